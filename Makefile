@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TMRAG := $(VENV)/bin/tmrag
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup index serve run test test-fast lint bench check eval clean
+
+setup:
+	@bash scripts/setup.sh
+
+# Incremental: a no-change rebuild only verifies hashes; a stale index is rebuilt.
+index: setup
+	@$(TMRAG) index
+
+serve: setup
+	@$(TMRAG) serve
+
+run: setup
+	@$(TMRAG) corpus check
+	@$(TMRAG) index
+	@echo "tmrag: open http://127.0.0.1:8000/"
+	@$(TMRAG) serve --host 127.0.0.1 --port 8000
+
+check: setup
+	@$(TMRAG) corpus check
+
+lint: setup
+	@$(VENV)/bin/ruff check src tests bench scripts
+
+test: setup
+	@$(VENV)/bin/ruff check src tests bench scripts
+	@$(PY) -m pytest -q
+
+test-fast: setup
+	@$(PY) -m pytest -q -m "not slow"
+
+eval: setup
+	@$(TMRAG) eval --split test
+
+bench: setup
+	@$(PY) bench/bench_index.py
+	@$(PY) bench/bench_query.py
+
+clean:
+	rm -rf indexes .pytest_cache .ruff_cache

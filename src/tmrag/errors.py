@@ -1,0 +1,65 @@
+"""Domain errors. Core code raises these; only the CLI and HTTP edges turn them into
+user-facing messages and exit codes / status codes."""
+
+from __future__ import annotations
+
+
+class TmragError(Exception):
+    """Base class: every error a user can cause or fix."""
+
+    code = "tmrag_error"
+    http_status = 500
+
+
+class ConfigError(TmragError):
+    code = "config_error"
+
+
+class CorpusError(TmragError):
+    """The corpus cannot be loaded (validation problems carry file:line details)."""
+
+    code = "corpus_error"
+
+    def __init__(self, message: str, problems: list | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class ModelError(TmragError):
+    """An embedding or reranking model is missing or does not match its fingerprint."""
+
+    code = "model_error"
+
+
+class IndexMissingError(TmragError):
+    code = "index_missing"
+    http_status = 503
+
+
+class StaleIndexError(TmragError):
+    """The index on disk was built with other settings, another model or another corpus."""
+
+    code = "index_stale"
+    http_status = 503
+
+
+class IndexCorruptError(TmragError):
+    code = "index_corrupt"
+    http_status = 503
+
+
+class InvalidQueryError(TmragError):
+    code = "invalid_query"
+    http_status = 422
+
+
+class NotFoundError(TmragError):
+    code = "not_found"
+    http_status = 404
+
+
+class GenerationError(TmragError):
+    """The optional LLM endpoint failed or returned something unusable."""
+
+    code = "generation_error"
+    http_status = 502

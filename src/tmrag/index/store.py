@@ -1,0 +1,187 @@
+"""Index store: one directory per build, a manifest written last, and a CURRENT pointer
+switched with ``os.replace`` so readers see the old build or the new one, never a mix.
+
+Layout::
+
+    indexes/CURRENT                 -> build id (text)
+    indexes/builds/<id>/manifest.json, chunks.jsonl, dense.faiss, sentences.npy, bm25.json
+    indexes/cache/<model fingerprint>/keys.json, vectors.npy
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import IndexCorruptError, IndexMissingError, StaleIndexError
+
+SCHEMA_VERSION = 1
+DATA_FILES = ("chunks.jsonl", "dense.faiss", "sentences.npy", "bm25.json")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with tmp.open("wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, array, allow_pickle=False)
+    return buf.getvalue()
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class BuildDir:
+    """A build being written. Nothing points at it until :meth:`IndexStore.publish`."""
+
+    path: Path
+    build_id: str
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        with (self.path / name).open("wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+
+
+class IndexStore:
+    def __init__(self, root: Path, keep: int = 3) -> None:
+        self.root = Path(root)
+        self.keep = keep
+
+    @property
+    def builds(self) -> Path:
+        return self.root / "builds"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / "cache"
+
+    def current_id(self) -> str | None:
+        pointer = self.root / "CURRENT"
+        return pointer.read_text().strip() if pointer.exists() else None
+
+    def current_manifest(self) -> dict | None:
+        bid = self.current_id()
+        path = self.builds / str(bid) / "manifest.json"
+        if not bid or not path.exists():
+            return None
+        try:
+            return json.loads(path.read_text())
+        except json.JSONDecodeError:
+            return None
+
+    def new_build(self) -> BuildDir:
+        self.builds.mkdir(parents=True, exist_ok=True)
+        build_id = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 100000:05d}"
+        path = self.builds / f".partial-{build_id}"
+        path.mkdir()
+        return BuildDir(path, build_id)
+
+    def publish(self, build: BuildDir, manifest: dict) -> Path:
+        """Manifest last (with file hashes), rename the folder, then switch the pointer."""
+        manifest["files"] = {n: sha256_file(build.path / n) for n in DATA_FILES}
+        build.write_bytes("manifest.json", json.dumps(manifest, indent=2, sort_keys=True).encode())
+        _fsync_dir(build.path)
+        final = self.builds / build.build_id
+        os.replace(build.path, final)
+        _fsync_dir(self.builds)
+        atomic_write_text(self.root / "CURRENT", build.build_id + "\n")
+        self.prune()
+        return final
+
+    def prune(self) -> None:
+        """Keep the newest ``keep`` builds (always the current one) and drop partial leftovers."""
+        current = self.current_id()
+        finished = sorted((p for p in self.builds.iterdir() if not p.name.startswith(".")), key=lambda p: p.name)
+        for old in finished[: max(0, len(finished) - self.keep)]:
+            if old.name != current:
+                shutil.rmtree(old, ignore_errors=True)
+        for partial in self.builds.glob(".partial-*"):
+            pid = partial.name.split("-")[2] if partial.name.count("-") >= 3 else ""
+            if not pid.isdigit() or not _alive(int(pid)):
+                shutil.rmtree(partial, ignore_errors=True)
+
+    def open_current(self) -> tuple[Path, dict]:
+        """Return the current build folder and its verified manifest."""
+        bid = self.current_id()
+        if not bid:
+            raise IndexMissingError(f"no index in {self.root}: run `tmrag index`")
+        path = self.builds / bid
+        manifest_path = path / "manifest.json"
+        if not manifest_path.exists():
+            raise IndexCorruptError(f"index build {bid} has no manifest: run `tmrag index --full`")
+        manifest = json.loads(manifest_path.read_text())
+        if manifest.get("schema_version") != SCHEMA_VERSION:
+            raise StaleIndexError(
+                f"index schema {manifest.get('schema_version')} but this tmrag reads {SCHEMA_VERSION}: run `tmrag index`"
+            )
+        for name, digest in manifest.get("files", {}).items():
+            file = path / name
+            if not file.exists() or sha256_file(file) != digest:
+                raise IndexCorruptError(f"index file {name} in build {bid} is missing or altered: run `tmrag index --full`")
+        return path, manifest
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def compare_manifest(manifest: dict, expected: dict) -> list[str]:
+    """Human-readable differences between a stored manifest and what settings+corpus expect."""
+    problems = []
+    for section in ("embedding", "chunker", "bm25"):
+        have, want = manifest.get(section, {}), expected[section]
+        for key, value in want.items():
+            if have.get(key) != value:
+                problems.append(f"{section}.{key}: built with {have.get(key)!r}, configured {value!r}")
+    have_docs, want_docs = manifest.get("documents", {}), expected["documents"]
+    changed = sorted(k for k in want_docs if k in have_docs and have_docs[k] != want_docs[k])
+    added = sorted(set(want_docs) - set(have_docs))
+    removed = sorted(set(have_docs) - set(want_docs))
+    for label, ids in (("changed", changed), ("new", added), ("deleted", removed)):
+        if ids:
+            shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+            problems.append(f"{label} since the build: {shown}")
+    return problems
+
+
+def ensure_fresh(manifest: dict, expected: dict) -> None:
+    problems = compare_manifest(manifest, expected)
+    if problems:
+        raise StaleIndexError("index does not match the configuration or corpus (" + "; ".join(problems) + "): run `tmrag index`")

@@ -1,0 +1,154 @@
+"""``tmrag index``: corpus → chunks → embeddings (cached) → FAISS + BM25 → a published build.
+
+Incremental by construction: every build is complete and self-contained, but vectors come
+from the embedding cache, so only new or changed text is embedded. A deleted module simply
+has no chunks in the next build. When nothing changed, the build is skipped in < 1 s."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+
+from . import __version__
+from .chunking import CHUNKER_VERSION, Chunk, chunk_corpus
+from .config import Settings
+from .corpus import Corpus, load_corpus
+from .embedding import Embedder, EmbeddingCache, text_key
+from .index.dense import DenseIndex
+from .index.lexical import TOKENIZER_VERSION, tokenize
+from .index.store import SCHEMA_VERSION, IndexStore, compare_manifest, npy_bytes
+
+
+@dataclass
+class BuildReport:
+    build_id: str | None
+    documents: int
+    chunks: int
+    sentences: int = 0
+    embedded: int = 0
+    reused: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    up_to_date: bool = False
+    oversized: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.up_to_date:
+            return f"index is up to date (build {self.build_id}, {self.documents} documents, {self.chunks} chunks; {self.seconds:.2f} s)"
+        lines = [
+            f"built {self.build_id}: {self.documents} documents, {self.chunks} chunks, {self.sentences} sentences",
+            f"chunks embedded {self.embedded}, reused from cache {self.reused}; chunks removed {self.removed}; {self.seconds:.1f} s",
+        ]
+        if self.oversized:
+            lines.append(f"warning: {len(self.oversized)} atomic block(s) exceed the model window and are embedded truncated: "
+                         + ", ".join(self.oversized[:5]))
+        return "\n".join(lines)
+
+
+def _file_hash(path) -> str:  # noqa: ANN001
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+
+
+def document_hashes(corpus: Corpus) -> dict[str, str]:
+    docs = {f"modules/{m.id}": m.content_hash for m in corpus.modules.values()}
+    docs["bibliography.jsonl"] = _file_hash(corpus.root / "bibliography.jsonl")
+    docs["glossary.jsonl"] = _file_hash(corpus.root / "glossary.jsonl")
+    return docs
+
+
+def expected_manifest(settings: Settings, corpus: Corpus, embedder: Embedder) -> dict:
+    """The parts of a manifest that settings and corpus determine; loading compares them."""
+    return {
+        "embedding": {
+            "model": settings.embedding_model, "sha256": embedder.sha256,
+            "dimension": embedder.dimension, "max_seq_length": embedder.max_seq_length,
+        },
+        "chunker": {
+            "version": CHUNKER_VERSION, "chunk_tokens": settings.chunk_tokens,
+            "overlap_sentences": settings.chunk_overlap_sentences, "tokenizer": "cl100k_base",
+        },
+        "bm25": {"k1": settings.bm25_k1, "b": settings.bm25_b, "tokenizer_version": TOKENIZER_VERSION},
+        "documents": document_hashes(corpus),
+    }
+
+
+def _libraries() -> dict[str, str]:
+    names = ("faiss-cpu", "rank-bm25", "sentence-transformers", "torch", "numpy", "tiktoken")
+    out = {"tmrag": __version__}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "missing"
+    return out
+
+
+def sentence_texts(chunks: list[Chunk]) -> tuple[list[str], list[int]]:
+    """Flat list of sentence texts and, per chunk, the row where its sentences start."""
+    texts, rows = [], []
+    for c in chunks:
+        rows.append(len(texts))
+        texts += [c.text[a:b] for a, b in c.sentences]
+    return texts, rows
+
+
+def build_index(settings: Settings, full: bool = False, progress: bool = False) -> BuildReport:
+    t0 = time.perf_counter()
+    corpus = load_corpus(settings.corpus_dir, strict=True)
+    embedder = Embedder(settings)
+    store = IndexStore(settings.index_dir, keep=settings.keep_builds)
+    expected = expected_manifest(settings, corpus, embedder)
+    previous = store.current_manifest()
+    if previous and not full and not compare_manifest(previous, expected):
+        return BuildReport(previous["build_id"], previous["counts"]["documents"], previous["counts"]["chunks"],
+                           seconds=time.perf_counter() - t0, up_to_date=True)
+
+    chunks = chunk_corpus(corpus, settings.chunk_tokens, embedder.max_seq_length, embedder.wordpieces,
+                          settings.chunk_overlap_sentences)
+    cache = EmbeddingCache(store.cache_dir, embedder.fingerprint, embedder.dimension)
+    if full:
+        cache.prune([])
+    texts = [c.embed_text for c in chunks]
+    offset = [len(c.breadcrumb) + 1 for c in chunks]  # sentence spans are relative to c.text
+    spans = [[(a + o, b + o) for a, b in c.sentences] for c, o in zip(chunks, offset, strict=True)]
+    chunk_vecs, sent_vecs, embedded = cache.embed_in_context(texts, spans, embedder, progress)
+    sents, rows = sentence_texts(chunks)
+
+    build = store.new_build()
+    records = [c.to_dict() | {"sent_row": r} for c, r in zip(chunks, rows, strict=True)]
+    build.write_bytes("chunks.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode())
+    DenseIndex.build(chunk_vecs).save(build.path / "dense.faiss")
+    build.write_bytes("sentences.npy", npy_bytes(sent_vecs))
+    tokens = [tokenize(c.embed_text) for c in chunks]
+    build.write_bytes("bm25.json", json.dumps({"tokens": tokens}).encode())
+    counts = {"documents": len(corpus.modules) + len(corpus.sources) + len(corpus.glossary), "chunks": len(chunks),
+              "sentences": len(sents), "modules": len(corpus.modules), "sources": len(corpus.sources),
+              "glossary": len(corpus.glossary)}
+    manifest = expected | {
+        "schema_version": SCHEMA_VERSION, "build_id": build.build_id,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "counts": counts, "libraries": _libraries(),
+        "embedding_precision": embedder.precision,
+        "fingerprint": hashlib.sha256(json.dumps(expected, sort_keys=True).encode()).hexdigest()[:16],
+    }
+    removed = _removed_chunks(store, previous, {c.id for c in chunks})
+    store.publish(build, manifest)
+    cache.prune_keys({text_key(t) for t in texts})
+    cache.save()
+    return BuildReport(
+        build.build_id, counts["documents"], len(chunks), len(sents), embedded,
+        len(chunks) - embedded, removed, time.perf_counter() - t0,
+        oversized=[c.id for c in chunks if c.oversized],
+    )
+
+
+def _removed_chunks(store: IndexStore, previous: dict | None, current: set[str]) -> int:
+    if not previous:
+        return 0
+    path = store.builds / previous["build_id"] / "chunks.jsonl"
+    if not path.exists():
+        return 0
+    old = [json.loads(line) for line in path.read_text().splitlines()]
+    return sum(1 for r in old if r["id"] not in current)
