@@ -1,0 +1,59 @@
+"""Query analysis: glossary alias expansion for the lexical leg (GQA → grouped-query
+attention, KV → key-value) and the glossary terms a question mentions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .corpus import GlossaryTerm
+from .index.lexical import tokenize
+
+MAX_QUESTION_CHARS = 2000  # the HTTP contract's limit; longer input is rejected, not truncated
+
+
+@dataclass
+class AnalyzedQuery:
+    text: str
+    lexical_tokens: list[str]
+    terms: list[GlossaryTerm] = field(default_factory=list)  # glossary terms the question names
+    expansions: list[str] = field(default_factory=list)
+
+    @property
+    def term_modules(self) -> set[str]:
+        return {m for t in self.terms for m in t.modules}
+
+
+class QueryAnalyzer:
+    def __init__(self, glossary: list[GlossaryTerm]) -> None:
+        self.glossary = glossary
+        names: dict[str, list[tuple[str, GlossaryTerm]]] = {}
+        for term in glossary:
+            for name in (term.term, *term.aliases):
+                if len(name.strip()) >= 2:
+                    names.setdefault(name.lower().strip(), []).append((name, term))
+        # Longest names first so "grouped-query attention" wins over "attention".
+        ordered = sorted(names, key=len, reverse=True)
+        self.pattern = re.compile(
+            r"(?<![\w-])(" + "|".join(re.escape(n) for n in ordered) + r")(?![\w-])", re.IGNORECASE
+        ) if ordered else None
+        self.names = names
+
+    def analyze(self, question: str) -> AnalyzedQuery:
+        text = " ".join(question.split())
+        terms: list[GlossaryTerm] = []
+        expansions: list[str] = []
+        if self.pattern:
+            for m in self.pattern.finditer(text):
+                for _, term in self.names[m.group(1).lower()]:
+                    if term in terms:
+                        continue
+                    terms.append(term)
+                    expansions += [n for n in (term.term, *term.aliases) if n.lower() != m.group(1).lower()]
+        tokens = tokenize(text)
+        seen = set(tokens)
+        for extra in tokenize(" ".join(expansions)):
+            if extra not in seen:  # expansions add new words once; they never re-weight the question
+                tokens.append(extra)
+                seen.add(extra)
+        return AnalyzedQuery(text, tokens, terms, expansions)
