@@ -17,10 +17,10 @@ from functools import lru_cache
 
 from .corpus import FENCE_RE, Corpus, Module, Section
 
-CHUNKER_VERSION = "1"  # bump whenever chunk boundaries or texts change for the same input
+CHUNKER_VERSION = "2"  # bump whenever chunk boundaries or texts change for the same input
 BREADCRUMB_SEP = " › "
 ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "vs.", "etc.", "Fig.", "Eq.", "approx.", "cf.", "No.", "Mr.", "Dr.")
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[A-Z0-9\"“(\[`$*_])")
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"”')\]*_]*\s+(?=[A-Z0-9\"“(\[`$*_])")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 TokenCounter = Callable[[str], int]
@@ -152,8 +152,6 @@ def section_units(text: str, section: Section) -> list[Unit]:
     for a, b, kind in _block_spans(text, section.start, section.end):
         if kind in ("code", "math", "table"):
             units.append(Unit(a, b, True))
-        elif kind == "list":
-            units.extend(Unit(x, y, False) for x, y in split_sentences(text, a, b))
         else:
             units.extend(Unit(x, y, False) for x, y in split_sentences(text, a, b))
     return units

@@ -1,0 +1,246 @@
+"""The one orchestration path used by the CLI, the HTTP service and the eval:
+
+question → analyze → embed → dense + lexical → fuse → rerank → diversify → answer + citations.
+
+Answers are extractive by default: sentences quoted from the top passages, each ending with
+the marker of the passage it came from, so every claim is a verifiable span of its source.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from .analysis import MAX_QUESTION_CHARS, AnalyzedQuery, QueryAnalyzer
+from .chunking import Chunk
+from .config import CATEGORIES, WIKI_URL, Settings
+from .corpus import CITATION_RE, Corpus, load_corpus
+from .embedding import Embedder
+from .errors import InvalidQueryError
+from .index.store import IndexStore, ensure_fresh
+from .indexer import expected_manifest
+from .reranking import Reranker, diversify, make_reranker
+from .retrieval import Candidate, LoadedIndex, Retriever
+
+ABSTAIN_ANSWER = "These notes don't cover that question."
+ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic sentences
+SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
+DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
+MIN_SENTENCE_WORDS = 6  # shorter fragments ("See below.") are not answers
+
+
+@dataclass
+class Ranking:
+    query: AnalyzedQuery
+    qvec: np.ndarray
+    candidates: list[Candidate]  # fused and reranked, before diversity
+    results: list[Candidate]  # the final top-k
+    evidence: float  # best sentence similarity among the top passages, for abstention
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Quote:
+    row: int  # chunk row
+    spans: list[tuple[int, int]]  # sentence spans relative to chunk text
+    marker: int = 0
+
+
+def display_sentence(text: str) -> str:
+    """Answer text for a quoted sentence: citation tags and emphasis removed, one line."""
+    text = CITATION_RE.sub("", text)
+    text = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", text)
+    text = text.replace("**", "").replace("__", "")
+    return re.sub(r"\s+", " ", text).strip().rstrip(" ,;:")
+
+
+def validate_question(question: str, categories: list[str] | None) -> None:
+    if not question or not question.strip():
+        raise InvalidQueryError("question is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InvalidQueryError(f"question is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
+    unknown = [c for c in categories or [] if c not in CATEGORIES]
+    if unknown:
+        raise InvalidQueryError(f"unknown categor{'y' if len(unknown) == 1 else 'ies'} {unknown}; choose from {list(CATEGORIES)}")
+
+
+class Engine:
+    """Everything loaded once: corpus, embedder, index, analyzer, reranker."""
+
+    def __init__(self, settings: Settings, corpus: Corpus, embedder: Embedder, index: LoadedIndex) -> None:
+        self.settings = settings
+        self.corpus = corpus
+        self.embedder = embedder
+        self.index = index
+        self.analyzer = QueryAnalyzer(corpus.glossary)
+        self.retriever = Retriever(index, settings)
+        self.rerankers: dict[str, Reranker] = {settings.reranker: make_reranker(settings, index)}
+        self._lock = threading.Lock()  # torch inference is not re-entrant on one model instance
+        self._embed = lru_cache(maxsize=1024)(self._embed_uncached)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Engine:
+        corpus = load_corpus(settings.corpus_dir, strict=True)
+        embedder = Embedder(settings)
+        store = IndexStore(settings.index_dir, keep=settings.keep_builds)
+        path, manifest = store.open_current()
+        ensure_fresh(manifest, expected_manifest(settings, corpus, embedder))
+        engine = cls(settings, corpus, embedder, LoadedIndex.load(path, manifest, settings))
+        engine.embed_query("warm up")  # load torch + weights now, not on the first request
+        return engine
+
+    @property
+    def index_info(self) -> dict:
+        m = self.index.manifest
+        return {"build_id": m["build_id"], "fingerprint": m["fingerprint"], "created": m["created"],
+                "embedding_model": m["embedding"]["model"], "chunks": m["counts"]["chunks"]}
+
+    def _embed_uncached(self, text: str) -> np.ndarray:
+        with self._lock:
+            return self.embedder.encode([text])[0]
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._embed(text)
+
+    def reranker(self, name: str | None) -> Reranker:
+        name = name or self.settings.reranker
+        if name not in self.rerankers:
+            self.rerankers[name] = make_reranker(self.settings, self.index, name)
+        return self.rerankers[name]
+
+    def rank(self, question: str, categories: list[str] | None = None, k: int = 10, mode: str = "hybrid",
+             reranker: str | None = None, diversity: bool = True) -> Ranking:
+        validate_question(question, categories)
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        query = self.analyzer.analyze(question)
+        timings["analyze"] = (time.perf_counter() - t0) * 1000
+        t = time.perf_counter()
+        qvec = self.embed_query(query.text)
+        timings["embed"] = (time.perf_counter() - t) * 1000
+        candidates = self.retriever.retrieve(query, qvec, categories, mode, timings)
+        t = time.perf_counter()
+        head = candidates[: self.settings.rerank_top_n]
+        reranked = self.reranker(reranker).rerank(query, qvec, head) + candidates[self.settings.rerank_top_n :]
+        timings["rerank"] = (time.perf_counter() - t) * 1000
+        cap = self.settings.per_module_cap if diversity else 10**6
+        results = diversify(reranked, self.index, k, cap)
+        evidence = max((float((self.index.sentence_vectors_of(c.row) @ qvec).max(initial=0.0)) for c in results[:3]),
+                       default=0.0)
+        timings["retrieve_total"] = (time.perf_counter() - t0) * 1000
+        return Ranking(query, qvec, reranked, results, evidence, timings)
+
+    # ---- search -------------------------------------------------------------------------
+    def search(self, query: str, k: int = 10, categories: list[str] | None = None, **kw) -> dict:  # noqa: ANN003
+        t0 = time.perf_counter()
+        ranking = self.rank(query, categories, k, **kw)
+        results = [self.result_dict(c) for c in ranking.results]
+        ranking.timings["total"] = (time.perf_counter() - t0) * 1000
+        return {"results": results, "timings_ms": _round(ranking.timings), "index": self.index_info}
+
+    def result_dict(self, cand: Candidate) -> dict:
+        chunk = self.index.chunks[cand.row]
+        return {**self.location(chunk), "text": chunk.text, "score": round(float(cand.score), 6)}
+
+    def location(self, chunk: Chunk) -> dict:
+        url = None
+        if chunk.kind == "module":
+            url = f"{WIKI_URL}/{chunk.module_id}" + (f"#{chunk.anchor}" if chunk.anchor else "")
+        elif chunk.kind == "source":
+            url = self.corpus.sources[chunk.source_id].url
+        return {"kind": chunk.kind, "module_id": chunk.module_id, "source_id": chunk.source_id,
+                "title": chunk.title, "section": chunk.section, "anchor": chunk.anchor, "url": url}
+
+    # ---- ask ----------------------------------------------------------------------------
+    def ask(self, question: str, categories: list[str] | None = None, k: int = 10, **kw) -> dict:  # noqa: ANN003
+        t0 = time.perf_counter()
+        return self.answer(self.rank(question, categories, k, **kw), t0)
+
+    def answer(self, ranking: Ranking, t0: float | None = None) -> dict:
+        t0 = t0 if t0 is not None else time.perf_counter() - ranking.timings.get("retrieve_total", 0) / 1000
+        t = time.perf_counter()
+        abstained = ranking.evidence < self.settings.abstain_threshold or not ranking.results
+        quotes = [] if abstained else self.select_quotes(ranking)
+        abstained = abstained or not quotes
+        response = self.build_response(ranking, quotes, abstained)
+        ranking.timings["answer"] = (time.perf_counter() - t) * 1000
+        ranking.timings["total"] = (time.perf_counter() - t0) * 1000
+        response["timings_ms"] = _round(ranking.timings)
+        return response
+
+    def select_quotes(self, ranking: Ranking) -> list[Quote]:
+        """Best evidence sentences from the top passages, within a margin of the best one."""
+        scored: list[tuple[float, int, int, int]] = []  # (score, passage rank, row, sentence index)
+        for rank, cand in enumerate(ranking.results[:ANSWER_PASSAGES]):
+            chunk = self.index.chunks[cand.row]
+            sims = self.index.sentence_vectors_of(cand.row) @ ranking.qvec
+            for j, (a, b) in enumerate(chunk.sentences):
+                if _usable(chunk.text[a:b]):
+                    scored.append((float(sims[j]) - 0.01 * rank, rank, cand.row, j))
+        if not scored:
+            return []
+        scored.sort(key=lambda s: -s[0])
+        best, chosen, words = scored[0][0], [], 0
+        for score, rank, row, j in scored:
+            if score < best - SENTENCE_MARGIN or len(chosen) >= self.settings.answer_max_sentences:
+                break
+            chunk = self.index.chunks[row]
+            n_words = len(display_sentence(chunk.text[slice(*chunk.sentences[j])]).split())
+            if chosen and words + n_words > self.settings.answer_max_words:
+                continue
+            vec = self.index.sentence_vectors_of(row)[j]
+            if any(float(vec @ self.index.sentence_vectors_of(r)[i]) > DUPLICATE_COS for _, r, i in chosen):
+                continue
+            chosen.append((rank, row, j))
+            words += n_words
+        chosen.sort()  # best passage first, then document order inside each passage
+        quotes: dict[int, Quote] = {}
+        for _, row, j in chosen:
+            quotes.setdefault(row, Quote(row, [], len(quotes) + 1)).spans.append(self.index.chunks[row].sentences[j])
+        return list(quotes.values())
+
+    def build_response(self, ranking: Ranking, quotes: list[Quote], abstained: bool) -> dict:
+        if abstained:
+            suggestions = [self.location(self.index.chunks[c.row]) for c in ranking.results[:3]
+                           if self.index.chunks[c.row].kind == "module"]
+            return {"answer": ABSTAIN_ANSWER, "abstained": True, "citations": [], "sources": [],
+                    "suggestions": suggestions, "evidence": round(ranking.evidence, 4), "index": self.index_info}
+        sentences, citations = [], []
+        for q in quotes:
+            chunk = self.index.chunks[q.row]
+            texts = [chunk.text[a:b] for a, b in q.spans]
+            sentences += [f"{display_sentence(t)} [{q.marker}]" for t in texts]
+            citations.append(self.citation_dict(chunk, q, texts))
+        return {"answer": " ".join(sentences), "abstained": False, "citations": citations,
+                "sources": self.sources_for(quotes, ranking), "evidence": round(ranking.evidence, 4),
+                "index": self.index_info}
+
+    def citation_dict(self, chunk: Chunk, quote: Quote, texts: list[str]) -> dict:
+        base = chunk.start or 0
+        spans = [[base + a, base + b] for a, b in quote.spans] if chunk.kind == "module" else []
+        return {"marker": quote.marker, **self.location(chunk), "quote": " … ".join(texts),
+                "start": spans[0][0] if spans else None, "end": spans[-1][1] if spans else None, "spans": spans,
+                "chunk_id": chunk.id}
+
+    def sources_for(self, quotes: list[Quote], ranking: Ranking) -> list[dict]:
+        ids: list[str] = []
+        for q in quotes:
+            chunk = self.index.chunks[q.row]
+            ids += [chunk.source_id] if chunk.kind == "source" else CITATION_RE.findall(chunk.text)
+        ids += [self.index.chunks[c.row].source_id for c in ranking.results[:3] if self.index.chunks[c.row].kind == "source"]
+        return [self.corpus.sources[i].to_dict() for i in dict.fromkeys(ids) if i in self.corpus.sources]
+
+
+def _usable(sentence: str) -> bool:
+    s = sentence.strip()
+    return (len(s.split()) >= MIN_SENTENCE_WORDS and not s.endswith("?") and not s.startswith(("**Q", "|", "#"))
+            and not s.startswith("$$"))
+
+
+def _round(timings: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 2) for k, v in timings.items()}

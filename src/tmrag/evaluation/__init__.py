@@ -1,0 +1,1 @@
+"""Golden-question evaluation: pure metrics, a runner over the answering path, reports."""

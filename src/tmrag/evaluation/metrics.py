@@ -1,0 +1,97 @@
+"""Retrieval and answer metrics as small pure functions (binary relevance)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+
+MARKER_RE = re.compile(r"\s*\[(\d+)\]")
+
+
+def dedup(items: Iterable[str | None]) -> list[str]:
+    """Distinct non-empty items in first-seen order (a module hit twice counts once)."""
+    return list(dict.fromkeys(i for i in items if i))
+
+
+def hit_at_k(ranked: Sequence[str], relevant: set[str], k: int) -> float:
+    return 1.0 if any(r in relevant for r in ranked[:k]) else 0.0
+
+
+def recall_at_k(ranked: Sequence[str], relevant: set[str], k: int) -> float:
+    if not relevant:
+        return 0.0
+    return len(set(ranked[:k]) & relevant) / len(relevant)
+
+
+def mrr_at_k(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
+    for i, r in enumerate(ranked[:k], 1):
+        if r in relevant:
+            return 1.0 / i
+    return 0.0
+
+
+def ndcg_at_k(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
+    dcg = sum(1.0 / math.log2(i + 1) for i, r in enumerate(ranked[:k], 1) if r in relevant)
+    ideal = sum(1.0 / math.log2(i + 1) for i in range(1, min(len(relevant), k) + 1))
+    return dcg / ideal if ideal else 0.0
+
+
+def citation_precision(cited: Sequence[str], relevant: set[str]) -> float | None:
+    """Share of cited passages that belong to a relevant document; None when nothing is cited."""
+    return sum(c in relevant for c in cited) / len(cited) if cited else None
+
+
+def answer_sentences(answer: str) -> list[tuple[str, list[int]]]:
+    """Split an answer into (sentence text, markers it ends with)."""
+    out = []
+    for part in re.split(r"(?<=\])\s+(?=[^\[\s])", answer.strip()):
+        markers = [int(m) for m in MARKER_RE.findall(part)]
+        out.append((MARKER_RE.sub("", part).strip(), markers))
+    return [(t, m) for t, m in out if t]
+
+
+def support_rate(answer: str, quotes: dict[int, str], normalize) -> float | None:  # noqa: ANN001
+    """Share of answer sentences whose (normalized) text occurs in the quote of a marker it
+    carries. ``quotes`` maps marker -> quoted source text."""
+    sentences = answer_sentences(answer)
+    if not sentences:
+        return None
+    ok = sum(any(m in quotes and normalize(t) in normalize(quotes[m]) for m in ms) for t, ms in sentences)
+    return ok / len(sentences)
+
+
+def contains_recall(answer: str, must: Sequence[str]) -> float | None:
+    if not must:
+        return None
+    norm = _fold(answer)
+    return sum(_fold(m) in norm for m in must) / len(must)
+
+
+def _fold(text: str) -> str:
+    text = text.lower().replace("{,}", ",").replace("\\,", "")
+    return re.sub(r"\s+", " ", text)
+
+
+def precision_recall(predicted: Sequence[bool], actual: Sequence[bool]) -> tuple[float, float]:
+    tp = sum(p and a for p, a in zip(predicted, actual, strict=True))
+    fp = sum(p and not a for p, a in zip(predicted, actual, strict=True))
+    fn = sum(a and not p for p, a in zip(predicted, actual, strict=True))
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return precision, recall
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Linear-interpolated percentile, q in [0, 100]."""
+    if not values:
+        return 0.0
+    xs = sorted(values)
+    pos = (len(xs) - 1) * q / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def mean(values: Iterable[float | None]) -> float | None:
+    xs = [v for v in values if v is not None]
+    return sum(xs) / len(xs) if xs else None

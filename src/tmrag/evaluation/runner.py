@@ -1,0 +1,221 @@
+"""``tmrag eval``: run golden questions through the same Engine the server uses, in several
+retrieval modes side by side, and attribute every miss to the stage that lost the gold."""
+
+from __future__ import annotations
+
+import json
+import time
+from argparse import Namespace
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..answering import Engine, display_sentence
+from ..config import Settings
+from ..errors import TmragError
+from . import metrics as M
+
+CATEGORY_TAGS = ("transformer", "training", "inference", "architectures", "applications", "trust-eval",
+                 "interview", "ai-engineering", "design-reviews", "off-topic", "near-topic")
+TYPE_TAGS = ("single", "multi", "bibliography", "unanswerable")
+REGRESSION_TOLERANCE = 0.01  # one question in a 125-question split moves a rate by 0.008
+
+
+@dataclass
+class GoldenQuestion:
+    id: str
+    question: str
+    relevant_modules: list[str]
+    answerable: bool
+    tags: list[str]
+    relevant_sections: list[str] = field(default_factory=list)
+    relevant_sources: list[str] = field(default_factory=list)
+    must_contain: list[str] = field(default_factory=list)
+
+    @property
+    def split(self) -> str:
+        return "dev" if "dev" in self.tags else "test"
+
+    @property
+    def category(self) -> str:
+        return next((t for t in self.tags if t in CATEGORY_TAGS), "other")
+
+    @property
+    def type(self) -> str:
+        return next((t for t in self.tags if t in TYPE_TAGS), "single")
+
+
+def load_golden(path: Path) -> list[GoldenQuestion]:
+    questions, problems = [], []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            questions.append(GoldenQuestion(**obj))
+        except (json.JSONDecodeError, TypeError) as exc:
+            problems.append(f"{path}:{n}: {exc}")
+    if problems:
+        raise TmragError("golden file is invalid:\n" + "\n".join(problems))
+    return questions
+
+
+def modes_for(settings: Settings) -> dict[str, dict]:
+    modes = {
+        "bm25": {"mode": "lexical", "reranker": "none"},
+        "dense": {"mode": "dense", "reranker": "none"},
+        "hybrid-rrf": {"mode": "rrf", "reranker": "none"},
+        "hybrid-convex": {"mode": "convex", "reranker": "none"},
+        "hybrid+sentence": {"mode": "hybrid", "reranker": "sentence"},
+    }
+    if settings.cross_encoder_model:
+        modes["hybrid+cross-encoder"] = {"mode": "hybrid", "reranker": "cross-encoder"}
+    return modes
+
+
+def default_mode(settings: Settings) -> str:
+    return {"sentence": "hybrid+sentence", "cross-encoder": "hybrid+cross-encoder"}.get(
+        settings.reranker, f"hybrid-{settings.fusion}")
+
+
+def _ranked_ids(engine: Engine, ranking) -> tuple[list[str], list[str], list[str]]:  # noqa: ANN001
+    chunks = [engine.index.chunks[c.row] for c in ranking.results]
+    modules = M.dedup(c.module_id for c in chunks if c.kind == "module")
+    sections = M.dedup(f"{c.module_id}#{c.anchor}" for c in chunks if c.kind == "module" and c.anchor)
+    sources = M.dedup(c.source_id for c in chunks if c.kind == "source")
+    return modules, sections, sources
+
+
+def _support(engine: Engine, response: dict) -> float | None:
+    """Each answer sentence must occur in its marker's quote, and each quote must be an exact
+    span of the cited module file."""
+    quotes: dict[int, list[str]] = {}
+    for c in response["citations"]:
+        if c["kind"] == "module":
+            text = engine.corpus.modules[c["module_id"]].text
+            raw = [text[a:b] for a, b in c["spans"]]
+            if " … ".join(raw) != c["quote"]:
+                raw = []  # the quote is not the file's text: nothing it backs counts as supported
+        else:
+            raw = [c["quote"]]
+        quotes[c["marker"]] = raw
+    normalize = lambda t: " ".join(display_sentence(t).split())  # noqa: E731
+    joined = {m: "\n".join(normalize(r) for r in raws) for m, raws in quotes.items()}
+    return M.support_rate(response["answer"], joined, lambda t: t)
+
+
+def evaluate(engine: Engine, q: GoldenQuestion, kw: dict) -> dict:
+    ranking = engine.rank(q.question, k=10, **kw)
+    response = engine.answer(ranking)
+    modules, sections, sources = _ranked_ids(engine, ranking)
+    rec = {"id": q.id, "split": q.split, "category": q.category, "type": q.type, "answerable": q.answerable,
+           "abstained": response["abstained"], "evidence": response["evidence"], "timings": response["timings_ms"],
+           "top_modules": modules[:5]}
+    if not q.answerable:
+        return rec
+    rel, rel_sec, rel_src = set(q.relevant_modules), set(q.relevant_sections), set(q.relevant_sources)
+    cited = [c["module_id"] if c["kind"] != "source" else c["source_id"] for c in response["citations"]]
+    answer_sources = {s["id"] for s in response["sources"]}
+    rec |= {
+        "hit1": M.hit_at_k(modules, rel, 1), "hit5": M.hit_at_k(modules, rel, 5),
+        "recall5": M.recall_at_k(modules, rel, 5), "recall10": M.recall_at_k(modules, rel, 10),
+        "mrr10": M.mrr_at_k(modules, rel, 10), "ndcg10": M.ndcg_at_k(modules, rel, 10),
+        "sec_hit1": M.hit_at_k(sections, rel_sec, 1) if rel_sec else None,
+        "sec_hit5": M.hit_at_k(sections, rel_sec, 5) if rel_sec else None,
+        "bib_hit": (1.0 if rel_src & (set(sources[:5]) | answer_sources) else 0.0) if rel_src else None,
+        "cites_relevant": (1.0 if set(cited) & (rel | rel_src) else 0.0) if not response["abstained"] else 0.0,
+        "citation_precision": M.citation_precision(cited, rel | rel_src),
+        "support": _support(engine, response) if not response["abstained"] else None,
+        "must_recall": M.contains_recall(response["answer"], q.must_contain),
+    }
+    return rec
+
+
+def summarize(records: list[dict]) -> dict:
+    answerable = [r for r in records if r["answerable"]]
+    out = {k: M.mean(r.get(k) for r in answerable) for k in (
+        "hit1", "hit5", "recall5", "recall10", "mrr10", "ndcg10", "sec_hit1", "sec_hit5", "bib_hit",
+        "cites_relevant", "citation_precision", "support", "must_recall")}
+    p, r = M.precision_recall([x["abstained"] for x in records], [not x["answerable"] for x in records])
+    out |= {"abstain_precision": p, "abstain_recall": r, "n": len(records), "n_answerable": len(answerable),
+            "false_abstention": M.mean(float(x["abstained"]) for x in answerable)}
+    stages = sorted({k for x in records for k in x["timings"]})
+    out["latency_ms"] = {s: {"p50": M.percentile([x["timings"].get(s, 0) for x in records], 50),
+                             "p95": M.percentile([x["timings"].get(s, 0) for x in records], 95)} for s in stages}
+    return out
+
+
+def attribute_miss(engine: Engine, q: GoldenQuestion, rec: dict, kw: dict) -> str | None:
+    """Which stage lost the gold module for a default-mode miss."""
+    if not q.answerable:
+        return None
+    rel = set(q.relevant_modules) | {f"source:{s}" for s in q.relevant_sources}
+    if rec["hit5"] and rec["abstained"]:
+        return "cut by abstention"
+    if rec["hit5"]:
+        return None
+    ranking = engine.rank(q.question, k=10, mode=kw["mode"], reranker="none")
+    legs = {engine.index.chunks[c.row].module_id or f"source:{engine.index.chunks[c.row].source_id}"
+            for c in ranking.candidates if c.dense_rank or c.lexical_rank}
+    if not legs & rel:
+        return "not retrieved by either leg"
+    fused_top = {engine.index.chunks[c.row].module_id for c in ranking.results[:5]}
+    return "lost in reranking" if fused_top & rel else "lost in fusion"
+
+
+def run_eval(engine: Engine, questions: list[GoldenQuestion], modes: dict[str, dict], default: str) -> dict:
+    report = {"created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "index": engine.index_info,
+              "default_mode": default, "modes": {}, "by_category": {}, "misses": []}
+    for name, kw in modes.items():
+        records = [evaluate(engine, q, kw) for q in questions]
+        report["modes"][name] = summarize(records)
+        if name == default:
+            report["questions"] = records
+            cats = sorted({r["category"] for r in records})
+            report["by_category"] = {c: summarize([r for r in records if r["category"] == c]) for c in cats}
+            for q, rec in zip(questions, records, strict=True):
+                stage = attribute_miss(engine, q, rec, kw)
+                if stage:
+                    report["misses"].append({"id": q.id, "question": q.question, "stage": stage,
+                                             "gold": q.relevant_modules, "got": rec["top_modules"]})
+    return report
+
+
+def compare_baseline(report: dict, baseline: dict, tol: float = REGRESSION_TOLERANCE) -> list[str]:
+    drops = []
+    lower_is_better = {"false_abstention"}
+    for mode, summary in report["modes"].items():
+        base = baseline.get("modes", {}).get(mode)
+        if not base:
+            continue
+        for key, value in summary.items():
+            old = base.get(key)
+            if not isinstance(value, float) or not isinstance(old, float):
+                continue
+            worse = value - old > tol if key in lower_is_better else old - value > tol
+            if worse:
+                drops.append(f"{mode}.{key}: {old:.3f} -> {value:.3f}")
+    return drops
+
+
+def run_eval_cli(settings: Settings, args: Namespace) -> int:
+    from .report import format_table, write_reports
+
+    questions = load_golden(Path(args.golden))
+    if args.split != "all":
+        questions = [q for q in questions if q.split == args.split]
+    modes = modes_for(settings)
+    if args.modes:
+        modes = {k: v for k, v in modes.items() if k in args.modes.split(",")}
+    engine = Engine.open(settings)
+    report = run_eval(engine, questions, modes, default_mode(settings))
+    report["split"] = args.split
+    paths = write_reports(report, Path(args.reports_dir), Path(args.json_out) if args.json_out else None)
+    print(format_table(report))
+    print("\nreports: " + ", ".join(str(p) for p in paths))
+    if args.baseline:
+        drops = compare_baseline(report, json.loads(Path(args.baseline).read_text()))
+        if drops:
+            print("regressions against baseline:\n  " + "\n  ".join(drops))
+            return 1
+        print("no regressions against baseline")
+    return 0

@@ -1,0 +1,135 @@
+"""Rerankers behind one interface, and module diversity for the final list.
+
+- ``SentenceReranker`` (offline default): scores each fused candidate by its best-matching
+  sentences (contextual sentence vectors computed at index time), the chunk vector, how
+  much of the question its heading covers, and glossary terms that point at its module.
+- ``CrossEncoderReranker``: a sentence-transformers CrossEncoder, when one is configured.
+- ``NoReranker``: fused order.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+import numpy as np
+
+from .analysis import AnalyzedQuery
+from .config import Settings
+from .errors import ModelError
+from .index.lexical import tokenize
+from .retrieval import Candidate, LoadedIndex
+
+# Feature weights of the sentence reranker, tuned on the golden dev split (docs/decisions.md).
+WEIGHTS = {"best_sentence": 0.45, "top2_sentences": 0.15, "chunk": 0.25, "heading": 0.10, "glossary": 0.05, "fused": 0.10}
+
+
+class Reranker(Protocol):
+    name: str
+
+    def rerank(self, query: AnalyzedQuery, qvec: np.ndarray, candidates: list[Candidate]) -> list[Candidate]: ...
+
+
+class NoReranker:
+    name = "none"
+
+    def rerank(self, query: AnalyzedQuery, qvec: np.ndarray, candidates: list[Candidate]) -> list[Candidate]:
+        return candidates
+
+
+class SentenceReranker:
+    name = "sentence"
+
+    def __init__(self, index: LoadedIndex, weights: dict[str, float] | None = None) -> None:
+        self.index = index
+        self.weights = weights or WEIGHTS
+        self._crumb_tokens = [set(tokenize(c.breadcrumb)) for c in index.chunks]
+
+    def features(self, query: AnalyzedQuery, qvec: np.ndarray, cand: Candidate, fused_max: float) -> dict[str, float]:
+        chunk = self.index.chunks[cand.row]
+        sims = self.index.sentence_vectors_of(cand.row) @ qvec
+        top = np.sort(sims)[::-1] if len(sims) else np.zeros(1, np.float32)
+        qtok = set(query.lexical_tokens[: max(1, len(tokenize(query.text)))])
+        heading = len(qtok & self._crumb_tokens[cand.row]) / len(qtok) if qtok else 0.0
+        owner = chunk.module_id if chunk.kind != "source" else None
+        return {
+            "best_sentence": float(top[0]),
+            "top2_sentences": float(top[:2].mean()),
+            "chunk": float(self.index.chunk_vectors[cand.row] @ qvec),
+            "heading": heading,
+            "glossary": 1.0 if owner and owner in query.term_modules else 0.0,
+            "fused": cand.score / fused_max if fused_max > 0 else 0.0,
+        }
+
+    def rerank(self, query: AnalyzedQuery, qvec: np.ndarray, candidates: list[Candidate]) -> list[Candidate]:
+        fused_max = max((c.score for c in candidates), default=0.0)
+        out = []
+        for cand in candidates:
+            feats = self.features(query, qvec, cand, fused_max)
+            score = sum(self.weights[k] * v for k, v in feats.items())
+            out.append(Candidate(cand.row, score, cand.dense_rank, cand.lexical_rank, cand.dense_score,
+                                 cand.lexical_score, feats))
+        out.sort(key=lambda c: (-c.score, c.row))
+        return out
+
+
+class CrossEncoderReranker:
+    name = "cross-encoder"
+
+    def __init__(self, index: LoadedIndex, model: str) -> None:
+        from pathlib import Path
+
+        from sentence_transformers import CrossEncoder
+
+        self.index = index
+        path = Path(model).expanduser()
+        try:
+            self.model = CrossEncoder(str(path) if path.exists() else model, device="cpu", local_files_only=True)
+        except Exception as exc:  # any load failure is a configuration problem for the user
+            raise ModelError(f"cannot load cross-encoder '{model}': {exc}") from exc
+
+    def rerank(self, query: AnalyzedQuery, qvec: np.ndarray, candidates: list[Candidate]) -> list[Candidate]:
+        if not candidates:
+            return []
+        pairs = [(query.text, self.index.chunks[c.row].embed_text) for c in candidates]
+        scores = np.asarray(self.model.predict(pairs, show_progress_bar=False), dtype=np.float32).reshape(len(pairs), -1)
+        logits = scores[:, -1]
+        probs = 1.0 / (1.0 + np.exp(-logits))  # comparable 0..1 scale for abstention
+        out = [
+            Candidate(c.row, float(p), c.dense_rank, c.lexical_rank, c.dense_score, c.lexical_score,
+                      {"cross_encoder": float(s)})
+            for c, p, s in zip(candidates, probs, logits, strict=True)
+        ]
+        out.sort(key=lambda c: (-c.score, c.row))
+        return out
+
+
+def make_reranker(settings: Settings, index: LoadedIndex, name: str | None = None) -> Reranker:
+    name = name or settings.reranker
+    if name == "none":
+        return NoReranker()
+    if name == "cross-encoder":
+        if not settings.cross_encoder_model:
+            raise ModelError("reranker 'cross-encoder' needs TMRAG_CROSS_ENCODER_MODEL (a name or a path)")
+        return CrossEncoderReranker(index, settings.cross_encoder_model)
+    return SentenceReranker(index)
+
+
+def diversify(candidates: list[Candidate], index: LoadedIndex, k: int, per_doc_cap: int) -> list[Candidate]:
+    """Best-first, at most ``per_doc_cap`` passages per module/source; the overflow is
+    appended after, so nothing is lost when fewer documents than ``k`` are relevant."""
+    kept, overflow, seen = [], [], {}
+    for cand in candidates:
+        doc = index.chunks[cand.row].doc_id
+        if seen.get(doc, 0) < per_doc_cap:
+            kept.append(cand)
+            seen[doc] = seen.get(doc, 0) + 1
+        else:
+            overflow.append(cand)
+        if len(kept) >= k:
+            break
+    return (kept + overflow)[:k]
+
+
+def words(text: str) -> int:
+    return len(re.findall(r"\S+", text))
