@@ -18,6 +18,7 @@ class AnalyzedQuery:
     lexical_tokens: list[str]
     terms: list[GlossaryTerm] = field(default_factory=list)  # glossary terms the question names
     expansions: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # name-like words: GGUF, Mamba, llama.cpp, RWKV-4
 
     @property
     def term_modules(self) -> set[str]:
@@ -56,4 +57,17 @@ class QueryAnalyzer:
             if extra not in seen:  # expansions add new words once; they never re-weight the question
                 tokens.append(extra)
                 seen.add(extra)
-        return AnalyzedQuery(text, tokens, terms, expansions)
+        return AnalyzedQuery(text, tokens, terms, expansions, name_like_words(text))
+
+
+def name_like_words(text: str) -> list[str]:
+    """Words that look like names of things (capitalised mid-sentence, CamelCase, acronyms,
+    dotted or digit-bearing): if the corpus has never seen one, the notes likely do not cover it."""
+    out = []
+    for i, m in enumerate(re.finditer(r"[A-Za-z][\w.+-]*[\w+]|[A-Za-z]", text)):
+        word, start = m.group(0), m.start()
+        sentence_start = i == 0 or re.search(r"[.!?:]\s*[\"'“(]?$", text[:start]) is not None
+        capital = any(c.isupper() for c in word[1:]) or (word[0].isupper() and not sentence_start)
+        if len(word) > 1 and (capital or "." in word or (re.search(r"\d", word) and re.search(r"[A-Za-z]", word))):
+            out.append(word)
+    return out

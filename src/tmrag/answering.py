@@ -22,6 +22,7 @@ from .config import CATEGORIES, WIKI_URL, Settings
 from .corpus import CITATION_RE, Corpus, load_corpus
 from .embedding import Embedder
 from .errors import InvalidQueryError
+from .index.lexical import tokenize
 from .index.store import IndexStore, ensure_fresh
 from .indexer import expected_manifest
 from .reranking import Reranker, diversify, make_reranker
@@ -41,6 +42,7 @@ class Ranking:
     candidates: list[Candidate]  # fused and reranked, before diversity
     results: list[Candidate]  # the final top-k
     evidence: float  # best sentence similarity among the top passages, for abstention
+    unknown_names: list[str] = field(default_factory=list)  # name-like words the corpus never uses
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -56,7 +58,8 @@ def display_sentence(text: str) -> str:
     text = CITATION_RE.sub("", text)
     text = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", text)
     text = text.replace("**", "").replace("__", "")
-    return re.sub(r"\s+", " ", text).strip().rstrip(" ,;:")
+    text = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", text))
+    return text.strip().rstrip(" ,;:")
 
 
 def validate_question(question: str, categories: list[str] | None) -> None:
@@ -84,9 +87,9 @@ class Engine:
         self._embed = lru_cache(maxsize=1024)(self._embed_uncached)
 
     @classmethod
-    def open(cls, settings: Settings) -> Engine:
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
         corpus = load_corpus(settings.corpus_dir, strict=True)
-        embedder = Embedder(settings)
+        embedder = embedder or Embedder(settings)
         store = IndexStore(settings.index_dir, keep=settings.keep_builds)
         path, manifest = store.open_current()
         ensure_fresh(manifest, expected_manifest(settings, corpus, embedder))
@@ -132,8 +135,17 @@ class Engine:
         results = diversify(reranked, self.index, k, cap)
         evidence = max((float((self.index.sentence_vectors_of(c.row) @ qvec).max(initial=0.0)) for c in results[:3]),
                        default=0.0)
+        unknown = [w for w in query.names if not set(tokenize(w)) & self.index.vocabulary]
         timings["retrieve_total"] = (time.perf_counter() - t0) * 1000
-        return Ranking(query, qvec, reranked, results, evidence, timings)
+        return Ranking(query, qvec, reranked, results, evidence, unknown, timings)
+
+    def should_abstain(self, ranking: Ranking) -> bool:
+        """Weak evidence, or middling evidence for a question about something never named in
+        the notes (a near-topic question: "how does Mamba compare…")."""
+        s = self.settings
+        if not ranking.results or ranking.evidence < s.abstain_threshold:
+            return True
+        return bool(ranking.unknown_names) and ranking.evidence < s.abstain_threshold_unknown
 
     # ---- search -------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, categories: list[str] | None = None, **kw) -> dict:  # noqa: ANN003
@@ -164,7 +176,7 @@ class Engine:
     def answer(self, ranking: Ranking, t0: float | None = None) -> dict:
         t0 = t0 if t0 is not None else time.perf_counter() - ranking.timings.get("retrieve_total", 0) / 1000
         t = time.perf_counter()
-        abstained = ranking.evidence < self.settings.abstain_threshold or not ranking.results
+        abstained = self.should_abstain(ranking)
         quotes = [] if abstained else self.select_quotes(ranking)
         abstained = abstained or not quotes
         response = self.build_response(ranking, quotes, abstained)
@@ -209,7 +221,8 @@ class Engine:
             suggestions = [self.location(self.index.chunks[c.row]) for c in ranking.results[:3]
                            if self.index.chunks[c.row].kind == "module"]
             return {"answer": ABSTAIN_ANSWER, "abstained": True, "citations": [], "sources": [],
-                    "suggestions": suggestions, "evidence": round(ranking.evidence, 4), "index": self.index_info}
+                    "suggestions": suggestions, "evidence": round(ranking.evidence, 4),
+                    "unknown_terms": ranking.unknown_names, "index": self.index_info}
         sentences, citations = [], []
         for q in quotes:
             chunk = self.index.chunks[q.row]
@@ -237,7 +250,7 @@ class Engine:
 
 
 def _usable(sentence: str) -> bool:
-    s = sentence.strip()
+    s = sentence.strip().rstrip("*_ ")
     return (len(s.split()) >= MIN_SENTENCE_WORDS and not s.endswith("?") and not s.startswith(("**Q", "|", "#"))
             and not s.startswith("$$"))
 

@@ -17,10 +17,11 @@ from functools import lru_cache
 
 from .corpus import FENCE_RE, Corpus, Module, Section
 
-CHUNKER_VERSION = "2"  # bump whenever chunk boundaries or texts change for the same input
+CHUNKER_VERSION = "3"  # bump whenever chunk boundaries or texts change for the same input
 BREADCRUMB_SEP = " › "
 ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "vs.", "etc.", "Fig.", "Eq.", "approx.", "cf.", "No.", "Mr.", "Dr.")
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"”')\]*_]*\s+(?=[A-Z0-9\"“(\[`$*_])")
+SENTENCE_END = re.compile(r"(?<=[.!?])([\"”')\]*_]*)\s+(?=[A-Z0-9\"“(\[`$*_])")
+LABEL_END = re.compile(r"(?:^|[\s*_(])(?:[A-Z]?\d{1,2}|[A-Z])[.)]$")  # "Q1." "2." "A." label, not a sentence end
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 TokenCounter = Callable[[str], int]
@@ -138,9 +139,9 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans, cur = [], start
     for m in SENTENCE_END.finditer(text, start, end):
         before = text[max(cur, m.start() - 8) : m.start()]
-        if any(before.endswith(a) for a in ABBREVIATIONS):
+        if any(before.endswith(a) for a in ABBREVIATIONS) or LABEL_END.search(before):
             continue
-        spans.append((cur, _rstrip_end(text, cur, m.start())))
+        spans.append((cur, _rstrip_end(text, cur, m.end(1))))  # closing ** or quotes stay with the sentence
         cur = m.end()
     if cur < end:
         spans.append((cur, _rstrip_end(text, cur, end)))

@@ -353,7 +353,7 @@ def cross_check(corpus: Corpus) -> list[Problem]:
     out = []
     for m in corpus.modules.values():
         rel = _rel(m.path, corpus.root)
-        fm = m.text[: m.body_start]
+        fm = m.text[4 : m.body_start]  # front matter without the opening "---" line
         for sid, offset in m.citations:
             if sid not in corpus.sources:
                 out.append(Problem(rel, line_of(m.text, offset), f"citation [@{sid}] is not in the bibliography"))

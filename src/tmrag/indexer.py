@@ -95,10 +95,11 @@ def sentence_texts(chunks: list[Chunk]) -> tuple[list[str], list[int]]:
     return texts, rows
 
 
-def build_index(settings: Settings, full: bool = False, progress: bool = False) -> BuildReport:
+def build_index(settings: Settings, full: bool = False, progress: bool = False,
+                embedder: Embedder | None = None) -> BuildReport:
     t0 = time.perf_counter()
     corpus = load_corpus(settings.corpus_dir, strict=True)
-    embedder = Embedder(settings)
+    embedder = embedder or Embedder(settings)
     store = IndexStore(settings.index_dir, keep=settings.keep_builds)
     expected = expected_manifest(settings, corpus, embedder)
     previous = store.current_manifest()

@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable, Sequence
 
 MARKER_RE = re.compile(r"\s*\[(\d+)\]")
+# A sentence is everything up to a run of markers that ends the sentence ("… text. [2]").
+SENTENCE_WITH_MARKERS = re.compile(r"(.+?)((?:\s*\[\d+\])+)(?=\s|$)", re.S)
 
 
 def dedup(items: Iterable[str | None]) -> list[str]:
@@ -45,9 +47,9 @@ def citation_precision(cited: Sequence[str], relevant: set[str]) -> float | None
 def answer_sentences(answer: str) -> list[tuple[str, list[int]]]:
     """Split an answer into (sentence text, markers it ends with)."""
     out = []
-    for part in re.split(r"(?<=\])\s+(?=[^\[\s])", answer.strip()):
-        markers = [int(m) for m in MARKER_RE.findall(part)]
-        out.append((MARKER_RE.sub("", part).strip(), markers))
+    for m in SENTENCE_WITH_MARKERS.finditer(answer.strip()):
+        markers = [int(x) for x in MARKER_RE.findall(m.group(2))]
+        out.append((m.group(1).strip(), markers))
     return [(t, m) for t, m in out if t]
 
 

@@ -1,0 +1,1 @@
+"""Web service: FastAPI app, chat page, module viewer."""

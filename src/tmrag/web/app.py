@@ -1,0 +1,232 @@
+"""HTTP edge: the FastAPI app factory. Handlers are thin: validate, call the Engine, shape JSON.
+
+The engine loads in a background thread at start-up, so /healthz answers at once and
+/readyz reports 503 with the reason (loading, stale index, missing index) until it is ready.
+CPU-bound handlers are plain ``def`` (FastAPI runs them in its threadpool)."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..answering import Engine
+from ..config import CATEGORIES, Settings
+from ..errors import NotFoundError, TmragError
+from .limits import MAX_BODY_BYTES, BodySizeLimit
+from .render import render_module
+
+HERE = Path(__file__).parent
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{0,99}$")  # module and source ids; rejects ../ and friends
+Category = str
+
+
+class SearchRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=2000)
+    k: int = Field(10, ge=1, le=50)
+    categories: list[Category] | None = None
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=2000)
+    categories: list[Category] | None = None
+
+
+def error_response(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+class EngineState:
+    """Holds the engine once loaded, or the reason it is not ready."""
+
+    def __init__(self, settings: Settings, factory: Callable[[Settings], Engine]) -> None:
+        self.settings, self.factory = settings, factory
+        self.engine: Engine | None = None
+        self.error: TmragError | None = None
+        self.reason = "loading the index and models"
+
+    def load(self) -> None:
+        try:
+            self.engine = self.factory(self.settings)
+        except TmragError as exc:
+            self.error, self.reason = exc, str(exc)
+        except Exception as exc:  # noqa: BLE001 - reported through /readyz, never a traceback to clients
+            self.error, self.reason = TmragError(f"failed to load: {exc.__class__.__name__}: {exc}"), str(exc)
+
+    def require(self) -> Engine:
+        if self.engine is None:
+            code = self.error.code if self.error else "not_ready"
+            raise _NotReady(code, self.reason)
+        return self.engine
+
+
+class _NotReady(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _check_categories(categories: list[str] | None) -> None:
+    unknown = [c for c in categories or [] if c not in CATEGORIES]
+    if unknown:
+        raise RequestValidationError([{"loc": ["body", "categories"], "msg": f"unknown categories {unknown}",
+                                       "type": "value_error"}])
+
+
+def _check_id(value: str, what: str) -> None:
+    if not ID_RE.fullmatch(value):
+        raise NotFoundError(f"no {what} with id {value!r}")
+
+
+def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] = Engine.open,
+               load_in_background: bool = True) -> FastAPI:
+    state = EngineState(settings, engine_factory)
+    app = FastAPI(title="tmrag", version="0.1.0", description="Grounded Q&A over the Transformer Math wiki.")
+    app.state.engine_state = state
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    templates = Jinja2Templates(directory=HERE / "templates")
+    if load_in_background:
+        threading.Thread(target=state.load, name="tmrag-load", daemon=True).start()
+    else:
+        state.load()
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "http_error")
+        message = "no such endpoint" if exc.status_code == 404 and exc.detail == "Not Found" else str(exc.detail)
+        return error_response(exc.status_code, code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for err in exc.errors():
+            loc = ".".join(str(x) for x in err.get("loc", []) if x != "body")
+            parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
+        return error_response(422, "invalid_request", "; ".join(parts) or "invalid request")
+
+    @app.exception_handler(TmragError)
+    async def domain_error(_: Request, exc: TmragError) -> JSONResponse:
+        return error_response(exc.http_status, exc.code, str(exc))
+
+    @app.exception_handler(_NotReady)
+    async def not_ready(_: Request, exc: _NotReady) -> JSONResponse:
+        return error_response(503, exc.code, exc.message)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        return error_response(500, "internal_error", "internal error; see the server log")
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz() -> dict:
+        engine = state.require()
+        return {"status": "ready", "index": engine.index_info}
+
+    @app.post("/search")
+    def search(req: SearchRequest) -> dict:
+        _check_categories(req.categories)
+        return state.require().search(req.query, k=req.k, categories=req.categories)
+
+    @app.post("/ask")
+    def ask(req: AskRequest) -> dict:
+        _check_categories(req.categories)
+        return state.require().ask(req.question, categories=req.categories)
+
+    @app.post("/ask/stream")
+    def ask_stream(req: AskRequest) -> StreamingResponse:
+        _check_categories(req.categories)
+        engine = state.require()
+        return StreamingResponse(_sse(engine, req), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @app.get("/modules/{module_id}", response_class=HTMLResponse)
+    def module_page(request: Request, module_id: str, hl: str | None = None) -> HTMLResponse:
+        _check_id(module_id, "module")
+        engine = state.require()
+        module = engine.corpus.modules.get(module_id)
+        if module is None:
+            raise NotFoundError(f"no module with id {module_id!r}")
+        spans = _parse_spans(hl, len(module.text))
+        return templates.TemplateResponse(request, "module.html", {
+            "module": module, "html": render_module(module, spans), "highlighted": bool(spans),
+            "sources": [engine.corpus.sources[s] for s in module.sources if s in engine.corpus.sources],
+            "related": [engine.corpus.modules[r] for r in module.related if r in engine.corpus.modules]})
+
+    @app.get("/sources/{source_id}", response_class=HTMLResponse)
+    def source_page(request: Request, source_id: str) -> HTMLResponse:
+        _check_id(source_id, "source")
+        engine = state.require()
+        source = engine.corpus.sources.get(source_id)
+        if source is None:
+            raise NotFoundError(f"no source with id {source_id!r}")
+        return templates.TemplateResponse(request, "source.html", {"source": source,
+                                                                   "citing": _citing_sections(engine, source_id)})
+
+    @app.get("/", response_class=HTMLResponse)
+    def chat_page(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "chat.html", {"categories": CATEGORIES})
+
+    return app
+
+
+def _parse_spans(hl: str | None, limit: int) -> list[tuple[int, int]]:
+    """``hl=start-end,start-end`` (character offsets into the module file), validated."""
+    if not hl:
+        return []
+    spans = []
+    for part in hl.split(",")[:20]:
+        m = re.fullmatch(r"(\d{1,7})-(\d{1,7})", part.strip())
+        if not m or not int(m.group(1)) < int(m.group(2)) <= limit:
+            raise RequestValidationError([{"loc": ["query", "hl"], "msg": f"bad span {part!r}", "type": "value_error"}])
+        spans.append((int(m.group(1)), int(m.group(2))))
+    return sorted(spans)
+
+
+def _citing_sections(engine: Engine, source_id: str) -> list[dict]:
+    out = []
+    for module in engine.corpus.modules.values():
+        seen = set()
+        for sid, offset in module.citations:
+            if sid != source_id:
+                continue
+            section = next((s for s in reversed(module.sections) if s.start <= offset or s.level == 1), None)
+            key = section.anchor if section else ""
+            if key not in seen:
+                seen.add(key)
+                out.append({"module": module, "section": section.title if section else None, "anchor": key})
+    return out
+
+
+def _sse(engine: Engine, req: AskRequest) -> Iterator[str]:
+    def event(name: str, data: object) -> str:
+        return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+    try:
+        result = engine.ask(req.question, categories=req.categories)
+    except TmragError as exc:
+        yield event("error", {"code": exc.code, "message": str(exc)})
+        return
+    except Exception:  # noqa: BLE001 - never leak a traceback into the stream
+        yield event("error", {"code": "internal_error", "message": "internal error; see the server log"})
+        return
+    yield event("citations", {"citations": result["citations"], "sources": result["sources"],
+                              "abstained": result["abstained"], "suggestions": result.get("suggestions", [])})
+    for piece in re.findall(r".+?(?:\[\d+\](?:\s*\[\d+\])*\s*|$)", result["answer"]):
+        if piece:
+            yield event("answer", {"text": piece})
+    yield event("done", {"timings_ms": result["timings_ms"], "index": result["index"],
+                         "abstained": result["abstained"]})

@@ -1,0 +1,151 @@
+"""Index store and incremental builds (fake embedder; the real model is in test_real_model)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tmrag.answering import Engine
+from tmrag.config import Settings
+from tmrag.errors import IndexCorruptError, IndexMissingError, StaleIndexError
+from tmrag.index.store import IndexStore
+from tmrag.indexer import build_index
+
+from .conftest import ATTENTION_BODY, write_corpus
+
+
+def _chunk_ids(settings: Settings) -> set[str]:
+    path, _ = IndexStore(settings.index_dir).open_current()
+    return {json.loads(line)["id"] for line in (path / "chunks.jsonl").read_text().splitlines()}
+
+
+def test_first_build_then_no_change_is_skipped(tiny_settings: Settings, fake_embedder) -> None:  # noqa: ANN001
+    first = build_index(tiny_settings, embedder=fake_embedder)
+    assert not first.up_to_date and first.embedded == first.chunks > 0 and first.reused == 0
+    again = build_index(tiny_settings, embedder=fake_embedder)
+    assert again.up_to_date and again.build_id == first.build_id
+
+
+def test_edit_add_delete_reembed_only_what_changed(tiny_settings: Settings, fake_embedder) -> None:  # noqa: ANN001
+    base = build_index(tiny_settings, embedder=fake_embedder)
+    path = tiny_settings.corpus_dir / "modules" / "kv-cache.md"
+    path.write_text(path.read_text().replace("past tokens", "earlier tokens"))
+    edited = build_index(tiny_settings, embedder=fake_embedder)
+    assert (edited.embedded, edited.reused, edited.removed) == (1, base.chunks - 1, 0)
+
+    write_corpus(tiny_settings.corpus_dir, {"attention": ATTENTION_BODY, "kv-cache": "\n## Overview\n\nNew text.\n",
+                                            "extra": "\n## Only\n\nAn added module about sampling.\n"})
+    added = build_index(tiny_settings, embedder=fake_embedder)
+    assert added.embedded == 2 and "extra#only:0" in _chunk_ids(tiny_settings)
+
+    (tiny_settings.corpus_dir / "modules" / "extra.md").unlink()
+    deleted = build_index(tiny_settings, embedder=fake_embedder)
+    assert deleted.removed == 1 and deleted.embedded == 0
+    assert not any(i.startswith("extra#") for i in _chunk_ids(tiny_settings))
+
+
+def test_deleted_module_never_appears_in_results(tiny_settings: Settings, fake_embedder) -> None:  # noqa: ANN001
+    build_index(tiny_settings, embedder=fake_embedder)
+    (tiny_settings.corpus_dir / "modules" / "kv-cache.md").unlink()
+    path = tiny_settings.corpus_dir / "modules" / "attention.md"
+    path.write_text(path.read_text().replace('related: ["kv-cache"]', "related: []"))
+    glossary = tiny_settings.corpus_dir / "glossary.jsonl"
+    glossary.write_text("")
+    with pytest.raises(StaleIndexError, match="deleted since the build: modules/kv-cache"):
+        Engine.open(tiny_settings, embedder=fake_embedder)
+    build_index(tiny_settings, embedder=fake_embedder)
+    engine = Engine.open(tiny_settings, embedder=fake_embedder)
+    results = engine.search("KV cache keys and values of past tokens", k=10)["results"]
+    assert results and all(r["module_id"] != "kv-cache" for r in results)
+
+
+def test_manifest_mismatch_raises_stale(tiny_settings: Settings, fake_embedder) -> None:  # noqa: ANN001
+    build_index(tiny_settings, embedder=fake_embedder)
+    other = tiny_settings.model_copy(update={"chunk_tokens": 80})
+    with pytest.raises(StaleIndexError, match=r"chunker.chunk_tokens: built with 60, configured 80.*run `tmrag index`"):
+        Engine.open(other, embedder=fake_embedder)
+    bm25 = tiny_settings.model_copy(update={"bm25_k1": 1.2})
+    with pytest.raises(StaleIndexError, match="bm25.k1"):
+        Engine.open(bm25, embedder=fake_embedder)
+
+
+def test_missing_and_tampered_index(tiny_settings: Settings, fake_embedder) -> None:  # noqa: ANN001
+    with pytest.raises(IndexMissingError, match="run `tmrag index`"):
+        Engine.open(tiny_settings, embedder=fake_embedder)
+    build_index(tiny_settings, embedder=fake_embedder)
+    path, _ = IndexStore(tiny_settings.index_dir).open_current()
+    with (path / "chunks.jsonl").open("a") as f:
+        f.write("\n")
+    with pytest.raises(IndexCorruptError, match="chunks.jsonl"):
+        Engine.open(tiny_settings, embedder=fake_embedder)
+
+
+def test_failed_build_leaves_previous_build_current(tiny_settings: Settings, fake_embedder, monkeypatch) -> None:  # noqa: ANN001
+    first = build_index(tiny_settings, embedder=fake_embedder)
+    path = tiny_settings.corpus_dir / "modules" / "kv-cache.md"
+    path.write_text(path.read_text().replace("past tokens", "older tokens"))
+
+    def boom(*_a, **_k) -> None:  # noqa: ANN002, ANN003
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("tmrag.index.store.IndexStore.publish", boom)
+    with pytest.raises(RuntimeError):
+        build_index(tiny_settings, embedder=fake_embedder)
+    store = IndexStore(tiny_settings.index_dir)
+    assert store.current_id() == first.build_id
+    store.open_current()  # still loadable and verified
+
+
+def test_keeps_only_the_last_builds(tiny_settings: Settings, fake_embedder) -> None:  # noqa: ANN001
+    settings = tiny_settings.model_copy(update={"keep_builds": 2})
+    path = settings.corpus_dir / "modules" / "kv-cache.md"
+    for word in ("one", "two", "three"):
+        path.write_text(path.read_text() + f"\nMore {word}.\n")
+        build_index(settings, embedder=fake_embedder)
+    builds = [p for p in (settings.index_dir / "builds").iterdir() if not p.name.startswith(".")]
+    assert len(builds) == 2
+
+
+KILL_SCRIPT = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+from conftest import FakeEmbedder
+from tmrag.config import Settings
+from tmrag.indexer import build_index
+
+class Slow(FakeEmbedder):
+    def encode_in_context(self, texts, spans, progress=False):
+        Path({flag!r}).write_text("embedding")
+        time.sleep(60)
+        return super().encode_in_context(texts, spans, progress)
+
+build_index(Settings(corpus_dir={corpus!r}, index_dir={index!r}, chunk_tokens=60), full=True, embedder=Slow())
+"""
+
+
+def test_kill_9_midway_leaves_previous_build_serving(tiny_settings: Settings, fake_embedder, tmp_path: Path) -> None:  # noqa: ANN001
+    first = build_index(tiny_settings, embedder=fake_embedder)
+    flag = tmp_path / "flag"
+    script = KILL_SCRIPT.format(tests=str(Path(__file__).parent), flag=str(flag), corpus=str(tiny_settings.corpus_dir),
+                                index=str(tiny_settings.index_dir))
+    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(script)], env=os.environ.copy())
+    deadline = time.time() + 60
+    while not flag.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    assert flag.exists(), "the build never reached the embedding stage"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    store = IndexStore(tiny_settings.index_dir)
+    assert store.current_id() == first.build_id
+    Engine.open(tiny_settings, embedder=fake_embedder)  # the old build still verifies and serves
+    again = build_index(tiny_settings.model_copy(update={"keep_builds": 1}), full=True, embedder=fake_embedder)
+    assert again.build_id != first.build_id

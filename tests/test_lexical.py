@@ -1,0 +1,29 @@
+from tmrag.analysis import QueryAnalyzer, name_like_words
+from tmrag.corpus import GlossaryTerm
+from tmrag.index.lexical import LexicalIndex, tokenize
+
+
+def test_tokenizer_keeps_technical_tokens_intact() -> None:
+    toks = tokenize("Use fp16 or int8 with top-p=0.9; a 4096x4096 matrix, p99 latency, GPT-4 and o1 cost $2.50.")
+    for t in ["fp16", "int8", "top-p", "0.9", "4096x4096", "p99", "gpt-4", "o1", "$2.50"]:
+        assert t in toks
+    assert "the" not in toks and "with" not in toks
+    assert {"top", "gpt"} <= set(toks)  # hyphenated compounds also match their parts
+
+
+def test_bm25_ranks_the_matching_document_first() -> None:
+    docs = ["kv cache memory per token", "learning rate warmup schedule", "top-p nucleus sampling"]
+    idx = LexicalIndex([tokenize(d) for d in docs], k1=1.5, b=0.75)
+    assert idx.search(tokenize("nucleus top-p"), 3)[0][0] == 2
+
+
+def test_glossary_expansion_adds_aliases_once() -> None:
+    gqa = GlossaryTerm("Grouped-query attention", ("GQA",), "…", ("multi-head",))
+    q = QueryAnalyzer([gqa]).analyze("How much does GQA save?")
+    assert q.terms == [gqa] and "grouped-query" in q.lexical_tokens
+    assert q.lexical_tokens.count("gqa") == 1 and q.term_modules == {"multi-head"}
+
+
+def test_name_like_words() -> None:
+    assert name_like_words("How does Mamba compare with GQA? I use llama.cpp and RWKV-4") == [
+        "Mamba", "GQA", "llama.cpp", "RWKV-4"]

@@ -1,0 +1,49 @@
+"""Metrics on hand-computed cases."""
+
+import math
+
+import pytest
+
+from tmrag.evaluation import metrics as M
+
+
+def test_hit_recall_mrr() -> None:
+    ranked = ["a", "b", "c", "d"]
+    assert M.hit_at_k(ranked, {"c"}, 2) == 0.0 and M.hit_at_k(ranked, {"c"}, 3) == 1.0
+    assert M.recall_at_k(ranked, {"b", "d", "z"}, 4) == pytest.approx(2 / 3)
+    assert M.mrr_at_k(ranked, {"c", "d"}, 10) == pytest.approx(1 / 3)
+    assert M.mrr_at_k(ranked, {"d"}, 3) == 0.0
+
+
+def test_ndcg_hand_computed() -> None:
+    # relevant at ranks 2 and 3 of 2 relevant: DCG = 1/log2(3) + 1/log2(4); IDCG = 1 + 1/log2(3)
+    expected = (1 / math.log2(3) + 0.5) / (1 + 1 / math.log2(3))
+    assert M.ndcg_at_k(["x", "a", "b"], {"a", "b"}, 10) == pytest.approx(expected)
+    assert M.ndcg_at_k(["a", "b"], {"a", "b"}, 10) == pytest.approx(1.0)
+    assert M.ndcg_at_k(["x"], set(), 10) == 0.0
+
+
+def test_dedup_and_citation_precision() -> None:
+    assert M.dedup(["a", None, "a", "b"]) == ["a", "b"]
+    assert M.citation_precision(["a", "b", "a", "c"], {"a"}) == 0.5
+    assert M.citation_precision([], {"a"}) is None
+
+
+def test_answer_sentences_and_support() -> None:
+    answer = "A [CLS] token is prepended. [1] Second claim [2] [3] Made up. [9]"
+    assert M.answer_sentences(answer) == [("A [CLS] token is prepended.", [1]), ("Second claim", [2, 3]),
+                                          ("Made up.", [9])]
+    quotes = {1: "Then a [CLS] token is prepended. More.", 3: "Second claim holds."}
+    assert M.support_rate(answer, quotes, str.lower) == pytest.approx(2 / 3)
+
+
+def test_contains_recall_folds_latex_thousands() -> None:
+    assert M.contains_recall("It is 524{,}288 bytes", ["524,288", "0.5 MiB"]) == 0.5
+    assert M.contains_recall("x", []) is None
+
+
+def test_precision_recall_and_percentile() -> None:
+    pred, actual = [True, True, False, False], [True, False, True, False]
+    assert M.precision_recall(pred, actual) == (0.5, 0.5)
+    assert M.percentile([1, 2, 3, 4], 50) == 2.5 and M.percentile([5], 95) == 5
+    assert M.percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
