@@ -30,11 +30,11 @@ def test_dedup_and_citation_precision() -> None:
 
 
 def test_answer_sentences_and_support() -> None:
-    answer = "A [CLS] token is prepended. [1] Second claim [2] [3] Made up. [9]"
+    answer = "A [CLS] token is prepended. [1] Second claim [2] [3] Made up. [9] Uncited tail."
     assert M.answer_sentences(answer) == [("A [CLS] token is prepended.", [1]), ("Second claim", [2, 3]),
-                                          ("Made up.", [9])]
+                                          ("Made up.", [9]), ("Uncited tail.", [])]
     quotes = {1: "Then a [CLS] token is prepended. More.", 3: "Second claim holds."}
-    assert M.support_rate(answer, quotes, str.lower) == pytest.approx(2 / 3)
+    assert M.support_rate(answer, quotes, str.lower) == pytest.approx(2 / 4)
 
 
 def test_contains_recall_folds_latex_thousands() -> None:

@@ -177,9 +177,12 @@ class Engine:
         t0 = t0 if t0 is not None else time.perf_counter() - ranking.timings.get("retrieve_total", 0) / 1000
         t = time.perf_counter()
         abstained = self.should_abstain(ranking)
-        quotes = [] if abstained else self.select_quotes(ranking)
-        abstained = abstained or not quotes
-        response = self.build_response(ranking, quotes, abstained)
+        response = None
+        if not abstained and self.settings.llm_enabled:
+            response = self.generated_response(ranking)
+        if response is None:
+            quotes = [] if abstained else self.select_quotes(ranking)
+            response = self.build_response(ranking, quotes, abstained or not quotes)
         ranking.timings["answer"] = (time.perf_counter() - t) * 1000
         ranking.timings["total"] = (time.perf_counter() - t0) * 1000
         response["timings_ms"] = _round(ranking.timings)
@@ -206,8 +209,10 @@ class Engine:
             if chosen and words + n_words > self.settings.answer_max_words:
                 continue
             vec = self.index.sentence_vectors_of(row)[j]
-            if any(float(vec @ self.index.sentence_vectors_of(r)[i]) > DUPLICATE_COS for _, r, i in chosen):
-                continue
+            where = self._absolute(row, j)
+            if any(where == self._absolute(r, i) or float(vec @ self.index.sentence_vectors_of(r)[i]) > DUPLICATE_COS
+                   for _, r, i in chosen):
+                continue  # overlapping chunks share sentences: quote each source sentence once
             chosen.append((rank, row, j))
             words += n_words
         chosen.sort()  # best passage first, then document order inside each passage
@@ -215,6 +220,47 @@ class Engine:
         for _, row, j in chosen:
             quotes.setdefault(row, Quote(row, [], len(quotes) + 1)).spans.append(self.index.chunks[row].sentences[j])
         return list(quotes.values())
+
+    def generated_response(self, ranking: Ranking) -> dict | None:
+        """LLM mode: generate from the top passages, keep only verified sentences. Returns
+        None (→ extractive answer) when generation fails or nothing survives verification."""
+        from .errors import GenerationError
+        from .generation import NOT_COVERED, LLMClient, Passage, build_messages, strip_markers, verify
+
+        if getattr(self, "_llm", None) is None:
+            self._llm = LLMClient(self.settings)
+        passages = [Passage(i + 1, c.row, self.index.chunks[c.row].breadcrumb, self.index.chunks[c.row].text)
+                    for i, c in enumerate(ranking.results[:ANSWER_PASSAGES])]
+        try:
+            text = self._llm.complete(build_messages(ranking.query.text, passages))
+        except GenerationError as exc:
+            self.last_generation_error = str(exc)
+            return None
+        if text.strip() == NOT_COVERED:
+            return self.build_response(ranking, [], True) | {"mode": "llm"}
+        checked = verify(text, passages, self.index.sentence_vectors_of, lambda r: [], self.embed_query)
+        report = {"sentences": checked.total, "supported": len(checked.sentences), "dropped": checked.dropped,
+                  "support_rate": round(checked.support_rate, 4)}
+        if not checked.sentences:
+            return None
+        rows = {p.marker: p.row for p in passages}
+        quotes: dict[int, Quote] = {}
+        parts = []
+        for sentence, marker, j in checked.sentences:
+            q = quotes.setdefault(marker, Quote(rows[marker], [], len(quotes) + 1))
+            span = self.index.chunks[q.row].sentences[j]
+            if span not in q.spans:
+                q.spans.append(span)
+            parts.append(f"{strip_markers(sentence)} [{q.marker}]")
+        for q in quotes.values():
+            q.spans.sort()
+        response = self.build_response(ranking, list(quotes.values()), False)
+        return response | {"answer": " ".join(parts), "mode": "llm", "verification": report}
+
+    def _absolute(self, row: int, j: int) -> tuple:
+        chunk = self.index.chunks[row]
+        a, b = chunk.sentences[j]
+        return (chunk.doc_id, (chunk.start or 0) + a, (chunk.start or 0) + b)
 
     def build_response(self, ranking: Ranking, quotes: list[Quote], abstained: bool) -> dict:
         if abstained:

@@ -46,10 +46,13 @@ def citation_precision(cited: Sequence[str], relevant: set[str]) -> float | None
 
 def answer_sentences(answer: str) -> list[tuple[str, list[int]]]:
     """Split an answer into (sentence text, markers it ends with)."""
-    out = []
-    for m in SENTENCE_WITH_MARKERS.finditer(answer.strip()):
+    out, end = [], 0
+    text = answer.strip()
+    for m in SENTENCE_WITH_MARKERS.finditer(text):
         markers = [int(x) for x in MARKER_RE.findall(m.group(2))]
         out.append((m.group(1).strip(), markers))
+        end = m.end()
+    out.append((text[end:].strip(), []))  # trailing text without a marker is an uncited claim
     return [(t, m) for t, m in out if t]
 
 

@@ -160,7 +160,7 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
         module = engine.corpus.modules.get(module_id)
         if module is None:
             raise NotFoundError(f"no module with id {module_id!r}")
-        spans = _parse_spans(hl, len(module.text))
+        spans = [(a, b) for a, b in _parse_spans(hl, len(module.text)) if a >= module.body_start]
         return templates.TemplateResponse(request, "module.html", {
             "module": module, "html": render_module(module, spans), "highlighted": bool(spans),
             "sources": [engine.corpus.sources[s] for s in module.sources if s in engine.corpus.sources],
@@ -193,7 +193,13 @@ def _parse_spans(hl: str | None, limit: int) -> list[tuple[int, int]]:
         if not m or not int(m.group(1)) < int(m.group(2)) <= limit:
             raise RequestValidationError([{"loc": ["query", "hl"], "msg": f"bad span {part!r}", "type": "value_error"}])
         spans.append((int(m.group(1)), int(m.group(2))))
-    return sorted(spans)
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):  # overlapping spans would shift each other's insert positions
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def _citing_sections(engine: Engine, source_id: str) -> list[dict]:
@@ -225,7 +231,7 @@ def _sse(engine: Engine, req: AskRequest) -> Iterator[str]:
         return
     yield event("citations", {"citations": result["citations"], "sources": result["sources"],
                               "abstained": result["abstained"], "suggestions": result.get("suggestions", [])})
-    for piece in re.findall(r".+?(?:\[\d+\](?:\s*\[\d+\])*\s*|$)", result["answer"]):
+    for piece in re.findall(r".+?(?:\[\d+\](?:\s*\[\d+\])*\s*|$)", result["answer"], re.S):
         if piece:
             yield event("answer", {"text": piece})
     yield event("done", {"timings_ms": result["timings_ms"], "index": result["index"],

@@ -13,6 +13,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from ..corpus import CITATION_RE, Module, slugify
 
+BLOCK_MARKER = re.compile(r"[ \t]*(?:(?:[-*+]|\d+[.)]|#{1,6}|>)[ \t]+)+")
 OPEN, CLOSE = "\ue000", "\ue001"  # private-use sentinels: never in corpus text, survive markdown
 
 
@@ -38,6 +39,8 @@ MD = _md()
 def render_module(module: Module, spans: list[tuple[int, int]]) -> str:
     text = module.text
     for start, end in sorted(spans, reverse=True):  # insert from the back so offsets stay valid
+        lead = BLOCK_MARKER.match(text, start)
+        start = lead.end() if lead and lead.end() < end else start  # keep "- ", "1. ", "> " as markdown
         if module.body_start <= start < end <= len(text):
             text = text[:start] + OPEN + text[start:end] + CLOSE + text[end:]
     body = text[module.body_start :]

@@ -1,0 +1,43 @@
+"""The CLI verbs on the real index (slow) and the module entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tmrag.cli import main
+
+pytestmark = pytest.mark.slow
+
+
+def _args(settings) -> list[str]:  # noqa: ANN001
+    return ["--corpus", str(settings.corpus_dir), "--out", str(settings.index_dir)]
+
+
+def test_ask_prints_markers_citations_and_sources(real_settings, capsys) -> None:  # noqa: ANN001
+    assert main(["ask", "Which paper introduced the Transformer?", *_args(real_settings)]) == 0
+    out = capsys.readouterr().out
+    assert "[1]" in out and "Citations:" in out and "vaswani-2017-attention" in out
+
+
+def test_ask_and_search_json_follow_the_http_contract(real_settings, capsys) -> None:  # noqa: ANN001
+    assert main(["ask", "What does LoRA train?", "--json", *_args(real_settings)]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert {"answer", "abstained", "citations", "sources", "index", "timings_ms"} <= set(r)
+    assert main(["search", "LoRA rank", "-k", "3", "--json", *_args(real_settings)]) == 0
+    assert len(json.loads(capsys.readouterr().out)["results"]) == 3
+
+
+def test_errors_are_messages_not_tracebacks(real_settings, tmp_path, capsys) -> None:  # noqa: ANN001
+    assert main(["ask", "hi", "--corpus", str(real_settings.corpus_dir), "--out", str(tmp_path / "none")]) == 1
+    err = capsys.readouterr().err
+    assert "run `tmrag index`" in err and "Traceback" not in err
+
+
+def test_python_dash_m_and_index_up_to_date(real_settings) -> None:  # noqa: ANN001
+    out = subprocess.run([sys.executable, "-m", "tmrag", "index", *_args(real_settings)], capture_output=True,
+                         text=True, check=True)
+    assert "up to date" in out.stdout

@@ -1,0 +1,58 @@
+"""The answering path on the real corpus and index (slow: loads the real model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tmrag.errors import InvalidQueryError
+from tmrag.evaluation.metrics import answer_sentences
+
+pytestmark = pytest.mark.slow
+
+
+def test_answer_quotes_are_exact_spans_and_every_sentence_is_cited(real_engine) -> None:  # noqa: ANN001
+    r = real_engine.ask("How many bytes per token does the KV cache need for Llama-2-7B in fp16?")
+    assert not r["abstained"] and r["citations"]
+    markers = {c["marker"] for c in r["citations"]}
+    sentences = answer_sentences(r["answer"])
+    assert 1 <= len(sentences) <= 5 and len(r["answer"].split()) <= 160
+    assert all(ms and set(ms) <= markers for _, ms in sentences)  # no marker without a citation
+    assert {m for _, ms in sentences for m in ms} == markers  # no citation the answer does not use
+    for c in r["citations"]:
+        if c["kind"] == "module":
+            text = real_engine.corpus.modules[c["module_id"]].text
+            assert " … ".join(text[a:b] for a, b in c["spans"]) == c["quote"]
+            assert c["url"].startswith(f"https://personal-wiki.pages.dev/module/{c['module_id']}")
+    assert any(c["module_id"] in {"kv-cache", "multi-head", "forward-pass"} for c in r["citations"])
+    assert "524,288" in r["answer"] or "524{,}288" in r["answer"] or "0.5 MiB" in r["answer"]
+
+
+def test_bibliography_question_hits_the_source(real_engine) -> None:  # noqa: ANN001
+    r = real_engine.ask("Which paper introduced rotary position embeddings?")
+    assert "su-2021-rope" in {s["id"] for s in r["sources"]}
+
+
+def test_off_topic_and_near_topic_questions_abstain(real_engine) -> None:  # noqa: ANN001
+    for q in ("How do I change a flat tire on a car?", "How does the Mamba state-space model compare with attention?"):
+        r = real_engine.ask(q)
+        assert r["abstained"] and r["citations"] == [] and r["answer"]
+
+
+def test_category_filter_restricts_results(real_engine) -> None:  # noqa: ANN001
+    res = real_engine.search("how are tools called in parallel", k=8, categories=["AI Engineering"])["results"]
+    assert res and all(real_engine.corpus.modules[r["module_id"]].category == "AI Engineering" for r in res)
+
+
+def test_search_shape_and_ordering(real_engine) -> None:  # noqa: ANN001
+    out = real_engine.search("speculative decoding acceptance rate", k=5)
+    scores = [r["score"] for r in out["results"]]
+    assert len(scores) == 5 and scores == sorted(scores, reverse=True)
+    assert set(out["results"][0]) >= {"kind", "module_id", "source_id", "title", "section", "anchor", "url", "text", "score"}
+    assert out["results"][0]["module_id"] == "speculative-decoding"
+    assert "total" in out["timings_ms"]
+
+
+@pytest.mark.parametrize(("question", "cats"), [("", None), ("x" * 2001, None), ("ok", ["Cooking"])])
+def test_invalid_questions_are_rejected(real_engine, question: str, cats) -> None:  # noqa: ANN001
+    with pytest.raises(InvalidQueryError):
+        real_engine.ask(question, categories=cats)

@@ -1,0 +1,102 @@
+"""Real sentence-transformers model (slow): loading offline, fingerprints, known neighbours,
+and the cross-encoder code path with a tiny randomly initialised model built here."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tmrag.answering import Engine
+from tmrag.config import DEFAULT_MODEL_SHA256, Settings
+from tmrag.embedding import Embedder, default_model_path
+from tmrag.errors import ModelError
+from tmrag.indexer import build_index
+from tmrag.reranking import CrossEncoderReranker
+
+from .conftest import write_corpus
+
+pytestmark = pytest.mark.slow
+
+NEIGHBOURS = {
+    "cooking": "\n## Bread\n\nKnead the dough, let it rise overnight, and bake the loaf in a hot oven.\n",
+    "attention": "\n## Scores\n\nQueries are compared with keys by dot products, scaled, and turned into weights "
+                 "by a softmax over the sequence.\n",
+    "gpu-memory": "\n## Memory\n\nHigh-bandwidth memory on the accelerator limits how fast weights can be "
+                  "streamed for each decoding step.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return Embedder(Settings())
+
+
+def test_default_model_is_offline_and_fingerprinted(embedder: Embedder) -> None:
+    assert embedder.sha256 == DEFAULT_MODEL_SHA256 and embedder.dimension == 384
+    assert embedder.max_seq_length == 256
+    assert embedder.wordpieces("hello world") == 4  # [CLS] hello world [SEP]; no 128 padding/truncation
+
+
+def test_tampered_weights_are_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "model"
+    shutil.copytree(default_model_path(), copy)
+    with (copy / "model.safetensors").open("ab") as f:
+        f.write(b"\0")
+    with pytest.raises(ModelError, match="weights of"):
+        Embedder(Settings(embedding_model=str(copy), embedding_sha256=DEFAULT_MODEL_SHA256))
+
+
+def test_contextual_vectors_match_sentence_transformers(embedder: Embedder) -> None:
+    text = "Attention › Scores\nQueries meet keys. The softmax turns scores into weights."
+    docs, spans = embedder.encode_in_context([text], [[(19, 37), (38, len(text))]])
+    reference = embedder.model.encode([text], normalize_embeddings=True)
+    assert float(docs[0] @ reference[0]) > 0.999
+    assert spans[0].shape == (2, 384) and np.allclose(np.linalg.norm(spans[0], axis=1), 1.0, atol=1e-4)
+
+
+def test_known_nearest_neighbour_on_a_tiny_corpus(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", NEIGHBOURS, glossary=[])
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "idx")
+    build_index(settings)
+    engine = Engine.open(settings)
+    top = engine.search("why is token generation limited by memory bandwidth?", k=3)["results"][0]
+    assert top["module_id"] == "gpu-memory"
+    top = engine.search("how do I make sourdough", k=3)["results"][0]
+    assert top["module_id"] == "cooking"
+
+
+def _tiny_cross_encoder(path: Path) -> Path:
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    tokenizer = BertTokenizerFast(vocab_file=str(default_model_path() / "vocab.txt"))
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=64, num_labels=1)
+    import torch
+
+    torch.manual_seed(0)
+    BertForSequenceClassification(config).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+def test_cross_encoder_loads_and_scores(real_settings, real_engine, tmp_path: Path) -> None:  # noqa: ANN001
+    model_dir = _tiny_cross_encoder(tmp_path / "ce")
+    reranker = CrossEncoderReranker(real_engine.index, str(model_dir))
+    ranking = real_engine.rank("what does the KV cache store?", k=10, reranker="none")
+    head = ranking.candidates[:8]
+    out = reranker.rerank(ranking.query, ranking.qvec, head)
+    assert sorted(c.row for c in out) == sorted(c.row for c in head)
+    scores = [c.score for c in out]
+    assert scores == sorted(scores, reverse=True) and all(0.0 <= s <= 1.0 for s in scores)
+    raw = reranker.model.predict([(ranking.query.text, real_engine.index.chunks[c.row].embed_text) for c in head])
+    assert out[0].row == head[int(np.argmax(raw))].row
+    again = reranker.rerank(ranking.query, ranking.qvec, head)
+    assert [c.row for c in again] == [c.row for c in out]  # deterministic
+
+
+def test_missing_cross_encoder_is_a_clear_error(real_engine) -> None:  # noqa: ANN001
+    with pytest.raises(ModelError, match="cannot load cross-encoder"):
+        CrossEncoderReranker(real_engine.index, "/nonexistent/cross-encoder")

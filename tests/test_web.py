@@ -1,0 +1,132 @@
+"""HTTP contract and error paths with FastAPI's TestClient."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tmrag.web.app import create_app
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def client(real_settings, real_engine) -> TestClient:  # noqa: ANN001
+    app = create_app(real_settings, engine_factory=lambda _s: real_engine, load_in_background=False)
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def _error(resp, status: int, code: str) -> dict:  # noqa: ANN001
+    assert resp.status_code == status, resp.text
+    body = resp.json()
+    assert body["error"]["code"] == code and body["error"]["message"]
+    assert "Traceback" not in resp.text
+    return body
+
+
+def test_health_and_ready(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["index"]["build_id"]
+
+
+def test_ask_contract(client: TestClient) -> None:
+    r = client.post("/ask", json={"question": "Why does LayerNorm replace BatchNorm in transformers?"}).json()
+    assert set(r) >= {"answer", "abstained", "citations", "sources", "index", "timings_ms"}
+    assert not r["abstained"] and "[1]" in r["answer"]
+    c = r["citations"][0]
+    assert set(c) >= {"marker", "kind", "module_id", "source_id", "title", "section", "anchor", "url", "quote"}
+    for s in r["sources"]:
+        assert set(s) == {"id", "kind", "citation", "title", "year", "url", "annotation"}
+
+
+def test_search_contract_and_category_filter(client: TestClient) -> None:
+    r = client.post("/search", json={"query": "continuous batching", "k": 3, "categories": ["Inference"]}).json()
+    assert len(r["results"]) == 3 and "timings_ms" in r
+    assert all(x["kind"] == "module" for x in r["results"])
+
+
+def test_stream_emits_citations_answer_done(client: TestClient) -> None:
+    with client.stream("POST", "/ask/stream", json={"question": "What is top-p sampling?"}) as resp:
+        text = "".join(resp.iter_text())
+    events = [line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("event: ")]
+    assert events[0] == "citations" and events[-1] == "done" and "answer" in events
+    datas = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
+    assert "timings_ms" in datas[-1]
+
+
+def test_validation_errors(client: TestClient) -> None:
+    _error(client.post("/ask", content=b"{not json", headers={"content-type": "application/json"}), 422, "invalid_request")
+    _error(client.post("/ask", json={"question": "x" * 2001}), 422, "invalid_request")
+    _error(client.post("/ask", json={"question": ""}), 422, "invalid_request")
+    body = _error(client.post("/ask", json={"question": "hi", "categories": ["Cooking"]}), 422, "invalid_request")
+    assert "Cooking" in body["error"]["message"]
+    _error(client.post("/search", json={"query": "x", "k": 500}), 422, "invalid_request")
+
+
+def test_not_found_and_method_not_allowed(client: TestClient) -> None:
+    _error(client.get("/nope"), 404, "not_found")
+    _error(client.get("/ask"), 405, "method_not_allowed")
+    _error(client.get("/modules/no-such-module"), 404, "not_found")
+    _error(client.get("/sources/no-such-source"), 404, "not_found")
+    for trick in ("/modules/..%2F..%2Fetc%2Fpasswd", "/modules/ATTENTION", "/sources/..%2Fcorpus"):
+        assert client.get(trick).status_code == 404
+        assert client.get(trick).json()["error"]["code"] == "not_found"
+
+
+def test_oversized_bodies_are_rejected_even_when_chunked(client: TestClient) -> None:
+    big = json.dumps({"question": "x" * 20000}).encode()
+    _error(client.post("/ask", content=big, headers={"content-type": "application/json"}), 413, "payload_too_large")
+
+    def chunks():  # noqa: ANN202 - no Content-Length: httpx sends Transfer-Encoding: chunked
+        for i in range(0, len(big), 1000):
+            yield big[i : i + 1000]
+
+    _error(client.post("/ask", content=chunks(), headers={"content-type": "application/json"}), 413,
+           "payload_too_large")
+
+
+def test_module_viewer_highlights_the_cited_span(client: TestClient, real_engine) -> None:  # noqa: ANN001
+    r = client.post("/ask", json={"question": "How does FlashAttention avoid writing the attention matrix?"}).json()
+    c = next(c for c in r["citations"] if c["kind"] == "module")
+    hl = ",".join(f"{a}-{b}" for a, b in c["spans"])
+    page = client.get(f"/modules/{c['module_id']}?hl={hl}")
+    assert page.status_code == 200 and '<mark class="cited" id="cited">' in page.text
+    assert f'id="{c["anchor"]}"' in page.text  # heading anchors are the citation anchors
+    assert 'href="/sources/' in page.text
+    _error(client.get(f"/modules/{c['module_id']}?hl=9-2"), 422, "invalid_request")
+
+
+def test_source_page_lists_citing_sections(client: TestClient) -> None:
+    page = client.get("/sources/su-2021-rope")
+    assert page.status_code == 200 and "/modules/positional-encoding" in page.text
+
+
+def test_chat_page_is_served_offline(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and "/static/app.js" in page.text
+    assert "http://" not in page.text.replace("http://127.0.0.1", "") and "https://cdn" not in page.text
+    assert client.get("/static/app.js").status_code == 200
+    assert client.get("/openapi.json").json()["paths"]["/ask"]
+
+
+def test_unexpected_errors_are_json_500(real_settings, real_engine) -> None:  # noqa: ANN001
+    class Broken:
+        def ask(self, *a, **k):  # noqa: ANN002, ANN003, ANN202
+            raise RuntimeError("secret internals")
+
+    app = create_app(real_settings, engine_factory=lambda _s: Broken(), load_in_background=False)
+    resp = TestClient(app, raise_server_exceptions=False).post("/ask", json={"question": "hi"})
+    _error(resp, 500, "internal_error")
+    assert "secret internals" not in resp.text
+
+
+def test_stale_index_makes_readyz_and_ask_503(real_settings) -> None:  # noqa: ANN001
+    stale = real_settings.model_copy(update={"chunk_tokens": real_settings.chunk_tokens + 1})
+    client = TestClient(create_app(stale, load_in_background=False), raise_server_exceptions=False)
+    assert client.get("/healthz").status_code == 200
+    body = _error(client.get("/readyz"), 503, "index_stale")
+    assert "run `tmrag index`" in body["error"]["message"]
+    _error(client.post("/ask", json={"question": "hi"}), 503, "index_stale")
