@@ -29,12 +29,80 @@ KIND_HEADERS = {
     "🔗 Other": "other",
 }
 STOP = set(
-    "a an and the of for to in on with by from as at is are be that this which how why what "
-    "its it their into via using used use shows show showing paper original official introduces "
-    "introduced introducing foundational first standard canonical definitive practical "
-    "guide docs documentation reference blog post video walkthrough explains explained "
-    "explaining overview approach method technique framework study analysis argues "
-    "demonstrates proposes describes covers covering classic seminal".split()
+    [
+        "a",
+        "an",
+        "and",
+        "the",
+        "of",
+        "for",
+        "to",
+        "in",
+        "on",
+        "with",
+        "by",
+        "from",
+        "as",
+        "at",
+        "is",
+        "are",
+        "be",
+        "that",
+        "this",
+        "which",
+        "how",
+        "why",
+        "what",
+        "its",
+        "it",
+        "their",
+        "into",
+        "via",
+        "using",
+        "used",
+        "use",
+        "shows",
+        "show",
+        "showing",
+        "paper",
+        "original",
+        "official",
+        "introduces",
+        "introduced",
+        "introducing",
+        "foundational",
+        "first",
+        "standard",
+        "canonical",
+        "definitive",
+        "practical",
+        "guide",
+        "docs",
+        "documentation",
+        "reference",
+        "blog",
+        "post",
+        "video",
+        "walkthrough",
+        "explains",
+        "explained",
+        "explaining",
+        "overview",
+        "approach",
+        "method",
+        "technique",
+        "framework",
+        "study",
+        "analysis",
+        "argues",
+        "demonstrates",
+        "proposes",
+        "describes",
+        "covers",
+        "covering",
+        "classic",
+        "seminal",
+    ]
 )
 CITATION_RE = re.compile(
     r"^\(?(?P<cite>(?P<name>[A-Z][A-Za-z'’\-]+(?: [A-Z][A-Za-z'’\-]+)?)"
@@ -52,9 +120,7 @@ def parse_index(text: str) -> list[dict]:
         category = block.split(" - ")[0].strip()
         pattern = r"\[([^\]]+)\]\(https://personal-wiki\.pages\.dev/raw/([a-z0-9-]+)\.md\): (.*?)(?= - \[|$)"
         for title, slug, summary in re.findall(pattern, block):
-            modules.append(
-                {"id": slug, "title": title, "category": category, "summary": summary.strip()}
-            )
+            modules.append({"id": slug, "title": title, "category": category, "summary": summary.strip()})
     return modules
 
 
@@ -72,11 +138,7 @@ def parse_landing(text: str) -> dict[str, dict]:
 
 def parse_landing_plain(text: str, titles: set[str]) -> dict[str, dict]:
     lines = [html.unescape(x).strip() for x in text.splitlines() if x.strip()]
-    return {
-        line: {"summary": lines[i + 1], "hook": lines[i + 2]}
-        for i, line in enumerate(lines[:-2])
-        if line in titles
-    }
+    return {line: {"summary": lines[i + 1], "hook": lines[i + 2]} for i, line in enumerate(lines[:-2]) if line in titles}
 
 
 def citation_of(annotation: str) -> tuple[str | None, int | None, str | None]:
@@ -123,9 +185,7 @@ def parse_bibliography(text: str, previous: dict[str, str]) -> list[dict]:
         if sid is None:
             sid, cite, year = make_id(line, taken)
             taken.add(sid)
-        entries.append(
-            {"id": sid, "kind": kind, "citation": cite, "title": None, "year": year, "url": None, "annotation": line}
-        )
+        entries.append({"id": sid, "kind": kind, "citation": cite, "title": None, "year": year, "url": None, "annotation": line})
     return entries
 
 
@@ -134,7 +194,7 @@ def declared_counts(text: str) -> dict[str, int]:
     for line in text.splitlines():
         for h, k in KIND_HEADERS.items():
             if line.startswith(h):
-                out[k] = int(line[len(h):].strip())
+                out[k] = int(line[len(h) :].strip())
     return out
 
 

@@ -74,7 +74,7 @@ def test_sentence_split_keeps_abbreviations_and_bold_questions() -> None:
                      "Next one."]
 
 
-WORDS = st.sampled_from("the cache attention token model value key head layer softmax matrix".split())
+WORDS = st.sampled_from(["the", "cache", "attention", "token", "model", "value", "key", "head", "layer", "softmax", "matrix"])
 SENTENCE = st.lists(WORDS, min_size=3, max_size=14).map(lambda ws: " ".join(ws).capitalize() + ".")
 PARAGRAPH = st.lists(SENTENCE, min_size=1, max_size=6).map(" ".join)
 CODE = st.lists(WORDS, min_size=1, max_size=30).map(lambda ws: "```python\n" + "\n".join(ws) + "\n```")

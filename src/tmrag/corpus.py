@@ -227,7 +227,7 @@ def load_module(path: Path, root: Path) -> tuple[Module | None, list[Problem]]:
     )
     sections, unclosed, blocks = _scan_body(text, body_start)
     module.sections = sections
-    for offset, kind, line in unclosed:
+    for _offset, kind, line in unclosed:
         problems.append(Problem(rel, line, f"unclosed {kind}"))
     module.citations = [
         (m.group(1), m.start())
@@ -334,7 +334,8 @@ def load_corpus(root: Path, strict: bool = True) -> Corpus:
         if module is None:
             continue
         if module.id in modules:
-            problems.append(Problem(_rel(path, root), 2, f"duplicate module id '{module.id}' (also {modules[module.id].path.name})"))
+            other = modules[module.id].path.name
+            problems.append(Problem(_rel(path, root), 2, f"duplicate module id '{module.id}' (also {other})"))
             continue
         modules[module.id] = module
     corpus = Corpus(root, modules, sources, glossary, problems)
@@ -366,7 +367,8 @@ def cross_check(corpus: Corpus) -> list[Problem]:
         cited = {sid for sid, _ in m.citations}
         if m.body.strip() and cited != set(m.sources):
             diff = sorted(cited ^ set(m.sources))
-            out.append(Problem(rel, _field_line(fm, "sources"), f"sources and inline citations differ: {', '.join(diff)}", "warning"))
+            line = _field_line(fm, "sources")
+            out.append(Problem(rel, line, f"sources and inline citations differ: {', '.join(diff)}", "warning"))
     gpath = _rel(corpus.root / "glossary.jsonl", corpus.root)
     for term in corpus.glossary:
         for mid in term.modules:

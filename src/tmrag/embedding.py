@@ -220,7 +220,8 @@ class EmbeddingCache:
         """Chunk vectors, flat sentence vectors (in chunk order) and the number of chunks encoded.
         A chunk's sentence vectors are cached under ``<chunk key>:<i>``."""
         keys = [text_key(t) for t in texts]
-        todo = [i for i, k in enumerate(keys) if k not in self.row or any(f"{k}:{j}" not in self.row for j in range(len(spans[i])))]
+        todo = [i for i, k in enumerate(keys)
+                if k not in self.row or any(f"{k}:{j}" not in self.row for j in range(len(spans[i])))]
         if todo:
             docs, sents = embedder.encode_in_context([texts[i] for i in todo], [spans[i] for i in todo], progress)
             new_keys, new_vecs = [], []

@@ -37,10 +37,12 @@ class BuildReport:
 
     def summary(self) -> str:
         if self.up_to_date:
-            return f"index is up to date (build {self.build_id}, {self.documents} documents, {self.chunks} chunks; {self.seconds:.2f} s)"
+            return (f"index is up to date (build {self.build_id}, {self.documents} documents, "
+                    f"{self.chunks} chunks; {self.seconds:.2f} s)")
         lines = [
             f"built {self.build_id}: {self.documents} documents, {self.chunks} chunks, {self.sentences} sentences",
-            f"chunks embedded {self.embedded}, reused from cache {self.reused}; chunks removed {self.removed}; {self.seconds:.1f} s",
+            f"chunks embedded {self.embedded}, reused from cache {self.reused}; "
+            f"chunks removed {self.removed}; {self.seconds:.1f} s",
         ]
         if self.oversized:
             lines.append(f"warning: {len(self.oversized)} atomic block(s) exceed the model window and are embedded truncated: "

@@ -32,7 +32,8 @@ def format_markdown(report: dict) -> str:
     out = [f"# tmrag eval — {report['created']}", "",
            f"split: {report.get('split', 'all')}; index {report['index']['build_id']} "
            f"({report['index']['fingerprint']}); default mode: {report['default_mode']}", "", format_table(report), "",
-           "## By category (default mode)", "", "| category | n | hit@5 | MRR@10 | cites-rel | abst-R |", "|---|---|---|---|---|---|"]
+           "## By category (default mode)", "", "| category | n | hit@5 | MRR@10 | cites-rel | abst-R |",
+           "|---|---|---|---|---|---|"]
     for cat, s in report["by_category"].items():
         out.append(f"| {cat} | {s['n']} | {_fmt(s['hit5'])} | {_fmt(s['mrr10'])} | {_fmt(s['cites_relevant'])} | "
                    f"{_fmt(s['abstain_recall'])} |")
