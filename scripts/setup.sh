@@ -25,7 +25,11 @@ if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want_hash" ]; then
 fi
 
 echo "setup: installing $TORCH_SPEC"
-"${PIP[@]}" install "$TORCH_SPEC"
+if [ -n "${TORCH_INDEX_URL:-}" ]; then  # e.g. https://download.pytorch.org/whl/cpu in the Docker image
+    "${PIP[@]}" install --index-url "$TORCH_INDEX_URL" "$TORCH_SPEC"
+else
+    "${PIP[@]}" install "$TORCH_SPEC"
+fi
 echo "setup: installing tmrag[dev]"
 "${PIP[@]}" install -e ".[dev]"
 echo "$want_hash" > "$STAMP"
