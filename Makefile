@@ -42,7 +42,7 @@ eval: setup
 
 bench: setup
 	@$(PY) bench/bench_index.py
-	@$(PY) bench/bench_query.py
+	@$(PY) bench/bench_query.py --http
 
 clean:
 	rm -rf indexes .pytest_cache .ruff_cache

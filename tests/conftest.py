@@ -115,6 +115,9 @@ class FakeEmbedder:
     def wordpieces(self, text: str) -> int:
         return len(re.findall(r"\w+|[^\w\s]", text)) + 2
 
+    def wordpieces_many(self, texts: list[str]) -> list[int]:
+        return [self.wordpieces(t) for t in texts]
+
     def _vec(self, text: str) -> np.ndarray:
         v = np.zeros(self.dimension, np.float32)
         for w in re.findall(r"[a-z0-9]+", text.lower()):

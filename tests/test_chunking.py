@@ -20,7 +20,7 @@ def _chunks(root: Path, budget: int = 40, window: int = 60):  # noqa: ANN202
     corpus = load_corpus(root)
     out = []
     for m in corpus.modules.values():
-        out += [(m, c) for c in chunk_module(m, budget, window, cl100k(), FAKE.wordpieces)]
+        out += [(m, c) for c in chunk_module(m, budget, window, cl100k(), FAKE.wordpieces_many)]
     return out
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from .corpus import FENCE_RE, Corpus, Module, Section
 
-CHUNKER_VERSION = "3"  # bump whenever chunk boundaries or texts change for the same input
+CHUNKER_VERSION = "4"  # bump whenever chunk boundaries or texts change for the same input
 BREADCRUMB_SEP = " › "
 ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "vs.", "etc.", "Fig.", "Eq.", "approx.", "cf.", "No.", "Mr.", "Dr.")
 SENTENCE_END = re.compile(r"(?<=[.!?])([\"”')\]*_]*)\s+(?=[A-Z0-9\"“(\[`$*_])")
@@ -25,6 +25,7 @@ LABEL_END = re.compile(r"(?:^|[\s*_(])(?:[A-Z]?\d{1,2}|[A-Z])[.)]$")  # "Q1." "2
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 TokenCounter = Callable[[str], int]
+BatchCounter = Callable[[list[str]], list[int]]  # word pieces of many texts at once
 
 
 @dataclass(frozen=True)
@@ -163,31 +164,37 @@ def breadcrumb(module: Module, section: Section) -> str:
 
 
 def pack_units(
-    units: list[Unit], text: str, crumb: str, budget: int, window: int, count: TokenCounter, wordpieces: TokenCounter,
+    units: list[Unit], text: str, crumb: str, budget: int, window: int, count: TokenCounter, wordpieces: BatchCounter,
     overlap: int = 1,
 ) -> list[list[Unit]]:
     """Greedy packing: add units while the chunk fits both budgets; carry ``overlap``
-    trailing sentences into the next chunk so a fact split across the boundary survives."""
-    groups: list[list[Unit]] = []
-    cur: list[Unit] = []
+    trailing sentences into the next chunk so a fact split across the boundary survives.
 
-    def fits(group: list[Unit]) -> bool:
-        body = f"{crumb}\n{text[group[0].start : group[-1].end]}"
-        return count(body) <= budget and wordpieces(body) <= window
+    Each unit is counted once. WordPiece counts add up exactly across the whitespace between
+    units (BERT pre-tokenizes on whitespace), so the window check is exact; cl100k can merge
+    a leading space into a token, so the budget is met to within a token per unit."""
+    base_tokens, base_pieces = count(f"{crumb}\n"), wordpieces([f"{crumb}\n"])[0]  # pieces include [CLS]/[SEP]
+    tok = [count(text[u.start : u.end]) for u in units]
+    pcs = [n - 2 for n in wordpieces([text[u.start : u.end] for u in units])] if units else []
+    groups: list[list[int]] = []
+    cur: list[int] = []
 
-    for unit in units:
-        if cur and not fits([*cur, unit]):
+    def fits(idx: list[int]) -> bool:
+        return base_tokens + sum(tok[i] for i in idx) <= budget and base_pieces + sum(pcs[i] for i in idx) <= window
+
+    for i in range(len(units)):
+        if cur and not fits([*cur, i]):
             groups.append(cur)
-            carry = [u for u in cur[-overlap:] if not u.atomic] if overlap else []
-            cur = carry if carry and fits([*carry, unit]) else []
-        cur.append(unit)
+            carry = [j for j in cur[-overlap:] if not units[j].atomic] if overlap else []
+            cur = carry if carry and fits([*carry, i]) else []
+        cur.append(i)
     if cur:
         groups.append(cur)
-    return groups
+    return [[units[i] for i in g] for g in groups]
 
 
 def chunk_module(
-    module: Module, budget: int, window: int, count: TokenCounter, wordpieces: TokenCounter, overlap: int = 1
+    module: Module, budget: int, window: int, count: TokenCounter, wordpieces: BatchCounter, overlap: int = 1
 ) -> list[Chunk]:
     chunks: list[Chunk] = []
     for section in module.sections:
@@ -201,8 +208,9 @@ def chunk_module(
                 section=section.title or None, anchor=section.anchor or None, start=start, end=end,
                 sentences=[(u.start - start, u.end - start) for u in group if not u.atomic],
             )
-            chunk.oversized = wordpieces(chunk.embed_text) > window
             chunks.append(chunk)
+    for chunk, pieces in zip(chunks, wordpieces([c.embed_text for c in chunks]), strict=True):
+        chunk.oversized = pieces > window
     return chunks
 
 
@@ -236,7 +244,7 @@ def glossary_chunks(corpus: Corpus) -> list[Chunk]:
 
 
 def chunk_corpus(
-    corpus: Corpus, budget: int, window: int, wordpieces: TokenCounter, overlap: int = 1
+    corpus: Corpus, budget: int, window: int, wordpieces: BatchCounter, overlap: int = 1
 ) -> list[Chunk]:
     count = cl100k()
     chunks: list[Chunk] = []

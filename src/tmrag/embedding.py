@@ -127,6 +127,10 @@ class Embedder:
         """Word pieces including [CLS]/[SEP], as the model's own window counts them."""
         return len(self._tokenizer.encode(text).ids)
 
+    def wordpieces_many(self, texts: list[str]) -> list[int]:
+        """Batched :meth:`wordpieces` (the Rust tokenizer runs the batch on all cores)."""
+        return [len(e.ids) for e in self._tokenizer.encode_batch(texts)]
+
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)

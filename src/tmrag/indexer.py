@@ -109,7 +109,7 @@ def build_index(settings: Settings, full: bool = False, progress: bool = False,
         return BuildReport(previous["build_id"], previous["counts"]["documents"], previous["counts"]["chunks"],
                            seconds=time.perf_counter() - t0, up_to_date=True)
 
-    chunks = chunk_corpus(corpus, settings.chunk_tokens, embedder.max_seq_length, embedder.wordpieces,
+    chunks = chunk_corpus(corpus, settings.chunk_tokens, embedder.max_seq_length, embedder.wordpieces_many,
                           settings.chunk_overlap_sentences)
     cache = EmbeddingCache(store.cache_dir, embedder.fingerprint, embedder.dimension)
     if full:
