@@ -50,6 +50,12 @@ def main() -> None:
         fmax = max(c.score for c in head)
         feats = [rr.features(ranking.query, ranking.qvec, c, fmax, i) for i, c in enumerate(head)]
         docs = [engine.index.chunks[c.row].module_id for c in head]
+        mass: dict = {}
+        for c, d in zip(head, docs, strict=True):
+            mass[d] = mass.get(d, 0.0) + c.score
+        mmax = max(mass.values())
+        for f, d in zip(feats, docs, strict=True):
+            f["module_mass"] = mass[d] / mmax
         cases.append((set(q.relevant_modules), docs, feats))
     base = [module_metrics(d, rel) for rel, d, _ in cases]
     print(f"dev answerable: {len(cases)}; fused (no rerank) MRR@10 {M.mean(b[0] for b in base):.4f} "
@@ -66,7 +72,40 @@ def main() -> None:
     results.sort(key=lambda r: -(r[0] + r[1]))
     for mrr, ndcg, w in results[:8]:
         print(f"MRR@10 {mrr:.4f} nDCG@10 {ndcg:.4f}  {w}")
+    cross_validate(cases, keys)
     abstention_table(engine, dev)
+
+
+def _score(cases, w, keys):  # noqa: ANN001, ANN202
+    out = []
+    for rel, docs, feats in cases:
+        order = sorted(range(len(docs)), key=lambda i: -sum(w.get(k, 0.0) * feats[i][k] for k in keys))
+        out.append(module_metrics([docs[i] for i in order], rel))
+    return M.mean(s[0] for s in out), M.mean(s[1] for s in out)
+
+
+def cross_validate(cases, keys) -> None:  # noqa: ANN001
+    """2-fold CV inside dev: does the weight choice generalise? Compares the full grid with a
+    one-parameter family (fused score + lambda * best sentence)."""
+    folds = [cases[0::2], cases[1::2]]
+    combos = [dict(zip(keys, c, strict=True)) for c in itertools.product(*GRID.values())]
+    simple = [{"fused": 1.0, "best_sentence": lam} for lam in (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0)]
+    mass = [{"fused": 1.0, "module_mass": mu, "best_sentence": lam} for mu in (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0)
+            for lam in (0.0, 0.2, 0.5)]
+    keys = [*keys, "module_mass"]
+    print("\n2-fold CV inside dev (choose on one half, score the other):")
+    for name, family in (("full grid", combos), ("fused + lambda*best_sentence", simple),
+                         ("fused + mu*module_mass (+lambda)", mass)):
+        held = []
+        for a, b in ((0, 1), (1, 0)):
+            best = max(family, key=lambda w: sum(_score(folds[a], w, keys)))
+            held.append(_score(folds[b], best, keys))
+            print(f"  {name:30} chose on fold {a}: {best} -> held-out MRR {held[-1][0]:.4f} nDCG {held[-1][1]:.4f}")
+        base = [_score(folds[b], {"fused": 1.0}, keys) for b in (1, 0)]
+        print(f"  {name:30} mean held-out MRR {M.mean(h[0] for h in held):.4f} vs fused {M.mean(x[0] for x in base):.4f}")
+    for w in simple + mass:
+        mrr, ndcg = _score(cases, w, keys)
+        print(f"  all dev  {w} MRR {mrr:.4f} nDCG {ndcg:.4f}")
 
 
 def abstention_table(engine: Engine, dev: list) -> None:  # noqa: ANN001

@@ -141,11 +141,17 @@ class Engine:
 
     def should_abstain(self, ranking: Ranking) -> bool:
         """Weak evidence, or middling evidence for a question about something never named in
-        the notes (a near-topic question: "how does Mamba compare…")."""
+        the notes (a near-topic question: "how does Mamba compare…"). When the dense and the
+        lexical leg independently put the top passage in their top 2, evidence above the floor
+        is enough: short "which paper introduced X?" questions embed far from their annotation."""
         s = self.settings
-        if not ranking.results or ranking.evidence < s.abstain_threshold:
+        if not ranking.results or ranking.evidence < s.abstain_floor:
             return True
-        return bool(ranking.unknown_names) and ranking.evidence < s.abstain_threshold_unknown
+        if ranking.unknown_names and ranking.evidence < s.abstain_threshold_unknown:
+            return True
+        top = ranking.results[0]
+        legs_agree = (top.dense_rank or 99) <= 2 and (top.lexical_rank or 99) <= 2
+        return ranking.evidence < s.abstain_threshold and not legs_agree
 
     # ---- search -------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, categories: list[str] | None = None, **kw) -> dict:  # noqa: ANN003
@@ -264,8 +270,7 @@ class Engine:
 
     def build_response(self, ranking: Ranking, quotes: list[Quote], abstained: bool) -> dict:
         if abstained:
-            suggestions = [self.location(self.index.chunks[c.row]) for c in ranking.results[:3]
-                           if self.index.chunks[c.row].kind == "module"]
+            suggestions = [self.location(self.index.chunks[c.row]) for c in ranking.results[:3]]
             return {"answer": ABSTAIN_ANSWER, "abstained": True, "citations": [], "sources": [],
                     "suggestions": suggestions, "evidence": round(ranking.evidence, 4),
                     "unknown_terms": ranking.unknown_names, "index": self.index_info}

@@ -15,8 +15,8 @@ import io
 import json
 import os
 import shutil
-import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -102,7 +102,8 @@ class IndexStore:
 
     def new_build(self) -> BuildDir:
         self.builds.mkdir(parents=True, exist_ok=True)
-        build_id = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 100000:05d}"
+        # Sortable by name = chronological (microseconds), pid for the partial-folder liveness check.
+        build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"
         path = self.builds / f".partial-{build_id}"
         path.mkdir()
         return BuildDir(path, build_id)
@@ -127,7 +128,7 @@ class IndexStore:
             if old.name != current:
                 shutil.rmtree(old, ignore_errors=True)
         for partial in self.builds.glob(".partial-*"):
-            pid = partial.name.split("-")[2] if partial.name.count("-") >= 3 else ""
+            pid = partial.name.rsplit("-", 1)[-1]
             if not pid.isdigit() or not _alive(int(pid)):
                 shutil.rmtree(partial, ignore_errors=True)
 

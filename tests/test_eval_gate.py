@@ -1,0 +1,46 @@
+"""CI gate: the golden test split through the real index must stay above these floors.
+
+Floors = values measured on 2026-11-22 (chunker v4, MiniLM-L6 bf16, default mode hybrid-rrf,
+`tmrag eval --split test`) minus a margin of about 3 questions, so a real regression fails the
+build but run-to-run noise does not. Raise them when the system improves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tmrag.evaluation.runner import default_mode, load_golden, modes_for, run_eval
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+MEASURED_2026_11_22 = {"hit5": 0.982, "mrr10": 0.875, "ndcg10": 0.898, "bib_hit": 0.913, "cites_relevant": 0.892,
+                       "support": 1.000, "abstain_recall": 0.692, "false_abstention": 0.018}
+# Margins: ~3 of 111 answerable test questions (0.027); 2 of 23 bibliography ones; 1 of 13 unanswerable.
+FLOORS = {"hit5": 0.95, "mrr10": 0.845, "ndcg10": 0.87, "bib_hit": 0.82, "cites_relevant": 0.86, "support": 1.0,
+          "abstain_recall": 0.61}
+CEILINGS = {"false_abstention": 0.045}
+
+
+def test_golden_set_shape() -> None:
+    qs = load_golden(ROOT / "eval" / "golden.jsonl")
+    assert len(qs) >= 250 and len({q.id for q in qs}) == len(qs)
+    kinds = [q.type for q in qs]
+    assert kinds.count("multi") >= 25 and kinds.count("bibliography") >= 25 and kinds.count("unanswerable") >= 25
+    assert sum(bool(q.must_contain) for q in qs) >= 30
+    assert {q.split for q in qs} == {"dev", "test"}
+    modules = {p.stem for p in (ROOT / "corpus" / "modules").glob("*.md")}
+    single = [m for q in qs if q.type == "single" for m in q.relevant_modules]
+    assert all(single.count(m) >= 2 for m in modules)
+
+
+def test_test_split_stays_above_floors(real_engine) -> None:  # noqa: ANN001
+    questions = [q for q in load_golden(Path(ROOT / "eval" / "golden.jsonl")) if q.split == "test"]
+    mode = default_mode(real_engine.settings)
+    report = run_eval(real_engine, questions, {mode: modes_for(real_engine.settings)[mode]}, mode)
+    got = report["modes"][mode]
+    failures = [f"{k}: {got[k]:.3f} < floor {v}" for k, v in FLOORS.items() if got[k] < v]
+    failures += [f"{k}: {got[k]:.3f} > ceiling {v}" for k, v in CEILINGS.items() if got[k] > v]
+    assert not failures, "; ".join(failures)
