@@ -27,3 +27,14 @@ def test_glossary_expansion_adds_aliases_once() -> None:
 def test_name_like_words() -> None:
     assert name_like_words("How does Mamba compare with GQA? I use llama.cpp and RWKV-4") == [
         "Mamba", "GQA", "llama.cpp", "RWKV-4"]
+
+
+def test_sparse_scores_equal_rank_bm25() -> None:
+    import numpy as np
+
+    docs = ["kv cache memory per token", "learning rate warmup schedule warmup", "top-p nucleus sampling", "",
+            "cache the kv cache twice"]
+    idx = LexicalIndex([tokenize(d) for d in docs], k1=1.2, b=0.75)
+    for q in (["cache"], ["kv", "cache", "cache"], ["warmup", "nucleus", "absent"], []):
+        expected = idx.bm25.get_scores(q) if q else np.zeros(len(docs))
+        assert np.allclose(idx.scores(q), expected, atol=1e-5), q
