@@ -59,7 +59,9 @@ class Settings(BaseSettings):
     reranker: Literal["sentence", "none", "cross-encoder"] = "none"
     cross_encoder_model: str | None = None
     rerank_top_n: int = Field(40, ge=5)  # rerank only the fused head: cost is linear in it
-    per_module_cap: int = Field(2, ge=1)  # at most this many passages per module in the top-k
+    # At most this many passages per module in the top-k. Dev (hybrid-rrf): cap 2 → section@5 0.845,
+    # 3 → 0.879, 4 → 0.897, no cap → 0.914 but recall@10 drops 1.000 → 0.996 and nDCG 0.940 → 0.937.
+    per_module_cap: int = Field(4, ge=1)
 
     # Answering.
     answer_max_sentences: int = Field(4, ge=1, le=5)
