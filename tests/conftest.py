@@ -129,6 +129,9 @@ class FakeEmbedder:
         self.encoded += len(texts)
         return np.array([self._vec(t) for t in texts], dtype=np.float32).reshape(len(texts), self.dimension)
 
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
+
     def encode_in_context(self, texts, spans, progress=False):  # noqa: ANN001, ANN201
         self.encoded += len(texts)
         docs = np.array([self._vec(t) for t in texts], dtype=np.float32).reshape(len(texts), self.dimension)

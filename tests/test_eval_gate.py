@@ -1,6 +1,6 @@
 """CI gate: the golden test split through the real index must stay above these floors.
 
-Floors = values measured on 2026-11-22 (chunker v4, MiniLM-L6 bf16, default mode hybrid-rrf,
+Floors = values measured on 2026-11-22 (chunker v4 at 160 tokens / no overlap, MiniLM-L6, hybrid-rrf,
 `tmrag eval --split test`) minus a margin of about 3 questions, so a real regression fails the
 build but run-to-run noise does not. Raise them when the system improves."""
 
@@ -16,12 +16,12 @@ from .conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-MEASURED_2026_11_22 = {"hit5": 0.982, "mrr10": 0.875, "ndcg10": 0.898, "bib_hit": 0.913, "cites_relevant": 0.892,
-                       "support": 1.000, "abstain_recall": 0.692, "false_abstention": 0.018}
+MEASURED_2026_11_22 = {"hit5": 0.991, "mrr10": 0.879, "ndcg10": 0.900, "bib_hit": 0.913, "cites_relevant": 0.901,
+                       "support": 1.000, "abstain_recall": 0.692, "false_abstention": 0.027}
 # Margins: ~3 of 111 answerable test questions (0.027); 2 of 23 bibliography ones; 1 of 13 unanswerable.
-FLOORS = {"hit5": 0.95, "mrr10": 0.845, "ndcg10": 0.87, "bib_hit": 0.82, "cites_relevant": 0.86, "support": 1.0,
+FLOORS = {"hit5": 0.96, "mrr10": 0.85, "ndcg10": 0.87, "bib_hit": 0.82, "cites_relevant": 0.87, "support": 1.0,
           "abstain_recall": 0.61}
-CEILINGS = {"false_abstention": 0.045}
+CEILINGS = {"false_abstention": 0.055}
 
 
 def test_golden_set_shape() -> None:

@@ -57,6 +57,11 @@ def test_contextual_vectors_match_sentence_transformers(embedder: Embedder) -> N
     assert spans[0].shape == (2, 384) and np.allclose(np.linalg.norm(spans[0], axis=1), 1.0, atol=1e-4)
 
 
+def test_query_vectors_match_sentence_transformers(embedder: Embedder) -> None:
+    q = "How much memory does grouped-query attention save?"
+    assert float(embedder.encode_query(q) @ embedder.model.encode([q], normalize_embeddings=True)[0]) > 0.9999
+
+
 def test_known_nearest_neighbour_on_a_tiny_corpus(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "corpus", NEIGHBOURS, glossary=[])
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "idx")

@@ -105,7 +105,7 @@ class Engine:
 
     def _embed_uncached(self, text: str) -> np.ndarray:
         with self._lock:
-            return self.embedder.encode([text])[0]
+            return self.embedder.encode_query(text)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._embed(text)
