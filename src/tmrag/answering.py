@@ -85,6 +85,8 @@ class Engine:
         self.rerankers: dict[str, Reranker] = {settings.reranker: make_reranker(settings, index)}
         self._lock = threading.Lock()  # torch inference is not re-entrant on one model instance
         self._embed = lru_cache(maxsize=1024)(self._embed_uncached)
+        self._llm = None  # LLMClient, created on the first LLM-mode answer
+        self.last_generation_error: str | None = None
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
@@ -135,7 +137,7 @@ class Engine:
         results = diversify(reranked, self.index, k, cap)
         evidence = max((float((self.index.sentence_vectors_of(c.row) @ qvec).max(initial=0.0)) for c in results[:3]),
                        default=0.0)
-        unknown = [w for w in query.names if not set(tokenize(w)) & self.index.vocabulary]
+        unknown = [w for w in query.names if not any(t in self.index.lexical.vocab for t in tokenize(w))]
         timings["retrieve_total"] = (time.perf_counter() - t0) * 1000
         return Ranking(query, qvec, reranked, results, evidence, unknown, timings)
 
@@ -233,7 +235,7 @@ class Engine:
         from .errors import GenerationError
         from .generation import NOT_COVERED, LLMClient, Passage, build_messages, strip_markers, verify
 
-        if getattr(self, "_llm", None) is None:
+        if self._llm is None:
             self._llm = LLMClient(self.settings)
         passages = [Passage(i + 1, c.row, self.index.chunks[c.row].breadcrumb, self.index.chunks[c.row].text)
                     for i, c in enumerate(ranking.results[:ANSWER_PASSAGES])]
@@ -244,7 +246,7 @@ class Engine:
             return None
         if text.strip() == NOT_COVERED:
             return self.build_response(ranking, [], True) | {"mode": "llm"}
-        checked = verify(text, passages, self.index.sentence_vectors_of, lambda r: [], self.embed_query)
+        checked = verify(text, passages, self.index.sentence_vectors_of, self.embed_query)
         report = {"sentences": checked.total, "supported": len(checked.sentences), "dropped": checked.dropped,
                   "support_rate": round(checked.support_rate, 4)}
         if not checked.sentences:

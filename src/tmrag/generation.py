@@ -95,7 +95,7 @@ class LLMClient:
 
 
 def verify(text: str, passages: list[Passage], sentence_vectors: Callable[[int], np.ndarray],
-           sentence_spans: Callable[[int], list[str]], embed: Callable[[str], np.ndarray]) -> Verified:
+           embed: Callable[[str], np.ndarray]) -> Verified:
     """Keep a sentence only if it cites an existing passage that supports it lexically AND
     semantically; record every dropped sentence and why."""
     by_marker = {p.marker: p for p in passages}
@@ -107,7 +107,7 @@ def verify(text: str, passages: list[Passage], sentence_vectors: Callable[[int],
             reason = "invalid marker" if markers else "no marker"
             out.dropped.append({"sentence": sentence, "reason": reason, "markers": markers})
             continue
-        support = _best_support(sentence, [by_marker[m] for m in valid], sentence_vectors, sentence_spans, embed)
+        support = _best_support(sentence, [by_marker[m] for m in valid], sentence_vectors, embed)
         if support is None:
             out.dropped.append({"sentence": sentence, "reason": "not supported by the cited passage", "markers": valid})
             continue
@@ -115,7 +115,7 @@ def verify(text: str, passages: list[Passage], sentence_vectors: Callable[[int],
     return out
 
 
-def _best_support(sentence, passages, sentence_vectors, sentence_spans, embed):  # noqa: ANN001, ANN202
+def _best_support(sentence, passages, sentence_vectors, embed):  # noqa: ANN001, ANN202
     words = set(tokenize(sentence))
     vec = embed(sentence)
     best = None

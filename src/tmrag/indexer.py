@@ -19,7 +19,7 @@ from .corpus import Corpus, load_corpus
 from .embedding import Embedder, EmbeddingCache, text_key
 from .index.dense import DenseIndex
 from .index.lexical import TOKENIZER_VERSION, tokenize
-from .index.store import SCHEMA_VERSION, IndexStore, compare_manifest, npy_bytes
+from .index.store import SCHEMA_VERSION, IndexStore, compare_manifest, npy_bytes, sha256_file
 
 
 @dataclass
@@ -50,14 +50,11 @@ class BuildReport:
         return "\n".join(lines)
 
 
-def _file_hash(path) -> str:  # noqa: ANN001
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
-
-
 def document_hashes(corpus: Corpus) -> dict[str, str]:
     docs = {f"modules/{m.id}": m.content_hash for m in corpus.modules.values()}
-    docs["bibliography.jsonl"] = _file_hash(corpus.root / "bibliography.jsonl")
-    docs["glossary.jsonl"] = _file_hash(corpus.root / "glossary.jsonl")
+    for name in ("bibliography.jsonl", "glossary.jsonl"):
+        path = corpus.root / name
+        docs[name] = sha256_file(path) if path.exists() else ""
     return docs
 
 
@@ -113,7 +110,7 @@ def build_index(settings: Settings, full: bool = False, progress: bool = False,
                           settings.chunk_overlap_sentences)
     cache = EmbeddingCache(store.cache_dir, embedder.fingerprint, embedder.dimension)
     if full:
-        cache.prune([])
+        cache.prune_keys(set())
     texts = [c.embed_text for c in chunks]
     offset = [len(c.breadcrumb) + 1 for c in chunks]  # sentence spans are relative to c.text
     spans = [[(a + o, b + o) for a, b in c.sentences] for c, o in zip(chunks, offset, strict=True)]

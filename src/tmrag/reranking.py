@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
 
 import numpy as np
@@ -71,8 +72,7 @@ class SentenceReranker:
         for position, cand in enumerate(candidates):
             feats = self.features(query, qvec, cand, fused_max, position)
             score = sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
-            out.append(Candidate(cand.row, score, cand.dense_rank, cand.lexical_rank, cand.dense_score,
-                                 cand.lexical_score, feats))
+            out.append(replace(cand, score=score, features=feats))
         out.sort(key=lambda c: (-c.score, c.row))
         return out
 
@@ -99,11 +99,8 @@ class CrossEncoderReranker:
         scores = np.asarray(self.model.predict(pairs, show_progress_bar=False), dtype=np.float32).reshape(len(pairs), -1)
         logits = scores[:, -1]
         probs = 1.0 / (1.0 + np.exp(-logits))  # comparable 0..1 scale for abstention
-        out = [
-            Candidate(c.row, float(p), c.dense_rank, c.lexical_rank, c.dense_score, c.lexical_score,
-                      {"cross_encoder": float(s)})
-            for c, p, s in zip(candidates, probs, logits, strict=True)
-        ]
+        out = [replace(c, score=float(p), features={"cross_encoder": float(s)})
+               for c, p, s in zip(candidates, probs, logits, strict=True)]
         out.sort(key=lambda c: (-c.score, c.row))
         return out
 

@@ -30,7 +30,6 @@ class LoadedIndex:
     chunk_vectors: np.ndarray
     sentence_vectors: np.ndarray
     categories: np.ndarray  # per chunk, "" for sources/glossary
-    vocabulary: frozenset[str] = frozenset()  # every BM25 token in the corpus
 
     @classmethod
     def load(cls, path: Path, manifest: dict, settings: Settings) -> LoadedIndex:
@@ -45,8 +44,7 @@ class LoadedIndex:
         sentences = np.load(path / "sentences.npy", allow_pickle=False)
         cats = np.array([c.category or "" for c in chunks], dtype=object)
         return cls(path, manifest, chunks, [r["sent_row"] for r in records], dense,
-                   LexicalIndex(tokens, settings.bm25_k1, settings.bm25_b), vectors, sentences, cats,
-                   frozenset(t for doc in tokens for t in doc))
+                   LexicalIndex(tokens, settings.bm25_k1, settings.bm25_b), vectors, sentences, cats)
 
     def sentence_vectors_of(self, i: int) -> np.ndarray:
         start = self.sent_rows[i]

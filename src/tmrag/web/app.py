@@ -28,18 +28,17 @@ from .render import render_module
 
 HERE = Path(__file__).parent
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{0,99}$")  # module and source ids; rejects ../ and friends
-Category = str
 
 
 class SearchRequest(BaseModel):
     query: str = Field(min_length=1, max_length=2000)
     k: int = Field(10, ge=1, le=50)
-    categories: list[Category] | None = None
+    categories: list[str] | None = None
 
 
 class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=2000)
-    categories: list[Category] | None = None
+    categories: list[str] | None = None
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
