@@ -107,10 +107,15 @@ class FakeEmbedder:
     fingerprint = "fake@0000"
     dimension = 32
     max_seq_length = 96
-    precision = "fp32"
 
     def __init__(self) -> None:
         self.encoded = 0  # texts actually encoded, to test the cache
+
+    def ensure_onnx(self) -> None:
+        return None
+
+    def describe(self, n_texts: int) -> str:
+        return "fake"
 
     def wordpieces(self, text: str) -> int:
         return len(re.findall(r"\w+|[^\w\s]", text)) + 2

@@ -52,6 +52,38 @@ def test_edit_add_delete_reembed_only_what_changed(tiny_settings: Settings, fake
     assert not any(i.startswith("extra#") for i in _chunk_ids(tiny_settings))
 
 
+def _chunk_records(settings: Settings) -> list[dict]:
+    path, _ = IndexStore(settings.index_dir).open_current()
+    return [json.loads(line) for line in (path / "chunks.jsonl").read_text().splitlines()]
+
+
+def test_reused_chunks_equal_a_fresh_chunking(tiny_settings: Settings, fake_embedder, monkeypatch) -> None:  # noqa: ANN001
+    import tmrag.chunking as chunking
+
+    build_index(tiny_settings, embedder=fake_embedder)
+    path = tiny_settings.corpus_dir / "modules" / "kv-cache.md"
+    path.write_text(path.read_text() + "\nOne more sentence about the cache.\n")
+    chunked: list[str] = []
+    real = chunking.chunk_module
+    monkeypatch.setattr(chunking, "chunk_module", lambda m, *a, **kw: chunked.append(m.id) or real(m, *a, **kw))
+    build_index(tiny_settings, embedder=fake_embedder)
+    assert chunked == ["kv-cache"]  # the unchanged module came from the previous build
+    incremental = _chunk_records(tiny_settings)
+    build_index(tiny_settings, full=True, embedder=fake_embedder)
+    assert _chunk_records(tiny_settings) == incremental and len(chunked) == 3
+
+
+def test_chunks_are_not_reused_across_chunker_settings(tiny_settings: Settings, fake_embedder) -> None:  # noqa: ANN001
+    build_index(tiny_settings, embedder=fake_embedder)
+    before = _chunk_records(tiny_settings)
+    smaller = tiny_settings.model_copy(update={"chunk_tokens": 40})
+    build_index(smaller, embedder=fake_embedder)
+    incremental = _chunk_records(smaller)
+    assert len(incremental) > len(before)
+    build_index(smaller, full=True, embedder=fake_embedder)
+    assert _chunk_records(smaller) == incremental
+
+
 def test_deleted_module_never_appears_in_results(tiny_settings: Settings, fake_embedder) -> None:  # noqa: ANN001
     build_index(tiny_settings, embedder=fake_embedder)
     (tiny_settings.corpus_dir / "modules" / "kv-cache.md").unlink()

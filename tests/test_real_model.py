@@ -11,7 +11,8 @@ import pytest
 
 from tmrag.answering import Engine
 from tmrag.config import DEFAULT_MODEL_SHA256, Settings
-from tmrag.embedding import Embedder, default_model_path
+from tmrag.embedding import BULK_TEXTS, Embedder, default_model_path
+from tmrag.encoders import verified_onnx
 from tmrag.errors import ModelError
 from tmrag.indexer import build_index
 from tmrag.reranking import CrossEncoderReranker
@@ -30,8 +31,8 @@ NEIGHBOURS = {
 
 
 @pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return Embedder(Settings())
+def embedder(real_settings: Settings) -> Embedder:
+    return Embedder(real_settings)  # shares the test index's ONNX export
 
 
 def test_default_model_is_offline_and_fingerprinted(embedder: Embedder) -> None:
@@ -59,7 +60,34 @@ def test_contextual_vectors_match_sentence_transformers(embedder: Embedder) -> N
 
 def test_query_vectors_match_sentence_transformers(embedder: Embedder) -> None:
     q = "How much memory does grouped-query attention save?"
+    assert embedder.runtime(1) == "onnx"
     assert float(embedder.encode_query(q) @ embedder.model.encode([q], normalize_embeddings=True)[0]) > 0.9999
+
+
+def test_onnx_and_torch_runtimes_agree_on_padded_batches(embedder: Embedder, real_settings: Settings) -> None:
+    texts = ["A › B\nShort one.", "Attention › Scores\nQueries meet keys. The softmax turns scores into weights, "
+             "and the weights mix the values into one output per position."]
+    spans = [[(6, 16)], [(19, 37), (38, len(texts[1]))]]
+    assert embedder.runtime(len(texts)) == "onnx" and embedder.runtime(BULK_TEXTS) == "torch"
+    forced = Embedder(real_settings.model_copy(update={"embed_backend": "torch", "embed_precision": "fp32"}))
+    assert forced.runtime(1) == "torch"
+    (docs, sents), (ref_docs, ref_sents) = embedder.encode_in_context(texts, spans), forced.encode_in_context(texts, spans)
+    assert np.all(np.sum(docs * ref_docs, axis=1) > 0.9999)
+    assert all(np.all(np.sum(a * b, axis=1) > 0.9999) for a, b in zip(sents, ref_sents, strict=True))
+
+
+def test_a_tampered_onnx_export_is_rebuilt(tmp_path: Path) -> None:
+    settings = Settings(index_dir=tmp_path / "idx")
+    first = Embedder(settings)
+    path = first.ensure_onnx()
+    assert verified_onnx(path, first.sha256)
+    with path.open("ab") as f:
+        f.write(b"\0")
+    assert not verified_onnx(path, first.sha256)
+    second = Embedder(settings)
+    assert second.ensure_onnx() == path and verified_onnx(path, second.sha256)
+    q = "What does the KV cache store?"
+    assert float(second.encode_query(q) @ first.model.encode([q], normalize_embeddings=True)[0]) > 0.9999
 
 
 def test_known_nearest_neighbour_on_a_tiny_corpus(tmp_path: Path) -> None:

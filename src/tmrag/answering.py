@@ -83,7 +83,7 @@ class Engine:
         self.analyzer = QueryAnalyzer(corpus.glossary)
         self.retriever = Retriever(index, settings)
         self.rerankers: dict[str, Reranker] = {settings.reranker: make_reranker(settings, index)}
-        self._lock = threading.Lock()  # torch inference is not re-entrant on one model instance
+        self._lock = threading.Lock()  # one model instance; PyTorch inference on it is not re-entrant
         self._embed = lru_cache(maxsize=1024)(self._embed_uncached)
         self._llm = None  # LLMClient, created on the first LLM-mode answer
         self.last_generation_error: str | None = None
@@ -96,7 +96,7 @@ class Engine:
         path, manifest = store.open_current()
         ensure_fresh(manifest, expected_manifest(settings, corpus, embedder))
         engine = cls(settings, corpus, embedder, LoadedIndex.load(path, manifest, settings))
-        engine.embed_query("warm up")  # load torch + weights now, not on the first request
+        engine.embed_query("warm up")  # load the runtime + weights now, not on the first request
         return engine
 
     @property

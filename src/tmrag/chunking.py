@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 
 from .corpus import FENCE_RE, Corpus, Module, Section
@@ -69,7 +69,8 @@ class Chunk:
 
     @classmethod
     def from_dict(cls, d: dict) -> Chunk:
-        d = {k: v for k, v in d.items() if k != "hash"}
+        names = {f.name for f in fields(cls)}  # a build record also carries hash and sent_row
+        d = {k: v for k, v in d.items() if k in names}
         d["sentences"] = [tuple(s) for s in d.get("sentences", [])]
         return cls(**d)
 
@@ -244,10 +245,16 @@ def glossary_chunks(corpus: Corpus) -> list[Chunk]:
 
 
 def chunk_corpus(
-    corpus: Corpus, budget: int, window: int, wordpieces: BatchCounter, overlap: int = 1
+    corpus: Corpus, budget: int, window: int, wordpieces: BatchCounter, overlap: int = 1,
+    reuse: dict[str, list[Chunk]] | None = None,
 ) -> list[Chunk]:
+    """All chunks, in corpus order. ``reuse`` maps a module id to the chunks a previous build
+    made from the *same* module text with the same chunker settings (the caller checks that)."""
     count = cl100k()
     chunks: list[Chunk] = []
     for module in corpus.modules.values():
-        chunks += chunk_module(module, budget, window, count, wordpieces, overlap)
+        if reuse and module.id in reuse:
+            chunks += reuse[module.id]
+        else:
+            chunks += chunk_module(module, budget, window, count, wordpieces, overlap)
     return chunks + source_chunks(corpus) + glossary_chunks(corpus)

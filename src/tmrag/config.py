@@ -37,7 +37,10 @@ class Settings(BaseSettings):
     embedding_model: str = DEFAULT_MODEL
     embedding_sha256: str | None = None  # expected weights hash for a non-default model
     embed_batch_size: int = Field(64, ge=1)  # best CPU throughput measured for MiniLM on 2 cores
-    embed_precision: Literal["auto", "fp32", "bf16"] = "auto"  # auto = bf16 where the CPU has it
+    embed_precision: Literal["auto", "fp32", "bf16"] = "auto"  # PyTorch runtime: auto = bf16 where the CPU has it
+    # Runtime: "auto" = ONNX Runtime for queries and small builds, PyTorch for bulk builds;
+    # "onnx" or "torch" forces one (torch for a model that cannot be exported to ONNX).
+    embed_backend: Literal["auto", "onnx", "torch"] = "auto"
 
     # Chunking, chosen by a sweep on the golden dev split (bench/chunk_sweep.py, docs/decisions.md):
     # 160 cl100k tokens without overlap had the best section@5, cites-relevant and must-contain

@@ -1,6 +1,7 @@
-"""Sentence-transformers embeddings: offline model resolution, weight fingerprinting, a
-lazily loaded model, a word-piece counter for the chunker, and an on-disk cache keyed by
-(model fingerprint, text hash) so unchanged text is never embedded twice."""
+"""Embeddings: offline model resolution, weight fingerprinting, lazily loaded runtimes
+(``encoders``), mean pooling with contextual sentence vectors, a word-piece counter for the
+chunker, and an on-disk cache keyed by (model fingerprint, text hash) so unchanged text is
+never embedded twice."""
 
 from __future__ import annotations
 
@@ -13,10 +14,14 @@ from pathlib import Path
 import numpy as np
 
 from .config import DEFAULT_MODEL, DEFAULT_MODEL_SHA256, Settings
+from .encoders import EXPORT_MIN_COSINE, EXPORT_PROBES, OnnxEncoder, TorchEncoder, verified_onnx
 from .errors import ModelError
 from .index.store import atomic_write_bytes, atomic_write_text, npy_bytes, sha256_file
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+# From this many texts on, PyTorch bf16 is faster overall: its ~10 s import is repaid by
+# ~55 ms less per chunk than ONNX Runtime fp32 (bench numbers in docs/decisions.md).
+BULK_TEXTS = 256
 
 
 def default_model_path() -> Path:
@@ -32,16 +37,22 @@ def text_key(text: str) -> str:
 
 
 class Embedder:
-    """One embedding model. Weights are hashed at construction; torch loads on first encode."""
+    """One embedding model. Weights are hashed at construction; runtimes load on first use.
+
+    Queries and small batches run on ONNX Runtime (fast import, fast single texts); bulk
+    builds on PyTorch bf16 (fast per text). Both run the same verified weights: vectors from
+    the two agree to cosine >= 0.9999, well inside the noise retrieval tolerates."""
 
     def __init__(self, settings: Settings) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach a model hub at run time
         self.name = settings.embedding_model
         self.batch_size = settings.embed_batch_size
-        self._precision = settings.embed_precision
+        self.backend = settings.embed_backend
         self.path = self._resolve(settings.embedding_model)
         expected = DEFAULT_MODEL_SHA256 if self.name == DEFAULT_MODEL else settings.embedding_sha256
         self.sha256 = self._weights_sha256(expected)
+        self.torch = TorchEncoder(self.path, settings.embed_precision)
+        self.onnx_path = settings.index_dir / "cache" / "onnx" / f"{self.fingerprint.replace('/', '_')}.onnx"
 
     @staticmethod
     def _resolve(name: str) -> Path:
@@ -70,11 +81,9 @@ class Embedder:
     def fingerprint(self) -> str:
         return f"{Path(self.name).name}@{self.sha256[:16]}"
 
-    @cached_property
-    def model(self):  # noqa: ANN201 - SentenceTransformer, imported lazily (torch is slow to import)
-        from sentence_transformers import SentenceTransformer
-
-        return SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+    @property
+    def model(self):  # noqa: ANN201 - the sentence-transformers model (reference and bulk runtime)
+        return self.torch.model
 
     @cached_property
     def _tokenizer(self):  # noqa: ANN201 - tokenizers.Tokenizer; cheap, no torch import
@@ -83,6 +92,14 @@ class Embedder:
         tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
         tok.no_truncation()  # tokenizer.json ships with truncation/padding at 128: count real length
         tok.no_padding()
+        return tok
+
+    @cached_property
+    def _batch_tokenizer(self):  # noqa: ANN201 - the model's own window, padded to the longest text
+        tok = self._tokenizer.__class__.from_str(self._tokenizer.to_str())
+        tok.enable_truncation(self.max_seq_length)
+        pad = tok.token_to_id("[PAD]")
+        tok.enable_padding(pad_id=pad if pad is not None else 0)
         return tok
 
     @cached_property
@@ -97,25 +114,6 @@ class Embedder:
         cfg = json.loads((self.path / "config.json").read_text())
         return int(cfg.get("hidden_size") or self.model.get_embedding_dimension())
 
-    @cached_property
-    def precision(self) -> str:
-        """bf16 autocast where the CPU has native bf16 (AMX/AVX512-BF16): 1.65x faster here,
-        vectors within cosine 0.99998 of fp32. Forced with TMRAG_EMBED_PRECISION."""
-        if self._precision != "auto":
-            return self._precision
-        import torch
-
-        return "bf16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "fp32"
-
-    def _autocast(self):  # noqa: ANN202
-        import contextlib
-
-        import torch
-
-        if self.precision == "bf16":
-            return torch.autocast("cpu", dtype=torch.bfloat16)
-        return contextlib.nullcontext()
-
     def wordpieces(self, text: str) -> int:
         """Word pieces including [CLS]/[SEP], as the model's own window counts them."""
         return len(self._tokenizer.encode(text).ids)
@@ -124,27 +122,54 @@ class Embedder:
         """Batched :meth:`wordpieces` (the Rust tokenizer runs the batch on all cores)."""
         return [len(e.ids) for e in self._tokenizer.encode_batch(texts)]
 
-    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._autocast():
-            vecs = self.model.encode(
-                texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=progress,
-                convert_to_numpy=True,
-            )
-        return np.asarray(vecs, dtype=np.float32)
+    # -- runtimes -------------------------------------------------------------------------
+    def ensure_onnx(self) -> Path:
+        """The ONNX export of these weights, made (with PyTorch, once) if missing or stale."""
+        if verified_onnx(self.onnx_path, self.sha256):
+            return self.onnx_path
+        self.torch.export_onnx(self.onnx_path, self.sha256)
+        ids, mask, _ = self._tokenize(EXPORT_PROBES)
+        ours = _mean_pool(OnnxEncoder(self.onnx_path).hidden(ids, mask), mask)
+        ref = _mean_pool(self.torch.hidden(ids, mask, precision="fp32"), mask)
+        worst = float(np.min(np.sum(ours * ref, axis=1)))
+        if worst < EXPORT_MIN_COSINE:
+            self.onnx_path.unlink(missing_ok=True)
+            raise ModelError(f"ONNX export of '{self.name}' disagrees with PyTorch (cosine {worst:.5f}); "
+                             "set TMRAG_EMBED_BACKEND=torch")
+        return self.onnx_path
 
+    @cached_property
+    def onnx(self) -> OnnxEncoder:
+        return OnnxEncoder(self.ensure_onnx())
+
+    def runtime(self, n_texts: int) -> str:
+        """"torch" or "onnx" for a job of ``n_texts`` texts (queries are jobs of one)."""
+        if self.backend != "auto":
+            return self.backend
+        return "torch" if n_texts >= BULK_TEXTS else "onnx"
+
+    def _hidden(self, ids: np.ndarray, mask: np.ndarray, runtime: str) -> np.ndarray:
+        return self.onnx.hidden(ids, mask) if runtime == "onnx" else self.torch.hidden(ids, mask)
+
+    def _tokenize(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        enc = self._batch_tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in enc], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+        offsets = np.array([e.offsets for e in enc], dtype=np.int64).reshape(len(texts), -1, 2)
+        return ids, mask, offsets
+
+    # -- encoding -------------------------------------------------------------------------
+    def describe(self, n_texts: int) -> str:
+        runtime = self.runtime(n_texts)
+        return "onnxruntime-fp32" if runtime == "onnx" else f"torch-{self.torch.precision}"
+
+    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        return self.encode_in_context(texts, [[] for _ in texts], progress)[0]
 
     def encode_query(self, text: str) -> np.ndarray:
-        """One query vector: the same mean pooling + normalisation as ``encode``, without its
-        per-call batching overhead (23 ms instead of 31 ms per query here). fp32: for a single
-        short sequence bf16 autocast costs more than it saves."""
-        import torch
-
-        enc = self.model.tokenizer([text], truncation=True, max_length=self.max_seq_length, return_tensors="pt")
-        with torch.inference_mode():
-            hidden = self.model[0].auto_model(**enc).last_hidden_state[0]
-        return _unit(hidden.float().mean(0).numpy())
+        """One query vector: mean pooling + normalisation, as sentence-transformers computes it."""
+        ids, mask, _ = self._tokenize([text])
+        return _mean_pool(self._hidden(ids, mask, self.runtime(1)), mask)[0]
 
     def encode_in_context(
         self, texts: list[str], spans: list[list[tuple[int, int]]], progress: bool = False
@@ -152,33 +177,35 @@ class Embedder:
         """One forward pass per text gives its vector (mean pooling, as sentence-transformers
         computes it) and a vector per character span (mean of the tokens inside the span).
         Sentence vectors therefore see their context and cost no extra encoder pass."""
-        import torch
-
+        runtime = self.runtime(len(texts))
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding per batch
         doc_vecs = np.zeros((len(texts), self.dimension), dtype=np.float32)
         span_vecs: list[np.ndarray] = [np.zeros((0, self.dimension), np.float32)] * len(texts)
-        transformer = self.model[0].auto_model
-        batches = range(0, len(order), self.batch_size)
-        for b in _progress(batches, progress, "embedding"):
+        for b in _progress(range(0, len(order), self.batch_size), progress, "embedding"):
             idx = order[b : b + self.batch_size]
-            enc = self.model.tokenizer(
-                [texts[i] for i in idx], padding=True, truncation=True, max_length=self.max_seq_length,
-                return_offsets_mapping=True, return_tensors="pt",
-            )
-            offsets = enc.pop("offset_mapping").numpy()
-            with torch.inference_mode(), self._autocast():
-                hidden = transformer(**enc).last_hidden_state.float().numpy()
-            mask = enc["attention_mask"].numpy().astype(np.float32)
+            ids, mask, offsets = self._tokenize([texts[i] for i in idx])
+            hidden = self._hidden(ids, mask, runtime)
+            pooled = _mean_pool(hidden, mask)
             for row, i in enumerate(idx):
-                doc = (hidden[row] * mask[row, :, None]).sum(0) / max(mask[row].sum(), 1.0)
-                doc_vecs[i] = _unit(doc)
-                starts, ends = offsets[row, :, 0], offsets[row, :, 1]
-                out = np.zeros((len(spans[i]), self.dimension), dtype=np.float32)
-                for j, (a, z) in enumerate(spans[i]):
-                    inside = (ends > starts) & (starts >= a) & (ends <= z) & (mask[row] > 0)
-                    out[j] = _unit(hidden[row][inside].mean(0)) if inside.any() else doc_vecs[i]
-                span_vecs[i] = out
+                doc_vecs[i] = pooled[row]
+                span_vecs[i] = _span_vectors(hidden[row], mask[row], offsets[row], spans[i], pooled[row])
         return doc_vecs, span_vecs
+
+
+def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    m = mask[..., None].astype(np.float32)
+    pooled = (hidden * m).sum(1) / np.maximum(m.sum(1), 1.0)
+    return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+def _span_vectors(hidden: np.ndarray, mask: np.ndarray, offsets: np.ndarray, spans: list[tuple[int, int]],
+                  fallback: np.ndarray) -> np.ndarray:
+    starts, ends = offsets[:, 0], offsets[:, 1]
+    out = np.zeros((len(spans), hidden.shape[-1]), dtype=np.float32)
+    for j, (a, z) in enumerate(spans):
+        inside = (ends > starts) & (starts >= a) & (ends <= z) & (mask > 0)
+        out[j] = _unit(hidden[inside].mean(0)) if inside.any() else fallback
+    return out
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

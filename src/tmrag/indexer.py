@@ -75,7 +75,7 @@ def expected_manifest(settings: Settings, corpus: Corpus, embedder: Embedder) ->
 
 
 def _libraries() -> dict[str, str]:
-    names = ("faiss-cpu", "rank-bm25", "sentence-transformers", "torch", "numpy", "tiktoken")
+    names = ("faiss-cpu", "rank-bm25", "sentence-transformers", "torch", "onnxruntime", "numpy", "tiktoken")
     out = {"tmrag": __version__}
     for name in names:
         try:
@@ -103,11 +103,13 @@ def build_index(settings: Settings, full: bool = False, progress: bool = False,
     expected = expected_manifest(settings, corpus, embedder)
     previous = store.current_manifest()
     if previous and not full and not compare_manifest(previous, expected):
+        _ensure_query_runtime(settings, embedder)
         return BuildReport(previous["build_id"], previous["counts"]["documents"], previous["counts"]["chunks"],
                            seconds=time.perf_counter() - t0, up_to_date=True)
 
+    reuse = {} if full else reusable_chunks(store, previous, expected)
     chunks = chunk_corpus(corpus, settings.chunk_tokens, embedder.max_seq_length, embedder.wordpieces_many,
-                          settings.chunk_overlap_sentences)
+                          settings.chunk_overlap_sentences, reuse)
     cache = EmbeddingCache(store.cache_dir, embedder.fingerprint, embedder.dimension)
     if full:
         cache.prune_keys(set())
@@ -115,6 +117,7 @@ def build_index(settings: Settings, full: bool = False, progress: bool = False,
     offset = [len(c.breadcrumb) + 1 for c in chunks]  # sentence spans are relative to c.text
     spans = [[(a + o, b + o) for a, b in c.sentences] for c, o in zip(chunks, offset, strict=True)]
     chunk_vecs, sent_vecs, embedded = cache.embed_in_context(texts, spans, embedder, progress)
+    _ensure_query_runtime(settings, embedder)
     sents, rows = sentence_texts(chunks)
 
     build = store.new_build()
@@ -130,7 +133,8 @@ def build_index(settings: Settings, full: bool = False, progress: bool = False,
     manifest = expected | {
         "schema_version": SCHEMA_VERSION, "build_id": build.build_id,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "counts": counts, "libraries": _libraries(),
-        "embedding_precision": embedder.precision,
+        "embedding_runtime": {"this_build": embedder.describe(embedded) if embedded else "cache only",
+                              "queries": embedder.describe(1)},
         "fingerprint": hashlib.sha256(json.dumps(expected, sort_keys=True).encode()).hexdigest()[:16],
     }
     removed = _removed_chunks(store, previous, {c.id for c in chunks})
@@ -142,6 +146,31 @@ def build_index(settings: Settings, full: bool = False, progress: bool = False,
         len(chunks) - embedded, removed, time.perf_counter() - t0,
         oversized=[c.id for c in chunks if c.oversized],
     )
+
+
+def _ensure_query_runtime(settings: Settings, embedder: Embedder) -> None:
+    """Export the ONNX query model now (once per model), so no query ever pays for it."""
+    if settings.embed_backend != "torch":
+        embedder.ensure_onnx()
+
+
+def reusable_chunks(store: IndexStore, previous: dict | None, expected: dict) -> dict[str, list[Chunk]]:
+    """Chunks of the previous build for modules whose text is unchanged, when the chunker and
+    the model window are the same: re-chunking them would give the same chunks (~2.5 s saved
+    on a one-module edit)."""
+    if not previous or any(previous.get(k) != expected[k] for k in ("chunker", "embedding")):
+        return {}
+    path = store.builds / previous["build_id"] / "chunks.jsonl"
+    if not path.exists():
+        return {}
+    unchanged = {d.split("/", 1)[1] for d, h in expected["documents"].items()
+                 if d.startswith("modules/") and previous["documents"].get(d) == h}
+    out: dict[str, list[Chunk]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record["kind"] == "module" and record["module_id"] in unchanged:
+            out.setdefault(record["module_id"], []).append(Chunk.from_dict(record))
+    return out
 
 
 def _removed_chunks(store: IndexStore, previous: dict | None, current: set[str]) -> int:
