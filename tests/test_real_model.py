@@ -133,3 +133,18 @@ def test_cross_encoder_loads_and_scores(real_settings, real_engine, tmp_path: Pa
 def test_missing_cross_encoder_is_a_clear_error(real_engine) -> None:  # noqa: ANN001
     with pytest.raises(ModelError, match="cannot load cross-encoder"):
         CrossEncoderReranker(real_engine.index, "/nonexistent/cross-encoder")
+
+
+def test_query_path_never_imports_torch(real_settings: Settings) -> None:
+    """Queries run on ONNX Runtime: opening the engine and answering must not pull in torch
+    (10+ s of imports and ~700 MiB per server process)."""
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom tmrag.answering import Engine\nfrom tmrag.config import Settings\n"
+              f"e = Engine.open(Settings(corpus_dir={str(real_settings.corpus_dir)!r}, "
+              f"index_dir={str(real_settings.index_dir)!r}))\n"
+              "assert e.ask('What does the KV cache store?')['citations']\n"
+              "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
