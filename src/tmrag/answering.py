@@ -32,6 +32,7 @@ ABSTAIN_ANSWER = "These notes don't cover that question."
 ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic sentences
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
 DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
+RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev: 0.03+ costs cites-relevant)
 MIN_SENTENCE_WORDS = 6  # shorter fragments ("See below.") are not answers
 
 
@@ -204,7 +205,7 @@ class Engine:
             sims = self.index.sentence_vectors_of(cand.row) @ ranking.qvec
             for j, (a, b) in enumerate(chunk.sentences):
                 if _usable(chunk.text[a:b]):
-                    scored.append((float(sims[j]) - 0.01 * rank, rank, cand.row, j))
+                    scored.append((float(sims[j]) - RANK_PENALTY * rank, rank, cand.row, j))
         if not scored:
             return []
         scored.sort(key=lambda s: -s[0])
