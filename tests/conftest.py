@@ -111,7 +111,7 @@ class FakeEmbedder:
     def __init__(self) -> None:
         self.encoded = 0  # texts actually encoded, to test the cache
 
-    def ensure_onnx(self) -> None:
+    def prepare_queries(self) -> None:
         return None
 
     def describe(self, n_texts: int) -> str:

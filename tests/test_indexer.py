@@ -22,9 +22,13 @@ from tmrag.indexer import build_index
 from .conftest import ATTENTION_BODY, write_corpus
 
 
-def _chunk_ids(settings: Settings) -> set[str]:
+def _chunk_records(settings: Settings) -> list[dict]:
     path, _ = IndexStore(settings.index_dir).open_current()
-    return {json.loads(line)["id"] for line in (path / "chunks.jsonl").read_text().splitlines()}
+    return [json.loads(line) for line in (path / "chunks.jsonl").read_text().splitlines()]
+
+
+def _chunk_ids(settings: Settings) -> set[str]:
+    return {r["id"] for r in _chunk_records(settings)}
 
 
 def test_first_build_then_no_change_is_skipped(tiny_settings: Settings, fake_embedder) -> None:  # noqa: ANN001
@@ -50,11 +54,6 @@ def test_edit_add_delete_reembed_only_what_changed(tiny_settings: Settings, fake
     deleted = build_index(tiny_settings, embedder=fake_embedder)
     assert deleted.removed == 1 and deleted.embedded == 0
     assert not any(i.startswith("extra#") for i in _chunk_ids(tiny_settings))
-
-
-def _chunk_records(settings: Settings) -> list[dict]:
-    path, _ = IndexStore(settings.index_dir).open_current()
-    return [json.loads(line) for line in (path / "chunks.jsonl").read_text().splitlines()]
 
 
 def test_reused_chunks_equal_a_fresh_chunking(tiny_settings: Settings, fake_embedder, monkeypatch) -> None:  # noqa: ANN001

@@ -53,6 +53,7 @@ class Embedder:
         self.sha256 = self._weights_sha256(expected)
         self.torch = TorchEncoder(self.path, settings.embed_precision)
         self.onnx_path = settings.index_dir / "cache" / "onnx" / f"{self.fingerprint.replace('/', '_')}.onnx"
+        self._onnx_verified = False
 
     @staticmethod
     def _resolve(name: str) -> Path:
@@ -96,7 +97,9 @@ class Embedder:
 
     @cached_property
     def _batch_tokenizer(self):  # noqa: ANN201 - the model's own window, padded to the longest text
-        tok = self._tokenizer.__class__.from_str(self._tokenizer.to_str())
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_str(self._tokenizer.to_str())
         tok.enable_truncation(self.max_seq_length)
         pad = tok.token_to_id("[PAD]")
         tok.enable_padding(pad_id=pad if pad is not None else 0)
@@ -124,8 +127,10 @@ class Embedder:
 
     # -- runtimes -------------------------------------------------------------------------
     def ensure_onnx(self) -> Path:
-        """The ONNX export of these weights, made (with PyTorch, once) if missing or stale."""
-        if verified_onnx(self.onnx_path, self.sha256):
+        """The ONNX export of these weights, made (with PyTorch, once) if missing or stale.
+        Verified once per instance: the check hashes a ~90 MB file."""
+        if self._onnx_verified or verified_onnx(self.onnx_path, self.sha256):
+            self._onnx_verified = True
             return self.onnx_path
         self.torch.export_onnx(self.onnx_path, self.sha256)
         ids, mask, _ = self._tokenize(EXPORT_PROBES)
@@ -136,7 +141,13 @@ class Embedder:
             self.onnx_path.unlink(missing_ok=True)
             raise ModelError(f"ONNX export of '{self.name}' disagrees with PyTorch (cosine {worst:.5f}); "
                              "set TMRAG_EMBED_BACKEND=torch")
+        self._onnx_verified = True
         return self.onnx_path
+
+    def prepare_queries(self) -> None:
+        """Make sure the query runtime's files exist (the ONNX export), without loading it."""
+        if self.runtime(1) == "onnx":
+            self.ensure_onnx()
 
     @cached_property
     def onnx(self) -> OnnxEncoder:
@@ -162,9 +173,6 @@ class Embedder:
     def describe(self, n_texts: int) -> str:
         runtime = self.runtime(n_texts)
         return "onnxruntime-fp32" if runtime == "onnx" else f"torch-{self.torch.precision}"
-
-    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        return self.encode_in_context(texts, [[] for _ in texts], progress)[0]
 
     def encode_query(self, text: str) -> np.ndarray:
         """One query vector: mean pooling + normalisation, as sentence-transformers computes it."""

@@ -63,7 +63,8 @@ class TorchEncoder:
 
     def export_onnx(self, target: Path, source_sha256: str) -> None:
         """Write ``target`` (atomically) and ``target.json`` recording what it was made from.
-        The exported graph is checked against PyTorch fp32 before it is published."""
+        The caller (``Embedder.ensure_onnx``) then checks it against PyTorch fp32 and deletes it
+        if they disagree."""
         import torch
 
         class LastHidden(torch.nn.Module):

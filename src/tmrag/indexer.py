@@ -103,11 +103,12 @@ def build_index(settings: Settings, full: bool = False, progress: bool = False,
     expected = expected_manifest(settings, corpus, embedder)
     previous = store.current_manifest()
     if previous and not full and not compare_manifest(previous, expected):
-        _ensure_query_runtime(settings, embedder)
+        embedder.prepare_queries()  # a one-time ONNX export happens here, not on a query
         return BuildReport(previous["build_id"], previous["counts"]["documents"], previous["counts"]["chunks"],
                            seconds=time.perf_counter() - t0, up_to_date=True)
 
-    reuse = {} if full else reusable_chunks(store, previous, expected)
+    old_records = previous_records(store, previous)
+    reuse = {} if full else reusable_chunks(old_records, previous, expected)
     chunks = chunk_corpus(corpus, settings.chunk_tokens, embedder.max_seq_length, embedder.wordpieces_many,
                           settings.chunk_overlap_sentences, reuse)
     cache = EmbeddingCache(store.cache_dir, embedder.fingerprint, embedder.dimension)
@@ -117,7 +118,7 @@ def build_index(settings: Settings, full: bool = False, progress: bool = False,
     offset = [len(c.breadcrumb) + 1 for c in chunks]  # sentence spans are relative to c.text
     spans = [[(a + o, b + o) for a, b in c.sentences] for c, o in zip(chunks, offset, strict=True)]
     chunk_vecs, sent_vecs, embedded = cache.embed_in_context(texts, spans, embedder, progress)
-    _ensure_query_runtime(settings, embedder)
+    embedder.prepare_queries()  # a one-time ONNX export happens here, not on a query
     sents, rows = sentence_texts(chunks)
 
     build = store.new_build()
@@ -137,7 +138,8 @@ def build_index(settings: Settings, full: bool = False, progress: bool = False,
                               "queries": embedder.describe(1)},
         "fingerprint": hashlib.sha256(json.dumps(expected, sort_keys=True).encode()).hexdigest()[:16],
     }
-    removed = _removed_chunks(store, previous, {c.id for c in chunks})
+    current_ids = {c.id for c in chunks}
+    removed = sum(1 for r in old_records if r["id"] not in current_ids)
     store.publish(build, manifest)
     cache.prune_keys({text_key(t) for t in texts})
     cache.save()
@@ -148,36 +150,26 @@ def build_index(settings: Settings, full: bool = False, progress: bool = False,
     )
 
 
-def _ensure_query_runtime(settings: Settings, embedder: Embedder) -> None:
-    """Export the ONNX query model now (once per model), so no query ever pays for it."""
-    if settings.embed_backend != "torch":
-        embedder.ensure_onnx()
+def previous_records(store: IndexStore, previous: dict | None) -> list[dict]:
+    """The chunk records of the build being replaced (for reuse and the removed count)."""
+    if not previous:
+        return []
+    path = store.builds / previous["build_id"] / "chunks.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def reusable_chunks(store: IndexStore, previous: dict | None, expected: dict) -> dict[str, list[Chunk]]:
+def reusable_chunks(records: list[dict], previous: dict | None, expected: dict) -> dict[str, list[Chunk]]:
     """Chunks of the previous build for modules whose text is unchanged, when the chunker and
     the model window are the same: re-chunking them would give the same chunks (~2.5 s saved
     on a one-module edit)."""
     if not previous or any(previous.get(k) != expected[k] for k in ("chunker", "embedding")):
         return {}
-    path = store.builds / previous["build_id"] / "chunks.jsonl"
-    if not path.exists():
-        return {}
     unchanged = {d.split("/", 1)[1] for d, h in expected["documents"].items()
                  if d.startswith("modules/") and previous["documents"].get(d) == h}
     out: dict[str, list[Chunk]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
+    for record in records:
         if record["kind"] == "module" and record["module_id"] in unchanged:
             out.setdefault(record["module_id"], []).append(Chunk.from_dict(record))
     return out
-
-
-def _removed_chunks(store: IndexStore, previous: dict | None, current: set[str]) -> int:
-    if not previous:
-        return 0
-    path = store.builds / previous["build_id"] / "chunks.jsonl"
-    if not path.exists():
-        return 0
-    old = [json.loads(line) for line in path.read_text().splitlines()]
-    return sum(1 for r in old if r["id"] not in current)
