@@ -27,6 +27,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 READY_TIMEOUT_S = 120
 QUESTION = "How many bytes per token does the KV cache need for Llama-2-7B?"
+NEAR_QUESTION = "How much does Anthropic charge per million input tokens for Claude Haiku?"
 XSS_QUESTION = "<img src=x onerror=alert(1)>"
 LATENCY_RE = re.compile(r"\d+(\.\d+)? (ms|s)")
 
@@ -210,6 +211,12 @@ def test_chat_end_to_end(browser, server: str) -> None:  # noqa: ANN001
         page.wait_for_timeout(300)  # give a (wrongly) created <img> time to fire onerror
         assert page.locator("#conversation img").count() == 0
         assert page.evaluate("document.querySelectorAll('img[src=x], [onerror]').length") == 0
+
+        # 6. A near-topic question the notes answer only about something nearby carries a visible note.
+        near = _ask_json(server, NEAR_QUESTION)
+        assert not near["abstained"] and "Haiku" in near["unmentioned_terms"], near
+        _ask_in_page(page, NEAR_QUESTION)
+        expect(page.locator("#conversation .turn").last.locator(".note")).to_contain_text("never mention Haiku")
         assert dialogs == [], f"a dialog opened: {dialogs}"
         assert page_errors == [], f"JavaScript errors: {page_errors}"
         assert external == [], f"the page made non-local requests: {external}"

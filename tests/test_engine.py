@@ -42,6 +42,13 @@ def test_off_topic_and_near_topic_questions_abstain(real_engine) -> None:  # noq
         assert r["abstained"] and r["citations"] == [] and r["answer"]
 
 
+def test_answers_name_question_terms_the_cited_passages_never_mention(real_engine) -> None:  # noqa: ANN001
+    near = real_engine.ask("How much does Anthropic charge per million input tokens for Claude Haiku?")
+    assert not near["abstained"] and near["unmentioned_terms"] == ["Haiku"]
+    grounded = real_engine.ask("How many key/value heads does Llama-2-70B keep for its 64 query heads?")
+    assert not grounded["abstained"] and grounded["unmentioned_terms"] == []
+
+
 def test_category_filter_restricts_results(real_engine) -> None:  # noqa: ANN001
     res = real_engine.search("how are tools called in parallel", k=8, categories=["AI Engineering"])["results"]
     assert res and all(real_engine.corpus.modules[r["module_id"]].category == "AI Engineering" for r in res)

@@ -1,8 +1,8 @@
 """CI gate: the golden test split through the real index must stay above these floors.
 
-Floors = values measured on 2026-11-22 (chunker v4 at 160 tokens / no overlap, MiniLM-L6, hybrid-rrf,
-`tmrag eval --split test`) minus a margin of about 3 questions, so a real regression fails the
-build but run-to-run noise does not. Raise them when the system improves."""
+Floors = values measured on 2026-11-22 (chunker v4 at 160 tokens / no overlap, MiniLM-L6, hybrid RRF
++ module-bm25 reranker, `tmrag eval --split test`) minus a margin of about 3 questions, so a real
+regression fails the build but run-to-run noise does not. Raise them when the system improves."""
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from .conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-MEASURED_2026_11_22 = {"hit5": 0.991, "mrr10": 0.879, "ndcg10": 0.900, "bib_hit": 0.913, "cites_relevant": 0.901,
-                       "support": 1.000, "abstain_recall": 0.692, "false_abstention": 0.027}
+MEASURED_2026_11_22 = {"hit5": 0.973, "mrr10": 0.899, "ndcg10": 0.911, "bib_hit": 0.913, "cites_relevant": 0.901,
+                       "support": 1.000, "abstain_recall": 0.692, "false_abstention": 0.027,
+                       "caught_or_noted": 0.846, "false_note": 0.045}
 # Margins: ~3 of 111 answerable test questions (0.027); 2 of 23 bibliography ones; 1 of 13 unanswerable.
-FLOORS = {"hit5": 0.96, "mrr10": 0.85, "ndcg10": 0.87, "bib_hit": 0.82, "cites_relevant": 0.87, "support": 1.0,
-          "abstain_recall": 0.61}
-CEILINGS = {"false_abstention": 0.055}
+FLOORS = {"hit5": 0.94, "mrr10": 0.87, "ndcg10": 0.88, "bib_hit": 0.82, "cites_relevant": 0.87, "support": 1.0,
+          "abstain_recall": 0.61, "caught_or_noted": 0.76}
+CEILINGS = {"false_abstention": 0.055, "false_note": 0.075}
 
 
 def test_golden_set_shape() -> None:
@@ -31,6 +32,8 @@ def test_golden_set_shape() -> None:
     assert kinds.count("multi") >= 25 and kinds.count("bibliography") >= 25 and kinds.count("unanswerable") >= 25
     assert sum(bool(q.must_contain) for q in qs) >= 30
     assert {q.split for q in qs} == {"dev", "test"}
+    # The near-topic calibration supplement (c-*, written after test misses were seen) stays in dev.
+    assert all(q.split == "dev" for q in qs if "calibration" in q.tags or q.id.startswith("c-"))
     modules = {p.stem for p in (ROOT / "corpus" / "modules").glob("*.md")}
     single = [m for q in qs if q.type == "single" for m in q.relevant_modules]
     assert all(single.count(m) >= 2 for m in modules)

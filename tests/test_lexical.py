@@ -27,6 +27,8 @@ def test_glossary_expansion_adds_aliases_once() -> None:
 def test_name_like_words() -> None:
     assert name_like_words("How does Mamba compare with GQA? I use llama.cpp and RWKV-4") == [
         "Mamba", "GQA", "llama.cpp", "RWKV-4"]
+    # Quantities are not names, even with letters in them.
+    assert name_like_words("Can 16K-GPU jobs serve 4K-token chats on a 70B-class model with H100s?") == ["H100s"]
 
 
 def test_sparse_scores_equal_rank_bm25() -> None:
@@ -38,3 +40,4 @@ def test_sparse_scores_equal_rank_bm25() -> None:
     for q in (["cache"], ["kv", "cache", "cache"], ["warmup", "nucleus", "absent"], []):
         expected = idx.bm25.get_scores(q) if q else np.zeros(len(docs))
         assert np.allclose(idx.scores(q), expected, atol=1e-5), q
+    assert [idx.document_frequency(t) for t in ("cache", "warmup", "absent")] == [2, 1, 0]

@@ -64,8 +64,10 @@ def name_like_words(text: str) -> list[str]:
     """Words that look like names of things (capitalised mid-sentence, CamelCase, acronyms,
     dotted or digit-bearing): if the corpus has never seen one, the notes likely do not cover it."""
     out = []
-    for i, m in enumerate(re.finditer(r"[A-Za-z][\w.+-]*[\w+]|[A-Za-z]", text)):
+    for i, m in enumerate(re.finditer(r"[A-Za-z0-9][\w.+-]*[\w+]|[A-Za-z]", text)):
         word, start = m.group(0), m.start()
+        if word[0].isdigit():  # quantities (4K-token, 70B-class, 16K-GPU) are not names
+            continue
         sentence_start = i == 0 or re.search(r"[.!?:]\s*[\"'“(]?$", text[:start]) is not None
         capital = any(c.isupper() for c in word[1:]) or (word[0].isupper() and not sentence_start)
         if len(word) > 1 and (capital or "." in word or (re.search(r"\d", word) and re.search(r"[A-Za-z]", word))):

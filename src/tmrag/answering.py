@@ -34,6 +34,10 @@ SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (mea
 DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
 RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev: 0.03+ costs cites-relevant)
 MIN_SENTENCE_WORDS = 6  # shorter fragments ("See below.") are not answers
+# A name in more than 1% of chunks (Claude 4%, API 4%, LLM 6%) is the notes' everyday vocabulary;
+# specific ones (Haiku, Medusa, GPT-4o) sit in a handful of chunks.
+COMMON_NAME_SHARE = 0.01
+GENERIC_SUFFIX = re.compile(r"-(?:style|based|like|class|sized|powered|compatible)$", re.IGNORECASE)
 
 
 @dataclass
@@ -285,7 +289,22 @@ class Engine:
             citations.append(self.citation_dict(chunk, q, texts))
         return {"answer": " ".join(sentences), "abstained": False, "citations": citations,
                 "sources": self.sources_for(quotes, ranking), "evidence": round(ranking.evidence, 4),
-                "index": self.index_info}
+                "unmentioned_terms": self.unmentioned(ranking.query.names, quotes), "index": self.index_info}
+
+    def unmentioned(self, names: list[str], quotes: list[Quote]) -> list[str]:
+        """Specific names in the question that no cited passage mentions: the answer may be about
+        something nearby ("Claude Haiku's price" answered with other models' prices). Names the
+        notes use everywhere (Claude, API, LLM) say nothing about a passage, so they are skipped."""
+        cited: set[str] = set().union(*(self.index.lexical.tokens[q.row] for q in quotes))
+        common = COMMON_NAME_SHARE * len(self.index.chunks)
+        out = []
+        for name in dict.fromkeys(names):
+            tokens = tokenize(GENERIC_SUFFIX.sub("", name))  # "Perplexity-style" names Perplexity
+            if not tokens or self.index.lexical.document_frequency(tokens[0]) > common:
+                continue
+            if not all(t in cited or (t.endswith("s") and t[:-1] in cited) for t in tokens):  # H100s
+                out.append(name)
+        return out
 
     def citation_dict(self, chunk: Chunk, quote: Quote, texts: list[str]) -> dict:
         base = chunk.start or 0

@@ -35,6 +35,9 @@ def format_answer(result: dict) -> str:
         lines.append("Citations:")
         for c in result["citations"]:
             lines.append(f"  [{c['marker']}] {_where(c)}" + (f"  {c['url']}" if c.get("url") else ""))
+        if result.get("unmentioned_terms"):
+            lines.append(f"\nNote: the cited passages never mention {', '.join(result['unmentioned_terms'])}; "
+                         "the answer may be about something nearby.")
     if result.get("sources"):
         lines += ["", "Sources:"]
         for s in result["sources"]:

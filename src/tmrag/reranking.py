@@ -1,6 +1,10 @@
 """Rerankers behind one interface, and module diversity for the final list.
 
-- ``SentenceReranker`` (offline default): scores each fused candidate by its best-matching
+- ``DocumentLexicalReranker`` (offline default): the fused score plus how well the passage's
+  whole module matches the question under BM25. A question's words are often spread over a
+  module rather than packed into one 160-token chunk; neither leg sees that, since both score
+  chunks.
+- ``SentenceReranker``: scores each fused candidate by its best-matching
   sentences (contextual sentence vectors computed at index time), the chunk vector, how
   much of the question its heading covers, and glossary terms that point at its module.
 - ``CrossEncoderReranker``: a sentence-transformers CrossEncoder, when one is configured.
@@ -17,7 +21,7 @@ import numpy as np
 from .analysis import AnalyzedQuery
 from .config import Settings
 from .errors import ModelError
-from .index.lexical import tokenize
+from .index.lexical import LexicalIndex, tokenize
 from .retrieval import Candidate, LoadedIndex
 
 # Feature weights, grid-searched on the golden dev split with bench/tune_dev.py (2026-11-22):
@@ -38,6 +42,49 @@ class NoReranker:
 
     def rerank(self, query: AnalyzedQuery, qvec: np.ndarray, candidates: list[Candidate]) -> list[Candidate]:
         return candidates
+
+
+class DocumentLexicalReranker:
+    """Module passages are rescored by fused score + weight × their module's BM25 score (both
+    max-normalised per query) and reordered among themselves. Sources and glossary entries keep
+    their fused slots: each is a single chunk, so its document score is the chunk score the
+    fusion already has, and boosting modules past them cost bibliography hits on dev."""
+
+    name = "module-bm25"
+
+    def __init__(self, index: LoadedIndex, weight: float, k1: float, b: float) -> None:
+        self.module_of = np.full(len(index.chunks), -1, dtype=np.int64)  # -1: not a module passage
+        position: dict[str, int] = {}
+        tokens: list[list[str]] = []
+        for row, (chunk, chunk_tokens) in enumerate(zip(index.chunks, index.lexical.tokens, strict=True)):
+            if chunk.kind == "module":
+                self.module_of[row] = position.setdefault(chunk.doc_id, len(position))
+                if self.module_of[row] == len(tokens):
+                    tokens.append([])
+                tokens[self.module_of[row]] += chunk_tokens
+        # Modules only: a few hundred short sources would otherwise set the idf and average length.
+        self.modules = LexicalIndex(tokens or [[]], k1, b)
+        self.weight = weight
+
+    def rerank(self, query: AnalyzedQuery, qvec: np.ndarray, candidates: list[Candidate]) -> list[Candidate]:
+        module_scores = self.modules.scores(query.lexical_tokens)
+        module_max = float(module_scores.max(initial=0.0)) or 1.0
+        fused_max = max((c.score for c in candidates), default=0.0) or 1.0
+        rescored = []
+        for cand in candidates:
+            if self.module_of[cand.row] < 0:
+                continue
+            fused, module = cand.score / fused_max, float(module_scores[self.module_of[cand.row]]) / module_max
+            rescored.append(replace(cand, score=fused + self.weight * module, features={"fused": fused, "module": module}))
+        rescored.sort(key=lambda c: (-c.score, c.row))
+        reordered, out = iter(rescored), []
+        for cand in candidates:
+            if self.module_of[cand.row] >= 0:
+                out.append(next(reordered))
+            else:  # keeps its slot; shares the score above it so scores stay non-increasing
+                above = out[-1].score if out else (rescored[0].score if rescored else 1.0)
+                out.append(replace(cand, score=above, features={"fused": cand.score / fused_max}))
+        return out
 
 
 class SentenceReranker:
@@ -113,6 +160,8 @@ def make_reranker(settings: Settings, index: LoadedIndex, name: str | None = Non
         if not settings.cross_encoder_model:
             raise ModelError("reranker 'cross-encoder' needs TMRAG_CROSS_ENCODER_MODEL (a name or a path)")
         return CrossEncoderReranker(index, settings.cross_encoder_model)
+    if name == "module-bm25":
+        return DocumentLexicalReranker(index, settings.rerank_document_weight, settings.bm25_k1, settings.bm25_b)
     return SentenceReranker(index)
 
 

@@ -65,6 +65,7 @@ def modes_for(settings: Settings) -> dict[str, dict]:
         "dense": {"mode": "dense", "reranker": "none"},
         "hybrid-rrf": {"mode": "rrf", "reranker": "none"},
         "hybrid-convex": {"mode": "convex", "reranker": "none"},
+        "hybrid+module-bm25": {"mode": "hybrid", "reranker": "module-bm25"},
         "hybrid+sentence": {"mode": "hybrid", "reranker": "sentence"},
     }
     if settings.cross_encoder_model:
@@ -73,7 +74,8 @@ def modes_for(settings: Settings) -> dict[str, dict]:
 
 
 def default_mode(settings: Settings) -> str:
-    return {"sentence": "hybrid+sentence", "cross-encoder": "hybrid+cross-encoder"}.get(
+    return {"module-bm25": "hybrid+module-bm25", "sentence": "hybrid+sentence",
+            "cross-encoder": "hybrid+cross-encoder"}.get(
         settings.reranker, f"hybrid-{settings.fusion}")
 
 
@@ -109,7 +111,7 @@ def evaluate(engine: Engine, q: GoldenQuestion, kw: dict) -> dict:
     modules, sections, sources = _ranked_ids(engine, ranking)
     rec = {"id": q.id, "split": q.split, "category": q.category, "type": q.type, "answerable": q.answerable,
            "abstained": response["abstained"], "evidence": response["evidence"], "timings": response["timings_ms"],
-           "top_modules": modules[:5]}
+           "top_modules": modules[:5], "noted": bool(response.get("unmentioned_terms"))}
     if not q.answerable:
         return rec
     rel, rel_sec, rel_src = set(q.relevant_modules), set(q.relevant_sections), set(q.relevant_sources)
@@ -137,7 +139,11 @@ def summarize(records: list[dict]) -> dict:
         "cites_relevant", "citation_precision", "support", "must_recall")}
     p, r = M.precision_recall([x["abstained"] for x in records], [not x["answerable"] for x in records])
     out |= {"abstain_precision": p, "abstain_recall": r, "n": len(records), "n_answerable": len(answerable),
-            "false_abstention": M.mean(float(x["abstained"]) for x in answerable)}
+            "false_abstention": M.mean(float(x["abstained"]) for x in answerable),
+            # Unanswerable questions either abstained on or answered with an "unmentioned terms" note,
+            # and answerable ones that wrongly carry that note.
+            "caught_or_noted": M.mean(float(x["abstained"] or x["noted"]) for x in records if not x["answerable"]),
+            "false_note": M.mean(float(x["noted"]) for x in answerable)}
     stages = sorted({k for x in records for k in x["timings"]})
     out["latency_ms"] = {s: {"p50": M.percentile([x["timings"].get(s, 0) for x in records], 50),
                              "p95": M.percentile([x["timings"].get(s, 0) for x in records], 95)} for s in stages}

@@ -198,6 +198,10 @@ class LexicalIndex:
         shape = (len(self.bm25.doc_freqs), max(1, len(vocab)))
         return vocab, csc_matrix((vals, (rows, cols)), shape=shape, dtype=np.float64)
 
+    def document_frequency(self, token: str) -> int:
+        """How many chunks contain the token (its column's non-zeros in the weight matrix)."""
+        return int(self.weights[:, self.vocab[token]].nnz) if token in self.vocab else 0
+
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         counts: dict[int, int] = {}
         for t in query_tokens:  # repeated query tokens count again, as in BM25Okapi.get_scores

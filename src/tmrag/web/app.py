@@ -229,7 +229,8 @@ def _sse(engine: Engine, req: AskRequest) -> Iterator[str]:
         yield event("error", {"code": "internal_error", "message": "internal error; see the server log"})
         return
     yield event("citations", {"citations": result["citations"], "sources": result["sources"],
-                              "abstained": result["abstained"], "suggestions": result.get("suggestions", [])})
+                              "abstained": result["abstained"], "suggestions": result.get("suggestions", []),
+                              "unmentioned_terms": result.get("unmentioned_terms", [])})
     for piece in re.findall(r".+?(?:\[\d+\](?:\s*\[\d+\])*\s*|$)", result["answer"], re.S):
         if piece:
             yield event("answer", {"text": piece})

@@ -191,6 +191,10 @@
     if (record.status === "pending") text.append(el("span", { class: "caret", "aria-hidden": "true" }));
     card.append(text);
     if (record.abstained && record.suggestions.length) card.append(renderSuggestions(record));
+    if (!record.abstained && record.unmentioned.length && record.status === "done") {
+      card.append(el("p", { class: "note", role: "note",
+        text: `The cited passages never mention ${record.unmentioned.join(", ")}; the answer may be about something nearby.` }));
+    }
     if (record.citations.length) card.append(renderPassages(record));
     if (record.sources.length) card.append(renderSources(record));
     card.append(renderMeta(record));
@@ -252,6 +256,7 @@
         citations: Array.isArray(raw.citations) ? raw.citations : [],
         sources: Array.isArray(raw.sources) ? raw.sources : [],
         suggestions: Array.isArray(raw.suggestions) ? raw.suggestions : [],
+        unmentioned: Array.isArray(raw.unmentioned) ? raw.unmentioned.map(String) : [],
         timings: raw.timings || null, clientMs: raw.clientMs, error: raw.error || null,
       });
       if (record.status !== "done" && record.status !== "error") {
@@ -265,7 +270,7 @@
 
   function newRecord(question) {
     return { question, status: "pending", answer: "", abstained: false, citations: [], sources: [],
-      suggestions: [], timings: null, clientMs: null, error: null };
+      suggestions: [], unmentioned: [], timings: null, clientMs: null, error: null };
   }
 
   // ---- filters ----------------------------------------------------------------------------
@@ -332,6 +337,7 @@
         record.citations = Array.isArray(data.citations) ? data.citations : [];
         record.sources = Array.isArray(data.sources) ? data.sources : [];
         record.suggestions = Array.isArray(data.suggestions) ? data.suggestions : [];
+        record.unmentioned = Array.isArray(data.unmentioned_terms) ? data.unmentioned_terms.map(String) : [];
         record.abstained = !!data.abstained;
         return false;
       case "answer":
