@@ -49,6 +49,16 @@ def test_answers_name_question_terms_the_cited_passages_never_mention(real_engin
     assert not grounded["abstained"] and grounded["unmentioned_terms"] == []
 
 
+def test_unmentioned_name_rule_abstains_when_switched_on(real_engine, monkeypatch) -> None:  # noqa: ANN001
+    question = "How much does Anthropic charge per million input tokens for Claude Haiku?"
+    assert real_engine.rank(question).unmentioned_names == ["Haiku"]
+    strict = real_engine.settings.model_copy(update={"abstain_threshold_unmentioned": 0.60})
+    monkeypatch.setattr(real_engine, "settings", strict)
+    r = real_engine.ask(question)
+    assert r["abstained"] and r["suggestions"]
+    assert not real_engine.ask("How many key/value heads does Llama-2-70B keep for its 64 query heads?")["abstained"]
+
+
 def test_category_filter_restricts_results(real_engine) -> None:  # noqa: ANN001
     res = real_engine.search("how are tools called in parallel", k=8, categories=["AI Engineering"])["results"]
     assert res and all(real_engine.corpus.modules[r["module_id"]].category == "AI Engineering" for r in res)

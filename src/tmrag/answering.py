@@ -48,6 +48,7 @@ class Ranking:
     results: list[Candidate]  # the final top-k
     evidence: float  # best sentence similarity among the top passages, for abstention
     unknown_names: list[str] = field(default_factory=list)  # name-like words the corpus never uses
+    unmentioned_names: list[str] = field(default_factory=list)  # specific names the top 3 passages never use
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -58,9 +59,38 @@ class Quote:
     marker: int = 0
 
 
+# Inline TeX in the notes, as plain text for a terminal or chat bubble ($2 \times 10^{4}$ → 2 × 10^4).
+TEX_SYMBOLS = {"times": "×", "approx": "≈", "cdot": "·", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥",
+               "to": "→", "rightarrow": "→", "sim": "~", "ll": "≪", "gg": "≫", "neq": "≠", "infty": "∞",
+               "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η", "theta": "θ",
+               "lambda": "λ", "mu": "μ", "pi": "π", "sigma": "σ", "tau": "τ", "phi": "φ", "Delta": "Δ", "sum": "Σ",
+               "sqrt": "√", "top": "ᵀ", "log": "log", "exp": "exp", "quad": " ", ",": " ", ";": " ", "%": "%", "_": "_"}
+TEX_COMMAND = re.compile(r"\\([A-Za-z]+|[,;%_])")
+
+
+def plain_math(tex: str) -> str:
+    tex = tex.replace("{,}", ",")
+    for _ in range(3):  # innermost braces first: \frac{QK^\top}{\sqrt{d_k}}
+        tex = re.sub(r"\\(?:text|mathrm|mathbf|operatorname)\{([^{}]*)\}", r"\1", tex)
+        tex = re.sub(r"\\sqrt\{([^{}]*)\}", lambda m: "√" + _group(m.group(1)), tex)
+        tex = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: "/".join(_group(g) for g in m.groups()), tex)
+    tex = re.sub(r"\\(?:left|right|big|Big)\b", "", tex)
+    tex = TEX_COMMAND.sub(lambda m: TEX_SYMBOLS.get(m.group(1), m.group(0)), tex)
+    tex = re.sub(r"([\^_])\{([^{}]*)\}", r"\1\2", tex).replace("^ᵀ", "ᵀ")  # 10^{4} → 10^4, d_{head} → d_head
+    return re.sub(r"\s+", " ", tex).strip()
+
+
+def _group(part: str) -> str:
+    return part if re.fullmatch(r"[\w.]+", part) else f"({part})"
+
+
 def display_sentence(text: str) -> str:
-    """Answer text for a quoted sentence: citation tags and emphasis removed, one line."""
+    """Answer text for a quoted sentence: citation tags and emphasis removed, inline math as
+    plain text, one line. The citation keeps the exact quote."""
     text = CITATION_RE.sub("", text)
+    # Pandoc's rule for inline math: no space inside either dollar, no digit right after the
+    # closing one, so "$2.50 per run, not $3" stays money.
+    text = re.sub(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\d$])", lambda m: plain_math(m.group(1)), text)
     text = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", text)
     text = text.replace("**", "").replace("__", "")
     text = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", text))
@@ -143,18 +173,22 @@ class Engine:
         evidence = max((float((self.index.sentence_vectors_of(c.row) @ qvec).max(initial=0.0)) for c in results[:3]),
                        default=0.0)
         unknown = [w for w in query.names if not any(t in self.index.lexical.vocab for t in tokenize(w))]
+        unmentioned = self.unmentioned(query.names, [c.row for c in results[:3]])
         timings["retrieve_total"] = (time.perf_counter() - t0) * 1000
-        return Ranking(query, qvec, reranked, results, evidence, unknown, timings)
+        return Ranking(query, qvec, reranked, results, evidence, unknown, unmentioned, timings)
 
     def should_abstain(self, ranking: Ranking) -> bool:
         """Weak evidence, or middling evidence for a question about something never named in
-        the notes (a near-topic question: "how does Mamba compare…"). When the dense and the
+        the notes (a near-topic question: "how does Mamba compare…") or named in the notes but
+        not in the passages the answer would quote ("Claude Haiku's price"). When the dense and the
         lexical leg independently put the top passage in their top 2, evidence above the floor
         is enough: short "which paper introduced X?" questions embed far from their annotation."""
         s = self.settings
         if not ranking.results or ranking.evidence < s.abstain_floor:
             return True
         if ranking.unknown_names and ranking.evidence < s.abstain_threshold_unknown:
+            return True
+        if ranking.unmentioned_names and ranking.evidence < s.abstain_threshold_unmentioned:
             return True
         top = ranking.results[0]
         legs_agree = (top.dense_rank or 99) <= 2 and (top.lexical_rank or 99) <= 2
@@ -289,20 +323,21 @@ class Engine:
             citations.append(self.citation_dict(chunk, q, texts))
         return {"answer": " ".join(sentences), "abstained": False, "citations": citations,
                 "sources": self.sources_for(quotes, ranking), "evidence": round(ranking.evidence, 4),
-                "unmentioned_terms": self.unmentioned(ranking.query.names, quotes), "index": self.index_info}
+                "unmentioned_terms": self.unmentioned(ranking.query.names, [q.row for q in quotes]),
+                "index": self.index_info}
 
-    def unmentioned(self, names: list[str], quotes: list[Quote]) -> list[str]:
-        """Specific names in the question that no cited passage mentions: the answer may be about
-        something nearby ("Claude Haiku's price" answered with other models' prices). Names the
-        notes use everywhere (Claude, API, LLM) say nothing about a passage, so they are skipped."""
-        cited: set[str] = set().union(*(self.index.lexical.tokens[q.row] for q in quotes))
+    def unmentioned(self, names: list[str], rows: list[int]) -> list[str]:
+        """Specific names in the question that none of these passages mention: an answer from them
+        may be about something nearby ("Claude Haiku's price" answered with other models' prices).
+        Names the notes use everywhere (Claude, API, LLM) say nothing about a passage: skipped."""
+        seen: set[str] = set().union(*(self.index.lexical.tokens[row] for row in rows))
         common = COMMON_NAME_SHARE * len(self.index.chunks)
         out = []
         for name in dict.fromkeys(names):
             tokens = tokenize(GENERIC_SUFFIX.sub("", name))  # "Perplexity-style" names Perplexity
             if not tokens or self.index.lexical.document_frequency(tokens[0]) > common:
                 continue
-            if not all(t in cited or (t.endswith("s") and t[:-1] in cited) for t in tokens):  # H100s
+            if not all(t in seen or (t.endswith("s") and t[:-1] in seen) for t in tokens):  # H100s
                 out.append(name)
         return out
 
