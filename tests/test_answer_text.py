@@ -1,6 +1,6 @@
 """How quoted sentences read in an answer (the citation keeps the exact quote)."""
 
-from tmrag.answering import display_sentence
+from tmrag.answer_text import display_sentence
 
 
 def test_answer_text_renders_inline_math_and_keeps_money() -> None:

@@ -47,4 +47,3 @@ def test_precision_recall_and_percentile() -> None:
     assert M.precision_recall(pred, actual) == (0.5, 0.5)
     assert M.percentile([1, 2, 3, 4], 50) == 2.5 and M.percentile([5], 95) == 5
     assert M.percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
-

@@ -9,7 +9,8 @@ from argparse import Namespace
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..answering import Engine, display_sentence
+from ..answer_text import display_sentence
+from ..answering import Engine
 from ..config import Settings
 from ..errors import TmragError
 from . import metrics as M
