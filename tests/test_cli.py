@@ -23,6 +23,14 @@ def test_ask_prints_markers_citations_and_sources(real_settings, capsys) -> None
     assert "[1]" in out and "Citations:" in out and "vaswani-2017-attention" in out
 
 
+def test_ask_prints_a_note_for_names_the_cited_passages_never_mention(real_settings, capsys) -> None:  # noqa: ANN001
+    question = "How much does Anthropic charge per million input tokens for Claude Haiku?"
+    assert main(["ask", question, *_args(real_settings)]) == 0
+    assert "Note: the cited passages never mention Haiku" in capsys.readouterr().out
+    assert main(["ask", question, "--json", *_args(real_settings)]) == 0
+    assert json.loads(capsys.readouterr().out)["unmentioned_terms"] == ["Haiku"]
+
+
 def test_ask_and_search_json_follow_the_http_contract(real_settings, capsys) -> None:  # noqa: ANN001
     assert main(["ask", "What does LoRA train?", "--json", *_args(real_settings)]) == 0
     r = json.loads(capsys.readouterr().out)
