@@ -55,13 +55,12 @@ class DocumentLexicalReranker:
     def __init__(self, index: LoadedIndex, weight: float, k1: float, b: float) -> None:
         self.module_of = np.full(len(index.chunks), -1, dtype=np.int64)  # -1: not a module passage
         position: dict[str, int] = {}
-        tokens: list[list[str]] = []
-        for row, (chunk, chunk_tokens) in enumerate(zip(index.chunks, index.lexical.tokens, strict=True)):
+        for row, chunk in enumerate(index.chunks):
             if chunk.kind == "module":
                 self.module_of[row] = position.setdefault(chunk.doc_id, len(position))
-                if self.module_of[row] == len(tokens):
-                    tokens.append([])
-                tokens[self.module_of[row]] += chunk_tokens
+        tokens: list[list[str]] = [[] for _ in position]
+        for row in np.flatnonzero(self.module_of >= 0):
+            tokens[self.module_of[row]] += index.lexical.tokens[row]
         # Modules only: a few hundred short sources would otherwise set the idf and average length.
         self.modules = LexicalIndex(tokens or [[]], k1, b)
         self.weight = weight
