@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import math
 from pathlib import Path
 
-from tmrag.answering import Engine
+import numpy as np
+
+from tmrag.answering import Engine, abstains
 from tmrag.config import Settings
 from tmrag.evaluation import metrics as M
 from tmrag.evaluation.runner import load_golden
@@ -109,59 +110,42 @@ def cross_validate(cases, keys) -> None:  # noqa: ANN001
 
 
 MAX_FALSE = 0.015  # dev budget for false abstentions: half the issue's 3% limit, for dev -> test drift
+THRESHOLDS = ("abstain_threshold", "abstain_threshold_unknown", "abstain_threshold_unmentioned")
 
 
 def abstention_table(engine: Engine, dev: list) -> None:  # noqa: ANN001
-    """Grid over the three thresholds of Engine.should_abstain (evidence; evidence when the question
-    names something the corpus never mentions; evidence when it names something the top 3 passages
-    never mention), with the floor and the legs-agree rule as in the engine."""
-    rows = []
-    for q in dev:
-        r = engine.rank(q.question, k=10)
-        top = r.results[0]
-        agree = (top.dense_rank or 99) <= 2 and (top.lexical_rank or 99) <= 2
-        rows.append((q.answerable, r.evidence, bool(r.unknown_names), bool(r.unmentioned_names), agree, r))
-    floor = engine.settings.abstain_floor
-
-    def abstains(row, t1: float, t2: float, t3: float) -> bool:  # noqa: ANN001
-        _, ev, unknown, unmentioned, agree, _ = row
-        return ev < floor or (unknown and ev < t2) or (unmentioned and ev < t3) or (ev < t1 and not agree)
-
-    grid = []
-    for t1, t2, t3 in itertools.product([x / 100 for x in range(38, 52, 2)], [x / 100 for x in range(52, 66, 2)],
-                                        [0.0] + [x / 100 for x in range(50, 68, 2)]):
-        pred = [abstains(row, t1, t2, t3) for row in rows]
-        recall = M.mean(float(p) for p, row in zip(pred, rows, strict=True) if not row[0])
-        false = M.mean(float(p) for p, row in zip(pred, rows, strict=True) if row[0])
-        grid.append((recall, false, t1, t2, t3))
-    n_ans, n_un = sum(r[0] for r in rows), sum(not r[0] for r in rows)
-    print(f"\nabstention on dev ({n_ans} answerable, {n_un} unanswerable); t3 = 0 means no unmentioned-name rule")
+    """Grid over the three thresholds of the engine's abstention rule (evidence; evidence when the
+    question names something the corpus never mentions; evidence when it names something the top 3
+    passages never mention), applied through ``answering.abstains`` itself."""
+    rankings = [engine.rank(q.question, k=10) for q in dev]
+    answerable = np.array([q.answerable for q in dev])
+    grid, preds = [], {}
+    for t in itertools.product([x / 100 for x in range(38, 52, 2)], [x / 100 for x in range(52, 66, 2)],
+                               [0.0] + [x / 100 for x in range(50, 68, 2)]):
+        settings = engine.settings.model_copy(update=dict(zip(THRESHOLDS, t, strict=True)))
+        preds[t] = np.array([abstains(r, settings) for r in rankings])
+        grid.append((float(preds[t][~answerable].mean()), float(preds[t][answerable].mean()), *t))
+    print(f"\nabstention on dev ({answerable.sum()} answerable, {(~answerable).sum()} unanswerable); "
+          "t3 = 0 means no unmentioned-name rule")
     for budget in (0.0, MAX_FALSE):
         ok = [g for g in grid if g[1] <= budget]
         rec, false, t1, t2, t3 = max(ok, key=lambda g: (g[0], -g[1], -g[2], -g[3], -g[4]))
         print(f"  false <= {budget:.3f}: t1={t1:.2f} t2={t2:.2f} t3={t3:.2f} -> recall {rec:.3f}, false {false:.3f}")
-    s = engine.settings
-    now = [g for g in grid if (g[2], g[3], g[4]) == (s.abstain_threshold, s.abstain_threshold_unknown,
-                                                     s.abstain_threshold_unmentioned)]
+    configured = tuple(getattr(engine.settings, name) for name in THRESHOLDS)
+    now = [g for g in grid if g[2:] == configured]
     if now:
-        print(f"  configured ({now[0][2]:.2f}, {now[0][3]:.2f}, {now[0][4]:.2f}): recall {now[0][0]:.3f}, "
-              f"false {now[0][1]:.3f}")
-    abstention_cv(rows, grid, abstains)
-    for answerable, ev, _, _, _, r in rows:
-        if not answerable or ev < 0.5:
-            print(f"  {'ANS ' if answerable else 'UNAN'} ev={ev:.3f} unknown={r.unknown_names} "
+        print(f"  configured {configured}: recall {now[0][0]:.3f}, false {now[0][1]:.3f}")
+    abstention_cv(answerable, grid, preds)
+    for q, r in zip(dev, rankings, strict=True):
+        if not q.answerable or r.evidence < 0.5:
+            print(f"  {'ANS ' if q.answerable else 'UNAN'} ev={r.evidence:.3f} unknown={r.unknown_names} "
                   f"unmentioned={r.unmentioned_names} {r.query.text[:70]}")
-    _ = math
 
 
-def abstention_cv(rows: list, grid: list, abstains) -> None:  # noqa: ANN001
+def abstention_cv(ans: np.ndarray, grid: list, preds: dict) -> None:
     """Does choosing thresholds on dev hold out of sample? 20 stratified 2-fold splits: choose on
     one half (best recall within the false budget), score the other."""
-    import numpy as np
-
     rng = np.random.default_rng(0)
-    ans = np.array([r[0] for r in rows])
-    preds = {g[2:]: np.array([abstains(r, *g[2:]) for r in rows]) for g in grid}
 
     def stats(idx, t):  # noqa: ANN001, ANN202
         p, a = preds[t][idx], ans[idx]

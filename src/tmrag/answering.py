@@ -70,6 +70,23 @@ def validate_question(question: str, categories: list[str] | None) -> None:
         raise InvalidQueryError(f"unknown categor{'y' if len(unknown) == 1 else 'ies'} {unknown}; choose from {list(CATEGORIES)}")
 
 
+def abstains(ranking: Ranking, s: Settings) -> bool:
+    """Weak evidence, or middling evidence for a question about something never named in
+    the notes (a near-topic question: "how does Mamba compare…") or named in the notes but
+    not in the passages the answer would quote ("Claude Haiku's price"). When the dense and the
+    lexical leg independently put the top passage in their top 2, evidence above the floor
+    is enough: short "which paper introduced X?" questions embed far from their annotation."""
+    if not ranking.results or ranking.evidence < s.abstain_floor:
+        return True
+    if ranking.unknown_names and ranking.evidence < s.abstain_threshold_unknown:
+        return True
+    if ranking.unmentioned_names and ranking.evidence < s.abstain_threshold_unmentioned:
+        return True
+    top = ranking.results[0]
+    legs_agree = (top.dense_rank or 99) <= 2 and (top.lexical_rank or 99) <= 2
+    return ranking.evidence < s.abstain_threshold and not legs_agree
+
+
 class Engine:
     """Everything loaded once: corpus, embedder, index, analyzer, reranker."""
 
@@ -141,21 +158,7 @@ class Engine:
         return Ranking(query, qvec, reranked, results, evidence, unknown, unmentioned, timings)
 
     def should_abstain(self, ranking: Ranking) -> bool:
-        """Weak evidence, or middling evidence for a question about something never named in
-        the notes (a near-topic question: "how does Mamba compare…") or named in the notes but
-        not in the passages the answer would quote ("Claude Haiku's price"). When the dense and the
-        lexical leg independently put the top passage in their top 2, evidence above the floor
-        is enough: short "which paper introduced X?" questions embed far from their annotation."""
-        s = self.settings
-        if not ranking.results or ranking.evidence < s.abstain_floor:
-            return True
-        if ranking.unknown_names and ranking.evidence < s.abstain_threshold_unknown:
-            return True
-        if ranking.unmentioned_names and ranking.evidence < s.abstain_threshold_unmentioned:
-            return True
-        top = ranking.results[0]
-        legs_agree = (top.dense_rank or 99) <= 2 and (top.lexical_rank or 99) <= 2
-        return ranking.evidence < s.abstain_threshold and not legs_agree
+        return abstains(ranking, self.settings)
 
     # ---- search -------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, categories: list[str] | None = None, **kw) -> dict:  # noqa: ANN003

@@ -199,8 +199,12 @@ class LexicalIndex:
         return vocab, csc_matrix((vals, (rows, cols)), shape=shape, dtype=np.float64)
 
     def document_frequency(self, token: str) -> int:
-        """How many chunks contain the token (its column's non-zeros in the weight matrix)."""
-        return int(self.weights[:, self.vocab[token]].nnz) if token in self.vocab else 0
+        """How many chunks contain the token: its column's stored entries in the CSC weight
+        matrix, read from the column pointers (slicing would copy the column per call)."""
+        if token not in self.vocab:
+            return 0
+        col = self.vocab[token]
+        return int(self.weights.indptr[col + 1] - self.weights.indptr[col])
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         counts: dict[int, int] = {}
