@@ -1,5 +1,6 @@
-"""How a quoted sentence reads in an answer: citation tags, list bullets and emphasis removed,
-inline TeX as plain text, one line. The citation itself keeps the exact quote."""
+"""Which sentences an answer may quote, and how a quoted one reads: citation tags, list
+bullets and emphasis removed, inline TeX as plain text, one line. The citation itself keeps
+the exact quote."""
 
 from __future__ import annotations
 
@@ -14,6 +15,16 @@ TEX_SYMBOLS = {"times": "×", "approx": "≈", "cdot": "·", "le": "≤", "leq":
                "lambda": "λ", "mu": "μ", "pi": "π", "sigma": "σ", "tau": "τ", "phi": "φ", "Delta": "Δ", "sum": "Σ",
                "sqrt": "√", "top": "ᵀ", "log": "log", "exp": "exp", "quad": " ", ",": " ", ";": " ", "%": "%", "_": "_"}
 TEX_COMMAND = re.compile(r"\\([A-Za-z]+|[,;%_])")
+MIN_SENTENCE_WORDS = 6  # shorter fragments ("See below.") are not answers
+
+
+def quotable(sentence: str) -> bool:
+    """Whether a sentence can stand alone in an answer. Not: short fragments, questions (the
+    notes' interview prompts), table rows, headings, display math, and lead-ins ending in ":"
+    whose list, formula or code block the quote would leave out (dev: cites-relevant +0.007)."""
+    s = sentence.strip().rstrip("*_ ")
+    return (len(s.split()) >= MIN_SENTENCE_WORDS and not s.endswith(("?", ":"))
+            and not s.startswith(("**Q", "|", "#", "$$")))
 
 
 def plain_math(tex: str) -> str:

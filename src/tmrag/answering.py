@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from .analysis import MAX_QUESTION_CHARS, AnalyzedQuery, QueryAnalyzer
-from .answer_text import display_sentence
+from .answer_text import display_sentence, quotable
 from .chunking import Chunk
 from .config import CATEGORIES, WIKI_URL, Settings
 from .corpus import CITATION_RE, Corpus, load_corpus
@@ -34,7 +34,6 @@ ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic s
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
 DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
 RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev: 0.03+ costs cites-relevant)
-MIN_SENTENCE_WORDS = 6  # shorter fragments ("See below.") are not answers
 # A name in more than 1% of chunks (Claude 4%, API 4%, LLM 6%) is the notes' everyday vocabulary;
 # specific ones (Haiku, Medusa, GPT-4o) sit in a handful of chunks.
 COMMON_NAME_SHARE = 0.01
@@ -208,7 +207,7 @@ class Engine:
             chunk = self.index.chunks[cand.row]
             sims = self.index.sentence_vectors_of(cand.row) @ ranking.qvec
             for j, (a, b) in enumerate(chunk.sentences):
-                if _usable(chunk.text[a:b]):
+                if quotable(chunk.text[a:b]):
                     scored.append((float(sims[j]) - RANK_PENALTY * rank, rank, cand.row, j))
         if not scored:
             return []
@@ -321,12 +320,6 @@ class Engine:
             ids += [chunk.source_id] if chunk.kind == "source" else CITATION_RE.findall(chunk.text)
         ids += [self.index.chunks[c.row].source_id for c in ranking.results[:3] if self.index.chunks[c.row].kind == "source"]
         return [self.corpus.sources[i].to_dict() for i in dict.fromkeys(ids) if i in self.corpus.sources]
-
-
-def _usable(sentence: str) -> bool:
-    s = sentence.strip().rstrip("*_ ")
-    return (len(s.split()) >= MIN_SENTENCE_WORDS and not s.endswith("?") and not s.startswith(("**Q", "|", "#"))
-            and not s.startswith("$$"))
 
 
 def _round(timings: dict[str, float]) -> dict[str, float]:
