@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from tmrag.cli import main
-from tmrag.corpus import load_corpus, slugify
+from tmrag.corpus import load_corpus
 from tmrag.errors import CorpusError
+from tmrag.markdown import slugify
 
 from .conftest import ROOT, write_corpus
 

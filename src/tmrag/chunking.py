@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 
-from .corpus import FENCE_RE, Corpus, Module, Section
+from .corpus import Corpus, Module
+from .markdown import FENCE_RE, Section
 
 CHUNKER_VERSION = "4"  # bump whenever chunk boundaries or texts change for the same input
 BREADCRUMB_SEP = " › "

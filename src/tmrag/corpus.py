@@ -10,21 +10,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from .errors import CorpusError
+from .markdown import Section, line_of, scan_body
 
 MODULE_FIELDS = ("id", "number", "title", "category", "summary", "hook", "sources", "related")
 SOURCE_FIELDS = ("id", "kind", "citation", "title", "year", "url", "annotation")
 SOURCE_KINDS = ("paper", "blog", "video", "code", "industry", "other")
 GLOSSARY_FIELDS = ("term", "aliases", "definition", "modules")
 CITATION_RE = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_.:-]*)\]")
-HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 
 
 @dataclass(frozen=True)
@@ -36,17 +34,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.severity}: {self.message}"
-
-
-@dataclass(frozen=True)
-class Section:
-    level: int  # 1 for the untitled lead before the first heading, else the # count
-    title: str
-    anchor: str
-    line: int  # 1-based line of the heading in the file
-    start: int  # char offset of the section's content (after the heading line)
-    end: int  # char offset where the next heading starts
-    parents: tuple[str, ...] = ()  # titles of enclosing sections, outermost first
 
 
 @dataclass
@@ -113,17 +100,6 @@ class Corpus:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def slugify(heading: str) -> str:
-    """GitHub-style anchor: lower-case, drop punctuation, spaces to hyphens."""
-    text = unicodedata.normalize("NFKC", heading).strip().lower()
-    text = re.sub(r"[^\w\- ]", "", text)
-    return text.replace(" ", "-")
-
-
-def line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
-
 def _split_front_matter(text: str, rel: str) -> tuple[str | None, int, list[Problem]]:
     if not text.startswith("---\n"):
         return None, 0, [Problem(rel, 1, "missing YAML front matter (file must start with '---')")]
@@ -151,58 +127,6 @@ def _field_line(fm: str, key: str) -> int:
     return line_of(fm, m.start()) + 1 if m else 2
 
 
-def _scan_body(text: str, start: int) -> tuple[list[Section], list[tuple[int, str, int]], list[tuple[int, int]]]:
-    """Return sections, (offset, kind, line) of unclosed blocks, and code/math block spans."""
-    sections: list[Section] = []
-    unclosed: list[tuple[int, str, int]] = []
-    blocks: list[tuple[int, int]] = []
-    fence: str | None = None
-    math_open: int | None = None
-    block_start = 0
-    stack: list[tuple[int, str]] = []
-    pos = start
-    lead = Section(1, "", "", line_of(text, start), start, len(text))
-    for raw in text[start:].splitlines(keepends=True):
-        line = raw.rstrip("\n")
-        fm = FENCE_RE.match(line)
-        if fence is None and math_open is None and fm:
-            fence, block_start = fm.group(1), pos
-        elif fence is not None:
-            if line.strip().startswith(fence[0] * len(fence)) and not line.strip().strip(fence[0]):
-                fence = None
-                blocks.append((block_start, pos + len(raw)))
-        elif line.count("$$") % 2 == 1:
-            if math_open is None:
-                math_open = block_start = pos
-            else:
-                math_open = None
-                blocks.append((block_start, pos + len(raw)))
-        elif math_open is None and (hm := HEADING_RE.match(line)) and len(hm.group(1)) >= 2:
-            level, title = len(hm.group(1)), hm.group(2).strip()
-            while stack and stack[-1][0] >= level:
-                stack.pop()
-            if sections:
-                sections[-1] = _with_end(sections[-1], pos)
-            else:
-                lead = _with_end(lead, pos)
-            sections.append(
-                Section(level, title, slugify(title), line_of(text, pos), pos + len(raw), len(text), tuple(t for _, t in stack))
-            )
-            stack.append((level, title))
-        pos += len(raw)
-    if fence is not None:
-        unclosed.append((block_start, "code fence", line_of(text, block_start)))
-    if math_open is not None:
-        unclosed.append((math_open, "$$ math block", line_of(text, math_open)))
-    if lead.end > lead.start and text[lead.start : lead.end].strip():
-        sections.insert(0, lead)
-    return sections, unclosed, blocks
-
-
-def _with_end(s: Section, end: int) -> Section:
-    return Section(s.level, s.title, s.anchor, s.line, s.start, end, s.parents)
-
-
 def load_module(path: Path, root: Path) -> tuple[Module | None, list[Problem]]:
     rel = _rel(path, root)
     try:
@@ -225,7 +149,7 @@ def load_module(path: Path, root: Path) -> tuple[Module | None, list[Problem]]:
         summary=str(data["summary"]), hook=data["hook"], sources=list(data["sources"] or []),
         related=list(data["related"] or []), path=path, text=text, body_start=body_start,
     )
-    sections, unclosed, blocks = _scan_body(text, body_start)
+    sections, unclosed, blocks = scan_body(text, body_start)
     module.sections = sections
     for _offset, kind, line in unclosed:
         problems.append(Problem(rel, line, f"unclosed {kind}"))

@@ -1,0 +1,85 @@
+"""Markdown structure of a module file: sections with GitHub-style anchors, and the code and
+math blocks that headings, citations and chunk boundaries must never fall inside."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+
+
+@dataclass(frozen=True)
+class Section:
+    level: int  # 1 for the untitled lead before the first heading, else the # count
+    title: str
+    anchor: str
+    line: int  # 1-based line of the heading in the file
+    start: int  # char offset of the section's content (after the heading line)
+    end: int  # char offset where the next heading starts
+    parents: tuple[str, ...] = ()  # titles of enclosing sections, outermost first
+
+
+def slugify(heading: str) -> str:
+    """GitHub-style anchor: lower-case, drop punctuation, spaces to hyphens."""
+    text = unicodedata.normalize("NFKC", heading).strip().lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def scan_body(text: str, start: int) -> tuple[list[Section], list[tuple[int, str, int]], list[tuple[int, int]]]:
+    """Return sections, (offset, kind, line) of unclosed blocks, and code/math block spans."""
+    sections: list[Section] = []
+    unclosed: list[tuple[int, str, int]] = []
+    blocks: list[tuple[int, int]] = []
+    fence: str | None = None
+    math_open: int | None = None
+    block_start = 0
+    stack: list[tuple[int, str]] = []
+    pos = start
+    lead = Section(1, "", "", line_of(text, start), start, len(text))
+    for raw in text[start:].splitlines(keepends=True):
+        line = raw.rstrip("\n")
+        fm = FENCE_RE.match(line)
+        if fence is None and math_open is None and fm:
+            fence, block_start = fm.group(1), pos
+        elif fence is not None:
+            if line.strip().startswith(fence[0] * len(fence)) and not line.strip().strip(fence[0]):
+                fence = None
+                blocks.append((block_start, pos + len(raw)))
+        elif line.count("$$") % 2 == 1:
+            if math_open is None:
+                math_open = block_start = pos
+            else:
+                math_open = None
+                blocks.append((block_start, pos + len(raw)))
+        elif math_open is None and (hm := HEADING_RE.match(line)) and len(hm.group(1)) >= 2:
+            level, title = len(hm.group(1)), hm.group(2).strip()
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            if sections:
+                sections[-1] = _with_end(sections[-1], pos)
+            else:
+                lead = _with_end(lead, pos)
+            sections.append(
+                Section(level, title, slugify(title), line_of(text, pos), pos + len(raw), len(text), tuple(t for _, t in stack))
+            )
+            stack.append((level, title))
+        pos += len(raw)
+    if fence is not None:
+        unclosed.append((block_start, "code fence", line_of(text, block_start)))
+    if math_open is not None:
+        unclosed.append((math_open, "$$ math block", line_of(text, math_open)))
+    if lead.end > lead.start and text[lead.start : lead.end].strip():
+        sections.insert(0, lead)
+    return sections, unclosed, blocks
+
+
+def _with_end(s: Section, end: int) -> Section:
+    return Section(s.level, s.title, s.anchor, s.line, s.start, end, s.parents)
