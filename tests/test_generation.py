@@ -105,3 +105,22 @@ def test_unreachable_endpoint_falls_back_to_extractive(real_engine) -> None:  # 
     engine = Engine(settings, real_engine.corpus, real_engine.embedder, real_engine.index)
     r = engine.ask("What does the KV cache store during decoding?")
     assert "mode" not in r and r["citations"] and engine.last_generation_error
+
+
+def test_eval_in_llm_mode_reports_the_verified_share_for_the_default_mode_only(llm_engine: Engine) -> None:
+    from tmrag.evaluation.report import format_table
+    from tmrag.evaluation.runner import GoldenQuestion, run_eval
+
+    questions = [
+        GoldenQuestion("t-1", "What does the KV cache store during decoding?", ["kv-cache"], True, ["single", "test"]),
+        GoldenQuestion("t-2", "How do I change a flat tire on a car?", [], False, ["unanswerable", "test"]),
+    ]
+    modes = {"hybrid+module-bm25": {"mode": "hybrid", "reranker": "module-bm25"},
+             "bm25": {"mode": "lexical", "reranker": "none"}}
+    report = run_eval(llm_engine, questions, modes, "hybrid+module-bm25")
+    default, other = report["modes"]["hybrid+module-bm25"], report["modes"]["bm25"]
+    # The fake model's answer has 4 sentences of which 1 survives verification.
+    assert default["support"] == 0.25 and default["llm_answers"] == 0.5 and default["llm_fallback"] == 0.0
+    assert default["abstain_recall"] == 1.0
+    assert other["support"] == 1.0 and "llm_answers" not in other  # extractive: exact spans
+    assert "LLM answered 50%" in format_table(report)

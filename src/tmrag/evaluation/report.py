@@ -24,6 +24,8 @@ def format_table(report: dict) -> str:
     for mode, s in report["modes"].items():
         lat = s["latency_ms"].get("total", {"p50": 0, "p95": 0})
         mark = " (default)" if mode == report["default_mode"] else ""
+        if "llm_answers" in s:  # support is then the verified share of generated sentences
+            mark += f" [LLM answered {s['llm_answers']:.0%}, extractive fallback {s['llm_fallback']:.0%}]"
         lines.append(f"| {mode}{mark} | " + " | ".join(_fmt(s.get(k)) for k, _ in TABLE_METRICS)
                      + f" | {lat['p50']:.1f} / {lat['p95']:.1f} |")
     return "\n".join(lines)

@@ -106,13 +106,16 @@ def _support(engine: Engine, response: dict) -> float | None:
     return M.support_rate(response["answer"], joined, lambda t: t)
 
 
-def evaluate(engine: Engine, q: GoldenQuestion, kw: dict) -> dict:
+def evaluate(engine: Engine, q: GoldenQuestion, kw: dict, llm: bool = False) -> dict:
     ranking = engine.rank(q.question, k=10, **kw)
-    response = engine.answer(ranking)
+    response = engine.answer(ranking, llm=llm)
     modules, sections, sources = _ranked_ids(engine, ranking)
+    generated = response.get("mode") == "llm"
     rec = {"id": q.id, "split": q.split, "category": q.category, "type": q.type, "answerable": q.answerable,
            "abstained": response["abstained"], "evidence": response["evidence"], "timings": response["timings_ms"],
-           "top_modules": modules[:5], "noted": bool(response.get("unmentioned_terms"))}
+           "top_modules": modules[:5], "noted": bool(response.get("unmentioned_terms")),
+           # LLM mode: did the model answer, or did the extractive fallback (endpoint error, nothing verified)?
+           "llm": generated if llm else None, "llm_fallback": (not generated and not response["abstained"]) if llm else None}
     if not q.answerable:
         return rec
     rel, rel_sec, rel_src = set(q.relevant_modules), set(q.relevant_sections), set(q.relevant_sources)
@@ -127,7 +130,10 @@ def evaluate(engine: Engine, q: GoldenQuestion, kw: dict) -> dict:
         "bib_hit": (1.0 if rel_src & (set(sources[:5]) | answer_sources) else 0.0) if rel_src else None,
         "cites_relevant": (1.0 if set(cited) & (rel | rel_src) else 0.0) if not response["abstained"] else 0.0,
         "citation_precision": M.citation_precision(cited, rel | rel_src),
-        "support": _support(engine, response) if not response["abstained"] else None,
+        # Extractive: every sentence is an exact span of its citation. LLM: the share of generated
+        # sentences that passed verification (the rest were dropped from the answer).
+        "support": (response["verification"]["support_rate"] if "verification" in response
+                    else _support(engine, response)) if not response["abstained"] else None,
         "must_recall": M.contains_recall(response["answer"], q.must_contain),
     }
     return rec
@@ -139,6 +145,9 @@ def summarize(records: list[dict]) -> dict:
         "hit1", "hit5", "recall5", "recall10", "mrr10", "ndcg10", "sec_hit1", "sec_hit5", "bib_hit",
         "cites_relevant", "citation_precision", "support", "must_recall")}
     p, r = M.precision_recall([x["abstained"] for x in records], [not x["answerable"] for x in records])
+    if any(x.get("llm") is not None for x in records):
+        out |= {"llm_answers": M.mean(float(x["llm"]) for x in records),
+                "llm_fallback": M.mean(float(x["llm_fallback"]) for x in records)}
     out |= {"abstain_precision": p, "abstain_recall": r, "n": len(records), "n_answerable": len(answerable),
             "false_abstention": M.mean(float(x["abstained"]) for x in answerable),
             # Unanswerable questions either abstained on or answered with an "unmentioned terms" note,
@@ -173,7 +182,9 @@ def run_eval(engine: Engine, questions: list[GoldenQuestion], modes: dict[str, d
     report = {"created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "index": engine.index_info,
               "default_mode": default, "modes": {}, "by_category": {}, "misses": []}
     for name, kw in modes.items():
-        records = [evaluate(engine, q, kw) for q in questions]
+        # With an LLM configured only the default mode generates: the other modes compare retrieval.
+        llm = name == default and engine.settings.llm_enabled
+        records = [evaluate(engine, q, kw, llm) for q in questions]
         report["modes"][name] = summarize(records)
         if name == default:
             report["questions"] = records
