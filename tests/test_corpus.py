@@ -58,14 +58,28 @@ def test_missing_and_unknown_fields(tiny_corpus: Path) -> None:
     assert "corpus/modules/attention.md:7: error: unknown field 'colour'" in found
 
 
-def test_id_must_match_file_name(tiny_corpus: Path) -> None:
-    _edit(tiny_corpus, "attention", "id: attention", "id: attn")
-    assert "corpus/modules/attention.md:2: error: id 'attn' does not match file name 'attention'" in problems(tiny_corpus)
-
-
-def test_unknown_category(tiny_corpus: Path) -> None:
-    _edit(tiny_corpus, "attention", "category: The Transformer", "category: Cooking")
-    assert "corpus/modules/attention.md:5: error: unknown category 'Cooking'" in problems(tiny_corpus)
+# One edit to the tiny corpus, one exact `file:line: message` it must produce.
+@pytest.mark.parametrize(("module", "old", "new", "expected"), [
+    pytest.param("attention", "id: attention", "id: attn",
+                 "corpus/modules/attention.md:2: error: id 'attn' does not match file name 'attention'", id="id-vs-file-name"),
+    pytest.param("attention", "category: The Transformer", "category: Cooking",
+                 "corpus/modules/attention.md:5: error: unknown category 'Cooking'", id="unknown-category"),
+    pytest.param("kv-cache", "## Sizing", "## Overview",
+                 "corpus/modules/kv-cache.md:16: error: duplicate anchor '#overview' (first at line 12)", id="duplicate-anchor"),
+    pytest.param("kv-cache", "[@shazeer-2019]", "[@nobody-2020]",
+                 "corpus/modules/kv-cache.md:14: error: citation [@nobody-2020] is not in the bibliography",
+                 id="citation-not-in-bibliography"),
+    pytest.param("kv-cache", 'related: ["attention"]', 'related: ["missing-module"]',
+                 "corpus/modules/kv-cache.md:9: error: related module 'missing-module' does not exist",
+                 id="related-pointing-nowhere"),
+    pytest.param("kv-cache", "## Sizing", "## Sizing\n\n```python\nx = 1",
+                 "corpus/modules/kv-cache.md:18: error: unclosed code fence", id="unclosed-code-fence"),
+    pytest.param("kv-cache", "## Sizing", "## Sizing\n\n$$\nx = 1",
+                 "corpus/modules/kv-cache.md:18: error: unclosed $$ math block", id="unclosed-math-block"),
+])
+def test_single_edit_is_reported_at_its_line(tiny_corpus: Path, module: str, old: str, new: str, expected: str) -> None:
+    _edit(tiny_corpus, module, old, new)
+    assert expected in problems(tiny_corpus)
 
 
 def test_duplicate_module_ids(tiny_corpus: Path) -> None:
@@ -73,33 +87,6 @@ def test_duplicate_module_ids(tiny_corpus: Path) -> None:
     (tiny_corpus / "modules" / "zz-copy.md").write_text(text)
     found = problems(tiny_corpus)
     assert "corpus/modules/zz-copy.md:2: error: duplicate module id 'attention' (also attention.md)" in found
-
-
-def test_duplicate_anchor(tiny_corpus: Path) -> None:
-    _edit(tiny_corpus, "kv-cache", "## Sizing", "## Overview")
-    assert ("corpus/modules/kv-cache.md:16: error: duplicate anchor '#overview' (first at line 12)"
-            in problems(tiny_corpus))
-
-
-def test_citation_not_in_bibliography(tiny_corpus: Path) -> None:
-    _edit(tiny_corpus, "kv-cache", "[@shazeer-2019]", "[@nobody-2020]")
-    found = problems(tiny_corpus)
-    assert "corpus/modules/kv-cache.md:14: error: citation [@nobody-2020] is not in the bibliography" in found
-
-
-def test_related_pointing_nowhere(tiny_corpus: Path) -> None:
-    _edit(tiny_corpus, "kv-cache", 'related: ["attention"]', 'related: ["missing-module"]')
-    assert "corpus/modules/kv-cache.md:9: error: related module 'missing-module' does not exist" in problems(tiny_corpus)
-
-
-def test_unclosed_code_fence(tiny_corpus: Path) -> None:
-    _edit(tiny_corpus, "kv-cache", "## Sizing", "## Sizing\n\n```python\nx = 1")
-    assert "corpus/modules/kv-cache.md:18: error: unclosed code fence" in problems(tiny_corpus)
-
-
-def test_unclosed_math_block(tiny_corpus: Path) -> None:
-    _edit(tiny_corpus, "kv-cache", "## Sizing", "## Sizing\n\n$$\nx = 1")
-    assert "corpus/modules/kv-cache.md:18: error: unclosed $$ math block" in problems(tiny_corpus)
 
 
 def test_invalid_utf8(tiny_corpus: Path) -> None:

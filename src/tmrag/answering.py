@@ -185,13 +185,13 @@ class Engine:
         t0 = time.perf_counter()
         return self.answer(self.rank(question, categories, k, **kw), t0)
 
-    def answer(self, ranking: Ranking, t0: float | None = None, llm: bool | None = None) -> dict:
-        """``llm=None`` generates when an endpoint is configured; False forces the extractive answer."""
+    def answer(self, ranking: Ranking, t0: float | None = None, llm: bool = True) -> dict:
+        """Generates when an endpoint is configured, unless ``llm=False`` asks for the extractive answer."""
         t0 = t0 if t0 is not None else time.perf_counter() - ranking.timings.get("retrieve_total", 0) / 1000
         t = time.perf_counter()
         abstained = self.should_abstain(ranking)
         response = None
-        if not abstained and self.settings.llm_enabled and llm is not False:
+        if not abstained and llm and self.settings.llm_enabled:
             response = self.generated_response(ranking)
         if response is None:
             quotes = [] if abstained else self.select_quotes(ranking)

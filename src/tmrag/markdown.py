@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
@@ -64,9 +64,9 @@ def scan_body(text: str, start: int) -> tuple[list[Section], list[tuple[int, str
             while stack and stack[-1][0] >= level:
                 stack.pop()
             if sections:
-                sections[-1] = _with_end(sections[-1], pos)
+                sections[-1] = replace(sections[-1], end=pos)
             else:
-                lead = _with_end(lead, pos)
+                lead = replace(lead, end=pos)
             sections.append(
                 Section(level, title, slugify(title), line_of(text, pos), pos + len(raw), len(text), tuple(t for _, t in stack))
             )
@@ -79,7 +79,3 @@ def scan_body(text: str, start: int) -> tuple[list[Section], list[tuple[int, str
     if lead.end > lead.start and text[lead.start : lead.end].strip():
         sections.insert(0, lead)
     return sections, unclosed, blocks
-
-
-def _with_end(s: Section, end: int) -> Section:
-    return Section(s.level, s.title, s.anchor, s.line, s.start, end, s.parents)

@@ -110,12 +110,10 @@ def evaluate(engine: Engine, q: GoldenQuestion, kw: dict, llm: bool = False) -> 
     ranking = engine.rank(q.question, k=10, **kw)
     response = engine.answer(ranking, llm=llm)
     modules, sections, sources = _ranked_ids(engine, ranking)
-    generated = response.get("mode") == "llm"
     rec = {"id": q.id, "split": q.split, "category": q.category, "type": q.type, "answerable": q.answerable,
            "abstained": response["abstained"], "evidence": response["evidence"], "timings": response["timings_ms"],
            "top_modules": modules[:5], "noted": bool(response.get("unmentioned_terms")),
-           # LLM mode: did the model answer, or did the extractive fallback (endpoint error, nothing verified)?
-           "llm": generated if llm else None, "llm_fallback": (not generated and not response["abstained"]) if llm else None}
+           "llm": (response.get("mode") == "llm") if llm else None}  # None: this mode never calls the model
     if not q.answerable:
         return rec
     rel, rel_sec, rel_src = set(q.relevant_modules), set(q.relevant_sections), set(q.relevant_sources)
@@ -145,9 +143,10 @@ def summarize(records: list[dict]) -> dict:
         "hit1", "hit5", "recall5", "recall10", "mrr10", "ndcg10", "sec_hit1", "sec_hit5", "bib_hit",
         "cites_relevant", "citation_precision", "support", "must_recall")}
     p, r = M.precision_recall([x["abstained"] for x in records], [not x["answerable"] for x in records])
-    if any(x.get("llm") is not None for x in records):
+    if any(x["llm"] is not None for x in records):
+        # Answered but not by the model: the extractive fallback (endpoint error, nothing verified).
         out |= {"llm_answers": M.mean(float(x["llm"]) for x in records),
-                "llm_fallback": M.mean(float(x["llm_fallback"]) for x in records)}
+                "llm_fallback": M.mean(float(not x["llm"] and not x["abstained"]) for x in records)}
     out |= {"abstain_precision": p, "abstain_recall": r, "n": len(records), "n_answerable": len(answerable),
             "false_abstention": M.mean(float(x["abstained"]) for x in answerable),
             # Unanswerable questions either abstained on or answered with an "unmentioned terms" note,
