@@ -47,3 +47,16 @@ def test_precision_recall_and_percentile() -> None:
     assert M.precision_recall(pred, actual) == (0.5, 0.5)
     assert M.percentile([1, 2, 3, 4], 50) == 2.5 and M.percentile([5], 95) == 5
     assert M.percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
+
+
+def test_eval_mode_selection_accepts_default_alias_and_names_the_choices() -> None:
+    from tmrag.errors import ConfigError
+    from tmrag.evaluation.runner import select_modes
+
+    modes = {"bm25": {}, "dense": {}, "hybrid+module-bm25": {}}
+    assert select_modes(modes, "hybrid+module-bm25", None) == modes
+    assert list(select_modes(modes, "hybrid+module-bm25", "default, bm25")) == ["bm25", "hybrid+module-bm25"]
+    with pytest.raises(ConfigError, match=r"unknown mode\(s\) nope; choose from default, bm25, dense"):
+        select_modes(modes, "hybrid+module-bm25", "bm25,nope")
+    with pytest.raises(ConfigError, match="none given"):
+        select_modes(modes, "hybrid+module-bm25", " , ")

@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", dest="json_out", help="also write the full report JSON here")
     sp.add_argument("--baseline", help="a previous report JSON; exit non-zero on regressions")
     sp.add_argument("--reports-dir", default="eval/reports")
-    sp.add_argument("--modes", help="comma-separated subset of modes to run")
+    sp.add_argument("--modes", help="comma-separated subset of modes to run (\"default\" = the configured one)")
     sp.set_defaults(func=cmd_eval)
 
     corpus = sub.add_parser("corpus", help="check or summarize the corpus")

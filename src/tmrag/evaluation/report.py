@@ -42,9 +42,10 @@ def format_markdown(report: dict) -> str:
                    f"{_fmt(s['abstain_recall'])} |")
     out += ["", "## Misses (default mode) and the stage that lost the gold", ""]
     out += [f"- `{m['id']}` {m['stage']}: gold {m['gold']}, got {m['got']} — {m['question']}" for m in report["misses"]]
-    lat = report["modes"][report["default_mode"]]["latency_ms"]
-    out += ["", "## Latency per stage (default mode, ms)", "", "| stage | p50 | p95 |", "|---|---|---|"]
-    out += [f"| {k} | {v['p50']:.2f} | {v['p95']:.2f} |" for k, v in lat.items()]
+    if report["default_mode"] in report["modes"]:  # absent when --modes left the default out
+        lat = report["modes"][report["default_mode"]]["latency_ms"]
+        out += ["", "## Latency per stage (default mode, ms)", "", "| stage | p50 | p95 |", "|---|---|---|"]
+        out += [f"| {k} | {v['p50']:.2f} | {v['p95']:.2f} |" for k, v in lat.items()]
     return "\n".join(out) + "\n"
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..answer_text import display_sentence
 from ..answering import Engine
 from ..config import Settings
-from ..errors import TmragError
+from ..errors import ConfigError, TmragError
 from . import metrics as M
 
 CATEGORY_TAGS = ("transformer", "training", "inference", "architectures", "applications", "trust-eval",
@@ -78,6 +78,18 @@ def default_mode(settings: Settings) -> str:
     return {"module-bm25": "hybrid+module-bm25", "sentence": "hybrid+sentence",
             "cross-encoder": "hybrid+cross-encoder"}.get(
         settings.reranker, f"hybrid-{settings.fusion}")
+
+
+def select_modes(modes: dict[str, dict], default: str, wanted: str | None) -> dict[str, dict]:
+    """The modes named in `--modes` ("default" names the configured one), in table order."""
+    if not wanted:
+        return modes
+    names = {default if w.strip() == "default" else w.strip() for w in wanted.split(",") if w.strip()}
+    unknown = sorted(names - set(modes))
+    if unknown or not names:
+        raise ConfigError(f"--modes: unknown mode(s) {', '.join(unknown) or '(none given)'}; "
+                          f"choose from default, {', '.join(modes)}")
+    return {k: v for k, v in modes.items() if k in names}
 
 
 def _ranked_ids(engine: Engine, ranking) -> tuple[list[str], list[str], list[str]]:  # noqa: ANN001
@@ -220,9 +232,7 @@ def run_eval_cli(settings: Settings, args: Namespace) -> int:
     questions = load_golden(Path(args.golden))
     if args.split != "all":
         questions = [q for q in questions if q.split == args.split]
-    modes = modes_for(settings)
-    if args.modes:
-        modes = {k: v for k, v in modes.items() if k in args.modes.split(",")}
+    modes = select_modes(modes_for(settings), default_mode(settings), args.modes)
     engine = Engine.open(settings)
     report = run_eval(engine, questions, modes, default_mode(settings))
     report["split"] = args.split
