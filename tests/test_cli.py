@@ -49,3 +49,28 @@ def test_python_dash_m_and_index_up_to_date(real_settings) -> None:  # noqa: ANN
     out = subprocess.run([sys.executable, "-m", "tmrag", "index", *_args(real_settings)], capture_output=True,
                          text=True, check=True)
     assert "up to date" in out.stdout
+
+
+def test_eval_rejects_bad_golden_files_and_baselines_with_file_line_messages(real_settings, tmp_path,  # noqa: ANN001
+                                                                             capsys) -> None:
+    good = {"id": "x-1", "question": "What does the KV cache store?", "relevant_modules": ["kv-cache"],
+            "answerable": True, "tags": ["single"]}
+    lines = [good, {**good, "relevant_modules": "kv-cache"}, "not json", {**good, "question": "dup"},
+             {**good, "id": "x-4", "relevant_modules": ["kv-cahce"], "relevant_sections": ["kv-cache#nope"]}]
+    golden = tmp_path / "golden.jsonl"
+    golden.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n")
+    base = ["eval", *_args(real_settings), "--split", "all", "--reports-dir", str(tmp_path / "r")]
+    assert main([*base, "--golden", str(golden)]) == 1
+    err = capsys.readouterr().err
+    assert f"{golden}:2: relevant_modules must be a list of strings" in err
+    assert f"{golden}:3: invalid JSON" in err and f"{golden}:4: duplicate id 'x-1'" in err
+    golden.write_text("\n".join(json.dumps(x) for x in (lines[0], lines[4])) + "\n")
+    assert main([*base, "--golden", str(golden)]) == 1
+    err = capsys.readouterr().err
+    assert f"{golden}:2: x-4: unknown module 'kv-cahce'" in err and "unknown section 'kv-cache#nope'" in err
+    for args, message in (([], "No such file or directory"), (["--golden", str(tmp_path / "none.jsonl")], ""),
+                          (["--golden", str(golden), "--modes", "nope"], "unknown mode(s) nope")):
+        assert main([*base, "--baseline", str(tmp_path / "missing.json"), *args]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("tmrag: ") and message in err and "Traceback" not in err
+    assert not (tmp_path / "r").exists()  # every check ran before the slow part

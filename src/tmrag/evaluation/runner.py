@@ -31,6 +31,17 @@ class GoldenQuestion:
     relevant_sections: list[str] = field(default_factory=list)
     relevant_sources: list[str] = field(default_factory=list)
     must_contain: list[str] = field(default_factory=list)
+    line: int = field(default=0, compare=False)  # where it sits in the golden file, for error messages
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not isinstance(self.question, str) or not self.question.strip():
+            raise TypeError("id and question must be non-empty strings")
+        if not isinstance(self.answerable, bool):
+            raise TypeError("answerable must be true or false")
+        for name in ("relevant_modules", "tags", "relevant_sections", "relevant_sources", "must_contain"):
+            value = getattr(self, name)
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise TypeError(f"{name} must be a list of strings")
 
     @property
     def split(self) -> str:
@@ -52,12 +63,36 @@ def load_golden(path: Path) -> list[GoldenQuestion]:
             continue
         try:
             obj = json.loads(line)
-            questions.append(GoldenQuestion(**obj))
-        except (json.JSONDecodeError, TypeError) as exc:
-            problems.append(f"{path}:{n}: {exc}")
+            questions.append(GoldenQuestion(**obj, line=n))
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path}:{n}: invalid JSON: {exc}")
+        except TypeError as exc:
+            problems.append(f"{path}:{n}: {str(exc).replace('GoldenQuestion.__init__() ', '')}")
+    seen: set[str] = set()
+    for q in questions:
+        if q.id in seen:
+            problems.append(f"{path}:{q.line}: duplicate id {q.id!r}")
+        seen.add(q.id)
     if problems:
         raise TmragError("golden file is invalid:\n" + "\n".join(problems))
     return questions
+
+
+def check_labels(questions: list[GoldenQuestion], engine: Engine, path: Path) -> None:
+    """A label naming a module, section or source the index lacks could never be hit and
+    would silently score as a miss, so the eval refuses to run."""
+    chunks = engine.index.chunks
+    modules = {c.module_id for c in chunks if c.kind == "module"}
+    sections = {f"{c.module_id}#{c.anchor}" for c in chunks if c.kind == "module" and c.anchor}
+    sources = {c.source_id for c in chunks if c.kind == "source"}
+    problems = [f"{path}:{q.line}: {q.id}: unknown {kind} {label!r}"
+                for q in questions
+                for kind, labels, known in (("module", q.relevant_modules, modules),
+                                            ("section", q.relevant_sections, sections),
+                                            ("source", q.relevant_sources, sources))
+                for label in labels if label not in known]
+    if problems:
+        raise TmragError("golden labels name things the index does not have:\n" + "\n".join(problems))
 
 
 def modes_for(settings: Settings) -> dict[str, dict]:
@@ -226,6 +261,16 @@ def compare_baseline(report: dict, baseline: dict, tol: float = REGRESSION_TOLER
     return drops
 
 
+def load_baseline(path: Path) -> dict:
+    try:
+        baseline = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"--baseline {path}: not a report JSON ({exc})") from exc
+    if not isinstance(baseline, dict) or not isinstance(baseline.get("modes"), dict):
+        raise ConfigError(f"--baseline {path}: not a tmrag eval report (no \"modes\")")
+    return baseline
+
+
 def run_eval_cli(settings: Settings, args: Namespace) -> int:
     from .report import format_table, write_reports
 
@@ -233,14 +278,16 @@ def run_eval_cli(settings: Settings, args: Namespace) -> int:
     if args.split != "all":
         questions = [q for q in questions if q.split == args.split]
     modes = select_modes(modes_for(settings), default_mode(settings), args.modes)
+    baseline = load_baseline(Path(args.baseline)) if args.baseline else None  # fail before the slow part
     engine = Engine.open(settings)
+    check_labels(questions, engine, Path(args.golden))
     report = run_eval(engine, questions, modes, default_mode(settings))
     report["split"] = args.split
     paths = write_reports(report, Path(args.reports_dir), Path(args.json_out) if args.json_out else None)
     print(format_table(report))
     print("\nreports: " + ", ".join(str(p) for p in paths))
-    if args.baseline:
-        drops = compare_baseline(report, json.loads(Path(args.baseline).read_text()))
+    if baseline is not None:
+        drops = compare_baseline(report, baseline)
         if drops:
             print("regressions against baseline:\n  " + "\n  ".join(drops))
             return 1
