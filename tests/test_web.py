@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tmrag.web.app import create_app
+from tmrag.web.schemas import AskResponse, SearchResponse
 
 pytestmark = pytest.mark.slow
 
@@ -77,7 +78,7 @@ def test_not_found_and_method_not_allowed(client: TestClient) -> None:
 
 
 def test_oversized_bodies_are_rejected_even_when_chunked(client: TestClient) -> None:
-    big = json.dumps({"question": "x" * 20000}).encode()
+    big = json.dumps({"question": "x" * 40000}).encode()
     _error(client.post("/ask", content=big, headers={"content-type": "application/json"}), 413, "payload_too_large")
 
     def chunks():  # noqa: ANN202 - no Content-Length: httpx sends Transfer-Encoding: chunked
@@ -130,3 +131,59 @@ def test_stale_index_makes_readyz_and_ask_503(real_settings) -> None:  # noqa: A
     body = _error(client.get("/readyz"), 503, "index_stale")
     assert "run `tmrag index`" in body["error"]["message"]
     _error(client.post("/ask", json={"question": "hi"}), 503, "index_stale")
+
+
+@pytest.mark.parametrize("question", ["Why does LayerNorm replace BatchNorm in transformers?",
+                                      "How do I change a flat tire on a car?",
+                                      "How much does Anthropic charge per million input tokens for Claude Haiku?"])
+def test_responses_match_the_documented_models_exactly(client: TestClient, question: str) -> None:
+    ask = client.post("/ask", json={"question": question}).json()
+    AskResponse.model_validate(ask)  # extra="forbid": an undocumented or missing key fails here
+    SearchResponse.model_validate(client.post("/search", json={"query": question, "k": 5}).json())
+
+
+def test_openapi_documents_the_real_error_shape_and_stream_type(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    ask = spec["paths"]["/ask"]["post"]["responses"]
+    assert ask["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/AskResponse")
+    assert ask["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorResponse")
+    assert "HTTPValidationError" not in json.dumps(spec)
+    assert "text/event-stream" in spec["paths"]["/ask/stream"]["post"]["responses"]["200"]["content"]
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "cdn." not in docs.text and "/static-offline-docs/swagger-ui-bundle.js" in docs.text
+    assert client.get("/static-offline-docs/swagger-ui-bundle.js").status_code == 200
+    assert "cdn." not in client.get("/redoc").text
+
+
+def test_stream_rejects_a_bad_question_before_streaming(client: TestClient) -> None:
+    body = _error(client.post("/ask/stream", json={"question": "   "}), 422, "invalid_query")
+    assert body["error"]["message"] == "question is empty"
+    assert _error(client.post("/search", json={"query": "  "}), 422, "invalid_query")["error"]["message"] == \
+        "query is empty"
+
+
+def test_head_allow_header_and_no_slash_redirects(client: TestClient) -> None:
+    for path in ("/healthz", "/", "/modules/attention"):
+        assert client.head(path).status_code == 200
+    resp = client.put("/ask")
+    _error(resp, 405, "method_not_allowed")
+    assert resp.headers["allow"] == "POST"
+    resp = client.post("/ask/", json={"question": "x"}, headers={"host": "evil.example"}, follow_redirects=False)
+    _error(resp, 404, "not_found")
+
+
+@pytest.mark.parametrize("k", ["5", 2.0, True, None])
+def test_k_must_be_an_integer(client: TestClient, k: object) -> None:
+    body = _error(client.post("/search", json={"query": "kv cache", "k": k}), 422, "invalid_request")
+    assert body["error"]["message"].startswith("k: ")
+
+
+def test_body_errors_say_what_is_wrong(client: TestClient) -> None:
+    msg = _error(client.post("/ask", content=b"{bad", headers={"content-type": "application/json"}), 422,
+                 "invalid_request")["error"]["message"]
+    assert msg.startswith("body is not valid JSON") and "at character 1" in msg
+    plain = client.post("/ask", content=b'{"question": "hi"}', headers={"content-type": "text/plain"})
+    assert "application/json" in _error(plain, 415, "unsupported_media_type")["error"]["message"]
+    emoji = json.dumps({"question": "Why is the KV cache large? " + "\U0001f600" * 1900})  # ASCII-escaped: ~23 KB
+    assert len(emoji) > 16 * 1024
+    assert client.post("/ask", content=emoji, headers={"content-type": "application/json"}).status_code == 200

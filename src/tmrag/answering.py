@@ -59,11 +59,11 @@ class Quote:
     marker: int = 0
 
 
-def validate_question(question: str, categories: list[str] | None) -> None:
+def validate_question(question: str, categories: list[str] | None, what: str = "question") -> None:
     if not question or not question.strip():
-        raise InvalidQueryError("question is empty")
+        raise InvalidQueryError(f"{what} is empty")
     if len(question) > MAX_QUESTION_CHARS:
-        raise InvalidQueryError(f"question is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
+        raise InvalidQueryError(f"{what} is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
     unknown = [c for c in categories or [] if c not in CATEGORIES]
     if unknown:
         raise InvalidQueryError(f"unknown categor{'y' if len(unknown) == 1 else 'ies'} {unknown}; choose from {list(CATEGORIES)}")
@@ -162,6 +162,7 @@ class Engine:
     # ---- search -------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, categories: list[str] | None = None, **kw) -> dict:  # noqa: ANN003
         t0 = time.perf_counter()
+        validate_question(query, categories, what="query")
         ranking = self.rank(query, categories, k, **kw)
         results = [self.result_dict(c) for c in ranking.results]
         ranking.timings["total"] = (time.perf_counter() - t0) * 1000
@@ -276,21 +277,22 @@ class Engine:
         return (chunk.doc_id, (chunk.start or 0) + a, (chunk.start or 0) + b)
 
     def build_response(self, ranking: Ranking, quotes: list[Quote], abstained: bool) -> dict:
+        # Every response has the same keys (web/schemas.py AskResponse), whichever branch made it.
+        base = {"abstained": abstained, "mode": "extractive", "evidence": round(ranking.evidence, 4),
+                "unknown_terms": ranking.unknown_names, "verification": None, "index": self.index_info}
         if abstained:
             suggestions = [self.location(self.index.chunks[c.row]) for c in ranking.results[:3]]
-            return {"answer": ABSTAIN_ANSWER, "abstained": True, "citations": [], "sources": [],
-                    "suggestions": suggestions, "evidence": round(ranking.evidence, 4),
-                    "unknown_terms": ranking.unknown_names, "index": self.index_info}
+            return {"answer": ABSTAIN_ANSWER, "citations": [], "sources": [], "suggestions": suggestions,
+                    "unmentioned_terms": [], **base}
         sentences, citations = [], []
         for q in quotes:
             chunk = self.index.chunks[q.row]
             texts = [chunk.text[a:b] for a, b in q.spans]
             sentences += [f"{display_sentence(t)} [{q.marker}]" for t in texts]
             citations.append(self.citation_dict(chunk, q, texts))
-        return {"answer": " ".join(sentences), "abstained": False, "citations": citations,
-                "sources": self.sources_for(quotes, ranking), "evidence": round(ranking.evidence, 4),
-                "unmentioned_terms": self.unmentioned(ranking.query.names, [q.row for q in quotes]),
-                "index": self.index_info}
+        return {"answer": " ".join(sentences), "citations": citations, "sources": self.sources_for(quotes, ranking),
+                "suggestions": [], "unmentioned_terms": self.unmentioned(ranking.query.names, [q.row for q in quotes]),
+                **base}
 
     def unmentioned(self, names: list[str], rows: list[int]) -> list[str]:
         """Specific names in the question that none of these passages mention: an answer from them

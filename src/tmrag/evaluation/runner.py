@@ -177,7 +177,7 @@ def evaluate(engine: Engine, q: GoldenQuestion, kw: dict, llm: bool = False) -> 
         "citation_precision": M.citation_precision(cited, rel | rel_src),
         # Extractive: every sentence is an exact span of its citation. LLM: the share of generated
         # sentences that passed verification (the rest were dropped from the answer).
-        "support": (response["verification"]["support_rate"] if "verification" in response
+        "support": (response["verification"]["support_rate"] if response.get("verification")
                     else _support(engine, response)) if not response["abstained"] else None,
         "must_recall": M.contains_recall(response["answer"], q.must_contain),
     }

@@ -17,32 +17,25 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..answering import Engine
 from ..config import CATEGORIES, Settings
 from ..errors import NotFoundError, TmragError
-from .limits import MAX_BODY_BYTES, BodySizeLimit
+from .limits import MAX_BODY_BYTES, BodySizeLimit, HeadAsGet
 from .render import render_module
+from .schemas import AskRequest, AskResponse, SearchRequest, SearchResponse, error_docs
 
 HERE = Path(__file__).parent
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{0,99}$")  # module and source ids; rejects ../ and friends
 
 
-class SearchRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=2000)
-    k: int = Field(10, ge=1, le=50)
-    categories: list[str] | None = None
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
-class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=2000)
-    categories: list[str] | None = None
-
-
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+HTTP_CODES = {400: "invalid_body", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
 
 
 class EngineState:
@@ -90,9 +83,13 @@ def _check_id(value: str, what: str) -> None:
 def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] = Engine.open,
                load_in_background: bool = True) -> FastAPI:
     state = EngineState(settings, engine_factory)
-    app = FastAPI(title="tmrag", version="0.1.0", description="Grounded Q&A over the Transformer Math wiki.")
+    # FastAPIOffline serves /docs and /redoc from bundled assets: no CDN, so they work offline.
+    # No slash redirects: a redirect's Location would be built from the client's Host header.
+    app = FastAPIOffline(title="tmrag", version="0.1.0", description="Grounded Q&A over the Transformer Math wiki.",
+                         redirect_slashes=False)
     app.state.engine_state = state
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     if load_in_background:
@@ -102,14 +99,23 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "http_error")
+        code = HTTP_CODES.get(exc.status_code, "http_error")
         message = "no such endpoint" if exc.status_code == 404 and exc.detail == "Not Found" else str(exc.detail)
-        return error_response(exc.status_code, code, message)
+        return error_response(exc.status_code, code, message, exc.headers)  # keeps 405's Allow header
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        content_type = request.headers.get("content-type", "")
+        if request.method == "POST" and "json" not in content_type:
+            return error_response(415, "unsupported_media_type",
+                                  f"send the body as application/json (got {content_type or 'no content type'!r})")
         parts = []
         for err in exc.errors():
+            if err.get("type") == "json_invalid":
+                pos = err.get("loc", ["body", "?"])[-1]
+                parts.append(f"body is not valid JSON ({err.get('ctx', {}).get('error', 'syntax error')} "
+                             f"at character {pos})")
+                continue
             loc = ".".join(str(x) for x in err.get("loc", []) if x != "body")
             parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
         return error_response(422, "invalid_request", "; ".join(parts) or "invalid request")
@@ -130,29 +136,34 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
     def healthz() -> dict:
         return {"status": "ok"}
 
-    @app.get("/readyz")
+    @app.get("/readyz", responses=error_docs(503))
     def readyz() -> dict:
         engine = state.require()
         return {"status": "ready", "index": engine.index_info}
 
-    @app.post("/search")
+    @app.post("/search", responses={200: {"model": SearchResponse}, **error_docs(413, 415, 422, 503)})
     def search(req: SearchRequest) -> dict:
         _check_categories(req.categories)
         return state.require().search(req.query, k=req.k, categories=req.categories)
 
-    @app.post("/ask")
+    @app.post("/ask", responses={200: {"model": AskResponse}, **error_docs(413, 415, 422, 503)})
     def ask(req: AskRequest) -> dict:
         _check_categories(req.categories)
         return state.require().ask(req.question, categories=req.categories)
 
-    @app.post("/ask/stream")
+    @app.post("/ask/stream", response_class=StreamingResponse, responses={
+        200: {"content": {"text/event-stream": {}}, "description": "Server-sent events: `citations` (citations, "
+              "sources, abstained, suggestions, unmentioned_terms), then `answer` events ({text}) in order, then "
+              "`done` (timings_ms, index, abstained)."}, **error_docs(413, 415, 422, 503)})
     def ask_stream(req: AskRequest) -> StreamingResponse:
         _check_categories(req.categories)
-        engine = state.require()
-        return StreamingResponse(_sse(engine, req), media_type="text/event-stream",
+        # Answered before the response starts, so a bad question is a 422 like /ask, not a 200
+        # stream carrying an error event.
+        result = state.require().ask(req.question, categories=req.categories)
+        return StreamingResponse(_sse(result), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
-    @app.get("/modules/{module_id}", response_class=HTMLResponse)
+    @app.get("/modules/{module_id}", response_class=HTMLResponse, responses=error_docs(404, 422, 503))
     def module_page(request: Request, module_id: str, hl: str | None = None) -> HTMLResponse:
         _check_id(module_id, "module")
         engine = state.require()
@@ -165,7 +176,7 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
             "sources": [engine.corpus.sources[s] for s in module.sources if s in engine.corpus.sources],
             "related": [engine.corpus.modules[r] for r in module.related if r in engine.corpus.modules]})
 
-    @app.get("/sources/{source_id}", response_class=HTMLResponse)
+    @app.get("/sources/{source_id}", response_class=HTMLResponse, responses=error_docs(404, 422, 503))
     def source_page(request: Request, source_id: str) -> HTMLResponse:
         _check_id(source_id, "source")
         engine = state.require()
@@ -216,18 +227,10 @@ def _citing_sections(engine: Engine, source_id: str) -> list[dict]:
     return out
 
 
-def _sse(engine: Engine, req: AskRequest) -> Iterator[str]:
+def _sse(result: dict) -> Iterator[str]:
     def event(name: str, data: object) -> str:
         return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
-    try:
-        result = engine.ask(req.question, categories=req.categories)
-    except TmragError as exc:
-        yield event("error", {"code": exc.code, "message": str(exc)})
-        return
-    except Exception:  # noqa: BLE001 - never leak a traceback into the stream
-        yield event("error", {"code": "internal_error", "message": "internal error; see the server log"})
-        return
     yield event("citations", {"citations": result["citations"], "sources": result["sources"],
                               "abstained": result["abstained"], "suggestions": result.get("suggestions", []),
                               "unmentioned_terms": result.get("unmentioned_terms", [])})

@@ -1,5 +1,4 @@
-"""ASGI middleware that caps request bodies. It counts the bytes actually received, so a
-chunked upload without Content-Length cannot slip past the limit."""
+"""ASGI middlewares at the edge: a request-body cap, and HEAD answered like GET."""
 
 from __future__ import annotations
 
@@ -7,10 +6,15 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-MAX_BODY_BYTES = 16 * 1024  # a 2,000-character question plus JSON framing is < 9 KiB even in UTF-8
+# A 2,000-character question is at most 24,000 bytes even when every character is an astral one
+# that the client's JSON encoder escapes as a 12-byte surrogate pair (json.dumps' default).
+MAX_BODY_BYTES = 32 * 1024
 
 
 class BodySizeLimit:
+    """Caps request bodies. It counts the bytes actually received, so a chunked upload
+    without Content-Length cannot slip past the limit."""
+
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app, self.max_bytes = app, max_bytes
 
@@ -55,3 +59,23 @@ class BodySizeLimit:
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
+
+
+class HeadAsGet:
+    """HEAD runs the GET route and drops the body (uptime and link checkers use HEAD); the
+    routes stay GET-only in the OpenAPI schema."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
