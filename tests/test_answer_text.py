@@ -2,7 +2,7 @@
 
 import pytest
 
-from tmrag.answer_text import display_sentence, quotable
+from tmrag.answer_text import display_sentence, plain_math, quotable
 
 
 def test_answer_text_renders_inline_math_and_keeps_money() -> None:
@@ -25,3 +25,29 @@ def test_answer_text_renders_inline_math_and_keeps_money() -> None:
 ])
 def test_quotable_sentences_stand_alone(sentence: str, ok: bool) -> None:
     assert quotable(sentence) is ok
+
+
+@pytest.mark.parametrize(("tex", "plain"), [
+    (r"e^{m - m'}", "e^(m - m')"),  # not e^m - m', a different formula
+    (r"e^{20 \ln 0.95}", "e^(20 ln 0.95)"),
+    (r"10^{-100/400}", "10^(-100/400)"),
+    (r"10^{-4}", "10^-4"),
+    (r"x_{t-1}", "x_(t-1)"),
+    (r"\mathbb{R}^{n \times d}", "ℝ^(n × d)"),
+    (r"\sqrt{d_{model}}", "√d_model"),
+    (r"p_{res} = \frac{1 - \alpha}{1 + \beta}", "p_res = (1 - α)/(1 + β)"),
+    (r"L = \tfrac12 (y - t)^2", "L = 1/2 (y - t)^2"),
+    (r"1 - \binom{7}{5}/\binom{10}{5}", "1 - C(7, 5)/C(10, 5)"),
+    (r"\sqrt{1 - \bar{\alpha}_t}", "√(1 - α\u0304_t)"),  # combining macron
+    (r"\hat r(x,y) = \arg\max_i z_i", "r̂(x,y) = argmax_i z_i"),
+    (r"\lVert t \rVert \ell", "‖ t ‖ ℓ"),
+])
+def test_plain_math_keeps_grouping_and_leaves_no_tex(tex: str, plain: str) -> None:
+    assert plain_math(tex) == plain
+
+
+def test_removed_citation_tags_leave_no_stray_space_or_empty_parentheses() -> None:
+    assert display_sentence("Filters (for example top-p [@nucleus-sampling]) apply first ([@a]).") == (
+        "Filters (for example top-p) apply first.")
+    assert display_sentence(r"Cost $= 40{,}000 \times 3/10^6 = \$0.12$ per call, about right.") == (
+        "Cost = 40,000 × 3/10^6 = $0.12 per call, about right.")

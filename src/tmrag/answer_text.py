@@ -13,8 +13,19 @@ TEX_SYMBOLS = {"times": "×", "approx": "≈", "cdot": "·", "le": "≤", "leq":
                "to": "→", "rightarrow": "→", "sim": "~", "ll": "≪", "gg": "≫", "neq": "≠", "infty": "∞",
                "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η", "theta": "θ",
                "lambda": "λ", "mu": "μ", "pi": "π", "sigma": "σ", "tau": "τ", "phi": "φ", "Delta": "Δ", "sum": "Σ",
-               "sqrt": "√", "top": "ᵀ", "log": "log", "exp": "exp", "quad": " ", ",": " ", ";": " ", "%": "%", "_": "_"}
-TEX_COMMAND = re.compile(r"\\([A-Za-z]+|[,;%_])")
+               "sqrt": "√", "top": "ᵀ", "log": "log", "exp": "exp", "quad": " ", ",": " ", ";": " ", "%": "%", "_": "_",
+               "ln": "ln", "ell": "ℓ", "in": "∈", "pm": "±", "ldots": "…", "cdots": "⋯", "dots": "…", "partial": "∂",
+               "nabla": "∇", "prod": "Π", "odot": "⊙", "otimes": "⊗", "propto": "∝", "equiv": "≡", "mid": "|",
+               "leftarrow": "←", "Rightarrow": "⇒", "max": "max", "min": "min", "sin": "sin", "cos": "cos",
+               "omega": "ω", "rho": "ρ", "kappa": "κ", "xi": "ξ", "psi": "ψ", "nu": "ν", "zeta": "ζ", "chi": "χ",
+               "Sigma": "Σ", "Pi": "Π", "Theta": "Θ", "Omega": "Ω", "Lambda": "Λ", "Phi": "Φ", "lfloor": "⌊",
+               "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉", "langle": "⟨", "rangle": "⟩", "{": "{", "}": "}", "$": "$",
+               "Psi": "Ψ", "lVert": "‖", "rVert": "‖", "Vert": "‖", "vert": "|", "lvert": "|", "rvert": "|", "cap": "∩",
+               "cup": "∪", "varnothing": "∅", "emptyset": "∅", "argmax": "argmax", "argmin": "argmin", "arg": "arg",
+               "varepsilon": "ε", "forall": "∀", "exists": "∃", "int": "∫", "circ": "∘", "dagger": "†", "star": "⋆"}
+DOUBLE_STRUCK = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼"}
+ACCENTS = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304"}  # combining marks over one letter
+TEX_COMMAND = re.compile(r"\\([A-Za-z]+|[,;%_{}$])")
 MIN_SENTENCE_WORDS = 6  # shorter fragments ("See below.") are not answers
 
 
@@ -28,19 +39,30 @@ def quotable(sentence: str) -> bool:
 
 
 def plain_math(tex: str) -> str:
-    tex = tex.replace("{,}", ",")
-    for _ in range(3):  # innermost braces first: \frac{QK^\top}{\sqrt{d_k}}
-        tex = re.sub(r"\\(?:text|mathrm|mathbf|operatorname)\{([^{}]*)\}", r"\1", tex)
+    """Readable, never wrong: a group that is more than one token keeps parentheses, so
+    e^{m - m'} is e^(m - m'), not e^m - m'. Anything not understood stays as TeX."""
+    tex = re.sub(r"\^(?:\{\\top\}|\\top(?![A-Za-z]))", "ᵀ", tex.replace("{,}", ","))  # W^{\top} → Wᵀ
+    for _ in range(4):  # innermost braces first: \frac{QK^\top}{\sqrt{d_{k}}}
+        tex = re.sub(r"\\(?:text|mathrm|mathbf|mathit|mathcal|operatorname|boldsymbol)\{([^{}]*)\}", r"\1", tex)
+        tex = re.sub(r"\\mathbb\{([A-Z])\}", lambda m: DOUBLE_STRUCK.get(m.group(1), m.group(1)), tex)
+        tex = re.sub(r"\\(hat|tilde|bar)\{(\w|\\[A-Za-z]+)\}",
+                     lambda m: TEX_SYMBOLS.get(m.group(2)[1:], m.group(2)) + ACCENTS[m.group(1)], tex)
+        tex = re.sub(r"([\^_])\{([^{}]*)\}", lambda m: m.group(1) + _group(m.group(2), signed=True), tex)
         tex = re.sub(r"\\sqrt\{([^{}]*)\}", lambda m: "√" + _group(m.group(1)), tex)
-        tex = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: "/".join(_group(g) for g in m.groups()), tex)
-    tex = re.sub(r"\\(?:left|right|big|Big)\b", "", tex)
+        tex = re.sub(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: "/".join(_group(g) for g in m.groups()), tex)
+        tex = re.sub(r"\\binom\{([^{}]*)\}\{([^{}]*)\}", r"C(\1, \2)", tex)
+    tex = re.sub(r"\\[dt]?frac\s*(\d)\s*(\d)", r"\1/\2", tex)  # \tfrac12
+    tex = re.sub(r"\\(?:left|right|big|Big|bigl|bigr)\b", "", tex)
     tex = TEX_COMMAND.sub(lambda m: TEX_SYMBOLS.get(m.group(1), m.group(0)), tex)
-    tex = re.sub(r"([\^_])\{([^{}]*)\}", r"\1\2", tex).replace("^ᵀ", "ᵀ")  # 10^{4} → 10^4, d_{head} → d_head
+    tex = re.sub(r"\\(hat|tilde|bar)\s*(?:\{(\w)\}|(\w))",  # \hat r, \bar Y, \bar{\alpha}
+                 lambda m: (m.group(2) or m.group(3)) + ACCENTS[m.group(1)], tex)
     return re.sub(r"\s+", " ", tex).strip()
 
 
-def _group(part: str) -> str:
-    return part if re.fullmatch(r"[\w.]+", part) else f"({part})"
+def _group(part: str, signed: bool = False) -> str:
+    """A single token stands alone (d_k, 10^-4, √2); anything longer is parenthesised."""
+    simple = r"-?[\w.']+" if signed else r"√?[\w.']+"
+    return part if re.fullmatch(simple, part.strip()) or re.fullmatch(r"\\[A-Za-z]+", part.strip()) else f"({part})"
 
 
 def display_sentence(text: str) -> str:
@@ -49,8 +71,10 @@ def display_sentence(text: str) -> str:
     text = CITATION_RE.sub("", text)
     # Pandoc's rule for inline math: no space inside either dollar, no digit right after the
     # closing one, so "$2.50 per run, not $3" stays money.
-    text = re.sub(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\d$])", lambda m: plain_math(m.group(1)), text)
+    # Escaped dollars (\$0.12) may sit inside the math.
+    text = re.sub(r"(?<![\\$])\$(?=\S)((?:\\\$|[^$\n])+?)(?<=[^\s\\])\$(?![\d$])", lambda m: plain_math(m.group(1)), text)
     text = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", text)
     text = text.replace("**", "").replace("__", "")
-    text = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", text))
+    text = re.sub(r"\(\s*\)", "", text)  # "(see [@a])" with its tag removed
+    text = re.sub(r"\s+([.,;:!?)])", r"\1", re.sub(r"\s+", " ", text)).replace("( ", "(")
     return text.strip().rstrip(" ,;:")
