@@ -129,6 +129,9 @@ def abstention_table(engine: Engine, dev: list) -> None:  # noqa: ANN001
           "t3 = 0 means no unmentioned-name rule")
     for budget in (0.0, MAX_FALSE):
         ok = [g for g in grid if g[1] <= budget]
+        if not ok:
+            print(f"  false <= {budget:.3f}: no setting in the grid gets there (lowest {min(g[1] for g in grid):.3f})")
+            continue
         rec, false, t1, t2, t3 = max(ok, key=lambda g: (g[0], -g[1], -g[2], -g[3], -g[4]))
         print(f"  false <= {budget:.3f}: t1={t1:.2f} t2={t2:.2f} t3={t3:.2f} -> recall {rec:.3f}, false {false:.3f}")
     configured = tuple(getattr(engine.settings, name) for name in THRESHOLDS)
@@ -160,6 +163,7 @@ def abstention_cv(ans: np.ndarray, grid: list, preds: dict) -> None:
             halves = (np.r_[a_idx[::2], u_idx[::2]], np.r_[a_idx[1::2], u_idx[1::2]])
             for train, test in (halves, halves[::-1]):
                 ok = [t for t in family if stats(train, t)[1] <= budget]
+                ok = ok or [min(family, key=lambda t: stats(train, t)[1])]  # budget unreachable: fewest false
                 best = max(ok, key=lambda t: (stats(train, t)[0], -stats(train, t)[1], *(-x for x in t)))
                 held.append(stats(test, best))
         rec, false = np.mean(held, axis=0)

@@ -36,6 +36,16 @@ def test_bibliography_question_hits_the_source(real_engine) -> None:  # noqa: AN
     assert "su-2021-rope" in {s["id"] for s in r["sources"]}
 
 
+def test_definition_questions_lead_with_the_glossary_definition(real_engine) -> None:  # noqa: ANN001
+    # Before: "What is RoPE?" was answered with one sentence, "Raising the RoPE base is another common knob."
+    r = real_engine.ask("What is RoPE?")
+    assert r["citations"][0]["kind"] == "glossary" and r["citations"][0]["title"] == "Rotary position embedding"
+    assert r["answer"].startswith("A position scheme that rotates")
+    assert all("rope" in c["quote"].lower() or "rotary" in c["quote"].lower() for c in r["citations"][1:])
+    short = real_engine.ask("What does MoE stand for?")  # evidence 0.39 alone would abstain
+    assert not short["abstained"] and short["citations"][0]["title"] == "Mixture of experts"
+
+
 def test_off_topic_and_near_topic_questions_abstain(real_engine) -> None:  # noqa: ANN001
     for q in ("How do I change a flat tire on a car?", "How does the Mamba state-space model compare with attention?"):
         r = real_engine.ask(q)

@@ -41,3 +41,18 @@ def test_sparse_scores_equal_rank_bm25() -> None:
         expected = idx.bm25.get_scores(q) if q else np.zeros(len(docs))
         assert np.allclose(idx.scores(q), expected, atol=1e-5), q
     assert [idx.document_frequency(t) for t in ("cache", "warmup", "absent")] == [2, 1, 0]
+
+
+def test_definition_questions_name_their_glossary_term() -> None:
+    from tmrag.corpus import GlossaryTerm
+
+    rope = GlossaryTerm("Rotary position embedding", ("RoPE",), "A position scheme.", ("positional-encoding",))
+    norm = GlossaryTerm("Layer normalization", ("LayerNorm",), "A normalization.", ("layernorm",))
+    kv = GlossaryTerm("KV cache", (), "A per-sequence store.", ("kv-cache",))
+    analyzer = QueryAnalyzer([rope, norm, kv])
+    for question, term in (("What is RoPE?", rope), ("what's rope", rope), ("Explain layer norm.", norm),
+                           ("What are KV caches?", kv), ("Tell me about the KV cache", kv),
+                           ("What does RoPE stand for?", rope), ("Define rotary position embedding", rope)):
+        assert analyzer.analyze(question).defines == term, question
+    for question in ("What is RoPE's base frequency?", "Why is RoPE better than ALiBi?", "What is attention?"):
+        assert analyzer.analyze(question).defines is None, question

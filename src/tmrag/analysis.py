@@ -10,6 +10,10 @@ from .corpus import GlossaryTerm
 from .index.lexical import tokenize
 
 MAX_QUESTION_CHARS = 2000  # the HTTP contract's limit; longer input is rejected, not truncated
+# "What is RoPE?", "Explain layer norm", "What does GQA stand for?": a request for a definition.
+DEFINITION_RE = re.compile(
+    r"^(?:what(?:'s|\s+is|\s+are|\s+does)|define|explain|describe|tell\s+me\s+about)\s+(?:an?\s+|the\s+)?"
+    r"(?P<subject>.+?)(?:\s+(?:mean|stand\s+for))?\s*[?.!]*$", re.IGNORECASE)
 
 
 @dataclass
@@ -19,6 +23,7 @@ class AnalyzedQuery:
     terms: list[GlossaryTerm] = field(default_factory=list)  # glossary terms the question names
     expansions: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)  # name-like words: GGUF, Mamba, llama.cpp, RWKV-4
+    defines: GlossaryTerm | None = None  # the term a "What is X?" question asks to define
 
     @property
     def term_modules(self) -> set[str]:
@@ -39,6 +44,7 @@ class QueryAnalyzer:
             r"(?<![\w-])(" + "|".join(re.escape(n) for n in ordered) + r")(?![\w-])", re.IGNORECASE
         ) if ordered else None
         self.names = names
+        self.compact = {_compact(n): hits[0][1] for n, hits in names.items()}  # "layer norm" finds LayerNorm
 
     def analyze(self, question: str) -> AnalyzedQuery:
         text = " ".join(question.split())
@@ -57,7 +63,27 @@ class QueryAnalyzer:
             if extra not in seen:  # expansions add new words once; they never re-weight the question
                 tokens.append(extra)
                 seen.add(extra)
-        return AnalyzedQuery(text, tokens, terms, expansions, name_like_words(text))
+        return AnalyzedQuery(text, tokens, terms, expansions, name_like_words(text), self.defined_term(text))
+
+    def defined_term(self, text: str) -> GlossaryTerm | None:
+        """The glossary term a definition question is about, when its whole subject is one of
+        the term's names (plurals too: "What are KV caches?"); None for anything longer."""
+        m = DEFINITION_RE.match(text)
+        if not m:
+            return None
+        subject = m.group("subject").lower().strip(" \"'`")
+        for name in (subject, subject[:-1] if subject.endswith("s") else "", subject[:-2] if subject.endswith("es") else ""):
+            if name and _compact(name) in self.compact:
+                return self.compact[_compact(name)]
+        return None
+
+    def name_pattern(self, term: GlossaryTerm) -> re.Pattern[str]:
+        names = sorted((n for n in (term.term, *term.aliases) if len(n.strip()) >= 2), key=len, reverse=True)
+        return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")", re.IGNORECASE)
+
+
+def _compact(name: str) -> str:
+    return re.sub(r"[\s_-]+", "", name.lower())
 
 
 def name_like_words(text: str) -> list[str]:

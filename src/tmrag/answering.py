@@ -95,6 +95,7 @@ class Engine:
         self.embedder = embedder
         self.index = index
         self.analyzer = QueryAnalyzer(corpus.glossary)
+        self.glossary_rows = {c.doc_id: row for row, c in enumerate(index.chunks) if c.kind == "glossary"}
         self.retriever = Retriever(index, settings)
         self.rerankers: dict[str, Reranker] = {settings.reranker: make_reranker(settings, index)}
         self._lock = threading.Lock()  # one model instance; PyTorch inference on it is not re-entrant
@@ -157,7 +158,16 @@ class Engine:
         return Ranking(query, qvec, reranked, results, evidence, unknown, unmentioned, timings)
 
     def should_abstain(self, ranking: Ranking) -> bool:
-        return abstains(ranking, self.settings)
+        # A definition question about a glossary term is covered by definition, whatever the
+        # sentence similarity of a two-word question ("What does MoE stand for?": 0.39).
+        return self.defined_row(ranking) is None and abstains(ranking, self.settings)
+
+    def defined_row(self, ranking: Ranking) -> int | None:
+        """The glossary row a "What is X?" question asks for, if retrieval kept it (so the
+        category filter applies)."""
+        term = ranking.query.defines
+        row = self.glossary_rows.get(term.term) if term else None
+        return row if row is not None and any(c.row == row for c in ranking.candidates) else None
 
     # ---- search -------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, categories: list[str] | None = None, **kw) -> dict:  # noqa: ANN003
@@ -211,10 +221,12 @@ class Engine:
             for j, (a, b) in enumerate(chunk.sentences):
                 if quotable(chunk.text[a:b]):
                     scored.append((float(sims[j]) - RANK_PENALTY * rank, rank, cand.row, j))
+        chosen, scored = self.definition_first(ranking, scored)
         if not scored:
-            return []
+            return self.quotes_from(chosen)
         scored.sort(key=lambda s: -s[0])
-        best, chosen, words = scored[0][0], [], 0
+        best = scored[0][0]
+        words = sum(len(display_sentence(self.index.chunks[r].text).split()) for _, r, _ in chosen)
         for score, rank, row, j in scored:
             if score < best - SENTENCE_MARGIN or len(chosen) >= self.settings.answer_max_sentences:
                 break
@@ -229,6 +241,21 @@ class Engine:
                 continue  # overlapping chunks share sentences: quote each source sentence once
             chosen.append((rank, row, j))
             words += n_words
+        return self.quotes_from(chosen)
+
+    def definition_first(self, ranking: Ranking, scored: list[tuple[float, int, int, int]]) -> tuple[list, list]:
+        """For "What is X?" with X in the glossary: the glossary definition leads the answer, and
+        the other quotes must name X. Sentence similarity alone favours short sentences that
+        merely mention X ("Raising the RoPE base is another common knob.")."""
+        row = self.defined_row(ranking)
+        if row is None or ranking.query.defines is None:
+            return [], scored
+        names = self.analyzer.name_pattern(ranking.query.defines)
+        on_topic = [s for s in scored if s[2] != row and names.search(self.index.chunks[s[2]].text[
+            slice(*self.index.chunks[s[2]].sentences[s[3]])])]
+        return [(-1, row, 0)], on_topic
+
+    def quotes_from(self, chosen: list[tuple[int, int, int]]) -> list[Quote]:
         chosen.sort()  # best passage first, then document order inside each passage
         quotes: dict[int, Quote] = {}
         for _, row, j in chosen:
