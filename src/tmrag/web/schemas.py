@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..analysis import MAX_QUESTION_CHARS
+from ..corpus import Source  # a bibliography entry, exactly as Source.to_dict() sends it
 
 Kind = Literal["module", "source", "glossary"]
 
@@ -67,16 +68,6 @@ class Citation(Location):
     end: int | None = Field(description="character offset where the last quoted span ends")
     spans: list[list[int]] = Field(description="[start, end] of each quoted sentence in the module file")
     chunk_id: str
-
-
-class Source(_Strict):
-    id: str
-    kind: str
-    citation: str | None
-    title: str | None
-    year: int | None
-    url: str | None
-    annotation: str
 
 
 class DroppedSentence(_Strict):
