@@ -74,3 +74,20 @@ def test_eval_rejects_bad_golden_files_and_baselines_with_file_line_messages(rea
         err = capsys.readouterr().err
         assert err.startswith("tmrag: ") and message in err and "Traceback" not in err
     assert not (tmp_path / "r").exists()  # every check ran before the slow part
+
+
+def test_bad_questions_options_and_settings_are_one_line_errors(real_settings, tmp_path, capsys,  # noqa: ANN001
+                                                                 monkeypatch) -> None:
+    nowhere = ["--corpus", str(real_settings.corpus_dir), "--out", str(tmp_path / "none")]
+    # Checked before anything loads (a 50,000-character argv used to crash the ONNX Runtime import).
+    assert main(["ask", "x" * 50000, *nowhere]) == 1
+    assert capsys.readouterr().err == "tmrag: question is 50000 characters; the limit is 2000\n"
+    assert main(["search", "kv cache \udcff", *nowhere]) == 1  # undecodable bytes from the shell
+    assert capsys.readouterr().err == "tmrag: query is not valid UTF-8 text\n"
+    for argv in (["search", "kv", "-k", "0"], ["ask", "kv", "-k", "-3"], ["serve", "--port", "70000"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 2 and "Traceback" not in capsys.readouterr().err
+    monkeypatch.setenv("TMRAG_FUSION", "bogus")
+    assert main(["ask", "kv cache", *nowhere]) == 1
+    assert capsys.readouterr().err.startswith("tmrag: invalid setting: TMRAG_FUSION: Input should be 'rrf'")

@@ -180,3 +180,41 @@ def test_kill_9_midway_leaves_previous_build_serving(tiny_settings: Settings, fa
     Engine.open(tiny_settings, embedder=fake_embedder)  # the old build still verifies and serves
     again = build_index(tiny_settings.model_copy(update={"keep_builds": 1}), full=True, embedder=fake_embedder)
     assert again.build_id != first.build_id
+
+
+def _cache_dir(settings: Settings) -> Path:
+    return next(p for p in IndexStore(settings.index_dir).cache_dir.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("damage", ["mismatched pair", "truncated vectors", "garbled keys"])
+def test_a_damaged_embedding_cache_is_rebuilt_not_trusted(tiny_settings: Settings, fake_embedder,  # noqa: ANN001
+                                                          damage: str) -> None:
+    first = build_index(tiny_settings, embedder=fake_embedder)
+    cache = _cache_dir(tiny_settings)
+    old_keys = (cache / "keys.json").read_text()
+    path = tiny_settings.corpus_dir / "modules" / "kv-cache.md"
+    path.write_text(path.read_text().replace("past tokens", "earlier tokens"))
+    if damage == "mismatched pair":  # a crash between the two file writes of the next save
+        build_index(tiny_settings, embedder=fake_embedder)
+        (cache / "keys.json").write_text(old_keys)
+        path.write_text(path.read_text().replace("earlier tokens", "prior tokens"))
+    elif damage == "truncated vectors":
+        (cache / "vectors.npy").write_bytes((cache / "vectors.npy").read_bytes()[:100])
+    else:
+        (cache / "keys.json").write_text("{x")
+    report = build_index(tiny_settings, embedder=fake_embedder)
+    assert report.embedded == first.chunks and "embedding cache" in report.summary()
+    full = build_index(tiny_settings, full=True, embedder=fake_embedder)  # --full never reads the cache
+    assert full.embedded == first.chunks and "embedding cache" not in full.summary()
+    assert build_index(tiny_settings, embedder=fake_embedder).up_to_date
+
+
+def test_an_empty_corpus_is_refused(tmp_path: Path, fake_embedder) -> None:  # noqa: ANN001
+    from tmrag.errors import CorpusError
+
+    corpus = tmp_path / "empty"
+    (corpus / "modules").mkdir(parents=True)
+    (corpus / "bibliography.jsonl").write_text("")
+    (corpus / "glossary.jsonl").write_text("")
+    with pytest.raises(CorpusError, match="no module files"):
+        build_index(Settings(corpus_dir=corpus, index_dir=tmp_path / "idx"), embedder=fake_embedder)

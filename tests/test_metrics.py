@@ -45,6 +45,7 @@ def test_contains_recall_folds_latex_thousands() -> None:
 def test_precision_recall_and_percentile() -> None:
     pred, actual = [True, True, False, False], [True, False, True, False]
     assert M.precision_recall(pred, actual) == (0.5, 0.5)
+    assert M.precision_recall([False, False], [False, False]) == (None, None)  # undefined, not perfect
     assert M.percentile([1, 2, 3, 4], 50) == 2.5 and M.percentile([5], 95) == 5
     assert M.percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
 

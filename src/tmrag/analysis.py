@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .config import CATEGORIES
 from .corpus import GlossaryTerm
+from .errors import InvalidQueryError
 from .index.lexical import tokenize
 
 MAX_QUESTION_CHARS = 2000  # the HTTP contract's limit; longer input is rejected, not truncated
@@ -14,6 +16,18 @@ MAX_QUESTION_CHARS = 2000  # the HTTP contract's limit; longer input is rejected
 DEFINITION_RE = re.compile(
     r"^(?:what(?:'s|\s+is|\s+are|\s+does)|define|explain|describe|tell\s+me\s+about)\s+(?:an?\s+|the\s+)?"
     r"(?P<subject>.+?)(?:\s+(?:mean|stand\s+for))?\s*[?.!]*$", re.IGNORECASE)
+
+
+def validate_question(question: str, categories: list[str] | None, what: str = "question") -> None:
+    if not question or not question.strip():
+        raise InvalidQueryError(f"{what} is empty")
+    if any("\ud800" <= ch <= "\udfff" for ch in question):  # undecodable bytes from a shell argument
+        raise InvalidQueryError(f"{what} is not valid UTF-8 text")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InvalidQueryError(f"{what} is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
+    unknown = [c for c in categories or [] if c not in CATEGORIES]
+    if unknown:
+        raise InvalidQueryError(f"unknown categor{'y' if len(unknown) == 1 else 'ies'} {unknown}; choose from {list(CATEGORIES)}")
 
 
 @dataclass

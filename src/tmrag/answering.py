@@ -16,13 +16,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from .analysis import MAX_QUESTION_CHARS, AnalyzedQuery, QueryAnalyzer
+from .analysis import AnalyzedQuery, QueryAnalyzer, validate_question
 from .answer_text import display_sentence, quotable
 from .chunking import Chunk
-from .config import CATEGORIES, WIKI_URL, Settings
+from .config import WIKI_URL, Settings
 from .corpus import CITATION_RE, Corpus, load_corpus
 from .embedding import Embedder
-from .errors import InvalidQueryError
 from .index.lexical import tokenize
 from .index.store import IndexStore, ensure_fresh
 from .indexer import expected_manifest
@@ -57,16 +56,6 @@ class Quote:
     row: int  # chunk row
     spans: list[tuple[int, int]]  # sentence spans relative to chunk text
     marker: int = 0
-
-
-def validate_question(question: str, categories: list[str] | None, what: str = "question") -> None:
-    if not question or not question.strip():
-        raise InvalidQueryError(f"{what} is empty")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise InvalidQueryError(f"{what} is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
-    unknown = [c for c in categories or [] if c not in CATEGORIES]
-    if unknown:
-        raise InvalidQueryError(f"unknown categor{'y' if len(unknown) == 1 else 'ies'} {unknown}; choose from {list(CATEGORIES)}")
 
 
 def abstains(ranking: Ranking, s: Settings) -> bool:

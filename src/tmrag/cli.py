@@ -10,18 +10,43 @@ import sys
 from pathlib import Path
 
 from .config import Settings
-from .errors import CorpusError, TmragError
+from .errors import ConfigError, CorpusError, TmragError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from pydantic import ValidationError
+
     overrides = {}
     if getattr(args, "corpus", None):
         overrides["corpus_dir"] = Path(args.corpus)
     if getattr(args, "out", None):
         overrides["index_dir"] = Path(args.out)
-    return Settings(**overrides)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:  # a bad TMRAG_* variable
+        problems = "; ".join(f"TMRAG_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid setting: {problems}") from None
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be 0-65535")
+    return value
+
+
+def _warn_on_generation_fallback(engine) -> None:  # noqa: ANN001
+    if engine.last_generation_error:  # LLM mode configured but the endpoint failed: say so
+        print(f"tmrag: LLM unavailable, extractive answer instead ({engine.last_generation_error})", file=sys.stderr)
 
 
 def cmd_corpus_check(args: argparse.Namespace) -> int:
@@ -59,6 +84,9 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from .analysis import validate_question
+
+    validate_question(args.query, args.category, what="query")  # before loading anything heavy
     from .answering import Engine
     from .render import format_search
 
@@ -69,11 +97,15 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from .analysis import validate_question
+
+    validate_question(args.question, args.category)  # before loading anything heavy
     from .answering import Engine
     from .render import format_answer
 
     engine = Engine.open(_settings(args))
     result = engine.ask(args.question, categories=args.category or None, k=args.k)
+    _warn_on_generation_fallback(engine)
     print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else format_answer(result))
     return EXIT_OK
 
@@ -84,7 +116,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .web.app import create_app
 
     settings = _settings(args)
-    host, port = args.host or settings.host, args.port or settings.port
+    host = args.host or settings.host
+    port = settings.port if args.port is None else args.port
     print(f"tmrag serving on http://{host}:{port}/", file=sys.stderr)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
     return EXIT_OK
@@ -115,14 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         sp = with_corpus(sub.add_parser(name, help=helptext))
         sp.add_argument(arg)
-        sp.add_argument("-k", type=int, default=10, help="number of results / passages considered")
+        sp.add_argument("-k", type=_positive, default=10, help="number of results / passages considered")
         sp.add_argument("--category", action="append", help="restrict to a category (repeatable)")
         sp.add_argument("--json", action="store_true", help="print the HTTP contract's JSON")
         sp.set_defaults(func=func)
 
     sp = with_corpus(sub.add_parser("serve", help="serve the web app and HTTP API"))
     sp.add_argument("--host")
-    sp.add_argument("--port", type=int)
+    sp.add_argument("--port", type=_port)
     sp.set_defaults(func=cmd_serve)
 
     sp = with_corpus(sub.add_parser("eval", help="run the golden-question evaluation"))
@@ -146,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a non-UTF-8 terminal gets "?" for § and …, not a traceback
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -6,6 +6,7 @@ never embedded twice."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 from functools import cached_property
@@ -230,19 +231,35 @@ def _progress(it, enabled: bool, desc: str):  # noqa: ANN001, ANN202
 
 
 class EmbeddingCache:
-    """Vectors already computed by one model fingerprint, stored as plain NPY + JSON keys."""
+    """Vectors already computed by one model fingerprint, stored as plain NPY + JSON keys.
 
-    def __init__(self, root: Path, fingerprint: str, dimension: int) -> None:
+    keys.json records the SHA-256 of the vectors.npy it was written with: the two files are
+    replaced one after the other, and a pair from different saves (a crash in between, two
+    builds at once) would otherwise hand chunks each other's vectors. A cache that does not
+    verify is ignored and rebuilt: it only ever saves time."""
+
+    def __init__(self, root: Path, fingerprint: str, dimension: int, load: bool = True) -> None:
         self.dir = root / fingerprint.replace("/", "_")
         self.dimension = dimension
         self.keys: list[str] = []
         self.vectors = np.zeros((0, dimension), dtype=np.float32)
-        keys_path, vec_path = self.dir / "keys.json", self.dir / "vectors.npy"
-        if keys_path.exists() and vec_path.exists():
-            keys, vecs = json.loads(keys_path.read_text()), np.load(vec_path, allow_pickle=False)
-            if len(keys) == len(vecs) and vecs.shape[1:] == (dimension,):
-                self.keys, self.vectors = keys, vecs
+        self.discarded: str | None = None  # why an existing cache was not used
+        if load and (self.dir / "keys.json").exists():
+            self._load()
         self.row = {k: i for i, k in enumerate(self.keys)}
+
+    def _load(self) -> None:
+        try:
+            meta = json.loads((self.dir / "keys.json").read_text(encoding="utf-8"))
+            raw = (self.dir / "vectors.npy").read_bytes()
+            if not isinstance(meta, dict) or meta.get("vectors_sha256") != hashlib.sha256(raw).hexdigest():
+                raise ValueError("keys.json does not match vectors.npy")
+            vecs = np.load(io.BytesIO(raw), allow_pickle=False)
+            if len(meta["keys"]) != len(vecs) or vecs.shape[1:] != (self.dimension,):
+                raise ValueError("keys and vectors differ in shape")
+            self.keys, self.vectors = list(meta["keys"]), vecs
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
+            self.discarded = f"embedding cache in {self.dir} was unreadable ({exc}) and is rebuilt"
 
     def embed_in_context(
         self, texts: list[str], spans: list[list[tuple[int, int]]], embedder: Embedder, progress: bool = False
@@ -281,5 +298,7 @@ class EmbeddingCache:
 
     def save(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(self.dir / "vectors.npy", npy_bytes(self.vectors))
-        atomic_write_text(self.dir / "keys.json", json.dumps(self.keys))
+        raw = npy_bytes(self.vectors)
+        atomic_write_bytes(self.dir / "vectors.npy", raw)
+        atomic_write_text(self.dir / "keys.json", json.dumps({"vectors_sha256": hashlib.sha256(raw).hexdigest(),
+                                                              "keys": self.keys}))

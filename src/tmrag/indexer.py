@@ -17,6 +17,7 @@ from .chunking import CHUNKER_VERSION, Chunk, chunk_corpus
 from .config import Settings
 from .corpus import Corpus, load_corpus
 from .embedding import Embedder, EmbeddingCache, text_key
+from .errors import CorpusError
 from .index.dense import DenseIndex
 from .index.lexical import TOKENIZER_VERSION, tokenize
 from .index.store import SCHEMA_VERSION, IndexStore, compare_manifest, npy_bytes, sha256_file
@@ -34,6 +35,7 @@ class BuildReport:
     seconds: float = 0.0
     up_to_date: bool = False
     oversized: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         if self.up_to_date:
@@ -47,6 +49,7 @@ class BuildReport:
         if self.oversized:
             lines.append(f"warning: {len(self.oversized)} atomic block(s) exceed the model window and are embedded truncated: "
                          + ", ".join(self.oversized[:5]))
+        lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
@@ -98,6 +101,8 @@ def build_index(settings: Settings, full: bool = False, progress: bool = False,
                 embedder: Embedder | None = None) -> BuildReport:
     t0 = time.perf_counter()
     corpus = load_corpus(settings.corpus_dir, strict=True)
+    if not corpus.modules:
+        raise CorpusError(f"{settings.corpus_dir}/modules has no module files: nothing to index")
     embedder = embedder or Embedder(settings)
     store = IndexStore(settings.index_dir, keep=settings.keep_builds)
     expected = expected_manifest(settings, corpus, embedder)
@@ -111,9 +116,7 @@ def build_index(settings: Settings, full: bool = False, progress: bool = False,
     reuse = {} if full else reusable_chunks(old_records, previous, expected)
     chunks = chunk_corpus(corpus, settings.chunk_tokens, embedder.max_seq_length, embedder.wordpieces_many,
                           settings.chunk_overlap_sentences, reuse)
-    cache = EmbeddingCache(store.cache_dir, embedder.fingerprint, embedder.dimension)
-    if full:
-        cache.prune_keys(set())
+    cache = EmbeddingCache(store.cache_dir, embedder.fingerprint, embedder.dimension, load=not full)
     texts = [c.embed_text for c in chunks]
     offset = [len(c.breadcrumb) + 1 for c in chunks]  # sentence spans are relative to c.text
     spans = [[(a + o, b + o) for a, b in c.sentences] for c, o in zip(chunks, offset, strict=True)]
@@ -146,7 +149,7 @@ def build_index(settings: Settings, full: bool = False, progress: bool = False,
     return BuildReport(
         build.build_id, counts["documents"], len(chunks), len(sents), embedded,
         len(chunks) - embedded, removed, time.perf_counter() - t0,
-        oversized=[c.id for c in chunks if c.oversized],
+        oversized=[c.id for c in chunks if c.oversized], notes=[cache.discarded] if cache.discarded else [],
     )
 
 

@@ -78,12 +78,13 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def precision_recall(predicted: Sequence[bool], actual: Sequence[bool]) -> tuple[float, float]:
+def precision_recall(predicted: Sequence[bool], actual: Sequence[bool]) -> tuple[float | None, float | None]:
+    """None where undefined (nothing predicted / nothing to find): shown as "–", not a perfect 1.0."""
     tp = sum(p and a for p, a in zip(predicted, actual, strict=True))
     fp = sum(p and not a for p, a in zip(predicted, actual, strict=True))
     fn = sum(a and not p for p, a in zip(predicted, actual, strict=True))
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / (tp + fn) if tp + fn else None
     return precision, recall
 
 

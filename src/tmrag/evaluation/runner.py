@@ -9,6 +9,7 @@ from argparse import Namespace
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..analysis import MAX_QUESTION_CHARS
 from ..answer_text import display_sentence
 from ..answering import Engine
 from ..config import Settings
@@ -36,6 +37,8 @@ class GoldenQuestion:
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not isinstance(self.question, str) or not self.question.strip():
             raise TypeError("id and question must be non-empty strings")
+        if len(self.question) > MAX_QUESTION_CHARS:
+            raise TypeError(f"question is {len(self.question)} characters; the limit is {MAX_QUESTION_CHARS}")
         if not isinstance(self.answerable, bool):
             raise TypeError("answerable must be true or false")
         for name in ("relevant_modules", "tags", "relevant_sections", "relevant_sources", "must_contain"):
@@ -58,7 +61,11 @@ class GoldenQuestion:
 
 def load_golden(path: Path) -> list[GoldenQuestion]:
     questions, problems = [], []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise TmragError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
@@ -117,7 +124,7 @@ def default_mode(settings: Settings) -> str:
 
 def select_modes(modes: dict[str, dict], default: str, wanted: str | None) -> dict[str, dict]:
     """The modes named in `--modes` ("default" names the configured one), in table order."""
-    if not wanted:
+    if wanted is None:
         return modes
     names = {default if w.strip() == "default" else w.strip() for w in wanted.split(",") if w.strip()}
     unknown = sorted(names - set(modes))
@@ -277,6 +284,8 @@ def run_eval_cli(settings: Settings, args: Namespace) -> int:
     questions = load_golden(Path(args.golden))
     if args.split != "all":
         questions = [q for q in questions if q.split == args.split]
+    if not questions:
+        raise ConfigError(f"{args.golden}: no questions in the {args.split!r} split")
     modes = select_modes(modes_for(settings), default_mode(settings), args.modes)
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None  # fail before the slow part
     engine = Engine.open(settings)
@@ -287,6 +296,11 @@ def run_eval_cli(settings: Settings, args: Namespace) -> int:
     print(format_table(report))
     print("\nreports: " + ", ".join(str(p) for p in paths))
     if baseline is not None:
+        if not set(baseline["modes"]) & set(report["modes"]):
+            print(f"baseline has none of the modes run ({', '.join(baseline['modes'])}): nothing compared")
+            return 1
+        if baseline.get("split") != report["split"]:
+            print(f"warning: baseline is from the {baseline.get('split')!r} split, this run is {report['split']!r}")
         drops = compare_baseline(report, baseline)
         if drops:
             print("regressions against baseline:\n  " + "\n  ".join(drops))
