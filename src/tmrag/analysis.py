@@ -4,6 +4,7 @@ attention, KV → key-value) and the glossary terms a question mentions."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .config import CATEGORIES
@@ -52,11 +53,7 @@ class QueryAnalyzer:
             for name in (term.term, *term.aliases):
                 if len(name.strip()) >= 2:
                     names.setdefault(name.lower().strip(), []).append((name, term))
-        # Longest names first so "grouped-query attention" wins over "attention".
-        ordered = sorted(names, key=len, reverse=True)
-        self.pattern = re.compile(
-            r"(?<![\w-])(" + "|".join(re.escape(n) for n in ordered) + r")(?![\w-])", re.IGNORECASE
-        ) if ordered else None
+        self.pattern = re.compile(r"(?<![\w-])(" + _alternation(names) + r")(?![\w-])", re.IGNORECASE) if names else None
         self.names = names
         self.compact = {_compact(n): hits[0][1] for n, hits in names.items()}  # "layer norm" finds LayerNorm
 
@@ -92,8 +89,13 @@ class QueryAnalyzer:
         return None
 
     def name_pattern(self, term: GlossaryTerm) -> re.Pattern[str]:
-        names = sorted((n for n in (term.term, *term.aliases) if len(n.strip()) >= 2), key=len, reverse=True)
-        return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")", re.IGNORECASE)
+        names = [n for n in (term.term, *term.aliases) if len(n.strip()) >= 2]
+        return re.compile(r"(?<![\w-])(?:" + _alternation(names) + ")", re.IGNORECASE)  # no right edge: plurals
+
+
+def _alternation(names: Iterable[str]) -> str:
+    """Longest names first, so "grouped-query attention" wins over "attention"."""
+    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
 
 
 def _compact(name: str) -> str:

@@ -215,12 +215,11 @@ class Engine:
             return self.quotes_from(chosen)
         scored.sort(key=lambda s: -s[0])
         best = scored[0][0]
-        words = sum(len(display_sentence(self.index.chunks[r].text).split()) for _, r, _ in chosen)
+        words = sum(self._words(r, i) for _, r, i in chosen)
         for score, rank, row, j in scored:
             if score < best - SENTENCE_MARGIN or len(chosen) >= self.settings.answer_max_sentences:
                 break
-            chunk = self.index.chunks[row]
-            n_words = len(display_sentence(chunk.text[slice(*chunk.sentences[j])]).split())
+            n_words = self._words(row, j)
             if chosen and words + n_words > self.settings.answer_max_words:
                 continue
             vec = self.index.sentence_vectors_of(row)[j]
@@ -232,6 +231,13 @@ class Engine:
             words += n_words
         return self.quotes_from(chosen)
 
+    def _sentence(self, row: int, j: int) -> str:
+        chunk = self.index.chunks[row]
+        return chunk.text[slice(*chunk.sentences[j])]
+
+    def _words(self, row: int, j: int) -> int:
+        return len(display_sentence(self._sentence(row, j)).split())
+
     def definition_first(self, ranking: Ranking, scored: list[tuple[float, int, int, int]]) -> tuple[list, list]:
         """For "What is X?" with X in the glossary: the glossary definition leads the answer, and
         the other quotes must name X. Sentence similarity alone favours short sentences that
@@ -240,8 +246,7 @@ class Engine:
         if row is None or ranking.query.defines is None:
             return [], scored
         names = self.analyzer.name_pattern(ranking.query.defines)
-        on_topic = [s for s in scored if s[2] != row and names.search(self.index.chunks[s[2]].text[
-            slice(*self.index.chunks[s[2]].sentences[s[3]])])]
+        on_topic = [s for s in scored if s[2] != row and names.search(self._sentence(s[2], s[3]))]
         return [(-1, row, 0)], on_topic
 
     def quotes_from(self, chosen: list[tuple[int, int, int]]) -> list[Quote]:

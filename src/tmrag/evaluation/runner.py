@@ -166,8 +166,8 @@ def evaluate(engine: Engine, q: GoldenQuestion, kw: dict, llm: bool = False) -> 
     modules, sections, sources = _ranked_ids(engine, ranking)
     rec = {"id": q.id, "split": q.split, "category": q.category, "type": q.type, "answerable": q.answerable,
            "abstained": response["abstained"], "evidence": response["evidence"], "timings": response["timings_ms"],
-           "top_modules": modules[:5], "noted": bool(response.get("unmentioned_terms")),
-           "llm": (response.get("mode") == "llm") if llm else None}  # None: this mode never calls the model
+           "top_modules": modules[:5], "noted": bool(response["unmentioned_terms"]),
+           "llm": (response["mode"] == "llm") if llm else None}  # None: this mode never calls the model
     if not q.answerable:
         return rec
     rel, rel_sec, rel_src = set(q.relevant_modules), set(q.relevant_sections), set(q.relevant_sources)
@@ -184,7 +184,7 @@ def evaluate(engine: Engine, q: GoldenQuestion, kw: dict, llm: bool = False) -> 
         "citation_precision": M.citation_precision(cited, rel | rel_src),
         # Extractive: every sentence is an exact span of its citation. LLM: the share of generated
         # sentences that passed verification (the rest were dropped from the answer).
-        "support": (response["verification"]["support_rate"] if response.get("verification")
+        "support": (response["verification"]["support_rate"] if response["verification"]
                     else _support(engine, response)) if not response["abstained"] else None,
         "must_recall": M.contains_recall(response["answer"], q.must_contain),
     }

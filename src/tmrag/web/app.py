@@ -232,8 +232,8 @@ def _sse(result: dict) -> Iterator[str]:
         return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
     yield event("citations", {"citations": result["citations"], "sources": result["sources"],
-                              "abstained": result["abstained"], "suggestions": result.get("suggestions", []),
-                              "unmentioned_terms": result.get("unmentioned_terms", [])})
+                              "abstained": result["abstained"], "suggestions": result["suggestions"],
+                              "unmentioned_terms": result["unmentioned_terms"]})
     for piece in re.findall(r".+?(?:\[\d+\](?:\s*\[\d+\])*\s*|$)", result["answer"], re.S):
         if piece:
             yield event("answer", {"text": piece})

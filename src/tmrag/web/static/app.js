@@ -349,10 +349,6 @@
         record.clientMs = performance.now() - started;
         record.status = "done";
         return true;
-      case "error":
-        record.status = "error";
-        record.error = { code: data.code || "error", message: data.message || "The server reported an error." };
-        return true;
       default:
         return false;
     }
