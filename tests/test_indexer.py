@@ -218,3 +218,45 @@ def test_an_empty_corpus_is_refused(tmp_path: Path, fake_embedder) -> None:  # n
     (corpus / "glossary.jsonl").write_text("")
     with pytest.raises(CorpusError, match="no module files"):
         build_index(Settings(corpus_dir=corpus, index_dir=tmp_path / "idx"), embedder=fake_embedder)
+
+
+@pytest.mark.parametrize("damage", ["truncated dense.faiss", "deleted sentences.npy", "garbled manifest",
+                                    "manifest without hashes", "binary CURRENT", "CURRENT outside builds"])
+def test_plain_index_repairs_a_damaged_build_from_the_cache(tiny_settings: Settings, fake_embedder,  # noqa: ANN001
+                                                            damage: str) -> None:
+    first = build_index(tiny_settings, embedder=fake_embedder)
+    store = IndexStore(tiny_settings.index_dir)
+    path = store.builds / first.build_id
+    if damage == "truncated dense.faiss":
+        (path / "dense.faiss").write_bytes((path / "dense.faiss").read_bytes()[:64])
+    elif damage == "deleted sentences.npy":
+        (path / "sentences.npy").unlink()
+    elif damage == "garbled manifest":
+        (path / "manifest.json").write_text('{"schema_version": 1,')
+    elif damage == "manifest without hashes":
+        manifest = json.loads((path / "manifest.json").read_text())
+        del manifest["files"]["dense.faiss"]  # would otherwise skip verifying that file
+        (path / "manifest.json").write_text(json.dumps(manifest))
+    elif damage == "binary CURRENT":
+        (store.root / "CURRENT").write_bytes(b"\xff\xfe\x00")
+    else:
+        (store.root / "CURRENT").write_text("../../../etc\n")
+    with pytest.raises(IndexCorruptError, match="run `tmrag index`"):
+        Engine.open(tiny_settings, embedder=fake_embedder)  # a clear refusal, not a traceback
+    report = build_index(tiny_settings, embedder=fake_embedder)
+    assert not report.up_to_date and report.build_id != first.build_id
+    assert report.embedded == 0 and report.reused == first.chunks  # repaired from the embedding cache
+    assert "replacing the current build" in report.summary()
+    Engine.open(tiny_settings, embedder=fake_embedder)
+    assert build_index(tiny_settings, embedder=fake_embedder).up_to_date
+
+
+def test_a_second_build_on_the_same_folder_fails_fast(tiny_settings: Settings, fake_embedder) -> None:  # noqa: ANN001
+    from tmrag.errors import IndexBusyError
+
+    first = build_index(tiny_settings, embedder=fake_embedder)
+    store = IndexStore(tiny_settings.index_dir)
+    with store.lock(), pytest.raises(IndexBusyError, match=rf"pid {os.getpid()}.*try again"):
+        build_index(tiny_settings, full=True, embedder=fake_embedder)
+    assert store.current_id() == first.build_id
+    assert build_index(tiny_settings, full=True, embedder=fake_embedder).build_id != first.build_id  # lock released

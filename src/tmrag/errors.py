@@ -48,6 +48,13 @@ class IndexCorruptError(TmragError):
     http_status = 503
 
 
+class IndexBusyError(TmragError):
+    """Another build holds the index folder's lock."""
+
+    code = "index_busy"
+    http_status = 409
+
+
 class InvalidQueryError(TmragError):
     code = "invalid_query"
     http_status = 422

@@ -17,7 +17,7 @@ from .chunking import CHUNKER_VERSION, Chunk, chunk_corpus
 from .config import Settings
 from .corpus import Corpus, load_corpus
 from .embedding import Embedder, EmbeddingCache, text_key
-from .errors import CorpusError
+from .errors import CorpusError, IndexCorruptError, IndexMissingError, StaleIndexError
 from .index.dense import DenseIndex
 from .index.lexical import TOKENIZER_VERSION, tokenize
 from .index.store import SCHEMA_VERSION, IndexStore, compare_manifest, npy_bytes, sha256_file
@@ -105,8 +105,25 @@ def build_index(settings: Settings, full: bool = False, progress: bool = False,
         raise CorpusError(f"{settings.corpus_dir}/modules has no module files: nothing to index")
     embedder = embedder or Embedder(settings)
     store = IndexStore(settings.index_dir, keep=settings.keep_builds)
+    with store.lock():
+        return _build(settings, corpus, embedder, store, full, progress, t0)
+
+
+def current_build(store: IndexStore) -> tuple[dict | None, str | None]:
+    """The serving build's manifest if its files verify, else None and why it will be replaced.
+    Verifying here (~50 ms on the real index) is what lets a plain `tmrag index` repair damage."""
+    try:
+        return store.open_current()[1], None
+    except IndexMissingError:
+        return None, None
+    except (IndexCorruptError, StaleIndexError) as exc:
+        return None, "replacing the current build: " + str(exc).rsplit(": run `", 1)[0]
+
+
+def _build(settings: Settings, corpus: Corpus, embedder: Embedder, store: IndexStore, full: bool,
+           progress: bool, t0: float) -> BuildReport:
     expected = expected_manifest(settings, corpus, embedder)
-    previous = store.current_manifest()
+    previous, unusable = current_build(store)
     if previous and not full and not compare_manifest(previous, expected):
         embedder.prepare_queries()  # a one-time ONNX export happens here, not on a query
         return BuildReport(previous["build_id"], previous["counts"]["documents"], previous["counts"]["chunks"],
@@ -149,7 +166,7 @@ def build_index(settings: Settings, full: bool = False, progress: bool = False,
     return BuildReport(
         build.build_id, counts["documents"], len(chunks), len(sents), embedded,
         len(chunks) - embedded, removed, time.perf_counter() - t0,
-        oversized=[c.id for c in chunks if c.oversized], notes=[cache.discarded] if cache.discarded else [],
+        oversized=[c.id for c in chunks if c.oversized], notes=[n for n in (unusable, cache.discarded) if n],
     )
 
 

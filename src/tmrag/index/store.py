@@ -10,21 +10,28 @@ Layout::
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
 import json
 import os
+import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import IndexCorruptError, IndexMissingError, StaleIndexError
+from ..errors import IndexBusyError, IndexCorruptError, IndexMissingError, StaleIndexError
 
 SCHEMA_VERSION = 1
 DATA_FILES = ("chunks.jsonl", "dense.faiss", "sentences.npy", "bm25.json")
+# What loading and the incremental build read from a manifest; a manifest without them is damaged.
+MANIFEST_KEYS = ("schema_version", "build_id", "files", "counts", "embedding", "chunker", "bm25", "documents")
+BUILD_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,99}")  # a folder name in builds/, never a path
 
 
 def _fsync_dir(path: Path) -> None:
@@ -91,18 +98,35 @@ class IndexStore:
         return self.root / "cache"
 
     def current_id(self) -> str | None:
+        """The build CURRENT names; a pointer that is not a plain build id is damage, not a path."""
         pointer = self.root / "CURRENT"
-        return pointer.read_text().strip() if pointer.exists() else None
-
-    def current_manifest(self) -> dict | None:
-        bid = self.current_id()
-        path = self.builds / str(bid) / "manifest.json"
-        if not bid or not path.exists():
+        if not pointer.exists():
             return None
         try:
-            return json.loads(path.read_text())
-        except json.JSONDecodeError:
-            return None
+            bid = pointer.read_bytes().decode("utf-8").strip()
+        except UnicodeDecodeError:
+            bid = "<undecodable bytes>"
+        if not BUILD_ID.fullmatch(bid):
+            raise IndexCorruptError(f"{pointer} does not name a build ({bid[:60]!r}): run `tmrag index`")
+        return bid
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """One writer per index folder: a second `tmrag index` fails fast instead of racing the first
+        (the last publish would win and both would rewrite the embedding cache)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a+") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released by the kernel if we die
+            except BlockingIOError:
+                f.seek(0)
+                holder = f.read().strip() or "?"
+                raise IndexBusyError(f"another `tmrag index` (pid {holder}) is building {self.root}; "
+                                     "try again when it has finished") from None
+            f.truncate(0)
+            f.write(str(os.getpid()))
+            f.flush()
+            yield
 
     def new_build(self) -> BuildDir:
         self.builds.mkdir(parents=True, exist_ok=True)
@@ -142,19 +166,36 @@ class IndexStore:
         if not bid:
             raise IndexMissingError(f"no index in {self.root}: run `tmrag index`")
         path = self.builds / bid
-        manifest_path = path / "manifest.json"
-        if not manifest_path.exists():
-            raise IndexCorruptError(f"index build {bid} has no manifest: run `tmrag index --full`")
-        manifest = json.loads(manifest_path.read_text())
-        if manifest.get("schema_version") != SCHEMA_VERSION:
+        manifest = read_manifest(path, bid)
+        if manifest["schema_version"] != SCHEMA_VERSION:
             raise StaleIndexError(
-                f"index schema {manifest.get('schema_version')} but this tmrag reads {SCHEMA_VERSION}: run `tmrag index`"
+                f"index schema {manifest['schema_version']} but this tmrag reads {SCHEMA_VERSION}: run `tmrag index`"
             )
-        for name, digest in manifest.get("files", {}).items():
+        for name, digest in manifest["files"].items():
             file = path / name
-            if not file.exists() or sha256_file(file) != digest:
-                raise IndexCorruptError(f"index file {name} in build {bid} is missing or altered: run `tmrag index --full`")
+            if not file.is_file() or sha256_file(file) != digest:
+                raise IndexCorruptError(f"index file {name} in build {bid} is missing or altered: run `tmrag index`")
         return path, manifest
+
+
+def read_manifest(path: Path, bid: str) -> dict:
+    """A build's manifest, checked for the keys everything else reads (hashes are checked by the caller)."""
+    file = path / "manifest.json"
+    if not path.is_dir():
+        raise IndexCorruptError(f"CURRENT names build {bid}, which is not in {path.parent}: run `tmrag index`")
+    if not file.is_file():
+        raise IndexCorruptError(f"index build {bid} has no manifest: run `tmrag index`")
+    try:
+        manifest = json.loads(file.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexCorruptError(f"manifest of index build {bid} is not valid JSON ({exc}): run `tmrag index`") from None
+    missing = [k for k in MANIFEST_KEYS if k not in manifest] if isinstance(manifest, dict) else list(MANIFEST_KEYS)
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not missing and not (isinstance(files, dict) and set(DATA_FILES) <= set(files)):
+        missing = ["files: " + ", ".join(n for n in DATA_FILES if not isinstance(files, dict) or n not in files)]
+    if missing:
+        raise IndexCorruptError(f"manifest of index build {bid} lacks {', '.join(missing)}: run `tmrag index`")
+    return manifest
 
 
 def _alive(pid: int) -> bool:
