@@ -187,3 +187,14 @@ def test_body_errors_say_what_is_wrong(client: TestClient) -> None:
     emoji = json.dumps({"question": "Why is the KV cache large? " + "\U0001f600" * 1900})  # ASCII-escaped: ~23 KB
     assert len(emoji) > 16 * 1024
     assert client.post("/ask", content=emoji, headers={"content-type": "application/json"}).status_code == 200
+
+
+def test_every_response_carries_the_security_headers(client: TestClient) -> None:
+    responses = [client.get("/"), client.get("/static/app.js"), client.post("/ask", json={"question": ""}),
+                 client.get("/nowhere"), client.post("/ask", content=b"x" * 40_000,
+                                                     headers={"content-type": "application/json"})]
+    assert [r.status_code for r in responses] == [200, 200, 422, 404, 413]
+    for resp in responses:
+        assert resp.headers["x-content-type-options"] == "nosniff"
+        assert resp.headers["x-frame-options"] == "DENY"
+        assert resp.headers["content-security-policy"] == "frame-ancestors 'none'"

@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..answering import Engine
 from ..config import CATEGORIES, Settings
 from ..errors import NotFoundError, TmragError
-from .limits import MAX_BODY_BYTES, BodySizeLimit, HeadAsGet
+from .limits import MAX_BODY_BYTES, BodySizeLimit, HeadAsGet, SecurityHeaders
 from .render import render_module
 from .schemas import AskRequest, AskResponse, SearchRequest, SearchResponse, error_docs
 
@@ -90,6 +90,7 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
     app.state.engine_state = state
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(SecurityHeaders)  # outermost: the 413 from BodySizeLimit gets them too
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     if load_in_background:
