@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .corpus import CITATION_RE
+from .markdown import CITATION_RE
 
 # Inline TeX in the notes, as plain text for a terminal or chat bubble ($2 \times 10^{4}$ → 2 × 10^4).
 TEX_SYMBOLS = {"times": "×", "approx": "≈", "cdot": "·", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥",

@@ -20,11 +20,12 @@ from .analysis import AnalyzedQuery, QueryAnalyzer, validate_question
 from .answer_text import display_sentence, quotable
 from .chunking import Chunk
 from .config import WIKI_URL, Settings
-from .corpus import CITATION_RE, Corpus, load_corpus
+from .corpus import Corpus, load_corpus
 from .embedding import Embedder
 from .index.lexical import tokenize
 from .index.store import IndexStore, ensure_fresh
 from .indexer import expected_manifest
+from .markdown import CITATION_RE
 from .reranking import Reranker, diversify, make_reranker
 from .retrieval import Candidate, LoadedIndex, Retriever
 

@@ -7,22 +7,48 @@ raises :class:`CorpusError` only when asked to be strict and an error was found.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from .errors import CorpusError
-from .markdown import Section, line_of, scan_body
+from .markdown import Section, citations_outside_code, line_of, scan_body
 
-MODULE_FIELDS = ("id", "number", "title", "category", "summary", "hook", "sources", "related")
-SOURCE_FIELDS = ("id", "kind", "citation", "title", "year", "url", "annotation")
+FM_CLOSE_RE = re.compile(r"^---[ \t]*(?:\n|\Z)", re.M)
+JSON_ID_RE = re.compile(r'"id"\s*:\s*"([^"\\]*)"')  # salvages the id of a line that does not parse
 SOURCE_KINDS = ("paper", "blog", "video", "code", "industry", "other")
-GLOSSARY_FIELDS = ("term", "aliases", "definition", "modules")
-CITATION_RE = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_.:-]*)\]")
+
+Rule = tuple[Callable[[object], bool], str]
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)  # YAML reads `yes` as True, an int
+
+
+def _list_of(what: str, nullable: bool = False) -> Rule:
+    return (lambda v: (nullable and v is None) or (isinstance(v, list) and all(isinstance(x, str) for x in v)),
+            f"must be a list of {what}")
+
+
+TEXT: Rule = (lambda v: isinstance(v, str), "must be a string")
+TEXT_OR_NULL: Rule = (lambda v: v is None or isinstance(v, str), "must be a string or null")
+INT_OR_NULL: Rule = (lambda v: v is None or _is_int(v), "must be an integer or null")
+MODULE_TYPES: dict[str, Rule] = {
+    "id": TEXT, "number": INT_OR_NULL, "title": TEXT, "category": TEXT, "summary": TEXT, "hook": TEXT_OR_NULL,
+    "sources": _list_of("source ids", nullable=True), "related": _list_of("module ids", nullable=True)}
+SOURCE_TYPES: dict[str, Rule] = {
+    "id": TEXT, "kind": TEXT, "citation": TEXT_OR_NULL, "title": TEXT_OR_NULL, "year": INT_OR_NULL,
+    "url": TEXT_OR_NULL, "annotation": TEXT}
+GLOSSARY_TYPES: dict[str, Rule] = {
+    "term": TEXT, "aliases": _list_of("strings"), "definition": TEXT, "modules": _list_of("module ids")}
+MODULE_FIELDS, SOURCE_FIELDS, GLOSSARY_FIELDS = tuple(MODULE_TYPES), tuple(SOURCE_TYPES), tuple(GLOSSARY_TYPES)
 
 
 @dataclass(frozen=True)
@@ -47,7 +73,7 @@ class Module:
     sources: list[str]
     related: list[str]
     path: Path
-    text: str  # the whole file, exactly as on disk (offsets index into this)
+    text: str  # the whole file as read by normalize_text (every offset indexes into this)
     body_start: int
     sections: list[Section] = field(default_factory=list)
     citations: list[tuple[str, int]] = field(default_factory=list)  # (source id, char offset)
@@ -94,19 +120,55 @@ class Corpus:
     sources: dict[str, Source]
     glossary: list[GlossaryTerm]
     problems: list[Problem] = field(default_factory=list)
+    # Ids that exist on disk but did not load. Their own error is reported once; references
+    # to them are not, or one broken file would cascade into errors in every file naming it.
+    unloaded_modules: set[str] = field(default_factory=set)
+    unloaded_sources: set[str] = field(default_factory=set)
+    bibliography_unread: bool = False  # missing or unreadable: no citation can be judged
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
 
+def normalize_text(text: str) -> str:
+    """The one text form all offsets refer to: no leading BOM, LF line ends. Editors on
+    Windows save CRLF and BOMs; normalising once at read time keeps spans, line numbers and
+    the chunker's exact-span invariant consistent for such files."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def display_path(path: Path) -> str:
+    """The path as the user would type it to open the file: relative to the working directory
+    when the file is under it, absolute otherwise."""
+    try:
+        absolute, cwd = Path(os.path.abspath(path)), Path.cwd()
+    except OSError:  # the working directory was removed
+        return str(path)
+    return str(absolute.relative_to(cwd)) if cwd in absolute.parents else str(absolute)
+
+
+def _read_bytes(path: Path, rel: str) -> tuple[bytes | None, list[Problem]]:
+    try:
+        return path.read_bytes(), []
+    except OSError as exc:  # a directory named x.md, a dangling link, no permission
+        return None, [Problem(rel, 1, f"cannot read file: {exc.strerror or exc}")]
+
+
+def _type_problems(obj: dict, rules: dict[str, Rule]) -> list[tuple[str, str]]:
+    """(field, message) for each present field whose value has the wrong shape."""
+    return [(k, f"{k} {msg}") for k, (ok, msg) in rules.items() if k in obj and not ok(obj[k])]
+
+
 def _split_front_matter(text: str, rel: str) -> tuple[str | None, int, list[Problem]]:
+    if not text.strip():
+        return None, 0, [Problem(rel, 1, "file is empty")]
     if not text.startswith("---\n"):
         return None, 0, [Problem(rel, 1, "missing YAML front matter (file must start with '---')")]
-    end = text.find("\n---\n", 3)
-    if end < 0:
+    close = FM_CLOSE_RE.search(text, 4)
+    if close is None:
         return None, 0, [Problem(rel, 1, "front matter is not closed by a '---' line")]
-    return text[4 : end + 1], end + 5, []
+    return text[4 : close.start()], close.end(), []
 
 
 def _parse_front_matter(fm: str, rel: str) -> tuple[dict | None, list[Problem]]:
@@ -127,37 +189,43 @@ def _field_line(fm: str, key: str) -> int:
     return line_of(fm, m.start()) + 1 if m else 2
 
 
-def load_module(path: Path, root: Path) -> tuple[Module | None, list[Problem]]:
-    rel = _rel(path, root)
+def _front_matter_problems(data: dict, fm: str, rel: str) -> list[Problem]:
+    out = [Problem(rel, 2, f"missing field '{k}'") for k in MODULE_FIELDS if k not in data]
+    out += [Problem(rel, _field_line(fm, str(k)), f"unknown field '{k}'") for k in data if k not in MODULE_FIELDS]
+    return out + [Problem(rel, _field_line(fm, k), msg) for k, msg in _type_problems(data, MODULE_TYPES)]
+
+
+def _read_module(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
+    raw, problems = _read_bytes(path, rel)
+    if raw is None:
+        return None, problems
     try:
-        text = path.read_bytes().decode("utf-8")
+        return normalize_text(raw.decode("utf-8")), []
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        return None, [Problem(rel, line, f"invalid UTF-8 (byte {exc.start})")]
+        return None, [Problem(rel, raw[: exc.start].count(b"\n") + 1, f"invalid UTF-8 (byte {exc.start})")]
+
+
+def load_module(path: Path) -> tuple[Module | None, list[Problem]]:
+    rel = display_path(path)
+    text, problems = _read_module(path, rel)
+    if text is None:
+        return None, problems
     fm, body_start, problems = _split_front_matter(text, rel)
     if fm is None:
         return None, problems
     data, problems = _parse_front_matter(fm, rel)
     if data is None:
         return None, problems
-    problems += [Problem(rel, 2, f"missing field '{k}'") for k in MODULE_FIELDS if k not in data]
-    problems += [Problem(rel, _field_line(fm, k), f"unknown field '{k}'") for k in data if k not in MODULE_FIELDS]
+    problems = _front_matter_problems(data, fm, rel)
     if problems:
         return None, problems
-    module = Module(
-        id=str(data["id"]), number=data["number"], title=str(data["title"]), category=str(data["category"]),
-        summary=str(data["summary"]), hook=data["hook"], sources=list(data["sources"] or []),
-        related=list(data["related"] or []), path=path, text=text, body_start=body_start,
-    )
+    module = Module(**{k: data[k] for k in ("id", "number", "title", "category", "summary", "hook")},
+                    sources=list(data["sources"] or []), related=list(data["related"] or []),
+                    path=path, text=text, body_start=body_start)
     sections, unclosed, blocks = scan_body(text, body_start)
     module.sections = sections
-    for _offset, kind, line in unclosed:
-        problems.append(Problem(rel, line, f"unclosed {kind}"))
-    module.citations = [
-        (m.group(1), m.start())
-        for m in CITATION_RE.finditer(text, body_start)
-        if not any(a <= m.start() < b for a, b in blocks)
-    ]
+    problems += [Problem(rel, line, f"unclosed {kind}") for _offset, kind, line in unclosed]
+    module.citations = citations_outside_code(text, body_start, blocks)
     return module, problems + _module_field_problems(module, fm, rel)
 
 
@@ -169,8 +237,6 @@ def _module_field_problems(m: Module, fm: str, rel: str) -> list[Problem]:
         out.append(Problem(rel, _field_line(fm, "id"), f"id '{m.id}' does not match file name '{m.path.stem}'"))
     if m.category not in CATEGORIES:
         out.append(Problem(rel, _field_line(fm, "category"), f"unknown category '{m.category}'"))
-    if m.number is not None and not isinstance(m.number, int):
-        out.append(Problem(rel, _field_line(fm, "number"), "number must be an integer or null"))
     seen: dict[str, Section] = {}
     for s in m.sections:
         if s.level > 1 and s.anchor in seen:
@@ -181,60 +247,75 @@ def _module_field_problems(m: Module, fm: str, rel: str) -> list[Problem]:
     return out
 
 
-def _read_jsonl(path: Path, root: Path) -> tuple[list[tuple[int, dict]], list[Problem]]:
-    rel = _rel(path, root)
+def _read_jsonl(path: Path) -> tuple[list[tuple[int, dict]] | None, list[Problem], set[str]]:
+    """Rows (line, object) or None if the file cannot be read, problems, and ids salvaged from
+    lines that did not parse. Lines are decoded one by one so a bad byte costs one entry."""
+    rel = display_path(path)
     if not path.exists():
-        return [], [Problem(rel, 1, "file is missing")]
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return [], [Problem(rel, path.read_bytes()[: exc.start].count(b"\n") + 1, "invalid UTF-8")]
-    rows, problems = [], []
-    for n, line in enumerate(text.splitlines(), 1):
+        return None, [Problem(rel, 1, "file is missing")], set()
+    raw, problems = _read_bytes(path, rel)
+    if raw is None:
+        return None, problems, set()
+    rows, broken = [], set()
+    for n, data in enumerate(raw.removeprefix(codecs.BOM_UTF8).split(b"\n"), 1):
+        try:
+            line = data.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem(rel, n, "invalid UTF-8"))
+            broken.update(JSON_ID_RE.findall(data.decode("utf-8", "replace")))
+            continue
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             problems.append(Problem(rel, n, f"bad JSON: {exc.msg}"))
+            broken.update(JSON_ID_RE.findall(line))
             continue
         if not isinstance(obj, dict):
             problems.append(Problem(rel, n, "each line must be a JSON object"))
             continue
         rows.append((n, obj))
-    return rows, problems
+    return rows, problems, broken
 
 
-def load_bibliography(path: Path, root: Path) -> tuple[dict[str, Source], list[Problem]]:
-    rows, problems = _read_jsonl(path, root)
-    rel = _rel(path, root)
+def _entry_problems(obj: dict, rules: dict[str, Rule], rel: str, n: int) -> list[Problem]:
+    missing = [k for k in rules if k not in obj]
+    out = [Problem(rel, n, f"missing field(s): {', '.join(missing)}")] if missing else []
+    return out + [Problem(rel, n, msg) for _k, msg in _type_problems(obj, rules)]
+
+
+def load_bibliography(path: Path) -> tuple[dict[str, Source], list[Problem], set[str] | None]:
+    """Sources by id, problems, and ids of entries that are present but broken (None: the
+    file could not be read at all)."""
+    rows, problems, broken = _read_jsonl(path)
+    rel = display_path(path)
     out: dict[str, Source] = {}
-    for n, obj in rows:
-        missing = [k for k in SOURCE_FIELDS if k not in obj]
-        if missing:
-            problems.append(Problem(rel, n, f"missing field(s): {', '.join(missing)}"))
+    for n, obj in rows or []:
+        if bad := _entry_problems(obj, SOURCE_TYPES, rel, n):
+            problems += bad
+            broken.update([obj["id"]] if isinstance(obj.get("id"), str) else [])
             continue
         if obj["kind"] not in SOURCE_KINDS:
             problems.append(Problem(rel, n, f"unknown kind '{obj['kind']}'"))
-        if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", str(obj["id"])):
+        if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", obj["id"]):
             problems.append(Problem(rel, n, f"id '{obj['id']}' is not a kebab-case slug"))
         if obj["id"] in out:
             problems.append(Problem(rel, n, f"duplicate source id '{obj['id']}'"))
             continue
         out[obj["id"]] = Source(**{k: obj[k] for k in SOURCE_FIELDS})
-    return out, problems
+    return out, problems, None if rows is None else broken - out.keys()
 
 
-def load_glossary(path: Path, root: Path) -> tuple[list[GlossaryTerm], list[Problem]]:
-    rows, problems = _read_jsonl(path, root)
-    rel = _rel(path, root)
+def load_glossary(path: Path) -> tuple[list[GlossaryTerm], list[Problem]]:
+    rows, problems, _ = _read_jsonl(path)
+    rel = display_path(path)
     terms, seen = [], set()
-    for n, obj in rows:
-        missing = [k for k in GLOSSARY_FIELDS if k not in obj]
-        if missing:
-            problems.append(Problem(rel, n, f"missing field(s): {', '.join(missing)}"))
+    for n, obj in rows or []:
+        if bad := _entry_problems(obj, GLOSSARY_TYPES, rel, n):
+            problems += bad
             continue
-        key = str(obj["term"]).lower()
+        key = obj["term"].lower()
         if key in seen:
             problems.append(Problem(rel, n, f"duplicate term '{obj['term']}'"))
             continue
@@ -243,59 +324,63 @@ def load_glossary(path: Path, root: Path) -> tuple[list[GlossaryTerm], list[Prob
     return terms, problems
 
 
+def _load_modules(folder: Path) -> tuple[dict[str, Module], list[Problem], set[str]]:
+    """Modules by id, problems, and the ids (file names) of module files that did not load."""
+    modules: dict[str, Module] = {}
+    problems: list[Problem] = []
+    paths = sorted(folder.glob("*.md"))
+    for path in paths:
+        module, found = load_module(path)
+        problems += found
+        if module is None:
+            continue
+        if module.id in modules:
+            other = modules[module.id].path.name
+            problems.append(Problem(display_path(path), 2, f"duplicate module id '{module.id}' (also {other})"))
+            continue
+        modules[module.id] = module
+    return modules, problems, {p.stem for p in paths} - modules.keys()
+
+
 def load_corpus(root: Path, strict: bool = True) -> Corpus:
     """Load and cross-check a corpus folder. ``strict`` raises if any error was found."""
     root = Path(root)
     if not (root / "modules").is_dir():
         raise CorpusError(f"{root}: not a corpus folder (no modules/ directory)")
-    sources, problems = load_bibliography(root / "bibliography.jsonl", root)
-    glossary, gproblems = load_glossary(root / "glossary.jsonl", root)
-    problems += gproblems
-    modules: dict[str, Module] = {}
-    for path in sorted((root / "modules").glob("*.md")):
-        module, mproblems = load_module(path, root)
-        problems += mproblems
-        if module is None:
-            continue
-        if module.id in modules:
-            other = modules[module.id].path.name
-            problems.append(Problem(_rel(path, root), 2, f"duplicate module id '{module.id}' (also {other})"))
-            continue
-        modules[module.id] = module
-    corpus = Corpus(root, modules, sources, glossary, problems)
+    sources, problems, broken_sources = load_bibliography(root / "bibliography.jsonl")
+    glossary, gproblems = load_glossary(root / "glossary.jsonl")
+    modules, mproblems, broken_modules = _load_modules(root / "modules")
+    corpus = Corpus(root, modules, sources, glossary, problems + gproblems + mproblems,
+                    unloaded_modules=broken_modules, unloaded_sources=broken_sources or set(),
+                    bibliography_unread=broken_sources is None)
     corpus.problems += cross_check(corpus)
     if strict and corpus.errors:
         raise CorpusError(f"{len(corpus.errors)} error(s) in corpus {root}", corpus.errors)
     return corpus
 
 
-def _rel(path: Path, root: Path) -> str:
-    return str(path.relative_to(root.parent) if root.parent in path.parents else path)
-
-
 def cross_check(corpus: Corpus) -> list[Problem]:
     """References between files: citations, sources, related modules, glossary modules."""
+    sources = corpus.sources.keys() | corpus.unloaded_sources
+    modules = corpus.modules.keys() | corpus.unloaded_modules
     out = []
     for m in corpus.modules.values():
-        rel = _rel(m.path, corpus.root)
+        rel = display_path(m.path)
         fm = m.text[4 : m.body_start]  # front matter without the opening "---" line
-        for sid, offset in m.citations:
-            if sid not in corpus.sources:
-                out.append(Problem(rel, line_of(m.text, offset), f"citation [@{sid}] is not in the bibliography"))
-        for sid in m.sources:
-            if sid not in corpus.sources:
-                out.append(Problem(rel, _field_line(fm, "sources"), f"sources lists unknown id '{sid}'"))
-        for rid in m.related:
-            if rid not in corpus.modules:
-                out.append(Problem(rel, _field_line(fm, "related"), f"related module '{rid}' does not exist"))
+        if not corpus.bibliography_unread:
+            out += [Problem(rel, line_of(m.text, offset), f"citation [@{sid}] is not in the bibliography")
+                    for sid, offset in m.citations if sid not in sources]
+            out += [Problem(rel, _field_line(fm, "sources"), f"sources lists unknown id '{sid}'")
+                    for sid in m.sources if sid not in sources]
+        out += [Problem(rel, _field_line(fm, "related"), f"related module '{rid}' does not exist")
+                for rid in m.related if rid not in modules]
         cited = {sid for sid, _ in m.citations}
         if m.body.strip() and cited != set(m.sources):
             diff = sorted(cited ^ set(m.sources))
             line = _field_line(fm, "sources")
             out.append(Problem(rel, line, f"sources and inline citations differ: {', '.join(diff)}", "warning"))
-    gpath = _rel(corpus.root / "glossary.jsonl", corpus.root)
+    gpath = display_path(corpus.root / "glossary.jsonl")
     for term in corpus.glossary:
-        for mid in term.modules:
-            if mid not in corpus.modules:
-                out.append(Problem(gpath, term.line, f"term '{term.term}' names unknown module '{mid}'"))
+        out += [Problem(gpath, term.line, f"term '{term.term}' names unknown module '{mid}'")
+                for mid in term.modules if mid not in modules]
     return out

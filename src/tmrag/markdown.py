@@ -9,6 +9,9 @@ from dataclasses import dataclass, replace
 
 HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+CITATION_RE = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_.:-]*)\]")
+# A CommonMark code span: a backtick run closed by a run of the same length, within a paragraph.
+CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", re.S)
 
 
 @dataclass(frozen=True)
@@ -79,3 +82,13 @@ def scan_body(text: str, start: int) -> tuple[list[Section], list[tuple[int, str
     if lead.end > lead.start and text[lead.start : lead.end].strip():
         sections.insert(0, lead)
     return sections, unclosed, blocks
+
+
+def citations_outside_code(text: str, start: int, blocks: list[tuple[int, int]]) -> list[tuple[str, int]]:
+    """Inline citations outside code: a `[@x]` in a fence or code span shows syntax, not a source."""
+    skip, pos = list(blocks), start
+    for a, b in [*sorted(blocks), (len(text), len(text))]:  # code spans live between blocks
+        skip += [m.span() for m in CODE_SPAN_RE.finditer(text, pos, a)]
+        pos = max(pos, b)
+    return [(m.group(1), m.start()) for m in CITATION_RE.finditer(text, start)
+            if not any(a <= m.start() < b for a, b in skip)]
