@@ -2,7 +2,12 @@
 
 Floors = values measured on 2026-11-22 (chunker v4 at 160 tokens / no overlap, MiniLM-L6, hybrid RRF
 + module-bm25 reranker, `tmrag eval --split test`) minus a margin of about 3 questions, so a real
-regression fails the build but run-to-run noise does not. Raise them when the system improves."""
+regression fails the build but run-to-run noise does not. Raise them when the system improves.
+
+Session 6: the test labels were audited blind (an annotator who saw only the questions and the
+notes listed every module that answers each question, with verbatim evidence); only the additions
+it rated "strong" were applied, a choice made before any number was computed. Under the old
+labels the same system gives hit@5 0.973, MRR 0.899, nDCG 0.911, cites-relevant 0.901."""
 
 from __future__ import annotations
 
@@ -16,11 +21,11 @@ from .conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-MEASURED_2026_11_22 = {"hit5": 0.973, "mrr10": 0.899, "ndcg10": 0.911, "bib_hit": 0.913, "cites_relevant": 0.901,
+MEASURED_2026_11_22 = {"hit5": 1.000, "mrr10": 0.946, "ndcg10": 0.941, "bib_hit": 0.913, "cites_relevant": 0.928,
                        "support": 1.000, "abstain_recall": 0.692, "false_abstention": 0.027,
                        "caught_or_noted": 0.846, "false_note": 0.045}
 # Margins: ~3 of 111 answerable test questions (0.027); 2 of 23 bibliography ones; 1 of 13 unanswerable.
-FLOORS = {"hit5": 0.94, "mrr10": 0.87, "ndcg10": 0.88, "bib_hit": 0.82, "cites_relevant": 0.87, "support": 1.0,
+FLOORS = {"hit5": 0.97, "mrr10": 0.92, "ndcg10": 0.91, "bib_hit": 0.82, "cites_relevant": 0.90, "support": 1.0,
           "abstain_recall": 0.61, "caught_or_noted": 0.76}
 CEILINGS = {"false_abstention": 0.055, "false_note": 0.075}
 
