@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -110,16 +111,39 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _hostport(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a restart need not wait out TIME_WAIT
+    try:
+        sock.bind((host, port))
+    except OSError as exc:  # port taken, privileged port, address not on this machine, unknown host name
+        sock.close()
+        raise TmragError(f"cannot listen on {_hostport(host, port)}: {exc.strerror or exc}") from None
+    return sock
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    host = args.host or settings.host
+    # Bound here, before the app and its models load, so a taken port fails fast with one line; port 0 gets its real number.
+    sock = _bind(host, settings.port if args.port is None else args.port)
+    url = f"http://{_hostport(host, sock.getsockname()[1])}/"
     import uvicorn
 
     from .web.app import create_app
 
-    settings = _settings(args)
-    host = args.host or settings.host
-    port = settings.port if args.port is None else args.port
-    print(f"tmrag serving on http://{host}:{port}/", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:  # accepting connections now: the URL printed is one that answers
+                print(f"tmrag serving on {url}", file=sys.stderr, flush=True)
+
+    Server(uvicorn.Config(create_app(settings), log_level="warning")).run(sockets=[sock])
     return EXIT_OK
 
 
@@ -127,6 +151,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation.runner import run_eval_cli
 
     return run_eval_cli(_settings(args), args)
+
+
+def _fail(code: str, message: str, as_json: bool, problems: list | None = None) -> int:
+    if as_json:  # the HTTP error shape, on stdout where a script parsing --json output reads; exit 1 still says it failed
+        error: dict = {"code": code, "message": message}
+        if problems is not None:
+            error["problems"] = [str(p) for p in problems]
+        print(json.dumps({"error": error}, indent=2, ensure_ascii=False))
+    else:
+        for problem in problems or []:
+            print(problem, file=sys.stderr)
+        print(f"tmrag: {message}", file=sys.stderr)
+    return EXIT_ERROR
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -183,16 +220,11 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
     args = build_parser().parse_args(argv)
+    as_json = getattr(args, "json", False)  # ask/search/stats; eval's `--json FILE` is dest json_out
     try:
         return args.func(args)
-    except CorpusError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"tmrag: {exc}", file=sys.stderr)
-        return EXIT_ERROR
     except TmragError as exc:
-        print(f"tmrag: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return _fail(exc.code, str(exc), as_json, exc.problems if isinstance(exc, CorpusError) else None)
     except KeyboardInterrupt:
         print("tmrag: interrupted", file=sys.stderr)
         return 130
@@ -200,5 +232,4 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's exit flush quiet
         return EXIT_ERROR
     except OSError as exc:  # a path the user gave that cannot be read or written
-        print(f"tmrag: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
-        return EXIT_ERROR
+        return _fail("io_error", f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), as_json)
