@@ -1,4 +1,7 @@
-from tmrag.analysis import QueryAnalyzer, name_like_words
+import pytest
+
+from tmrag.analysis import QueryAnalyzer, model_variants, name_like_words
+from tmrag.answering import same_model
 from tmrag.corpus import GlossaryTerm
 from tmrag.index.lexical import LexicalIndex, tokenize
 
@@ -56,3 +59,18 @@ def test_definition_questions_name_their_glossary_term() -> None:
         assert analyzer.analyze(question).defines == term, question
     for question in ("What is RoPE's base frequency?", "Why is RoPE better than ALiBi?", "What is attention?"):
         assert analyzer.analyze(question).defines is None, question
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("KV cache of Llama-2-7B?", {("llama2", "7B")}),
+    ("Llama 3 405B and GPT-3 175B", {("llama3", "405B"), ("gpt3", "175B")}),
+    ("The 70B model and a 7B one", set()),  # a size without a family names no model
+    ("Llama-70B at 4 bits", {("llama", "70B")}),
+])
+def test_model_variants(text: str, expected: set) -> None:
+    assert model_variants(text) == expected
+
+
+def test_a_shorter_family_name_is_the_same_model_only_at_the_same_size() -> None:
+    assert same_model(("llama", "7B"), ("llama2", "7B")) and not same_model(("llama", "70B"), ("llama2", "7B"))
+    assert not same_model(("llama3", "8B"), ("llama2", "8B"))

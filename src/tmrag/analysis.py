@@ -19,6 +19,22 @@ DEFINITION_RE = re.compile(
     r"(?P<subject>.+?)(?:\s+(?:mean|stand\s+for))?\s*[?.!]*$", re.IGNORECASE)
 
 
+# A model at a size: "Llama-2-7B", "Llama 3 405B", "GPT-3 175B". Another size of the same family
+# is another model, whose numbers must not answer the question ("Llama-2-70B" for "Llama-2-7B").
+VARIANT_RE = re.compile(r"(?<![\w-])([A-Z][A-Za-z.]*(?:[- ]?\d+(?:\.\d+)?)?)[- ](\d+(?:\.\d+)?[BM])(?![\w-])")
+NOT_A_FAMILY = {"the", "a", "an", "this", "that", "its", "our", "their", "for", "with", "at", "on", "in", "of"}
+
+
+def model_variants(text: str) -> set[tuple[str, str]]:
+    """(family, size) pairs named in a text: {("llama2", "7B")} for "Llama-2-7B" or "Llama 2 7B"."""
+    out = set()
+    for m in VARIANT_RE.finditer(text):
+        family = _compact(m.group(1))
+        if family not in NOT_A_FAMILY:
+            out.add((family, m.group(2).upper()))
+    return out
+
+
 def validate_question(question: str, categories: list[str] | None, what: str = "question") -> None:
     if not question or not question.strip():
         raise InvalidQueryError(f"{what} is empty")

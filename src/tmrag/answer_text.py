@@ -74,7 +74,9 @@ def display_sentence(text: str) -> str:
     # Escaped dollars (\$0.12) may sit inside the math.
     text = re.sub(r"(?<![\\$])\$(?=\S)((?:\\\$|[^$\n])+?)(?<=[^\s\\])\$(?![\d$])", lambda m: plain_math(m.group(1)), text)
     text = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", text)
-    text = text.replace("**", "").replace("__", "")
+    # Emphasis markers only: `x**2` and `__init__` keep their characters.
+    text = re.sub(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"\1", text)
+    text = re.sub(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)", r"\1", text)
     text = re.sub(r"\(\s*\)", "", text)  # "(see [@a])" with its tag removed
     text = re.sub(r"\s+([.,;:!?)])", r"\1", re.sub(r"\s+", " ", text)).replace("( ", "(")
     return text.strip().rstrip(" ,;:")

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .analysis import AnalyzedQuery, QueryAnalyzer, validate_question
+from .analysis import AnalyzedQuery, QueryAnalyzer, model_variants, validate_question
 from .answer_text import display_sentence, quotable
 from .chunking import Chunk
 from .config import WIKI_URL, Settings
@@ -212,6 +212,7 @@ class Engine:
                 if quotable(chunk.text[a:b]):
                     scored.append((float(sims[j]) - RANK_PENALTY * rank, rank, cand.row, j))
         chosen, scored = self.definition_first(ranking, scored)
+        scored = self.same_model(ranking, scored)
         if not scored:
             return self.quotes_from(chosen)
         scored.sort(key=lambda s: -s[0])
@@ -249,6 +250,35 @@ class Engine:
         names = self.analyzer.name_pattern(ranking.query.defines)
         on_topic = [s for s in scored if s[2] != row and names.search(self._sentence(s[2], s[3]))]
         return [(-1, row, 0)], on_topic
+
+    def same_model(self, ranking: Ranking, scored: list[tuple[float, int, int, int]]) -> list:
+        """For a question about one size of a model family, drop sentences that are about another
+        size only: "the KV cache of Llama-2-7B" must not be answered with the Llama-2-70B worked
+        example, whose label is a bold line above the sentence ("**Llama-2-70B, fp16:**", "**Q1.
+        … Llama-2-70B?**"), not the sentence itself."""
+        asked = model_variants(ranking.query.text)
+        if not asked:
+            return scored
+
+        def other_model(row: int, j: int) -> bool:
+            named = model_variants(self.sentence_context(row, j))
+            about_asked = any(same_model(n, a) for n in named for a in asked)
+            return not about_asked and any(_stem(f) == _stem(g) for f, _ in named for g, _ in asked)
+
+        kept = [s for s in scored if not other_model(s[2], s[3])]
+        return kept or scored  # nothing about the asked size: the nearest evidence, as before
+
+    def sentence_context(self, row: int, j: int) -> str:
+        """A sentence with what it sits under in its module: back to the nearest bold label line
+        in the same section (often before the chunk starts), else to its paragraph's start."""
+        chunk = self.index.chunks[row]
+        a, b = chunk.sentences[j]
+        if chunk.kind != "module" or chunk.start is None:
+            return chunk.text[:b]
+        text, a, b = self.corpus.modules[chunk.module_id].text, chunk.start + a, chunk.start + b
+        section = max(text.rfind("\n#", 0, a), 0)
+        label = text.rfind("\n**", section, a)
+        return text[(label if label >= 0 else text.rfind("\n\n", section, a)) + 1 : b]
 
     def quotes_from(self, chosen: list[tuple[int, int, int]]) -> list[Quote]:
         chosen.sort()  # best passage first, then document order inside each passage
@@ -303,7 +333,7 @@ class Engine:
         base = {"abstained": abstained, "mode": "extractive", "evidence": round(ranking.evidence, 4),
                 "unknown_terms": ranking.unknown_names, "verification": None, "index": self.index_info}
         if abstained:
-            suggestions = [self.location(self.index.chunks[c.row]) for c in ranking.results[:3]]
+            suggestions = self.suggestions(ranking)
             return {"answer": ABSTAIN_ANSWER, "citations": [], "sources": [], "suggestions": suggestions,
                     "unmentioned_terms": [], **base}
         sentences, citations = [], []
@@ -315,6 +345,14 @@ class Engine:
         return {"answer": " ".join(sentences), "citations": citations, "sources": self.sources_for(quotes, ranking),
                 "suggestions": [], "unmentioned_terms": self.unmentioned(ranking.query.names, [q.row for q in quotes]),
                 **base}
+
+    def suggestions(self, ranking: Ranking, n: int = 3) -> list[dict]:
+        """The nearest distinct sections: several chunks of one section are one suggestion."""
+        places = {}
+        for c in ranking.results:
+            place = self.location(self.index.chunks[c.row])
+            places.setdefault((place["kind"], place["module_id"], place["source_id"], place["title"], place["anchor"]), place)
+        return list(places.values())[:n]
 
     def unmentioned(self, names: list[str], rows: list[int]) -> list[str]:
         """Specific names in the question that none of these passages mention: an answer from them
@@ -335,6 +373,7 @@ class Engine:
         base = chunk.start or 0
         spans = [[base + a, base + b] for a, b in quote.spans] if chunk.kind == "module" else []
         return {"marker": quote.marker, **self.location(chunk), "quote": " … ".join(texts),
+                "quote_text": " … ".join(display_sentence(t) for t in texts),
                 "start": spans[0][0] if spans else None, "end": spans[-1][1] if spans else None, "spans": spans,
                 "chunk_id": chunk.id}
 
@@ -345,6 +384,15 @@ class Engine:
             ids += [chunk.source_id] if chunk.kind == "source" else CITATION_RE.findall(chunk.text)
         ids += [self.index.chunks[c.row].source_id for c in ranking.results[:3] if self.index.chunks[c.row].kind == "source"]
         return [self.corpus.sources[i].to_dict() for i in dict.fromkeys(ids) if i in self.corpus.sources]
+
+
+def _stem(family: str) -> str:
+    return re.match(r"[a-z.]*", family).group(0)  # "llama2" -> "llama": Llama-70B is a sibling of Llama 2 7B
+
+
+def same_model(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """One size, and one family or a shorter name of it ("Llama 7B" for "Llama 2 7B")."""
+    return a[1] == b[1] and (a[0].startswith(b[0]) or b[0].startswith(a[0]))
 
 
 def _round(timings: dict[str, float]) -> dict[str, float]:

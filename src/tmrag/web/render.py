@@ -23,7 +23,7 @@ def _math(content: str, _: dict | None = None) -> str:
 
 
 def _math_block(content: str, _: dict | None = None) -> str:
-    return f'<div class="math">{html.escape(content)}</div>'
+    return f'<div class="math">{html.escape(content.strip())}</div>'  # "$$\n…\n$$" adds no blank lines
 
 
 def _md() -> MarkdownIt:

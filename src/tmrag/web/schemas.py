@@ -64,6 +64,8 @@ class SearchResponse(_Strict):
 class Citation(Location):
     marker: int = Field(description="the [n] marker in the answer")
     quote: str = Field(description="the exact quoted sentence(s), joined with ' … '")
+    quote_text: str = Field(description="the quote as the answer reads it: citation tags and Markdown removed, "
+                                        "inline math as plain text")
     start: int | None = Field(description="character offset of the first quoted span in the module file")
     end: int | None = Field(description="character offset where the last quoted span ends")
     spans: list[list[int]] = Field(description="[start, end] of each quoted sentence in the module file")

@@ -11,7 +11,12 @@
   const FILTER_KEY = "tmrag.categories.v1";
   const SCROLL_KEY = "tmrag.scroll.v1";
   const MAX_TURNS = 40;
-  const TOKEN_RE = /\[(\d+)\]|\$\$([^$]+)\$\$|\$([^$\n]+)\$/g; // [n] markers, $$math$$, $math$
+  const MAX_QUESTION_CHARS = 2000; // the server's limit (code points), see DESIGN.md
+  // Inline math follows Pandoc's rule, like the server: no space just inside either dollar and no
+  // digit right after the closing one, so "$3 per million ... costs $3.75" stays money.
+  const MATH = String.raw`\$\$([^$]+)\$\$|(?<![\\$])\$(?=\S)((?:\\\$|[^$\n])+?)(?<=[^\s\\])\$(?![\d$])`;
+  const TOKEN_RE = new RegExp(String.raw`\[(\d+)\]|${MATH}`, "g"); // answer: [n] markers, $$math$$, $math$
+  const CODE_RE = /(\x60+)([^\x60]+?)\1/g; // `code` in a quote
 
   const form = document.getElementById("ask-form");
   const textarea = document.getElementById("question");
@@ -20,6 +25,9 @@
   const emptyState = document.getElementById("empty-state");
   const popover = document.getElementById("cite-popover");
   const filterCount = document.getElementById("filter-count");
+  const statusRegion = document.getElementById("status");
+  const charCount = document.getElementById("char-count");
+  const coarsePointer = window.matchMedia("(pointer: coarse)").matches; // don't pop a phone's keyboard
   const checkboxes = Array.from(document.querySelectorAll("input[name=category]"));
 
   let turns = [];
@@ -87,7 +95,31 @@
     return s.anchor ? `${base}#${encodeURIComponent(s.anchor)}` : base;
   }
 
+  // Math in an answer (only LLM answers have any; extractive ones arrive as plain text) shows
+  // its TeX; the server's answer_text.plain_math is the one converter.
+  function mathNode(tex, display) {
+    return el(display ? "div" : "span", { class: "math", text: tex.trim() });
+  }
+
   // ---- rendering --------------------------------------------------------------------------
+  // A quoted passage as the answer reads it (the server's quote_text: math as text, tags and
+  // Markdown removed), with `code` shown as code.
+  function renderQuote(c) {
+    const block = el("blockquote", { class: "pop-quote" });
+    String(c.quote_text ?? c.quote ?? "").split(" … ").forEach((text, i) => {
+      if (i) block.append(el("span", { class: "gap", "aria-label": "text omitted" }, " … "));
+      let last = 0;
+      CODE_RE.lastIndex = 0;
+      for (let m = CODE_RE.exec(text); m !== null; m = CODE_RE.exec(text)) {
+        if (m.index > last) block.append(document.createTextNode(text.slice(last, m.index)));
+        block.append(el("code", { text: m[2] }));
+        last = CODE_RE.lastIndex;
+      }
+      if (last < text.length) block.append(document.createTextNode(text.slice(last)));
+    });
+    return block;
+  }
+
   function renderAnswerText(text, citations) {
     const p = el("p", { class: "answer-text" });
     let last = 0;
@@ -105,7 +137,7 @@
           p.append(document.createTextNode(m[0]));
         }
       } else {
-        p.append(el("span", { class: "math", text: m[2] !== undefined ? m[2] : m[3] }));
+        p.append(mathNode(m[2] ?? m[3], false));
       }
       last = TOKEN_RE.lastIndex;
     }
@@ -146,9 +178,12 @@
 
   function renderSuggestions(record) {
     const list = el("ul", { class: "suggestions" });
+    const seen = new Set();
     for (const s of record.suggestions) {
       const href = suggestionHref(s);
       const text = s.section ? `${s.title || s.module_id} § ${s.section}` : (s.title || s.module_id || "");
+      if (seen.has(href || text)) continue; // several chunks of one section are one suggestion
+      seen.add(href || text);
       list.append(el("li", {}, href ? el("a", { href, text }) : text));
     }
     return el("section", { class: "panel" }, el("h3", { text: "Closest sections in the notes" }), list);
@@ -173,10 +208,11 @@
   function renderCard(record) {
     if (record.status === "error") {
       const err = record.error || {};
-      return el("div", { class: "card error", role: "alert" },
+      return el("div", { class: "card error" },
         el("div", { class: "card-head" }, el("span", { class: "badge badge-error", text: "Error" })),
         el("p", { class: "error-message", text: err.message || "Something went wrong." }),
-        err.code ? el("p", { class: "error-code", text: err.code }) : null);
+        err.code ? el("p", { class: "error-code", text: err.code }) : null,
+        retryable(err) ? el("button", { type: "button", class: "retry", "data-action": "retry", text: "Try again" }) : null);
     }
     const card = el("div", { class: `card answer${record.abstained ? " abstained" : ""}` });
     if (record.status === "pending" && !record.answer) {
@@ -184,12 +220,19 @@
         el("span", { class: "dots", "aria-hidden": "true" }, el("i"), el("i"), el("i"))));
       return card;
     }
+    const scoped = record.categories.length > 0;
     card.append(el("div", { class: "card-head" }, record.abstained
       ? el("span", { class: "badge badge-abstained", text: "Not covered in the notes" })
-      : el("span", { class: "badge", text: "Answer" })));
+      : el("span", { class: "badge", text: "Answer" }),
+      scoped ? el("span", { class: "scope", text: `Searched only: ${record.categories.join(", ")}` }) : null));
     const text = renderAnswerText(record.answer, citationMap(record));
     if (record.status === "pending") text.append(el("span", { class: "caret", "aria-hidden": "true" }));
     card.append(text);
+    if (record.abstained && scoped && record.status === "done") {
+      card.append(el("p", { class: "note scope-note" },
+        `Only ${record.categories.length === 1 ? "one category was" : "some categories were"} searched. `,
+        el("button", { type: "button", class: "link-button", "data-action": "search-all", text: "Search all categories" })));
+    }
     if (record.abstained && record.suggestions.length) card.append(renderSuggestions(record));
     if (!record.abstained && record.unmentioned.length && record.status === "done") {
       card.append(el("p", { class: "note", role: "note",
@@ -202,7 +245,7 @@
   }
 
   function mountTurn(record) {
-    const turn = el("article", { class: "turn" },
+    const turn = el("article", { class: "turn", "aria-busy": record.status === "pending" ? "true" : null },
       el("div", { class: "q-row" }, el("div", { class: "bubble user", text: record.question })),
       renderCard(record));
     views.set(turn, record);
@@ -218,6 +261,8 @@
     const old = turn.querySelector(":scope > .card");
     if (popoverAnchor && turn.contains(popoverAnchor)) hidePopover();
     old.replaceWith(renderCard(record));
+    if (record.status === "pending") turn.setAttribute("aria-busy", "true");
+    else turn.removeAttribute("aria-busy");
     if (turn === conversation.lastElementChild) reveal(turn);
   }
 
@@ -250,7 +295,7 @@
     if (!Array.isArray(saved)) return;
     for (const raw of saved) {
       if (!raw || typeof raw.question !== "string") continue;
-      const record = newRecord(raw.question);
+      const record = newRecord(raw.question, []);
       Object.assign(record, {
         status: raw.status, answer: String(raw.answer || ""), abstained: !!raw.abstained,
         citations: Array.isArray(raw.citations) ? raw.citations : [],
@@ -258,6 +303,7 @@
         suggestions: Array.isArray(raw.suggestions) ? raw.suggestions : [],
         unmentioned: Array.isArray(raw.unmentioned) ? raw.unmentioned.map(String) : [],
         timings: raw.timings || null, clientMs: raw.clientMs, error: raw.error || null,
+        categories: Array.isArray(raw.categories) ? raw.categories.map(String) : [],
       });
       if (record.status !== "done" && record.status !== "error") {
         record.status = "error";
@@ -268,8 +314,8 @@
     }
   }
 
-  function newRecord(question) {
-    return { question, status: "pending", answer: "", abstained: false, citations: [], sources: [],
+  function newRecord(question, categories) {
+    return { question, categories, status: "pending", answer: "", abstained: false, citations: [], sources: [],
       suggestions: [], unmentioned: [], timings: null, clientMs: null, error: null };
   }
 
@@ -322,7 +368,13 @@
         message = body.error.message || message;
       }
     } catch (_) { /* not JSON: keep the status line */ }
-    return { code, message };
+    if (res.status === 503) message = `The server is not ready yet (${message}). Try again in a moment.`;
+    return { code, message, status: res.status };
+  }
+
+  // Worth asking again unchanged: the server or the network failed, not the question.
+  function retryable(err) {
+    return !(typeof err.status === "number" && err.status >= 400 && err.status < 500);
   }
 
   function handleEvent(record, event, started) {
@@ -354,15 +406,19 @@
     }
   }
 
-  async function ask(question) {
-    const record = newRecord(question);
+  async function ask(question, categories = selectedCategories()) {
+    const record = newRecord(question, categories);
     turns.push(record);
     mountTurn(record);
     reveal(record.view);
     save();
     setBusy(true);
+    announce("Searching the notes…");
+    // Keep typing where you were: a clicked example or Send button would otherwise leave focus
+    // on <body> (the button is hidden or disabled while the answer streams).
+    if (!coarsePointer) textarea.focus({ preventScroll: true });
     const started = performance.now();
-    const categories = selectedCategories();
+    let received = false;
     const body = { question };
     if (categories.length) body.categories = categories;
     try {
@@ -389,6 +445,7 @@
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
+          received = true;
           buffer = (buffer + decoder.decode(value, { stream: true })).replace(/\r\n/g, "\n");
           for (let i = buffer.indexOf("\n\n"); i >= 0; i = buffer.indexOf("\n\n")) {
             consume(buffer.slice(0, i));
@@ -403,21 +460,73 @@
       if (!finished) {
         record.status = "error";
         record.error = { code: "incomplete", message: "The answer stream ended before it was complete." };
+      } else if (!record.answer.trim()) {
+        record.status = "error";
+        record.error = { code: "empty_answer", message: "The server sent an empty answer." };
       }
     } catch (err) {
+      const detail = err && err.message ? err.message : String(err);
       record.status = "error";
-      record.error = { code: "network", message: `Could not reach the server (${err && err.message ? err.message : err}).` };
+      record.error = received
+        ? { code: "interrupted", message: `The connection was lost while the answer was arriving (${detail}).` }
+        : { code: "network", message: `Could not reach the server (${detail}).` };
     } finally {
       updateTurn(record);
       save();
       setBusy(false);
+      announce(summary(record));
+      if (!coarsePointer && (!document.activeElement || document.activeElement === document.body)) {
+        textarea.focus({ preventScroll: true });
+      }
     }
+  }
+
+  // What the status region reads out once an answer is complete (the conversation itself is
+  // not a live region: re-rendering the card on every event would re-read it each time).
+  function summary(record) {
+    if (record.status === "error") return `Error: ${(record.error && record.error.message) || "something went wrong."}`;
+    if (record.abstained) {
+      return `Not covered in the notes. ${record.answer}${record.suggestions.length ? " Closest sections are listed below." : ""}`;
+    }
+    const n = record.citations.length;
+    return `Answer: ${record.answer} (${n} citation${n === 1 ? "" : "s"})`;
+  }
+
+  function announce(text) {
+    if (statusRegion) statusRegion.textContent = text;
+  }
+
+  function removeTurn(record) {
+    const i = turns.indexOf(record);
+    if (i >= 0) turns.splice(i, 1);
+    if (popoverAnchor && record.view && record.view.contains(popoverAnchor)) hidePopover();
+    if (record.view) record.view.remove();
   }
 
   function setBusy(value) {
     busy = value;
-    sendButton.disabled = value;
     form.classList.toggle("busy", value);
+    updateCount();
+  }
+
+  // The server rejects questions over the limit; say so here instead of silently cutting a
+  // pasted question short (a maxlength attribute would).
+  function questionLength() {
+    return [...textarea.value.trim()].length; // code points, as the server counts
+  }
+
+  function updateCount() {
+    const n = questionLength();
+    const over = n > MAX_QUESTION_CHARS;
+    const limit = MAX_QUESTION_CHARS.toLocaleString("en");
+    charCount.hidden = n < MAX_QUESTION_CHARS * 0.9;
+    charCount.textContent = over
+      ? `${n.toLocaleString("en")} / ${limit} characters: too long, please shorten it`
+      : `${n.toLocaleString("en")} / ${limit}`;
+    charCount.classList.toggle("over", over);
+    if (over) textarea.setAttribute("aria-invalid", "true");
+    else textarea.removeAttribute("aria-invalid");
+    sendButton.disabled = busy || over;
   }
 
   function autosize() {
@@ -428,14 +537,21 @@
   function submitQuestion() {
     const question = textarea.value.trim();
     if (!question || busy) return;
+    if (questionLength() > MAX_QUESTION_CHARS) {
+      announce(charCount.textContent);
+      return;
+    }
     textarea.value = "";
     autosize();
+    updateCount();
     ask(question);
   }
 
   // ---- citation popover -------------------------------------------------------------------
   let popoverAnchor = null;
+  let popoverPinned = false; // opened by a tap: a second tap on the same chip follows the link
   let hideTimer = null;
+  let lastPointer = "mouse";
 
   function citationForChip(chip) {
     const turn = chip.closest(".turn");
@@ -443,19 +559,27 @@
     return record ? citationMap(record).get(chip.dataset.marker) : null;
   }
 
-  function showPopover(chip) {
+  function popoverHint(c, touch) {
+    if (!citationHref(c)) return "";
+    const verb = touch ? "Tap the chip again" : "Click the chip";
+    if (c.kind === "source") return `${verb} to open this bibliography entry`;
+    if (c.kind === "glossary") return `${verb} to open the module this term belongs to`;
+    return `${verb} to open this passage, highlighted in the notes`;
+  }
+
+  function showPopover(chip, touch = false) {
     clearTimeout(hideTimer);
     const c = citationForChip(chip);
     if (!c) return;
     if (popoverAnchor && popoverAnchor !== chip) popoverAnchor.removeAttribute("aria-describedby");
+    popoverPinned = touch || (popoverPinned && popoverAnchor === chip);
     popoverAnchor = chip;
-    const href = citationHref(c);
     popover.replaceChildren(
       el("div", { class: "pop-head" },
         el("span", { class: `kind kind-${c.kind}`, text: kindLabel(c.kind) }),
         el("span", { class: "pop-title", text: citationLabel(c) })),
-      el("blockquote", { class: "pop-quote", text: c.quote || "" }),
-      el("div", { class: "pop-foot", text: href ? "Click the chip to open this passage" : "" }));
+      renderQuote(c),
+      el("div", { class: "pop-foot", text: popoverHint(c, touch) }));
     popover.hidden = false;
     chip.setAttribute("aria-describedby", "cite-popover");
     positionPopover(chip);
@@ -483,6 +607,7 @@
     popover.hidden = true;
     if (popoverAnchor) popoverAnchor.removeAttribute("aria-describedby");
     popoverAnchor = null;
+    popoverPinned = false;
   }
 
   function scheduleHide() {
@@ -502,15 +627,20 @@
       submitQuestion();
     }
   });
-  textarea.addEventListener("input", autosize);
+  textarea.addEventListener("input", () => {
+    autosize();
+    updateCount();
+  });
 
   conversation.addEventListener("mouseover", (event) => {
+    if (lastPointer === "touch") return; // a tap's emulated mouse events: the click handles taps
     const chip = event.target.closest(".chip:not(.static)");
     if (chip) showPopover(chip);
   });
   conversation.addEventListener("mouseout", (event) => {
     const chip = event.target.closest(".chip:not(.static)");
-    if (chip && !(event.relatedTarget && (chip.contains(event.relatedTarget) || popover.contains(event.relatedTarget)))) {
+    if (chip && !popoverPinned
+        && !(event.relatedTarget && (chip.contains(event.relatedTarget) || popover.contains(event.relatedTarget)))) {
       scheduleHide();
     }
   });
@@ -519,13 +649,40 @@
     if (chip) showPopover(chip);
   });
   conversation.addEventListener("focusout", (event) => {
-    if (event.target.closest(".chip")) scheduleHide();
+    if (event.target.closest(".chip") && !popoverPinned) scheduleHide();
   });
+  // Touch screens have no hover: the first tap on a chip previews the quote, the second opens it.
+  document.addEventListener("pointerdown", (event) => {
+    lastPointer = event.pointerType || "mouse";
+    if (lastPointer !== "mouse" && !popover.hidden && !popover.contains(event.target)
+        && !(popoverAnchor && popoverAnchor.contains(event.target))) hidePopover();
+  }, true);
+  document.addEventListener("pointermove", (event) => {
+    if (event.pointerType === "mouse") lastPointer = "mouse"; // a hybrid device's mouse after a tap
+  }, { passive: true });
   conversation.addEventListener("click", (event) => {
+    const action = event.target.closest("button[data-action]");
+    if (action && !busy) {
+      const record = views.get(action.closest(".turn"));
+      if (!record) return;
+      if (action.dataset.action === "search-all") {
+        for (const box of checkboxes) box.checked = false;
+        updateFilterCount();
+        removeTurn(record);
+        ask(record.question, []);
+      } else if (action.dataset.action === "retry") {
+        removeTurn(record);
+        ask(record.question, record.categories || []);
+      }
+      return;
+    }
     const chip = event.target.closest(".chip:not(.static)");
     if (!chip) return;
     const href = citationHref(citationForChip(chip));
-    if (href) {
+    const tap = lastPointer === "touch" && event.detail > 0; // keyboard "clicks" have detail 0
+    if (href && tap && !(popoverPinned && popoverAnchor === chip)) {
+      showPopover(chip, true);
+    } else if (href) {
       save();
       window.location.assign(href);
     } else if (popover.hidden || popoverAnchor !== chip) {
@@ -554,6 +711,7 @@
     turns = [];
     conversation.replaceChildren();
     emptyState.hidden = false;
+    announce("");
     save();
     textarea.focus();
   });
