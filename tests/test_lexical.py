@@ -1,9 +1,9 @@
 import pytest
 
 from tmrag.analysis import QueryAnalyzer, model_variants, name_like_words
-from tmrag.answering import same_model
 from tmrag.corpus import GlossaryTerm
 from tmrag.index.lexical import LexicalIndex, tokenize
+from tmrag.quoting import same_model
 
 
 def test_tokenizer_keeps_technical_tokens_intact() -> None:

@@ -1,0 +1,147 @@
+"""Extractive answers: which sentences of the top passages an answer quotes.
+
+Sentences are scored by their similarity to the question, near-ties going to the better
+passage; a definition question leads with its glossary entry; a question about one size of a
+model never quotes another size's numbers; duplicates across overlapping chunks are quoted once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .analysis import QueryAnalyzer, model_variants
+from .answer_text import display_sentence, quotable
+from .config import Settings
+from .corpus import Corpus
+from .retrieval import LoadedIndex
+
+if TYPE_CHECKING:
+    from .answering import Ranking
+
+ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic sentences
+SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
+DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
+RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev: 0.03+ costs cites-relevant)
+
+Scored = tuple[float, int, int, int]  # (score, passage rank, chunk row, sentence index)
+
+
+@dataclass
+class Quote:
+    row: int  # chunk row
+    spans: list[tuple[int, int]]  # sentence spans relative to chunk text
+    marker: int = 0
+
+
+class QuoteSelector:
+    def __init__(self, settings: Settings, corpus: Corpus, index: LoadedIndex, analyzer: QueryAnalyzer) -> None:
+        self.settings, self.corpus, self.index, self.analyzer = settings, corpus, index, analyzer
+        self.glossary_rows = {c.doc_id: row for row, c in enumerate(index.chunks) if c.kind == "glossary"}
+
+    def select(self, ranking: Ranking) -> list[Quote]:
+        """Best evidence sentences from the top passages, within a margin of the best one."""
+        scored: list[Scored] = []
+        for rank, cand in enumerate(ranking.results[:ANSWER_PASSAGES]):
+            chunk = self.index.chunks[cand.row]
+            sims = self.index.sentence_vectors_of(cand.row) @ ranking.qvec
+            for j, (a, b) in enumerate(chunk.sentences):
+                if quotable(chunk.text[a:b]):
+                    scored.append((float(sims[j]) - RANK_PENALTY * rank, rank, cand.row, j))
+        chosen, scored = self.definition_first(ranking, scored)
+        scored = self.same_model(ranking, scored)
+        if not scored:
+            return self.quotes_from(chosen)
+        scored.sort(key=lambda s: -s[0])
+        best = scored[0][0]
+        words = sum(self.words(r, i) for _, r, i in chosen)
+        for score, rank, row, j in scored:
+            if score < best - SENTENCE_MARGIN or len(chosen) >= self.settings.answer_max_sentences:
+                break
+            n_words = self.words(row, j)
+            if chosen and words + n_words > self.settings.answer_max_words:
+                continue
+            vec = self.index.sentence_vectors_of(row)[j]
+            where = self.absolute(row, j)
+            if any(where == self.absolute(r, i) or float(vec @ self.index.sentence_vectors_of(r)[i]) > DUPLICATE_COS
+                   for _, r, i in chosen):
+                continue  # overlapping chunks share sentences: quote each source sentence once
+            chosen.append((rank, row, j))
+            words += n_words
+        return self.quotes_from(chosen)
+
+    def sentence(self, row: int, j: int) -> str:
+        chunk = self.index.chunks[row]
+        return chunk.text[slice(*chunk.sentences[j])]
+
+    def words(self, row: int, j: int) -> int:
+        return len(display_sentence(self.sentence(row, j)).split())
+
+    def definition_first(self, ranking: Ranking, scored: list[Scored]) -> tuple[list, list[Scored]]:
+        """For "What is X?" with X in the glossary: the glossary definition leads the answer, and
+        the other quotes must name X. Sentence similarity alone favours short sentences that
+        merely mention X ("Raising the RoPE base is another common knob.")."""
+        row = self.defined_row(ranking)
+        if row is None or ranking.query.defines is None:
+            return [], scored
+        names = self.analyzer.name_pattern(ranking.query.defines)
+        on_topic = [s for s in scored if s[2] != row and names.search(self.sentence(s[2], s[3]))]
+        return [(-1, row, 0)], on_topic
+
+    def same_model(self, ranking: Ranking, scored: list[Scored]) -> list[Scored]:
+        """For a question about one size of a model family, drop sentences that are about another
+        size only: "the KV cache of Llama-2-7B" must not be answered with the Llama-2-70B worked
+        example, whose label is a bold line above the sentence ("**Llama-2-70B, fp16:**", "**Q1.
+        … Llama-2-70B?**"), not the sentence itself."""
+        asked = model_variants(ranking.query.text)
+        if not asked:
+            return scored
+
+        def other_model(row: int, j: int) -> bool:
+            named = model_variants(self.sentence_context(row, j))
+            about_asked = any(same_model(n, a) for n in named for a in asked)
+            return not about_asked and any(_stem(f) == _stem(g) for f, _ in named for g, _ in asked)
+
+        kept = [s for s in scored if not other_model(s[2], s[3])]
+        return kept or scored  # nothing about the asked size: the nearest evidence, as before
+
+    def sentence_context(self, row: int, j: int) -> str:
+        """A sentence with what it sits under in its module: back to the nearest bold label line
+        in the same section (often before the chunk starts), else to its paragraph's start."""
+        chunk = self.index.chunks[row]
+        a, b = chunk.sentences[j]
+        if chunk.kind != "module" or chunk.start is None:
+            return chunk.text[:b]
+        text, a, b = self.corpus.modules[chunk.module_id].text, chunk.start + a, chunk.start + b
+        section = max(text.rfind("\n#", 0, a), 0)
+        label = text.rfind("\n**", section, a)
+        return text[(label if label >= 0 else text.rfind("\n\n", section, a)) + 1 : b]
+
+    def quotes_from(self, chosen: list[tuple[int, int, int]]) -> list[Quote]:
+        chosen.sort()  # best passage first, then document order inside each passage
+        quotes: dict[int, Quote] = {}
+        for _, row, j in chosen:
+            quotes.setdefault(row, Quote(row, [], len(quotes) + 1)).spans.append(self.index.chunks[row].sentences[j])
+        return list(quotes.values())
+
+    def defined_row(self, ranking: Ranking) -> int | None:
+        """The glossary row a "What is X?" question asks for, if retrieval kept it (so the
+        category filter applies)."""
+        term = ranking.query.defines
+        row = self.glossary_rows.get(term.term) if term else None
+        return row if row is not None and any(c.row == row for c in ranking.candidates) else None
+
+    def absolute(self, row: int, j: int) -> tuple:
+        chunk = self.index.chunks[row]
+        a, b = chunk.sentences[j]
+        return (chunk.doc_id, (chunk.start or 0) + a, (chunk.start or 0) + b)
+
+
+def _stem(family: str) -> str:
+    return re.match(r"[a-z.]*", family).group(0)  # "llama2" -> "llama": Llama-70B is a sibling of Llama 2 7B
+
+
+def same_model(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """One size, and one family or a shorter name of it ("Llama 7B" for "Llama 2 7B")."""
+    return a[1] == b[1] and (a[0].startswith(b[0]) or b[0].startswith(a[0]))
