@@ -11,6 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tmrag.answering import Engine
@@ -260,3 +261,23 @@ def test_a_second_build_on_the_same_folder_fails_fast(tiny_settings: Settings, f
         build_index(tiny_settings, full=True, embedder=fake_embedder)
     assert store.current_id() == first.build_id
     assert build_index(tiny_settings, full=True, embedder=fake_embedder).build_id != first.build_id  # lock released
+
+
+def test_a_new_sentence_split_of_unchanged_text_is_re_embedded(tmp_path: Path, fake_embedder) -> None:  # noqa: ANN001
+    """Sentence vectors are cached by span, not by position: a chunker change that splits the
+    same text differently used to get the old split's vectors (132 chunks of the real index)."""
+    from tmrag.embedding import EmbeddingCache
+
+    text = "One sentence here. Two sentences there. Three at the end."
+    old, new = [(0, 18), (19, 57)], [(0, 39), (40, 57)]  # same count, other boundaries
+    cache = EmbeddingCache(tmp_path, "fake", fake_embedder.dimension)
+    cache.embed_in_context([text], [old], fake_embedder)
+    cache.prune_unused()
+    cache.save()
+    again = EmbeddingCache(tmp_path, "fake", fake_embedder.dimension)
+    _, sents, encoded = again.embed_in_context([text], [new], fake_embedder)
+    assert encoded == 1
+    expected = fake_embedder.encode_in_context([text], [new])[1][0]
+    assert np.allclose(sents, expected)
+    again.prune_unused()
+    assert sorted(again.keys)[1:] == sorted(f"{again.keys[0]}:{a}-{b}" for a, b in new)  # old spans dropped

@@ -247,6 +247,7 @@ class EmbeddingCache:
         if load and (self.dir / "keys.json").exists():
             self._load()
         self.row = {k: i for i, k in enumerate(self.keys)}
+        self.used: set[str] = set()  # keys read or written by this build
 
     def _load(self) -> None:
         try:
@@ -265,36 +266,42 @@ class EmbeddingCache:
         self, texts: list[str], spans: list[list[tuple[int, int]]], embedder: Embedder, progress: bool = False
     ) -> tuple[np.ndarray, np.ndarray, int]:
         """Chunk vectors, flat sentence vectors (in chunk order) and the number of chunks encoded.
-        A chunk's sentence vectors are cached under ``<chunk key>:<i>``."""
+        A sentence vector is cached under ``<chunk key>:<start>-<end>``: the same chunk text split
+        into other sentences (a chunker change) must not get the old split's vectors."""
         keys = [text_key(t) for t in texts]
-        todo = [i for i, k in enumerate(keys)
-                if k not in self.row or any(f"{k}:{j}" not in self.row for j in range(len(spans[i])))]
+        sent_keys = [[f"{k}:{a}-{b}" for a, b in s] for k, s in zip(keys, spans, strict=True)]
+        todo = [i for i, k in enumerate(keys) if k not in self.row or any(sk not in self.row for sk in sent_keys[i])]
         if todo:
             docs, sents = embedder.encode_in_context([texts[i] for i in todo], [spans[i] for i in todo], progress)
             new_keys, new_vecs = [], []
             for n, i in enumerate(todo):
-                new_keys += [keys[i]] + [f"{keys[i]}:{j}" for j in range(len(spans[i]))]
+                new_keys += [keys[i], *sent_keys[i]]
                 new_vecs += [docs[n][None, :], sents[n]]
-            self._append(new_keys, np.vstack(new_vecs))
+            self._put(new_keys, np.vstack(new_vecs))
         chunk_vecs = self.vectors[[self.row[k] for k in keys]] if keys else np.zeros((0, self.dimension), np.float32)
-        sent_rows = [self.row[f"{k}:{j}"] for i, k in enumerate(keys) for j in range(len(spans[i]))]
+        sent_rows = [self.row[sk] for sks in sent_keys for sk in sks]
         sent_vecs = self.vectors[sent_rows] if sent_rows else np.zeros((0, self.dimension), np.float32)
+        self.used.update(keys, *sent_keys)
         return chunk_vecs, sent_vecs, len(todo)
 
-    def _append(self, keys: list[str], vecs: np.ndarray) -> None:
-        fresh = [k for k in keys if k not in self.row]
-        keep = [n for n, k in enumerate(keys) if k not in self.row]
-        self.row.update({k: len(self.keys) + i for i, k in enumerate(fresh)})
-        self.keys += fresh
-        self.vectors = np.vstack([self.vectors, vecs[keep]])
+    def _put(self, keys: list[str], vecs: np.ndarray) -> None:
+        """Add or overwrite: a fresh encoding replaces whatever the cache held under a key."""
+        added: dict[str, int] = {}
+        for n, k in enumerate(keys):
+            if k in self.row:
+                self.vectors[self.row[k]] = vecs[n]
+            else:
+                added[k] = n  # a key twice in one batch (two chunks, one text): the last wins
+        self.row.update({k: len(self.keys) + i for i, k in enumerate(added)})
+        self.keys += list(added)
+        self.vectors = np.vstack([self.vectors, vecs[list(added.values())]])
 
-    def prune_keys(self, live: set[str]) -> None:
-        """Drop vectors no current chunk uses, so the cache does not grow without bound."""
-        keep = [i for i, k in enumerate(self.keys) if k.split(":")[0] in live]
+    def prune_unused(self) -> None:
+        """Keep only the vectors this build used, so the cache does not grow without bound."""
+        keep = [i for i, k in enumerate(self.keys) if k in self.used]
         self.keys = [self.keys[i] for i in keep]
         self.vectors = self.vectors[keep]
         self.row = {k: i for i, k in enumerate(self.keys)}
-
 
     def save(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from . import __version__
 from .chunking import CHUNKER_VERSION, Chunk, chunk_corpus
 from .config import Settings
 from .corpus import Corpus, load_corpus
-from .embedding import Embedder, EmbeddingCache, text_key
+from .embedding import Embedder, EmbeddingCache
 from .errors import CorpusError, IndexCorruptError, IndexMissingError, StaleIndexError
 from .index.dense import DenseIndex
 from .index.lexical import TOKENIZER_VERSION, tokenize
@@ -161,7 +161,7 @@ def _build(settings: Settings, corpus: Corpus, embedder: Embedder, store: IndexS
     current_ids = {c.id for c in chunks}
     removed = sum(1 for r in old_records if r["id"] not in current_ids)
     store.publish(build, manifest)
-    cache.prune_keys({text_key(t) for t in texts})
+    cache.prune_unused()
     cache.save()
     return BuildReport(
         build.build_id, counts["documents"], len(chunks), len(sents), embedded,
