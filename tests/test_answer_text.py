@@ -22,6 +22,10 @@ def test_answer_text_renders_inline_math_and_keeps_money() -> None:
     ("**Q1. Why is decode memory-bound at small batch?**", False),
     ("| GQA | 8 KV heads | 320 KiB per token | fp16 |", False),
     ("See the table below.", False),
+    ("Serve Llama-2-7B in fp16 on an A100 80GB.", False),  # a worked example's premise, not an answer
+    ("- Assume 20 turns, each with 30,000 input tokens of context.", False),
+    ("Assume a 4,096-token context, so the cache is 4,096 × 0.5 MiB = 2 GiB.", True),  # it computes something
+    ("Taken together, the two changes halve the memory traffic.", True),
 ])
 def test_quotable_sentences_stand_alone(sentence: str, ok: bool) -> None:
     assert quotable(sentence) is ok

@@ -97,3 +97,20 @@ def test_search_shape_and_ordering(real_engine) -> None:  # noqa: ANN001
 def test_invalid_questions_are_rejected(real_engine, question: str, cats) -> None:  # noqa: ANN001
     with pytest.raises(InvalidQueryError):
         real_engine.ask(question, categories=cats)
+
+
+def test_worked_example_rows_with_other_numbers_are_not_duplicates(real_engine) -> None:  # noqa: ANN001
+    # "H100 SXM: … ≈ 295 FLOPs per byte" and "A100: … = 156 FLOPs per byte" embed at cosine
+    # > 0.92; the H100 row used to be dropped as a repeat of the A100 one.
+    r = real_engine.ask("What is the ridge point of an H100 in FLOPs per byte?")
+    assert "295" in r["answer"].split("[1]")[0]
+
+
+def test_an_annotation_is_quoted_only_when_its_source_ranks_first(real_engine) -> None:  # noqa: ANN001
+    # An annotation ranks 2nd; it used to be quoted between two module sentences.
+    ranking = real_engine.rank("How can step-level correctness labels be produced without paying human annotators?")
+    kinds = [real_engine.index.chunks[c.row].kind for c in ranking.results[:4]]
+    assert kinds[0] != "source" and "source" in kinds
+    assert all(real_engine.index.chunks[q.row].kind != "source" for q in real_engine.quoter.select(ranking))
+    r = real_engine.ask("Which paper introduced rotary position embeddings?")
+    assert "su-2021-rope" in {s["id"] for s in r["sources"]}

@@ -29,13 +29,18 @@ TEX_COMMAND = re.compile(r"\\([A-Za-z]+|[,;%_{}$])")
 MIN_SENTENCE_WORDS = 6  # shorter fragments ("See below.") are not answers
 
 
+# A worked example's premise ("Assume 20 turns of 30,000 tokens.", "Serve Llama-2-7B on an A100."):
+# it states the question's setting, not an answer, and quoted alone it reads as one.
+SETUP_RE = re.compile(r"(?:(?:[-*+]|\d+[.)])\s+)?[*_]*(?:Assume|Suppose|Consider|Take|Serve|Imagine|Let)\b(?!.*=)")
+
+
 def quotable(sentence: str) -> bool:
     """Whether a sentence can stand alone in an answer. Not: short fragments, questions (the
     notes' interview prompts), table rows, headings, display math, and lead-ins ending in ":"
     whose list, formula or code block the quote would leave out (dev: cites-relevant +0.007)."""
     s = sentence.strip().rstrip("*_ ")
     return (len(s.split()) >= MIN_SENTENCE_WORDS and not s.endswith(("?", ":"))
-            and not s.startswith(("**Q", "|", "#", "$$")))
+            and not s.startswith(("**Q", "|", "#", "$$")) and not SETUP_RE.match(s))
 
 
 def plain_math(tex: str) -> str:

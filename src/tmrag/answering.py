@@ -8,7 +8,6 @@ the marker of the passage it came from, so every claim is a verifiable span of i
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,7 +33,6 @@ ABSTAIN_ANSWER = "These notes don't cover that question."
 # A name in more than 1% of chunks (Claude 4%, API 4%, LLM 6%) is the notes' everyday vocabulary;
 # specific ones (Haiku, Medusa, GPT-4o) sit in a handful of chunks.
 COMMON_NAME_SHARE = 0.01
-GENERIC_SUFFIX = re.compile(r"-(?:style|based|like|class|sized|powered|compatible)$", re.IGNORECASE)
 
 
 @dataclass
@@ -255,7 +253,7 @@ class Engine:
         common = COMMON_NAME_SHARE * len(self.index.chunks)
         out = []
         for name in dict.fromkeys(names):
-            tokens = tokenize(GENERIC_SUFFIX.sub("", name))  # "Perplexity-style" names Perplexity
+            tokens = tokenize(name_head(name))
             if not tokens or self.index.lexical.document_frequency(tokens[0]) > common:
                 continue
             if not all(t in seen or (t.endswith("s") and t[:-1] in seen) for t in tokens):  # H100s
@@ -277,6 +275,18 @@ class Engine:
             ids += [chunk.source_id] if chunk.kind == "source" else CITATION_RE.findall(chunk.text)
         ids += [self.index.chunks[c.row].source_id for c in ranking.results[:3] if self.index.chunks[c.row].kind == "source"]
         return [self.corpus.sources[i].to_dict() for i in dict.fromkeys(ids) if i in self.corpus.sources]
+
+
+def name_head(name: str) -> str:
+    """The name in a hyphenated compound: "Chinchilla-optimal", "ChatGPT-scale" and
+    "Perplexity-style" name Chinchilla, ChatGPT and Perplexity; "best-of-N" names nothing."""
+    parts = name.split("-")
+    head = [parts[0]]
+    for part in parts[1:]:
+        if part.isalpha() and part.islower():
+            break  # a lowercase word after the name modifies it
+        head.append(part)
+    return "" if head[0].islower() else "-".join(head)
 
 
 def _round(timings: dict[str, float]) -> dict[str, float]:

@@ -45,6 +45,8 @@ class QuoteSelector:
         scored: list[Scored] = []
         for rank, cand in enumerate(ranking.results[:ANSWER_PASSAGES]):
             chunk = self.index.chunks[cand.row]
+            if chunk.kind == "source" and rank > 0:
+                continue  # an annotation is the answer only when its source ranks first ("which paper…")
             sims = self.index.sentence_vectors_of(cand.row) @ ranking.qvec
             for j, (a, b) in enumerate(chunk.sentences):
                 if quotable(chunk.text[a:b]):
@@ -62,14 +64,20 @@ class QuoteSelector:
             n_words = self.words(row, j)
             if chosen and words + n_words > self.settings.answer_max_words:
                 continue
-            vec = self.index.sentence_vectors_of(row)[j]
-            where = self.absolute(row, j)
-            if any(where == self.absolute(r, i) or float(vec @ self.index.sentence_vectors_of(r)[i]) > DUPLICATE_COS
-                   for _, r, i in chosen):
-                continue  # overlapping chunks share sentences: quote each source sentence once
+            if any(self.repeats((row, j), (r, i)) for _, r, i in chosen):
+                continue
             chosen.append((rank, row, j))
             words += n_words
         return self.quotes_from(chosen)
+
+    def repeats(self, a: tuple[int, int], b: tuple[int, int]) -> bool:
+        """The same source sentence (overlapping chunks share sentences), or one saying the same
+        thing. Rows of a worked example ("A100: … 156 FLOPs per byte", "H100: … 295") embed
+        alike but differ in their numbers: those are not repeats."""
+        if self.absolute(*a) == self.absolute(*b):
+            return True
+        similar = float(self.index.sentence_vectors_of(a[0])[a[1]] @ self.index.sentence_vectors_of(b[0])[b[1]])
+        return similar > DUPLICATE_COS and _numbers(self.sentence(*a)) == _numbers(self.sentence(*b))
 
     def sentence(self, row: int, j: int) -> str:
         chunk = self.index.chunks[row]
@@ -136,6 +144,10 @@ class QuoteSelector:
         chunk = self.index.chunks[row]
         a, b = chunk.sentences[j]
         return (chunk.doc_id, (chunk.start or 0) + a, (chunk.start or 0) + b)
+
+
+def _numbers(text: str) -> set[str]:
+    return set(re.findall(r"\d+(?:[.,]\d+)*", text))
 
 
 def _stem(family: str) -> str:
