@@ -114,3 +114,13 @@ def test_an_annotation_is_quoted_only_when_its_source_ranks_first(real_engine) -
     assert all(real_engine.index.chunks[q.row].kind != "source" for q in real_engine.quoter.select(ranking))
     r = real_engine.ask("Which paper introduced rotary position embeddings?")
     assert "su-2021-rope" in {s["id"] for s in r["sources"]}
+
+
+def test_a_back_referencing_sentence_comes_with_its_antecedent(real_engine) -> None:  # noqa: ANN001
+    from tmrag.quoting import BACK_REFERENCE
+
+    r = real_engine.ask("Once my CLI's live output grows taller than the terminal window, why do I get flicker?")
+    c = next(c for c in r["citations"] if any(BACK_REFERENCE.match(p) for p in c["quote"].split(" … ")))
+    k = next(k for k, p in enumerate(c["quote"].split(" … ")) if BACK_REFERENCE.match(p))
+    # "This split matters because…" is quoted right after the sentence that says what the split is.
+    assert k > 0 and c["spans"][k][0] - c["spans"][k - 1][1] <= 3

@@ -25,6 +25,9 @@ SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (mea
 DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
 RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev: 0.03+ costs cites-relevant)
 
+# A sentence that opens by pointing back at the one before it.
+BACK_REFERENCE = re.compile(r"(?:[-*+]\s+)?[*_]*(?:This|That|These|Those|It|Its|They|Their|Then|Such|Both|Thus|Hence"
+                            r"|Therefore|So|Here|The same)\b")
 Scored = tuple[float, int, int, int]  # (score, passage rank, chunk row, sentence index)
 
 
@@ -58,17 +61,32 @@ class QuoteSelector:
         scored.sort(key=lambda s: -s[0])
         best = scored[0][0]
         words = sum(self.words(r, i) for _, r, i in chosen)
+        main = len(chosen)  # antecedents come on top, up to the issue's 5 sentences
         for score, rank, row, j in scored:
-            if score < best - SENTENCE_MARGIN or len(chosen) >= self.settings.answer_max_sentences:
+            if score < best - SENTENCE_MARGIN or main >= self.settings.answer_max_sentences:
                 break
-            n_words = self.words(row, j)
-            if chosen and words + n_words > self.settings.answer_max_words:
-                continue
             if any(self.repeats((row, j), (r, i)) for _, r, i in chosen):
                 continue
-            chosen.append((rank, row, j))
+            group = self.with_antecedent(row, j, chosen)
+            n_words = sum(self.words(row, i) for i in group)
+            if chosen and (words + n_words > self.settings.answer_max_words or len(chosen) + len(group) > 5):
+                continue
+            chosen += [(rank, row, i) for i in group]
             words += n_words
+            main += 1
         return self.quotes_from(chosen)
+
+    def with_antecedent(self, row: int, j: int, chosen: list[tuple[int, int, int]]) -> list[int]:
+        """A sentence that opens by pointing back ("It also limits…", "That cost is…") comes
+        with the sentence before it in its paragraph, which says what "it" is."""
+        chunk = self.index.chunks[row]
+        if j == 0 or not BACK_REFERENCE.match(self.sentence(row, j)) or any(
+                r == row and i == j - 1 for _, r, i in chosen):
+            return [j]
+        between = chunk.text[chunk.sentences[j - 1][1] : chunk.sentences[j][0]]
+        if "\n\n" in between or not quotable(self.sentence(row, j - 1)):
+            return [j]
+        return [j - 1, j]
 
     def repeats(self, a: tuple[int, int], b: tuple[int, int]) -> bool:
         """The same source sentence (overlapping chunks share sentences), or one saying the same
