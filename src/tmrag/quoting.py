@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic sentences
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
 DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
+MAX_SENTENCES = 5  # the "2-5 sentences", antecedents included
 RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev: 0.03+ costs cites-relevant)
 
 # A sentence that opens by pointing back at the one before it.
@@ -69,7 +70,7 @@ class QuoteSelector:
                 continue
             group = self.with_antecedent(row, j, chosen)
             n_words = sum(self.words(row, i) for i in group)
-            if chosen and (words + n_words > self.settings.answer_max_words or len(chosen) + len(group) > 5):
+            if chosen and (words + n_words > self.settings.answer_max_words or len(chosen) + len(group) > MAX_SENTENCES):
                 continue
             chosen += [(rank, row, i) for i in group]
             words += n_words
