@@ -230,9 +230,8 @@ class Engine:
         sentences, citations = [], []
         for q in quotes:
             chunk = self.index.chunks[q.row]
-            texts = [chunk.text[a:b] for a, b in q.spans]
-            sentences += [f"{display_sentence(t)} [{q.marker}]" for t in texts]
-            citations.append(self.citation_dict(chunk, q, texts))
+            sentences += [f"{display_sentence(chunk.text[a:b])} [{q.marker}]" for a, b in q.reading or q.spans]
+            citations.append(self.citation_dict(chunk, q, [chunk.text[a:b] for a, b in q.spans]))
         return {"answer": " ".join(sentences), "citations": citations, "sources": self.sources_for(quotes, ranking),
                 "suggestions": [], "unmentioned_terms": self.unmentioned(ranking.query.names, [q.row for q in quotes]),
                 **base}
