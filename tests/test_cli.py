@@ -169,3 +169,17 @@ def test_errors_under_json_are_the_http_error_shape_on_stdout(tmp_path: Path, ca
                  "--corpus", str(bad), *index]) == 1
     out, err = capsys.readouterr()
     assert out == "" and err.startswith("tmrag: ")
+
+
+def test_serve_socket_is_tcp_so_asyncio_disables_nagle() -> None:
+    """asyncio sets TCP_NODELAY on accepted connections only when the listening socket's proto
+    is IPPROTO_TCP; with proto 0 each HTTP response waited ~40 ms for a delayed ACK."""
+    import socket
+
+    from tmrag.cli import _bind
+
+    sock = _bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
