@@ -31,6 +31,7 @@ RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev
 BACK_REFERENCE = re.compile(r"(?:[-*+]\s+)?[*_]*(?:This|That|These|Those|It|Its|They|Their|Then|Such|Both|Thus|Hence"
                             r"|Therefore|So|Here|The same)\b")
 Scored = tuple[float, int, int, int]  # (score, passage rank, chunk row, sentence index)
+Group = tuple[float, list[tuple[int, int]]]  # a chosen sentence's score; its (row, j), after its antecedent
 
 
 @dataclass
@@ -48,6 +49,11 @@ class QuoteSelector:
 
     def select(self, ranking: Ranking) -> list[Quote]:
         """Best evidence sentences from the top passages, within a margin of the best one."""
+        chosen, scored = self.definition_first(ranking, self.candidates(ranking))
+        groups = self.greedy(self.same_model(ranking, scored), chosen)
+        return self.quotes_from(chosen, self.reading_strength(ranking, groups))
+
+    def candidates(self, ranking: Ranking) -> list[Scored]:
         scored: list[Scored] = []
         for rank, cand in enumerate(ranking.results[:ANSWER_PASSAGES]):
             chunk = self.index.chunks[cand.row]
@@ -57,18 +63,17 @@ class QuoteSelector:
             for j, (a, b) in enumerate(chunk.sentences):
                 if quotable(chunk.text[a:b]):
                     scored.append((float(sims[j]) - RANK_PENALTY * rank, rank, cand.row, j))
-        chosen, scored = self.definition_first(ranking, scored)
-        scored = self.same_model(ranking, scored)
-        if not scored:
-            return self.quotes_from(chosen)
-        scored.sort(key=lambda s: -s[0])
-        best = scored[0][0]
+        return scored
+
+    def greedy(self, scored: list[Scored], chosen: list[tuple[int, int, int]]) -> list[Group]:
+        """Adds the best sentences (each with its antecedent, if it needs one) to ``chosen``
+        within the margin and the sentence and word budgets; returns them as scored groups."""
+        scored = sorted(scored, key=lambda s: -s[0])
+        groups: list[Group] = []
         words = sum(self.words(r, i) for _, r, i in chosen)
-        main = len(chosen)  # antecedents come on top, up to the issue's 5 sentences
-        strength: dict[tuple[int, int], float] = {}  # a sentence's score, shared by its antecedent
-        groups: list[list[tuple[int, int]]] = []  # a sentence, after its antecedent if it has one
+        ahead = len(chosen)  # a definition already chosen; antecedents ride on top, up to MAX_SENTENCES
         for score, rank, row, j in scored:
-            if score < best - SENTENCE_MARGIN or main >= self.settings.answer_max_sentences:
+            if score < scored[0][0] - SENTENCE_MARGIN or ahead + len(groups) >= self.settings.answer_max_sentences:
                 break
             if any(self.repeats((row, j), (r, i)) for _, r, i in chosen):
                 continue
@@ -77,25 +82,20 @@ class QuoteSelector:
             if chosen and (words + n_words > self.settings.answer_max_words or len(chosen) + len(group) > MAX_SENTENCES):
                 continue
             chosen += [(rank, row, i) for i in group]
-            groups.append([(row, i) for i in group])
-            strength.update({(row, i): score for i in group})
+            groups.append((score, [(row, i) for i in group]))
             words += n_words
-            main += 1
-        self.named_first(ranking, groups, strength)
-        return self.quotes_from(chosen, strength)
+        return groups
 
-    def named_first(self, ranking: Ranking, groups: list[list[tuple[int, int]]],
-                    strength: dict[tuple[int, int], float]) -> None:
-        """In reading order, sentences naming more of the question's names come first: for "the
-        ridge point of an H100 in FLOPs per byte", the H100 row before the A100 row that embeds
-        closer. An antecedent keeps its place before its sentence."""
-        if not ranking.query.names:
-            return
+    def reading_strength(self, ranking: Ranking, groups: list[Group]) -> dict[tuple[int, int], float]:
+        """Each chosen sentence's weight in reading order: its score, plus NAMED_FIRST for each of
+        the question's names it mentions (for "the ridge point of an H100 in FLOPs per byte", the
+        H100 row before the A100 row that embeds closer). An antecedent shares its sentence's."""
         pattern = _names_pattern(ranking.query.names)
-        for group in groups:
-            bonus = NAMED_FIRST * len({m.lower() for m in pattern.findall(self.sentence(*group[-1]))})
-            for key in group:
-                strength[key] += bonus
+        strength = {}
+        for score, keys in groups:
+            named = {m.lower() for m in pattern.findall(self.sentence(*keys[-1]))} if pattern else set()
+            strength.update({key: score + NAMED_FIRST * len(named) for key in keys})
+        return strength
 
     def with_antecedent(self, row: int, j: int, chosen: list[tuple[int, int, int]]) -> list[int]:
         """A sentence that opens by pointing back ("It also limits…", "That cost is…") comes
