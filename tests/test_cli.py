@@ -96,7 +96,8 @@ def test_bad_questions_options_and_settings_are_one_line_errors(real_settings, t
     assert capsys.readouterr().err == "tmrag: question is 50000 characters; the limit is 2000\n"
     assert main(["search", "kv cache \udcff", *nowhere]) == 1  # undecodable bytes from the shell
     assert capsys.readouterr().err == "tmrag: query is not valid UTF-8 text\n"
-    for argv in (["search", "kv", "-k", "0"], ["ask", "kv", "-k", "-3"], ["serve", "--port", "70000"]):
+    for argv in (["search", "kv", "-k", "0"], ["ask", "kv", "-k", "-3"], ["search", "kv", "-k", "51"],
+                 ["serve", "--port", "70000"]):  # -k: 1-50, as over HTTP
         with pytest.raises(SystemExit) as exit_:
             main(argv)
         assert exit_.value.code == 2 and "Traceback" not in capsys.readouterr().err
@@ -153,7 +154,8 @@ def test_errors_under_json_are_the_http_error_shape_on_stdout(tmp_path: Path, ca
     assert main(["ask", "What is attention?", "--json", "--corpus", str(bad), *index]) == 1
     out, err = capsys.readouterr()
     error = json.loads(out)["error"]
-    assert error["code"] == "corpus_error" and re.match(r"\d+ error\(s\) in corpus ", error["message"])
+    assert error["code"] == "corpus_error"
+    assert re.search(r": \d+ corpus error\(s\); `tmrag corpus check` lists them$", error["message"])
     assert any(re.search(r"bad/modules/attention\.md:\d+: error: .*nowhere-2020", p) for p in error["problems"])
     assert err == ""
     assert main(["search", "x" * 3000, "--json", *index]) == 1
@@ -164,7 +166,8 @@ def test_errors_under_json_are_the_http_error_shape_on_stdout(tmp_path: Path, ca
     # Without --json (and for eval, whose --json names a report file) errors stay lines on stderr.
     assert main(["ask", "What is attention?", "--corpus", str(bad), *index]) == 1
     out, err = capsys.readouterr()
-    assert out == "" and re.match(r"tmrag: \d+ error\(s\) in corpus ", err.splitlines()[-1]) and "attention.md" in err
+    assert out == "" and err.splitlines()[-1].endswith("corpus error(s); `tmrag corpus check` lists them")
+    assert "attention.md" in err
     assert main(["eval", "--json", str(tmp_path / "r.json"), "--golden", str(tmp_path / "none.jsonl"),
                  "--corpus", str(bad), *index]) == 1
     out, err = capsys.readouterr()

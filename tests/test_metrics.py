@@ -61,3 +61,14 @@ def test_eval_mode_selection_accepts_default_alias_and_names_the_choices() -> No
         select_modes(modes, "hybrid+module-bm25", "bm25,nope")
     with pytest.raises(ConfigError, match="none given"):
         select_modes(modes, "hybrid+module-bm25", " , ")
+
+
+def test_baseline_comparison_knows_which_rates_should_fall() -> None:
+    from tmrag.evaluation.runner import compare_baseline
+
+    base = {"modes": {"m": {"mrr10": 0.90, "false_abstention": 0.02, "false_note": 0.05}}}
+    better = {"modes": {"m": {"mrr10": 0.91, "false_abstention": 0.01, "false_note": 0.03}}}
+    worse = {"modes": {"m": {"mrr10": 0.85, "false_abstention": 0.05, "false_note": 0.09}}}
+    assert compare_baseline(better, base) == []
+    assert sorted(d.split(":")[0] for d in compare_baseline(worse, base)) == [
+        "m.false_abstention", "m.false_note", "m.mrr10"]

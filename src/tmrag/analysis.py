@@ -13,6 +13,7 @@ from .errors import InvalidQueryError
 from .index.lexical import tokenize
 
 MAX_QUESTION_CHARS = 2000  # the HTTP contract's limit; longer input is rejected, not truncated
+MAX_K = 50  # results per search, CLI and HTTP alike: beyond the fused head (40) ranks are noise
 # "What is RoPE?", "Explain layer norm", "What does GQA stand for?": a request for a definition.
 DEFINITION_RE = re.compile(
     r"^(?:what(?:'s|\s+is|\s+are|\s+does)|define|explain|describe|tell\s+me\s+about)\s+(?:an?\s+|the\s+)?"

@@ -31,10 +31,12 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise ConfigError(f"invalid setting: {problems}") from None
 
 
-def _positive(text: str) -> int:
+def _k(text: str) -> int:
+    from .analysis import MAX_K
+
     value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+    if not 1 <= value <= MAX_K:
+        raise argparse.ArgumentTypeError(f"must be 1-{MAX_K}")
     return value
 
 
@@ -187,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         sp = with_corpus(sub.add_parser(name, help=helptext))
         sp.add_argument(arg)
-        sp.add_argument("-k", type=_positive, default=10, help="number of results / passages considered")
+        sp.add_argument("-k", type=_k, default=10, help="number of results / passages considered")
         sp.add_argument("--category", action="append", help="restrict to a category (repeatable)")
         sp.add_argument("--json", action="store_true", help="print the HTTP contract's JSON")
         sp.set_defaults(func=func)

@@ -80,10 +80,11 @@ class Settings(BaseSettings):
     # answerable) they give recall 0.413, false 0. Re-choosing on it (best recall at zero false:
     # 0.46 / 0.60 → 0.478) gains too little to trust: under repeated 2-fold CV inside dev the
     # re-chosen thresholds reach held-out recall 0.426 with 0.5% false, so these stay.
-    abstain_threshold: float = 0.42
+    abstain_threshold: float = Field(0.42, ge=0.0, le=1.0)  # a cosine: outside [0, 1] is a typo
     # Below this nothing is answered, even when both legs agree (off-topic questions score <= 0.34).
-    abstain_floor: float = 0.35
-    abstain_threshold_unknown: float = 0.56  # stricter bar when the question names things the notes never mention
+    abstain_floor: float = Field(0.35, ge=0.0, le=1.0)
+    # Stricter bar when the question names things the notes never mention.
+    abstain_threshold_unknown: float = Field(0.56, ge=0.0, le=1.0)
     # Stricter bar when the question names something specific the notes know but none of the top 3
     # passages mention ("Claude Haiku's price"). 0 = off: such answers carry `unmentioned_terms`
     # instead. 0.60 reaches dev recall 0.609 at 1.4% false, but CV inside dev puts that choice's

@@ -355,7 +355,8 @@ def load_corpus(root: Path, strict: bool = True) -> Corpus:
                     bibliography_unread=broken_sources is None)
     corpus.problems += cross_check(corpus)
     if strict and corpus.errors:
-        raise CorpusError(f"{len(corpus.errors)} error(s) in corpus {root}", corpus.errors)
+        raise CorpusError(f"{root}: {len(corpus.errors)} corpus error(s); `tmrag corpus check` lists them",
+                          corpus.errors)
     return corpus
 
 

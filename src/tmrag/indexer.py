@@ -48,7 +48,8 @@ class BuildReport:
         ]
         if self.oversized:
             lines.append(f"warning: {len(self.oversized)} atomic block(s) exceed the model window and are embedded truncated: "
-                         + ", ".join(self.oversized[:5]))
+                         + ", ".join(self.oversized[:5])
+                         + (f" and {len(self.oversized) - 5} more" if len(self.oversized) > 5 else ""))
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 

@@ -253,7 +253,7 @@ def run_eval(engine: Engine, questions: list[GoldenQuestion], modes: dict[str, d
 
 def compare_baseline(report: dict, baseline: dict, tol: float = REGRESSION_TOLERANCE) -> list[str]:
     drops = []
-    lower_is_better = {"false_abstention"}
+    lower_is_better = {"false_abstention", "false_note"}
     for mode, summary in report["modes"].items():
         base = baseline.get("modes", {}).get(mode)
         if not base:
@@ -297,7 +297,8 @@ def run_eval_cli(settings: Settings, args: Namespace) -> int:
     print("\nreports: " + ", ".join(str(p) for p in paths))
     if baseline is not None:
         if not set(baseline["modes"]) & set(report["modes"]):
-            print(f"baseline has none of the modes run ({', '.join(baseline['modes'])}): nothing compared")
+            print(f"baseline has modes {', '.join(baseline['modes'])}; this run has {', '.join(report['modes'])}: "
+                  "nothing compared")
             return 1
         if baseline.get("split") != report["split"]:
             print(f"warning: baseline is from the {baseline.get('split')!r} split, this run is {report['split']!r}")

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..analysis import MAX_QUESTION_CHARS
+from ..analysis import MAX_K, MAX_QUESTION_CHARS
 from ..corpus import Source  # a bibliography entry, exactly as Source.to_dict() sends it
 
 Kind = Literal["module", "source", "glossary"]
@@ -23,7 +23,7 @@ class _Strict(BaseModel):
 class SearchRequest(BaseModel):
     query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     # strict: "5", 2.0 and true are type errors, not silently coerced to an int
-    k: int = Field(10, ge=1, le=50, strict=True)
+    k: int = Field(10, ge=1, le=MAX_K, strict=True)
     categories: list[str] | None = None
 
 
