@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from .render import render_module
 from .schemas import AskRequest, AskResponse, SearchRequest, SearchResponse, error_docs
 
 HERE = Path(__file__).parent
+RELOAD_CHECK_S = 1.0  # how often a request looks for a new build: one tiny file read per second
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{0,99}$")  # module and source ids; rejects ../ and friends
 
 
@@ -39,23 +41,51 @@ HTTP_CODES = {400: "invalid_body", 404: "not_found", 405: "method_not_allowed", 
 
 
 class EngineState:
-    """Holds the engine once loaded, or the reason it is not ready."""
+    """Holds the engine once loaded, or the reason it is not ready. When `tmrag index`
+    publishes a new build (the CURRENT pointer changes), the next request starts loading it in
+    the background; requests keep using the loaded engine until the new one is ready, and a
+    build that fails to load leaves the old one serving (the reason shows in /readyz)."""
 
     def __init__(self, settings: Settings, factory: Callable[[Settings], Engine]) -> None:
         self.settings, self.factory = settings, factory
         self.engine: Engine | None = None
         self.error: TmragError | None = None
         self.reason = "loading the index and models"
+        self.reload_error: str | None = None
+        self._pointer: bytes | None = None  # CURRENT as it was when the last load started
+        self._loading = threading.Lock()
+        self._checked = 0.0
+
+    def _current(self) -> bytes | None:
+        try:
+            return (Path(self.settings.index_dir) / "CURRENT").read_bytes()
+        except OSError:
+            return None
 
     def load(self) -> None:
-        try:
-            self.engine = self.factory(self.settings)
-        except TmragError as exc:
-            self.error, self.reason = exc, str(exc)
-        except Exception as exc:  # noqa: BLE001 - reported through /readyz, never a traceback to clients
-            self.error, self.reason = TmragError(f"failed to load: {exc.__class__.__name__}: {exc}"), str(exc)
+        with self._loading:
+            self._pointer = self._current()
+            try:
+                engine = self.factory(self.settings)
+            except Exception as exc:  # noqa: BLE001 - reported through /readyz, never a traceback to clients
+                error = exc if isinstance(exc, TmragError) else TmragError(f"failed to load: {exc.__class__.__name__}: {exc}")
+                if self.engine is None:
+                    self.error, self.reason = error, str(error)
+                else:
+                    self.reload_error = f"kept build {self.engine.index_info['build_id']}: {error}"
+                return
+            self.engine, self.error, self.reload_error = engine, None, None
+
+    def _maybe_reload(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < RELOAD_CHECK_S or self._loading.locked():
+            return
+        self._checked = now
+        if self._current() != self._pointer:
+            threading.Thread(target=self.load, name="tmrag-reload", daemon=True).start()
 
     def require(self) -> Engine:
+        self._maybe_reload()
         if self.engine is None:
             code = self.error.code if self.error else "not_ready"
             raise _NotReady(code, self.reason)
@@ -140,7 +170,7 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
     @app.get("/readyz", responses=error_docs(503))
     def readyz() -> dict:
         engine = state.require()
-        return {"status": "ready", "index": engine.index_info}
+        return {"status": "ready", "index": engine.index_info, "reload_error": state.reload_error}
 
     @app.post("/search", responses={200: {"model": SearchResponse}, **error_docs(413, 415, 422, 503)})
     def search(req: SearchRequest) -> dict:
