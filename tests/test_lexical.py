@@ -1,7 +1,6 @@
 import pytest
 
-from tmrag.analysis import QueryAnalyzer, model_variants, name_like_words
-from tmrag.answering import name_head
+from tmrag.analysis import QueryAnalyzer, model_variants, name_head, name_like_words
 from tmrag.corpus import GlossaryTerm
 from tmrag.index.lexical import LexicalIndex, tokenize
 from tmrag.quoting import same_model

@@ -110,6 +110,24 @@ class QueryAnalyzer:
         return re.compile(r"(?<![\w-])(?:" + _alternation(names) + ")", re.IGNORECASE)  # no right edge: plurals
 
 
+def names_regex(names: Iterable[str]) -> re.Pattern[str] | None:
+    """Any of these names as a whole word, longest first; None when there are none."""
+    names = list(names)
+    return re.compile(r"(?<![\w-])(?:" + _alternation(names) + r")(?![\w-])") if names else None
+
+
+def name_head(name: str) -> str:
+    """The name in a hyphenated compound: "Chinchilla-optimal", "ChatGPT-scale" and
+    "Perplexity-style" name Chinchilla, ChatGPT and Perplexity; "best-of-N" names nothing."""
+    parts = name.split("-")
+    head = [parts[0]]
+    for part in parts[1:]:
+        if part.isalpha() and part.islower():
+            break  # a lowercase word after the name modifies it
+        head.append(part)
+    return "" if head[0].islower() else "-".join(head)
+
+
 def _alternation(names: Iterable[str]) -> str:
     """Longest names first, so "grouped-query attention" wins over "attention"."""
     return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))

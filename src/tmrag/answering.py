@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .analysis import AnalyzedQuery, QueryAnalyzer, validate_question
+from .analysis import AnalyzedQuery, QueryAnalyzer, name_head, validate_question
 from .answer_text import display_sentence
 from .chunking import Chunk
 from .config import WIKI_URL, Settings
@@ -274,18 +274,6 @@ class Engine:
             ids += [chunk.source_id] if chunk.kind == "source" else CITATION_RE.findall(chunk.text)
         ids += [self.index.chunks[c.row].source_id for c in ranking.results[:3] if self.index.chunks[c.row].kind == "source"]
         return [self.corpus.sources[i].to_dict() for i in dict.fromkeys(ids) if i in self.corpus.sources]
-
-
-def name_head(name: str) -> str:
-    """The name in a hyphenated compound: "Chinchilla-optimal", "ChatGPT-scale" and
-    "Perplexity-style" name Chinchilla, ChatGPT and Perplexity; "best-of-N" names nothing."""
-    parts = name.split("-")
-    head = [parts[0]]
-    for part in parts[1:]:
-        if part.isalpha() and part.islower():
-            break  # a lowercase word after the name modifies it
-        head.append(part)
-    return "" if head[0].islower() else "-".join(head)
 
 
 def _round(timings: dict[str, float]) -> dict[str, float]:

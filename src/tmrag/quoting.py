@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .analysis import QueryAnalyzer, model_variants
+from .analysis import QueryAnalyzer, model_variants, names_regex
 from .answer_text import display_sentence, quotable
 from .config import Settings
 from .corpus import Corpus
@@ -24,7 +24,7 @@ ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic s
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
 DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
 MAX_SENTENCES = 5  # the issue's "2-5 sentences", antecedents included
-NAMED_FIRST = 1.0  # in reading order, a sentence naming the question's specific names outranks any score gap
+NAMED_FIRST = 1.0  # in reading order, each of the question's names a sentence mentions outranks any score gap
 RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev: 0.03+ costs cites-relevant)
 
 # A sentence that opens by pointing back at the one before it.
@@ -90,7 +90,7 @@ class QuoteSelector:
         """Each chosen sentence's weight in reading order: its score, plus NAMED_FIRST for each of
         the question's names it mentions (for "the ridge point of an H100 in FLOPs per byte", the
         H100 row before the A100 row that embeds closer). An antecedent shares its sentence's."""
-        pattern = _names_pattern(ranking.query.names)
+        pattern = names_regex(ranking.query.names)
         strength = {}
         for score, keys in groups:
             named = {m.lower() for m in pattern.findall(self.sentence(*keys[-1]))} if pattern else set()
@@ -165,11 +165,10 @@ class QuoteSelector:
         label = text.rfind("\n**", section, a)
         return text[(label if label >= 0 else text.rfind("\n\n", section, a)) + 1 : b]
 
-    def quotes_from(self, chosen: list[tuple[int, int, int]], strength: dict | None = None) -> list[Quote]:
+    def quotes_from(self, chosen: list[tuple[int, int, int]], strength: dict[tuple[int, int], float]) -> list[Quote]:
         """Best passage first; inside a passage its strongest sentence (with its antecedent)
         first, so the answer opens with its best evidence (dev: a must-contain string in the
         first sentence 44 -> 55 of 129). The citation keeps the spans in document order."""
-        strength = strength or {}
         chosen.sort(key=lambda c: (c[0], -strength.get((c[1], c[2]), 0.0), c[2]))
         quotes: dict[int, Quote] = {}
         for _, row, j in chosen:
@@ -190,10 +189,6 @@ class QuoteSelector:
         chunk = self.index.chunks[row]
         a, b = chunk.sentences[j]
         return (chunk.doc_id, (chunk.start or 0) + a, (chunk.start or 0) + b)
-
-
-def _names_pattern(names: list[str]) -> re.Pattern[str] | None:
-    return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-])") if names else None
 
 
 def _numbers(text: str) -> set[str]:

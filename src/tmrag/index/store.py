@@ -97,6 +97,13 @@ class IndexStore:
     def cache_dir(self) -> Path:
         return self.root / "cache"
 
+    def pointer(self) -> bytes | None:
+        """CURRENT's raw bytes, cheap enough to poll: a change means a new build was published."""
+        try:
+            return (self.root / "CURRENT").read_bytes()
+        except OSError:
+            return None
+
     def current_id(self) -> str | None:
         """The build CURRENT names; a pointer that is not a plain build id is damage, not a path."""
         pointer = self.root / "CURRENT"

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..answering import Engine
 from ..config import CATEGORIES, Settings
 from ..errors import NotFoundError, TmragError
+from ..index.store import IndexStore
 from .limits import MAX_BODY_BYTES, BodySizeLimit, HeadAsGet, SecurityHeaders
 from .render import render_module
 from .schemas import AskRequest, AskResponse, SearchRequest, SearchResponse, error_docs
@@ -48,6 +49,7 @@ class EngineState:
 
     def __init__(self, settings: Settings, factory: Callable[[Settings], Engine]) -> None:
         self.settings, self.factory = settings, factory
+        self.store = IndexStore(settings.index_dir)
         self.engine: Engine | None = None
         self.error: TmragError | None = None
         self.reason = "loading the index and models"
@@ -56,15 +58,9 @@ class EngineState:
         self._loading = threading.Lock()
         self._checked = 0.0
 
-    def _current(self) -> bytes | None:
-        try:
-            return (Path(self.settings.index_dir) / "CURRENT").read_bytes()
-        except OSError:
-            return None
-
     def load(self) -> None:
         with self._loading:
-            self._pointer = self._current()
+            self._pointer = self.store.pointer()
             try:
                 engine = self.factory(self.settings)
             except Exception as exc:  # noqa: BLE001 - reported through /readyz, never a traceback to clients
@@ -81,7 +77,7 @@ class EngineState:
         if now - self._checked < RELOAD_CHECK_S or self._loading.locked():
             return
         self._checked = now
-        if self._current() != self._pointer:
+        if self.store.pointer() != self._pointer:
             threading.Thread(target=self.load, name="tmrag-reload", daemon=True).start()
 
     def require(self) -> Engine:
