@@ -16,10 +16,10 @@ from pathlib import Path
 
 import httpx
 
-from tmrag.answering import Engine
 from tmrag.config import Settings
+from tmrag.engine import Engine
+from tmrag.evaluation.golden import load_golden
 from tmrag.evaluation.metrics import percentile
-from tmrag.evaluation.runner import load_golden
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tmrag.answering import Engine
+from tmrag.build.embedding import Embedder
+from tmrag.build.indexer import build_index
 from tmrag.config import Settings
-from tmrag.embedding import Embedder
-from tmrag.evaluation.runner import load_golden, run_eval
-from tmrag.indexer import build_index
+from tmrag.engine import Engine
+from tmrag.evaluation.golden import load_golden
+from tmrag.evaluation.runner import run_eval
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = ("hit1", "hit5", "mrr10", "ndcg10", "sec_hit5", "cites_relevant", "must_recall", "false_abstention")
@@ -41,9 +42,9 @@ def main() -> None:
 
 
 def _parts(settings: Settings, embedder: Embedder):  # noqa: ANN202
-    from tmrag.corpus import load_corpus
-    from tmrag.index.store import IndexStore
-    from tmrag.retrieval import LoadedIndex
+    from tmrag.build.store import IndexStore
+    from tmrag.corpus.loading import load_corpus
+    from tmrag.query.loaded_index import LoadedIndex
 
     path, manifest = IndexStore(settings.index_dir).open_current()
     return load_corpus(settings.corpus_dir), embedder, LoadedIndex.load(path, manifest, settings)

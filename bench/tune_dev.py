@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from tmrag.answering import Engine, abstains
 from tmrag.config import Settings
+from tmrag.engine import Engine, abstains
 from tmrag.evaluation import metrics as M
-from tmrag.evaluation.runner import load_golden
-from tmrag.reranking import SentenceReranker
+from tmrag.evaluation.golden import load_golden
+from tmrag.query.reranking import SentenceReranker
 
 GRID = {
     "best_sentence": [0.3, 0.45, 0.6],

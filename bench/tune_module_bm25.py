@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from tmrag.answering import Engine
 from tmrag.config import Settings
+from tmrag.engine import Engine
 from tmrag.evaluation import metrics as M
-from tmrag.evaluation.runner import load_golden
-from tmrag.reranking import DocumentLexicalReranker
+from tmrag.evaluation.golden import load_golden
+from tmrag.query.reranking import DocumentLexicalReranker
 
 WEIGHTS = [0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0]
 SPLITS = 10  # random halvings of dev; each gives two held-out scores

@@ -158,7 +158,7 @@ def tiny_settings(tiny_corpus: Path, tmp_path: Path) -> Settings:
 def real_settings() -> Settings:
     """Settings for the real corpus with its index in .cache/test-index (built once, then
     incremental: a no-change rebuild takes about a second)."""
-    from tmrag.indexer import build_index
+    from tmrag.build.indexer import build_index
 
     settings = Settings(corpus_dir=ROOT / "corpus", index_dir=ROOT / ".cache" / "test-index")
     build_index(settings)
@@ -167,6 +167,6 @@ def real_settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def real_engine(real_settings: Settings):  # noqa: ANN201
-    from tmrag.answering import Engine
+    from tmrag.engine import Engine
 
     return Engine.open(real_settings)

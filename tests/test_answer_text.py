@@ -2,7 +2,7 @@
 
 import pytest
 
-from tmrag.answer_text import display_sentence, plain_math, quotable
+from tmrag.answer.text import display_sentence, plain_math, quotable
 
 
 def test_answer_text_renders_inline_math_and_keeps_money() -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tmrag.answer_text import display_sentence
+from tmrag.answer.text import display_sentence
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -56,8 +56,8 @@ def index_dir(request: pytest.FixtureRequest) -> Path:
             return _index_dir_from(request.getfixturevalue(name))
         except pytest.FixtureLookupError:
             continue
+    from tmrag.build.indexer import build_index
     from tmrag.config import Settings
-    from tmrag.indexer import build_index
 
     path = ROOT / ".cache" / "test-index"  # incremental: a rebuild after no corpus change only checks hashes
     build_index(Settings(corpus_dir=ROOT / "corpus", index_dir=path))

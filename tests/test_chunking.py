@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tmrag.chunking import chunk_module, cl100k, split_sentences
-from tmrag.corpus import load_corpus
+from tmrag.build.chunking import chunk_module, cl100k, split_sentences
+from tmrag.corpus.loading import load_corpus
 
 from .conftest import FakeEmbedder, write_corpus
 

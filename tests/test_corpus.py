@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tmrag.cli import main
-from tmrag.corpus import display_path, load_corpus
+from tmrag.corpus.loading import display_path, load_corpus
+from tmrag.corpus.markdown import slugify
 from tmrag.errors import CorpusError
-from tmrag.markdown import slugify
 
 from .conftest import ROOT, write_corpus
 

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_answer_quotes_are_exact_spans_and_every_sentence_is_cited(real_engine) -> None:  # noqa: ANN001
-    r = real_engine.ask("How many bytes per token does the KV cache need for Llama-2-7B in fp16?")
+    r = real_engine.ask("How many bytes per token does the KV cache need for Llama-2-7B in fp16?").model_dump(mode="json")
     assert not r["abstained"] and r["citations"]
     markers = {c["marker"] for c in r["citations"]}
     sentences = answer_sentences(r["answer"])
@@ -32,35 +32,35 @@ def test_answer_quotes_are_exact_spans_and_every_sentence_is_cited(real_engine) 
     # matches the question as well, but its label is a bold line above the sentences.
     assert "524,288" in r["answer"]
     assert not any("80 ×" in c["quote"] or "327,680" in c["quote"] for c in r["citations"])
-    other = real_engine.ask("How many bytes per token does the KV cache need for Llama-2-70B in fp16?")
+    other = real_engine.ask("How many bytes per token does the KV cache need for Llama-2-70B in fp16?").model_dump(mode="json")
     assert "327,680" in other["answer"] and "524,288" not in other["answer"]
 
 
 def test_bibliography_question_hits_the_source(real_engine) -> None:  # noqa: ANN001
-    r = real_engine.ask("Which paper introduced rotary position embeddings?")
+    r = real_engine.ask("Which paper introduced rotary position embeddings?").model_dump(mode="json")
     assert "su-2021-rope" in {s["id"] for s in r["sources"]}
 
 
 def test_definition_questions_lead_with_the_glossary_definition(real_engine) -> None:  # noqa: ANN001
     # Before: "What is RoPE?" was answered with one sentence, "Raising the RoPE base is another common knob."
-    r = real_engine.ask("What is RoPE?")
+    r = real_engine.ask("What is RoPE?").model_dump(mode="json")
     assert r["citations"][0]["kind"] == "glossary" and r["citations"][0]["title"] == "Rotary position embedding"
     assert r["answer"].startswith("A position scheme that rotates")
     assert all("rope" in c["quote"].lower() or "rotary" in c["quote"].lower() for c in r["citations"][1:])
-    short = real_engine.ask("What does MoE stand for?")  # evidence 0.39 alone would abstain
+    short = real_engine.ask("What does MoE stand for?").model_dump(mode="json")  # evidence 0.39 alone would abstain
     assert not short["abstained"] and short["citations"][0]["title"] == "Mixture of experts"
 
 
 def test_off_topic_and_near_topic_questions_abstain(real_engine) -> None:  # noqa: ANN001
     for q in ("How do I change a flat tire on a car?", "How does the Mamba state-space model compare with attention?"):
-        r = real_engine.ask(q)
+        r = real_engine.ask(q).model_dump(mode="json")
         assert r["abstained"] and r["citations"] == [] and r["answer"]
 
 
 def test_answers_name_question_terms_the_cited_passages_never_mention(real_engine) -> None:  # noqa: ANN001
-    near = real_engine.ask("How much does Anthropic charge per million input tokens for Claude Haiku?")
+    near = real_engine.ask("How much does Anthropic charge per million input tokens for Claude Haiku?").model_dump(mode="json")
     assert not near["abstained"] and near["unmentioned_terms"] == ["Haiku"]
-    grounded = real_engine.ask("How many key/value heads does Llama-2-70B keep for its 64 query heads?")
+    grounded = real_engine.ask("How many key/value heads does Llama-2-70B keep for its 64 query heads?").model_dump(mode="json")
     assert not grounded["abstained"] and grounded["unmentioned_terms"] == []
 
 
@@ -69,24 +69,26 @@ def test_unmentioned_name_rule_abstains_when_switched_on(real_engine, monkeypatc
     assert real_engine.rank(question).unmentioned_names == ["Haiku"]
     strict = real_engine.settings.model_copy(update={"abstain_threshold_unmentioned": 0.60})
     monkeypatch.setattr(real_engine, "settings", strict)
-    r = real_engine.ask(question)
+    r = real_engine.ask(question).model_dump(mode="json")
     assert r["abstained"] and r["suggestions"]
 
 
 def test_abstention_suggests_three_distinct_sections(real_engine) -> None:  # noqa: ANN001
-    r = real_engine.ask("How do I bake bread?")  # two of its top chunks share a section
+    r = real_engine.ask("How do I bake bread?").model_dump(mode="json")  # two of its top chunks share a section
     places = [(s["title"], s["section"]) for s in r["suggestions"]]
     assert r["abstained"] and len(places) == len(set(places)) == 3
-    assert not real_engine.ask("How many key/value heads does Llama-2-70B keep for its 64 query heads?")["abstained"]
+    gqa = real_engine.ask("How many key/value heads does Llama-2-70B keep for its 64 query heads?")
+    assert not gqa.model_dump(mode="json")["abstained"]
 
 
 def test_category_filter_restricts_results(real_engine) -> None:  # noqa: ANN001
-    res = real_engine.search("how are tools called in parallel", k=8, categories=["AI Engineering"])["results"]
+    found = real_engine.search("how are tools called in parallel", k=8, categories=["AI Engineering"])
+    res = found.model_dump(mode="json")["results"]
     assert res and all(real_engine.corpus.modules[r["module_id"]].category == "AI Engineering" for r in res)
 
 
 def test_search_shape_and_ordering(real_engine) -> None:  # noqa: ANN001
-    out = real_engine.search("speculative decoding acceptance rate", k=5)
+    out = real_engine.search("speculative decoding acceptance rate", k=5).model_dump(mode="json")
     scores = [r["score"] for r in out["results"]]
     assert len(scores) == 5 and scores == sorted(scores, reverse=True)
     assert set(out["results"][0]) >= {"kind", "module_id", "source_id", "title", "section", "anchor", "url", "text", "score"}
@@ -97,13 +99,13 @@ def test_search_shape_and_ordering(real_engine) -> None:  # noqa: ANN001
 @pytest.mark.parametrize(("question", "cats"), [("", None), ("x" * 2001, None), ("ok", ["Cooking"])])
 def test_invalid_questions_are_rejected(real_engine, question: str, cats) -> None:  # noqa: ANN001
     with pytest.raises(InvalidQueryError):
-        real_engine.ask(question, categories=cats)
+        real_engine.ask(question, categories=cats).model_dump(mode="json")
 
 
 def test_worked_example_rows_with_other_numbers_are_not_duplicates(real_engine) -> None:  # noqa: ANN001
     # "H100 SXM: … ≈ 295 FLOPs per byte" and "A100: … = 156 FLOPs per byte" embed at cosine
     # > 0.92; the H100 row used to be dropped as a repeat of the A100 one.
-    r = real_engine.ask("What is the ridge point of an H100 in FLOPs per byte?")
+    r = real_engine.ask("What is the ridge point of an H100 in FLOPs per byte?").model_dump(mode="json")
     assert "295" in r["answer"].split("[1]")[0]  # and it comes first: it names the H100
 
 
@@ -113,14 +115,15 @@ def test_an_annotation_is_quoted_only_when_its_source_ranks_first(real_engine) -
     kinds = [real_engine.index.chunks[c.row].kind for c in ranking.results[:4]]
     assert kinds[0] != "source" and "source" in kinds
     assert all(real_engine.index.chunks[q.row].kind != "source" for q in real_engine.quoter.select(ranking))
-    r = real_engine.ask("Which paper introduced rotary position embeddings?")
+    r = real_engine.ask("Which paper introduced rotary position embeddings?").model_dump(mode="json")
     assert "su-2021-rope" in {s["id"] for s in r["sources"]}
 
 
 def test_a_back_referencing_sentence_comes_with_its_antecedent(real_engine) -> None:  # noqa: ANN001
-    from tmrag.quoting import BACK_REFERENCE
+    from tmrag.answer.quoting import BACK_REFERENCE
 
-    r = real_engine.ask("Once my CLI's live output grows taller than the terminal window, why do I get flicker?")
+    question = "Once my CLI's live output grows taller than the terminal window, why do I get flicker?"
+    r = real_engine.ask(question).model_dump(mode="json")
     c = next(c for c in r["citations"] if any(BACK_REFERENCE.match(p) for p in c["quote"].split(" … ")))
     k = next(k for k, p in enumerate(c["quote"].split(" … ")) if BACK_REFERENCE.match(p))
     # "This split matters because…" is quoted right after the sentence that says what the split is.
@@ -129,7 +132,7 @@ def test_a_back_referencing_sentence_comes_with_its_antecedent(real_engine) -> N
 
 def test_the_strongest_sentence_of_a_passage_is_read_first(real_engine) -> None:  # noqa: ANN001
     # The passage opens with the weight size; the decode speed asked for is its 2nd sentence.
-    r = real_engine.ask("What is the maximum decode speed of a 7B fp16 model on one A100?")
+    r = real_engine.ask("What is the maximum decode speed of a 7B fp16 model on one A100?").model_dump(mode="json")
     first = r["answer"].split("[1]")[0]
     assert "143 tokens/s" in r["answer"].split("[1]", 2)[1] or "143 tokens/s" in first
     assert "66 GB" not in first and "125,885" not in r["answer"].split("[1]", 2)[1]

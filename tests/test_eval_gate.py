@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tmrag.evaluation.runner import default_mode, load_golden, modes_for, run_eval
+from tmrag.evaluation.golden import load_golden
+from tmrag.evaluation.runner import default_mode, modes_for, run_eval
 
 from .conftest import ROOT
 

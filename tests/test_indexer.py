@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tmrag.answering import Engine
+from tmrag.build.indexer import build_index
+from tmrag.build.store import IndexStore
 from tmrag.config import Settings
+from tmrag.engine import Engine
 from tmrag.errors import IndexCorruptError, IndexMissingError, StaleIndexError
-from tmrag.index.store import IndexStore
-from tmrag.indexer import build_index
 
 from .conftest import ATTENTION_BODY, write_corpus
 
@@ -58,7 +58,7 @@ def test_edit_add_delete_reembed_only_what_changed(tiny_settings: Settings, fake
 
 
 def test_reused_chunks_equal_a_fresh_chunking(tiny_settings: Settings, fake_embedder, monkeypatch) -> None:  # noqa: ANN001
-    import tmrag.chunking as chunking
+    import tmrag.build.chunking as chunking
 
     build_index(tiny_settings, embedder=fake_embedder)
     path = tiny_settings.corpus_dir / "modules" / "kv-cache.md"
@@ -95,7 +95,7 @@ def test_deleted_module_never_appears_in_results(tiny_settings: Settings, fake_e
         Engine.open(tiny_settings, embedder=fake_embedder)
     build_index(tiny_settings, embedder=fake_embedder)
     engine = Engine.open(tiny_settings, embedder=fake_embedder)
-    results = engine.search("KV cache keys and values of past tokens", k=10)["results"]
+    results = engine.search("KV cache keys and values of past tokens", k=10).model_dump(mode="json")["results"]
     assert results and all(r["module_id"] != "kv-cache" for r in results)
 
 
@@ -128,7 +128,7 @@ def test_failed_build_leaves_previous_build_current(tiny_settings: Settings, fak
     def boom(*_a, **_k) -> None:  # noqa: ANN002, ANN003
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("tmrag.index.store.IndexStore.publish", boom)
+    monkeypatch.setattr("tmrag.build.store.IndexStore.publish", boom)
     with pytest.raises(RuntimeError):
         build_index(tiny_settings, embedder=fake_embedder)
     store = IndexStore(tiny_settings.index_dir)
@@ -152,7 +152,7 @@ from pathlib import Path
 sys.path.insert(0, {tests!r})
 from conftest import FakeEmbedder
 from tmrag.config import Settings
-from tmrag.indexer import build_index
+from tmrag.build.indexer import build_index
 
 class Slow(FakeEmbedder):
     def encode_in_context(self, texts, spans, progress=False):
@@ -266,7 +266,7 @@ def test_a_second_build_on_the_same_folder_fails_fast(tiny_settings: Settings, f
 def test_a_new_sentence_split_of_unchanged_text_is_re_embedded(tmp_path: Path, fake_embedder) -> None:  # noqa: ANN001
     """Sentence vectors are cached by span, not by position: a chunker change that splits the
     same text differently used to get the old split's vectors (132 chunks of the real index)."""
-    from tmrag.embedding import EmbeddingCache
+    from tmrag.build.embedding_cache import EmbeddingCache
 
     text = "One sentence here. Two sentences there. Three at the end."
     old, new = [(0, 18), (19, 57)], [(0, 39), (40, 57)]  # same count, other boundaries

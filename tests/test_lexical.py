@@ -1,9 +1,10 @@
 import pytest
 
-from tmrag.analysis import QueryAnalyzer, model_variants, name_head, name_like_words
-from tmrag.corpus import GlossaryTerm
-from tmrag.index.lexical import LexicalIndex, tokenize
-from tmrag.quoting import same_model
+from tmrag.answer.quoting import same_model
+from tmrag.build.lexical import LexicalIndex
+from tmrag.corpus.model import GlossaryTerm
+from tmrag.query.analysis import QueryAnalyzer, model_variants, name_head, name_like_words
+from tmrag.tokenize import tokenize
 
 
 def test_tokenizer_keeps_technical_tokens_intact() -> None:
@@ -47,7 +48,7 @@ def test_sparse_scores_equal_rank_bm25() -> None:
 
 
 def test_definition_questions_name_their_glossary_term() -> None:
-    from tmrag.corpus import GlossaryTerm
+    from tmrag.corpus.model import GlossaryTerm
 
     rope = GlossaryTerm("Rotary position embedding", ("RoPE",), "A position scheme.", ("positional-encoding",))
     norm = GlossaryTerm("Layer normalization", ("LayerNorm",), "A normalization.", ("layernorm",))

@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tmrag.answering import Engine
+from tmrag.build.embedding import BULK_TEXTS, Embedder, default_model_path
+from tmrag.build.encoders import verified_onnx
+from tmrag.build.indexer import build_index
 from tmrag.config import DEFAULT_MODEL_SHA256, Settings
-from tmrag.embedding import BULK_TEXTS, Embedder, default_model_path
-from tmrag.encoders import verified_onnx
+from tmrag.engine import Engine
 from tmrag.errors import ModelError
-from tmrag.indexer import build_index
-from tmrag.reranking import CrossEncoderReranker
+from tmrag.query.reranking import CrossEncoderReranker
 
 from .conftest import write_corpus
 
@@ -95,9 +95,9 @@ def test_known_nearest_neighbour_on_a_tiny_corpus(tmp_path: Path) -> None:
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "idx")
     build_index(settings)
     engine = Engine.open(settings)
-    top = engine.search("why is token generation limited by memory bandwidth?", k=3)["results"][0]
+    top = engine.search("why is token generation limited by memory bandwidth?", k=3).model_dump(mode="json")["results"][0]
     assert top["module_id"] == "gpu-memory"
-    top = engine.search("how do I make sourdough", k=3)["results"][0]
+    top = engine.search("how do I make sourdough", k=3).model_dump(mode="json")["results"][0]
     assert top["module_id"] == "cooking"
 
 
@@ -141,7 +141,7 @@ def test_query_path_never_imports_torch(real_settings: Settings) -> None:
     import subprocess
     import sys
 
-    script = ("import sys\nfrom tmrag.answering import Engine\nfrom tmrag.config import Settings\n"
+    script = ("import sys\nfrom tmrag.engine import Engine\nfrom tmrag.config import Settings\n"
               f"e = Engine.open(Settings(corpus_dir={str(real_settings.corpus_dir)!r}, "
               f"index_dir={str(real_settings.index_dir)!r}))\n"
               "assert e.ask('What does the KV cache store?')['citations']\n"

@@ -8,16 +8,17 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from tmrag.answering import Engine
+from tmrag.build.indexer import build_index
+from tmrag.build.store import IndexStore
 from tmrag.config import Settings
-from tmrag.index.store import IndexStore
-from tmrag.indexer import build_index
-from tmrag.web import app as web
+from tmrag.engine import Engine
+from tmrag.web import deps
+from tmrag.web.app import create_app
 
 
 def _client(settings: Settings, embedder, monkeypatch) -> TestClient:  # noqa: ANN001
-    monkeypatch.setattr(web, "RELOAD_CHECK_S", 0.0)  # look on every request
-    app = web.create_app(settings, engine_factory=lambda s: Engine.open(s, embedder=embedder),
+    monkeypatch.setattr(deps, "RELOAD_CHECK_S", 0.0)  # look on every request
+    app = create_app(settings, engine_factory=lambda s: Engine.open(s, embedder=embedder),
                          load_in_background=False)
     return TestClient(app, raise_server_exceptions=False)
 

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from tmrag.analysis import AnalyzedQuery
-from tmrag.reranking import DocumentLexicalReranker
-from tmrag.retrieval import Candidate
+from tmrag.query.analysis import AnalyzedQuery
+from tmrag.query.reranking import DocumentLexicalReranker
+from tmrag.query.retrieval import Candidate
 
 
 def _index() -> SimpleNamespace:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tmrag.cli import main
-from tmrag.stats import CAPTURED_KIND_COUNTS, DECLARED_KIND_COUNTS, is_wiki_bibliography
+from tmrag.corpus.stats import CAPTURED_KIND_COUNTS, DECLARED_KIND_COUNTS, is_wiki_bibliography
 
 from .conftest import ROOT
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from .config import Settings
-from .errors import ConfigError, CorpusError, TmragError
+from .errors import ConfigError, CorpusError, ListenError, TmragError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -32,7 +32,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _k(text: str) -> int:
-    from .analysis import MAX_K
+    from .query.analysis import MAX_K
 
     value = int(text)
     if not 1 <= value <= MAX_K:
@@ -53,7 +53,7 @@ def _warn_on_generation_fallback(engine) -> None:  # noqa: ANN001
 
 
 def cmd_corpus_check(args: argparse.Namespace) -> int:
-    from .corpus import load_corpus
+    from .corpus.loading import load_corpus
 
     corpus = load_corpus(_settings(args).corpus_dir, strict=False)
     shown = corpus.problems if args.warnings else corpus.errors
@@ -70,8 +70,8 @@ def cmd_corpus_check(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_stats(args: argparse.Namespace) -> int:
-    from .corpus import load_corpus
-    from .stats import corpus_stats, format_stats
+    from .corpus.loading import load_corpus
+    from .corpus.stats import corpus_stats, format_stats
 
     stats = corpus_stats(load_corpus(_settings(args).corpus_dir, strict=False))
     print(json.dumps(stats, indent=2) if args.json else format_stats(stats))
@@ -79,7 +79,7 @@ def cmd_corpus_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from .indexer import build_index
+    from .build.indexer import build_index
 
     report = build_index(_settings(args), full=args.full, progress=sys.stderr.isatty())
     print(report.summary())
@@ -87,29 +87,29 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from .analysis import validate_question
+    from .query.analysis import validate_question
 
     validate_question(args.query, args.category, what="query")  # before loading anything heavy
-    from .answering import Engine
-    from .render import format_search
+    from .engine import Engine
+    from .terminal import format_search
 
     engine = Engine.open(_settings(args))
     result = engine.search(args.query, k=args.k, categories=args.category or None)
-    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else format_search(result))
+    print(_json(result.model_dump(mode="json")) if args.json else format_search(result))
     return EXIT_OK
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .analysis import validate_question
+    from .query.analysis import validate_question
 
     validate_question(args.question, args.category)  # before loading anything heavy
-    from .answering import Engine
-    from .render import format_answer
+    from .engine import Engine
+    from .terminal import format_answer
 
     engine = Engine.open(_settings(args))
     result = engine.ask(args.question, categories=args.category or None, k=args.k)
     _warn_on_generation_fallback(engine)
-    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else format_answer(result))
+    print(_json(result.model_dump(mode="json")) if args.json else format_answer(result))
     return EXIT_OK
 
 
@@ -127,7 +127,7 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:  # port taken, privileged port, address not on this machine, unknown host name
         sock.close()
-        raise TmragError(f"cannot listen on {_hostport(host, port)}: {exc.strerror or exc}") from None
+        raise ListenError(f"cannot listen on {_hostport(host, port)}: {exc.strerror or exc}") from None
     return sock
 
 
@@ -157,12 +157,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return run_eval_cli(_settings(args), args)
 
 
+def _json(data: object) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
 def _fail(code: str, message: str, as_json: bool, problems: list | None = None) -> int:
     if as_json:  # the HTTP error shape, on stdout where a script parsing --json output reads; exit 1 still says it failed
         error: dict = {"code": code, "message": message}
         if problems is not None:
             error["problems"] = [str(p) for p in problems]
-        print(json.dumps({"error": error}, indent=2, ensure_ascii=False))
+        print(_json({"error": error}))
     else:
         for problem in problems or []:
             print(problem, file=sys.stderr)

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .names import FusionName, RerankerName
+
 CATEGORIES: tuple[str, ...] = (
     "The Transformer",
     "Training",
@@ -54,14 +56,14 @@ class Settings(BaseSettings):
 
     # Retrieval and fusion.
     retrieve_top_n: int = Field(60, ge=5)  # candidates per leg; recall@60 of either leg ~ saturates
-    fusion: Literal["rrf", "convex"] = "rrf"
+    fusion: FusionName = "rrf"
     rrf_k: int = Field(60, ge=1)  # Cormack et al.'s k; damps rank-1 dominance of a single leg
     convex_alpha: float = Field(0.5, ge=0.0, le=1.0)  # weight of the dense leg in convex mode
 
     # Reranking: "module-bm25" (default), "sentence", "none" (fused order) or "cross-encoder".
     # module-bm25 adds a module-level BM25 score to the fused one: dev MRR@10 0.923 -> 0.951, and 2-fold
     # CV held-out 0.941 (bench/tune_module_bm25.py). The sentence reranker did not survive CV.
-    reranker: Literal["module-bm25", "sentence", "none", "cross-encoder"] = "module-bm25"
+    reranker: RerankerName = "module-bm25"
     # Weight of the max-normalised module BM25 next to the max-normalised fused score. Dev sweep:
     # every weight in 0.05-1.0 beats fused order; 0.3 is the best, in the middle of the plateau.
     rerank_document_weight: float = Field(0.3, ge=0.0)

@@ -65,6 +65,39 @@ class NotFoundError(TmragError):
     http_status = 404
 
 
+class GoldenFileError(TmragError):
+    """The golden-question file is unreadable, invalid, or names labels the index lacks."""
+
+    code = "golden_invalid"
+    http_status = 422
+
+
+class ListenError(TmragError):
+    """``tmrag serve`` cannot bind its address (port taken, privileged, unknown host)."""
+
+    code = "cannot_listen"
+
+
+class EngineLoadError(TmragError):
+    """Loading the engine failed for a reason that is not one of the errors above."""
+
+    code = "load_failed"
+    http_status = 503
+
+
+class NotReadyError(TmragError):
+    """The server has no engine to answer with yet: still loading, or the load failed (the
+    code is then the load error's own, e.g. ``index_missing``)."""
+
+    code = "not_ready"
+    http_status = 503
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        if code:
+            self.code = code
+
+
 class GenerationError(TmragError):
     """The optional LLM endpoint failed or returned something unusable."""
 

@@ -6,9 +6,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
-MARKER_RE = re.compile(r"\s*\[(\d+)\]")
-# A sentence is everything up to a run of markers that ends the sentence ("… text. [2]").
-SENTENCE_WITH_MARKERS = re.compile(r"(.+?)((?:\s*\[\d+\])+)(?=\s|$)", re.S)
+from ..answer.text import answer_sentences
 
 
 def dedup(items: Iterable[str | None]) -> list[str]:
@@ -42,18 +40,6 @@ def ndcg_at_k(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
 def citation_precision(cited: Sequence[str], relevant: set[str]) -> float | None:
     """Share of cited passages that belong to a relevant document; None when nothing is cited."""
     return sum(c in relevant for c in cited) / len(cited) if cited else None
-
-
-def answer_sentences(answer: str) -> list[tuple[str, list[int]]]:
-    """Split an answer into (sentence text, markers it ends with)."""
-    out, end = [], 0
-    text = answer.strip()
-    for m in SENTENCE_WITH_MARKERS.finditer(text):
-        markers = [int(x) for x in MARKER_RE.findall(m.group(2))]
-        out.append((m.group(1).strip(), markers))
-        end = m.end()
-    out.append((text[end:].strip(), []))  # trailing text without a marker is an uncited claim
-    return [(t, m) for t, m in out if t]
 
 
 def support_rate(answer: str, quotes: dict[int, str], normalize) -> float | None:  # noqa: ANN001

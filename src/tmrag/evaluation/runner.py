@@ -6,100 +6,18 @@ from __future__ import annotations
 import json
 import time
 from argparse import Namespace
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..analysis import MAX_QUESTION_CHARS
-from ..answer_text import display_sentence
-from ..answering import Engine
+from ..answer.composing import QUOTE_JOIN
+from ..answer.text import display_sentence
+from ..answer.types import Answer
 from ..config import Settings
-from ..errors import ConfigError, TmragError
+from ..engine import Engine
+from ..errors import ConfigError
 from . import metrics as M
+from .golden import GoldenQuestion, check_labels, load_golden
 
-CATEGORY_TAGS = ("transformer", "training", "inference", "architectures", "applications", "trust-eval",
-                 "interview", "ai-engineering", "design-reviews", "off-topic", "near-topic")
-TYPE_TAGS = ("single", "multi", "bibliography", "unanswerable")
 REGRESSION_TOLERANCE = 0.01  # one question in a 125-question split moves a rate by 0.008
-
-
-@dataclass
-class GoldenQuestion:
-    id: str
-    question: str
-    relevant_modules: list[str]
-    answerable: bool
-    tags: list[str]
-    relevant_sections: list[str] = field(default_factory=list)
-    relevant_sources: list[str] = field(default_factory=list)
-    must_contain: list[str] = field(default_factory=list)
-    line: int = field(default=0, compare=False)  # where it sits in the golden file, for error messages
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not isinstance(self.question, str) or not self.question.strip():
-            raise TypeError("id and question must be non-empty strings")
-        if len(self.question) > MAX_QUESTION_CHARS:
-            raise TypeError(f"question is {len(self.question)} characters; the limit is {MAX_QUESTION_CHARS}")
-        if not isinstance(self.answerable, bool):
-            raise TypeError("answerable must be true or false")
-        for name in ("relevant_modules", "tags", "relevant_sections", "relevant_sources", "must_contain"):
-            value = getattr(self, name)
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise TypeError(f"{name} must be a list of strings")
-
-    @property
-    def split(self) -> str:
-        return "dev" if "dev" in self.tags else "test"
-
-    @property
-    def category(self) -> str:
-        return next((t for t in self.tags if t in CATEGORY_TAGS), "other")
-
-    @property
-    def type(self) -> str:
-        return next((t for t in self.tags if t in TYPE_TAGS), "single")
-
-
-def load_golden(path: Path) -> list[GoldenQuestion]:
-    questions, problems = [], []
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise TmragError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            questions.append(GoldenQuestion(**obj, line=n))
-        except json.JSONDecodeError as exc:
-            problems.append(f"{path}:{n}: invalid JSON: {exc}")
-        except TypeError as exc:
-            problems.append(f"{path}:{n}: {str(exc).replace('GoldenQuestion.__init__() ', '')}")
-    seen: set[str] = set()
-    for q in questions:
-        if q.id in seen:
-            problems.append(f"{path}:{q.line}: duplicate id {q.id!r}")
-        seen.add(q.id)
-    if problems:
-        raise TmragError("golden file is invalid:\n" + "\n".join(problems))
-    return questions
-
-
-def check_labels(questions: list[GoldenQuestion], engine: Engine, path: Path) -> None:
-    """A label naming a module, section or source the index lacks could never be hit and
-    would silently score as a miss, so the eval refuses to run."""
-    chunks = engine.index.chunks
-    modules = {c.module_id for c in chunks if c.kind == "module"}
-    sections = {f"{c.module_id}#{c.anchor}" for c in chunks if c.kind == "module" and c.anchor}
-    sources = {c.source_id for c in chunks if c.kind == "source"}
-    problems = [f"{path}:{q.line}: {q.id}: unknown {kind} {label!r}"
-                for q in questions
-                for kind, labels, known in (("module", q.relevant_modules, modules),
-                                            ("section", q.relevant_sections, sections),
-                                            ("source", q.relevant_sources, sources))
-                for label in labels if label not in known]
-    if problems:
-        raise TmragError("golden labels name things the index does not have:\n" + "\n".join(problems))
 
 
 def modes_for(settings: Settings) -> dict[str, dict]:
@@ -142,22 +60,22 @@ def _ranked_ids(engine: Engine, ranking) -> tuple[list[str], list[str], list[str
     return modules, sections, sources
 
 
-def _support(engine: Engine, response: dict) -> float | None:
+def _support(engine: Engine, response: Answer) -> float | None:
     """Each answer sentence must occur in its marker's quote, and each quote must be an exact
     span of the cited module file."""
     quotes: dict[int, list[str]] = {}
-    for c in response["citations"]:
-        if c["kind"] == "module":
-            text = engine.corpus.modules[c["module_id"]].text
-            raw = [text[a:b] for a, b in c["spans"]]
-            if " … ".join(raw) != c["quote"]:
+    for c in response.citations:
+        if c.kind == "module":
+            text = engine.corpus.modules[c.module_id].text
+            raw = [text[a:b] for a, b in c.spans]
+            if QUOTE_JOIN.join(raw) != c.quote:
                 raw = []  # the quote is not the file's text: nothing it backs counts as supported
         else:
-            raw = [c["quote"]]
-        quotes[c["marker"]] = raw
+            raw = [c.quote]
+        quotes[c.marker] = raw
     normalize = lambda t: " ".join(display_sentence(t).split())  # noqa: E731
     joined = {m: "\n".join(normalize(r) for r in raws) for m, raws in quotes.items()}
-    return M.support_rate(response["answer"], joined, lambda t: t)
+    return M.support_rate(response.answer, joined, lambda t: t)
 
 
 def evaluate(engine: Engine, q: GoldenQuestion, kw: dict, llm: bool = False) -> dict:
@@ -165,14 +83,14 @@ def evaluate(engine: Engine, q: GoldenQuestion, kw: dict, llm: bool = False) -> 
     response = engine.answer(ranking, llm=llm)
     modules, sections, sources = _ranked_ids(engine, ranking)
     rec = {"id": q.id, "split": q.split, "category": q.category, "type": q.type, "answerable": q.answerable,
-           "abstained": response["abstained"], "evidence": response["evidence"], "timings": response["timings_ms"],
-           "top_modules": modules[:5], "noted": bool(response["unmentioned_terms"]),
-           "llm": (response["mode"] == "llm") if llm else None}  # None: this mode never calls the model
+           "abstained": response.abstained, "evidence": response.evidence, "timings": response.timings_ms,
+           "top_modules": modules[:5], "noted": bool(response.unmentioned_terms),
+           "llm": (response.mode == "llm") if llm else None}  # None: this mode never calls the model
     if not q.answerable:
         return rec
     rel, rel_sec, rel_src = set(q.relevant_modules), set(q.relevant_sections), set(q.relevant_sources)
-    cited = [c["module_id"] if c["kind"] != "source" else c["source_id"] for c in response["citations"]]
-    answer_sources = {s["id"] for s in response["sources"]}
+    cited = [c.module_id if c.kind != "source" else c.source_id for c in response.citations]
+    answer_sources = {s.id for s in response.sources}
     rec |= {
         "hit1": M.hit_at_k(modules, rel, 1), "hit5": M.hit_at_k(modules, rel, 5),
         "recall5": M.recall_at_k(modules, rel, 5), "recall10": M.recall_at_k(modules, rel, 10),
@@ -180,13 +98,13 @@ def evaluate(engine: Engine, q: GoldenQuestion, kw: dict, llm: bool = False) -> 
         "sec_hit1": M.hit_at_k(sections, rel_sec, 1) if rel_sec else None,
         "sec_hit5": M.hit_at_k(sections, rel_sec, 5) if rel_sec else None,
         "bib_hit": (1.0 if rel_src & (set(sources[:5]) | answer_sources) else 0.0) if rel_src else None,
-        "cites_relevant": (1.0 if set(cited) & (rel | rel_src) else 0.0) if not response["abstained"] else 0.0,
+        "cites_relevant": (1.0 if set(cited) & (rel | rel_src) else 0.0) if not response.abstained else 0.0,
         "citation_precision": M.citation_precision(cited, rel | rel_src),
         # Extractive: every sentence is an exact span of its citation. LLM: the share of generated
         # sentences that passed verification (the rest were dropped from the answer).
-        "support": (response["verification"]["support_rate"] if response["verification"]
-                    else _support(engine, response)) if not response["abstained"] else None,
-        "must_recall": M.contains_recall(response["answer"], q.must_contain),
+        "support": (response.verification.support_rate if response.verification
+                    else _support(engine, response)) if not response.abstained else None,
+        "must_recall": M.contains_recall(response.answer, q.must_contain),
     }
     return rec
 
@@ -232,7 +150,7 @@ def attribute_miss(engine: Engine, q: GoldenQuestion, rec: dict, kw: dict) -> st
 
 
 def run_eval(engine: Engine, questions: list[GoldenQuestion], modes: dict[str, dict], default: str) -> dict:
-    report = {"created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "index": engine.index_info,
+    report = {"created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "index": engine.index_info.model_dump(),
               "default_mode": default, "modes": {}, "by_category": {}, "misses": []}
     for name, kw in modes.items():
         # With an LLM configured only the default mode generates: the other modes compare retrieval.

@@ -11,8 +11,8 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from ..corpus import Module
-from ..markdown import CITATION_RE, slugify
+from ..corpus.markdown import CITATION_RE, slugify
+from ..corpus.model import Module
 
 BLOCK_MARKER = re.compile(r"[ \t]*(?:(?:[-*+]|\d+[.)]|#{1,6}|>)[ \t]+)+")
 OPEN, CLOSE = "\ue000", "\ue001"  # private-use sentinels: never in corpus text, survive markdown

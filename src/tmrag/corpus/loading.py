@@ -1,4 +1,4 @@
-"""Corpus model and loader: modules (markdown + YAML front matter), bibliography, glossary.
+"""Corpus loader: modules (markdown + YAML front matter), bibliography, glossary.
 
 Loading never raises on content problems; it records each as a :class:`Problem` with the
 file and line, so ``tmrag corpus check`` can report all of them at once. :func:`load_corpus`
@@ -8,22 +8,20 @@ raises :class:`CorpusError` only when asked to be strict and an error was found.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import json
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from .errors import CorpusError
+from ..errors import CorpusError
 from .markdown import Section, citations_outside_code, line_of, scan_body
+from .model import SOURCE_KINDS, Corpus, GlossaryTerm, Module, Problem, Source
 
 FM_CLOSE_RE = re.compile(r"^---[ \t]*(?:\n|\Z)", re.M)
 JSON_ID_RE = re.compile(r'"id"\s*:\s*"([^"\\]*)"')  # salvages the id of a line that does not parse
-SOURCE_KINDS = ("paper", "blog", "video", "code", "industry", "other")
 
 Rule = tuple[Callable[[object], bool], str]
 
@@ -49,86 +47,6 @@ SOURCE_TYPES: dict[str, Rule] = {
 GLOSSARY_TYPES: dict[str, Rule] = {
     "term": TEXT, "aliases": _list_of("strings"), "definition": TEXT, "modules": _list_of("module ids")}
 MODULE_FIELDS, SOURCE_FIELDS, GLOSSARY_FIELDS = tuple(MODULE_TYPES), tuple(SOURCE_TYPES), tuple(GLOSSARY_TYPES)
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int
-    message: str
-    severity: str = "error"  # "error" fails the check; "warning" is reported only
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
-
-
-@dataclass
-class Module:
-    id: str
-    number: int | None
-    title: str
-    category: str
-    summary: str
-    hook: str | None
-    sources: list[str]
-    related: list[str]
-    path: Path
-    text: str  # the whole file as read by normalize_text (every offset indexes into this)
-    body_start: int
-    sections: list[Section] = field(default_factory=list)
-    citations: list[tuple[str, int]] = field(default_factory=list)  # (source id, char offset)
-
-    @property
-    def body(self) -> str:
-        return self.text[self.body_start :]
-
-    @property
-    def content_hash(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
-
-    def section_by_anchor(self, anchor: str) -> Section | None:
-        return next((s for s in self.sections if s.anchor == anchor), None)
-
-
-@dataclass(frozen=True)
-class Source:
-    id: str
-    kind: str
-    citation: str | None
-    title: str | None
-    year: int | None
-    url: str | None
-    annotation: str
-
-    def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in SOURCE_FIELDS}
-
-
-@dataclass(frozen=True)
-class GlossaryTerm:
-    term: str
-    aliases: tuple[str, ...]
-    definition: str
-    modules: tuple[str, ...]
-    line: int = 0  # line in glossary.jsonl, for error reports
-
-
-@dataclass
-class Corpus:
-    root: Path
-    modules: dict[str, Module]
-    sources: dict[str, Source]
-    glossary: list[GlossaryTerm]
-    problems: list[Problem] = field(default_factory=list)
-    # Ids that exist on disk but did not load. Their own error is reported once; references
-    # to them are not, or one broken file would cascade into errors in every file naming it.
-    unloaded_modules: set[str] = field(default_factory=set)
-    unloaded_sources: set[str] = field(default_factory=set)
-    bibliography_unread: bool = False  # missing or unreadable: no citation can be judged
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
 
 
 def normalize_text(text: str) -> str:
@@ -230,7 +148,7 @@ def load_module(path: Path) -> tuple[Module | None, list[Problem]]:
 
 
 def _module_field_problems(m: Module, fm: str, rel: str) -> list[Problem]:
-    from .config import CATEGORIES
+    from ..config import CATEGORIES
 
     out = []
     if m.id != m.path.stem:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
-from .markdown import CITATION_RE
+from ..corpus.markdown import CITATION_RE
+
+MAX_SENTENCES = 5  # the contract's "2-5 sentences" per answer (README), antecedents included
 
 # Inline TeX in the notes, as plain text for a terminal or chat bubble ($2 \times 10^{4}$ → 2 × 10^4).
 TEX_SYMBOLS = {"times": "×", "approx": "≈", "cdot": "·", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥",
@@ -85,3 +87,23 @@ def display_sentence(text: str) -> str:
     text = re.sub(r"\(\s*\)", "", text)  # "(see [@a])" with its tag removed
     text = re.sub(r"\s+([.,;:!?)])", r"\1", re.sub(r"\s+", " ", text)).replace("( ", "(")
     return text.strip().rstrip(" ,;:")
+
+
+MARKER_RE = re.compile(r"\s*\[(\d+)\]")
+
+
+# A sentence is everything up to a run of markers that ends the sentence ("… text. [2]").
+SENTENCE_WITH_MARKERS = re.compile(r"(.+?)((?:\s*\[\d+\])+)(?=\s|$)", re.S)
+
+
+def answer_sentences(answer: str) -> list[tuple[str, list[int]]]:
+    """Split an answer into (sentence text, markers it ends with)."""
+    out, end = [], 0
+    text = answer.strip()
+    for m in SENTENCE_WITH_MARKERS.finditer(text):
+        markers = [int(x) for x in MARKER_RE.findall(m.group(2))]
+        out.append((m.group(1).strip(), markers))
+        end = m.end()
+    out.append((text[end:].strip(), []))  # trailing text without a marker is an uncited claim
+    return [(t, m) for t, m in out if t]
+

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 
-from .corpus import Corpus, Module
-from .markdown import FENCE_RE, Section
+from ..corpus.markdown import FENCE_RE, Section
+from ..corpus.model import Corpus, Module
+from ..names import ChunkKind
 
 CHUNKER_VERSION = "4"  # bump whenever chunk boundaries or texts change for the same input
 BREADCRUMB_SEP = " › "
@@ -39,7 +40,7 @@ class Unit:
 @dataclass
 class Chunk:
     id: str
-    kind: str  # "module" | "source" | "glossary"
+    kind: ChunkKind
     doc_id: str  # module id, source id or glossary term
     title: str  # module title, source citation/id, or glossary term
     breadcrumb: str

@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .config import CATEGORIES
-from .corpus import GlossaryTerm
-from .errors import InvalidQueryError
-from .index.lexical import tokenize
+from ..config import CATEGORIES
+from ..corpus.model import GlossaryTerm
+from ..errors import InvalidQueryError
+from ..tokenize import tokenize
 
 MAX_QUESTION_CHARS = 2000  # the HTTP contract's limit; longer input is rejected, not truncated
 MAX_K = 50  # results per search, CLI and HTTP alike: beyond the fused head (40) ranks are noise

@@ -18,11 +18,13 @@ from typing import Protocol
 
 import numpy as np
 
+from ..build.lexical import LexicalIndex
+from ..config import Settings
+from ..errors import ModelError
+from ..tokenize import tokenize
 from .analysis import AnalyzedQuery
-from .config import Settings
-from .errors import ModelError
-from .index.lexical import LexicalIndex, tokenize
-from .retrieval import Candidate, LoadedIndex
+from .loaded_index import LoadedIndex
+from .retrieval import Candidate
 
 # Feature weights, grid-searched on the golden dev split with bench/tune_dev.py (2026-11-22):
 # dev MRR@10 0.919 -> 0.938, nDCG@10 0.937 -> 0.949 over fused order. Heading overlap, glossary

@@ -6,7 +6,7 @@ import re
 import statistics
 from collections import Counter
 
-from .corpus import SOURCE_KINDS, Corpus
+from .model import SOURCE_KINDS, Corpus
 
 # The Transformer Math wiki's bibliography page declares these counts; the seed capture holds
 # fewer (docs/decisions.md). Both describe that wiki only, never another corpus.

@@ -9,29 +9,51 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from .analysis import QueryAnalyzer, model_variants, names_regex
-from .answer_text import display_sentence, quotable
-from .config import Settings
-from .corpus import Corpus
-from .retrieval import LoadedIndex
-
-if TYPE_CHECKING:
-    from .answering import Ranking
+from ..config import Settings
+from ..corpus.model import Corpus
+from ..query.analysis import QueryAnalyzer, model_variants, names_regex
+from ..query.loaded_index import LoadedIndex
+from ..query.ranking import Ranking
+from .text import MAX_SENTENCES, display_sentence, quotable
 
 ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic sentences
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
 DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
-MAX_SENTENCES = 5  # the issue's "2-5 sentences", antecedents included
 NAMED_FIRST = 1.0  # in reading order, each of the question's names a sentence mentions outranks any score gap
 RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev: 0.03+ costs cites-relevant)
 
 # A sentence that opens by pointing back at the one before it.
 BACK_REFERENCE = re.compile(r"(?:[-*+]\s+)?[*_]*(?:This|That|These|Those|It|Its|They|Their|Then|Such|Both|Thus|Hence"
                             r"|Therefore|So|Here|The same)\b")
-Scored = tuple[float, int, int, int]  # (score, passage rank, chunk row, sentence index)
-Group = tuple[float, list[tuple[int, int]]]  # a chosen sentence's score; its (row, j), after its antecedent
+SentenceRef = tuple[int, int]  # (chunk row, sentence index in the chunk)
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A candidate sentence: its similarity to the question, less the passage-rank penalty."""
+
+    score: float
+    rank: int  # the passage's rank in the results
+    row: int
+    j: int
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """A sentence the answer quotes. rank -1 is the glossary definition that leads the answer."""
+
+    rank: int
+    row: int
+    j: int
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A chosen sentence's score and its refs: its antecedent (if it needs one), then itself."""
+
+    score: float
+    refs: list[SentenceRef]
 
 
 @dataclass
@@ -62,54 +84,54 @@ class QuoteSelector:
             sims = self.index.sentence_vectors_of(cand.row) @ ranking.qvec
             for j, (a, b) in enumerate(chunk.sentences):
                 if quotable(chunk.text[a:b]):
-                    scored.append((float(sims[j]) - RANK_PENALTY * rank, rank, cand.row, j))
+                    scored.append(Scored(float(sims[j]) - RANK_PENALTY * rank, rank, cand.row, j))
         return scored
 
-    def greedy(self, scored: list[Scored], chosen: list[tuple[int, int, int]]) -> list[Group]:
+    def greedy(self, scored: list[Scored], chosen: list[Pick]) -> list[Group]:
         """Adds the best sentences (each with its antecedent, if it needs one) to ``chosen``
         within the margin and the sentence and word budgets; returns them as scored groups."""
-        scored = sorted(scored, key=lambda s: -s[0])
+        scored = sorted(scored, key=lambda s: -s.score)
         groups: list[Group] = []
-        words = sum(self.words(r, i) for _, r, i in chosen)
+        words = sum(self.words(p.row, p.j) for p in chosen)
         ahead = len(chosen)  # a definition already chosen; antecedents ride on top, up to MAX_SENTENCES
-        for score, rank, row, j in scored:
-            if score < scored[0][0] - SENTENCE_MARGIN or ahead + len(groups) >= self.settings.answer_max_sentences:
+        for s in scored:
+            if s.score < scored[0].score - SENTENCE_MARGIN or ahead + len(groups) >= self.settings.answer_max_sentences:
                 break
-            if any(self.repeats((row, j), (r, i)) for _, r, i in chosen):
+            if any(self.repeats((s.row, s.j), (p.row, p.j)) for p in chosen):
                 continue
-            group = self.with_antecedent(row, j, chosen)
-            n_words = sum(self.words(row, i) for i in group)
+            group = self.with_antecedent(s.row, s.j, chosen)
+            n_words = sum(self.words(s.row, i) for i in group)
             if chosen and (words + n_words > self.settings.answer_max_words or len(chosen) + len(group) > MAX_SENTENCES):
                 continue
-            chosen += [(rank, row, i) for i in group]
-            groups.append((score, [(row, i) for i in group]))
+            chosen += [Pick(s.rank, s.row, i) for i in group]
+            groups.append(Group(s.score, [(s.row, i) for i in group]))
             words += n_words
         return groups
 
-    def reading_strength(self, ranking: Ranking, groups: list[Group]) -> dict[tuple[int, int], float]:
+    def reading_strength(self, ranking: Ranking, groups: list[Group]) -> dict[SentenceRef, float]:
         """Each chosen sentence's weight in reading order: its score, plus NAMED_FIRST for each of
         the question's names it mentions (for "the ridge point of an H100 in FLOPs per byte", the
         H100 row before the A100 row that embeds closer). An antecedent shares its sentence's."""
         pattern = names_regex(ranking.query.names)
         strength = {}
-        for score, keys in groups:
-            named = {m.lower() for m in pattern.findall(self.sentence(*keys[-1]))} if pattern else set()
-            strength.update({key: score + NAMED_FIRST * len(named) for key in keys})
+        for group in groups:
+            named = {m.lower() for m in pattern.findall(self.sentence(*group.refs[-1]))} if pattern else set()
+            strength.update({ref: group.score + NAMED_FIRST * len(named) for ref in group.refs})
         return strength
 
-    def with_antecedent(self, row: int, j: int, chosen: list[tuple[int, int, int]]) -> list[int]:
+    def with_antecedent(self, row: int, j: int, chosen: list[Pick]) -> list[int]:
         """A sentence that opens by pointing back ("It also limits…", "That cost is…") comes
         with the sentence before it in its paragraph, which says what "it" is."""
         chunk = self.index.chunks[row]
         if j == 0 or not BACK_REFERENCE.match(self.sentence(row, j)) or any(
-                r == row and i == j - 1 for _, r, i in chosen):
+                p.row == row and p.j == j - 1 for p in chosen):
             return [j]
         between = chunk.text[chunk.sentences[j - 1][1] : chunk.sentences[j][0]]
         if "\n\n" in between or not quotable(self.sentence(row, j - 1)):
             return [j]
         return [j - 1, j]
 
-    def repeats(self, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    def repeats(self, a: SentenceRef, b: SentenceRef) -> bool:
         """The same source sentence (overlapping chunks share sentences), or one saying the same
         thing. Rows of a worked example ("A100: … 156 FLOPs per byte", "H100: … 295") embed
         alike but differ in their numbers: those are not repeats."""
@@ -125,7 +147,7 @@ class QuoteSelector:
     def words(self, row: int, j: int) -> int:
         return len(display_sentence(self.sentence(row, j)).split())
 
-    def definition_first(self, ranking: Ranking, scored: list[Scored]) -> tuple[list, list[Scored]]:
+    def definition_first(self, ranking: Ranking, scored: list[Scored]) -> tuple[list[Pick], list[Scored]]:
         """For "What is X?" with X in the glossary: the glossary definition leads the answer, and
         the other quotes must name X. Sentence similarity alone favours short sentences that
         merely mention X ("Raising the RoPE base is another common knob.")."""
@@ -133,8 +155,8 @@ class QuoteSelector:
         if row is None or ranking.query.defines is None:
             return [], scored
         names = self.analyzer.name_pattern(ranking.query.defines)
-        on_topic = [s for s in scored if s[2] != row and names.search(self.sentence(s[2], s[3]))]
-        return [(-1, row, 0)], on_topic
+        on_topic = [s for s in scored if s.row != row and names.search(self.sentence(s.row, s.j))]
+        return [Pick(-1, row, 0)], on_topic
 
     def same_model(self, ranking: Ranking, scored: list[Scored]) -> list[Scored]:
         """For a question about one size of a model family, drop sentences that are about another
@@ -150,7 +172,7 @@ class QuoteSelector:
             about_asked = any(same_model(n, a) for n in named for a in asked)
             return not about_asked and any(_stem(f) == _stem(g) for f, _ in named for g, _ in asked)
 
-        kept = [s for s in scored if not other_model(s[2], s[3])]
+        kept = [s for s in scored if not other_model(s.row, s.j)]
         return kept or scored  # nothing about the asked size: the nearest evidence, as before
 
     def sentence_context(self, row: int, j: int) -> str:
@@ -165,15 +187,15 @@ class QuoteSelector:
         label = text.rfind("\n**", section, a)
         return text[(label if label >= 0 else text.rfind("\n\n", section, a)) + 1 : b]
 
-    def quotes_from(self, chosen: list[tuple[int, int, int]], strength: dict[tuple[int, int], float]) -> list[Quote]:
+    def quotes_from(self, chosen: list[Pick], strength: dict[SentenceRef, float]) -> list[Quote]:
         """Best passage first; inside a passage its strongest sentence (with its antecedent)
         first, so the answer opens with its best evidence (dev: a must-contain string in the
         first sentence 44 -> 55 of 129). The citation keeps the spans in document order."""
-        chosen.sort(key=lambda c: (c[0], -strength.get((c[1], c[2]), 0.0), c[2]))
+        chosen.sort(key=lambda p: (p.rank, -strength.get((p.row, p.j), 0.0), p.j))
         quotes: dict[int, Quote] = {}
-        for _, row, j in chosen:
-            quote = quotes.setdefault(row, Quote(row, [], len(quotes) + 1))
-            quote.reading.append(self.index.chunks[row].sentences[j])
+        for p in chosen:
+            quote = quotes.setdefault(p.row, Quote(p.row, [], len(quotes) + 1))
+            quote.reading.append(self.index.chunks[p.row].sentences[p.j])
         for quote in quotes.values():
             quote.spans = sorted(quote.reading)
         return list(quotes.values())

@@ -10,17 +10,19 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
-from importlib import metadata
 
-from . import __version__
-from .chunking import CHUNKER_VERSION, Chunk, chunk_corpus
-from .config import Settings
-from .corpus import Corpus, load_corpus
-from .embedding import Embedder, EmbeddingCache
-from .errors import CorpusError, IndexCorruptError, IndexMissingError, StaleIndexError
-from .index.dense import DenseIndex
-from .index.lexical import TOKENIZER_VERSION, tokenize
-from .index.store import SCHEMA_VERSION, IndexStore, compare_manifest, npy_bytes, sha256_file
+from ..config import Settings
+from ..corpus.loading import load_corpus
+from ..corpus.model import Corpus
+from ..errors import CorpusError, IndexCorruptError, IndexMissingError, StaleIndexError
+from ..files import npy_bytes
+from ..tokenize import tokenize
+from .chunking import Chunk, chunk_corpus
+from .dense import DenseIndex
+from .embedding import Embedder
+from .embedding_cache import EmbeddingCache
+from .manifest import SCHEMA_VERSION, compare_manifest, expected_manifest, libraries
+from .store import IndexStore
 
 
 @dataclass
@@ -52,41 +54,6 @@ class BuildReport:
                          + (f" and {len(self.oversized) - 5} more" if len(self.oversized) > 5 else ""))
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
-
-
-def document_hashes(corpus: Corpus) -> dict[str, str]:
-    docs = {f"modules/{m.id}": m.content_hash for m in corpus.modules.values()}
-    for name in ("bibliography.jsonl", "glossary.jsonl"):
-        path = corpus.root / name
-        docs[name] = sha256_file(path) if path.exists() else ""
-    return docs
-
-
-def expected_manifest(settings: Settings, corpus: Corpus, embedder: Embedder) -> dict:
-    """The parts of a manifest that settings and corpus determine; loading compares them."""
-    return {
-        "embedding": {
-            "model": settings.embedding_model, "sha256": embedder.sha256,
-            "dimension": embedder.dimension, "max_seq_length": embedder.max_seq_length,
-        },
-        "chunker": {
-            "version": CHUNKER_VERSION, "chunk_tokens": settings.chunk_tokens,
-            "overlap_sentences": settings.chunk_overlap_sentences, "tokenizer": "cl100k_base",
-        },
-        "bm25": {"k1": settings.bm25_k1, "b": settings.bm25_b, "tokenizer_version": TOKENIZER_VERSION},
-        "documents": document_hashes(corpus),
-    }
-
-
-def _libraries() -> dict[str, str]:
-    names = ("faiss-cpu", "rank-bm25", "sentence-transformers", "torch", "onnxruntime", "numpy", "tiktoken")
-    out = {"tmrag": __version__}
-    for name in names:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "missing"
-    return out
 
 
 def sentence_texts(chunks: list[Chunk]) -> tuple[list[str], list[int]]:
@@ -154,7 +121,7 @@ def _build(settings: Settings, corpus: Corpus, embedder: Embedder, store: IndexS
               "glossary": len(corpus.glossary)}
     manifest = expected | {
         "schema_version": SCHEMA_VERSION, "build_id": build.build_id,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "counts": counts, "libraries": _libraries(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "counts": counts, "libraries": libraries(),
         "embedding_runtime": {"this_build": embedder.describe(embedded) if embedded else "cache only",
                               "queries": embedder.describe(1)},
         "fingerprint": hashlib.sha256(json.dumps(expected, sort_keys=True).encode()).hexdigest()[:16],

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelError
-from .index.store import atomic_write_text, sha256_file
+from ..errors import ModelError
+from ..files import atomic_write_text, sha256_file
 
 ONNX_OPSET = 17  # runs on any onnxruntime >= 1.14; a BERT graph needs nothing newer
 # ORT fp32 and PyTorch fp32 agree to ~1e-6 cosine; anything below this is a broken export.

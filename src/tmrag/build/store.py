@@ -11,8 +11,6 @@ Layout::
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import io
 import json
 import os
 import re
@@ -23,51 +21,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
 from ..errors import IndexBusyError, IndexCorruptError, IndexMissingError, StaleIndexError
+from ..files import atomic_write_text, fsync_dir, sha256_file
+from .manifest import SCHEMA_VERSION
 
-SCHEMA_VERSION = 1
 DATA_FILES = ("chunks.jsonl", "dense.faiss", "sentences.npy", "bm25.json")
 # What loading and the incremental build read from a manifest; a manifest without them is damaged.
 MANIFEST_KEYS = ("schema_version", "build_id", "files", "counts", "embedding", "chunker", "bm25", "documents")
 BUILD_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,99}")  # a folder name in builds/, never a path
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with tmp.open("wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def npy_bytes(array: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    np.save(buf, array, allow_pickle=False)
-    return buf.getvalue()
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @dataclass
@@ -147,10 +108,10 @@ class IndexStore:
         """Manifest last (with file hashes), rename the folder, then switch the pointer."""
         manifest["files"] = {n: sha256_file(build.path / n) for n in DATA_FILES}
         build.write_bytes("manifest.json", json.dumps(manifest, indent=2, sort_keys=True).encode())
-        _fsync_dir(build.path)
+        fsync_dir(build.path)
         final = self.builds / build.build_id
         os.replace(build.path, final)
-        _fsync_dir(self.builds)
+        fsync_dir(self.builds)
         atomic_write_text(self.root / "CURRENT", build.build_id + "\n")
         self.prune()
         return final
@@ -215,26 +176,3 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def compare_manifest(manifest: dict, expected: dict) -> list[str]:
-    """Human-readable differences between a stored manifest and what settings+corpus expect."""
-    problems = []
-    for section in ("embedding", "chunker", "bm25"):
-        have, want = manifest.get(section, {}), expected[section]
-        for key, value in want.items():
-            if have.get(key) != value:
-                problems.append(f"{section}.{key}: built with {have.get(key)!r}, configured {value!r}")
-    have_docs, want_docs = manifest.get("documents", {}), expected["documents"]
-    changed = sorted(k for k in want_docs if k in have_docs and have_docs[k] != want_docs[k])
-    added = sorted(set(want_docs) - set(have_docs))
-    removed = sorted(set(have_docs) - set(want_docs))
-    for label, ids in (("changed", changed), ("new", added), ("deleted", removed)):
-        if ids:
-            shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-            problems.append(f"{label} since the build: {shown}")
-    return problems
-
-
-def ensure_fresh(manifest: dict, expected: dict) -> None:
-    problems = compare_manifest(manifest, expected)
-    if problems:
-        raise StaleIndexError("index does not match the configuration or corpus (" + "; ".join(problems) + "): run `tmrag index`")

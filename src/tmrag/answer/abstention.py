@@ -1,0 +1,38 @@
+"""When the answer says the notes don't cover the question instead of quoting them."""
+
+from __future__ import annotations
+
+from ..config import Settings
+from ..query.ranking import Ranking
+
+ABSTAIN_ANSWER = "These notes don't cover that question."
+# The dense and lexical legs "agree" when each puts the top passage this high on its own.
+LEGS_AGREE_RANK = 2
+
+
+def legs_agree(ranking: Ranking) -> bool:
+    top = ranking.results[0]
+    # A passage one leg did not retrieve has no rank there: it never agrees.
+    return top.dense_rank is not None and top.dense_rank <= LEGS_AGREE_RANK \
+        and top.lexical_rank is not None and top.lexical_rank <= LEGS_AGREE_RANK
+
+
+def abstains(ranking: Ranking, s: Settings) -> bool:
+    """Weak evidence, or middling evidence for a question about something never named in
+    the notes (a near-topic question: "how does Mamba compare…") or named in the notes but
+    not in the passages the answer would quote ("Claude Haiku's price"). When the dense and the
+    lexical leg independently put the top passage in their top 2, evidence above the floor
+    is enough: short "which paper introduced X?" questions embed far from their annotation."""
+    if not ranking.results or ranking.evidence < s.abstain_floor:
+        return True
+    if ranking.unknown_names and ranking.evidence < s.abstain_threshold_unknown:
+        return True
+    if ranking.unmentioned_names and ranking.evidence < s.abstain_threshold_unmentioned:
+        return True
+    return ranking.evidence < s.abstain_threshold and not legs_agree(ranking)
+
+
+def should_abstain(ranking: Ranking, s: Settings, defined_row: int | None) -> bool:
+    # A definition question about a glossary term is covered by definition, whatever the
+    # sentence similarity of a two-word question ("What does MoE stand for?": 0.39).
+    return defined_row is None and abstains(ranking, s)

@@ -1,0 +1,66 @@
+"""Typed answers from chosen quotes: the answer text with its markers, citations with exact
+spans, the bibliography entries behind them, and the nearest sections when it abstains."""
+
+from __future__ import annotations
+
+from ..build.chunking import Chunk
+from ..corpus.markdown import CITATION_RE
+from ..corpus.model import Corpus, Source
+from ..query.loaded_index import LoadedIndex
+from ..query.ranking import Ranker, Ranking
+from ..query.results import Location, index_info, locate
+from .abstention import ABSTAIN_ANSWER
+from .quoting import Quote
+from .text import display_sentence
+from .types import Answer, Citation
+
+SUGGESTIONS = 3  # nearest sections offered when abstaining: enough to choose from, short to read
+SOURCE_PASSAGES = 3  # a bibliography entry retrieved this high is listed even when not quoted
+QUOTE_JOIN = " … "  # between the sentences one citation quotes
+
+
+class Composer:
+    def __init__(self, corpus: Corpus, index: LoadedIndex, ranker: Ranker) -> None:
+        self.corpus, self.index, self.ranker = corpus, index, ranker
+
+    def compose(self, ranking: Ranking, quotes: list[Quote], abstained: bool) -> Answer:
+        """Every answer has the same fields, whichever branch made it."""
+        base = {"abstained": abstained, "mode": "extractive", "evidence": round(ranking.evidence, 4),
+                "unknown_terms": ranking.unknown_names, "verification": None, "index": index_info(self.index.manifest)}
+        if abstained:
+            return Answer(answer=ABSTAIN_ANSWER, citations=[], sources=[], suggestions=self.suggestions(ranking),
+                          unmentioned_terms=[], **base)
+        sentences, citations = [], []
+        for q in quotes:
+            chunk = self.index.chunks[q.row]
+            sentences += [f"{display_sentence(chunk.text[a:b])} [{q.marker}]" for a, b in q.reading or q.spans]
+            citations.append(self.citation(chunk, q))
+        return Answer(answer=" ".join(sentences), citations=citations, sources=self.sources_for(quotes, ranking),
+                      suggestions=[], unmentioned_terms=self.ranker.unmentioned(ranking.query.names, [q.row for q in quotes]),
+                      **base)
+
+    def suggestions(self, ranking: Ranking) -> list[Location]:
+        """The nearest distinct sections: several chunks of one section are one suggestion."""
+        places: dict[tuple, Location] = {}
+        for c in ranking.results:
+            place = locate(self.index.chunks[c.row], self.corpus)
+            places.setdefault((place.kind, place.module_id, place.source_id, place.title, place.anchor), place)
+        return list(places.values())[:SUGGESTIONS]
+
+    def citation(self, chunk: Chunk, quote: Quote) -> Citation:
+        texts = [chunk.text[a:b] for a, b in quote.spans]
+        base = chunk.start or 0
+        spans = [[base + a, base + b] for a, b in quote.spans] if chunk.kind == "module" else []
+        return Citation(marker=quote.marker, **locate(chunk, self.corpus).model_dump(), quote=QUOTE_JOIN.join(texts),
+                        quote_text=QUOTE_JOIN.join(display_sentence(t) for t in texts),
+                        start=spans[0][0] if spans else None, end=spans[-1][1] if spans else None, spans=spans,
+                        chunk_id=chunk.id)
+
+    def sources_for(self, quotes: list[Quote], ranking: Ranking) -> list[Source]:
+        ids: list[str] = []
+        for q in quotes:
+            chunk = self.index.chunks[q.row]
+            ids += [chunk.source_id] if chunk.kind == "source" else CITATION_RE.findall(chunk.text)
+        lead = [self.index.chunks[c.row] for c in ranking.results[:SOURCE_PASSAGES]]
+        ids += [chunk.source_id for chunk in lead if chunk.kind == "source"]
+        return [self.corpus.sources[i] for i in dict.fromkeys(ids) if i in self.corpus.sources]

@@ -1,0 +1,112 @@
+"""The one orchestration path used by the CLI, the HTTP service and the eval:
+
+question → rank (query/) → abstain or quote (answer/) → a typed Answer.
+
+Answers are extractive by default: sentences quoted from the top passages, each ending with
+the marker of the passage it came from, so every claim is a verifiable span of its source.
+The Engine only wires the stages together; each stage is its own component.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .answer.abstention import should_abstain
+from .answer.composing import Composer
+from .answer.llm import GeneratedAnswerer
+from .answer.quoting import QuoteSelector
+from .answer.types import Answer
+from .build.embedding import Embedder
+from .build.manifest import ensure_fresh, expected_manifest
+from .build.store import IndexStore
+from .config import Settings
+from .corpus.loading import load_corpus
+from .corpus.model import Corpus
+from .names import RerankerName, RetrievalMode
+from .query.analysis import QueryAnalyzer, validate_question
+from .query.loaded_index import LoadedIndex
+from .query.ranking import Ranker, Ranking
+from .query.reranking import Reranker
+from .query.results import IndexInfo, SearchHit, SearchResults, index_info, locate, round_timings
+
+WARM_UP_QUERY = "warm up"  # any text: the first encode loads the runtime and weights
+
+
+class Engine:
+    """Everything loaded once: corpus, embedder, index, and the stages built on them."""
+
+    def __init__(self, settings: Settings, corpus: Corpus, embedder: Embedder, index: LoadedIndex) -> None:
+        self.settings, self.corpus, self.embedder, self.index = settings, corpus, embedder, index
+        self.ranker = Ranker(settings, corpus, embedder, index)
+        self.quoter = QuoteSelector(settings, corpus, index, self.ranker.analyzer)
+        self.composer = Composer(corpus, index, self.ranker)
+        self.generator = GeneratedAnswerer(settings, index, self.quoter, self.composer, self.ranker.embed_query)
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
+        corpus = load_corpus(settings.corpus_dir, strict=True)
+        embedder = embedder or Embedder(settings)
+        store = IndexStore(settings.index_dir, keep=settings.keep_builds)
+        path, manifest = store.open_current()
+        ensure_fresh(manifest, expected_manifest(settings, corpus, embedder))
+        engine = cls(settings, corpus, embedder, LoadedIndex.load(path, manifest, settings))
+        engine.embed_query(WARM_UP_QUERY)  # load the runtime + weights now, not on the first request
+        return engine
+
+    @property
+    def index_info(self) -> IndexInfo:
+        return index_info(self.index.manifest)
+
+    @property
+    def analyzer(self) -> QueryAnalyzer:
+        return self.ranker.analyzer
+
+    @property
+    def last_generation_error(self) -> str | None:
+        return self.generator.last_error
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.ranker.embed_query(text)
+
+    def reranker(self, name: RerankerName | None) -> Reranker:
+        return self.ranker.reranker(name)
+
+    def rank(self, question: str, categories: list[str] | None = None, k: int = 10, mode: RetrievalMode = "hybrid",
+             reranker: RerankerName | None = None, diversity: bool = True) -> Ranking:
+        return self.ranker.rank(question, categories, k, mode, reranker, diversity)
+
+    def should_abstain(self, ranking: Ranking) -> bool:
+        return should_abstain(ranking, self.settings, self.quoter.defined_row(ranking))
+
+    def search(self, query: str, k: int = 10, categories: list[str] | None = None, mode: RetrievalMode = "hybrid",
+               reranker: RerankerName | None = None) -> SearchResults:
+        t0 = time.perf_counter()
+        validate_question(query, categories, what="query")
+        ranking = self.rank(query, categories, k, mode, reranker)
+        hits = [SearchHit(**locate(self.index.chunks[c.row], self.corpus).model_dump(),
+                          text=self.index.chunks[c.row].text, score=round(float(c.score), 6)) for c in ranking.results]
+        ranking.timings["total"] = (time.perf_counter() - t0) * 1000
+        return SearchResults(results=hits, timings_ms=round_timings(ranking.timings), index=self.index_info)
+
+    def ask(self, question: str, categories: list[str] | None = None, k: int = 10, mode: RetrievalMode = "hybrid",
+            reranker: RerankerName | None = None) -> Answer:
+        t0 = time.perf_counter()
+        return self.answer(self.rank(question, categories, k, mode, reranker), t0)
+
+    def answer(self, ranking: Ranking, t0: float | None = None, llm: bool = True) -> Answer:
+        """Generates when an endpoint is configured, unless ``llm=False`` asks for the extractive answer."""
+        t0 = t0 if t0 is not None else time.perf_counter() - ranking.timings.get("retrieve_total", 0) / 1000
+        t = time.perf_counter()
+        abstained = self.should_abstain(ranking)
+        result = None
+        if not abstained and llm and self.settings.llm_enabled:
+            result = self.generator.answer(ranking)
+        if result is None:
+            quotes = [] if abstained else self.quoter.select(ranking)
+            result = self.composer.compose(ranking, quotes, abstained or not quotes)
+        ranking.timings["answer"] = (time.perf_counter() - t) * 1000
+        ranking.timings["total"] = (time.perf_counter() - t0) * 1000
+        result.timings_ms = round_timings(ranking.timings)
+        return result

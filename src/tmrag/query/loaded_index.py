@@ -1,0 +1,54 @@
+"""A published build loaded for querying: chunks, FAISS, BM25 and the sentence vectors."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from ..build.chunking import Chunk
+from ..build.dense import DenseIndex
+from ..build.lexical import LexicalIndex
+from ..config import Settings
+from ..errors import IndexCorruptError
+
+
+@dataclass
+class LoadedIndex:
+    path: Path
+    manifest: dict
+    chunks: list[Chunk]
+    sent_rows: list[int]
+    dense: DenseIndex
+    lexical: LexicalIndex
+    chunk_vectors: np.ndarray
+    sentence_vectors: np.ndarray
+    categories: np.ndarray  # per chunk, "" for sources/glossary
+
+    @classmethod
+    def load(cls, path: Path, manifest: dict, settings: Settings) -> LoadedIndex:
+        records = [json.loads(line) for line in (path / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
+        chunks = [Chunk.from_dict({k: v for k, v in r.items() if k != "sent_row"}) for r in records]
+        dense = DenseIndex.load(path / "dense.faiss")
+        if dense.ntotal != len(chunks):
+            raise IndexCorruptError(f"dense index has {dense.ntotal} vectors for {len(chunks)} chunks: run `tmrag index --full`")
+        flat = faiss.downcast_index(dense.index.index)
+        vectors = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d).reshape(flat.ntotal, flat.d).copy()
+        tokens = json.loads((path / "bm25.json").read_text())["tokens"]
+        sentences = np.load(path / "sentences.npy", allow_pickle=False)
+        cats = np.array([c.category or "" for c in chunks], dtype=object)
+        return cls(path, manifest, chunks, [r["sent_row"] for r in records], dense,
+                   LexicalIndex(tokens, settings.bm25_k1, settings.bm25_b), vectors, sentences, cats)
+
+    def sentence_vectors_of(self, i: int) -> np.ndarray:
+        start = self.sent_rows[i]
+        return self.sentence_vectors[start : start + len(self.chunks[i].sentences)]
+
+    def mask(self, categories: list[str] | None) -> np.ndarray | None:
+        if not categories:
+            return None
+        return np.isin(self.categories, list(categories))
+

@@ -1,0 +1,102 @@
+"""Question → ranked passages: analyze, embed (cached), dense + lexical, fuse, rerank, keep at
+most a few passages per module, and measure the evidence signals the answer layer reads."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from ..build.embedding import Embedder
+from ..config import Settings
+from ..corpus.model import Corpus
+from ..names import RerankerName, RetrievalMode
+from ..tokenize import tokenize
+from .analysis import AnalyzedQuery, QueryAnalyzer, name_head, validate_question
+from .loaded_index import LoadedIndex
+from .reranking import Reranker, diversify, make_reranker
+from .retrieval import Candidate, Retriever
+
+EMBED_CACHE_SIZE = 1024  # repeated questions (eval modes, retries, the page's examples) embed once
+EVIDENCE_PASSAGES = 3  # evidence is read from the passages an answer leads with, not the whole top-k
+# A name in more than 1% of chunks (Claude 4%, API 4%, LLM 6%) is the notes' everyday vocabulary;
+# specific ones (Haiku, Medusa, GPT-4o) sit in a handful of chunks.
+COMMON_NAME_SHARE = 0.01
+NO_CAP = 10**6  # per-module cap when diversity is off: larger than any top-k
+
+
+@dataclass
+class Ranking:
+    query: AnalyzedQuery
+    qvec: np.ndarray
+    candidates: list[Candidate]  # fused and reranked, before diversity
+    results: list[Candidate]  # the final top-k
+    evidence: float  # best sentence similarity among the top passages, for abstention
+    unknown_names: list[str] = field(default_factory=list)  # name-like words the corpus never uses
+    unmentioned_names: list[str] = field(default_factory=list)  # specific names the top passages never use
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Ranker:
+    def __init__(self, settings: Settings, corpus: Corpus, embedder: Embedder, index: LoadedIndex) -> None:
+        self.settings, self.embedder, self.index = settings, embedder, index
+        self.analyzer = QueryAnalyzer(corpus.glossary)
+        self.retriever = Retriever(index, settings)
+        self.rerankers: dict[str, Reranker] = {settings.reranker: make_reranker(settings, index)}
+        self._lock = threading.Lock()  # one model instance; PyTorch inference on it is not re-entrant
+        self._embed = lru_cache(maxsize=EMBED_CACHE_SIZE)(self._embed_uncached)
+
+    def _embed_uncached(self, text: str) -> np.ndarray:
+        with self._lock:
+            return self.embedder.encode_query(text)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._embed(text)
+
+    def reranker(self, name: RerankerName | None) -> Reranker:
+        name = name or self.settings.reranker
+        if name not in self.rerankers:
+            self.rerankers[name] = make_reranker(self.settings, self.index, name)
+        return self.rerankers[name]
+
+    def rank(self, question: str, categories: list[str] | None = None, k: int = 10, mode: RetrievalMode = "hybrid",
+             reranker: RerankerName | None = None, diversity: bool = True) -> Ranking:
+        validate_question(question, categories)
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        query = self.analyzer.analyze(question)
+        timings["analyze"] = (time.perf_counter() - t0) * 1000
+        t = time.perf_counter()
+        qvec = self.embed_query(query.text)
+        timings["embed"] = (time.perf_counter() - t) * 1000
+        candidates = self.retriever.retrieve(query, qvec, categories, mode, timings)
+        t = time.perf_counter()
+        head = candidates[: self.settings.rerank_top_n]
+        reranked = self.reranker(reranker).rerank(query, qvec, head) + candidates[self.settings.rerank_top_n :]
+        timings["rerank"] = (time.perf_counter() - t) * 1000
+        results = diversify(reranked, self.index, k, self.settings.per_module_cap if diversity else NO_CAP)
+        lead = results[:EVIDENCE_PASSAGES]
+        evidence = max((float((self.index.sentence_vectors_of(c.row) @ qvec).max(initial=0.0)) for c in lead),
+                       default=0.0)
+        unknown = [w for w in query.names if not any(t in self.index.lexical.vocab for t in tokenize(w))]
+        unmentioned = self.unmentioned(query.names, [c.row for c in lead])
+        timings["retrieve_total"] = (time.perf_counter() - t0) * 1000
+        return Ranking(query, qvec, reranked, results, evidence, unknown, unmentioned, timings)
+
+    def unmentioned(self, names: list[str], rows: list[int]) -> list[str]:
+        """Specific names in the question that none of these passages mention: an answer from them
+        may be about something nearby ("Claude Haiku's price" answered with other models' prices).
+        Names the notes use everywhere (Claude, API, LLM) say nothing about a passage: skipped."""
+        seen: set[str] = set().union(*(self.index.lexical.tokens[row] for row in rows))
+        common = COMMON_NAME_SHARE * len(self.index.chunks)
+        out = []
+        for name in dict.fromkeys(names):
+            tokens = tokenize(name_head(name))
+            if not tokens or self.index.lexical.document_frequency(tokens[0]) > common:
+                continue
+            if not all(t in seen or (t.endswith("s") and t[:-1] in seen) for t in tokens):  # H100s
+                out.append(name)
+        return out

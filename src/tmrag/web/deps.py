@@ -1,0 +1,77 @@
+"""Dependencies the routes share: the loaded engine (or why there is none) and the templates.
+
+The engine loads in a background thread at start-up, so /healthz answers at once and /readyz
+reports 503 with the reason until it is ready. When `tmrag index` publishes a new build (the
+CURRENT pointer changes), the next request starts loading it in the background; requests keep
+using the loaded engine until the new one is ready, and a build that fails to load leaves the
+old one serving (the reason shows in /readyz)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from ..build.store import IndexStore
+from ..config import Settings
+from ..engine import Engine
+from ..errors import EngineLoadError, NotReadyError, TmragError
+
+HERE = Path(__file__).parent
+RELOAD_CHECK_S = 1.0  # how often a request looks for a new build: one tiny file read per second
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+class EngineState:
+    def __init__(self, settings: Settings, factory: Callable[[Settings], Engine]) -> None:
+        self.settings, self.factory = settings, factory
+        self.store = IndexStore(settings.index_dir)
+        self.engine: Engine | None = None
+        self.error: TmragError | None = None
+        self.reason = "loading the index and models"
+        self.reload_error: str | None = None
+        self._pointer: bytes | None = None  # CURRENT as it was when the last load started
+        self._loading = threading.Lock()
+        self._checked = 0.0
+
+    def load(self) -> None:
+        with self._loading:
+            self._pointer = self.store.pointer()
+            try:
+                engine = self.factory(self.settings)
+            except Exception as exc:  # noqa: BLE001 - reported through /readyz, never a traceback to clients
+                error = exc if isinstance(exc, TmragError) else EngineLoadError(
+                    f"failed to load: {exc.__class__.__name__}: {exc}")
+                if self.engine is None:
+                    self.error, self.reason = error, str(error)
+                else:
+                    self.reload_error = f"kept build {self.engine.index_info.build_id}: {error}"
+                return
+            self.engine, self.error, self.reload_error = engine, None, None
+
+    def _maybe_reload(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < RELOAD_CHECK_S or self._loading.locked():
+            return
+        self._checked = now
+        if self.store.pointer() != self._pointer:
+            threading.Thread(target=self.load, name="tmrag-reload", daemon=True).start()
+
+    def require(self) -> Engine:
+        self._maybe_reload()
+        if self.engine is None:
+            raise NotReadyError(self.reason, self.error.code if self.error else None)
+        return self.engine
+
+
+def engine_state(request: Request) -> EngineState:
+    return request.app.state.engine_state
+
+
+def get_engine(request: Request) -> Engine:
+    """The serving engine, or 503 with the reason it is not ready."""
+    return engine_state(request).require()

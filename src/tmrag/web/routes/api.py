@@ -1,0 +1,52 @@
+"""The JSON API: search, ask (whole or streamed), health and readiness. Thin: validate, call
+the Engine, return its typed result."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import StreamingResponse
+
+from ...answer.types import Answer
+from ...engine import Engine
+from ...query.results import SearchResults
+from ..deps import EngineState, engine_state, get_engine
+from ..schemas import AskRequest, SearchRequest, error_docs
+from ..sse import answer_events
+
+router = APIRouter()
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+@router.get("/healthz")
+def healthz() -> dict:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", responses=error_docs(503))
+def readyz(state: Annotated[EngineState, Depends(engine_state)]) -> dict:
+    engine = state.require()
+    return {"status": "ready", "index": engine.index_info.model_dump(), "reload_error": state.reload_error}
+
+
+@router.post("/search", response_model=SearchResults, responses=error_docs(413, 415, 422, 503))
+def search(req: SearchRequest, engine: EngineDep) -> SearchResults:
+    return engine.search(req.query, k=req.k, categories=req.categories)
+
+
+@router.post("/ask", response_model=Answer, responses=error_docs(413, 415, 422, 503))
+def ask(req: AskRequest, engine: EngineDep) -> Answer:
+    return engine.ask(req.question, categories=req.categories)
+
+
+@router.post("/ask/stream", response_class=StreamingResponse, responses={
+    200: {"content": {"text/event-stream": {}}, "description": "Server-sent events: `citations` (citations, "
+          "sources, abstained, suggestions, unmentioned_terms), then `answer` events ({text}) in order, then "
+          "`done` (timings_ms, index, abstained)."}, **error_docs(413, 415, 422, 503)})
+def ask_stream(req: AskRequest, engine: EngineDep) -> StreamingResponse:
+    # Answered before the response starts, so a bad question is a 422 like /ask, not a 200
+    # stream carrying an error event.
+    result = engine.ask(req.question, categories=req.categories)
+    return StreamingResponse(answer_events(result), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
