@@ -20,6 +20,7 @@ from .answer.quoting import QuoteSelector
 from .answer.types import Answer
 from .build.embedding import Embedder
 from .build.manifest import ensure_fresh, expected_manifest
+from .build.protocol import TextEmbedder
 from .build.store import IndexStore
 from .config import Settings
 from .corpus.loading import load_corpus
@@ -37,7 +38,7 @@ WARM_UP_QUERY = "warm up"  # any text: the first encode loads the runtime and we
 class Engine:
     """Everything loaded once: corpus, embedder, index, and the stages built on them."""
 
-    def __init__(self, settings: Settings, corpus: Corpus, embedder: Embedder, index: LoadedIndex) -> None:
+    def __init__(self, settings: Settings, corpus: Corpus, embedder: TextEmbedder, index: LoadedIndex) -> None:
         self.settings, self.corpus, self.embedder, self.index = settings, corpus, embedder, index
         self.ranker = Ranker(settings, corpus, embedder, index)
         self.quoter = QuoteSelector(settings, corpus, index, self.ranker.analyzer)
@@ -45,7 +46,7 @@ class Engine:
         self.generator = GeneratedAnswerer(settings, index, self.quoter, self.composer, self.ranker.embed_query)
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
+    def open(cls, settings: Settings, embedder: TextEmbedder | None = None) -> Engine:
         corpus = load_corpus(settings.corpus_dir, strict=True)
         embedder = embedder or Embedder(settings)
         store = IndexStore(settings.index_dir, keep=settings.keep_builds)

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from ..files import atomic_write_bytes, atomic_write_text, npy_bytes
-from .embedding import Embedder, text_key
+from .embedding import text_key
+from .protocol import TextEmbedder
 
 
 class EmbeddingCache:
@@ -47,7 +48,7 @@ class EmbeddingCache:
             self.discarded = f"embedding cache in {self.dir} was unreadable ({exc}) and is rebuilt"
 
     def embed_in_context(
-        self, texts: list[str], spans: list[list[tuple[int, int]]], embedder: Embedder, progress: bool = False
+        self, texts: list[str], spans: list[list[tuple[int, int]]], embedder: TextEmbedder, progress: bool = False
     ) -> tuple[np.ndarray, np.ndarray, int]:
         """Chunk vectors, flat sentence vectors (in chunk order) and the number of chunks encoded.
         A sentence vector is cached under ``<chunk key>:<start>-<end>``: the same chunk text split

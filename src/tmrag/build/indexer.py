@@ -22,6 +22,7 @@ from .dense import DenseIndex
 from .embedding import Embedder
 from .embedding_cache import EmbeddingCache
 from .manifest import SCHEMA_VERSION, compare_manifest, expected_manifest, libraries
+from .protocol import TextEmbedder
 from .store import IndexStore
 
 
@@ -66,7 +67,7 @@ def sentence_texts(chunks: list[Chunk]) -> tuple[list[str], list[int]]:
 
 
 def build_index(settings: Settings, full: bool = False, progress: bool = False,
-                embedder: Embedder | None = None) -> BuildReport:
+                embedder: TextEmbedder | None = None) -> BuildReport:
     t0 = time.perf_counter()
     corpus = load_corpus(settings.corpus_dir, strict=True)
     if not corpus.modules:
@@ -88,7 +89,7 @@ def current_build(store: IndexStore) -> tuple[dict | None, str | None]:
         return None, "replacing the current build: " + str(exc).rsplit(": run `", 1)[0]
 
 
-def _build(settings: Settings, corpus: Corpus, embedder: Embedder, store: IndexStore, full: bool,
+def _build(settings: Settings, corpus: Corpus, embedder: TextEmbedder, store: IndexStore, full: bool,
            progress: bool, t0: float) -> BuildReport:
     expected = expected_manifest(settings, corpus, embedder)
     previous, unusable = current_build(store)

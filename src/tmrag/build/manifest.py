@@ -13,7 +13,7 @@ from ..errors import StaleIndexError
 from ..files import sha256_file
 from ..tokenize import TOKENIZER_VERSION
 from .chunking import CHUNKER_VERSION
-from .embedding import Embedder
+from .protocol import TextEmbedder
 
 SCHEMA_VERSION = 1
 
@@ -51,7 +51,7 @@ def document_hashes(corpus: Corpus) -> dict[str, str]:
     return docs
 
 
-def expected_manifest(settings: Settings, corpus: Corpus, embedder: Embedder) -> dict:
+def expected_manifest(settings: Settings, corpus: Corpus, embedder: TextEmbedder) -> dict:
     """The parts of a manifest that settings and corpus determine; loading compares them."""
     return {
         "embedding": {

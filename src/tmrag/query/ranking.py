@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..build.embedding import Embedder
+from ..build.protocol import TextEmbedder
 from ..config import Settings
 from ..corpus.model import Corpus
 from ..names import RerankerName, RetrievalMode
@@ -41,7 +41,7 @@ class Ranking:
 
 
 class Ranker:
-    def __init__(self, settings: Settings, corpus: Corpus, embedder: Embedder, index: LoadedIndex) -> None:
+    def __init__(self, settings: Settings, corpus: Corpus, embedder: TextEmbedder, index: LoadedIndex) -> None:
         self.settings, self.embedder, self.index = settings, embedder, index
         self.analyzer = QueryAnalyzer(corpus.glossary)
         self.retriever = Retriever(index, settings)
