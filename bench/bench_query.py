@@ -35,13 +35,13 @@ def table(name: str, timings: list[dict]) -> None:
 def in_process(questions: list[str], rounds: int) -> None:
     engine = Engine.open(Settings())
     for q in questions[:20]:  # warm caches of the tokenizer and torch kernels, not the query cache
-        engine._embed_uncached(q)
+        engine.embedder.encode_query(q)
     asks, searches = [], []
     for _ in range(rounds):
-        engine._embed.cache_clear()  # measure real embedding cost every round
-        asks += [engine.ask(q)["timings_ms"] for q in questions]
-        engine._embed.cache_clear()
-        searches += [engine.search(q)["timings_ms"] for q in questions]
+        engine.ranker.clear_cache()  # measure real embedding cost every round
+        asks += [engine.ask(q).timings_ms for q in questions]
+        engine.ranker.clear_cache()
+        searches += [engine.search(q).timings_ms for q in questions]
     table("ask (in-process)", asks)
     table("search (in-process)", searches)
 

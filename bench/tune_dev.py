@@ -13,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from tmrag.answer.abstention import abstains
 from tmrag.config import Settings
-from tmrag.engine import Engine, abstains
+from tmrag.engine import Engine
 from tmrag.evaluation import metrics as M
 from tmrag.evaluation.golden import load_golden
 from tmrag.query.reranking import SentenceReranker
@@ -116,7 +117,7 @@ THRESHOLDS = ("abstain_threshold", "abstain_threshold_unknown", "abstain_thresho
 def abstention_table(engine: Engine, dev: list) -> None:  # noqa: ANN001
     """Grid over the three thresholds of the engine's abstention rule (evidence; evidence when the
     question names something the corpus never mentions; evidence when it names something the top 3
-    passages never mention), applied through ``answering.abstains`` itself."""
+    passages never mention), applied through ``answer.abstention.abstains`` itself."""
     rankings = [engine.rank(q.question, k=10) for q in dev]
     answerable = np.array([q.answerable for q in dev])
     grid, preds = [], {}

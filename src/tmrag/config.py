@@ -76,12 +76,10 @@ class Settings(BaseSettings):
     # Answering.
     answer_max_sentences: int = Field(4, ge=1, le=5)
     answer_max_words: int = Field(120, ge=20)
-    # Abstention, calibrated on the golden dev split with bench/tune_dev.py (2026-11-22). Evidence = best
-    # sentence cosine among the top 3 passages. 0.42 / 0.56 abstained on 13/14 unanswerable questions
-    # of the first dev split with no false abstention. On the enlarged dev (46 unanswerable, 139
-    # answerable) they give recall 0.413, false 0. Re-choosing on it (best recall at zero false:
-    # 0.46 / 0.60 → 0.478) gains too little to trust: under repeated 2-fold CV inside dev the
-    # re-chosen thresholds reach held-out recall 0.426 with 0.5% false, so these stay.
+    # Abstention, calibrated on the golden dev split with bench/tune_dev.py. Evidence = best sentence
+    # cosine among the top 3 passages. On dev (46 unanswerable, 139 answerable) 0.42 / 0.56 give
+    # recall 0.413 with no false abstention; re-choosing them for recall (0.46 / 0.60) reaches only
+    # 0.426 held out under repeated 2-fold CV inside dev, too little to trust (docs/decisions.md).
     abstain_threshold: float = Field(0.42, ge=0.0, le=1.0)  # a cosine: outside [0, 1] is a typo
     # Below this nothing is answered, even when both legs agree (off-topic questions score <= 0.34).
     abstain_floor: float = Field(0.35, ge=0.0, le=1.0)

@@ -3,6 +3,13 @@ user-facing messages and exit codes / status codes."""
 
 from __future__ import annotations
 
+PREVIEW_ITEMS = 5  # ids named in one message line; the rest are counted
+
+
+def preview(items: list[str], limit: int = PREVIEW_ITEMS) -> str:
+    """``a, b, c, d, e and 7 more``: a message names a few items, never hundreds."""
+    return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
 
 class TmragError(Exception):
     """Base class: every error a user can cause or fix."""

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
+# 64 bits of a sha256: unique among any realistic number of models and builds, short enough to read.
+FINGERPRINT_HEX = 16
+
 
 def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)

@@ -21,6 +21,7 @@ from ..names import ChunkKind
 
 CHUNKER_VERSION = "4"  # bump whenever chunk boundaries or texts change for the same input
 BREADCRUMB_SEP = " › "
+CHUNK_HASH_HEX = 16  # 64 bits: a collision among a few thousand chunks has odds near 1e-12
 ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "vs.", "etc.", "Fig.", "Eq.", "approx.", "cf.", "No.", "Mr.", "Dr.")
 SENTENCE_END = re.compile(r"(?<=[.!?])([\"”')\]*_]*)\s+(?=[A-Z0-9\"“(\[`$*_])")
 LABEL_END = re.compile(r"(?:^|[\s*_(])(?:[A-Z]?\d{1,2}|[A-Z])[.)]$")  # "Q1." "2." "A." label, not a sentence end
@@ -61,7 +62,7 @@ class Chunk:
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(self.embed_text.encode("utf-8")).hexdigest()[:16]
+        return hashlib.sha256(self.embed_text.encode("utf-8")).hexdigest()[:CHUNK_HASH_HEX]
 
     def to_dict(self) -> dict:
         d = asdict(self)

