@@ -15,7 +15,7 @@ import pytest
 
 from tmrag.cli import main
 
-from .conftest import write_corpus
+from .fakes import write_corpus
 
 
 def _args(settings) -> list[str]:  # noqa: ANN001
@@ -91,7 +91,7 @@ def test_eval_rejects_bad_golden_files_and_baselines_with_file_line_messages(rea
 def test_bad_questions_options_and_settings_are_one_line_errors(real_settings, tmp_path, capsys,  # noqa: ANN001
                                                                  monkeypatch) -> None:
     nowhere = ["--corpus", str(real_settings.corpus_dir), "--out", str(tmp_path / "none")]
-    # Checked before anything loads (a 50,000-character argv used to crash the ONNX Runtime import).
+    # Checked before anything loads: a 50,000-character argv can crash the ONNX Runtime import.
     assert main(["ask", "x" * 50000, *nowhere]) == 1
     assert capsys.readouterr().err == "tmrag: question is 50000 characters; the limit is 2000\n"
     assert main(["search", "kv cache \udcff", *nowhere]) == 1  # undecodable bytes from the shell

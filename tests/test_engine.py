@@ -42,7 +42,8 @@ def test_bibliography_question_hits_the_source(real_engine) -> None:  # noqa: AN
 
 
 def test_definition_questions_lead_with_the_glossary_definition(real_engine) -> None:  # noqa: ANN001
-    # Before: "What is RoPE?" was answered with one sentence, "Raising the RoPE base is another common knob."
+    # A definition question is answered by the definition, not by a sentence that merely mentions
+    # the term ("Raising the RoPE base is another common knob.").
     r = real_engine.ask("What is RoPE?").model_dump(mode="json")
     assert r["citations"][0]["kind"] == "glossary" and r["citations"][0]["title"] == "Rotary position embedding"
     assert r["answer"].startswith("A position scheme that rotates")
@@ -104,13 +105,13 @@ def test_invalid_questions_are_rejected(real_engine, question: str, cats) -> Non
 
 def test_worked_example_rows_with_other_numbers_are_not_duplicates(real_engine) -> None:  # noqa: ANN001
     # "H100 SXM: … ≈ 295 FLOPs per byte" and "A100: … = 156 FLOPs per byte" embed at cosine
-    # > 0.92; the H100 row used to be dropped as a repeat of the A100 one.
+    # > 0.92, yet they state different facts: near-duplicate removal must keep the H100 row.
     r = real_engine.ask("What is the ridge point of an H100 in FLOPs per byte?").model_dump(mode="json")
     assert "295" in r["answer"].split("[1]")[0]  # and it comes first: it names the H100
 
 
 def test_an_annotation_is_quoted_only_when_its_source_ranks_first(real_engine) -> None:  # noqa: ANN001
-    # An annotation ranks 2nd; it used to be quoted between two module sentences.
+    # An annotation ranks 2nd: quoting it would wedge a bibliography note between two module sentences.
     ranking = real_engine.rank("How can step-level correctness labels be produced without paying human annotators?")
     kinds = [real_engine.index.chunks[c.row].kind for c in ranking.results[:4]]
     assert kinds[0] != "source" and "source" in kinds

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from tmrag.build.chunking import chunk_module, cl100k, split_sentences
 from tmrag.corpus.loading import load_corpus
 
-from .conftest import FakeEmbedder, write_corpus
+from ..fakes import FakeEmbedder, write_corpus
 
 FAKE = FakeEmbedder()
 

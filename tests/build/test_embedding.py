@@ -1,5 +1,5 @@
-"""Real sentence-transformers model (slow): loading offline, fingerprints, known neighbours,
-and the cross-encoder code path with a tiny randomly initialised model built here."""
+"""Real sentence-transformers model (slow): loading offline, fingerprints, both runtimes, known
+neighbours, and a query path that never imports torch."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ from tmrag.build.indexer import build_index
 from tmrag.config import DEFAULT_MODEL_SHA256, Settings
 from tmrag.engine import Engine
 from tmrag.errors import ModelError
-from tmrag.query.reranking import CrossEncoderReranker
 
-from .conftest import write_corpus
+from ..fakes import write_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -101,40 +100,6 @@ def test_known_nearest_neighbour_on_a_tiny_corpus(tmp_path: Path) -> None:
     assert top["module_id"] == "cooking"
 
 
-def _tiny_cross_encoder(path: Path) -> Path:
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
-
-    tokenizer = BertTokenizerFast(vocab_file=str(default_model_path() / "vocab.txt"))
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=64, num_labels=1)
-    import torch
-
-    torch.manual_seed(0)
-    BertForSequenceClassification(config).save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return path
-
-
-def test_cross_encoder_loads_and_scores(real_settings, real_engine, tmp_path: Path) -> None:  # noqa: ANN001
-    model_dir = _tiny_cross_encoder(tmp_path / "ce")
-    reranker = CrossEncoderReranker(real_engine.index, str(model_dir))
-    ranking = real_engine.rank("what does the KV cache store?", k=10, reranker="none")
-    head = ranking.candidates[:8]
-    out = reranker.rerank(ranking.query, ranking.qvec, head)
-    assert sorted(c.row for c in out) == sorted(c.row for c in head)
-    scores = [c.score for c in out]
-    assert scores == sorted(scores, reverse=True) and all(0.0 <= s <= 1.0 for s in scores)
-    raw = reranker.model.predict([(ranking.query.text, real_engine.index.chunks[c.row].embed_text) for c in head])
-    assert out[0].row == head[int(np.argmax(raw))].row
-    again = reranker.rerank(ranking.query, ranking.qvec, head)
-    assert [c.row for c in again] == [c.row for c in out]  # deterministic
-
-
-def test_missing_cross_encoder_is_a_clear_error(real_engine) -> None:  # noqa: ANN001
-    with pytest.raises(ModelError, match="cannot load cross-encoder"):
-        CrossEncoderReranker(real_engine.index, "/nonexistent/cross-encoder")
-
-
 def test_query_path_never_imports_torch(real_settings: Settings) -> None:
     """Queries run on ONNX Runtime: opening the engine and answering must not pull in torch
     (10+ s of imports and ~700 MiB per server process)."""
@@ -144,7 +109,7 @@ def test_query_path_never_imports_torch(real_settings: Settings) -> None:
     script = ("import sys\nfrom tmrag.engine import Engine\nfrom tmrag.config import Settings\n"
               f"e = Engine.open(Settings(corpus_dir={str(real_settings.corpus_dir)!r}, "
               f"index_dir={str(real_settings.index_dir)!r}))\n"
-              "assert e.ask('What does the KV cache store?')['citations']\n"
+              "assert e.ask('What does the KV cache store?').citations\n"
               "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

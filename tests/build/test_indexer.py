@@ -20,7 +20,7 @@ from tmrag.config import Settings
 from tmrag.engine import Engine
 from tmrag.errors import IndexCorruptError, IndexMissingError, StaleIndexError
 
-from .conftest import ATTENTION_BODY, write_corpus
+from ..fakes import ATTENTION_BODY, write_corpus
 
 
 def _chunk_records(settings: Settings) -> list[dict]:
@@ -150,7 +150,7 @@ KILL_SCRIPT = """
 import sys, time
 from pathlib import Path
 sys.path.insert(0, {tests!r})
-from conftest import FakeEmbedder
+from fakes import FakeEmbedder
 from tmrag.config import Settings
 from tmrag.build.indexer import build_index
 
@@ -167,8 +167,8 @@ build_index(Settings(corpus_dir={corpus!r}, index_dir={index!r}, chunk_tokens=60
 def test_kill_9_midway_leaves_previous_build_serving(tiny_settings: Settings, fake_embedder, tmp_path: Path) -> None:  # noqa: ANN001
     first = build_index(tiny_settings, embedder=fake_embedder)
     flag = tmp_path / "flag"
-    script = KILL_SCRIPT.format(tests=str(Path(__file__).parent), flag=str(flag), corpus=str(tiny_settings.corpus_dir),
-                                index=str(tiny_settings.index_dir))
+    script = KILL_SCRIPT.format(tests=str(Path(__file__).resolve().parents[1]), flag=str(flag),
+                                corpus=str(tiny_settings.corpus_dir), index=str(tiny_settings.index_dir))
     proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(script)], env=os.environ.copy())
     deadline = time.time() + 60
     while not flag.exists() and time.time() < deadline and proc.poll() is None:
@@ -265,7 +265,7 @@ def test_a_second_build_on_the_same_folder_fails_fast(tiny_settings: Settings, f
 
 def test_a_new_sentence_split_of_unchanged_text_is_re_embedded(tmp_path: Path, fake_embedder) -> None:  # noqa: ANN001
     """Sentence vectors are cached by span, not by position: a chunker change that splits the
-    same text differently used to get the old split's vectors (132 chunks of the real index)."""
+    same text differently must not get the old split's vectors."""
     from tmrag.build.embedding_cache import EmbeddingCache
 
     text = "One sentence here. Two sentences there. Three at the end."

@@ -13,7 +13,8 @@ from tmrag.corpus.loading import display_path, load_corpus
 from tmrag.corpus.markdown import slugify
 from tmrag.errors import CorpusError
 
-from .conftest import ROOT, write_corpus
+from ..conftest import ROOT
+from ..fakes import write_corpus
 
 
 @pytest.fixture(autouse=True)

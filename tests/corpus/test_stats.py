@@ -11,7 +11,7 @@ import pytest
 from tmrag.cli import main
 from tmrag.corpus.stats import CAPTURED_KIND_COUNTS, DECLARED_KIND_COUNTS, is_wiki_bibliography
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 
 def test_declared_counts_apply_only_to_the_wiki_bibliography_captured_or_completed() -> None:

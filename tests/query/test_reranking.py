@@ -1,14 +1,19 @@
 """The module-bm25 reranker on a hand-built index: module evidence reorders module passages,
-sources keep their fused slots, and weight 0 is fused order."""
+sources keep their fused slots, and weight 0 is fused order. The cross-encoder code path runs
+(slow) with a tiny randomly initialised model built here, on the real index."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
+from tmrag.build.embedding import default_model_path
+from tmrag.errors import ModelError
 from tmrag.query.analysis import AnalyzedQuery
-from tmrag.query.reranking import DocumentLexicalReranker
+from tmrag.query.reranking import CrossEncoderReranker, DocumentLexicalReranker
 from tmrag.query.retrieval import Candidate
 
 
@@ -53,3 +58,39 @@ def test_weight_zero_is_fused_order() -> None:
     fused = _fused([(2, 0.033), (3, 0.0325), (0, 0.032), (1, 0.031), (4, 0.02)])
     assert [c.row for c in reranker.rerank(_query(), np.zeros(4), fused)] == [2, 3, 0, 1, 4]
     assert reranker.rerank(_query(), np.zeros(4), []) == []
+
+
+def _tiny_cross_encoder(path: Path) -> Path:
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    tokenizer = BertTokenizerFast(vocab_file=str(default_model_path() / "vocab.txt"))
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=64, num_labels=1)
+    import torch
+
+    torch.manual_seed(0)
+    BertForSequenceClassification(config).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+@pytest.mark.slow
+def test_cross_encoder_loads_and_scores(real_settings, real_engine, tmp_path: Path) -> None:  # noqa: ANN001
+    model_dir = _tiny_cross_encoder(tmp_path / "ce")
+    reranker = CrossEncoderReranker(real_engine.index, str(model_dir))
+    ranking = real_engine.rank("what does the KV cache store?", k=10, reranker="none")
+    head = ranking.candidates[:8]
+    out = reranker.rerank(ranking.query, ranking.qvec, head)
+    assert sorted(c.row for c in out) == sorted(c.row for c in head)
+    scores = [c.score for c in out]
+    assert scores == sorted(scores, reverse=True) and all(0.0 <= s <= 1.0 for s in scores)
+    raw = reranker.model.predict([(ranking.query.text, real_engine.index.chunks[c.row].embed_text) for c in head])
+    assert out[0].row == head[int(np.argmax(raw))].row
+    again = reranker.rerank(ranking.query, ranking.qvec, head)
+    assert [c.row for c in again] == [c.row for c in out]  # deterministic
+
+
+@pytest.mark.slow
+def test_missing_cross_encoder_is_a_clear_error(real_engine) -> None:  # noqa: ANN001
+    with pytest.raises(ModelError, match="cannot load cross-encoder"):
+        CrossEncoderReranker(real_engine.index, "/nonexistent/cross-encoder")

@@ -1,8 +1,8 @@
 """End-to-end browser test: the real server (subprocess) on the real corpus index, driven by
 Playwright through Debian's Chromium. It checks the chat page's streaming answer, citation chips
 (popover + navigation to the highlighted passage), that user and server text is never interpreted
-as HTML, error and retry states (faked with page.route), touch and keyboard use, and saves
-screenshots to docs/screenshots/."""
+as HTML, error and retry states (faked with page.route), touch and keyboard use. Screenshots go to
+a temporary folder, or to $TMRAG_SCREENSHOTS when set (docs/screenshots refreshes the committed ones)."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ import pytest
 
 from tmrag.answer.text import display_sentence
 
-ROOT = Path(__file__).resolve().parents[1]
+from ..conftest import ROOT
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 READY_TIMEOUT_S = 120
 QUESTION = "How many bytes per token does the KV cache need for Llama-2-7B?"
 NEAR_QUESTION = "How much does Anthropic charge per million input tokens for Claude Haiku?"
@@ -40,27 +40,17 @@ ANSWER_TEXT_JS = """el => Array.from(el.childNodes).map(n =>
 pytestmark = pytest.mark.slow
 
 
-def _index_dir_from(value: object) -> Path:
-    """The conftest ``real_index`` fixture may hand back Settings, a dict or a path."""
-    if isinstance(value, dict):
-        value = value["index_dir"]
-    elif hasattr(value, "index_dir"):
-        value = value.index_dir
-    return Path(value).resolve()  # type: ignore[arg-type]
+@pytest.fixture(scope="module")
+def index_dir(real_settings) -> Path:  # noqa: ANN001
+    return Path(real_settings.index_dir).resolve()
 
 
 @pytest.fixture(scope="module")
-def index_dir(request: pytest.FixtureRequest) -> Path:
-    for name in ("real_index", "real_settings"):  # shared session fixtures in conftest.py, when present
-        try:
-            return _index_dir_from(request.getfixturevalue(name))
-        except pytest.FixtureLookupError:
-            continue
-    from tmrag.build.indexer import build_index
-    from tmrag.config import Settings
-
-    path = ROOT / ".cache" / "test-index"  # incremental: a rebuild after no corpus change only checks hashes
-    build_index(Settings(corpus_dir=ROOT / "corpus", index_dir=path))
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Never the committed docs/screenshots unless asked: a test run must not dirty the work tree."""
+    wanted = os.environ.get("TMRAG_SCREENSHOTS")
+    path = Path(wanted).resolve() if wanted else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -155,10 +145,9 @@ def _ask_in_page(page, question: str) -> None:  # noqa: ANN001
                            timeout=30_000)
 
 
-def test_chat_end_to_end(browser, server: str) -> None:  # noqa: ANN001
+def test_chat_end_to_end(browser, server: str, screenshots: Path) -> None:  # noqa: ANN001
     from playwright.sync_api import expect
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     expected = _ask_json(server, QUESTION)
     assert not expected["abstained"] and expected["citations"], "the real index should answer the KV-cache question"
     quotes = {str(c["marker"]): c["quote_text"] for c in expected["citations"]}
@@ -202,7 +191,7 @@ def test_chat_end_to_end(browser, server: str) -> None:  # noqa: ANN001
         head = quotes[marker][:30]  # the quote as the answer reads it (server-side quote_text)
         assert shown.startswith(head), f"popover text {shown!r} does not show quote {quotes[marker]!r}"
         assert "$" not in shown and "[@" not in shown, f"raw Markdown/TeX in the popover: {shown!r}"
-        page.screenshot(path=str(SCREENSHOTS / "chat.png"))
+        page.screenshot(path=str(screenshots / "chat.png"))
 
         # 3. Click it: the module viewer opens with the cited passage highlighted and in view.
         chip.click()
@@ -212,7 +201,7 @@ def test_chat_end_to_end(browser, server: str) -> None:  # noqa: ANN001
         expect(mark).to_be_visible()
         expect(mark).to_be_in_viewport()
         page.wait_for_timeout(1700)  # let the highlight flash settle before the screenshot
-        page.screenshot(path=str(SCREENSHOTS / "module.png"))
+        page.screenshot(path=str(screenshots / "module.png"))
         # Display math ($$ on its own lines) starts and ends with its formula, not a blank line.
         assert page.evaluate("Array.from(document.querySelectorAll('div.math')).every("
                              "d => d.textContent.length && d.textContent === d.textContent.trim())")

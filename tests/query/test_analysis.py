@@ -1,0 +1,51 @@
+"""Query analysis: glossary expansion, definition questions, name-like words and model names."""
+
+import pytest
+
+from tmrag.corpus.model import GlossaryTerm
+from tmrag.query.analysis import QueryAnalyzer, model_variants, name_head, name_like_words
+
+
+def test_glossary_expansion_adds_aliases_once() -> None:
+    gqa = GlossaryTerm("Grouped-query attention", ("GQA",), "…", ("multi-head",))
+    q = QueryAnalyzer([gqa]).analyze("How much does GQA save?")
+    assert q.terms == [gqa] and "grouped-query" in q.lexical_tokens
+    assert q.lexical_tokens.count("gqa") == 1 and q.term_modules == {"multi-head"}
+
+
+def test_name_like_words() -> None:
+    assert name_like_words("How does Mamba compare with GQA? I use llama.cpp and RWKV-4") == [
+        "Mamba", "GQA", "llama.cpp", "RWKV-4"]
+    # Quantities are not names, even with letters in them.
+    assert name_like_words("Can 16K-GPU jobs serve 4K-token chats on a 70B-class model with H100s?") == ["H100s"]
+
+
+def test_definition_questions_name_their_glossary_term() -> None:
+    rope = GlossaryTerm("Rotary position embedding", ("RoPE",), "A position scheme.", ("positional-encoding",))
+    norm = GlossaryTerm("Layer normalization", ("LayerNorm",), "A normalization.", ("layernorm",))
+    kv = GlossaryTerm("KV cache", (), "A per-sequence store.", ("kv-cache",))
+    analyzer = QueryAnalyzer([rope, norm, kv])
+    for question, term in (("What is RoPE?", rope), ("what's rope", rope), ("Explain layer norm.", norm),
+                           ("What are KV caches?", kv), ("Tell me about the KV cache", kv),
+                           ("What does RoPE stand for?", rope), ("Define rotary position embedding", rope)):
+        assert analyzer.analyze(question).defines == term, question
+    for question in ("What is RoPE's base frequency?", "Why is RoPE better than ALiBi?", "What is attention?"):
+        assert analyzer.analyze(question).defines is None, question
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("KV cache of Llama-2-7B?", {("llama2", "7B")}),
+    ("Llama 3 405B and GPT-3 175B", {("llama3", "405B"), ("gpt3", "175B")}),
+    ("The 70B model and a 7B one", set()),  # a size without a family names no model
+    ("Llama-70B at 4 bits", {("llama", "70B")}),
+])
+def test_model_variants(text: str, expected: set) -> None:
+    assert model_variants(text) == expected
+
+
+@pytest.mark.parametrize(("name", "head"), [
+    ("Chinchilla-optimal", "Chinchilla"), ("ChatGPT-scale", "ChatGPT"), ("Perplexity-style", "Perplexity"),
+    ("GPT-4o", "GPT-4o"), ("Llama-2-7B", "Llama-2-7B"), ("best-of-N", ""),
+])
+def test_the_name_in_a_hyphenated_compound(name: str, head: str) -> None:
+    assert name_head(name) == head  # else the answer notes "the passages never mention Chinchilla-optimal"
