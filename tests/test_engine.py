@@ -137,3 +137,24 @@ def test_the_strongest_sentence_of_a_passage_is_read_first(real_engine) -> None:
     first = r["answer"].split("[1]")[0]
     assert "143 tokens/s" in r["answer"].split("[1]", 2)[1] or "143 tokens/s" in first
     assert "66 GB" not in first and "125,885" not in r["answer"].split("[1]", 2)[1]
+
+
+def test_an_unstated_attribute_of_a_named_model_is_partial(real_engine) -> None:  # noqa: ANN001
+    r = real_engine.ask("How many layers does Llama 3 405B have?")
+    assert r.coverage == "partial" and not r.abstained
+    assert any("layers" in m and "Llama 3 405B" in m for m in r.missing)
+    assert r.answer.startswith("The notes don't state the number of layers of Llama 3 405B")
+
+
+def test_abstained_exactly_when_not_covered(real_engine) -> None:  # noqa: ANN001
+    for q in ("How do I change a flat tire on a car?", "Why does LayerNorm replace BatchNorm in transformers?",
+              "How many layers does Llama 3 405B have?"):
+        r = real_engine.ask(q)
+        assert r.abstained == (r.coverage == "not_covered")
+        assert (r.coverage == "partial") == bool(r.missing)
+
+
+def test_each_side_of_a_comparison_gets_evidence(real_engine) -> None:  # noqa: ANN001
+    r = real_engine.ask("Flamingo vs LLaVA: how do they get images into the language model?")
+    quotes = " ".join(c.quote for c in r.citations)
+    assert "Flamingo" in quotes and "LLaVA" in quotes and r.coverage == "answered"

@@ -91,6 +91,15 @@ class Settings(BaseSettings):
     # held-out false abstentions at 2.3% (p90 5.7%): too close to the 3% limit to be the default.
     abstain_threshold_unmentioned: float = Field(0.0, ge=0.0, le=1.0)
 
+    # Coverage (answer/coverage.py), chosen on the review set's dev split (docs/decisions.md). A
+    # question's asked attribute ("how many layers") missing from every quoted sentence makes the
+    # answer partial only when the question names a specific thing and the evidence is below this:
+    # paraphrased answerable questions miss the attribute word too, but usually with stronger evidence.
+    coverage_focus_evidence: float = Field(0.65, ge=0.0, le=1.0)
+    # A specific name the cited passages never mention makes the answer partial below this evidence
+    # (above it, the answer only carries `unmentioned_terms`).
+    coverage_name_evidence: float = Field(0.65, ge=0.0, le=1.0)
+
     # Optional LLM mode (OpenAI-compatible chat completions).
     llm_base_url: str | None = None
     llm_model: str | None = None

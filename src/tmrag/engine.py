@@ -16,7 +16,8 @@ import numpy as np
 from .answer.abstention import should_abstain
 from .answer.composing import Composer
 from .answer.llm import GeneratedAnswerer
-from .answer.quoting import QuoteSelector
+from .answer.quoting import ANSWER_PASSAGES, Quote, QuoteSelector
+from .answer.sides import SideQuoter
 from .answer.types import Answer
 from .build.embedding import Embedder
 from .build.manifest import ensure_fresh, expected_manifest
@@ -27,11 +28,13 @@ from .corpus.loading import load_corpus
 from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
 from .query.analysis import QueryAnalyzer, validate_question
+from .query.intent import part_queries, side_query
 from .query.loaded_index import LoadedIndex
 from .query.ranking import Ranker, Ranking
 from .query.reranking import Reranker
 from .query.results import IndexInfo, SearchHit, SearchResults, index_info, locate, round_timings
 
+MAX_SIDES = 4  # a comparison of more things than this is a survey: answered from the best evidence
 WARM_UP_QUERY = "warm up"  # any text: the first encode loads the runtime and weights
 
 
@@ -42,7 +45,8 @@ class Engine:
         self.settings, self.corpus, self.embedder, self.index = settings, corpus, embedder, index
         self.ranker = Ranker(settings, corpus, embedder, index)
         self.quoter = QuoteSelector(settings, corpus, index, self.ranker.analyzer)
-        self.composer = Composer(corpus, index, self.ranker)
+        self.side_quoter = SideQuoter(self.quoter)
+        self.composer = Composer(settings, corpus, index, self.ranker)
         self.generator = GeneratedAnswerer(settings, index, self.quoter, self.composer, self.ranker.embed_query)
 
     @classmethod
@@ -78,6 +82,18 @@ class Engine:
              reranker: RerankerName | None = None, diversity: bool = True) -> Ranking:
         return self.ranker.rank(question, categories, k, mode, reranker, diversity)
 
+    def quotes(self, ranking: Ranking) -> list[Quote]:
+        """Comparisons quote each side from its own retrieval; everything else, the best evidence."""
+        sides = ranking.intent.sides or ranking.intent.parts
+        if 1 < len(sides) <= MAX_SIDES:
+            queries = ([side_query(ranking.query.text, sides, n) for n in range(len(sides))] if ranking.intent.sides
+                       else part_queries(sides))
+            side_rankings = [self.rank(q, ranking.categories, k=ANSWER_PASSAGES) for q in queries]
+            quotes = self.side_quoter.select(ranking, side_rankings)
+            if quotes:
+                return quotes
+        return self.quoter.select(ranking)
+
     def should_abstain(self, ranking: Ranking) -> bool:
         return should_abstain(ranking, self.settings, self.quoter.defined_row(ranking))
 
@@ -105,7 +121,7 @@ class Engine:
         if not abstained and llm and self.settings.llm_enabled:
             result = self.generator.answer(ranking)
         if result is None:
-            quotes = [] if abstained else self.quoter.select(ranking)
+            quotes = [] if abstained else self.quotes(ranking)
             result = self.composer.compose(ranking, quotes, abstained or not quotes)
         ranking.timings["answer"] = (time.perf_counter() - t) * 1000
         ranking.timings["total"] = (time.perf_counter() - t0) * 1000

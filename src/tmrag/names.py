@@ -14,3 +14,5 @@ AnswerMode = Literal["extractive", "llm"]
 
 CHUNK_KINDS: tuple[str, ...] = get_args(ChunkKind)
 RERANKERS: tuple[str, ...] = get_args(RerankerName)
+QuestionKind = Literal["definition", "comparison", "numeric", "mechanism", "list", "multi_part", "other"]
+Coverage = Literal["answered", "partial", "not_covered"]

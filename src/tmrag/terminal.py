@@ -42,7 +42,7 @@ def format_answer(result: Answer) -> str:
         lines.append("Citations:")
         for c in result.citations:
             lines.append(f"  [{c.marker}] {_where(c)}" + (f"  {c.url}" if c.url else ""))
-        if result.unmentioned_terms:
+        if result.unmentioned_terms and result.coverage != "partial":  # a partial answer says it itself
             lines.append(f"\nNote: the cited passages never mention {', '.join(result.unmentioned_terms)}; "
                          "the answer may be about something nearby.")
     if result.sources:

@@ -72,3 +72,11 @@ def test_baseline_comparison_knows_which_rates_should_fall() -> None:
     assert compare_baseline(better, base) == []
     assert sorted(d.split(":")[0] for d in compare_baseline(worse, base)) == [
         "m.false_abstention", "m.false_note", "m.mrr10"]
+
+
+def test_coverage_metrics() -> None:
+    assert M.names_missing(["the number of layers of Llama 3 405B"], "number of layers of Llama 3 405B")
+    assert not M.names_missing(["Haiku"], "GPT-4o pricing")
+    assert M.names_missing(["anything"], "")  # no label: any stated gap counts
+    assert M.sides_cited(["flamingo-x", "llava-y"], [["flamingo-x"], ["llava-y", "other"]]) == 1.0
+    assert M.sides_cited(["flamingo-x"], [["flamingo-x"], ["llava-y"]]) == 0.0

@@ -219,11 +219,15 @@ def test_chat_end_to_end(browser, server: str, screenshots: Path) -> None:  # no
         assert page.locator("#conversation img").count() == 0
         assert page.evaluate("document.querySelectorAll('img[src=x], [onerror]').length") == 0
 
-        # 6. A near-topic question the notes answer only about something nearby carries a visible note.
+        # 6. A near-topic question the notes answer only about something nearby says so visibly:
+        # a "Partly covered" badge and an answer that opens with what the notes don't state.
         near = _ask_json(server, NEAR_QUESTION)
         assert not near["abstained"] and "Haiku" in near["unmentioned_terms"], near
+        assert near["coverage"] == "partial" and "Haiku" in near["missing"], near
         _ask_in_page(page, NEAR_QUESTION)
-        expect(page.locator("#conversation .turn").last.locator(".note")).to_contain_text("never mention Haiku")
+        expect(page.locator("#conversation .turn").last.locator(".badge-partial")).to_have_text("Partly covered")
+        expect(page.locator("#conversation .turn").last.locator(".answer-text")).to_contain_text(
+            "The notes don't state Haiku")
         # The answer reads exactly as the server wrote it: prices like "$3 ... $3.75" are money, not math.
         answer_text = page.locator("#conversation .turn").last.locator(".answer-text")
         assert answer_text.evaluate(ANSWER_TEXT_JS).strip() == near["answer"].strip()

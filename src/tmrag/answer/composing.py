@@ -4,12 +4,14 @@ spans, the bibliography entries behind them, and the nearest sections when it ab
 from __future__ import annotations
 
 from ..build.chunking import Chunk
+from ..config import Settings
 from ..corpus.markdown import CITATION_RE
 from ..corpus.model import Corpus, Source
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranker, Ranking
 from ..query.results import Location, index_info, locate
 from .abstention import ABSTAIN_ANSWER
+from .coverage import CoverageJudge
 from .quoting import Quote
 from .text import display_sentence
 from .types import Answer, Citation
@@ -19,25 +21,34 @@ SOURCE_PASSAGES = 3  # a bibliography entry retrieved this high is listed even w
 QUOTE_JOIN = " … "  # between the sentences one citation quotes
 
 
+def coverage_note(missing: list[str]) -> str:
+    """The plain sentence a partial answer opens with."""
+    listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
+    return f"The notes don't state {listed}; the nearest they come:"
+
+
 class Composer:
-    def __init__(self, corpus: Corpus, index: LoadedIndex, ranker: Ranker) -> None:
+    def __init__(self, settings: Settings, corpus: Corpus, index: LoadedIndex, ranker: Ranker) -> None:
         self.corpus, self.index, self.ranker = corpus, index, ranker
+        self.judge = CoverageJudge(settings, index)
 
     def compose(self, ranking: Ranking, quotes: list[Quote], abstained: bool) -> Answer:
         """Every answer has the same fields, whichever branch made it."""
         base = {"abstained": abstained, "mode": "extractive", "evidence": round(ranking.evidence, 4),
                 "unknown_terms": ranking.unknown_names, "verification": None, "index": index_info(self.index.manifest)}
         if abstained:
-            return Answer(answer=ABSTAIN_ANSWER, citations=[], sources=[], suggestions=self.suggestions(ranking),
-                          unmentioned_terms=[], **base)
-        sentences, citations = [], []
+            return Answer(answer=ABSTAIN_ANSWER, coverage="not_covered", missing=[], citations=[], sources=[],
+                          suggestions=self.suggestions(ranking), unmentioned_terms=[], **base)
+        unmentioned = self.ranker.unmentioned(ranking.query.names, [q.row for q in quotes])
+        judged = self.judge.judge(ranking, quotes, abstained, unmentioned)
+        sentences = [coverage_note(judged.missing)] if judged.coverage == "partial" else []
+        citations = []
         for q in quotes:
             chunk = self.index.chunks[q.row]
             sentences += [f"{display_sentence(chunk.text[a:b])} [{q.marker}]" for a, b in q.reading or q.spans]
             citations.append(self.citation(chunk, q))
-        return Answer(answer=" ".join(sentences), citations=citations, sources=self.sources_for(quotes, ranking),
-                      suggestions=[], unmentioned_terms=self.ranker.unmentioned(ranking.query.names, [q.row for q in quotes]),
-                      **base)
+        return Answer(answer=" ".join(sentences), coverage=judged.coverage, missing=judged.missing, citations=citations,
+                      sources=self.sources_for(quotes, ranking), suggestions=[], unmentioned_terms=unmentioned, **base)
 
     def suggestions(self, ranking: Ranking) -> list[Location]:
         """The nearest distinct sections: several chunks of one section are one suggestion."""

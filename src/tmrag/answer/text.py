@@ -28,6 +28,7 @@ TEX_SYMBOLS = {"times": "×", "approx": "≈", "cdot": "·", "le": "≤", "leq":
 DOUBLE_STRUCK = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼"}
 ACCENTS = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304"}  # combining marks over one letter
 TEX_COMMAND = re.compile(r"\\([A-Za-z]+|[,;%_{}$])")
+NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 MIN_SENTENCE_WORDS = 6  # shorter fragments ("See below.") are not answers
 
 
@@ -36,13 +37,19 @@ MIN_SENTENCE_WORDS = 6  # shorter fragments ("See below.") are not answers
 SETUP_RE = re.compile(r"(?:(?:[-*+]|\d+[.)])\s+)?[*_]*(?:Assume|Suppose|Consider|Take|Serve|Imagine|Let)\b(?!.*=)")
 
 
+# Text about the notes rather than the topic ("This module lays the three side by side", "The
+# hook's scenario is…"): true, but never an answer.
+META_RE = re.compile(r"\b(?:this|the (?:next|previous)|that) (?:module|section|page|chapter)\b|\bthe hook\b"
+                     r"|\b(?:see|covered) (?:above|below)\b", re.I)
+
+
 def quotable(sentence: str) -> bool:
     """Whether a sentence can stand alone in an answer. Not: short fragments, questions (the
     notes' interview prompts), table rows, headings, display math, and lead-ins ending in ":"
     whose list, formula or code block the quote would leave out (dev: cites-relevant +0.007)."""
     s = sentence.strip().rstrip("*_ ")
     return (len(s.split()) >= MIN_SENTENCE_WORDS and not s.endswith(("?", ":"))
-            and not s.startswith(("**Q", "|", "#", "$$")) and not SETUP_RE.match(s))
+            and not s.startswith(("**Q", "|", "#", "$$")) and not SETUP_RE.match(s) and not META_RE.search(s))
 
 
 def plain_math(tex: str) -> str:

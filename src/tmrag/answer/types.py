@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ..corpus.model import Source  # a bibliography entry, exactly as the corpus holds it
-from ..names import AnswerMode
+from ..names import AnswerMode, Coverage
 from ..query.results import IndexInfo, Location, Strict
 
 
@@ -34,8 +34,12 @@ class Verification(Strict):
 
 
 class Answer(Strict):
-    answer: str = Field(description="2–5 sentences, each ending with its [n] marker")
-    abstained: bool
+    answer: str = Field(description="2–5 sentences, each ending with its [n] marker; a partial answer opens "
+                                    "with one unmarked sentence saying what the notes don't state")
+    abstained: bool = Field(description="true exactly when coverage is not_covered")
+    coverage: Coverage = Field(description="answered: the quotes state what was asked; partial: related quotes, "
+                                           "but what `missing` names is not stated; not_covered: abstained")
+    missing: list[str] = Field(description="what the question asks that the quoted notes don't state")
     mode: AnswerMode
     citations: list[Citation] = Field(description="only the passages the answer cites")
     sources: list[Source]

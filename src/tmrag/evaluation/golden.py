@@ -12,9 +12,9 @@ from ..query.analysis import MAX_QUESTION_CHARS
 
 CATEGORY_TAGS = ("transformer", "training", "inference", "architectures", "applications", "trust-eval",
                  "interview", "ai-engineering", "design-reviews", "off-topic", "near-topic")
-
-
-TYPE_TAGS = ("single", "multi", "bibliography", "unanswerable")
+# The golden set's retrieval types, then the review set's question kinds (eval/review.jsonl).
+TYPE_TAGS = ("single", "multi", "bibliography", "unanswerable", "definition", "comparison", "numeric", "mechanism",
+             "list", "multi_part")
 
 
 @dataclass
@@ -27,6 +27,10 @@ class GoldenQuestion:
     relevant_sections: list[str] = field(default_factory=list)
     relevant_sources: list[str] = field(default_factory=list)
     must_contain: list[str] = field(default_factory=list)
+    sides: list[str] = field(default_factory=list)  # each side of a comparison or part of a multi-part question
+    side_modules: list[list[str]] = field(default_factory=list)  # the modules that cover each side
+    missing: str = ""  # unanswerable: what is asked that the notes don't state
+    evidence: list[dict] = field(default_factory=list)  # verbatim quotes that answer it (for graders)
     line: int = field(default=0, compare=False)  # where it sits in the golden file, for error messages
 
     def __post_init__(self) -> None:

@@ -87,3 +87,21 @@ def percentile(values: Sequence[float], q: float) -> float:
 def mean(values: Iterable[float | None]) -> float | None:
     xs = [v for v in values if v is not None]
     return sum(xs) / len(xs) if xs else None
+
+
+def names_missing(missing: Sequence[str], asked: str) -> bool:
+    """Whether an answer's ``missing`` list names the thing a label says is missing: some
+    content word of the label appears among them ("layers" in "transformer layers of Llama")."""
+    said = {w for m in missing for w in _words(m)}
+    return bool(said & _words(asked)) if asked else bool(missing)
+
+
+def sides_cited(cited_modules: Sequence[str], side_modules: Sequence[Sequence[str]]) -> float:
+    """1.0 when every side of a comparison cites one of the modules that cover it."""
+    cited = set(cited_modules)
+    return float(all(cited & set(modules) for modules in side_modules if modules))
+
+
+def _words(text: str) -> set[str]:
+    stop = {"the", "a", "an", "of", "for", "in", "on", "and", "or", "to", "its", "per", "with", "by", "what", "how"}
+    return {w.rstrip("s") for w in re.findall(r"[a-z0-9][a-z0-9.+-]*", text.lower()) if w not in stop}

@@ -10,7 +10,9 @@ TABLE_METRICS = (("hit1", "hit@1"), ("hit5", "hit@5"), ("recall10", "R@10"), ("m
                  ("ndcg10", "nDCG@10"), ("sec_hit5", "sec@5"), ("bib_hit", "bib"), ("cites_relevant", "cites-rel"),
                  ("citation_precision", "cite-prec"), ("support", "support"), ("must_recall", "must"),
                  ("abstain_precision", "abst-P"), ("abstain_recall", "abst-R"), ("false_abstention", "false-abst"),
-                 ("caught_or_noted", "abst+note-R"), ("false_note", "false-note"))
+                 ("caught_or_noted", "abst+note-R"), ("false_note", "false-note"), ("coverage_recall", "cov-R"),
+                 ("coverage_precision", "cov-P"), ("false_partial", "false-partial"), ("sides_cited", "sides"),
+                 ("must_all", "numbers"))
 CHART_METRICS = ("hit5", "mrr10", "ndcg10", "cites_relevant", "abstain_recall")
 
 

@@ -8,7 +8,7 @@ import time
 from argparse import Namespace
 from pathlib import Path
 
-from ..answer.composing import QUOTE_JOIN
+from ..answer.composing import QUOTE_JOIN, coverage_note
 from ..answer.text import display_sentence
 from ..answer.types import Answer
 from ..config import Settings
@@ -75,7 +75,10 @@ def _support(engine: Engine, response: Answer) -> float | None:
         quotes[c.marker] = raw
     normalize = lambda t: " ".join(display_sentence(t).split())  # noqa: E731
     joined = {m: "\n".join(normalize(r) for r in raws) for m, raws in quotes.items()}
-    return M.support_rate(response.answer, joined, lambda t: t)
+    claims = response.answer
+    if response.coverage == "partial":  # the opening note says what is missing: it quotes nothing
+        claims = claims.removeprefix(coverage_note(response.missing)).lstrip()
+    return M.support_rate(claims, joined, lambda t: t)
 
 
 def evaluate(engine: Engine, q: GoldenQuestion, kw: dict, llm: bool = False) -> dict:
@@ -86,8 +89,13 @@ def evaluate(engine: Engine, q: GoldenQuestion, kw: dict, llm: bool = False) -> 
            "abstained": response.abstained, "evidence": response.evidence, "timings": response.timings_ms,
            "top_modules": modules[:5], "noted": bool(response.unmentioned_terms),
            "llm": (response.mode == "llm") if llm else None}  # None: this mode never calls the model
+    rec["coverage"] = response.coverage
     if not q.answerable:
+        # caught: abstained, or partial with the asked thing among what it says is missing
+        rec["coverage_caught"] = response.coverage == "not_covered" or (
+            response.coverage == "partial" and M.names_missing(response.missing, q.missing))
         return rec
+    rec["false_partial"] = float(response.coverage != "answered")
     rel, rel_sec, rel_src = set(q.relevant_modules), set(q.relevant_sections), set(q.relevant_sources)
     cited = [c.module_id if c.kind != "source" else c.source_id for c in response.citations]
     answer_sources = {s.id for s in response.sources}
@@ -105,6 +113,9 @@ def evaluate(engine: Engine, q: GoldenQuestion, kw: dict, llm: bool = False) -> 
         "support": (response.verification.support_rate if response.verification
                     else _support(engine, response)) if not response.abstained else None,
         "must_recall": M.contains_recall(response.answer, q.must_contain),
+        "must_all": (float(M.contains_recall(response.answer, q.must_contain) == 1.0)
+                     if q.must_contain and q.type in ("numeric", "multi_part") else None),
+        "sides_cited": M.sides_cited(cited, q.side_modules) if len(q.side_modules) > 1 else None,
     }
     return rec
 
@@ -113,7 +124,8 @@ def summarize(records: list[dict]) -> dict:
     answerable = [r for r in records if r["answerable"]]
     out = {k: M.mean(r.get(k) for r in answerable) for k in (
         "hit1", "hit5", "recall5", "recall10", "mrr10", "ndcg10", "sec_hit1", "sec_hit5", "bib_hit",
-        "cites_relevant", "citation_precision", "support", "must_recall")}
+        "cites_relevant", "citation_precision", "support", "must_recall", "must_all", "sides_cited",
+        "false_partial")}
     p, r = M.precision_recall([x["abstained"] for x in records], [not x["answerable"] for x in records])
     if any(x["llm"] is not None for x in records):
         # Answered but not by the model: the extractive fallback (endpoint error, nothing verified).
@@ -124,6 +136,9 @@ def summarize(records: list[dict]) -> dict:
             # Unanswerable questions either abstained on or answered with an "unmentioned terms" note,
             # and answerable ones that wrongly carry that note.
             "caught_or_noted": M.mean(float(x["abstained"] or x["noted"]) for x in records if not x["answerable"]),
+            # Unanswerable questions answered not_covered, or partial naming what is missing.
+            "coverage_recall": M.mean(float(x["coverage_caught"]) for x in records if not x["answerable"]),
+            "coverage_precision": M.mean(float(not x["answerable"]) for x in records if x["coverage"] != "answered"),
             "false_note": M.mean(float(x["noted"]) for x in answerable)}
     stages = sorted({k for x in records for k in x["timings"]})
     out["latency_ms"] = {s: {"p50": M.percentile([x["timings"].get(s, 0) for x in records], 50),
@@ -171,7 +186,7 @@ def run_eval(engine: Engine, questions: list[GoldenQuestion], modes: dict[str, d
 
 def compare_baseline(report: dict, baseline: dict, tol: float = REGRESSION_TOLERANCE) -> list[str]:
     drops = []
-    lower_is_better = {"false_abstention", "false_note"}
+    lower_is_better = {"false_abstention", "false_note", "false_partial"}
     for mode, summary in report["modes"].items():
         base = baseline.get("modes", {}).get(mode)
         if not base:

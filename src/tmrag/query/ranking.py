@@ -16,6 +16,7 @@ from ..corpus.model import Corpus
 from ..names import RerankerName, RetrievalMode
 from ..tokenize import tokenize
 from .analysis import AnalyzedQuery, QueryAnalyzer, name_head, validate_question
+from .intent import QuestionIntent, classify
 from .loaded_index import LoadedIndex
 from .reranking import Reranker, diversify, make_reranker
 from .retrieval import Candidate, Retriever
@@ -38,6 +39,8 @@ class Ranking:
     unknown_names: list[str] = field(default_factory=list)  # name-like words the corpus never uses
     unmentioned_names: list[str] = field(default_factory=list)  # specific names the top passages never use
     timings: dict[str, float] = field(default_factory=dict)
+    intent: QuestionIntent = field(default_factory=lambda: QuestionIntent("other"))
+    categories: list[str] | None = None  # the filter it was ranked under
 
 
 class Ranker:
@@ -88,7 +91,8 @@ class Ranker:
         unknown = [w for w in query.names if not any(t in self.index.lexical.vocab for t in tokenize(w))]
         unmentioned = self.unmentioned(query.names, [c.row for c in lead])
         timings["retrieve_total"] = (time.perf_counter() - t0) * 1000
-        return Ranking(query, qvec, reranked, results, evidence, unknown, unmentioned, timings)
+        intent = classify(query.text, query.names, query.defines is not None)
+        return Ranking(query, qvec, reranked, results, evidence, unknown, unmentioned, timings, intent, categories)
 
     def unmentioned(self, names: list[str], rows: list[int]) -> list[str]:
         """Specific names in the question that none of these passages mention: an answer from them

@@ -18,12 +18,11 @@ def _event(name: str, data: object) -> str:
 
 
 def answer_events(result: Answer) -> Iterator[str]:
-    first = result.model_dump(mode="json", include={"citations", "sources", "abstained", "suggestions",
-                                                     "unmentioned_terms"})
-    yield _event("citations", {k: first[k] for k in ("citations", "sources", "abstained", "suggestions",
-                                                      "unmentioned_terms")})
+    keys = ("citations", "sources", "abstained", "coverage", "missing", "suggestions", "unmentioned_terms")
+    first = result.model_dump(mode="json", include=set(keys))
+    yield _event("citations", {k: first[k] for k in keys})
     for piece in PIECE_RE.findall(result.answer):
         if piece:
             yield _event("answer", {"text": piece})
     yield _event("done", {"timings_ms": result.timings_ms, "index": result.index.model_dump(mode="json"),
-                          "abstained": result.abstained})
+                          "abstained": result.abstained, "coverage": result.coverage, "missing": result.missing})

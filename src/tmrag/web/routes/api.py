@@ -42,8 +42,8 @@ def ask(req: AskRequest, engine: EngineDep) -> Answer:
 
 @router.post("/ask/stream", response_class=StreamingResponse, responses={
     200: {"content": {"text/event-stream": {}}, "description": "Server-sent events: `citations` (citations, "
-          "sources, abstained, suggestions, unmentioned_terms), then `answer` events ({text}) in order, then "
-          "`done` (timings_ms, index, abstained)."}, **error_docs(413, 415, 422, 503)})
+          "sources, abstained, coverage, missing, suggestions, unmentioned_terms), then `answer` events ({text}) in "
+          "order, then `done` (timings_ms, index, abstained, coverage, missing)."}, **error_docs(413, 415, 422, 503)})
 def ask_stream(req: AskRequest, engine: EngineDep) -> StreamingResponse:
     # Answered before the response starts, so a bad question is a 422 like /ask, not a 200
     # stream carrying an error event.

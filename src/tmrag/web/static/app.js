@@ -221,8 +221,10 @@
       return card;
     }
     const scoped = record.categories.length > 0;
+    const partial = !record.abstained && record.coverage === "partial";
     card.append(el("div", { class: "card-head" }, record.abstained
       ? el("span", { class: "badge badge-abstained", text: "Not covered in the notes" })
+      : partial ? el("span", { class: "badge badge-partial", text: "Partly covered" })
       : el("span", { class: "badge", text: "Answer" }),
       scoped ? el("span", { class: "scope", text: `Searched only: ${record.categories.join(", ")}` }) : null));
     const text = renderAnswerText(record.answer, citationMap(record));
@@ -234,7 +236,7 @@
         el("button", { type: "button", class: "link-button", "data-action": "search-all", text: "Search all categories" })));
     }
     if (record.abstained && record.suggestions.length) card.append(renderSuggestions(record));
-    if (!record.abstained && record.unmentioned.length && record.status === "done") {
+    if (!record.abstained && !partial && record.unmentioned.length && record.status === "done") {
       card.append(el("p", { class: "note", role: "note",
         text: `The cited passages never mention ${record.unmentioned.join(", ")}; the answer may be about something nearby.` }));
     }
@@ -302,6 +304,8 @@
         sources: Array.isArray(raw.sources) ? raw.sources : [],
         suggestions: Array.isArray(raw.suggestions) ? raw.suggestions : [],
         unmentioned: Array.isArray(raw.unmentioned) ? raw.unmentioned.map(String) : [],
+        coverage: typeof raw.coverage === "string" ? raw.coverage : "",
+        missing: Array.isArray(raw.missing) ? raw.missing.map(String) : [],
         timings: raw.timings || null, clientMs: raw.clientMs, error: raw.error || null,
         categories: Array.isArray(raw.categories) ? raw.categories.map(String) : [],
       });
@@ -316,7 +320,7 @@
 
   function newRecord(question, categories) {
     return { question, categories, status: "pending", answer: "", abstained: false, citations: [], sources: [],
-      suggestions: [], unmentioned: [], timings: null, clientMs: null, error: null };
+      suggestions: [], unmentioned: [], coverage: "", missing: [], timings: null, clientMs: null, error: null };
   }
 
   // ---- filters ----------------------------------------------------------------------------
@@ -391,6 +395,8 @@
         record.suggestions = Array.isArray(data.suggestions) ? data.suggestions : [];
         record.unmentioned = Array.isArray(data.unmentioned_terms) ? data.unmentioned_terms.map(String) : [];
         record.abstained = !!data.abstained;
+        record.coverage = typeof data.coverage === "string" ? data.coverage : "";
+        record.missing = Array.isArray(data.missing) ? data.missing.map(String) : [];
         return false;
       case "answer":
         record.answer += typeof data.text === "string" ? data.text : "";
@@ -398,6 +404,7 @@
       case "done":
         record.timings = data.timings_ms || null;
         if (typeof data.abstained === "boolean") record.abstained = data.abstained;
+        if (typeof data.coverage === "string") record.coverage = data.coverage;
         record.clientMs = performance.now() - started;
         record.status = "done";
         return true;

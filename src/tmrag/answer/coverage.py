@@ -1,0 +1,97 @@
+"""Does the answer state what was asked? ``answered`` when the quoted sentences state it;
+``partial`` when they are related but the specific thing asked — a name, one side of a
+comparison, the asked attribute or number — is not in them; ``not_covered`` when the answer
+abstains. Judged from the question's intent against the sentences actually quoted, so a reader
+is told when the nearest text is not the answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..config import Settings
+from ..names import Coverage
+from ..query.intent import side_words
+from ..query.loaded_index import LoadedIndex
+from ..query.ranking import Ranking
+from ..tokenize import tokenize
+from .quoting import Quote
+from .text import NUMBER_RE
+
+# Heads of a focus phrase that name no attribute ("the benefit", "which one", "what changes"):
+# nothing a sentence could be checked for.
+GENERIC_HEADS = frozenset(tokenize("one benefit change cause thing way difference point time times effect role problem "
+                                   "idea reason impact advantage result happens goes work works go back fit smaller "
+                                   "larger bigger faster slower much more less"))
+
+
+@dataclass
+class CoverageResult:
+    coverage: Coverage
+    missing: list[str] = field(default_factory=list)
+
+
+def owner_phrase(question: str, name: str) -> str:
+    """The whole name a question asks about: "Llama 3 405B" for the name-like word "Llama"."""
+    m = re.search(rf"(?<![\w-]){re.escape(name)}(?:[\s-]+(?:\d[\w.]*|[A-Z][\w.-]*)){{0,3}}", question)
+    return m.group(0) if m else name
+
+
+def asked_thing(question: str, focus: str, names: list[str]) -> str:
+    """What a partial answer says it lacks: "the number of layers of Llama 3 405B"."""
+    what = f"the number of {focus}" if re.search(r"\bhow\s+many\b", question, re.I) else f"the {focus}"
+    return f"{what} of {owner_phrase(question, names[0])}" if names else what
+
+
+def _tokens(text: str) -> set[str]:
+    return set(tokenize(text))
+
+
+def _has(tokens: set[str], wanted: list[str]) -> bool:
+    return all(t in tokens or (t.endswith("s") and t[:-1] in tokens) for t in wanted)
+
+
+class CoverageJudge:
+    def __init__(self, settings: Settings, index: LoadedIndex) -> None:
+        self.settings, self.index = settings, index
+
+    def sentences(self, quotes: list[Quote]) -> list[str]:
+        out = []
+        for q in quotes:
+            chunk = self.index.chunks[q.row]
+            out += [chunk.text[a:b] for a, b in q.spans]
+        return out
+
+    def judge(self, ranking: Ranking, quotes: list[Quote], abstained: bool, unmentioned: list[str]) -> CoverageResult:
+        if abstained:
+            return CoverageResult("not_covered")
+        sentences = self.sentences(quotes)
+        token_sets = [_tokens(s) for s in sentences]
+        weak = ranking.evidence < self.settings.coverage_name_evidence
+        missing = list(unmentioned) if weak else []
+        intent = ranking.intent
+        for side, word in zip(intent.sides, side_words(intent.sides), strict=True):
+            # quoting looked for each side; one still unquoted is not in the notes
+            if word and not any(_has(ts, [word]) for ts in token_sets) and side not in missing and weak:
+                missing.append(side)
+        focus = intent.focus_tokens
+        if (focus and focus[-1] not in GENERIC_HEADS and not intent.sides and ranking.query.names and not missing
+                and ranking.evidence < self.settings.coverage_focus_evidence
+                and not self.states(focus, intent.numeric, sentences, token_sets, ranking)):
+            missing.append(asked_thing(ranking.query.text, intent.focus, [n for n in ranking.query.names if n not in missing]))
+        return CoverageResult("partial" if missing else "answered", missing)
+
+    @staticmethod
+    def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: list[set[str]],
+               ranking: Ranking) -> bool:
+        """Some quoted sentence names the asked attribute (and, for a number, gives one the
+        question did not already give, like the 405 of "Llama 3 405B")."""
+        given = set(NUMBER_RE.findall(ranking.query.text))
+        for sentence, tokens in zip(sentences, token_sets, strict=True):
+            if not _has(tokens, focus):
+                continue
+            numbers = set(NUMBER_RE.findall(sentence)) - given
+            if not numeric or numbers:
+                return True
+        return False
+

@@ -1,0 +1,56 @@
+"""Comparison and multi-part answers: every side or part the question names gets its own
+evidence, found by a retrieval for it, so "Flamingo vs LLaVA" is never answered with Flamingo
+alone and "how many X, and what Y?" gets both."""
+
+from __future__ import annotations
+
+from ..query.intent import side_words
+from ..query.ranking import Ranking
+from ..tokenize import tokenize
+from .quoting import ANSWER_PASSAGES, Pick, Quote, QuoteSelector, Scored
+from .text import MAX_SENTENCES
+
+PER_SIDE = 2  # sentences per side at most: two sides fill four of the five sentences
+BOTH_SIDES_BONUS = 0.05  # a sentence that contrasts the sides directly leads its side's evidence
+
+
+class SideQuoter:
+    def __init__(self, selector: QuoteSelector) -> None:
+        self.selector = selector
+
+    def pool(self, ranking: Ranking, side_ranking: Ranking, word: str | None, words: list[str]) -> list[Scored]:
+        """Quotable sentences for one side, from its own retrieval and the question's: for a
+        comparison side, those naming it; for a part of a multi-part question, its best ones."""
+        seen, pool = set(), []
+        others = self.selector.candidates(ranking) if word else []
+        for scored in self.selector.candidates(side_ranking) + others:
+            tokens = set(tokenize(self.selector.sentence(scored.row, scored.j)))
+            key = self.selector.absolute(scored.row, scored.j)
+            if (word is None or word in tokens) and key not in seen:
+                seen.add(key)
+                both = sum(w in tokens for w in words) > 1
+                pool.append(Scored(scored.score + BOTH_SIDES_BONUS * both, scored.rank, scored.row, scored.j))
+        return sorted(pool, key=lambda s: -s.score)
+
+    def select(self, ranking: Ranking, side_rankings: list[Ranking]) -> list[Quote] | None:
+        """Quotes side by side, or None when fewer than two sides have evidence (the ordinary
+        answer then stands, and coverage reports the side that is missing)."""
+        sides = ranking.intent.sides or ranking.intent.parts
+        words: list[str | None] = side_words(sides) if ranking.intent.sides else [None] * len(sides)
+        named = [w for w in words if w]
+        per_side = max(1, min(PER_SIDE, MAX_SENTENCES // len(sides)))
+        chosen: list[Pick] = []
+        strength: dict[tuple[int, int], float] = {}
+        found = 0
+        for n, (word, side_ranking) in enumerate(zip(words, side_rankings, strict=True)):
+            taken = 0
+            for s in self.pool(ranking, side_ranking, word, named):
+                if taken >= per_side or len(chosen) >= MAX_SENTENCES:
+                    break
+                if any(self.selector.repeats((s.row, s.j), (p.row, p.j)) for p in chosen):
+                    continue
+                chosen.append(Pick(n * ANSWER_PASSAGES, s.row, s.j))  # sides read in the question's order
+                strength[(s.row, s.j)] = s.score
+                taken += 1
+            found += taken > 0
+        return self.selector.quotes_from(chosen, strength) if found > 1 else None

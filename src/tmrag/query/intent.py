@@ -1,0 +1,174 @@
+"""What a question asks for: its kind (definition, comparison, numeric, mechanism, list,
+multi-part), the sides of a comparison, and its focus — the attribute or quantity asked about
+("how many *layers*", "what *group size*", "which *port*"). The answer layer composes by kind and
+checks the focus against what it quotes, so related text is never passed off as the answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..names import QuestionKind
+from ..tokenize import tokenize
+
+# Words that frame a question rather than say what it is about.
+_FRAME = (
+    "how many much what which why when where who whose does do did is are was were be been can could would should "
+    "will has have had the a an of for in on at to from with by per and or vs versus actually exactly typically "
+    "roughly approximately about currently today default i we you my our your it its their they this that these "
+    "those there get use used using need needs make does doesn't don't isn't aren't explain describe tell me say "
+    "suppose assume given if than then so"
+)
+FRAME_WORDS = frozenset(_FRAME.split())
+# A side or focus phrase ends where the question moves on to a clause, a condition or a context.
+PHRASE_END = re.compile(r"\s+(?:for|in|when|while|during|under|on|at|with|without|if|and|but|so|since|because|as|"
+                        r"does|do|did|is|are|was|were|can|could|would|should|will|has|have|had|use|uses|"
+                        r"per|from|to|compared|relative)\b|[?,;:()\u2014]|\s[-\u2013]\s|$", re.IGNORECASE)
+COMPARISON_RES = [
+    re.compile(r"\b(?:difference|differences|differ|distinguish(?:es)?)\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)", re.I),
+    re.compile(r"\bcompar(?:e|es|ed|ing)\s+(?P<a>.+?)\s+(?:and|with|to|against|vs\.?|versus)\s+(?P<b>.+)", re.I),
+    re.compile(r"\bhow\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+(?:differ\s+from|compare\s+(?:to|with)|"
+               r"different\s+from)\s+(?P<b>.+)", re.I),
+]
+# Frame words that may stand before the first side ("When should I pick GQA vs MQA").
+LEADING = re.compile(r"^(?:.*\b(?:use|pick|choose|prefer|between|is|are|of|about|on|with|should|would|do|does)\s+)?"
+                     r"(?:the\s+|a\s+|an\s+)?", re.I)
+NUMERIC_RE = re.compile(
+    r"\bhow\s+(?:many|much|long|big|large|fast|often|far)\b|\bcompute\b|\bcalculate\b|\bestimate\b|\bwork\s+out\b|"
+    r"\bwhat(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+(?:the\s+|its\s+|their\s+)?(?:[\w@^.-]+\s+){0,3}?"
+    r"(?:number|size|count|rate|percentage|percent|fraction|ratio|cost|price|bill|throughput|latency|bandwidth|"
+    r"memory|speedup|score|accuracy|value|threshold|budget|total|length|width|dimension|probability|chance|loss|"
+    r"share|statistic|margin|wavelength|overshoot|gap|amount|volume|tpot|ttft|goodput|interval|utilization)s?\b",
+    re.I)
+# "how many X", "what/which X does …", "what is the X of …": X is the focus.
+FOCUS_RES = [
+    re.compile(r"\bhow\s+(?:many|much)\s+(?P<f>[^?]+)", re.I),
+    re.compile(r"\bwhat(?:'s|\s+is|\s+are|\s+was|\s+were)\s+(?:the\s+)?(?:[\w.@^-]+'s?\s+)?(?P<f>[^?]+?)\s+"
+               r"(?:of|for|in|that|does|do|did|used|on|at)\b", re.I),
+    re.compile(r"\b(?:what|which)\s+(?P<f>(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b)[^?]+?)\s+"
+               r"(?:does|do|did|is|are|was|were|can|should|would|will|has|have)\b", re.I),
+    re.compile(r"\bwhat(?:'s|\s+is|\s+are|\s+was)\s+(?:the\s+)?(?P<owner>[\w.@^-]+)'s?\s+(?P<f>[^?]+)", re.I),
+]
+LIST_RE = re.compile(r"^(?:what\s+are\s+the|list|name|which|give\s+me)\b.*\b(?:steps|stages|ways|types|kinds|"
+                     r"components|parts|phases|techniques|methods|options|strategies|categories|signals|causes|"
+                     r"reasons|failure\s+modes|levers|knobs)\b", re.I)
+PART_SPLIT = re.compile(r"\?\s+(?=\S)|,?\s+and\s+(?=(?:how|what|why|which|when|where|who)\b)", re.I)
+# Words that describe a side without naming it ("Flamingo-style", "full auto-compact"): a side is
+# found when its naming word is quoted.
+GENERIC_SIDE_WORDS = frozenset(tokenize("style based approach method full plain standard vanilla classic model models"))
+MAX_SIDE_WORDS = 6  # "ZeRO-3/FSDP", "continuous batching", "the Anthropic prompt cache": sides are short
+PART_MIN_TOKENS = 5  # a later part shorter than this leans on the first part's subject
+
+
+@dataclass
+class QuestionIntent:
+    kind: QuestionKind
+    sides: list[str] = field(default_factory=list)  # comparison sides, as the question names them
+    parts: list[str] = field(default_factory=list)  # sub-questions of a multi-part question
+    focus: str = ""  # the attribute asked about, as the question words it ("transformer layers")
+    numeric: bool = False  # the answer is a number: a count, size, price, rate, or a computed result
+
+    @property
+    def focus_tokens(self) -> list[str]:
+        return [t for t in tokenize(self.focus) if t not in FRAME_WORDS]
+
+
+def _phrase(text: str) -> str:
+    """The leading noun phrase of ``text``: up to the first clause word or punctuation."""
+    m = PHRASE_END.search(text)
+    words = text[: m.start() if m else len(text)].split()
+    return " ".join(words[:MAX_SIDE_WORDS]).strip(" '\"`*")
+
+
+VS_SPLIT = re.compile(r"\s+(?:vs\.?|versus|Vs\.?|Versus)\s+")  # lower-case: "VS Code" is an editor
+
+
+def _tail_phrase(text: str) -> str:
+    """The side before a "vs": the last few words, after any frame ("When should I pick GQA")."""
+    text = re.split(r"[?,;:.\u2014]\s*", text)[-1]
+    return _phrase(LEADING.sub("", " ".join(text.split()[-MAX_SIDE_WORDS:]), count=1))
+
+
+def comparison_sides(question: str) -> list[str]:
+    segments = VS_SPLIT.split(question)
+    if len(segments) > 1:  # "A vs B", "A vs B vs C"
+        sides = [_tail_phrase(segments[0])] + [_phrase(s) for s in segments[1:]]
+    else:
+        m = next((m for p in COMPARISON_RES if (m := p.search(question))), None)
+        sides = [_phrase(m.group("a")), _phrase(m.group("b"))] if m else []
+    sides = [s for s in sides if tokenize(s)]
+    return sides if len(sides) > 1 and len({s.lower() for s in sides}) == len(sides) else []
+
+
+def side_word(side: str) -> str | None:
+    """The word that names a comparison side: "flamingo" of "Flamingo-style cross-attention",
+    "zero" of "ZeRO-3/FSDP"."""
+    words = [t for w in re.split(r"[\s/-]+", side) for t in tokenize(w)]
+    return next((w for w in words if w not in GENERIC_SIDE_WORDS and w not in FRAME_WORDS), None)
+
+
+def side_words(sides: list[str]) -> list[str | None]:
+    """Each side's naming word, preferring one the other sides don't share ("decoding" and
+    "execution" for "speculative decoding vs speculative execution")."""
+    words = [[t for w in re.split(r"[\s/-]+", s) for t in tokenize(w)] for s in sides]
+    out = []
+    for n, mine in enumerate(words):
+        others = {t for m, ws in enumerate(words) if m != n for t in ws}
+        usable = [w for w in mine if w not in GENERIC_SIDE_WORDS and w not in FRAME_WORDS]
+        out.append(next((w for w in usable if w not in others), usable[0] if usable else None))
+    return out
+
+
+def side_query(question: str, sides: list[str], keep: int) -> str:
+    """The question about one side only: the other sides taken out, so retrieval looks for it."""
+    text = question
+    for n, side in enumerate(sides):
+        if n != keep:
+            text = re.sub(re.escape(side), " ", text, flags=re.I)
+    text = " ".join(VS_SPLIT.sub(" ", text).split())
+    return text if side_word(sides[keep]) in tokenize(text) else f"{sides[keep]} {text}"
+
+
+def part_queries(parts: list[str]) -> list[str]:
+    """Each part as a query; a short later part ("and which component dominates?") keeps the
+    first part's subject, which it refers back to."""
+    return [p if n == 0 or len(tokenize(p)) >= PART_MIN_TOKENS else f"{parts[0]} {p}" for n, p in enumerate(parts)]
+
+
+def question_focus(question: str, names: list[str]) -> str:
+    """The asked attribute, minus the names it is asked about ("How many layers does Llama 3
+    405B have?" → "layers"); "" when the question has no such phrase."""
+    for pattern in FOCUS_RES:
+        m = pattern.search(question)
+        if not m:
+            continue
+        focus = _phrase(m.group("f"))
+        for name in names:
+            focus = re.sub(rf"(?<![\w-]){re.escape(name)}(?:'s)?(?![\w-])", " ", focus)
+        focus = " ".join(w for w in focus.split() if w.lower() not in FRAME_WORDS)
+        if tokenize(focus):
+            return focus
+    return ""
+
+
+def classify(question: str, names: list[str], defines: bool) -> QuestionIntent:
+    text = " ".join(question.split())
+    numeric = bool(NUMERIC_RE.search(text))
+    sides = comparison_sides(text)
+    parts = [p.strip() for p in PART_SPLIT.split(text) if len(tokenize(p)) >= 2]
+    focus = question_focus(text, names)
+    if sides:
+        kind: QuestionKind = "comparison"
+    elif defines:
+        kind = "definition"
+    elif len(parts) > 1:
+        kind = "multi_part"
+    elif numeric:
+        kind = "numeric"
+    elif LIST_RE.search(text):
+        kind = "list"
+    elif re.match(r"^\s*(?:why|how)\b", text, re.I):
+        kind = "mechanism"
+    else:
+        kind = "other"
+    return QuestionIntent(kind, sides, parts if kind == "multi_part" else [], focus, numeric)

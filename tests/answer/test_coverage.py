@@ -1,0 +1,37 @@
+"""Coverage helpers: what a partial answer says it lacks, and when a quote states the asked thing."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from tmrag.answer.composing import coverage_note
+from tmrag.answer.coverage import CoverageJudge, asked_thing, owner_phrase
+from tmrag.tokenize import tokenize
+
+
+def test_the_missing_thing_names_the_whole_model() -> None:
+    assert owner_phrase("How many layers does Llama 3 405B have?", "Llama") == "Llama 3 405B"
+    assert asked_thing("How many layers does Llama 3 405B have?", "layers", ["Llama"]) == \
+        "the number of layers of Llama 3 405B"
+    assert asked_thing("What peak learning rate did GPT-3 175B use?", "peak learning rate", ["GPT-3"]) == \
+        "the peak learning rate of GPT-3 175B"
+    assert asked_thing("Which port does it use?", "port", []) == "the port"
+
+
+def test_the_note_lists_everything_missing() -> None:
+    assert coverage_note(["Haiku"]) == "The notes don't state Haiku; the nearest they come:"
+    assert coverage_note(["A", "B", "C"]) == "The notes don't state A, B and C; the nearest they come:"
+
+
+def _states(focus: str, numeric: bool, sentences: list[str], question: str) -> bool:
+    ranking = SimpleNamespace(query=SimpleNamespace(text=question))
+    return CoverageJudge.states(tokenize(focus), numeric, sentences, [set(tokenize(s)) for s in sentences], ranking)
+
+
+def test_a_number_must_come_with_the_attribute_and_not_from_the_name() -> None:
+    q = "How many layers does Llama 3 405B have?"
+    assert not _states("layers", True, ["Llama 3 405B was trained on 15.6T tokens."], q)
+    assert not _states("layers", True, ["Each layer of Llama 3 405B is wide."], q)  # 3 and 405 are the question's
+    assert _states("layers", True, ["Llama 3 405B has 126 layers."], q)
+    assert _states("group size", False, ["The group size sets how many samples share a baseline."], "")
+    assert not _states("group size", False, ["A group of responses is sampled."], "")

@@ -1,0 +1,66 @@
+"""Question intent: kinds, comparison sides, parts and the asked attribute (focus)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tmrag.query.intent import classify, comparison_sides, part_queries, question_focus, side_query, side_words
+
+
+@pytest.mark.parametrize(("question", "sides"), [
+    ("Flamingo vs LLaVA: how do they get images into the model?", ["Flamingo", "LLaVA"]),
+    ("When should I pick GQA vs MQA for a 70B model?", ["GQA", "MQA"]),
+    ("DDP vs ZeRO-3/FSDP: how do per-GPU memory and communication compare?", ["DDP", "ZeRO-3/FSDP"]),
+    ("What's the difference between microcompact and full auto-compact when context fills?",
+     ["microcompact", "full auto-compact"]),
+    ("Sinusoidal vs learned vs RoPE vs ALiBi positional encodings — how do they extrapolate?",
+     ["Sinusoidal", "learned", "RoPE", "ALiBi positional encodings"]),
+    ("How does LightGBM's leaf-wise growth differ from XGBoost's level-wise growth?",
+     ["LightGBM's leaf-wise growth", "XGBoost's level-wise growth"]),
+    ("Which TCP port does Claude Code's VS Code extension listen on?", []),  # an editor, not a comparison
+    ("How does attention work?", []),
+])
+def test_comparison_sides(question: str, sides: list[str]) -> None:
+    assert comparison_sides(question) == sides
+
+
+def test_side_words_prefer_the_word_that_tells_sides_apart() -> None:
+    assert side_words(["speculative decoding", "speculative execution"]) == ["decoding", "execution"]
+    assert side_words(["Flamingo-style cross-attention", "LLaVA-style projection"]) == ["flamingo", "llava"]
+
+
+def test_side_query_keeps_one_side() -> None:
+    q = "Flamingo vs LLaVA: how do they get images into the model?"
+    assert "LLaVA" not in side_query(q, ["Flamingo", "LLaVA"], 0) and "Flamingo" in side_query(q, ["Flamingo", "LLaVA"], 0)
+
+
+def test_a_short_later_part_keeps_the_first_parts_subject() -> None:
+    parts = ["What does one query cost in a search-plus-LLM answer engine", "which component dominates"]
+    assert part_queries(parts) == [parts[0], f"{parts[0]} {parts[1]}"]
+
+
+@pytest.mark.parametrize(("question", "names", "focus"), [
+    ("How many layers does Llama 3 405B have?", ["Llama"], "layers"),
+    ("What group size G did DeepSeek use for GRPO?", ["DeepSeek", "GRPO"], "group size G"),
+    ("Which TCP port does the bridge listen on?", ["TCP"], "port"),
+    ("Why does attention scale by the square root of d?", [], ""),
+])
+def test_focus_is_the_asked_attribute_without_its_owner(question: str, names: list[str], focus: str) -> None:
+    assert question_focus(question, names) == focus
+
+
+@pytest.mark.parametrize(("question", "kind", "numeric"), [
+    ("How many layers does Llama 3 405B have?", "numeric", True),
+    ("What's the Chinchilla-optimal model size for 1e24 FLOPs?", "numeric", True),
+    ("Why does continuous batching beat static batching?", "mechanism", False),
+    ("GELU vs ReLU on negative inputs?", "comparison", False),
+    ("What are the three stages of the RLHF pipeline?", "list", False),
+    ("How does classifier-free guidance work, and what does a high guidance scale cost you?", "multi_part", False),
+])
+def test_kinds(question: str, kind: str, numeric: bool) -> None:
+    intent = classify(question, [], defines=False)
+    assert (intent.kind, intent.numeric) == (kind, numeric)
+
+
+def test_a_definition_question_is_a_definition() -> None:
+    assert classify("What is RoPE?", ["RoPE"], defines=True).kind == "definition"
