@@ -34,9 +34,11 @@ def test_side_query_keeps_one_side() -> None:
     assert "LLaVA" not in side_query(q, ["Flamingo", "LLaVA"], 0) and "Flamingo" in side_query(q, ["Flamingo", "LLaVA"], 0)
 
 
-def test_a_short_later_part_keeps_the_first_parts_subject() -> None:
+def test_a_short_part_borrows_the_longest_parts_subject() -> None:
     parts = ["What does one query cost in a search-plus-LLM answer engine", "which component dominates"]
-    assert part_queries(parts) == [parts[0], f"{parts[0]} {parts[1]}"]
+    assert part_queries(parts) == [parts[0], f"{parts[1]} {parts[0]}"]
+    parts = ["How many parameters", "how much fp32 memory does a 16x sparse autoencoder on a 4,096-wide stream need"]
+    assert part_queries(parts) == [f"{parts[0]} {parts[1]}", parts[1]]
 
 
 @pytest.mark.parametrize(("question", "names", "focus"), [

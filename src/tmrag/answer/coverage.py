@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from ..config import Settings
 from ..names import Coverage
-from ..query.intent import side_words
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from ..tokenize import tokenize
@@ -70,10 +69,6 @@ class CoverageJudge:
         weak = ranking.evidence < self.settings.coverage_name_evidence
         missing = list(unmentioned) if weak else []
         intent = ranking.intent
-        for side, word in zip(intent.sides, side_words(intent.sides), strict=True):
-            # quoting looked for each side; one still unquoted is not in the notes
-            if word and not any(_has(ts, [word]) for ts in token_sets) and side not in missing and weak:
-                missing.append(side)
         focus = intent.focus_tokens
         if (focus and focus[-1] not in GENERIC_HEADS and not intent.sides and ranking.query.names and not missing
                 and ranking.evidence < self.settings.coverage_focus_evidence

@@ -21,7 +21,7 @@ _FRAME = (
 )
 FRAME_WORDS = frozenset(_FRAME.split())
 # A side or focus phrase ends where the question moves on to a clause, a condition or a context.
-PHRASE_END = re.compile(r"\s+(?:for|in|when|while|during|under|on|at|with|without|if|and|but|so|since|because|as|"
+PHRASE_END = re.compile(r"[.!]\s|\s+(?:for|in|when|while|during|under|on|at|with|without|if|and|but|so|since|because|as|"
                         r"does|do|did|is|are|was|were|can|could|would|should|will|has|have|had|use|uses|"
                         r"per|from|to|compared|relative)\b|[?,;:()\u2014]|\s[-\u2013]\s|$", re.IGNORECASE)
 COMPARISON_RES = [
@@ -130,9 +130,10 @@ def side_query(question: str, sides: list[str], keep: int) -> str:
 
 
 def part_queries(parts: list[str]) -> list[str]:
-    """Each part as a query; a short later part ("and which component dominates?") keeps the
-    first part's subject, which it refers back to."""
-    return [p if n == 0 or len(tokenize(p)) >= PART_MIN_TOKENS else f"{parts[0]} {p}" for n, p in enumerate(parts)]
+    """Each part as a query; a short part ("and which component dominates?", "How many
+    parameters") borrows the subject of the longest part, which it leans on."""
+    longest = max(parts, key=lambda p: len(tokenize(p)))
+    return [p if p == longest or len(tokenize(p)) >= PART_MIN_TOKENS else f"{p} {longest}" for p in parts]
 
 
 def question_focus(question: str, names: list[str]) -> str:
