@@ -100,6 +100,14 @@ class Settings(BaseSettings):
     # (above it, the answer only carries `unmentioned_terms`).
     coverage_name_evidence: float = Field(0.65, ge=0.0, le=1.0)
 
+    # The answerability reader (answer/reader.py) reads the question with the quoted sentences when
+    # the checks above pass a focused question about a named thing with evidence below this; a logit
+    # below coverage_reader_logit makes the answer partial. Review dev: coverage recall 0.43 -> 0.65
+    # (unanswerable, not abstained) for false partials 0.026 -> 0.032 (docs/decisions.md).
+    coverage_reader: bool = True
+    coverage_reader_evidence: float = Field(0.60, ge=0.0, le=1.0)
+    coverage_reader_logit: float = 1.0
+
     # Optional LLM mode (OpenAI-compatible chat completions).
     llm_base_url: str | None = None
     llm_model: str | None = None

@@ -15,13 +15,21 @@ from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from ..tokenize import tokenize
 from .quoting import Quote
-from .text import NUMBER_RE
+from .reader import AnswerReader
+from .text import NUMBER_RE, display_sentence
 
 # Heads of a focus phrase that name no attribute ("the benefit", "which one", "what changes"):
 # nothing a sentence could be checked for.
 GENERIC_HEADS = frozenset(tokenize("one benefit change cause thing way difference point time times effect role problem "
                                    "idea reason impact advantage result happens goes work works go back fit smaller "
                                    "larger bigger faster slower much more less"))
+
+
+# "InstructGPT-style", "Sora-like": the question describes a kind of thing, not one the notes must name.
+DESCRIPTIVE_NAME = re.compile(r"-(?:style|like|based|shaped|class|sized|type)$", re.I)
+# An attribute asked of a named thing ("how many layers does X have") is checkable; the "steps" of a
+# list question or the subject of a why-question are described, not stated as one attribute (dev).
+FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
 
 
 @dataclass
@@ -51,8 +59,9 @@ def _has(tokens: set[str], wanted: list[str]) -> bool:
 
 
 class CoverageJudge:
-    def __init__(self, settings: Settings, index: LoadedIndex) -> None:
+    def __init__(self, settings: Settings, index: LoadedIndex, reader: AnswerReader | None = None) -> None:
         self.settings, self.index = settings, index
+        self.reader = reader if reader is not None else (AnswerReader() if settings.coverage_reader else None)
 
     def sentences(self, quotes: list[Quote]) -> list[str]:
         out = []
@@ -67,14 +76,26 @@ class CoverageJudge:
         sentences = self.sentences(quotes)
         token_sets = [_tokens(s) for s in sentences]
         weak = ranking.evidence < self.settings.coverage_name_evidence
-        missing = list(unmentioned) if weak else []
+        missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n)] if weak else []
         intent = ranking.intent
         focus = intent.focus_tokens
-        if (focus and focus[-1] not in GENERIC_HEADS and not intent.sides and ranking.query.names and not missing
+        if (focus and intent.kind in FOCUS_KINDS and focus[-1] not in GENERIC_HEADS and ranking.query.names and not missing
                 and ranking.evidence < self.settings.coverage_focus_evidence
                 and not self.states(focus, intent.numeric, sentences, token_sets, ranking)):
             missing.append(asked_thing(ranking.query.text, intent.focus, [n for n in ranking.query.names if n not in missing]))
+        if not missing and self.reads_as_unanswered(ranking, sentences):
+            missing.append(asked_thing(ranking.query.text, intent.focus, ranking.query.names) if focus
+                           else "a direct answer to this question")
         return CoverageResult("partial" if missing else "answered", missing)
+
+    def reads_as_unanswered(self, ranking: Ranking, sentences: list[str]) -> bool:
+        """The reader's verdict, asked only where the cheap checks are least sure: a question
+        about a named thing, of a kind with one asked attribute, with middling evidence."""
+        if (self.reader is None or not sentences or not ranking.query.names or ranking.intent.kind not in FOCUS_KINDS
+                or ranking.evidence >= self.settings.coverage_reader_evidence):
+            return False
+        quoted = " ".join(display_sentence(s) for s in sentences)
+        return self.reader.score(ranking.query.text, quoted) < self.settings.coverage_reader_logit
 
     @staticmethod
     def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: list[set[str]],

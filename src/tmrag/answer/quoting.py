@@ -21,14 +21,6 @@ ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic s
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
 DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
 NAMED_FIRST = 1.0  # in reading order, each of the question's names a sentence mentions outranks any score gap
-# For a numeric question, a sentence that gives a number the question did not (not the 405 of
-# "Llama 3 405B") outranks a set-up sentence this close. Tuned on the review set's dev split; a
-# like bonus for naming the asked attribute gained nothing there and put definitions before values.
-NUMBER_BONUS = 0.04
-# A worked example's result ("… = 58.3 TB/s", "≈ 41.9 GB") over its set-up lines: dev must-contain
-# 0.668 -> 0.680 (bench/tune_dev.py's numbers are in docs/decisions.md).
-RESULT_BONUS = 0.06
-RESULT_RE = re.compile(r"=|≈|\\approx|\\times|×")
 RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev: 0.03+ costs cites-relevant)
 
 # A sentence that opens by pointing back at the one before it.
@@ -92,17 +84,8 @@ class QuoteSelector:
             sims = self.index.sentence_vectors_of(cand.row) @ ranking.qvec
             for j, (a, b) in enumerate(chunk.sentences):
                 if quotable(chunk.text[a:b]):
-                    bonus = self.asked_bonus(ranking, chunk.text[a:b])
-                    scored.append(Scored(float(sims[j]) + bonus - RANK_PENALTY * rank, rank, cand.row, j))
+                    scored.append(Scored(float(sims[j]) - RANK_PENALTY * rank, rank, cand.row, j))
         return scored
-
-    @staticmethod
-    def asked_bonus(ranking: Ranking, sentence: str) -> float:
-        """Sentences that give what a numeric question asks for: a number, best a result."""
-        intent, bonus = ranking.intent, 0.0
-        if intent.numeric and set(NUMBER_RE.findall(sentence)) - set(NUMBER_RE.findall(ranking.query.text)):
-            bonus += NUMBER_BONUS + (RESULT_BONUS if RESULT_RE.search(sentence) else 0.0)
-        return bonus
 
     def greedy(self, scored: list[Scored], chosen: list[Pick]) -> list[Group]:
         """Adds the best sentences (each with its antecedent, if it needs one) to ``chosen``

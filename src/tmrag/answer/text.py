@@ -37,9 +37,9 @@ MIN_SENTENCE_WORDS = 6  # shorter fragments ("See below.") are not answers
 SETUP_RE = re.compile(r"(?:(?:[-*+]|\d+[.)])\s+)?[*_]*(?:Assume|Suppose|Consider|Take|Serve|Imagine|Let)\b(?!.*=)")
 
 
-# Text about the notes rather than the topic ("This module lays the three side by side", "The
-# hook's scenario is…"): true, but never an answer.
-META_RE = re.compile(r"\b(?:this|the (?:next|previous)|that) (?:module|section|page|chapter)\b|\bthe hook\b"
+# Text about the notes rather than the topic ("This module lays the three side by side", "see
+# below"): true, but never an answer. Sentences about "the hook" stay: many answer it directly.
+META_RE = re.compile(r"\b(?:this|the (?:next|previous)|that) (?:module|section|page|chapter)\b"
                      r"|\b(?:see|covered) (?:above|below)\b", re.I)
 
 
