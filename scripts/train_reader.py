@@ -73,8 +73,9 @@ def golden_pairs() -> list[tuple[str, str, int]]:
 
 
 def train(pairs: list[tuple[str, str, int]], out: Path) -> dict:
-    from tmrag.build.embedding import default_model_path
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from tmrag.build.embedding import default_model_path
 
     torch.manual_seed(SEED)
     base = default_model_path()
