@@ -83,16 +83,19 @@ class Engine:
         return self.ranker.rank(question, categories, k, mode, reranker, diversity)
 
     def quotes(self, ranking: Ranking) -> list[Quote]:
-        """Comparisons quote each side from its own retrieval; everything else, the best evidence."""
-        sides = ranking.intent.sides or ranking.intent.parts
-        if 1 < len(sides) <= MAX_SIDES:
-            queries = ([side_query(ranking.query.text, sides, n) for n in range(len(sides))] if ranking.intent.sides
-                       else part_queries(sides))
-            side_rankings = [self.rank(q, ranking.categories, k=ANSWER_PASSAGES) for q in queries]
-            quotes = self.side_quoter.select(ranking, side_rankings)
-            if quotes:
-                return quotes
-        return self.quoter.select(ranking)
+        """The best evidence; for a comparison whose best evidence leaves a side unnamed, or a
+        multi-part question, each side or part quoted from its own retrieval. Not for numeric
+        questions: their parts come from one worked example, which the best evidence already
+        holds, and per-part retrieval mixed in other examples' numbers (blind grading, dev)."""
+        best = self.quoter.select(ranking)
+        intent = ranking.intent
+        sides = intent.sides or intent.parts
+        if intent.numeric or not 1 < len(sides) <= MAX_SIDES or (intent.sides and self.side_quoter.covers(best, sides)):
+            return best
+        queries = [side_query(ranking.query.text, sides, n) for n in range(len(sides))] if intent.sides \
+            else part_queries(sides)
+        side_rankings = [self.rank(q, ranking.categories, k=ANSWER_PASSAGES) for q in queries]
+        return self.side_quoter.select(ranking, side_rankings) or best
 
     def should_abstain(self, ranking: Ranking) -> bool:
         return should_abstain(ranking, self.settings, self.quoter.defined_row(ranking))

@@ -32,6 +32,11 @@ class SideQuoter:
                 pool.append(Scored(scored.score + BOTH_SIDES_BONUS * both, scored.rank, scored.row, scored.j))
         return sorted(pool, key=lambda s: -s.score)
 
+    def covers(self, quotes: list[Quote], sides: list[str]) -> bool:
+        """Whether the quotes already name every side."""
+        tokens = {t for q in quotes for a, b in q.spans for t in tokenize(self.selector.index.chunks[q.row].text[a:b])}
+        return all(word is None or word in tokens for word in side_words(sides))
+
     def select(self, ranking: Ranking, side_rankings: list[Ranking]) -> list[Quote] | None:
         """Quotes side by side, or None when fewer than two sides have evidence (the ordinary
         answer then stands, and coverage reports the side that is missing)."""
