@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tmrag.build.progress import Progress
 from tmrag.build.protocol import TextEmbedder
 
 MODULE = """---
@@ -136,7 +137,7 @@ class FakeEmbedder(TextEmbedder):
         return _bag_of_words(text, self.dimension)
 
     def encode_in_context(self, texts: list[str], spans: list[list[tuple[int, int]]],
-                          progress: bool = False) -> tuple[np.ndarray, list[np.ndarray]]:
+                          progress: Progress | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
         docs = np.array([_bag_of_words(t, self.dimension) for t in texts], np.float32).reshape(len(texts), self.dimension)
         return docs, [np.array([_bag_of_words(t[a:b], self.dimension) for a, b in s], np.float32).reshape(len(s), self.dimension)
                       for t, s in zip(texts, spans, strict=True)]

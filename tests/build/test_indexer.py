@@ -155,7 +155,7 @@ from tmrag.config import Settings
 from tmrag.build.indexer import build_index
 
 class Slow(FakeEmbedder):
-    def encode_in_context(self, texts, spans, progress=False):
+    def encode_in_context(self, texts, spans, progress=None):
         Path({flag!r}).write_text("embedding")
         time.sleep(60)
         return super().encode_in_context(texts, spans, progress)

@@ -17,6 +17,7 @@ from ..config import DEFAULT_MODEL, DEFAULT_MODEL_SHA256, Settings
 from ..errors import ModelError
 from ..files import FINGERPRINT_HEX, sha256_file
 from .encoders import EXPORT_MIN_COSINE, EXPORT_PROBES, OnnxEncoder, TorchEncoder, verified_onnx
+from .progress import Progress
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 # From this many texts on, PyTorch bf16 is faster overall: its ~10 s import is repaid by
@@ -185,7 +186,7 @@ class Embedder:
         return _mean_pool(self._hidden(ids, mask, self.runtime(1)), mask)[0]
 
     def encode_in_context(
-        self, texts: list[str], spans: list[list[tuple[int, int]]], progress: bool = False
+        self, texts: list[str], spans: list[list[tuple[int, int]]], progress: Progress | None = None
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         """One forward pass per text gives its vector (mean pooling, as sentence-transformers
         computes it) and a vector per character span (mean of the tokens inside the span).
@@ -194,7 +195,8 @@ class Embedder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding per batch
         doc_vecs = np.zeros((len(texts), self.dimension), dtype=np.float32)
         span_vecs: list[np.ndarray] = [np.zeros((0, self.dimension), np.float32)] * len(texts)
-        for b in _progress(range(0, len(order), self.batch_size), progress, "embedding"):
+        batches = range(0, len(order), self.batch_size)
+        for b in progress.iterate(batches, "embedding", len(batches), "batches") if progress else batches:
             idx = order[b : b + self.batch_size]
             ids, mask, offsets = self._tokenize([texts[i] for i in idx])
             hidden = self._hidden(ids, mask, runtime)
@@ -224,13 +226,5 @@ def _span_vectors(hidden: np.ndarray, mask: np.ndarray, offsets: np.ndarray, spa
 def _unit(v: np.ndarray) -> np.ndarray:
     n = float(np.linalg.norm(v))
     return (v / n).astype(np.float32) if n > 0 else v.astype(np.float32)
-
-
-def _progress(it, enabled: bool, desc: str):  # noqa: ANN001, ANN202
-    if not enabled:
-        return it
-    from tqdm import tqdm
-
-    return tqdm(it, desc=desc, unit="batch")
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..files import atomic_write_bytes, atomic_write_text, npy_bytes
 from .embedding import text_key
+from .progress import Progress
 from .protocol import TextEmbedder
 
 
@@ -48,7 +49,8 @@ class EmbeddingCache:
             self.discarded = f"embedding cache in {self.dir} was unreadable ({exc}) and is rebuilt"
 
     def embed_in_context(
-        self, texts: list[str], spans: list[list[tuple[int, int]]], embedder: TextEmbedder, progress: bool = False
+        self, texts: list[str], spans: list[list[tuple[int, int]]], embedder: TextEmbedder,
+        progress: Progress | None = None,
     ) -> tuple[np.ndarray, np.ndarray, int]:
         """Chunk vectors, flat sentence vectors (in chunk order) and the number of chunks encoded.
         A sentence vector is cached under ``<chunk key>:<start>-<end>``: the same chunk text split
@@ -56,6 +58,8 @@ class EmbeddingCache:
         keys = [text_key(t) for t in texts]
         sent_keys = [[f"{k}:{a}-{b}" for a, b in s] for k, s in zip(keys, spans, strict=True)]
         todo = [i for i, k in enumerate(keys) if k not in self.row or any(sk not in self.row for sk in sent_keys[i])]
+        if progress:
+            progress.note("embedding", f"{len(todo)} of {len(texts)} chunks to embed, the rest from the cache")
         if todo:
             docs, sents = embedder.encode_in_context([texts[i] for i in todo], [spans[i] for i in todo], progress)
             new_keys, new_vecs = [], []

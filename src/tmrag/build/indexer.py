@@ -22,6 +22,7 @@ from .dense import DenseIndex
 from .embedding import Embedder
 from .embedding_cache import EmbeddingCache
 from .manifest import SCHEMA_VERSION, compare_manifest, expected_manifest, libraries
+from .progress import Progress
 from .protocol import TextEmbedder
 from .store import IndexStore
 
@@ -39,6 +40,7 @@ class BuildReport:
     up_to_date: bool = False
     oversized: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         if self.up_to_date:
@@ -52,7 +54,7 @@ class BuildReport:
         if self.oversized:
             lines.append(f"warning: {len(self.oversized)} atomic block(s) exceed the model window and are embedded truncated: "
                          + preview(self.oversized))
-        lines += [f"note: {n}" for n in self.notes]
+        lines += [f"note: {n}" for n in self.notes] + [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
@@ -67,6 +69,8 @@ def sentence_texts(chunks: list[Chunk]) -> tuple[list[str], list[int]]:
 
 def build_index(settings: Settings, full: bool = False, progress: bool = False,
                 embedder: TextEmbedder | None = None) -> BuildReport:
+    """Build and publish an index. Progress goes to stderr: a bar with ``progress=True`` (stderr
+    is a terminal), otherwise plain log lines per stage."""
     t0 = time.perf_counter()
     corpus = load_corpus(settings.corpus_dir, strict=True)
     if not corpus.modules:
@@ -74,7 +78,7 @@ def build_index(settings: Settings, full: bool = False, progress: bool = False,
     embedder = embedder or Embedder(settings)
     store = IndexStore(settings.index_dir, keep=settings.keep_builds)
     with store.lock():
-        return _build(settings, corpus, embedder, store, full, progress, t0)
+        return _build(settings, corpus, embedder, store, full, Progress(bar=progress), t0)
 
 
 def current_build(store: IndexStore) -> tuple[dict | None, str | None]:
@@ -89,7 +93,9 @@ def current_build(store: IndexStore) -> tuple[dict | None, str | None]:
 
 
 def _build(settings: Settings, corpus: Corpus, embedder: TextEmbedder, store: IndexStore, full: bool,
-           progress: bool, t0: float) -> BuildReport:
+           progress: Progress, t0: float) -> BuildReport:
+    progress.note("corpus", f"{len(corpus.modules)} modules, {len(corpus.sources)} sources, "
+                            f"{len(corpus.glossary)} glossary entries")
     expected = expected_manifest(settings, corpus, embedder)
     previous, unusable = current_build(store)
     if previous and not full and not compare_manifest(previous, expected):
@@ -101,6 +107,7 @@ def _build(settings: Settings, corpus: Corpus, embedder: TextEmbedder, store: In
     reuse = {} if full else reusable_chunks(old_records, previous, expected)
     chunks = chunk_corpus(corpus, settings.chunk_tokens, embedder.max_seq_length, embedder.wordpieces_many,
                           settings.chunk_overlap_sentences, reuse)
+    progress.note("chunking", f"{len(chunks)} chunks ({len(reuse)} unchanged modules kept their chunks)")
     cache = EmbeddingCache(store.cache_dir, embedder.fingerprint, embedder.dimension, load=not full)
     texts = [c.embed_text for c in chunks]
     offset = [len(c.breadcrumb) + 1 for c in chunks]  # sentence spans are relative to c.text
@@ -110,6 +117,7 @@ def _build(settings: Settings, corpus: Corpus, embedder: TextEmbedder, store: In
     sents, rows = sentence_texts(chunks)
 
     build = store.new_build()
+    progress.note("writing", f"build {build.build_id}: {len(chunks)} chunks, {len(sents)} sentences")
     records = [c.to_dict() | {"sent_row": r} for c, r in zip(chunks, rows, strict=True)]
     build.write_bytes("chunks.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode())
     DenseIndex.build(chunk_vecs).save(build.path / "dense.faiss")
@@ -129,12 +137,18 @@ def _build(settings: Settings, corpus: Corpus, embedder: TextEmbedder, store: In
     current_ids = {c.id for c in chunks}
     removed = sum(1 for r in old_records if r["id"] not in current_ids)
     store.publish(build, manifest)
+    progress.note("published", f"build {build.build_id}")
     cache.prune_unused()
-    cache.save()
+    warnings = []
+    try:
+        cache.save()
+    except OSError as exc:  # the build is published and complete; the cache only saves time next run
+        warnings.append(f"the embedding cache could not be saved ({exc}): the next build embeds these chunks again")
     return BuildReport(
         build.build_id, counts["documents"], len(chunks), len(sents), embedded,
         len(chunks) - embedded, removed, time.perf_counter() - t0,
         oversized=[c.id for c in chunks if c.oversized], notes=[n for n in (unusable, cache.discarded) if n],
+        warnings=warnings,
     )
 
 

@@ -7,6 +7,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from .progress import Progress
+
 
 @runtime_checkable
 class TextEmbedder(Protocol):
@@ -35,5 +37,6 @@ class TextEmbedder(Protocol):
     def encode_query(self, text: str) -> np.ndarray: ...
 
     def encode_in_context(self, texts: list[str], spans: list[list[tuple[int, int]]],
-                          progress: bool = False) -> tuple[np.ndarray, list[np.ndarray]]:
-        """A unit vector per text and, from the same forward pass, one per character span."""
+                          progress: Progress | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+        """A unit vector per text and, from the same forward pass, one per character span
+        (``progress``, when given, is told about each batch)."""

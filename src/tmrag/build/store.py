@@ -21,14 +21,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..errors import IndexBusyError, IndexCorruptError, IndexMissingError, StaleIndexError
+from ..errors import IndexBusyError, IndexCorruptError, IndexMissingError
 from ..files import atomic_write_text, fsync_dir, sha256_file
-from .manifest import SCHEMA_VERSION
+from .manifest import BUILD_ID, DATA_FILES, Manifest, validate_manifest
 
-DATA_FILES = ("chunks.jsonl", "dense.faiss", "sentences.npy", "bm25.json")
-# What loading and the incremental build read from a manifest; a manifest without them is damaged.
-MANIFEST_KEYS = ("schema_version", "build_id", "files", "counts", "embedding", "chunker", "bm25", "documents")
-BUILD_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,99}")  # a folder name in builds/, never a path
+BUILD_ID_RE = re.compile(BUILD_ID)
 
 
 @dataclass
@@ -74,7 +71,7 @@ class IndexStore:
             bid = pointer.read_bytes().decode("utf-8").strip()
         except UnicodeDecodeError:
             bid = "<undecodable bytes>"
-        if not BUILD_ID.fullmatch(bid):
+        if not BUILD_ID_RE.fullmatch(bid):
             raise IndexCorruptError(f"{pointer} does not name a build ({bid[:60]!r}): run `tmrag index`")
         return bid
 
@@ -107,6 +104,7 @@ class IndexStore:
     def publish(self, build: BuildDir, manifest: dict) -> Path:
         """Manifest last (with file hashes), rename the folder, then switch the pointer."""
         manifest["files"] = {n: sha256_file(build.path / n) for n in DATA_FILES}
+        Manifest.model_validate(manifest)  # what is written is what every reader will accept
         build.write_bytes("manifest.json", json.dumps(manifest, indent=2, sort_keys=True).encode())
         fsync_dir(build.path)
         final = self.builds / build.build_id
@@ -135,10 +133,6 @@ class IndexStore:
             raise IndexMissingError(f"no index in {self.root}: run `tmrag index`")
         path = self.builds / bid
         manifest = read_manifest(path, bid)
-        if manifest["schema_version"] != SCHEMA_VERSION:
-            raise StaleIndexError(
-                f"index schema {manifest['schema_version']} but this tmrag reads {SCHEMA_VERSION}: run `tmrag index`"
-            )
         for name, digest in manifest["files"].items():
             file = path / name
             if not file.is_file() or sha256_file(file) != digest:
@@ -147,7 +141,7 @@ class IndexStore:
 
 
 def read_manifest(path: Path, bid: str) -> dict:
-    """A build's manifest, checked for the keys everything else reads (hashes are checked by the caller)."""
+    """A build's manifest, validated against the schema (hashes are checked by the caller)."""
     file = path / "manifest.json"
     if not path.is_dir():
         raise IndexCorruptError(f"CURRENT names build {bid}, which is not in {path.parent}: run `tmrag index`")
@@ -157,13 +151,7 @@ def read_manifest(path: Path, bid: str) -> dict:
         manifest = json.loads(file.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise IndexCorruptError(f"manifest of index build {bid} is not valid JSON ({exc}): run `tmrag index`") from None
-    missing = [k for k in MANIFEST_KEYS if k not in manifest] if isinstance(manifest, dict) else list(MANIFEST_KEYS)
-    files = manifest.get("files") if isinstance(manifest, dict) else None
-    if not missing and not (isinstance(files, dict) and set(DATA_FILES) <= set(files)):
-        missing = ["files: " + ", ".join(n for n in DATA_FILES if not isinstance(files, dict) or n not in files)]
-    if missing:
-        raise IndexCorruptError(f"manifest of index build {bid} lacks {', '.join(missing)}: run `tmrag index`")
-    return manifest
+    return validate_manifest(manifest, bid)
 
 
 def _alive(pid: int) -> bool:
