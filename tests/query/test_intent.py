@@ -66,3 +66,8 @@ def test_kinds(question: str, kind: str, numeric: bool) -> None:
 
 def test_a_definition_question_is_a_definition() -> None:
     assert classify("What is RoPE?", ["RoPE"], defines=True).kind == "definition"
+
+
+def test_a_dotted_name_is_one_side() -> None:
+    assert comparison_sides("model.eval() vs torch.no_grad(): what does each actually do?") == \
+        ["model.eval", "torch.no_grad"]

@@ -85,7 +85,7 @@ VS_SPLIT = re.compile(r"\s+(?:vs\.?|versus|Vs\.?|Versus)\s+")  # lower-case: "VS
 
 def _tail_phrase(text: str) -> str:
     """The side before a "vs": the last few words, after any frame ("When should I pick GQA")."""
-    text = re.split(r"[?,;:.\u2014]\s*", text)[-1]
+    text = re.split(r"[?,;:\u2014]\s*|[.!]\s+", text)[-1]  # "model.eval()" keeps its dot
     return _phrase(LEADING.sub("", " ".join(text.split()[-MAX_SIDE_WORDS:]), count=1))
 
 
