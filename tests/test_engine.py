@@ -158,3 +158,9 @@ def test_each_side_of_a_comparison_gets_evidence(real_engine) -> None:  # noqa: 
     r = real_engine.ask("Flamingo vs LLaVA: how do they get images into the language model?")
     quotes = " ".join(c.quote for c in r.citations)
     assert "Flamingo" in quotes and "LLaVA" in quotes and r.coverage == "answered"
+
+
+def test_a_quantity_stated_in_its_unit_is_answered(real_engine) -> None:  # noqa: ANN001
+    # "1.25 GiB of cache" states "how much memory" without the word memory.
+    r = real_engine.ask("How much KV-cache memory does GQA save on a 70B model?")
+    assert r.coverage == "answered" and not r.missing

@@ -35,3 +35,10 @@ def test_a_number_must_come_with_the_attribute_and_not_from_the_name() -> None:
     assert _states("layers", True, ["Llama 3 405B has 126 layers."], q)
     assert _states("group size", False, ["The group size sets how many samples share a baseline."], "")
     assert not _states("group size", False, ["A group of responses is sampled."], "")
+
+
+def test_a_quantity_in_its_unit_counts_as_stated() -> None:
+    ranking = SimpleNamespace(query=SimpleNamespace(text="How much memory does a 70B model need?"))
+    assert CoverageJudge.states_quantity(["memory"], True, ["It needs 140 GB in fp16."], ranking)
+    assert not CoverageJudge.states_quantity(["memory"], True, ["It has 70B parameters."], ranking)
+    assert not CoverageJudge.states_quantity(["layers"], True, ["It needs 140 GB in fp16."], ranking)

@@ -32,6 +32,20 @@ DESCRIPTIVE_NAME = re.compile(r"-(?:style|like|based|shaped|class|sized|type)$",
 FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
 
 
+# A quantity is stated by its value in its unit as much as by its name: "1.25 GiB of cache"
+# answers "how much memory", "$0.90" answers "what does it cost".
+_BYTES = re.compile(r"\d\s*(?:[KMGTP]i?B|bytes?)\b")
+_MONEY = re.compile(r"\$\s?\d|\d\s*(?:USD|dollars?)\b")
+_TIME = re.compile(r"\d\s*(?:ms|s|seconds?|minutes?|hours?|days?)\b")
+QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
+    "memory": _BYTES, "size": _BYTES, "footprint": _BYTES, "storage": _BYTES,
+    "cost": _MONEY, "price": _MONEY, "pricing": _MONEY, "bill": _MONEY, "charge": _MONEY,
+    "time": _TIME, "latency": _TIME, "duration": _TIME,
+    "bandwidth": re.compile(r"\d\s*(?:[KMGT]B/s|GB/s|TB/s)"), "throughput": re.compile(r"\d\s*(?:tok(?:en)?s?/s|req/s)"),
+    "flop": re.compile(r"\d\s*(?:[GTPE]?FLOPs?)\b"), "compute": re.compile(r"\d\s*(?:[GTPE]?FLOPs?)\b"),
+}
+
+
 @dataclass
 class CoverageResult:
     coverage: Coverage
@@ -83,10 +97,19 @@ class CoverageJudge:
                 and ranking.evidence < self.settings.coverage_focus_evidence
                 and not self.states(focus, intent.numeric, sentences, token_sets, ranking)):
             missing.append(asked_thing(ranking.query.text, intent.focus, [n for n in ranking.query.names if n not in missing]))
-        if not missing and self.reads_as_unanswered(ranking, sentences):
+        quantity = self.states_quantity(focus, intent.numeric, sentences, ranking)
+        if not missing and not quantity and self.reads_as_unanswered(ranking, sentences):
             missing.append(asked_thing(ranking.query.text, intent.focus, ranking.query.names) if focus
                            else "a direct answer to this question")
         return CoverageResult("partial" if missing else "answered", missing)
+
+    @staticmethod
+    def states_quantity(focus: list[str], numeric: bool, sentences: list[str], ranking: Ranking) -> bool:
+        """A quoted sentence gives the asked quantity in its unit ("1.25 GiB" for "how much
+        memory"): positive evidence the reader is not asked to second-guess."""
+        unit = QUANTITY_UNITS.get(focus[-1]) if focus and numeric else None
+        given = set(NUMBER_RE.findall(ranking.query.text))
+        return bool(unit) and any(unit.search(s) and set(NUMBER_RE.findall(s)) - given for s in sentences)
 
     def reads_as_unanswered(self, ranking: Ranking, sentences: list[str]) -> bool:
         """The reader's verdict, asked only where the cheap checks are least sure: a question
@@ -103,8 +126,9 @@ class CoverageJudge:
         """Some quoted sentence names the asked attribute (and, for a number, gives one the
         question did not already give, like the 405 of "Llama 3 405B")."""
         given = set(NUMBER_RE.findall(ranking.query.text))
+        unit = QUANTITY_UNITS.get(focus[-1])
         for sentence, tokens in zip(sentences, token_sets, strict=True):
-            if not _has(tokens, focus):
+            if not _has(tokens, focus) and not (numeric and unit and unit.search(sentence)):
                 continue
             numbers = set(NUMBER_RE.findall(sentence)) - given
             if not numeric or numbers:
