@@ -139,7 +139,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = f"http://{_hostport(host, sock.getsockname()[1])}/"
     import uvicorn
 
+    from .mcp.http import mount_http
     from .web.app import create_app
+
+    app = create_app(settings)
+    mount_http(app, app.state.engine_state.require, host)  # MCP's streamable HTTP transport at /mcp
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -147,7 +151,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
             if self.started:  # accepting connections now: the URL printed is one that answers
                 print(f"tmrag serving on {url}", file=sys.stderr, flush=True)
 
-    Server(uvicorn.Config(create_app(settings), log_level="warning")).run(sockets=[sock])
+    Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+    return EXIT_OK
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    settings = _settings(args)  # a bad TMRAG_* variable fails here; a missing or stale index is each tool's error
+    from .mcp.server import run_stdio
+
+    run_stdio(settings)
     return EXIT_OK
 
 
@@ -198,10 +210,13 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--json", action="store_true", help="print the HTTP contract's JSON")
         sp.set_defaults(func=func)
 
-    sp = with_corpus(sub.add_parser("serve", help="serve the web app and HTTP API"))
+    sp = with_corpus(sub.add_parser("serve", help="serve the web app, HTTP API and MCP at /mcp"))
     sp.add_argument("--host")
     sp.add_argument("--port", type=_port)
     sp.set_defaults(func=cmd_serve)
+
+    sp = with_corpus(sub.add_parser("mcp", help="serve the notes to agents over MCP (stdio)"))
+    sp.set_defaults(func=cmd_mcp)
 
     sp = with_corpus(sub.add_parser("eval", help="run the golden-question evaluation"))
     sp.add_argument("--golden", default="eval/golden.jsonl")

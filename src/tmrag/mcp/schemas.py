@@ -1,0 +1,110 @@
+"""The tools' argument types and the result models that are not the core's own.
+
+Arguments carry the HTTP contract's limits (query length, k, known categories), so the JSON
+schema a client sees is the one the server enforces. search_notes and ask_notes return the
+core's SearchResults and Answer unchanged; read_module and read_source return the models here.
+The HTTP edge has its own copies of the request limits (web/schemas.py): edges do not import
+each other."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from ..config import CATEGORIES
+from ..query.analysis import MAX_K, MAX_QUESTION_CHARS
+from ..query.results import Strict
+
+MAX_HISTORY_TURNS = 8  # a study session's recent turns; older ones would not change a follow-up's meaning
+MAX_HISTORY_ANSWER_CHARS = 4000  # an answer is at most 5 sentences; an agent's own longer reply is cut by it
+ID_PATTERN = r"^[a-z0-9][a-z0-9.-]{0,99}$"  # module and source ids, as the web pages accept them
+
+
+def _known(categories: list[str] | None) -> list[str] | None:
+    unknown = [c for c in categories or [] if c not in CATEGORIES]
+    if unknown:  # names the bad value, as the HTTP API does
+        raise PydanticCustomError("unknown_category", "unknown categories {unknown}", {"unknown": str(unknown)})
+    return categories
+
+
+Category = Annotated[str, WithJsonSchema({"type": "string", "enum": list(CATEGORIES)})]
+Categories = Annotated[list[Category] | None, AfterValidator(_known),
+                       Field(description="restrict to these wiki categories (default: all)")]
+Query = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="what to look for")]
+Question = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION_CHARS,
+                                description="a self-contained question about the notes")]
+K = Annotated[int, Field(ge=1, le=MAX_K, strict=True, description="number of passages to return")]
+ModuleId = Annotated[str, Field(pattern=ID_PATTERN, description="a module id, e.g. kv-cache (the URLs' last part)")]
+SourceId = Annotated[str, Field(pattern=ID_PATTERN, description="a bibliography id, e.g. vaswani-2017")]
+Anchor = Annotated[str | None, Field(max_length=200, description="a section anchor from the module's `sections` "
+                                                                 "or a citation's `anchor` (default: the whole module)")]
+
+
+class Turn(BaseModel):  # like the HTTP request models, other keys are ignored
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    answer: str = Field(max_length=MAX_HISTORY_ANSWER_CHARS)
+
+
+History = Annotated[list[Turn] | None, Field(
+    max_length=MAX_HISTORY_TURNS,
+    description=f"earlier turns of this conversation, oldest first (at most {MAX_HISTORY_TURNS}). Checked but not "
+                "used yet: the question is answered on its own, so make it self-contained")]
+
+
+class SectionInfo(Strict):
+    anchor: str
+    title: str
+    level: int = Field(description="2 for ##, 3 for ###")
+    url: str
+
+
+class ModuleDocument(Strict):
+    id: str
+    number: int | None
+    title: str
+    category: str
+    summary: str
+    hook: str | None
+    sources: list[str] = Field(description="bibliography ids the module cites (read_source gives each entry)")
+    related: list[str] = Field(description="ids of related modules")
+    url: str = Field(description="the module (or section) on the live wiki")
+    section: str | None = Field(description="the section's title when an anchor was given")
+    anchor: str | None
+    sections: list[SectionInfo] = Field(description="every section of the module, in order")
+    start: int = Field(description="character offset in the module file where the returned text starts; "
+                                   "citation spans index the same file")
+    end: int = Field(description="character offset where the returned text ends")
+    markdown: str = Field(description="the whole module file (front matter included), or the section's front "
+                                      "matter fields followed by its heading and text, subsections included")
+
+
+class CitingSection(Strict):
+    module_id: str
+    title: str
+    section: str | None
+    anchor: str | None
+    url: str
+
+
+class SourceEntry(Strict):
+    id: str
+    kind: str = Field(description="paper, blog, video, code, industry or other")
+    citation: str | None
+    title: str | None
+    year: int | None
+    url: str | None
+    annotation: str
+    cited_by: list[CitingSection] = Field(description="each module section that cites the source, once")
+
+
+class ErrorDetail(Strict):
+    code: str
+    message: str
+
+
+class ErrorBody(Strict):
+    """A failed call's structured content: the HTTP API's error body."""
+
+    error: ErrorDetail
