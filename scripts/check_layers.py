@@ -10,7 +10,7 @@ The stages, earliest first (a module may import from its own stage or any earlie
     4 answer      answer/
     5 engine      engine
     6 edges       evaluation/, web/, mcp/ (none imports another)
-    7 entry       cli, terminal, __main__
+    7 entry       cli, chat, terminal, __main__
 
     .venv/bin/python scripts/check_layers.py      # exit 1 and one line per violation
 """
@@ -30,7 +30,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("answer", ("tmrag.answer",)),
     ("engine", ("tmrag.engine",)),
     ("edges", ("tmrag.evaluation", "tmrag.web", "tmrag.mcp")),
-    ("entry", ("tmrag.cli", "tmrag.terminal", "tmrag.__main__")),
+    ("entry", ("tmrag.cli", "tmrag.chat", "tmrag.terminal", "tmrag.__main__")),
 ]
 
 

@@ -155,6 +155,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_chat(args: argparse.Namespace) -> int:
+    from .chat import run_chat
+    from .engine import Engine
+
+    return run_chat(Engine.open(_settings(args)), as_json=args.json)
+
+
 def cmd_mcp(args: argparse.Namespace) -> int:
     settings = _settings(args)  # a bad TMRAG_* variable fails here; a missing or stale index is each tool's error
     from .mcp.server import run_stdio
@@ -214,6 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--host")
     sp.add_argument("--port", type=_port)
     sp.set_defaults(func=cmd_serve)
+
+    sp = with_corpus(sub.add_parser("chat", help="an interactive session with follow-up questions"))
+    sp.add_argument("--json", action="store_true", help="one JSON answer per line (for scripts)")
+    sp.set_defaults(func=cmd_chat)
 
     sp = with_corpus(sub.add_parser("mcp", help="serve the notes to agents over MCP (stdio)"))
     sp.set_defaults(func=cmd_mcp)

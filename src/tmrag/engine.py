@@ -28,6 +28,7 @@ from .corpus.loading import load_corpus
 from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
 from .query.analysis import QueryAnalyzer, validate_question
+from .query.followup import Turn, resolve
 from .query.intent import part_queries, side_query
 from .query.loaded_index import LoadedIndex
 from .query.ranking import Ranker, Ranking
@@ -111,9 +112,18 @@ class Engine:
         return SearchResults(results=hits, timings_ms=round_timings(ranking.timings), index=self.index_info)
 
     def ask(self, question: str, categories: list[str] | None = None, k: int = 10, mode: RetrievalMode = "hybrid",
-            reranker: RerankerName | None = None) -> Answer:
+            reranker: RerankerName | None = None, history: list[Turn] | None = None) -> Answer:
+        """Answers ``question``; with ``history`` (oldest turn first), a follow-up that leans on
+        the conversation is first rewritten to stand alone (``resolved_question``)."""
         t0 = time.perf_counter()
-        return self.answer(self.rank(question, categories, k, mode, reranker), t0)
+        validate_question(question, categories)
+        resolved = question
+        if history:
+            terms = len(self.analyzer.analyze(question).terms)
+            resolved = resolve(question, history, terms).question
+        result = self.answer(self.rank(resolved, categories, k, mode, reranker), t0)
+        result.resolved_question = resolved
+        return result
 
     def answer(self, ranking: Ranking, t0: float | None = None, llm: bool = True) -> Answer:
         """Generates when an endpoint is configured, unless ``llm=False`` asks for the extractive answer."""

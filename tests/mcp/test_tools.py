@@ -23,7 +23,7 @@ from tmrag.config import CATEGORIES, Settings
 from tmrag.engine import Engine
 from tmrag.errors import IndexMissingError, NotReadyError
 from tmrag.mcp.loading import EngineSlot
-from tmrag.mcp.schemas import MAX_HISTORY_TURNS, ErrorBody, ModuleDocument, SourceEntry
+from tmrag.mcp.schemas import MAX_TURNS, ErrorBody, ModuleDocument, SourceEntry
 from tmrag.mcp.server import NotesServer
 from tmrag.query.analysis import MAX_K, MAX_QUESTION_CHARS
 from tmrag.query.results import SearchResults
@@ -107,7 +107,7 @@ def test_the_four_tools_are_read_only_with_input_and_output_schemas(server: Note
     assert search["properties"]["categories"]["anyOf"][0]["items"]["enum"] == list(CATEGORIES)
     ask = tools["ask_notes"].input_schema
     assert ask["required"] == ["question"] and set(ask["properties"]) == {"question", "history", "categories"}
-    assert ask["properties"]["history"]["anyOf"][0]["maxItems"] == MAX_HISTORY_TURNS
+    assert ask["properties"]["history"]["anyOf"][0]["maxItems"] == MAX_TURNS
     assert tools["read_module"].input_schema["required"] == ["module_id"]
     assert tools["read_source"].input_schema["required"] == ["source_id"]
     assert set(tools["ask_notes"].output_schema["properties"]) == set(Answer.model_fields)
@@ -146,11 +146,14 @@ def test_ask_notes_is_the_ask_body_and_its_citations_are_spans_of_the_module_fil
         assert section["start"] <= c["start"] and c["end"] <= section["end"]
 
 
-def test_ask_notes_accepts_a_history_it_does_not_use_yet(server: NotesServer) -> None:
+def test_ask_notes_answers_a_follow_up_in_the_conversations_context(server: NotesServer) -> None:
     alone = ok(call(server, "ask_notes", question=ANSWERED))
-    history = [{"question": "What is attention?", "answer": "Every token looks at every other token. [1]"}]
+    history = [{"question": "What does the KV cache store?", "answer": "Keys and values of past tokens. [1]"}]
     with_history = ok(call(server, "ask_notes", question=ANSWERED, history=history))
+    # a self-contained question is answered on its own, history or not
     assert with_history["answer"] == alone["answer"] and with_history["citations"] == alone["citations"]
+    follow_up = ok(call(server, "ask_notes", question="Why?", history=history))
+    assert "KV cache" in follow_up["resolved_question"] and follow_up["resolved_question"] != "Why?"
 
 
 def test_an_off_topic_question_abstains_with_suggestions(server: NotesServer) -> None:
@@ -206,7 +209,7 @@ def test_bad_arguments_are_the_http_apis_errors(server: NotesServer, http: TestC
     ("read_module", {"module_id": "attention", "anchor": "nope"}, "not_found", "its sections: overview, worked-numbers"),
     ("read_module", {}, "invalid_request", "module_id: Field required"),
     ("read_source", {"source_id": "nobody-1999"}, "not_found", "no source with id 'nobody-1999'"),
-    ("ask_notes", {"question": "kv", "history": [{"question": "q", "answer": "a"}] * (MAX_HISTORY_TURNS + 1)},
+    ("ask_notes", {"question": "kv", "history": [{"question": "q", "answer": "a"}] * (MAX_TURNS + 1)},
      "invalid_request", "history: List should have at most 8 items"),
     ("ask_notes", {"question": "kv", "history": [{"question": "q", "answer": "a" * 5000}]}, "invalid_request",
      "history.0.answer: String should have at most 4000 characters"),

@@ -217,7 +217,8 @@ def test_stream_is_citations_then_answer_then_done_and_reads_as_ask(client: Test
     names = [name for name, _ in events]
     assert names[0] == "citations" and names[-1] == "done" and set(names[1:-1]) == {"answer"}
     first, done = events[0][1], events[-1][1]
-    assert set(first) == {"citations", "sources", "abstained", "coverage", "missing", "suggestions", "unmentioned_terms"}
+    assert set(first) == {"citations", "sources", "abstained", "coverage", "missing", "suggestions", "unmentioned_terms",
+                          "resolved_question"}
     for key in first:
         assert first[key] == whole[key], key
     assert "".join(data["text"] for name, data in events if name == "answer") == whole["answer"]

@@ -35,6 +35,7 @@ class Composer:
     def compose(self, ranking: Ranking, quotes: list[Quote], abstained: bool) -> Answer:
         """Every answer has the same fields, whichever branch made it."""
         base = {"abstained": abstained, "mode": "extractive", "evidence": round(ranking.evidence, 4),
+                "resolved_question": ranking.query.text,
                 "unknown_terms": ranking.unknown_names, "verification": None, "index": index_info(self.index.manifest)}
         if abstained:
             return Answer(answer=ABSTAIN_ANSWER, coverage="not_covered", missing=[], citations=[], sources=[],

@@ -49,4 +49,6 @@ class Answer(Strict):
     unmentioned_terms: list[str] = Field(description="question names the cited passages never mention")
     verification: Verification | None = Field(None, description="LLM mode: how many sentences survived")
     index: IndexInfo
+    resolved_question: str = Field("", description="what was searched: the question itself, or a follow-up "
+                                                  "rewritten with the conversation's subject")
     timings_ms: dict[str, float] = Field(default_factory=dict)

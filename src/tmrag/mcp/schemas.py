@@ -15,10 +15,9 @@ from pydantic_core import PydanticCustomError
 
 from ..config import CATEGORIES
 from ..query.analysis import MAX_K, MAX_QUESTION_CHARS
+from ..query.followup import MAX_TURN_CHARS, MAX_TURNS
 from ..query.results import Strict
 
-MAX_HISTORY_TURNS = 8  # a study session's recent turns; older ones would not change a follow-up's meaning
-MAX_HISTORY_ANSWER_CHARS = 4000  # an answer is at most 5 sentences; an agent's own longer reply is cut by it
 ID_PATTERN = r"^[a-z0-9][a-z0-9.-]{0,99}$"  # module and source ids, as the web pages accept them
 
 
@@ -44,13 +43,13 @@ Anchor = Annotated[str | None, Field(max_length=200, description="a section anch
 
 class Turn(BaseModel):  # like the HTTP request models, other keys are ignored
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    answer: str = Field(max_length=MAX_HISTORY_ANSWER_CHARS)
+    answer: str = Field(max_length=MAX_TURN_CHARS)
 
 
 History = Annotated[list[Turn] | None, Field(
-    max_length=MAX_HISTORY_TURNS,
-    description=f"earlier turns of this conversation, oldest first (at most {MAX_HISTORY_TURNS}). Checked but not "
-                "used yet: the question is answered on its own, so make it self-contained")]
+    max_length=MAX_TURNS,
+    description=f"earlier turns of this conversation, oldest first (at most {MAX_TURNS}): a follow-up "
+                "that leans on them is answered in their context")]
 
 
 class SectionInfo(Strict):

@@ -31,6 +31,7 @@ from ..config import Settings
 from ..engine import Engine
 from ..errors import NotFoundError, TmragError
 from ..query.analysis import validate_question
+from ..query.followup import Turn as FollowupTurn
 from ..query.results import SearchResults
 from .documents import find_module, module_document, source_entry
 from .loading import EngineSlot
@@ -120,10 +121,12 @@ class NotesServer(MCPServer):
         state), citations ([n] -> kind, module_id, section, anchor, url, the verbatim quote and its
         [start, end] spans in the module file), sources (bibliography entries), suggestions
         (nearest sections when it abstains), mode, evidence, index, timings_ms.
-        `history` is validated but not used yet: ask self-contained questions."""
+        With `history`, a follow-up that leans on it ("And for the 70B model?") is answered in its
+        context; `resolved_question` says what was searched."""
         validate_question(question, categories)
         engine = self.engine()
-        result = engine.ask(question, categories=categories)
+        turns = [FollowupTurn(t.question, t.answer) for t in history or []]
+        result = engine.ask(question, categories=categories, history=turns)
         if engine.last_generation_error:
             log.warning("tmrag: LLM unavailable, extractive answer instead (%s)", engine.last_generation_error)
         return result

@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from ..answer.types import Answer, Citation, DroppedSentence, Verification
 from ..config import CATEGORIES
 from ..query.analysis import MAX_K, MAX_QUESTION_CHARS
+from ..query.followup import MAX_TURN_CHARS, MAX_TURNS, Turn
 from ..query.results import IndexInfo, Location, SearchHit, SearchResults, Strict
 
 
@@ -49,9 +50,20 @@ class SearchRequest(BaseModel):
     categories: Categories = None
 
 
+class HistoryTurn(Strict):
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    answer: str = Field(max_length=MAX_TURN_CHARS)
+
+
 class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     categories: Categories = None
+    history: list[HistoryTurn] | None = Field(None, max_length=MAX_TURNS, description=(
+        "earlier turns of the conversation, oldest first; a follow-up that leans on them is answered in "
+        "their context (the server keeps no state)"))
+
+    def turns(self) -> list[Turn]:
+        return [Turn(h.question, h.answer) for h in self.history or []]
 
 
 class ErrorDetail(Strict):

@@ -18,7 +18,8 @@ def _event(name: str, data: object) -> str:
 
 
 def answer_events(result: Answer) -> Iterator[str]:
-    keys = ("citations", "sources", "abstained", "coverage", "missing", "suggestions", "unmentioned_terms")
+    keys = ("citations", "sources", "abstained", "coverage", "missing", "suggestions", "unmentioned_terms",
+            "resolved_question")
     first = result.model_dump(mode="json", include=set(keys))
     yield _event("citations", {k: first[k] for k in keys})
     for piece in PIECE_RE.findall(result.answer):

@@ -37,7 +37,7 @@ def search(req: SearchRequest, engine: EngineDep) -> SearchResults:
 
 @router.post("/ask", response_model=AskResponse, responses=error_docs(413, 415, 422, 503))
 def ask(req: AskRequest, engine: EngineDep) -> Answer:
-    return engine.ask(req.question, categories=req.categories)
+    return engine.ask(req.question, categories=req.categories, history=req.turns())
 
 
 @router.post("/ask/stream", response_class=StreamingResponse, responses={
@@ -47,6 +47,6 @@ def ask(req: AskRequest, engine: EngineDep) -> Answer:
 def ask_stream(req: AskRequest, engine: EngineDep) -> StreamingResponse:
     # Answered before the response starts, so a bad question is a 422 like /ask, not a 200
     # stream carrying an error event.
-    result = engine.ask(req.question, categories=req.categories)
+    result = engine.ask(req.question, categories=req.categories, history=req.turns())
     return StreamingResponse(answer_events(result), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -1,0 +1,119 @@
+"""Follow-up questions: when a question leans on the conversation ("And for the 70B model?",
+"Why does it need a value model?", "Explain the second one"), rewrite it as a question that
+stands alone, offline and in well under a millisecond. A self-contained question on a new topic
+is left alone, so the old topic is not dragged in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..tokenize import tokenize
+from .analysis import MAX_QUESTION_CHARS, name_like_words
+from .intent import FRAME_WORDS
+
+MAX_TURNS = 8  # the contract's limit: older turns rarely matter and cost request size
+MAX_TURN_CHARS = 4000  # a turn's question or answer; an answer is 2-5 sentences, a question at most 2,000
+CONTEXT_CHARS = 300  # of the previous question carried as context: its subject, not its whole setting
+SHORT_TOKENS = 3  # a question with at most this many content words names no subject of its own
+
+# It / they / that … as the subject, or a bare "why?": the question points back.
+POINTING = re.compile(r"\b(?:it|its|it's|they|them|their|theirs|this|that|these|those|the same|the former|"
+                      r"the latter|each|both|one)\b", re.I)
+ELLIPSIS = re.compile(r"^\s*(?:and|but|also|what about|how about|what if|then|so|same|now)\b", re.I)
+INSTEAD = re.compile(r"\binstead\b|\brather than\b", re.I)
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1, "1st": 1, "2nd": 2,
+            "3rd": 3, "4th": 4, "5th": 5}
+ORDINAL = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+(?:one|step|stage|"
+                     r"item|point|part|technique|method|option|way|reason|idea)\b|\b(?:number|#|step|stage)\s*(\d)\b", re.I)
+# Slots a follow-up can swap ("70B" for "7B", "bf16" for "fp16", "GQA" for "MHA"): each kind of
+# value the notes' worked examples vary.
+SLOTS = [
+    re.compile(r"\b\d+(?:\.\d+)?\s*[BMK]\b"),  # sizes and context lengths: 7B, 70B, 128K
+    re.compile(r"\b(?:fp|bf|int|INT|FP)\d{1,2}\b|\b(?:NF4|FP8|E4M3|E5M2)\b"),  # number formats
+    re.compile(r"\b(?:MHA|MQA|GQA|MLA)\b"),  # attention variants
+    re.compile(r"\b(?:A100|H100|H200|B200|L4|T4|V100|TPU\s?v\d\w*)\b"),  # accelerators
+    re.compile(r"\b\d[\d,]*(?:\.\d+)?\s*(?:tokens?|GB|GiB|ms|s)\b"),  # quantities with a unit
+]
+
+
+@dataclass(frozen=True)
+class Turn:
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    question: str  # what is searched and answered
+    depends: bool  # the question leaned on the conversation
+
+
+def _content(text: str) -> list[str]:
+    return [t for t in tokenize(text) if t not in FRAME_WORDS]
+
+
+def _names(text: str) -> set[str]:
+    """Names a question brings of its own; a slot value ("bf16", "70B") only varies the last one."""
+    return {w.lower() for w in name_like_words(text) if not any(slot.fullmatch(w) for slot in SLOTS)}
+
+
+def depends_on_history(question: str, glossary_hits: int) -> bool:
+    """Pointing words, an ellipsis opener, "instead", an ordinal, or too few words of its own —
+    unless the question names a subject itself (a name or a glossary term) and doesn't open
+    like a continuation."""
+    if ELLIPSIS.match(question) or INSTEAD.search(question) or ORDINAL.search(question):
+        return True
+    if _names(question) or glossary_hits > 0:  # "How does speculative decoding work?" is a new topic
+        return False
+    return len(_content(question)) <= SHORT_TOKENS or bool(POINTING.search(question))
+
+
+def substitute(previous: str, question: str) -> str | None:
+    """The previous question with one slot swapped for the follow-up's value of the same kind
+    ("KV cache of Llama-2-7B" + "And for 70B?" → "KV cache of Llama-2-70B"), or None."""
+    for slot in SLOTS:
+        new = slot.findall(question)
+        old = slot.findall(previous)
+        if new and old and new[0] not in old:
+            return previous.replace(old[0], new[0], 1)
+    return None
+
+
+def list_item(answer: str, n: int) -> str | None:
+    """The n-th item of the previous answer: an enumerated item ("(2) …", "2. …") or else its
+    n-th sentence; n = -1 is the last."""
+    text = re.sub(r"\s*\[\d+\]", "", answer)
+    parts = re.split(r"\(\d\)\s*|\s\d\.\s", text)
+    items = [m.strip() for m in parts[1:] if m.strip()]  # parts[0] is the lead-in before item 1
+    if len(items) < 2:
+        items = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+    if not items or abs(n) > len(items) or n == 0:
+        return None
+    return items[n - 1] if n > 0 else items[-1]
+
+
+def resolve(question: str, history: list[Turn], glossary_hits: int = 0) -> Resolution:
+    resolution = _resolve(question, history, glossary_hits)
+    if len(resolution.question) > MAX_QUESTION_CHARS:  # a near-limit question has no room for context
+        return Resolution(question, False)
+    return resolution
+
+
+def _resolve(question: str, history: list[Turn], glossary_hits: int) -> Resolution:
+    if not history:
+        return Resolution(question, False)
+    previous = history[-1]
+    if not depends_on_history(question, glossary_hits):
+        return Resolution(question, False)
+    swapped = substitute(previous.question, question)
+    if swapped and (ELLIPSIS.match(question) or INSTEAD.search(question) or len(_content(question)) <= SHORT_TOKENS):
+        return Resolution(swapped, True)
+    m = ORDINAL.search(question)
+    if m:
+        n = ORDINALS[m.group(1).lower()] if m.group(1) else int(m.group(2))
+        item = list_item(previous.answer, n)
+        if item:
+            return Resolution(f"{question.rstrip('?. ')}: {item}", True)
+    # Otherwise the follow-up is asked about the previous question's subject.
+    return Resolution(f"{question.rstrip()} (context: {previous.question.strip()[:CONTEXT_CHARS]})", True)

@@ -1,0 +1,55 @@
+"""Follow-up resolution: what leans on the conversation, and how it is made to stand alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from tmrag.query.analysis import MAX_QUESTION_CHARS
+from tmrag.query.followup import Turn, depends_on_history, list_item, resolve, substitute
+
+KV = Turn("What is the KV cache size per token of Llama-2-7B in fp16?",
+          "Per token: 2 × 32 × 32 × 128 × 2 = 524,288 bytes = 0.5 MiB. [1]")
+
+
+@pytest.mark.parametrize(("question", "depends"), [
+    ("And for the 70B model?", True),
+    ("What if I used GQA instead?", True),
+    ("Why does it grow with context length?", True),
+    ("Why?", True),
+    ("Explain the second one", True),
+    ("How does speculative decoding work?", False),  # a glossary term: a subject of its own
+    ("How does FlashAttention keep the softmax exact?", False),  # a name: a new topic
+])
+def test_what_depends_on_the_conversation(question: str, depends: bool) -> None:
+    glossary_hits = 1 if "speculative decoding" in question else 0
+    assert depends_on_history(question, glossary_hits) is depends
+
+
+def test_a_changed_size_or_format_is_swapped_into_the_previous_question() -> None:
+    assert resolve("And for the 70B model?", [KV]).question == "What is the KV cache size per token of Llama-2-70B in fp16?"
+    assert resolve("Numbers for bf16?", [KV]).question == "What is the KV cache size per token of Llama-2-7B in bf16?"
+    assert substitute("How big is it on an A100?", "And on an H100?") == "How big is it on an H100?"
+
+
+def test_a_pointing_follow_up_carries_the_previous_subject() -> None:
+    r = resolve("Why does it grow with context length?", [KV])
+    assert r.depends and "KV cache" in r.question and r.question.startswith("Why does it grow")
+
+
+def test_a_new_topic_is_left_alone() -> None:
+    r = resolve("How does FlashAttention keep the softmax exact?", [KV])
+    assert r.question == "How does FlashAttention keep the softmax exact?" and not r.depends
+    assert resolve("And for 70B?", []).question == "And for 70B?"  # no history, nothing to lean on
+
+
+def test_an_ordinal_picks_the_item_of_the_previous_answer() -> None:
+    answer = "QLoRA introduced three pieces: (1) NF4 quantization [1] (2) double quantization [1] (3) paged optimizers [1]"
+    assert list_item(answer, 2) == "double quantization"
+    assert list_item(answer, -1) == "paged optimizers"
+    r = resolve("Explain the second one", [Turn("What did QLoRA introduce?", answer)])
+    assert r.question == "Explain the second one: double quantization"
+
+
+def test_a_near_limit_question_is_not_extended_past_the_limit() -> None:
+    long_question = "Why " + "does it " * ((MAX_QUESTION_CHARS - 10) // 8)
+    assert resolve(long_question, [KV]).question == long_question
