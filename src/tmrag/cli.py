@@ -140,9 +140,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .mcp.http import mount_http
+    from .web import requestlog as access_log
     from .web.app import create_app
 
-    app = create_app(settings)
+    access_log.configure()
+    app = create_app(settings, bind_host=host)
     mount_http(app, app.state.engine_state.require, host)  # MCP's streamable HTTP transport at /mcp
 
     class Server(uvicorn.Server):
@@ -231,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = with_corpus(sub.add_parser("eval", help="run the golden-question evaluation"))
     sp.add_argument("--golden", default="eval/golden.jsonl")
+    sp.add_argument("--conversations", help="a conversation file (eval/conversations.jsonl): evaluate follow-ups instead")
     sp.add_argument("--split", choices=["dev", "test", "all"], default="test")
     sp.add_argument("--json", dest="json_out", help="also write the full report JSON here")
     sp.add_argument("--baseline", help="a previous report JSON; exit non-zero on regressions")

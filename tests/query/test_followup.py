@@ -19,9 +19,12 @@ KV = Turn("What is the KV cache size per token of Llama-2-7B in fp16?",
     ("Explain the second one", True),
     ("How does speculative decoding work?", False),  # a glossary term: a subject of its own
     ("How does FlashAttention keep the softmax exact?", False),  # a name: a new topic
+    ("Why does it grow with context length?", True),  # "it" is the subject, whatever else is named
+    ("How do people usually implement it in PyTorch?", True),  # "it" is what is asked about
+    ("Why merge BM25 and dense results with RRF instead of adding their scores?", False),  # compares within
 ])
 def test_what_depends_on_the_conversation(question: str, depends: bool) -> None:
-    glossary_hits = 1 if "speculative decoding" in question else 0
+    glossary_hits = 1 if "speculative decoding" in question or "context length" in question else 0
     assert depends_on_history(question, glossary_hits) is depends
 
 

@@ -406,3 +406,34 @@ def test_chat_edge_cases(browser, server: str) -> None:  # noqa: ANN001
         expect(page.locator("mark.cited").first).to_be_in_viewport()
     finally:
         context.close()
+
+
+def test_a_three_turn_conversation_carries_its_context(browser, server: str) -> None:  # noqa: ANN001
+    """Follow-ups are sent with the conversation, the page shows what was searched, and New
+    conversation starts fresh (the next follow-up then has nothing to lean on)."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    page = context.new_page()
+    sent: list[dict] = []
+    page.on("request", lambda r: sent.append(json.loads(r.post_data)) if r.url.endswith("/ask/stream") else None)
+    page.goto(server + "/")
+    _ask_in_page(page, "What is the KV cache size per token of Llama-2-7B in fp16?")
+    _ask_in_page(page, "And for the 70B model?")
+    _ask_in_page(page, "Why does it grow with context length?")
+    turns = page.locator("#conversation .turn")
+    expect(turns).to_have_count(3)
+    assert "history" not in sent[0] and len(sent[1].get("history", [])) == 1 and len(sent[2].get("history", [])) == 2, sent
+    assert sent[2]["history"][0]["question"].startswith("What is the KV cache size per token of Llama-2-7B")
+    expect(turns.nth(1).locator(".searched")).to_have_text(
+        "Searched: What is the KV cache size per token of Llama-2-70B in fp16?")
+    expect(turns.nth(1).locator(".answer-text")).to_contain_text("327,680")  # the 70B figure, not the 7B one
+    # "it" is the KV cache of the conversation: searched with the previous question as context
+    expect(turns.nth(2).locator(".searched")).to_contain_text("(context: And for the 70B model?)")
+    page.reload()  # the conversation, and what each turn searched, survive a reload
+    expect(page.locator("#conversation .turn").nth(1).locator(".searched")).to_contain_text("Llama-2-70B")
+    page.locator("#new-chat").click()
+    _ask_in_page(page, "Why does it grow with context length?")
+    assert "history" not in sent[-1]
+    expect(page.locator("#conversation .turn")).to_have_count(1)
+    context.close()

@@ -211,9 +211,27 @@ def load_baseline(path: Path) -> dict:
     return baseline
 
 
+def run_conversations_cli(settings: Settings, args: Namespace) -> int:
+    from .conversations import format_conversations, load_conversations, run_conversations, topic_switches
+
+    conversations = [c for c in load_conversations(Path(args.conversations)) if args.split in ("all", c.split)]
+    if not conversations:
+        raise ConfigError(f"{args.conversations}: no conversations in the {args.split!r} split")
+    engine = Engine.open(settings)
+    report = run_conversations(engine, conversations)
+    review = [q for q in load_golden(Path(args.conversations).with_name("review.jsonl")) if args.split in ("all", q.split)]
+    report["switches"] = topic_switches(engine, conversations, review)
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(format_conversations(report))
+    return 0
+
+
 def run_eval_cli(settings: Settings, args: Namespace) -> int:
     from .report import format_table, write_reports
 
+    if args.conversations:
+        return run_conversations_cli(settings, args)
     questions = load_golden(Path(args.golden))
     if args.split != "all":
         questions = [q for q in questions if q.split == args.split]

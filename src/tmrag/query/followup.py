@@ -20,8 +20,18 @@ SHORT_TOKENS = 3  # a question with at most this many content words names no sub
 # It / they / that … as the subject, or a bare "why?": the question points back.
 POINTING = re.compile(r"\b(?:it|its|it's|they|them|their|theirs|this|that|these|those|the same|the former|"
                       r"the latter|each|both|one)\b", re.I)
+# "Why does it…", "How do they…", "Is that…": the pointing word is the subject, so whatever else
+# the question names ("…grow with context length") is said about the previous subject.
+SUBJECT_POINTING = re.compile(r"^\s*(?:(?:ok|okay|so|and|then|right|well|hmm|but)\b[,\s]*)*"
+                              r"(?:why|how|what|when|where|which|is|are|was|were|does|do|did|can|could|would|"
+                              r"should|will)\s+(?:\w+\s+)?(?:it|they|this|that|these|those|its|their)\b", re.I)
+# "…implement it in PyTorch?", "…use for it?": the pointing word is what the question is about.
+OBJECT_POINTING = re.compile(r"\b(?:it|them|this|that|these|those)\s*[?.!]*\s*$|\b(?:use|uses|used|implement|compute|"
+                             r"apply|train|do|make|fix|prevent|avoid|handle|measure|choose|pick|set|tune|scale|"
+                             r"calculate|estimate|debug|detect|test|evaluate)\s+(?:it|them|this|that|these|those)\b", re.I)
 ELLIPSIS = re.compile(r"^\s*(?:and|but|also|what about|how about|what if|then|so|same|now)\b", re.I)
-INSTEAD = re.compile(r"\binstead\b|\brather than\b", re.I)
+# A trailing "instead?" swaps something of the last turn; "instead of X" mid-question compares within it.
+INSTEAD = re.compile(r"\binstead\s*[?.!]*\s*$", re.I)
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1, "1st": 1, "2nd": 2,
             "3rd": 3, "4th": 4, "5th": 5}
 ORDINAL = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+(?:one|step|stage|"
@@ -62,7 +72,8 @@ def depends_on_history(question: str, glossary_hits: int) -> bool:
     """Pointing words, an ellipsis opener, "instead", an ordinal, or too few words of its own —
     unless the question names a subject itself (a name or a glossary term) and doesn't open
     like a continuation."""
-    if ELLIPSIS.match(question) or INSTEAD.search(question) or ORDINAL.search(question):
+    if any(p.search(question) for p in (INSTEAD, ORDINAL, OBJECT_POINTING)) or any(
+            p.match(question) for p in (ELLIPSIS, SUBJECT_POINTING)):
         return True
     if _names(question) or glossary_hits > 0:  # "How does speculative decoding work?" is a new topic
         return False
@@ -81,16 +92,24 @@ def substitute(previous: str, question: str) -> str | None:
 
 
 def list_item(answer: str, n: int) -> str | None:
-    """The n-th item of the previous answer: an enumerated item ("(2) …", "2. …") or else its
-    n-th sentence; n = -1 is the last."""
+    """The n-th enumerated item of the previous answer ("(2) …", "2. …"); n = -1 is the last.
+    None when the answer enumerates nothing: its sentences are evidence, not the list asked for."""
     text = re.sub(r"\s*\[\d+\]", "", answer)
     parts = re.split(r"\(\d\)\s*|\s\d\.\s", text)
     items = [m.strip() for m in parts[1:] if m.strip()]  # parts[0] is the lead-in before item 1
-    if len(items) < 2:
-        items = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
-    if not items or abs(n) > len(items) or n == 0:
+    if len(items) < 2 or abs(n) > len(items) or n == 0:
         return None
     return items[n - 1] if n > 0 else items[-1]
+
+
+def swap_name(previous: str, question: str) -> str | None:
+    """The previous question about the follow-up's one new name instead of the previous one's
+    ("What does LayerNorm output…" + "What if I used RMSNorm instead?")."""
+    new = [w for w in name_like_words(question) if w.lower() not in previous.lower()]
+    old = name_like_words(previous)
+    if len(new) != 1 or not old:
+        return None
+    return re.sub(rf"(?<![\w-]){re.escape(old[0])}(?![\w-])", new[0], previous, count=1)
 
 
 def resolve(question: str, history: list[Turn], glossary_hits: int = 0) -> Resolution:
@@ -106,8 +125,9 @@ def _resolve(question: str, history: list[Turn], glossary_hits: int) -> Resoluti
     previous = history[-1]
     if not depends_on_history(question, glossary_hits):
         return Resolution(question, False)
-    swapped = substitute(previous.question, question)
-    if swapped and (ELLIPSIS.match(question) or INSTEAD.search(question) or len(_content(question)) <= SHORT_TOKENS):
+    elliptic = ELLIPSIS.match(question) or INSTEAD.search(question) or len(_content(question)) <= SHORT_TOKENS
+    swapped = substitute(previous.question, question) or (swap_name(previous.question, question) if elliptic else None)
+    if swapped and elliptic:
         return Resolution(swapped, True)
     m = ORDINAL.search(question)
     if m:

@@ -227,6 +227,9 @@
       : partial ? el("span", { class: "badge badge-partial", text: "Partly covered" })
       : el("span", { class: "badge", text: "Answer" }),
       scoped ? el("span", { class: "scope", text: `Searched only: ${record.categories.join(", ")}` }) : null));
+    if (record.resolved && record.resolved !== record.question) {
+      card.append(el("p", { class: "searched", text: `Searched: ${record.resolved}` }));
+    }
     const text = renderAnswerText(record.answer, citationMap(record));
     if (record.status === "pending") text.append(el("span", { class: "caret", "aria-hidden": "true" }));
     card.append(text);
@@ -305,6 +308,7 @@
         suggestions: Array.isArray(raw.suggestions) ? raw.suggestions : [],
         unmentioned: Array.isArray(raw.unmentioned) ? raw.unmentioned.map(String) : [],
         coverage: typeof raw.coverage === "string" ? raw.coverage : "",
+        resolved: typeof raw.resolved === "string" ? raw.resolved : "",
         missing: Array.isArray(raw.missing) ? raw.missing.map(String) : [],
         timings: raw.timings || null, clientMs: raw.clientMs, error: raw.error || null,
         categories: Array.isArray(raw.categories) ? raw.categories.map(String) : [],
@@ -320,7 +324,7 @@
 
   function newRecord(question, categories) {
     return { question, categories, status: "pending", answer: "", abstained: false, citations: [], sources: [],
-      suggestions: [], unmentioned: [], coverage: "", missing: [], timings: null, clientMs: null, error: null };
+      suggestions: [], unmentioned: [], coverage: "", missing: [], resolved: "", timings: null, clientMs: null, error: null };
   }
 
   // ---- filters ----------------------------------------------------------------------------
@@ -396,6 +400,7 @@
         record.unmentioned = Array.isArray(data.unmentioned_terms) ? data.unmentioned_terms.map(String) : [];
         record.abstained = !!data.abstained;
         record.coverage = typeof data.coverage === "string" ? data.coverage : "";
+        record.resolved = typeof data.resolved_question === "string" ? data.resolved_question : "";
         record.missing = Array.isArray(data.missing) ? data.missing.map(String) : [];
         return false;
       case "answer":
@@ -413,7 +418,16 @@
     }
   }
 
+  // The conversation so far, for follow-ups: answered turns only, oldest first, as the API caps it.
+  const MAX_HISTORY = 8;
+  function historyFor() {
+    return turns.filter((t) => t.status === "done" && t.answer)
+      .slice(-MAX_HISTORY)
+      .map((t) => ({ question: t.question.slice(0, 2000), answer: t.answer.slice(0, 4000) }));
+  }
+
   async function ask(question, categories = selectedCategories()) {
+    const history = historyFor();
     const record = newRecord(question, categories);
     turns.push(record);
     mountTurn(record);
@@ -428,6 +442,7 @@
     let received = false;
     const body = { question };
     if (categories.length) body.categories = categories;
+    if (history.length) body.history = history;
     try {
       const res = await fetch("/ask/stream", {
         method: "POST",
