@@ -140,9 +140,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .mcp.http import mount_http
+    from .web import requestlog as access_log
     from .web.app import create_app
 
-    app = create_app(settings)
+    access_log.configure()
+    app = create_app(settings, bind_host=host)
     mount_http(app, app.state.engine_state.require, host)  # MCP's streamable HTTP transport at /mcp
 
     class Server(uvicorn.Server):

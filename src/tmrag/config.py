@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
+from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .names import FusionName, RerankerName
 
@@ -116,6 +117,25 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # Host header names `tmrag serve` accepts (comma-separated; "*" = any). Unset: only loopback names
+    # when bound to a loopback address, so a rebound DNS name cannot reach it from a browser.
+    allowed_hosts: Annotated[list[str] | None, NoDecode] = None
+    # Per-client limits on /ask, /ask/stream and /search ("N/second;M/minute"), or "off". No person
+    # sends 100 in a second, and no test sends 100 to one app in all; 1200 a minute (20/s sustained,
+    # a third of what 2 cores serve) stops one client from holding every worker.
+    rate_limit: str = "100/second;1200/minute"
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, v: object) -> object:
+        return [h.strip() for h in v.split(",") if h.strip()] if isinstance(v, str) else v
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _check_rate_limit(cls, v: str) -> str:
+        if v.strip().lower() != "off":
+            parse_many(v)  # a typo fails at start-up with limits' message, not on the first request
+        return v.strip()
 
     @field_validator("corpus_dir", "index_dir")
     @classmethod

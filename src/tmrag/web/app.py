@@ -1,5 +1,6 @@
-"""HTTP edge: the FastAPI app factory. Routes live in routes/ (api, pages), shared
-dependencies in deps.py, error handlers in handlers.py. CPU-bound handlers are plain ``def``
+"""HTTP edge: the FastAPI app factory. Routes live in routes/ (api, pages, metrics), shared
+dependencies in deps.py, error handlers in handlers.py, middlewares one per file (limits,
+ratelimit, hosts, metrics, requestlog). CPU-bound handlers are plain ``def``
 (FastAPI runs them in its threadpool)."""
 
 from __future__ import annotations
@@ -13,26 +14,43 @@ from fastapi_offline import FastAPIOffline
 
 from ..config import Settings
 from ..engine import Engine
-from . import handlers
+from . import handlers, ratelimit
 from .deps import HERE, EngineState
+from .hosts import AllowedHosts, allowed_hosts
 from .limits import MAX_BODY_BYTES, BodySizeLimit, HeadAsGet, SecurityHeaders
-from .routes import api, pages
+from .metrics import Metrics, RequestMetrics
+from .requestlog import RequestLog
+from .routes import api, metrics, pages
 
 
 def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] = Engine.open,
-               load_in_background: bool = True) -> FastAPI:
+               load_in_background: bool = True, bind_host: str | None = None) -> FastAPI:
+    """``bind_host``: the address `tmrag serve` listens on; a loopback one restricts the Host
+    header to loopback names unless settings.allowed_hosts says otherwise."""
     state = EngineState(settings, engine_factory)
     # FastAPIOffline serves /docs and /redoc from bundled assets: no CDN, so they work offline.
     # No slash redirects: a redirect's Location would be built from the client's Host header.
     app = FastAPIOffline(title="tmrag", version="0.1.0", description="Grounded Q&A over the Transformer Math wiki.",
                          redirect_slashes=False)
     app.state.engine_state = state
+    app.state.metrics = Metrics(state)
+    # Live lists (MCP's route is added to the app's later): metrics and logs label requests by their templates.
+    routes = (app.router.routes, api.router.routes, metrics.router.routes, pages.router.routes)
+    # Innermost first. Every response a middleware answers itself (413, 429, 421) is still
+    # counted, logged with a request id and given the security headers.
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(HeadAsGet)
-    app.add_middleware(SecurityHeaders)  # outermost: the 413 from BodySizeLimit gets them too
+    app.add_middleware(ratelimit.RateLimit, items=ratelimit.parse(settings.rate_limit), paths=api.RATE_LIMITED,
+                       on_reject=lambda path: app.state.metrics.rate_limited.labels(path).inc())
+    if (hosts := allowed_hosts(settings.allowed_hosts, bind_host)) is not None:
+        app.add_middleware(AllowedHosts, hosts=hosts)
+    app.add_middleware(RequestMetrics, metrics=app.state.metrics, routes=routes)
+    app.add_middleware(RequestLog, routes=routes)
+    app.add_middleware(SecurityHeaders)  # outermost: every response gets them
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     handlers.install(app)
     app.include_router(api.router)
+    app.include_router(metrics.router)
     app.include_router(pages.router)
     if load_in_background:
         threading.Thread(target=state.load, name="tmrag-load", daemon=True).start()

@@ -34,6 +34,8 @@ class EngineState:
         self.error: TmragError | None = None
         self.reason = "loading the index and models"
         self.reload_error: str | None = None
+        self.reloads = 0  # builds loaded after the first, for /metrics
+        self.reload_errors = 0  # builds that failed to load while another kept serving
         self._pointer: bytes | None = None  # CURRENT as it was when the last load started
         self._loading = threading.Lock()
         self._checked = 0.0
@@ -50,7 +52,9 @@ class EngineState:
                     self.error, self.reason = error, str(error)
                 else:
                     self.reload_error = f"kept build {self.engine.index_info.build_id}: {error}"
+                    self.reload_errors += 1
                 return
+            self.reloads += self.engine is not None
             self.engine, self.error, self.reload_error = engine, None, None
 
     def _maybe_reload(self) -> None:

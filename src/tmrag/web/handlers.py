@@ -17,6 +17,11 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
 
 
 async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        # FastAPI's one 400: a JSON body that is not UTF-8. It is invalid JSON (RFC 8259 requires
+        # UTF-8), so it is the same documented 422 as any other unparsable body.
+        return error_response(422, "invalid_request", f"body is not valid JSON (not UTF-8: {exc.__cause__.reason} "
+                                                      f"at byte {exc.__cause__.start})")
     code = HTTP_CODES.get(exc.status_code, "http_error")
     message = "no such endpoint" if exc.status_code == 404 and exc.detail == "Not Found" else str(exc.detail)
     return error_response(exc.status_code, code, message, exc.headers)  # keeps 405's Allow header

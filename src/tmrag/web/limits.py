@@ -78,7 +78,9 @@ class HeadAsGet:
                 message = {**message, "body": b""}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, headers_only)
+        # In place, not a copy: the outer middlewares read the route the router records in the scope.
+        scope["method"] = "GET"
+        await self.app(scope, receive, headers_only)
 
 
 # Header-only policies: a <meta> CSP cannot forbid framing, and browsers must not sniff JSON as HTML.

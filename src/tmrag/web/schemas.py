@@ -75,7 +75,25 @@ class ErrorResponse(Strict):
     error: ErrorDetail
 
 
-def error_docs(*statuses: int) -> dict[int | str, dict]:
-    described = {404: "no such module, source or endpoint", 413: "request body too large",
-                 415: "body is not JSON", 422: "invalid request", 503: "index not loaded yet (with the reason)"}
-    return {s: {"model": ErrorResponse, "description": described[s]} for s in statuses}
+ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}  # in the components via the API routes' error docs
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before retrying", "schema": {"type": "integer"}}}
+ERROR_DESCRIPTIONS = {
+    404: "no such module, source or endpoint", 413: "request body too large", 415: "body is not JSON",
+    422: "invalid request", 429: "too many requests from this client (`rate_limited`; retry after `Retry-After` s)",
+    503: "index not loaded yet (with the reason)"}
+
+
+def error_docs(*statuses: int, page: bool = False) -> dict[int | str, dict]:
+    """Documented error responses, always a JSON ErrorResponse. ``page``: an HTML route, whose
+    media type FastAPI would otherwise give its error responses too."""
+    docs: dict[int | str, dict] = {}
+    for status in statuses:
+        doc: dict = {"description": ERROR_DESCRIPTIONS[status]}
+        if page:
+            doc["content"] = {"application/json": {"schema": ERROR_REF}}
+        else:
+            doc["model"] = ErrorResponse
+        if status == 429:
+            doc["headers"] = RETRY_AFTER
+        docs[status] = doc
+    return docs

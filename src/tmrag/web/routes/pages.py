@@ -64,7 +64,7 @@ def citing_sections(corpus: Corpus, source_id: str) -> list[dict]:
     return out
 
 
-@router.get("/modules/{module_id}", response_class=HTMLResponse, responses=error_docs(404, 422, 503))
+@router.get("/modules/{module_id}", response_class=HTMLResponse, responses=error_docs(404, 422, 503, page=True))
 def module_page(request: Request, module_id: str, engine: EngineDep, hl: str | None = None) -> HTMLResponse:
     _check_id(module_id, "module")
     module = engine.corpus.modules.get(module_id)
@@ -77,7 +77,7 @@ def module_page(request: Request, module_id: str, engine: EngineDep, hl: str | N
         "related": [engine.corpus.modules[r] for r in module.related if r in engine.corpus.modules]})
 
 
-@router.get("/sources/{source_id}", response_class=HTMLResponse, responses=error_docs(404, 422, 503))
+@router.get("/sources/{source_id}", response_class=HTMLResponse, responses=error_docs(404, 422, 503, page=True))
 def source_page(request: Request, source_id: str, engine: EngineDep) -> HTMLResponse:
     _check_id(source_id, "source")
     source = engine.corpus.sources.get(source_id)
