@@ -57,6 +57,9 @@ class Turn:
 class Resolution:
     question: str  # what is searched and answered
     depends: bool  # the question leaned on the conversation
+    # "context": asked with the previous question as context (its own words then pick the quotes);
+    # "rewrite": a standalone question (a slot or name swapped, a list item named); "" otherwise
+    kind: str = ""
 
 
 def _content(text: str) -> list[str]:
@@ -128,12 +131,12 @@ def _resolve(question: str, history: list[Turn], glossary_hits: int) -> Resoluti
     elliptic = ELLIPSIS.match(question) or INSTEAD.search(question) or len(_content(question)) <= SHORT_TOKENS
     swapped = substitute(previous.question, question) or (swap_name(previous.question, question) if elliptic else None)
     if swapped and elliptic:
-        return Resolution(swapped, True)
+        return Resolution(swapped, True, "rewrite")
     m = ORDINAL.search(question)
     if m:
         n = ORDINALS[m.group(1).lower()] if m.group(1) else int(m.group(2))
         item = list_item(previous.answer, n)
         if item:
-            return Resolution(f"{question.rstrip('?. ')}: {item}", True)
+            return Resolution(f"{question.rstrip('?. ')}: {item}", True, "rewrite")
     # Otherwise the follow-up is asked about the previous question's subject.
-    return Resolution(f"{question.rstrip()} (context: {previous.question.strip()[:CONTEXT_CHARS]})", True)
+    return Resolution(f"{question.rstrip()} (context: {previous.question.strip()[:CONTEXT_CHARS]})", True, "context")
