@@ -437,3 +437,37 @@ def test_a_three_turn_conversation_carries_its_context(browser, server: str) -> 
     assert "history" not in sent[-1]
     expect(page.locator("#conversation .turn")).to_have_count(1)
     context.close()
+
+
+# ReDoc's sidebar links "API docs by Redocly" with a logo hard-coded to this CDN; the /redoc CSP
+# blocks it on purpose (the docs make no third-party requests), and the image hides itself.
+REDOCLY_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
+def test_api_docs_render_under_their_csp(browser, server: str) -> None:  # noqa: ANN001
+    """/docs (Swagger UI) and /redoc render every operation under their own, narrower CSP headers,
+    with no CSP violation (but ReDoc's blocked third-party logo) and no request off the server."""
+    from playwright.sync_api import expect
+
+    status, body = _get(f"{server}/openapi.json")
+    assert status == 200
+    operations = sum(len(methods) for methods in json.loads(body)["paths"].values())
+    for path, selector in (("/docs", ".opblock"), ("/redoc", "li[data-item-id^='operation/']")):
+        page = browser.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda exc, p=problems: p.append(str(exc)))
+        page.on("console", lambda m, p=problems: p.append(m.text) if m.type == "error" else None)
+        external: list[str] = []  # responses, not requests: Chromium reports the CSP-blocked logo as a failed request
+        page.on("response", lambda r, e=external: None if r.url.startswith((server, "data:", "blob:")) else e.append(r.url))
+        try:
+            resp = page.goto(f"{server}{path}", wait_until="networkidle")
+            assert resp is not None and "script-src 'self'" in resp.headers["content-security-policy"]
+            expect(page.locator(selector)).to_have_count(operations, timeout=15_000)
+            if path == "/redoc":  # the search runs in the blob: worker the policy allows
+                page.locator("input[placeholder='Search...']").fill("ask")
+                expect(page.get_by_role("search").get_by_role("menuitem", name="Ask", exact=True)).to_be_visible()
+            allowed = f"Loading the image '{REDOCLY_LOGO}' violates"
+            assert [p for p in problems if not (path == "/redoc" and p.startswith(allowed))] == [], path
+            assert external == [], path
+        finally:
+            page.close()

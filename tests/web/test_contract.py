@@ -5,7 +5,10 @@ the contract itself (shapes, status codes, error bodies, headers) so every run c
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +20,7 @@ from tmrag.config import CATEGORIES, Settings
 from tmrag.engine import Engine
 from tmrag.query.analysis import MAX_K, MAX_QUESTION_CHARS
 from tmrag.web.app import create_app
-from tmrag.web.limits import MAX_BODY_BYTES, SECURITY_HEADERS
+from tmrag.web.limits import MAX_BODY_BYTES, PAGE_CSP, SECURITY_HEADERS
 from tmrag.web.schemas import AskResponse, ErrorResponse, SearchResponse
 
 from ..fakes import FakeEmbedder, write_corpus
@@ -348,8 +351,44 @@ def test_every_response_carries_the_security_headers(client: TestClient) -> None
         for header, value in SECURITY_HEADERS:
             assert resp.headers.get(header.decode()) == value.decode(), (name, header)
     assert responses["page"].headers["x-frame-options"] == "DENY"
-    assert responses["page"].headers["content-security-policy"] == "frame-ancestors 'none'"
+    assert responses["page"].headers["content-security-policy"] == PAGE_CSP.decode()
     assert responses["page"].headers["x-content-type-options"] == "nosniff"
+    assert 'http-equiv="Content-Security-Policy"' not in responses["page"].text  # the header is the one policy
+
+
+def _csp(resp) -> dict[str, str]:  # noqa: ANN001
+    """The Content-Security-Policy header as {directive: sources}."""
+    pairs = (d.strip().split(" ", 1) for d in resp.headers["content-security-policy"].split(";"))
+    return {name: sources for name, sources in pairs}
+
+
+def test_the_full_csp_is_a_header_on_every_kind_of_response_and_the_api_docs_get_their_own(
+        client: TestClient) -> None:
+    page = {"default-src": "'self'", "script-src": "'self'", "style-src": "'self' 'unsafe-inline'",
+            "img-src": "'self' data:", "connect-src": "'self'", "object-src": "'none'", "base-uri": "'none'",
+            "form-action": "'self'", "frame-ancestors": "'none'"}
+    everywhere = [client.get("/"), client.get("/modules/attention"), client.get("/static/style.css"),
+                  client.get("/static-offline-docs/swagger-ui.css"), client.get("/openapi.json"),
+                  client.get("/healthz"), client.get("/metrics"), client.post("/search", json={"query": "kv"}),
+                  client.get("/nowhere"), client.get("/docs/"), client.get("/docs/oauth2-redirect"),
+                  client.post("/ask", content=b"x" * (MAX_BODY_BYTES + 1), headers=JSON)]
+    assert [r.status_code for r in everywhere] == [200] * 8 + [404, 404, 200, 413]
+    for resp in everywhere:
+        assert _csp(resp) == page, resp.url
+
+    docs, redoc, head = client.get("/docs"), client.get("/redoc"), client.head("/docs")
+    assert (docs.status_code, redoc.status_code, head.status_code) == (200, 200, 200)
+    assert _csp(head) == _csp(docs)
+    # Swagger UI: its one inline script is allowed by its hash (not 'unsafe-inline'), styles stay 'self'.
+    inline = re.findall(r"<script>(.*?)</script>", docs.text, re.S)
+    assert len(inline) == 1
+    digest = base64.b64encode(hashlib.sha256(inline[0].encode()).digest()).decode()
+    assert _csp(docs) == {**page, "script-src": f"'self' 'sha256-{digest}'", "style-src": "'self'"}
+    # ReDoc: no inline script; run-time <style> elements and a blob: search worker.
+    assert "<script>" not in redoc.text
+    assert _csp(redoc) == {**page, "worker-src": "blob:"}
+    for resp in (docs, redoc):
+        assert resp.headers["x-frame-options"] == "DENY" and resp.headers["x-content-type-options"] == "nosniff"
 
 
 def test_openapi_documents_the_error_shape_and_the_stream(client: TestClient) -> None:

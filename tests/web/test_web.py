@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tmrag.web.app import create_app
+from tmrag.web.limits import PAGE_CSP
 from tmrag.web.schemas import AskResponse, SearchResponse
 
 pytestmark = pytest.mark.slow
@@ -197,4 +198,4 @@ def test_every_response_carries_the_security_headers(client: TestClient) -> None
     for resp in responses:
         assert resp.headers["x-content-type-options"] == "nosniff"
         assert resp.headers["x-frame-options"] == "DENY"
-        assert resp.headers["content-security-policy"] == "frame-ancestors 'none'"
+        assert resp.headers["content-security-policy"] == PAGE_CSP.decode()

@@ -5,10 +5,12 @@ ratelimit, hosts, metrics, requestlog). CPU-bound handlers are plain ``def``
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
@@ -17,10 +19,23 @@ from ..engine import Engine
 from . import handlers, ratelimit
 from .deps import HERE, EngineState
 from .hosts import AllowedHosts, allowed_hosts
-from .limits import MAX_BODY_BYTES, BodySizeLimit, HeadAsGet, SecurityHeaders
+from .limits import MAX_BODY_BYTES, BodySizeLimit, HeadAsGet, SecurityHeaders, docs_policies
 from .metrics import Metrics, RequestMetrics
 from .requestlog import RequestLog
 from .routes import api, metrics, pages
+
+
+def swagger_inline_script(app: FastAPI) -> str:
+    """The inline <script> of FastAPIOffline's /docs page, rebuilt as it builds it. Only the
+    OpenAPI and OAuth2-redirect URLs and the Swagger UI parameters reach the script (title and
+    asset URLs do not), and `tmrag serve` sets no root_path."""
+    page = get_swagger_ui_html(openapi_url=app.openapi_url or "", title="", swagger_js_url="", swagger_css_url="",
+                               oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
+                               swagger_ui_parameters=app.swagger_ui_parameters).body.decode()
+    match = re.search(r"<script>(.*?)</script>", page, re.S)
+    if match is None:
+        raise RuntimeError("Swagger UI's page no longer has an inline script: revisit limits.docs_policies")
+    return match.group(1)
 
 
 def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] = Engine.open,
@@ -46,7 +61,8 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
         app.add_middleware(AllowedHosts, hosts=hosts)
     app.add_middleware(RequestMetrics, metrics=app.state.metrics, routes=routes)
     app.add_middleware(RequestLog, routes=routes)
-    app.add_middleware(SecurityHeaders)  # outermost: every response gets them
+    # Outermost: every response gets them; /docs and /redoc get their UIs' own CSP.
+    app.add_middleware(SecurityHeaders, csp_by_path=docs_policies(swagger_inline_script(app)))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     handlers.install(app)
     app.include_router(api.router)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -83,30 +85,73 @@ class HeadAsGet:
         await self.app(scope, receive, headers_only)
 
 
-# Header-only policies: a <meta> CSP cannot forbid framing, and browsers must not sniff JSON as HTML.
+def _policy(**directives: str) -> bytes:
+    return "; ".join(f"{name.replace('_', '-')} {value}" for name, value in directives.items()).encode()
+
+
+# The app's own pages load only their own scripts, stylesheet and API. Sent as a header, not a
+# <meta> tag: a meta CSP cannot set frame-ancestors and does not cover JSON, errors or static files.
+PAGE_CSP = _policy(
+    default_src="'self'",  # whatever no directive below names: this origin only
+    script_src="'self'",  # app.js and module.js only; the templates have no inline script
+    # markdown-it writes style="text-align:…" on aligned table columns; no script runs from CSS
+    style_src="'self' 'unsafe-inline'",
+    img_src="'self' data:",  # base.html's favicon link is href="data:,"
+    connect_src="'self'",  # app.js fetches /ask/stream
+    object_src="'none'",  # no plugins (<object>, <embed>)
+    base_uri="'none'",  # an injected <base> cannot re-point the pages' relative URLs
+    form_action="'self'",  # forms submit only to this origin
+    frame_ancestors="'none'",  # no framing: against clickjacking (X-Frame-Options says the same to old browsers)
+)
+
+
+def docs_policies(swagger_inline_script: str) -> dict[str, bytes]:
+    """The policies for FastAPIOffline's /docs and /redoc, on those two paths only: the page policy's
+    directives, with script, style and worker sources set to what each bundled UI needs to render.
+    ``swagger_inline_script`` is the text of the one inline <script> of /docs (the SwaggerUIBundle
+    call), allowed by its hash. /docs/oauth2-redirect keeps the page policy: the API has no OAuth2."""
+    digest = base64.b64encode(hashlib.sha256(swagger_inline_script.encode()).digest()).decode()
+    common = {"default_src": "'self'", "img_src": "'self' data:",  # both UIs draw icons as data: SVGs
+              "connect_src": "'self'",  # both fetch /openapi.json
+              # the rest as in PAGE_CSP, for the same reasons
+              "object_src": "'none'", "base_uri": "'none'", "form_action": "'self'", "frame_ancestors": "'none'"}
+    return {
+        # Swagger UI: one inline bootstrap script (allowed by hash, not 'unsafe-inline'); its CSS is a file.
+        "/docs": _policy(**common, script_src=f"'self' 'sha256-{digest}'", style_src="'self'"),
+        # ReDoc: styled-components inserts <style> elements at run time, so styles need 'unsafe-inline';
+        # its search runs in a Web Worker made from a blob: URL. Its "API docs by Redocly" logo, hard-coded
+        # to https://cdn.redoc.ly, stays blocked (one console violation): the docs make no third-party requests.
+        "/redoc": _policy(**common, script_src="'self'", style_src="'self' 'unsafe-inline'", worker_src="blob:"),
+    }
+
+
+# Header-only policies: browsers must not sniff JSON as HTML, nor frame any page.
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"content-security-policy", b"frame-ancestors 'none'"),
+    (b"content-security-policy", PAGE_CSP),
     (b"referrer-policy", b"same-origin"),
 ]
 
 
 class SecurityHeaders:
-    """Adds :data:`SECURITY_HEADERS` to every HTTP response (pages, API, errors, static files)."""
+    """Adds :data:`SECURITY_HEADERS` to every HTTP response (pages, API, errors, static files);
+    ``csp_by_path`` replaces the Content-Security-Policy on the paths it names (exact match)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, csp_by_path: dict[str, bytes] | None = None) -> None:
+        self.app, self.csp_by_path = app, csp_by_path or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        csp = self.csp_by_path.get(scope["path"], PAGE_CSP)
+        headers = [(n, csp if n == b"content-security-policy" else v) for n, v in SECURITY_HEADERS]
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in present]
+                extra = [(n, v) for n, v in headers if n not in present]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
