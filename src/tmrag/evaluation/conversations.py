@@ -57,6 +57,7 @@ def _record(engine: Engine, c: Conversation, question: str, history: list[Turn])
     a = engine.ask(question, history=history)
     cited = {x.module_id or x.source_id for x in a.citations}
     return {"cites_relevant": float(bool(cited & set(c.relevant_modules))) if c.answerable else None,
+            "cites_old": float(bool(cited & set(c.first_modules))) if c.kind == "switch" else None,
             "must_recall": M.contains_recall(a.answer, c.must_contain) if c.answerable else None,
             "caught": float(a.coverage != "answered") if not c.answerable else None,
             "resolved_question": a.resolved_question, "timings_ms": a.timings_ms}
@@ -84,13 +85,17 @@ def topic_switches(engine: Engine, conversations: list[Conversation], review: li
 
 def run_conversations(engine: Engine, conversations: list[Conversation]) -> dict:
     records = []
-    for c in conversations:
+    for c in conversations:  # kind "switch": the follow-up is a new topic; the first turn's must not be cited
         first = engine.ask(c.first)
         history = [Turn(c.first, first.answer)]
         records.append({"id": c.id, "kind": c.kind, **{way: _record(engine, c, q, h) for way, q, h in (
             ("alone", c.followup, []), ("in_context", c.followup, history), ("standalone", c.resolved, []))}})
-    summary = {way: {k: M.mean(r[way][k] for r in records) for k in ("cites_relevant", "must_recall", "caught")}
+    follow_ups = [r for r in records if r["kind"] != "switch"]
+    summary = {way: {k: M.mean(r[way][k] for r in follow_ups) for k in ("cites_relevant", "must_recall", "caught")}
                for way in WAYS}
+    switch = [r for r in records if r["kind"] == "switch"]
+    summary["switch"] = {"n": len(switch), "new_topic_cited": M.mean(r["in_context"]["cites_relevant"] for r in switch),
+                         "old_topic_cited": M.mean(r["in_context"]["cites_old"] for r in switch)}
     kinds = sorted({r["kind"] for r in records})
     by_kind = {k: {way: M.mean(r[way]["cites_relevant"] for r in records if r["kind"] == k) for way in WAYS}
                for k in kinds}
@@ -98,14 +103,19 @@ def run_conversations(engine: Engine, conversations: list[Conversation]) -> dict
 
 
 def format_conversations(report: dict) -> str:
-    lines = [f"{report['n']} conversations", "| follow-up asked | cites-relevant | must-contain | unanswerable caught |",
+    lines = [f"{report['n']} conversations (follow-ups below exclude the written topic switches)",
+             "| follow-up asked | cites-relevant | must-contain | unanswerable caught |",
              "|---|---|---|---|"]
     for way in WAYS:
         s = report["summary"][way]
         lines.append(f"| {way} | " + " | ".join(f"{s[k]:.3f}" if s[k] is not None else "–"
                                                  for k in ("cites_relevant", "must_recall", "caught")) + " |")
+    s = report["summary"]["switch"]
+    if s["n"]:
+        lines.append(f"\nwritten topic switches: {s['n']}; new topic cited {s['new_topic_cited']:.3f}, "
+                     f"old topic cited {s['old_topic_cited']:.3f}")
     if "switches" in report:
         s = report["switches"]
-        lines.append(f"\ntopic switches: {s['n']}; new topic cited {s['new_topic_cited']:.3f}, "
+        lines.append(f"constructed topic switches: {s['n']}; new topic cited {s['new_topic_cited']:.3f}, "
                      f"old topic cited {s['old_topic_cited']:.3f}")
     return "\n".join(lines)
