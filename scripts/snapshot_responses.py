@@ -46,7 +46,8 @@ def main() -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--golden", type=Path, default=ROOT / "eval" / "golden.jsonl")
     args = parser.parse_args()
-    client = TestClient(create_app(Settings(), load_in_background=False), raise_server_exceptions=True)
+    # Rate limiting off: a snapshot sends three requests per question as fast as it can.
+    client = TestClient(create_app(Settings(rate_limit="off"), load_in_background=False), raise_server_exceptions=True)
     questions = [json.loads(line) for line in args.golden.read_text(encoding="utf-8").splitlines() if line.strip()]
     with args.out.open("w", encoding="utf-8") as out:
         for q in questions:

@@ -162,6 +162,11 @@ def _normalize(token: str) -> str:
     return token
 
 
+def mentions_all(tokens: set[str], wanted: list[str]) -> bool:
+    """Every wanted token is among ``tokens``, a plural one also as its singular ("H100s")."""
+    return all(t in tokens or (t.endswith("s") and t[:-1] in tokens) for t in wanted)
+
+
 def tokenize(text: str) -> list[str]:
     out: list[str] = []
     for tok in TOKEN_RE.findall(text.lower()):

@@ -13,7 +13,7 @@ from ..config import Settings
 from ..names import Coverage
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
-from ..tokenize import tokenize
+from ..tokenize import mentions_all, tokenize
 from .quoting import Quote
 from .reader import AnswerReader
 from .text import NUMBER_RE, display_sentence
@@ -68,10 +68,6 @@ def _tokens(text: str) -> set[str]:
     return set(tokenize(text))
 
 
-def _has(tokens: set[str], wanted: list[str]) -> bool:
-    return all(t in tokens or (t.endswith("s") and t[:-1] in tokens) for t in wanted)
-
-
 class CoverageJudge:
     def __init__(self, settings: Settings, index: LoadedIndex, reader: AnswerReader | None = None) -> None:
         self.settings, self.index = settings, index
@@ -97,8 +93,8 @@ class CoverageJudge:
                 and ranking.evidence < self.settings.coverage_focus_evidence
                 and not self.states(focus, intent.numeric, sentences, token_sets, ranking)):
             missing.append(asked_thing(ranking.query.text, intent.focus, [n for n in ranking.query.names if n not in missing]))
-        quantity = self.states_quantity(focus, intent.numeric, sentences, ranking)
-        if not missing and not quantity and self.reads_as_unanswered(ranking, sentences):
+        if (not missing and not self.states_quantity(focus, intent.numeric, sentences, ranking)
+                and self.reads_as_unanswered(ranking, sentences)):
             missing.append(asked_thing(ranking.query.text, intent.focus, ranking.query.names) if focus
                            else "a direct answer to this question")
         return CoverageResult("partial" if missing else "answered", missing)
@@ -128,7 +124,7 @@ class CoverageJudge:
         given = set(NUMBER_RE.findall(ranking.query.text))
         unit = QUANTITY_UNITS.get(focus[-1])
         for sentence, tokens in zip(sentences, token_sets, strict=True):
-            if not _has(tokens, focus) and not (numeric and unit and unit.search(sentence)):
+            if not mentions_all(tokens, focus) and not (numeric and unit and unit.search(sentence)):
                 continue
             numbers = set(NUMBER_RE.findall(sentence)) - given
             if not numeric or numbers:

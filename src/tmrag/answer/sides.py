@@ -18,11 +18,12 @@ class SideQuoter:
     def __init__(self, selector: QuoteSelector) -> None:
         self.selector = selector
 
-    def pool(self, ranking: Ranking, side_ranking: Ranking, word: str | None, words: list[str]) -> list[Scored]:
-        """Quotable sentences for one side, from its own retrieval and the question's: for a
-        comparison side, those naming it; for a part of a multi-part question, its best ones."""
+    def pool(self, question: list[Scored], side_ranking: Ranking, word: str | None, words: list[str]) -> list[Scored]:
+        """Quotable sentences for one side, from its own retrieval and the question's candidates
+        (``question``): for a comparison side, those naming it; for a part of a multi-part
+        question, its best ones."""
         seen, pool = set(), []
-        others = self.selector.candidates(ranking) if word else []
+        others = question if word else []
         for scored in self.selector.candidates(side_ranking) + others:
             tokens = set(tokenize(self.selector.sentence(scored.row, scored.j)))
             key = self.selector.absolute(scored.row, scored.j)
@@ -47,9 +48,10 @@ class SideQuoter:
         chosen: list[Pick] = []
         strength: dict[tuple[int, int], float] = {}
         found = 0
+        question = self.selector.candidates(ranking) if any(words) else []  # shared by every side
         for n, (word, side_ranking) in enumerate(zip(words, side_rankings, strict=True)):
             taken = 0
-            for s in self.pool(ranking, side_ranking, word, named):
+            for s in self.pool(question, side_ranking, word, named):
                 if taken >= per_side or len(chosen) >= MAX_SENTENCES:
                     break
                 if any(self.selector.repeats((s.row, s.j), (p.row, p.j)) for p in chosen):

@@ -14,7 +14,7 @@ from ..build.protocol import TextEmbedder
 from ..config import Settings
 from ..corpus.model import Corpus
 from ..names import RerankerName, RetrievalMode
-from ..tokenize import tokenize
+from ..tokenize import mentions_all, tokenize
 from .analysis import AnalyzedQuery, QueryAnalyzer, name_head, validate_question
 from .intent import QuestionIntent, classify
 from .loaded_index import LoadedIndex
@@ -105,6 +105,6 @@ class Ranker:
             tokens = tokenize(name_head(name))
             if not tokens or self.index.lexical.document_frequency(tokens[0]) > common:
                 continue
-            if not all(t in seen or (t.endswith("s") and t[:-1] in seen) for t in tokens):  # H100s
+            if not mentions_all(seen, tokens):
                 out.append(name)
         return out
