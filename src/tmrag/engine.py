@@ -118,7 +118,8 @@ class Engine:
         the conversation is first rewritten to stand alone (``resolved_question``)."""
         t0 = time.perf_counter()
         validate_question(question, categories)
-        resolution = resolve(question, history, len(self.analyzer.analyze(question).terms)) if history else None
+        resolution = resolve(question, history, len(self.analyzer.analyze(question).terms),
+                             self.mentioned_terms(history[-1].question)) if history else None
         resolved = resolution.question if resolution else question
         ranking = self.rank(resolved, categories, k, mode, reranker)
         if resolution and resolution.kind == "context":
@@ -129,6 +130,11 @@ class Engine:
         result = self.answer(ranking, t0)
         result.resolved_question = resolved
         return result
+
+    def mentioned_terms(self, text: str) -> list[str]:
+        """The glossary terms ``text`` mentions, as written there."""
+        found = (self.analyzer.name_pattern(t).search(text) for t in self.analyzer.analyze(text).terms)
+        return [m.group(0) for m in found if m]
 
     def answer(self, ranking: Ranking, t0: float | None = None, llm: bool = True) -> Answer:
         """Generates when an endpoint is configured, unless ``llm=False`` asks for the extractive answer."""

@@ -56,3 +56,11 @@ def test_an_ordinal_picks_the_item_of_the_previous_answer() -> None:
 def test_a_near_limit_question_is_not_extended_past_the_limit() -> None:
     long_question = "Why " + "does it " * ((MAX_QUESTION_CHARS - 10) // 8)
     assert resolve(long_question, [KV]).question == long_question
+
+
+def test_a_pronoun_is_replaced_by_the_previous_questions_glossary_subject() -> None:
+    first = Turn("What is classifier-free guidance in text-to-image diffusion?", "")
+    r = resolve("What scale does Stable Diffusion typically use for it?", [first], names=["classifier-free guidance"])
+    assert r.question == "What scale does Stable Diffusion typically use for classifier-free guidance?" and r.kind == "rewrite"
+    # "instead" varies the whole previous setting: asked in its context, not rewritten
+    assert resolve("What if it used MQA instead?", [first], names=["classifier-free guidance"]).kind == "context"

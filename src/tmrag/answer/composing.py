@@ -46,10 +46,20 @@ class Composer:
         citations = []
         for q in quotes:
             chunk = self.index.chunks[q.row]
-            sentences += [f"{display_sentence(chunk.text[a:b])} [{q.marker}]" for a, b in q.reading or q.spans]
+            sentences += [f"{self.with_list(chunk, q, (a, b))} [{q.marker}]" for a, b in q.reading or q.spans]
             citations.append(self.citation(chunk, q))
         return Answer(answer=" ".join(sentences), coverage=judged.coverage, missing=judged.missing, citations=citations,
                       sources=self.sources_for(quotes, ranking), suggestions=[], unmentioned_terms=unmentioned, **base)
+
+    def with_list(self, chunk: Chunk, quote: Quote, span: tuple[int, int]) -> str:
+        """A quoted sentence as the answer reads it; a lead-in with its list's items enumerated."""
+        lead = display_sentence(chunk.text[slice(*span)])
+        items = quote.lists.get(span)
+        if not items:
+            return lead
+        text = self.corpus.modules[chunk.module_id].text
+        listed = "; ".join(f"({n}) {display_sentence(text[a:b]).rstrip('.')}" for n, (a, b) in enumerate(items.spans, 1))
+        return f"{lead.rstrip('.:')}: {listed}{'.' if items.complete else '; …'}"
 
     def suggestions(self, ranking: Ranking) -> list[Location]:
         """The nearest distinct sections: several chunks of one section are one suggestion."""
@@ -60,9 +70,13 @@ class Composer:
         return list(places.values())[:SUGGESTIONS]
 
     def citation(self, chunk: Chunk, quote: Quote) -> Citation:
-        texts = [chunk.text[a:b] for a, b in quote.spans]
         base = chunk.start or 0
         spans = [[base + a, base + b] for a, b in quote.spans] if chunk.kind == "module" else []
+        texts = [chunk.text[a:b] for a, b in quote.spans]
+        if quote.lists:  # the items sit after their lead-in in the module, possibly past the chunk's end
+            spans = sorted(spans + [[a, b] for items in quote.lists.values() for a, b in items.spans])
+            module = self.corpus.modules[chunk.module_id].text
+            texts = [module[a:b] for a, b in spans]
         return Citation(marker=quote.marker, **locate(chunk, self.corpus).model_dump(), quote=QUOTE_JOIN.join(texts),
                         quote_text=QUOTE_JOIN.join(display_sentence(t) for t in texts),
                         start=spans[0][0] if spans else None, end=spans[-1][1] if spans else None, spans=spans,

@@ -15,6 +15,7 @@ from ..corpus.model import Corpus
 from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
+from .listing import ListItems, list_after
 from .text import MAX_SENTENCES, NUMBER_RE, display_sentence, quotable
 
 ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic sentences
@@ -62,6 +63,7 @@ class Quote:
     spans: list[tuple[int, int]]  # sentence spans relative to chunk text, in document order
     marker: int = 0
     reading: list[tuple[int, int]] = field(default_factory=list)  # the same spans in answer order
+    lists: dict[tuple[int, int], ListItems] = field(default_factory=dict)  # a lead-in span's list (module offsets)
 
 
 class QuoteSelector:
@@ -73,7 +75,7 @@ class QuoteSelector:
         """Best evidence sentences from the top passages, within a margin of the best one."""
         chosen, scored = self.definition_first(ranking, self.candidates(ranking))
         groups = self.greedy(self.same_model(ranking, scored), chosen)
-        return self.quotes_from(chosen, self.reading_strength(ranking, groups))
+        return self.with_lists(self.quotes_from(chosen, self.reading_strength(ranking, groups)))
 
     def candidates(self, ranking: Ranking) -> list[Scored]:
         scored: list[Scored] = []
@@ -83,9 +85,31 @@ class QuoteSelector:
                 continue  # an annotation is the answer only when its source ranks first ("which paper…")
             sims = self.index.sentence_vectors_of(cand.row) @ ranking.qvec
             for j, (a, b) in enumerate(chunk.sentences):
-                if quotable(chunk.text[a:b]):
+                if quotable(chunk.text[a:b]) or self.lead_in(cand.row, j):
                     scored.append(Scored(float(sims[j]) - RANK_PENALTY * rank, rank, cand.row, j))
         return scored
+
+    def list_of(self, row: int, span: tuple[int, int]) -> ListItems | None:
+        """The list that follows a sentence in its module, if one does."""
+        chunk = self.index.chunks[row]
+        if chunk.kind != "module" or chunk.start is None:
+            return None
+        return list_after(self.corpus.modules[chunk.module_id].text, chunk.start + span[1])
+
+    def lead_in(self, row: int, j: int) -> bool:
+        """"The handshake runs in four steps:" is quotable with its list, though not alone."""
+        text = self.sentence(row, j).rstrip()
+        span = self.index.chunks[row].sentences[j]
+        return text.endswith(":") and quotable(text[:-1] + ".") and self.list_of(row, span) is not None
+
+    def with_lists(self, quotes: list[Quote]) -> list[Quote]:
+        """Each quoted sentence that introduces a list brings the list's items."""
+        for quote in quotes:
+            for span in quote.reading or quote.spans:
+                items = self.list_of(quote.row, span)
+                if items:
+                    quote.lists[span] = items
+        return quotes
 
     def greedy(self, scored: list[Scored], chosen: list[Pick]) -> list[Group]:
         """Adds the best sentences (each with its antecedent, if it needs one) to ``chosen``

@@ -97,6 +97,16 @@ def display_sentence(text: str) -> str:
 
 
 MARKER_RE = re.compile(r"\s*\[(\d+)\]")
+# A lead-in quoted with its list reads "lead-in: (1) item; (2) item." (answer/listing.py).
+ENUMERATION = re.compile(r":\s\(1\)\s|;\s\(\d+\)\s")
+
+
+def claim_pieces(sentence: str) -> list[str]:
+    """The quoted pieces one answer sentence is made of: itself, or a lead-in and its items."""
+    parts = ENUMERATION.split(sentence)
+    if len(parts) == 1:
+        return parts
+    return [p.strip().rstrip(".;: …") for p in parts if p.strip().rstrip(".;: …")]
 
 
 # A sentence is everything up to a run of markers that ends the sentence ("… text. [2]").

@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
-from ..answer.text import answer_sentences
+from ..answer.text import answer_sentences, claim_pieces
 
 
 def dedup(items: Iterable[str | None]) -> list[str]:
@@ -48,7 +48,8 @@ def support_rate(answer: str, quotes: dict[int, str], normalize) -> float | None
     sentences = answer_sentences(answer)
     if not sentences:
         return None
-    ok = sum(any(m in quotes and normalize(t) in normalize(quotes[m]) for m in ms) for t, ms in sentences)
+    ok = sum(any(m in quotes and all(normalize(p) in normalize(quotes[m]) for p in claim_pieces(t)) for m in ms)
+             for t, ms in sentences)
     return ok / len(sentences)
 
 

@@ -99,7 +99,7 @@ def list_item(answer: str, n: int) -> str | None:
     None when the answer enumerates nothing: its sentences are evidence, not the list asked for."""
     text = re.sub(r"\s*\[\d+\]", "", answer)
     parts = re.split(r"\(\d\)\s*|\s\d\.\s", text)
-    items = [m.strip() for m in parts[1:] if m.strip()]  # parts[0] is the lead-in before item 1
+    items = [m.strip(" ;.…") for m in parts[1:] if m.strip(" ;.…")]  # parts[0] is the lead-in before item 1
     if len(items) < 2 or abs(n) > len(items) or n == 0:
         return None
     return items[n - 1] if n > 0 else items[-1]
@@ -115,14 +115,37 @@ def swap_name(previous: str, question: str) -> str | None:
     return re.sub(rf"(?<![\w-]){re.escape(old[0])}(?![\w-])", new[0], previous, count=1)
 
 
-def resolve(question: str, history: list[Turn], glossary_hits: int = 0) -> Resolution:
-    resolution = _resolve(question, history, glossary_hits)
+# The pronouns that stand for the previous turn's subject; "this"/"that" are left out, being as
+# often determiners ("this trick") or pointers at a whole answer as stand-ins for a name.
+PRONOUN = re.compile(r"\b(it|its|they|them|their)\b", re.I)
+
+
+def subject_of(previous: str, names: list[str]) -> str | None:
+    """What the previous question was about: the earliest of ``names`` (the glossary terms it
+    mentions, as written there). A bare name-like word is no subject: "KV" of "KV cache"."""
+    spans = [(previous.lower().find(n.lower()), n) for n in names if n.lower() in previous.lower()]
+    return min(spans, key=lambda s: (s[0], -len(s[1])))[1] if spans else None
+
+
+def replace_pronoun(question: str, subject: str) -> str | None:
+    """The follow-up with its first pronoun replaced by the previous subject ("What scale does
+    Stable Diffusion use for it?" → "… use for classifier-free guidance?"), or None."""
+    m = PRONOUN.search(question)
+    if not m or subject.lower() in question.lower():
+        return None
+    name = subject + "'s" if m.group(1).lower() in ("its", "their") else subject
+    return question[: m.start()] + name + question[m.end():]
+
+
+def resolve(question: str, history: list[Turn], glossary_hits: int = 0, names: list[str] | None = None) -> Resolution:
+    """``names``: the glossary terms the previous question mentions, as written there."""
+    resolution = _resolve(question, history, glossary_hits, names or [])
     if len(resolution.question) > MAX_QUESTION_CHARS:  # a near-limit question has no room for context
         return Resolution(question, False)
     return resolution
 
 
-def _resolve(question: str, history: list[Turn], glossary_hits: int) -> Resolution:
+def _resolve(question: str, history: list[Turn], glossary_hits: int, names: list[str]) -> Resolution:
     if not history:
         return Resolution(question, False)
     previous = history[-1]
@@ -138,5 +161,10 @@ def _resolve(question: str, history: list[Turn], glossary_hits: int) -> Resoluti
         item = list_item(previous.answer, n)
         if item:
             return Resolution(f"{question.rstrip('?. ')}: {item}", True, "rewrite")
+    subject = subject_of(previous.question, names)
+    # "What if it used MHA instead?" varies the whole previous setting: asked in its context.
+    rewritten = replace_pronoun(question, subject) if subject and not INSTEAD.search(question) else None
+    if rewritten:
+        return Resolution(rewritten, True, "rewrite")
     # Otherwise the follow-up is asked about the previous question's subject.
     return Resolution(f"{question.rstrip()} (context: {previous.question.strip()[:CONTEXT_CHARS]})", True, "context")

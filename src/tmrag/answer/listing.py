@@ -1,0 +1,109 @@
+"""Lists in answers: a quoted sentence that introduces a list ("An eval plan has three layers,
+each catching what the others miss.", "The handshake runs in four steps:") is the answer only
+together with the list, so the list's items come with it — each item's bold label, or its
+first sentence when it has none — as one enumerated line ("…: (1) Golden set; (2) LLM judge…").
+The citation keeps every item's exact span, so the page highlights them in the module."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ITEM = re.compile(r"[ \t]*(?:\d+[.)]|[-*+])[ \t]+")  # a Markdown list item's marker
+LABEL = re.compile(r"\*\*(.+?)\*\*")  # "1. **Control plane.** A task service…": the item's name
+HEADING = re.compile(r"^(#{2,6})[ \t]+(.+?)[ \t]*$", re.M)
+# A sentence that announces how many things follow: only such an intro is read as introducing the
+# subsections after it (most sections' intros end by simply handing over to their first subsection).
+COUNTED = re.compile(r"\b(?:two|three|four|five|six|seven|several|following|these|a few|\d+)\s+(?:\w+\s+){0,2}?"
+                     r"(?:ways|steps|stages|strategies|layers|levels|parts|phases|kinds|types|methods|options|"
+                     r"techniques|planes|components|questions|rules|levers|families|patterns|approaches|modes)\b", re.I)
+FIRST_SENTENCE = re.compile(r".+?[.!?](?=\s|$)|.+$")
+MIN_ITEMS = 2  # one item is not a list
+MAX_ITEMS = 8  # the notes' lists run 2-7 items; a longer one is a reference table, not an answer
+MAX_LIST_WORDS = 110  # the answer's word budget (Settings.answer_max_words is 120) less the lead-in's gist
+MAX_ITEM_WORDS = 30  # an item whose first sentence is longer is a paragraph, not a list entry
+
+
+@dataclass(frozen=True, slots=True)
+class ListItems:
+    """The items of the list that follows a lead-in: spans in the module text."""
+
+    spans: list[tuple[int, int]]
+    complete: bool  # False when the word budget cut the list short
+
+
+def list_after(text: str, end: int) -> ListItems | None:
+    """The list that starts on the line after offset ``end`` (a lead-in sentence's end, at most
+    one blank line between), or None if none follows there. A sentence inside a list item
+    introduces nothing: the next item is its sibling."""
+    gap = re.match(r"[ \t]*\n(?:[ \t]*\n)?", text[end:])
+    line_start = text.rfind("\n", 0, end) + 1
+    if not gap or ITEM.match(text, line_start):
+        return None
+    start = end + gap.end()
+    items = _item_spans(text, start) or (_subsections(text, start) if COUNTED.search(text, line_start, end) else [])
+    if not MIN_ITEMS <= len(items) <= MAX_ITEMS:
+        return None
+    spans, words = [], 0
+    for a, b in items:
+        words += len(text[a:b].split())
+        if words > MAX_LIST_WORDS:
+            break
+        spans.append((a, b))
+    return ListItems(spans, complete=len(spans) == len(items)) if len(spans) >= MIN_ITEMS else None
+
+
+def _subsections(text: str, pos: int) -> list[tuple[int, int]]:
+    """The titles of the subsections that open at ``pos``, when they sit one level below the
+    section the lead-in is in ("A harness applies several strategies, cheapest first." followed
+    by a "###" per strategy)."""
+    first = HEADING.match(text, pos)
+    above = [m for m in HEADING.finditer(text, 0, pos)]
+    if not first or not above or len(first.group(1)) <= len(above[-1].group(1)):
+        return []
+    level, spans = len(first.group(1)), []
+    for m in HEADING.finditer(text, pos):
+        if len(m.group(1)) < level:
+            break
+        if len(m.group(1)) == level:
+            spans.append(m.span(2))
+    return spans
+
+
+def _item_spans(text: str, pos: int) -> list[tuple[int, int]]:
+    """Each top-level item's label (or short first sentence), from ``pos`` to the list's end."""
+    spans: list[tuple[int, int]] = []
+    for line_start, line in _lines(text, pos):
+        marker = ITEM.match(line)
+        if not marker:
+            if line.strip() and not line.startswith((" ", "\t")):
+                break  # a paragraph after the list ends it
+            continue
+        if line.startswith((" ", "\t")):
+            continue  # a nested item belongs to its parent
+        body_start = line_start + marker.end()
+        body = text[body_start : line_start + len(line)]
+        label = LABEL.match(body)
+        if label:
+            spans.append((body_start + label.start(1), body_start + label.end(1)))
+            continue
+        first = FIRST_SENTENCE.match(body)
+        if not first or len(first.group(0).split()) > MAX_ITEM_WORDS:
+            return []
+        spans.append((body_start, body_start + first.end()))
+    return spans
+
+
+def _lines(text: str, pos: int):  # noqa: ANN202
+    """(offset, line) from ``pos`` on, stopping at a blank line that no list item follows."""
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        line = text[pos:end]
+        if not line.strip():
+            after = text[end + 1 :].lstrip("\n")
+            if not ITEM.match(after) or after.startswith((" ", "\t")):
+                return
+        else:
+            yield pos, line
+        pos = end + 1

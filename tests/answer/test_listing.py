@@ -1,0 +1,47 @@
+from tmrag.answer.listing import list_after
+from tmrag.answer.text import claim_pieces
+from tmrag.evaluation.metrics import support_rate
+
+LABELLED = """An eval plan has three layers, each catching what the others miss.
+
+1. **Golden set.** A fixed, versioned collection of inputs.
+2. **LLM judge.** Scores open-ended outputs against a rubric.
+   - a nested note that is not an item of its own
+3. **Online metrics.** Measure what users experience.
+
+The judge needs its own eval.
+"""
+
+
+def _items(text: str, lead_end: str) -> list[str] | None:
+    found = list_after(text, text.index(lead_end) + len(lead_end))
+    return [text[a:b] for a, b in found.spans] if found else None
+
+
+def test_a_lead_in_brings_its_items_labels() -> None:
+    assert _items(LABELLED, "miss.") == ["Golden set.", "LLM judge.", "Online metrics."]
+
+
+def test_plain_items_bring_their_first_sentence() -> None:
+    text = "The handshake runs in three steps:\n- The client sends hello. Then waits.\n- The server replies.\n- Both resume.\n"
+    assert _items(text, "steps:") == ["The client sends hello.", "The server replies.", "Both resume."]
+
+
+def test_no_list_after_a_sentence_that_ends_its_paragraph_or_sits_in_an_item() -> None:
+    assert _items(LABELLED, "its own eval.") is None
+    assert _items(LABELLED, "collection of inputs.") is None  # inside item 1: item 2 is its sibling
+    assert _items("One step only:\n- a single item\n", "only:") is None
+
+
+def test_a_long_list_is_cut_to_the_word_budget_and_says_so() -> None:
+    items = "".join(f"- item {n} has a first sentence of about sixteen words in it, which is long for a list entry.\n" for n in range(8))
+    found = list_after("Steps:\n" + items, len("Steps:"))
+    assert found is not None and not found.complete and 2 <= len(found.spans) < 8
+
+
+def test_an_enumerated_line_is_supported_piece_by_piece() -> None:
+    line = "An eval plan has three layers: (1) Golden set; (2) LLM judge; (3) Online metrics."
+    assert claim_pieces(line) == ["An eval plan has three layers", "Golden set", "LLM judge", "Online metrics"]
+    quote = "An eval plan has three layers.\nGolden set.\nLLM judge.\nOnline metrics."
+    assert support_rate(line + " [1]", {1: quote}, lambda t: t) == 1.0
+    assert support_rate(line.replace("LLM judge", "Human judge") + " [1]", {1: quote}, lambda t: t) == 0.0
