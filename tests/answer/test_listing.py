@@ -34,7 +34,8 @@ def test_no_list_after_a_sentence_that_ends_its_paragraph_or_sits_in_an_item() -
 
 
 def test_a_long_list_is_cut_to_the_word_budget_and_says_so() -> None:
-    items = "".join(f"- item {n} has a first sentence of about sixteen words in it, which is long for a list entry.\n" for n in range(8))
+    entry = "has a first sentence of about sixteen words in it, which is long for a list entry."
+    items = "".join(f"- item {n} {entry}\n" for n in range(8))
     found = list_after("Steps:\n" + items, len("Steps:"))
     assert found is not None and not found.complete and 2 <= len(found.spans) < 8
 
