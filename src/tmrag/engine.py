@@ -15,6 +15,7 @@ import numpy as np
 
 from .answer.abstention import should_abstain
 from .answer.composing import Composer
+from .answer.condensing import Condenser
 from .answer.llm import GeneratedAnswerer
 from .answer.quoting import ANSWER_PASSAGES, Quote, QuoteSelector
 from .answer.sides import SideQuoter
@@ -28,7 +29,7 @@ from .corpus.loading import load_corpus
 from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
 from .query.analysis import QueryAnalyzer, validate_question
-from .query.followup import Turn, resolve
+from .query.followup import Resolution, Turn, resolve
 from .query.intent import part_queries, side_query
 from .query.loaded_index import LoadedIndex
 from .query.ranking import Ranker, Ranking
@@ -50,6 +51,7 @@ class Engine:
         self.side_quoter = SideQuoter(self.quoter)
         self.composer = Composer(settings, corpus, index, self.ranker)
         self.generator = GeneratedAnswerer(settings, index, self.quoter, self.composer, self.ranker.embed_query)
+        self.condenser = Condenser(settings)
 
     @classmethod
     def open(cls, settings: Settings, embedder: TextEmbedder | None = None) -> Engine:
@@ -72,7 +74,7 @@ class Engine:
 
     @property
     def last_generation_error(self) -> str | None:
-        return self.generator.last_error
+        return self.generator.last_error or self.condenser.last_error
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.ranker.embed_query(text)
@@ -118,8 +120,7 @@ class Engine:
         the conversation is first rewritten to stand alone (``resolved_question``)."""
         t0 = time.perf_counter()
         validate_question(question, categories)
-        resolution = resolve(question, history, len(self.analyzer.analyze(question).terms),
-                             self.mentioned_terms(history[-1].question)) if history else None
+        resolution = self.resolve(question, history) if history else None
         resolved = resolution.question if resolution else question
         ranking = self.rank(resolved, categories, k, mode, reranker)
         if resolution and resolution.kind == "context":
@@ -130,6 +131,17 @@ class Engine:
         result = self.answer(ranking, t0)
         result.resolved_question = resolved
         return result
+
+    def resolve(self, question: str, history: list[Turn]) -> Resolution:
+        """Offline, or by the LLM when one is configured (the offline rewrite is its fallback)."""
+        offline = resolve(question, history, len(self.analyzer.analyze(question).terms),
+                          self.mentioned_terms(history[-1].question))
+        if not self.settings.llm_enabled:
+            return offline
+        condensed = self.condenser.condense(question, history)
+        if condensed is None:
+            return offline
+        return Resolution(condensed, condensed != question, "rewrite" if condensed != question else "")
 
     def mentioned_terms(self, text: str) -> list[str]:
         """The glossary terms ``text`` mentions, as written there."""
