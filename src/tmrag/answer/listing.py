@@ -17,6 +17,8 @@ HEADING = re.compile(r"^(#{2,6})[ \t]+(.+?)[ \t]*$", re.M)
 COUNTED = re.compile(r"\b(?:two|three|four|five|six|seven|several|following|these|a few|\d+)\s+(?:\w+\s+){0,2}?"
                      r"(?:ways|steps|stages|strategies|layers|levels|parts|phases|kinds|types|methods|options|"
                      r"techniques|planes|components|questions|rules|levers|families|patterns|approaches|modes)\b", re.I)
+PROSE_SENTENCE = re.compile(r"\s*(.+?[.!?])(?=\s+[A-Z(\"']|\s*$)", re.S)
+ORDINAL_OPENER = re.compile(r"(?:First|Second|Third|Fourth|Fifth|Sixth|Finally|Last|Then|Next)(?:ly)?\b")
 FIRST_SENTENCE = re.compile(r".+?[.!?](?=\s|$)|.+$")
 MIN_ITEMS = 2  # one item is not a list
 MAX_ITEMS = 8  # the notes' lists run 2-7 items; a longer one is a reference table, not an answer
@@ -38,10 +40,13 @@ def list_after(text: str, end: int) -> ListItems | None:
     introduces nothing: the next item is its sibling."""
     gap = re.match(r"[ \t]*\n(?:[ \t]*\n)?", text[end:])
     line_start = text.rfind("\n", 0, end) + 1
-    if not gap or ITEM.match(text, line_start):
+    if ITEM.match(text, line_start):
         return None
-    start = end + gap.end()
-    items = _item_spans(text, start) or (_subsections(text, start) if COUNTED.search(text, line_start, end) else [])
+    counted = COUNTED.search(text, line_start, end) is not None
+    if not gap:
+        items = _prose_items(text, end) if counted else []
+    else:
+        items = _item_spans(text, end + gap.end()) or (_subsections(text, end + gap.end()) if counted else [])
     if not MIN_ITEMS <= len(items) <= MAX_ITEMS:
         return None
     spans, words = [], 0
@@ -51,6 +56,25 @@ def list_after(text: str, end: int) -> ListItems | None:
             break
         spans.append((a, b))
     return ListItems(spans, complete=len(spans) == len(items)) if len(spans) >= MIN_ITEMS else None
+
+
+def _prose_items(text: str, end: int) -> list[tuple[int, int]]:
+    """"…ask three questions in order. First, did something change? If yes, roll back. Second, …":
+    the lead-in's paragraph from its first ordinal-opened sentence on, one item per ordinal (an
+    item runs to the next ordinal; the paragraph's closing remark after the last is left out)."""
+    stop = text.find("\n\n", end)
+    sentences = list(PROSE_SENTENCE.finditer(text, end, len(text) if stop < 0 else stop))
+    starts = [n for n, m in enumerate(sentences) if ORDINAL_OPENER.match(m.group(1))]
+    if not starts or starts[0] != 0:
+        return []
+    spans = []
+    for i, n in enumerate(starts):
+        if i + 1 < len(starts):
+            last = starts[i + 1] - 1
+        else:  # as long as the item before it: what follows is the paragraph's own conclusion
+            last = n + (n - starts[i - 1] - 1 if i else 0)
+        spans.append((sentences[n].start(1), sentences[min(last, len(sentences) - 1)].end(1)))
+    return spans
 
 
 def _subsections(text: str, pos: int) -> list[tuple[int, int]]:
