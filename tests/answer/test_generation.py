@@ -142,7 +142,8 @@ def test_the_llm_condenses_a_follow_up_and_the_offline_resolver_is_its_fallback(
 
     first = Turn("How big is the KV cache per token of Llama-2-7B in fp16?", "512 KiB per token. [1]")
     r = llm_engine.ask("And for the 70B model?", history=[first])
-    assert r.resolved_question == CONDENSED and "Last question: And for the 70B model?" in seen_requests[-2]["messages"][1]["content"]
+    assert r.resolved_question == CONDENSED
+    assert "Last question: And for the 70B model?" in seen_requests[-2]["messages"][1]["content"]
     # an unusable rewrite (two lines) leaves the offline resolution in place
     r = llm_engine.ask("Why does it grow with context length?", history=[first])
     assert r.resolved_question.startswith("Why does") and r.resolved_question != "one line"

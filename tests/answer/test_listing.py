@@ -51,6 +51,7 @@ def test_an_enumerated_line_is_supported_piece_by_piece() -> None:
 def test_a_counted_lead_in_brings_the_ordinal_sentences_of_its_paragraph() -> None:
     text = ("Ask three questions in order. First, did something change? If yes, roll back. Second, is it load? "
             "If yes, shed it. Third, is it drift? If yes, tighten the guardrail. A runbook encodes them.\n")
-    assert _items(text, "in order.") == ["First, did something change? If yes, roll back.", "Second, is it load? If yes, shed it.",
+    assert _items(text, "in order.") == ["First, did something change? If yes, roll back.",
+                                         "Second, is it load? If yes, shed it.",
                                          "Third, is it drift? If yes, tighten the guardrail."]
     assert _items(text.replace("three questions", "carefully"), "in order.") is None  # no count announced

@@ -68,11 +68,9 @@ def _prose_items(text: str, end: int) -> list[tuple[int, int]]:
     if not starts or starts[0] != 0:
         return []
     spans = []
-    for i, n in enumerate(starts):
-        if i + 1 < len(starts):
-            last = starts[i + 1] - 1
-        else:  # as long as the item before it: what follows is the paragraph's own conclusion
-            last = n + (n - starts[i - 1] - 1 if i else 0)
+    # The last item is as long as the one before it: what follows is the paragraph's own conclusion.
+    ends = [nxt - 1 for nxt in starts[1:]] + [starts[-1] + (starts[-1] - starts[-2] - 1 if len(starts) > 1 else 0)]
+    for n, last in zip(starts, ends, strict=True):
         spans.append((sentences[n].start(1), sentences[min(last, len(sentences) - 1)].end(1)))
     return spans
 
