@@ -29,7 +29,7 @@ from .corpus.loading import load_corpus
 from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
 from .query.analysis import QueryAnalyzer, validate_question
-from .query.followup import Resolution, Turn, resolve
+from .query.followup import Resolution, Turn, nth, ordinal, resolve, sibling_sections
 from .query.intent import part_queries, side_query
 from .query.loaded_index import LoadedIndex
 from .query.ranking import Ranker, Ranking
@@ -136,12 +136,23 @@ class Engine:
         """Offline, or by the LLM when one is configured (the offline rewrite is its fallback)."""
         offline = resolve(question, history, len(self.analyzer.analyze(question).terms),
                           self.mentioned_terms(history[-1].question))
+        if offline.kind == "context" and (n := ordinal(question)) is not None:
+            offline = self.resolve_ordinal(question, history[-1], n) or offline
         if not self.settings.llm_enabled:
             return offline
         condensed = self.condenser.condense(question, history)
         if condensed is None:
             return offline
         return Resolution(condensed, condensed != question, "rewrite" if condensed != question else "")
+
+    def resolve_ordinal(self, question: str, previous: Turn, n: int) -> Resolution | None:
+        """"How does the last one work?" after an answer that listed nothing: the n-th of the
+        parallel sections around the previous question's best passage, if it sits in one."""
+        best = next((self.index.chunks[c.row] for c in self.rank(previous.question, k=1).results), None)
+        if best is None or best.kind != "module" or best.start is None:
+            return None
+        item = nth(sibling_sections(self.corpus.modules[best.module_id].text, best.start), n)
+        return Resolution(f"{question.rstrip('?. ')}: {item}", True, "rewrite") if item else None
 
     def mentioned_terms(self, text: str) -> list[str]:
         """The glossary terms ``text`` mentions, as written there."""

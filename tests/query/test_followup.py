@@ -64,3 +64,15 @@ def test_a_pronoun_is_replaced_by_the_previous_questions_glossary_subject() -> N
     assert r.question == "What scale does Stable Diffusion typically use for classifier-free guidance?" and r.kind == "rewrite"
     # "instead" varies the whole previous setting: asked in its context, not rewritten
     assert resolve("What if it used MQA instead?", [first], names=["classifier-free guidance"]).kind == "context"
+
+
+def test_an_ordinal_points_into_the_parallel_sections_around_a_passage() -> None:
+    from tmrag.query.followup import nth, sibling_sections
+
+    text = ("## Why order matters\n\nIntro.\n\n## Four ways to inject position\n\n### Sinusoidal\n\nFixed vectors.\n\n"
+            "### Learned\n\nTrained.\n\n### RoPE\n\nRotations.\n\n### ALiBi\n\nPenalties.\n\n## Worked numbers\n\nx\n")
+    titles = sibling_sections(text, text.index("Rotations"))
+    assert titles == ["Sinusoidal", "Learned", "RoPE", "ALiBi"]
+    assert nth(titles, -1) == "ALiBi" and nth(titles, 2) == "Learned" and nth(titles, 5) is None
+    assert sibling_sections(text, text.index("Intro")) == ["Why order matters", "Four ways to inject position", "Worked numbers"]
+    assert sibling_sections("no headings at all", 3) == []

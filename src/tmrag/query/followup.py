@@ -105,6 +105,37 @@ def list_item(answer: str, n: int) -> str | None:
     return items[n - 1] if n > 0 else items[-1]
 
 
+HEADING = re.compile(r"^(#{2,6})[ \t]+(.+?)[ \t]*$", re.M)
+
+
+def sibling_sections(text: str, pos: int) -> list[str]:
+    """The titles of the section around ``pos`` and its siblings (the subsections of its parent),
+    in order: what "the second one" points into when the previous answer quoted one of several
+    parallel sections ("### Sinusoidal", "### Learned", "### RoPE", "### ALiBi")."""
+    above = list(HEADING.finditer(text, 0, pos))
+    if not above:
+        return []
+    level = len(above[-1].group(1))
+    parent = next((m.end() for m in reversed(above) if len(m.group(1)) < level), 0)
+    titles = []
+    for m in HEADING.finditer(text, parent):
+        if len(m.group(1)) < level:
+            break
+        if len(m.group(1)) == level:
+            titles.append(m.group(2))
+    return titles if len(titles) > 1 else []
+
+
+def nth(items: list[str], n: int) -> str | None:
+    """The n-th item (n = -1: the last), or None when there is no such item."""
+    return items[n - 1] if 0 < n <= len(items) else (items[-1] if n == -1 and items else None)
+
+
+def ordinal(question: str) -> int | None:
+    m = ORDINAL.search(question)
+    return (ORDINALS[m.group(1).lower()] if m.group(1) else int(m.group(2))) if m else None
+
+
 def swap_name(previous: str, question: str) -> str | None:
     """The previous question about the follow-up's one new name instead of the previous one's
     ("What does LayerNorm output…" + "What if I used RMSNorm instead?")."""
@@ -155,9 +186,8 @@ def _resolve(question: str, history: list[Turn], glossary_hits: int, names: list
     swapped = substitute(previous.question, question) or (swap_name(previous.question, question) if elliptic else None)
     if swapped and elliptic:
         return Resolution(swapped, True, "rewrite")
-    m = ORDINAL.search(question)
-    if m:
-        n = ORDINALS[m.group(1).lower()] if m.group(1) else int(m.group(2))
+    n = ordinal(question)
+    if n is not None:
         item = list_item(previous.answer, n)
         if item:
             return Resolution(f"{question.rstrip('?. ')}: {item}", True, "rewrite")
