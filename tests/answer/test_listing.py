@@ -1,3 +1,5 @@
+import pytest
+
 from tmrag.answer.listing import list_after
 from tmrag.answer.text import claim_pieces
 from tmrag.evaluation.metrics import support_rate
@@ -55,3 +57,14 @@ def test_a_counted_lead_in_brings_the_ordinal_sentences_of_its_paragraph() -> No
                                          "Second, is it load? If yes, shed it.",
                                          "Third, is it drift? If yes, tighten the guardrail."]
     assert _items(text.replace("three questions", "carefully"), "in order.") is None  # no count announced
+
+
+@pytest.mark.slow
+def test_an_answer_quotes_a_list_once_with_its_items_cited(real_engine) -> None:  # noqa: ANN001
+    a = real_engine.ask("How many parameters and how much fp32 memory does a single-layer sparse autoencoder "
+                        "with 16x expansion on a 4,096-wide residual stream need?")
+    assert "(1) " in a.answer and a.answer.count("536,870,912 ≈ 537M") == 1  # the list holds it; not quoted twice
+    assert [c.marker for c in a.citations] == list(range(1, len(a.citations) + 1))
+    for c in a.citations:  # every span, the list's items included, is the module's exact text
+        text = real_engine.corpus.modules[c.module_id].text
+        assert " … ".join(text[s:e] for s, e in c.spans) == c.quote

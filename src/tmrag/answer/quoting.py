@@ -103,13 +103,31 @@ class QuoteSelector:
         return text.endswith(":") and quotable(text[:-1] + ".") and self.list_of(row, span) is not None
 
     def with_lists(self, quotes: list[Quote]) -> list[Quote]:
-        """Each quoted sentence that introduces a list brings the list's items."""
+        """The first quoted sentence (in reading order) that introduces a list brings the list's
+        items — one list per answer: two make it a page. Quoted sentences the list already
+        holds are not quoted again."""
         for quote in quotes:
             for span in quote.reading or quote.spans:
                 items = self.list_of(quote.row, span)
                 if items:
                     quote.lists[span] = items
+                    return self.without(quotes, quote.row, items)
         return quotes
+
+    def without(self, quotes: list[Quote], row: int, items: ListItems) -> list[Quote]:
+        """``quotes`` less the sentences of the same module that fall inside one of ``items``."""
+        module, inside = self.index.chunks[row].module_id, items.spans
+        for quote in quotes:
+            chunk = self.index.chunks[quote.row]
+            if chunk.module_id != module or chunk.start is None:
+                continue
+            held = {s for s in quote.reading if any(chunk.start + s[0] < b and chunk.start + s[1] > a for a, b in inside)}
+            quote.reading = [s for s in quote.reading if s not in held]
+            quote.spans = [s for s in quote.spans if s not in held]
+        kept = [q for q in quotes if q.spans]
+        for marker, quote in enumerate(kept, 1):  # markers stay 1..n with no gap
+            quote.marker = marker
+        return kept
 
     def greedy(self, scored: list[Scored], chosen: list[Pick]) -> list[Group]:
         """Adds the best sentences (each with its antecedent, if it needs one) to ``chosen``
