@@ -3,11 +3,10 @@ writers (threads and processes), and a writer killed mid-stream (WAL) losing not
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -19,8 +18,6 @@ import pytest
 from tmrag.errors import ConfigError
 from tmrag.insights.records import Feedback, LoggedQuestion, now
 from tmrag.insights.store import DB_NAME, SCHEMA_VERSION, InsightsStore
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def row(question: str = "What is attention?", **kw: object) -> LoggedQuestion:
@@ -62,13 +59,20 @@ def test_retention_deletes_old_rows_and_since_filters(tmp_path: Path) -> None:
     assert InsightsStore(tmp_path, retention_days=0).prune() == 0  # 0 keeps everything
 
 
+FORK = multiprocessing.get_context("fork")  # a child without re-importing everything: milliseconds, not seconds
+
+
+def _write_questions(data: Path, n: int) -> None:
+    store = InsightsStore(data)
+    for i in range(n):
+        store.add_questions([row(f"p{i}")])
+
+
 def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     """Threads here and another process write at once; every row arrives."""
     threads, per_thread, per_process = 4, 25, 50
-    script = (f"import sys; sys.path.insert(0, {str(ROOT / 'tests')!r}); from insights.test_store import row; "
-              f"from tmrag.insights.store import InsightsStore; s = InsightsStore({str(tmp_path)!r}); "
-              f"[s.add_questions([row(f'p{{i}}')]) for i in range({per_process})]")
-    proc = subprocess.Popen([sys.executable, "-c", script])
+    proc = FORK.Process(target=_write_questions, args=(tmp_path, per_process))
+    proc.start()
     store = InsightsStore(tmp_path)
 
     def write(t: int) -> None:
@@ -80,33 +84,30 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
         w.start()
     for w in workers:
         w.join()
-    assert proc.wait(timeout=60) == 0
+    proc.join(timeout=60)
+    assert proc.exitcode == 0
     assert len(store.feedback()) == threads * per_thread
     assert len(store.questions()) == per_process
 
 
-KILL_SCRIPT = """
-import sys
-sys.path.insert(0, {tests!r})
-from insights.test_store import row
-from tmrag.insights.store import InsightsStore
-store = InsightsStore({data!r})
-i = 0
-while True:
-    store.add_questions([row(f"q{{i}}-{{j}}") for j in range(10)])
-    i += 1
-    print(i, flush=True)  # after the commit: this many batches are durable
-"""
+def _write_forever(data: Path, batches) -> None:  # noqa: ANN001
+    store = InsightsStore(data)
+    while True:
+        store.add_questions([row(f"q{batches.value}-{j}") for j in range(10)])
+        with batches.get_lock():
+            batches.value += 1  # after the commit: this many batches are durable
 
 
 def test_a_killed_writer_loses_nothing_it_committed(tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT.format(tests=str(ROOT / "tests"), data=str(tmp_path))],
-                            stdout=subprocess.PIPE, text=True)
-    committed, deadline = 0, time.monotonic() + 30
-    while committed < 20 and time.monotonic() < deadline:  # let it write a while, then kill it mid-stream
-        committed = int(proc.stdout.readline() or committed)
+    batches = FORK.Value("i", 0)
+    proc = FORK.Process(target=_write_forever, args=(tmp_path, batches))
+    proc.start()
+    deadline = time.monotonic() + 30
+    while batches.value < 20 and time.monotonic() < deadline:  # let it write a while, then kill it mid-stream
+        time.sleep(0.01)
     os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=10)
+    proc.join(timeout=10)
+    committed = batches.value
     assert committed >= 20
     conn = sqlite3.connect(tmp_path / DB_NAME)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

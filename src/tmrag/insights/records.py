@@ -46,7 +46,8 @@ class LoggedQuestion(BaseModel):
 
     @property
     def modules(self) -> list[str]:
-        return list(dict.fromkeys(loc.split("#", 1)[0] for loc in self.top_modules))
+        """The modules of ``top_modules`` in order (bibliography entries are not modules)."""
+        return list(dict.fromkeys(loc.split("#", 1)[0] for loc in self.top_modules if not loc.startswith("source:")))
 
 
 def location(module_id: str | None, anchor: str | None) -> str:

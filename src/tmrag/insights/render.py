@@ -14,7 +14,9 @@ from .report import COVERAGES, Insights
 COLORS = {"answered": "#2e7d32", "partial": "#f9a825", "not_covered": "#c62828"}  # green / amber / red, as the page's badges
 CHART_INCHES = (8, 3.2)  # wide and short: days along x, a few dozen questions up
 CHART_DPI = 100  # 800x320 px: readable, a few tens of KB
+MIN_DAYS_WIDE = 7  # the x axis spans at least a week, so one or two days are bars, not a filled box
 EXCERPT_CHARS = 300  # a down-rated answer is shown up to this; the JSON has it whole
+TOPICS_SHOWN = 25  # the head of the backlog, readable in one screen or two; the JSON lists every topic
 
 
 def _md_escape(text: str) -> str:
@@ -42,10 +44,13 @@ def _topics(r: Insights) -> list[str]:
            "landed nearest to: the module to extend, or the one a new module would sit beside.", ""]
     if not r.topics:
         return [*out, "No not-covered or partial questions in this period.", ""]
-    for n, t in enumerate(r.topics, 1):
+    for n, t in enumerate(r.topics[:TOPICS_SHOWN], 1):
         out.append(f"{n}. **{t.label}**: asked {t.asked}× ({t.distinct} distinct; {t.not_covered} not covered, "
                    f"{t.partial} partial)")
         out += [f"    - {q}" for q in t.examples]
+    rest = r.topics[TOPICS_SHOWN:]
+    if rest:
+        out += ["", f"… and {len(rest)} more topics ({sum(t.asked for t in rest)} questions; `--json` lists them all)."]
     return [*out, ""]
 
 
@@ -65,7 +70,7 @@ def _down_rated(r: Insights) -> list[str]:
         out += [f"- **{d.question}** ({d.rated_at:%Y-%m-%d})",
                 f"    - comment: {d.comment or '(none)'}",
                 f"    - answer: {answer}",
-                f"    - cited: {', '.join(d.citations) or '(nothing)'}"]
+                f"    - cited: {', '.join(dict.fromkeys(d.citations)) or '(nothing)'}"]
     return [*out, ""] if r.down_rated else [*out, "None in this period.", ""]
 
 
@@ -97,7 +102,8 @@ def chart_png(r: Insights) -> bytes:
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_ylabel("questions")
     ax.set_title("Questions per day by coverage")
-    ax.legend(loc="upper left", fontsize="small")
+    ax.set_xlim(-0.5, max(len(days), MIN_DAYS_WIDE) - 0.5)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     ax.tick_params(axis="x", labelrotation=45, labelsize="small")
     fig.tight_layout()
     buf = io.BytesIO()

@@ -18,9 +18,10 @@ from ..tokenize import tokenize
 from .records import LoggedQuestion
 
 # Average cosine distance within a topic. MiniLM puts paraphrases of one question at ~0.1-0.3 and
-# different questions on one subject at ~0.4-0.6; 0.6 groups a subject's questions without merging
-# unrelated ones (checked by hand on the report in docs/insights-example.md).
-TOPIC_DISTANCE = 0.6
+# different questions about one named thing at ~0.4-0.6. On the example run (docs/insights-example.md)
+# 0.6 merged unrelated questions that share a product name (a fine-tune that never stops talking with
+# resuming a CLI session), 0.4 split paraphrases; 0.5 had the fewest mixed topics by hand count.
+TOPIC_DISTANCE = 0.5
 LABEL_TERMS = 3  # words in a topic's label: enough to name it, short enough to read in a list
 EXAMPLES = 5  # distinct questions shown per topic
 # Question words that say how something is asked, not what about.
@@ -50,7 +51,8 @@ def cluster_labels(vectors: np.ndarray, distance: float = TOPIC_DISTANCE) -> np.
 def _terms(questions: list[str]) -> list[str]:
     counts: Counter[str] = Counter()
     for q in questions:
-        counts.update({t for t in tokenize(q) if t not in QUESTION_WORDS and not t.isdigit()})  # once per question
+        # once per question; "s" is what's left of "what's" and "Claude's"
+        counts.update({t for t in tokenize(q) if len(t) > 1 and t not in QUESTION_WORDS and not t.isdigit()})
     return [t for t, _ in counts.most_common(LABEL_TERMS)]
 
 

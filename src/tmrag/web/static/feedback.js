@@ -78,7 +78,7 @@
     const body = {
       question: record.question.slice(0, MAX_QUESTION_CHARS),
       answer: String(record.answer || "").slice(0, MAX_ANSWER_CHARS),
-      citations: (record.citations || []).map(location).filter(Boolean).slice(0, MAX_CITATIONS),
+      citations: [...new Set((record.citations || []).map(location).filter(Boolean))].slice(0, MAX_CITATIONS),
       rating: fb.rating,
     };
     if (record.resolved && record.resolved !== record.question) body.resolved_question = record.resolved;
