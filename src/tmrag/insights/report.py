@@ -10,7 +10,6 @@ from pydantic import BaseModel
 
 from ..errors import ConfigError
 from .records import Feedback, LoggedQuestion, now
-from .store import InsightsStore
 from .topics import Topic, backlog
 
 SINCE_RE = re.compile(r"(\d{1,5})([hdw])")  # 30d, 12h, 8w; five digits is over a century of weeks
@@ -107,7 +106,3 @@ def compute(rows: list[LoggedQuestion], feedback: list[Feedback], module_ids: li
         never_cited_modules=sorted(m for m in module_ids if m not in modules),
         down_rated=down_rated(feedback), per_day=per_day(rows))
 
-
-def insights(store: InsightsStore, module_ids: list[str], since: datetime) -> Insights:
-    store.prune()
-    return compute(store.questions(since), store.feedback(since), module_ids, since)

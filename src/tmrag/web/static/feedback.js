@@ -1,4 +1,4 @@
-// tmrag chat page: thumbs up / down and an optional comment under every finished answer, sent
+// tmrag chat page: Helpful / Not helpful (thumbs up / down) and an optional comment under every finished answer, sent
 // to POST /feedback. app.js calls window.tmragFeedback.render(record) when it draws an answer
 // card; the rating's state lives on the record (record.feedback), so it is saved and restored
 // with the conversation.
@@ -36,8 +36,9 @@
   function thumb(box, record, rating) {
     const fb = record.feedback || {};
     const label = rating === "up" ? "Helpful" : "Not helpful";
+    // Words, not emoji: a machine without an emoji font would show empty boxes.
     const button = el("button", { type: "button", class: `thumb thumb-${rating}`, "aria-pressed": String(fb.rating === rating),
-      "data-rating": rating }, el("span", { "aria-hidden": "true", text: rating === "up" ? "👍 " : "👎 " }), label);
+      "data-rating": rating, text: label });
     button.addEventListener("click", () => {
       record.feedback = { rating, comment: (record.feedback && record.feedback.comment) || "", sent: false, error: null };
       fill(box, record);
