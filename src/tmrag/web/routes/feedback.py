@@ -13,7 +13,7 @@ from ..schemas import FeedbackRequest, error_docs
 router = APIRouter()
 
 
-@router.post("/feedback", status_code=204, response_class=Response, responses=error_docs(413, 415, 422))
+@router.post("/feedback", status_code=204, response_class=Response, responses=error_docs(413, 415, 422, 429))
 def feedback(req: FeedbackRequest, store: InsightsStoreDep, build_id: Annotated[str, Depends(serving_build)]) -> Response:
     """Stored at once (committed before the 204), whether or not the question log is on: a rating is
     something the reader chose to send."""
