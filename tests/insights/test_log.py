@@ -4,12 +4,14 @@ counts instead of waiting, and a failing database is counted, never raised."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 
 from tmrag.answer.types import Answer
 from tmrag.insights.log import QuestionLog
+from tmrag.insights.records import LoggedQuestion, now
 from tmrag.insights.store import InsightsStore
 from tmrag.query.results import IndexInfo
 
@@ -57,3 +59,12 @@ def test_a_failing_database_is_counted_not_raised(tmp_path: Path) -> None:
     log = QuestionLog(InsightsStore(tmp_path / "data"), maxsize=10)
     assert log.submit("q", ANSWER)
     assert log.flush() and log.failed == 1 and log.written == 0
+
+
+def test_the_writer_applies_retention(tmp_path: Path) -> None:
+    store = InsightsStore(tmp_path, retention_days=30)
+    old = LoggedQuestion.from_answer("old", ANSWER).model_copy(update={"asked_at": now() - timedelta(days=31)})
+    store.add_questions([old])
+    log = QuestionLog(store, maxsize=10)
+    assert log.submit("new", ANSWER) and log.flush()
+    assert [r.question for r in store.questions()] == ["new"]

@@ -8,6 +8,7 @@ import atexit
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -18,6 +19,7 @@ from .store import InsightsStore
 
 log = logging.getLogger(__name__)
 BATCH = 256  # entries per transaction when a burst has queued up: one commit instead of hundreds
+PRUNE_EVERY_S = 24 * 3600  # retention is in days: a long-running server re-applies it once a day
 CLOSE_TIMEOUT_S = 5.0  # at exit, wait this long for the queue to drain; a stuck disk must not hang shutdown
 _STOP = object()
 
@@ -34,6 +36,7 @@ class QuestionLog:
         self.written = 0
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._pruned = 0.0
 
     def submit(self, question: str, answer: Answer, embed: Callable[[str], np.ndarray] | None = None) -> bool:
         """Queues one answered question; False (and counted) when the queue is full."""
@@ -51,7 +54,6 @@ class QuestionLog:
             return
         with self._start_lock:
             if self._thread is None:
-                self.store.prune()  # retention applies from the first write of each run
                 self._thread = threading.Thread(target=self._run, name="tmrag-question-log", daemon=True)
                 self._thread.start()
                 atexit.register(self.close)
@@ -83,6 +85,9 @@ class QuestionLog:
         if not rows:
             return
         try:
+            if time.monotonic() - self._pruned > PRUNE_EVERY_S or not self._pruned:
+                self.store.prune()  # on the writer thread, like the writes: never on an answer's
+                self._pruned = time.monotonic()
             self.written += self.store.add_questions(rows)
         except Exception:  # noqa: BLE001 - the log must never take the server down
             self.failed += len(rows)

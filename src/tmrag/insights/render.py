@@ -35,7 +35,9 @@ def _overview(r: Insights) -> list[str]:
     cov = r.by_coverage
     return [f"# Insights: {r.since:%Y-%m-%d %H:%M} to {r.until:%Y-%m-%d %H:%M} UTC", "",
             f"**{r.questions} questions logged**: {cov['answered']} answered, {cov['partial']} partly covered, "
-            f"{cov['not_covered']} not covered. **Feedback**: {r.feedback_up} up, {r.feedback_down} down.", ""]
+            f"{cov['not_covered']} not covered. **Feedback**: {r.feedback_up} up, {r.feedback_down} down.", "",
+            *(["No questions in this period: is the log on (`TMRAG_LOG_QUESTIONS=1`) and `TMRAG_DATA_DIR` the "
+               "server's?", ""] if not r.questions else [])]
 
 
 def _topics(r: Insights) -> list[str]:
