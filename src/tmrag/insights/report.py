@@ -79,6 +79,11 @@ def _cited(rows: list[LoggedQuestion]) -> tuple[Counter[str], Counter[str]]:
     return modules, sections
 
 
+def _top(counts: Counter[str]) -> list[Count]:
+    """Most counted first; ties by name, so the same log always gives the same report."""
+    return [Count(name=n, count=counts[n]) for n in sorted(counts, key=lambda n: (-counts[n], n))[:TOP_CITED]]
+
+
 def per_day(rows: list[LoggedQuestion]) -> list[DayCounts]:
     days: dict[date, DayCounts] = {}
     for r in rows:
@@ -101,8 +106,7 @@ def compute(rows: list[LoggedQuestion], feedback: list[Feedback], module_ids: li
         since=since, until=until or now(), questions=len(rows), by_coverage={c: coverage[c] for c in COVERAGES},
         feedback_up=sum(f.rating == "up" for f in feedback), feedback_down=sum(f.rating == "down" for f in feedback),
         topics=backlog(rows),
-        most_cited_modules=[Count(name=n, count=c) for n, c in modules.most_common(TOP_CITED)],
-        most_cited_sections=[Count(name=n, count=c) for n, c in sections.most_common(TOP_CITED)],
+        most_cited_modules=_top(modules), most_cited_sections=_top(sections),
         never_cited_modules=sorted(m for m in module_ids if m not in modules),
         down_rated=down_rated(feedback), per_day=per_day(rows))
 

@@ -53,7 +53,8 @@ def _terms(questions: list[str]) -> list[str]:
     for q in questions:
         # once per question; "s" is what's left of "what's" and "Claude's"
         counts.update({t for t in tokenize(q) if len(t) > 1 and t not in QUESTION_WORDS and not t.isdigit()})
-    return [t for t, _ in counts.most_common(LABEL_TERMS)]
+    # ties in word order, not set order (which changes with each run's string hashing)
+    return sorted(counts, key=lambda t: (-counts[t], t))[:LABEL_TERMS]
 
 
 def _nearest_module(rows: list[LoggedQuestion]) -> str | None:
