@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tmrag.errors import ConfigError
+from tmrag.errors import ConfigError, StorageError
 from tmrag.insights.records import Feedback, LoggedQuestion, now
 from tmrag.insights.store import DB_NAME, SCHEMA_VERSION, InsightsStore
 
@@ -113,3 +113,9 @@ def test_a_killed_writer_loses_nothing_it_committed(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     count = conn.execute("SELECT count(*) FROM questions").fetchone()[0]
     assert count >= committed * 10 and count % 10 == 0  # whole batches only: no half-written transaction
+
+
+def test_an_unwritable_place_is_a_storage_error_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("a file where the data folder should be")
+    with pytest.raises(StorageError, match=r"insights database .*data"):
+        InsightsStore(tmp_path / "data").add_feedback(Feedback(question="q", answer="a", rating="up"))

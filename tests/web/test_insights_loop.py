@@ -151,3 +151,10 @@ def test_a_full_queue_drops_and_counts_while_answers_go_on(tmp_path: Path, monke
     release.set()
     assert log.flush()
     assert log.written == 5 - dropped
+
+
+def test_feedback_that_cannot_be_stored_is_a_503_saying_so(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("a file where the data folder should be")
+    c = client(tiny_settings(tmp_path, data_dir=tmp_path / "data"))
+    body = error(c.post("/feedback", json={"question": ANSWERED, "answer": "a", "rating": "up"}), 503, "storage_error")
+    assert "insights database" in body["error"]["message"]

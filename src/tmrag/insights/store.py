@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, StorageError
 from .records import Feedback, LoggedQuestion, now
 
 DB_NAME = "insights.sqlite3"
@@ -87,13 +88,13 @@ class InsightsStore:
         values = [(_iso(r.asked_at), r.question, r.resolved_question, r.coverage, int(r.abstained),
                    json.dumps(r.top_modules), r.evidence, r.latency_ms, r.build_id,
                    None if r.vector is None else np.asarray(r.vector, VECTOR_DTYPE).tobytes()) for r in rows]
-        with self._transaction() as conn:
+        with self._storage(), self._transaction() as conn:
             conn.executemany("INSERT INTO questions (asked_at, question, resolved_question, coverage, abstained, "
                              "top_modules, evidence, latency_ms, build_id, vector) VALUES (?,?,?,?,?,?,?,?,?,?)", values)
         return len(values)
 
     def add_feedback(self, fb: Feedback) -> None:
-        with self._transaction() as conn:
+        with self._storage(), self._transaction() as conn:
             conn.execute("INSERT INTO feedback (rated_at, question, resolved_question, answer, citations, rating, "
                          "comment, build_id) VALUES (?,?,?,?,?,?,?,?)",
                          (_iso(fb.rated_at), fb.question, fb.resolved_question, fb.answer, json.dumps(fb.citations),
@@ -104,7 +105,7 @@ class InsightsStore:
         if not self.retention_days or not self.exists():
             return 0
         cutoff = _iso(now() - timedelta(days=self.retention_days))
-        with self._transaction() as conn:
+        with self._storage(), self._transaction() as conn:
             deleted = conn.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
             deleted += conn.execute("DELETE FROM feedback WHERE rated_at < ?", (cutoff,)).rowcount
         return deleted
@@ -126,11 +127,20 @@ class InsightsStore:
     def _select(self, sql: str, since: datetime | None) -> list[tuple]:
         if not self.exists():  # reading never creates the file: with the log off and no feedback, nothing is written
             return []
-        conn = self._connect()
+        with self._storage():
+            conn = self._connect()
+            try:
+                return conn.execute(sql, (_iso(since) if since else "",)).fetchall()
+            finally:
+                conn.close()
+
+    @contextmanager
+    def _storage(self) -> Iterator[None]:
+        """SQLite and file-system failures as one domain error naming the file (the HTTP edge: a 503)."""
         try:
-            return conn.execute(sql, (_iso(since) if since else "",)).fetchall()
-        finally:
-            conn.close()
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"insights database {self.path}: {exc}") from exc
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._connect())

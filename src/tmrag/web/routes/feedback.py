@@ -8,12 +8,15 @@ from fastapi import APIRouter, Depends, Response
 
 from ...insights.records import Feedback
 from ..deps import InsightsStoreDep, serving_build
-from ..schemas import FeedbackRequest, error_docs
+from ..schemas import ErrorResponse, FeedbackRequest, error_docs
 
 router = APIRouter()
 
 
-@router.post("/feedback", status_code=204, response_class=Response, responses=error_docs(413, 415, 422, 429))
+UNWRITABLE = {503: {"model": ErrorResponse, "description": "the insights database cannot be written (`storage_error`)"}}
+
+
+@router.post("/feedback", status_code=204, response_class=Response, responses={**error_docs(413, 415, 422, 429), **UNWRITABLE})
 def feedback(req: FeedbackRequest, store: InsightsStoreDep, build_id: Annotated[str, Depends(serving_build)]) -> Response:
     """Stored at once (committed before the 204), whether or not the question log is on: a rating is
     something the reader chose to send."""
