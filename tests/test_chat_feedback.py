@@ -43,3 +43,15 @@ def test_chat_without_the_log_stores_only_ratings(tiny_settings, fake_embedder, 
              settings=settings)
     store = InsightsStore(settings.data_dir)
     assert store.questions() == [] and [f.rating for f in store.feedback()] == ["up"]
+
+
+def test_a_rating_that_cannot_be_stored_is_reported_and_the_chat_goes_on(tiny_settings, fake_embedder, tmp_path) -> None:  # noqa: ANN001
+    build_index(tiny_settings, embedder=fake_embedder)
+    engine = Engine.open(tiny_settings, embedder=fake_embedder)
+    (tmp_path / "data").write_text("a file where the data folder should be")
+    settings = tiny_settings.model_copy(update={"data_dir": tmp_path / "data"})
+    out = io.StringIO()
+    lines = "What does the KV cache store?\n/down wrong\nWhy?\n"
+    run_chat(engine, as_json=True, stdin=io.StringIO(lines), out=out, settings=settings)
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert events[1]["error"]["code"] == "storage_error" and events[2]["resolved_question"]

@@ -13,7 +13,7 @@ from typing import TextIO
 from .answer.types import Answer
 from .config import Settings
 from .engine import Engine
-from .errors import InvalidQueryError
+from .errors import InvalidQueryError, StorageError
 from .insights.log import QuestionLog
 from .insights.records import Feedback, citation_location
 from .insights.store import InsightsStore
@@ -56,9 +56,13 @@ class ChatSession:
                      if self.as_json else "tmrag: no answer to rate yet")
             return
         question, answer = self.last
-        self.store.add_feedback(Feedback(question=question, resolved_question=answer.resolved_question, answer=answer.answer,
-                                         citations=[citation_location(c) for c in answer.citations], rating=rating,
-                                         comment=comment, build_id=answer.index.build_id))
+        try:
+            self.store.add_feedback(Feedback(question=question, resolved_question=answer.resolved_question,
+                                             answer=answer.answer, citations=[citation_location(c) for c in answer.citations],
+                                             rating=rating, comment=comment, build_id=answer.index.build_id))
+        except StorageError as exc:  # the conversation goes on; the rating is reported lost
+            self.say(json.dumps({"error": {"code": exc.code, "message": str(exc)}}) if self.as_json else f"tmrag: {exc}")
+            return
         self.say(json.dumps({"event": "feedback", "rating": rating}) if self.as_json else f"(rated {rating}, thank you)")
 
     def say(self, text: str) -> None:
