@@ -98,15 +98,15 @@ def serving_build(request: Request) -> str:
     return engine.index_info.build_id if engine else ""
 
 
-def answer_logger(request: Request) -> Callable[[str, Answer], Answer]:
+def answer_logger(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Callable[[str, Answer], Answer]:
     """Hands an answered question to the opt-in question log (a no-op while it is off). Never
-    blocks or raises: a full queue drops the entry and counts it in /metrics."""
+    blocks or raises: a full queue drops the entry and counts it in /metrics. ``engine`` is the
+    route's own (FastAPI resolves a dependency once per request): its encoder embeds the question."""
     log: QuestionLog | None = request.app.state.question_log
-    engine = engine_state(request).engine
 
     def record(question: str, answer: Answer) -> Answer:
         if log is not None:
-            log.submit(question, answer, engine.embed_query if engine else None)
+            log.submit(question, answer, engine.embed_query)
         return answer
     return record
 
