@@ -132,7 +132,8 @@ class Settings(BaseSettings):
     # a few rounds of writing and re-running the eval without keeping readers' questions indefinitely.
     log_retention_days: int = Field(90, ge=0)
     # Answers waiting for the background writer; beyond this they are dropped (and counted), never
-    # waited on. A batch commit takes ~1 ms, so 1,000 is seconds of the fastest load 2 cores serve.
+    # waited on. The writer stores ~7,000 a second (bench/bench_question_log.py); 1,000 queued is ~15 s
+    # of the most 2 cores answer (~60/s) with the disk stalled, and a few MB of memory at most.
     log_queue_size: int = Field(1000, ge=1)
 
     @field_validator("allowed_hosts", mode="before")
