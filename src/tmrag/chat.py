@@ -10,12 +10,18 @@ import sys
 from collections.abc import Iterator
 from typing import TextIO
 
+from .answer.types import Answer
+from .config import Settings
 from .engine import Engine
-from .errors import InvalidQueryError
+from .errors import InvalidQueryError, StorageError
+from .insights.log import QuestionLog
+from .insights.records import Feedback, citation_location
+from .insights.store import InsightsStore
 from .query.followup import MAX_TURNS, Turn
 from .terminal import format_answer
 
-HELP = "Ask a question about the notes. Follow-ups use the conversation. /new starts over, /quit leaves."
+HELP = ("Ask a question about the notes. Follow-ups use the conversation. /up or /down [comment] rates the last "
+        "answer, /new starts over, /quit leaves.")
 
 
 def _lines(interactive: bool, stdin: TextIO) -> Iterator[str]:
@@ -36,9 +42,28 @@ def _lines(interactive: bool, stdin: TextIO) -> Iterator[str]:
 
 
 class ChatSession:
-    def __init__(self, engine: Engine, as_json: bool, out: TextIO) -> None:
+    def __init__(self, engine: Engine, as_json: bool, out: TextIO, store: InsightsStore | None = None,
+                 log: QuestionLog | None = None) -> None:
         self.engine, self.as_json, self.out = engine, as_json, out
+        self.store, self.log = store, log
         self.history: list[Turn] = []
+        self.last: tuple[str, Answer] | None = None
+
+    def rate(self, rating: str, comment: str) -> None:
+        """``/up`` or ``/down`` [comment]: feedback on the last answer, into the same store as the page's."""
+        if self.last is None or self.store is None:
+            self.say(json.dumps({"error": {"code": "nothing_to_rate", "message": "no answer to rate yet"}})
+                     if self.as_json else "tmrag: no answer to rate yet")
+            return
+        question, answer = self.last
+        try:
+            self.store.add_feedback(Feedback(question=question, resolved_question=answer.resolved_question,
+                                             answer=answer.answer, citations=[citation_location(c) for c in answer.citations],
+                                             rating=rating, comment=comment, build_id=answer.index.build_id))
+        except StorageError as exc:  # the conversation goes on; the rating is reported lost
+            self.say(json.dumps({"error": {"code": exc.code, "message": str(exc)}}) if self.as_json else f"tmrag: {exc}")
+            return
+        self.say(json.dumps({"event": "feedback", "rating": rating}) if self.as_json else f"(rated {rating}, thank you)")
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -54,12 +79,19 @@ class ChatSession:
             self.history.clear()
             self.say(json.dumps({"event": "new_conversation"}) if self.as_json else "(new conversation)")
             return True
+        command, _, rest = line.partition(" ")
+        if command in ("/up", "/down"):
+            self.rate(command[1:], rest.strip())
+            return True
         try:
             result = self.engine.ask(line, history=self.history[-MAX_TURNS:])
         except InvalidQueryError as exc:
             self.say(json.dumps({"error": {"code": exc.code, "message": str(exc)}}) if self.as_json else f"tmrag: {exc}")
             return True
         self.history.append(Turn(line, result.answer))
+        self.last = (line, result)
+        if self.log is not None:
+            self.log.submit(line, result, self.engine.embed_query)
         if self.as_json:
             self.say(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
         else:
@@ -68,12 +100,20 @@ class ChatSession:
         return True
 
 
-def run_chat(engine: Engine, as_json: bool, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+def run_chat(engine: Engine, as_json: bool, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout,
+             settings: Settings | None = None) -> int:
+    """With ``settings``, ratings are stored and (when TMRAG_LOG_QUESTIONS is on) questions logged."""
     interactive = stdin.isatty() and not as_json
-    session = ChatSession(engine, as_json, out)
+    store = InsightsStore(settings.data_dir, settings.log_retention_days) if settings else None
+    log = QuestionLog(store, settings.log_queue_size) if store and settings and settings.log_questions else None
+    session = ChatSession(engine, as_json, out, store, log)
     if interactive:
         session.say(HELP)
-    for line in _lines(interactive, stdin):
-        if not session.handle(line):
-            break
+    try:
+        for line in _lines(interactive, stdin):
+            if not session.handle(line):
+                break
+    finally:
+        if log is not None:
+            log.close()  # everything asked in the session is written before the command returns
     return 0

@@ -161,7 +161,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from .chat import run_chat
     from .engine import Engine
 
-    return run_chat(Engine.open(_settings(args)), as_json=args.json)
+    settings = _settings(args)
+    return run_chat(Engine.open(settings), as_json=args.json, settings=settings)
 
 
 def cmd_mcp(args: argparse.Namespace) -> int:
@@ -176,6 +177,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation.runner import run_eval_cli
 
     return run_eval_cli(_settings(args), args)
+
+
+def cmd_insights(args: argparse.Namespace) -> int:
+    from .insights.command import run_insights
+    from .insights.render import markdown
+
+    run = run_insights(_settings(args), args.since, html=args.html and Path(args.html), chart=args.chart and Path(args.chart),
+                       export_golden=args.export_golden and Path(args.export_golden))
+    print(_json(run.report.model_dump(mode="json")) if args.json else markdown(run.report, args.chart))
+    if run.exported is not None:
+        print(f"tmrag: {run.exported} golden candidate(s) written to {args.export_golden}; label relevant_modules "
+              "(or set answerable false) before `tmrag eval`", file=sys.stderr)
+    return EXIT_OK
 
 
 def _json(data: object) -> str:
@@ -240,6 +254,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--reports-dir", default="eval/reports")
     sp.add_argument("--modes", help="comma-separated subset of modes to run (\"default\" = the configured one)")
     sp.set_defaults(func=cmd_eval)
+
+    sp = with_corpus(sub.add_parser("insights", help="what readers asked, what the notes lack, what they rated down"))
+    sp.add_argument("--since", default="30d", help="a span (30d, 12h, 8w) or a date (2026-11-01); default 30d")
+    sp.add_argument("--json", action="store_true", help="print the report as JSON")
+    sp.add_argument("--html", help="also write a self-contained HTML report (chart included) here")
+    sp.add_argument("--chart", help="also write the questions-per-day chart as a PNG here")
+    sp.add_argument("--export-golden", help="write candidate golden questions (JSONL) here, for the owner to label")
+    sp.set_defaults(func=cmd_insights)
 
     corpus = sub.add_parser("corpus", help="check or summarize the corpus")
     csub = corpus.add_subparsers(dest="corpus_command", required=True)

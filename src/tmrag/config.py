@@ -125,6 +125,17 @@ class Settings(BaseSettings):
     # a third of what 2 cores serve) stops one client from holding every worker.
     rate_limit: str = "100/second;1200/minute"
 
+    # The owner's loop (insights/): feedback and the opt-in question log, in data_dir/insights.sqlite3.
+    data_dir: Path = Path("data")
+    log_questions: bool = False  # off by default: nothing a reader asks is kept unless the owner opts in
+    # Logged questions and feedback older than this are deleted (0 = keep forever): a quarter covers
+    # a few rounds of writing and re-running the eval without keeping readers' questions indefinitely.
+    log_retention_days: int = Field(90, ge=0)
+    # Answers waiting for the background writer; beyond this they are dropped (and counted), never
+    # waited on. The writer stores ~7,000 a second (bench/bench_question_log.py); 1,000 queued is ~15 s
+    # of the most 2 cores answer (~60/s) with the disk stalled, and a few MB of memory at most.
+    log_queue_size: int = Field(1000, ge=1)
+
     @field_validator("allowed_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, v: object) -> object:
@@ -137,7 +148,7 @@ class Settings(BaseSettings):
             parse_many(v)  # a typo fails at start-up with limits' message, not on the first request
         return v.strip()
 
-    @field_validator("corpus_dir", "index_dir")
+    @field_validator("corpus_dir", "index_dir", "data_dir")
     @classmethod
     def _expand(cls, v: Path) -> Path:
         return v.expanduser()

@@ -110,3 +110,10 @@ class GenerationError(TmragError):
 
     code = "generation_error"
     http_status = 502
+
+
+class StorageError(TmragError):
+    """The insights database cannot be opened, read or written (permissions, disk full, locked too long)."""
+
+    code = "storage_error"
+    http_status = 503

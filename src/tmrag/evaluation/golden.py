@@ -31,6 +31,7 @@ class GoldenQuestion:
     side_modules: list[list[str]] = field(default_factory=list)  # the modules that cover each side
     missing: str = ""  # unanswerable: what is asked that the notes don't state
     evidence: list[dict] = field(default_factory=list)  # verbatim quotes that answer it (for graders)
+    note: str = ""  # the owner's own note (`tmrag insights --export-golden` says why a candidate was chosen)
     line: int = field(default=0, compare=False)  # where it sits in the golden file, for error messages
 
     def __post_init__(self) -> None:
@@ -40,6 +41,10 @@ class GoldenQuestion:
             raise TypeError(f"question is {len(self.question)} characters; the limit is {MAX_QUESTION_CHARS}")
         if not isinstance(self.answerable, bool):
             raise TypeError("answerable must be true or false")
+        if self.answerable and not self.relevant_modules:  # an unlabelled candidate would score every answer a miss
+            raise TypeError(f"{self.id}: relevant_modules is empty: an answerable question needs the modules that "
+                            "answer it (or set answerable to false); a `tmrag insights --export-golden` candidate "
+                            "must be labelled first")
         for name in ("relevant_modules", "tags", "relevant_sections", "relevant_sources", "must_contain"):
             value = getattr(self, name)
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

@@ -30,6 +30,8 @@ from ..answer.types import Answer
 from ..config import Settings
 from ..engine import Engine
 from ..errors import NotFoundError, TmragError
+from ..insights.log import QuestionLog
+from ..insights.store import InsightsStore
 from ..query.analysis import validate_question
 from ..query.followup import Turn as FollowupTurn
 from ..query.results import SearchResults
@@ -90,11 +92,12 @@ def _cause(exc: BaseException, kind: type[BaseException]) -> BaseException | Non
 class NotesServer(MCPServer):
     """``engine`` returns the engine to answer with, or raises NotReadyError saying why there is none."""
 
-    def __init__(self, engine: Callable[[], Engine], **kwargs: Any) -> None:
+    def __init__(self, engine: Callable[[], Engine], question_log: QuestionLog | None = None, **kwargs: Any) -> None:
+        """``question_log``: where ask_notes hands its answers when TMRAG_LOG_QUESTIONS is on."""
         super().__init__("tmrag", title="tmrag: Transformer Math notes", version=__version__,
                          instructions=INSTRUCTIONS, website_url="https://personal-wiki.pages.dev",
                          log_level="WARNING", **kwargs)
-        self.engine = engine
+        self.engine, self.question_log = engine, question_log
         self.tool_names = ("search_notes", "ask_notes", "read_module", "read_source")
         titles = ("Search the notes", "Ask the notes", "Read a module", "Read a bibliography entry")
         for name, title in zip(self.tool_names, titles, strict=True):
@@ -129,6 +132,8 @@ class NotesServer(MCPServer):
         result = engine.ask(question, categories=categories, history=turns)
         if engine.last_generation_error:
             log.warning("tmrag: LLM unavailable, extractive answer instead (%s)", engine.last_generation_error)
+        if self.question_log is not None:
+            self.question_log.submit(question, result, engine.embed_query)
         return result
 
     def read_module(self, module_id: ModuleId, anchor: Anchor = None) -> Annotated[CallToolResult, ModuleDocument]:
@@ -208,4 +213,6 @@ def run_stdio(settings: Settings, factory: Callable[[Settings], Engine] = Engine
         threading.Thread(target=slot.load, name="tmrag-load", daemon=True).start()
         yield {}
 
-    NotesServer(slot.require, lifespan=load_once).run("stdio")
+    question_log = QuestionLog(InsightsStore(settings.data_dir, settings.log_retention_days),
+                               settings.log_queue_size) if settings.log_questions else None
+    NotesServer(slot.require, question_log, lifespan=load_once).run("stdio")

@@ -16,7 +16,7 @@ from fastapi_offline import FastAPIOffline
 
 from ..config import Settings
 from ..engine import Engine
-from . import handlers, ratelimit
+from . import handlers, insights, ratelimit
 from .deps import HERE, EngineState
 from .hosts import AllowedHosts, allowed_hosts
 from .limits import MAX_BODY_BYTES, BodySizeLimit, HeadAsGet, SecurityHeaders, docs_policies
@@ -68,6 +68,7 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
     app.include_router(api.router)
     app.include_router(metrics.router)
     app.include_router(pages.router)
+    insights.install(app, settings)  # POST /feedback and the opt-in question log
     if load_in_background:
         threading.Thread(target=state.load, name="tmrag-load", daemon=True).start()
     else:

@@ -12,14 +12,18 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
+from ..answer.types import Answer
 from ..build.store import IndexStore
 from ..config import Settings
 from ..engine import Engine
 from ..errors import EngineLoadError, NotReadyError, TmragError
+from ..insights.log import QuestionLog
+from ..insights.store import InsightsStore
 
 HERE = Path(__file__).parent
 RELOAD_CHECK_S = 1.0  # how often a request looks for a new build: one tiny file read per second
@@ -79,3 +83,32 @@ def engine_state(request: Request) -> EngineState:
 def get_engine(request: Request) -> Engine:
     """The serving engine, or 503 with the reason it is not ready."""
     return engine_state(request).require()
+
+
+def insights_store(request: Request) -> InsightsStore:
+    return request.app.state.insights_store
+
+
+InsightsStoreDep = Annotated[InsightsStore, Depends(insights_store)]
+
+
+def serving_build(request: Request) -> str:
+    """The build id the answers are coming from, or "" while none is loaded."""
+    engine = engine_state(request).engine
+    return engine.index_info.build_id if engine else ""
+
+
+def answer_logger(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Callable[[str, Answer], Answer]:
+    """Hands an answered question to the opt-in question log (a no-op while it is off). Never
+    blocks or raises: a full queue drops the entry and counts it in /metrics. ``engine`` is the
+    route's own (FastAPI resolves a dependency once per request): its encoder embeds the question."""
+    log: QuestionLog | None = request.app.state.question_log
+
+    def record(question: str, answer: Answer) -> Answer:
+        if log is not None:
+            log.submit(question, answer, engine.embed_query)
+        return answer
+    return record
+
+
+LogAnswer = Annotated[Callable[[str, Answer], Answer], Depends(answer_logger)]

@@ -6,7 +6,7 @@ forbidden, so the documentation cannot drift from what the server sends."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -39,8 +39,8 @@ class SearchResponse(SearchResults):
 
 
 SearchResult = SearchHit
-__all__ = ["AskRequest", "AskResponse", "Citation", "DroppedSentence", "ErrorResponse", "IndexInfo", "Location",
-           "SearchRequest", "SearchResponse", "SearchResult", "Verification", "error_docs"]
+__all__ = ["AskRequest", "AskResponse", "Citation", "DroppedSentence", "ErrorResponse", "FeedbackRequest", "IndexInfo",
+           "Location", "SearchRequest", "SearchResponse", "SearchResult", "Verification", "error_docs"]
 
 
 class SearchRequest(BaseModel):
@@ -97,3 +97,23 @@ def error_docs(*statuses: int, page: bool = False) -> dict[int | str, dict]:
             doc["headers"] = RETRY_AFTER
         docs[status] = doc
     return docs
+
+
+MAX_COMMENT_CHARS = 2000  # a paragraph or two: what was wrong and where; as long as a question
+MAX_FEEDBACK_CITATIONS = 20  # an answer cites at most 5 passages; 20 leaves room for LLM answers
+MAX_LOCATION_CHARS = 300  # "module-id#section-anchor": ids are at most 100 characters, anchors a sentence
+
+
+class FeedbackRequest(BaseModel):
+    """A reader's rating of one answer, as the chat page sends it."""
+
+    model_config = {"extra": "forbid"}
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    resolved_question: str | None = Field(None, max_length=MAX_TURN_CHARS)
+    answer: str = Field(max_length=MAX_TURN_CHARS)
+    citations: list[Annotated[str, Field(max_length=MAX_LOCATION_CHARS)]] = Field(
+        default_factory=list, max_length=MAX_FEEDBACK_CITATIONS,
+        description="the answer's cited locations (`module#anchor`, `source:<id>`)")
+    rating: Literal["up", "down"]
+    comment: str | None = Field(None, max_length=MAX_COMMENT_CHARS)

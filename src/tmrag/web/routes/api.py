@@ -11,13 +11,13 @@ from fastapi.responses import StreamingResponse
 from ...answer.types import Answer
 from ...engine import Engine
 from ...query.results import SearchResults
-from ..deps import EngineState, engine_state, get_engine
+from ..deps import EngineState, LogAnswer, engine_state, get_engine
 from ..schemas import AskRequest, AskResponse, SearchRequest, SearchResponse, error_docs
 from ..sse import answer_events
 from .metrics import RecordAnswer
 
 router = APIRouter()
-RATE_LIMITED = ("/ask", "/ask/stream", "/search")  # the routes that run the engine: the ones worth limiting
+RATE_LIMITED = ("/ask", "/ask/stream", "/search", "/feedback")  # the engine, and the one route that writes to disk
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
@@ -38,17 +38,17 @@ def search(req: SearchRequest, engine: EngineDep) -> SearchResults:
 
 
 @router.post("/ask", response_model=AskResponse, responses=error_docs(413, 415, 422, 429, 503))
-def ask(req: AskRequest, engine: EngineDep, record: RecordAnswer) -> Answer:
-    return record(engine.ask(req.question, categories=req.categories, history=req.turns()))
+def ask(req: AskRequest, engine: EngineDep, record: RecordAnswer, log: LogAnswer) -> Answer:
+    return record(log(req.question, engine.ask(req.question, categories=req.categories, history=req.turns())))
 
 
 @router.post("/ask/stream", response_class=StreamingResponse, responses={
     200: {"content": {"text/event-stream": {}}, "description": "Server-sent events: `citations` (citations, "
           "sources, abstained, coverage, missing, suggestions, unmentioned_terms), then `answer` events ({text}) in "
           "order, then `done` (timings_ms, index, abstained, coverage, missing)."}, **error_docs(413, 415, 422, 429, 503)})
-def ask_stream(req: AskRequest, engine: EngineDep, record: RecordAnswer) -> StreamingResponse:
+def ask_stream(req: AskRequest, engine: EngineDep, record: RecordAnswer, log: LogAnswer) -> StreamingResponse:
     # Answered before the response starts, so a bad question is a 422 like /ask, not a 200
     # stream carrying an error event.
     result = engine.ask(req.question, categories=req.categories, history=req.turns())
-    return StreamingResponse(answer_events(record(result)), media_type="text/event-stream",
+    return StreamingResponse(answer_events(record(log(req.question, result))), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -246,6 +246,7 @@
     if (record.citations.length) card.append(renderPassages(record));
     if (record.sources.length) card.append(renderSources(record));
     card.append(renderMeta(record));
+    if (record.status === "done" && window.tmragFeedback) card.append(window.tmragFeedback.render(record)); // feedback.js
     return card;
   }
 
@@ -312,6 +313,7 @@
         missing: Array.isArray(raw.missing) ? raw.missing.map(String) : [],
         timings: raw.timings || null, clientMs: raw.clientMs, error: raw.error || null,
         categories: Array.isArray(raw.categories) ? raw.categories.map(String) : [],
+        feedback: raw.feedback && typeof raw.feedback === "object" ? raw.feedback : null,
       });
       if (record.status !== "done" && record.status !== "error") {
         record.status = "error";
