@@ -13,6 +13,7 @@ from fsrs import Rating, Scheduler
 
 from ..answer.quoting import Quote
 from ..answer.text import display_sentence
+from ..config import CATEGORIES
 from ..engine import Engine
 from ..errors import InvalidQueryError, NotFoundError, preview
 from .cards import Card, build_cards
@@ -118,8 +119,9 @@ class Study:
                                mean_score=round(sum(seen) / len(seen), 4) if seen else None,
                                due_now=sum(c.id in due for c in cards))
 
-        return ProgressReport(learner=learner,
-                              categories=[row(n, cs) for (k, n), cs in rows.items() if k == "category"],
+        order = {c: n for n, c in enumerate(CATEGORIES)}  # the notes' own order of categories
+        cats = sorted((n for k, n in rows if k == "category"), key=lambda n: order.get(n, len(order)))
+        return ProgressReport(learner=learner, categories=[row(n, rows[("category", n)]) for n in cats],
                               modules=[row(n, cs) for (k, n), cs in rows.items() if k == "module"])
 
     @staticmethod
