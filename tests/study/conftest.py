@@ -29,10 +29,12 @@ Attention lets every token look at every other token. The scores are scaled by t
 ## Interview questions
 
 **Q1. Why scale the attention scores by the square root of d?**
-Dot products of random vectors grow with the dimension, so unscaled scores get large. Large scores saturate the softmax and its gradients vanish.
+Dot products of random vectors grow with the dimension, so unscaled scores get large.
+Large scores saturate the softmax and its gradients vanish.
 
 **Q2. What does multi-head attention add over a single head?**
-Several heads attend to different positions and subspaces in parallel. Their outputs are concatenated and projected back to the model width.
+Several heads attend to different positions and subspaces in parallel.
+Their outputs are concatenated and projected back to the model width.
 """
 
 CACHE = """
@@ -43,7 +45,9 @@ The KV cache keeps keys and values of past tokens so decoding does not recompute
 ## Interview questions
 
 **Q1. How big is the KV cache per token?**
-Each token stores keys and values for every layer, so the size is 2 times layers times KV heads times head width times bytes per element. For Llama-2-7B in fp16 that is 524,288 bytes per token.
+Each token stores keys and values for every layer, so the size is 2 times layers times KV heads times head width
+times bytes per element.
+For Llama-2-7B in fp16 that is 524,288 bytes per token.
 """
 
 

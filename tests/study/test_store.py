@@ -41,7 +41,8 @@ def test_an_older_file_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:  # a version-1 file, as the first release wrote it
         db.executescript(MIGRATIONS[0] + "; CREATE TABLE schema_version (version INTEGER NOT NULL);"
                          "INSERT INTO schema_version VALUES (1);"
-                         "INSERT INTO reviews (learner, card_id, at, score, rating) VALUES ('ann', 'c', '2026-01-01T00:00:00+00:00', 0.7, 3);")
+                         "INSERT INTO reviews (learner, card_id, at, score, rating) "
+                         "VALUES ('ann', 'c', '2026-01-01T00:00:00+00:00', 0.7, 3);")
     store = StudyStore(path)
     assert store.version() == SCHEMA_VERSION == 2
     assert len(store.history("ann", "c")) == 1

@@ -33,18 +33,18 @@ MAX_POINT_WEIGHT = 12  # content words a key point counts for at most: one long 
 
 @dataclass(frozen=True)
 class GraderParams:
-    """Chosen on the dev split; each value's reason is in docs/decisions.md (Study mode)."""
+    """Chosen on the labelled set's dev split by bench/quiz_grader.py --sweep (docs/decisions.md, Study mode)."""
 
-    sim_low: float = 0.35  # a cosine at or below this is no match of meaning
-    sim_high: float = 0.75  # at or above this, a full match of meaning
-    semantic_weight: float = 0.6  # of a key point's match; the rest is its content words found in the answer
-    number_miss: float = 0.5  # a key point's numbers all absent from the answer scales its match by this
+    sim_low: float = 0.1  # a cosine at or below this is no match of meaning (MiniLM cosines of unrelated text ~0.1)
+    sim_high: float = 0.8  # at or above this, a full match of meaning
+    semantic_weight: float = 0.5  # of a key point's match; the rest is its content words found in the answer
+    number_miss: float = 0.7  # a key point's numbers all absent from the answer scales its match by this
     covered: float = 0.5  # a key point matched at least this much is listed as covered
-    copy_novel: float = 0.3  # an answer whose content words are below this share new to the question is a copy
+    copy_novel: float = 0.5  # an answer with under this share of content words new to the question is a copy
     copy_factor: float = 0.1
-    dump_function_ratio: float = 0.12  # function words below this share of words: a keyword list, not an answer
-    dump_min_words: int = 6
-    dump_factor: float = 0.35
+    dump_function_ratio: float = 0.16  # function words below this share of words: a keyword list, not an answer
+    dump_min_words: int = 6  # shorter answers are terse, not dumps
+    dump_factor: float = 0.1
     neighbour_margin: float = 0.05  # another card of the module matched by more than this: answer to that card
     neighbour_factor: float = 0.4
 
