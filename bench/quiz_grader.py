@@ -57,7 +57,8 @@ def sweep(grader: Grader, cards, rows) -> GraderParams:  # noqa: ANN001
             score, value, rep = max(results, key=lambda r: r[0])
             best = dataclasses.replace(best, **{name: value})
             print(f"{name:>22} = {value:<5} objective {score:.4f}  auc {rep.auc_correct_vs_wrong:.4f} "
-                  f"rho {rep.spearman:.4f} pass {rep.correct_at_or_above_pass:.3f} dump {rep.keyword_dump_below_pass:.3f} nb {rep.neighbour_below_pass:.3f}")
+                  f"rho {rep.spearman:.4f} pass {rep.correct_at_or_above_pass:.3f} "
+                  f"dump {rep.keyword_dump_below_pass:.3f} nb {rep.neighbour_below_pass:.3f}")
     grader.params = best
     return best
 
