@@ -10,7 +10,8 @@
   const LEARNER_KEY = "tmrag.learner.v1";
   const MODE_KEY = "tmrag.mode.v1";
   const SVG = "http://www.w3.org/2000/svg";
-  const CHART = { bar: 18, gap: 6, height: 90, label: 16 }; // px: one module's bar, its gap, the plot height
+  const PASS_MARK = 0.5; // the server's study.service.PASS_MARK
+  const CHART = { bar: 18, gap: 6, height: 90 }; // px: one module's bar, the gap between bars, the plot height
   const quiz = document.getElementById("quiz");
   const tabAsk = document.getElementById("mode-ask");
   const tabQuiz = document.getElementById("mode-quiz");
@@ -153,15 +154,16 @@
     const cites = data.reference.citations || [];
     const pct = Math.round(data.score * 100);
     const due = new Date(data.next_due);
-    document.getElementById("quiz-result").replaceChildren(
+    const parts = [
       el("p", { class: `quiz-score rating-${data.rating}`, id: "quiz-score" },
         el("strong", { text: `${pct}%` }), ` · ${data.rating} · next due ${due.toLocaleString()}`),
-      data.flags.length ? el("p", { class: "hint", text: `Scored low because: ${data.flags.join(", ").replace("_", " ")}` }) : null,
+      data.flags.length ? el("p", { class: "hint", text: `Scored low because: ${data.flags.join(", ").replaceAll("_", " ")}` }) : null,
       data.covered.length ? el("h3", { text: "Covered" }) : null,
       data.covered.length ? el("ul", { class: "quiz-points" }, ...data.covered.map((p) => pointItem(p, cites, true))) : null,
       data.missed.length ? el("h3", { text: "Missed" }) : null,
       data.missed.length ? el("ul", { class: "quiz-points", id: "quiz-missed" }, ...data.missed.map((p) => pointItem(p, cites, false))) : null,
-      el("button", { type: "button", class: "send", id: "quiz-next", text: "Next card" }));
+      el("button", { type: "button", class: "send", id: "quiz-next", text: "Next card" })];
+    document.getElementById("quiz-result").replaceChildren(...parts.filter((p) => p !== null));
     document.getElementById("quiz-next").addEventListener("click", nextCard);
   }
 
@@ -170,6 +172,8 @@
     try {
       const data = await call("GET", `/quiz/progress?learner=${encodeURIComponent(learner())}`);
       progressBox.replaceChildren(el("h2", { text: "Progress" }),
+        el("p", { class: "hint", text: "One bar per module: the mean of your latest score on each card you have "
+          + "answered (hover a bar for the module). The dashed line is the pass mark." }),
         ...data.categories.map((cat) => categoryChart(cat, data.modules.filter((m) => m.category === cat.name))));
       progressBox.hidden = false;
       progressBox.scrollIntoView({ block: "start" });
@@ -180,9 +184,11 @@
 
   function categoryChart(cat, modules) {
     const width = modules.length * (CHART.bar + CHART.gap) + CHART.gap;
-    const chart = svg("svg", { class: "quiz-chart", width, height: CHART.height + CHART.label, role: "img",
+    const chart = svg("svg", { class: "quiz-chart", width, height: CHART.height + 1, role: "img",
       "aria-label": `${cat.name}: mean score per module` });
     chart.append(svg("line", { x1: 0, x2: width, y1: CHART.height, y2: CHART.height, class: "axis" }));
+    chart.append(svg("line", { x1: 0, x2: width, y1: CHART.height * (1 - PASS_MARK), y2: CHART.height * (1 - PASS_MARK),
+      class: "pass" }));
     modules.forEach((m, i) => {
       const x = CHART.gap + i * (CHART.bar + CHART.gap);
       const h = m.mean_score === null ? 2 : Math.max(2, m.mean_score * CHART.height);
