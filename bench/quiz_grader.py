@@ -32,6 +32,7 @@ GRID = {
     "dump_factor": [0.1, 0.2, 0.35, 0.5],
     "neighbour_margin": [0.0, 0.02, 0.05, 0.08, 0.12],
     "neighbour_factor": [0.1, 0.2, 0.4, 0.6],
+    "neighbour_words": [False, True],
 }
 
 

@@ -36,17 +36,18 @@ class GraderParams:
     """Chosen on the labelled set's dev split by bench/quiz_grader.py --sweep (docs/decisions.md, Study mode)."""
 
     sim_low: float = 0.1  # a cosine at or below this is no match of meaning (MiniLM cosines of unrelated text ~0.1)
-    sim_high: float = 0.8  # at or above this, a full match of meaning
+    sim_high: float = 0.75  # at or above this, a full match of meaning
     semantic_weight: float = 0.5  # of a key point's match; the rest is its content words found in the answer
     number_miss: float = 0.7  # a key point's numbers all absent from the answer scales its match by this
     covered: float = 0.5  # a key point matched at least this much is listed as covered
-    copy_novel: float = 0.5  # an answer with under this share of content words new to the question is a copy
+    copy_novel: float = 0.4  # an answer with under this share of content words new to the question is a copy
     copy_factor: float = 0.1
     dump_function_ratio: float = 0.16  # function words below this share of words: a keyword list, not an answer
     dump_min_words: int = 6  # shorter answers are terse, not dumps
     dump_factor: float = 0.1
-    neighbour_margin: float = 0.05  # another card of the module matched by more than this: answer to that card
+    neighbour_margin: float = 0.0  # another card of the module matched better (and by more words): its answer
     neighbour_factor: float = 0.4
+    neighbour_words: bool = True  # require the other card to share more of the answer's words too
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class Grader:
             self.siblings.setdefault(f"{c.module_id}/{c.kind}", []).append(c.id)
         self.tokens = {c.id: [set(tokenize(p.text)) for p in c.points] for c in cards}
         self.prompt_tokens = {c.id: set(tokenize(c.prompt)) for c in cards}
+        self.card_tokens = {c.id: set().union(*self.tokens[c.id]) for c in cards}
 
     def embed(self, text: str) -> np.ndarray:
         spans = answer_spans(text)
@@ -153,7 +155,7 @@ class Grader:
             score, flags = score * p.copy_factor, flags + ["copy"]
         if len(text.split()) >= p.dump_min_words and function_ratio(text) < p.dump_function_ratio:
             score, flags = score * p.dump_factor, flags + ["keyword_dump"]
-        if self.closer_sibling(card, vecs):
+        if self.closer_sibling(card, own, vecs):
             score, flags = score * p.neighbour_factor, flags + ["neighbour"]
         return score, flags
 
@@ -161,8 +163,13 @@ class Grader:
         a, b = self.offsets[card_id]
         return float((vecs @ self.vectors[a:b].T).max(axis=0).mean()) if b > a else 0.0
 
-    def closer_sibling(self, card: Card, vecs: np.ndarray) -> bool:
-        """The answer means another card of the same module (and kind) clearly more than this one."""
-        mine = self.meaning(card.id, vecs)
-        others = [self.meaning(c, vecs) for c in self.siblings[f"{card.module_id}/{card.kind}"] if c != card.id]
-        return bool(others) and max(others) > mine + self.params.neighbour_margin
+    def closer_sibling(self, card: Card, own: set[str], vecs: np.ndarray) -> bool:
+        """The answer means another card of the same module (and kind) clearly more than this one
+        (and, with neighbour_words, shares more of its words with it)."""
+        p = self.params
+        mine, my_words = self.meaning(card.id, vecs), len(own & self.card_tokens[card.id])
+        for other in self.siblings[f"{card.module_id}/{card.kind}"]:
+            if other != card.id and self.meaning(other, vecs) > mine + p.neighbour_margin and (
+                    not p.neighbour_words or len(own & self.card_tokens[other]) > my_words):
+                return True
+        return False
