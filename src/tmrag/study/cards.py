@@ -86,10 +86,12 @@ class SentenceLocator:
             if c.kind == "module" and c.module_id is not None and c.start is not None:
                 self.by_module.setdefault(c.module_id, []).extend(
                     (c.start + a, c.start + b, row, j) for j, (a, b) in enumerate(c.sentences))
+        for spans in self.by_module.values():
+            spans.sort()
 
     def within(self, module_id: str, start: int, end: int) -> list[KeyPoint]:
         out = []
-        for a, b, row, j in sorted(self.by_module.get(module_id, [])):
+        for a, b, row, j in self.by_module.get(module_id, []):
             if start <= a < end and b > a:
                 out.append(KeyPoint(row, j, self.index.chunks[row].text[a - self.index.chunks[row].start:
                                                                         b - self.index.chunks[row].start].strip()))

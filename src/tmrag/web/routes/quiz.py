@@ -12,7 +12,7 @@ from ...study.types import GradedAnswer, NextCard, ProgressReport
 from ..quiz import QuizAnswerRequest, QuizNextRequest, get_study
 from ..schemas import error_docs
 
-router = APIRouter(tags=["study"])
+router = APIRouter()
 RATE_LIMITED = ("/quiz/answer",)  # the one quiz route that runs the embedder
 StudyDep = Annotated[Study, Depends(get_study)]
 
