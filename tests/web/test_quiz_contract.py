@@ -106,6 +106,20 @@ def test_openapi_documents_the_quiz_routes(client: TestClient) -> None:
     assert "404" in paths["/quiz/answer"]["post"]["responses"]
 
 
+def test_answers_are_rate_limited_like_ask(tmp_path: Path) -> None:
+    settings = Settings(corpus_dir=make_corpus(tmp_path / "corpus"), index_dir=tmp_path / "indexes", chunk_tokens=60,
+                        data_dir=tmp_path / "data", rate_limit="2/minute")
+    embedder = FakeEmbedder()
+    build_index(settings, embedder=embedder)
+    app = create_app(settings, engine_factory=lambda s: Engine.open(s, embedder=embedder), load_in_background=False)
+    client = TestClient(app, raise_server_exceptions=False)
+    card = client.post("/quiz/next", json={"learner": "ann"}).json()["card"]["id"]
+    answers = [client.post("/quiz/answer", json={"learner": "ann", "card_id": card, "answer": "x"}) for _ in range(3)]
+    assert [r.status_code for r in answers[:2]] == [200, 200]
+    _error(answers[2], 429, "rate_limited")
+    assert client.post("/quiz/next", json={"learner": "ann"}).status_code == 200  # only grading runs the model
+
+
 def test_the_learner_file_is_under_the_data_dir(client: TestClient) -> None:
     study = client.app.state.study.study
     assert study.store.path.name == "study.sqlite3" and study.store.path.parent.name == "data"

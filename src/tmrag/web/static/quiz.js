@@ -118,10 +118,13 @@
 
   function renderCard(data) {
     const c = data.card;
-    const answer = el("textarea", { id: "quiz-answer", rows: 5, placeholder: "Your answer…", "aria-label": "Your answer" });
+    const answer = el("textarea", { id: "quiz-answer", rows: 5, placeholder: "Your answer… (Ctrl+Enter to check)", "aria-label": "Your answer" });
     const submit = el("button", { type: "submit", id: "quiz-submit", class: "send", text: "Check answer" });
     const form = el("form", { class: "quiz-form", autocomplete: "off" }, answer, submit);
     form.addEventListener("submit", (e) => { e.preventDefault(); submitAnswer(answer.value, submit); });
+    answer.addEventListener("keydown", (e) => { // Ctrl/Cmd+Enter submits; Enter alone is a new line in an answer
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
+    });
     cardBox.replaceChildren(
       el("p", { class: "quiz-meta", text: `${c.category} · ${c.module_id} · ${c.kind} · due ${data.due_count} · new ${data.new_count}` }),
       el("h2", { class: "quiz-prompt", id: "quiz-prompt", text: c.prompt }), form,
