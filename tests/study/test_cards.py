@@ -81,3 +81,18 @@ def test_a_reworded_prompt_takes_its_history_along(tmp_path: Path) -> None:
     assert new.id != q2.id and new.slot == q2.slot
     assert len(study2.store.history("ann", new.id)) == 1
     assert [s.card_id for s in study2.store.schedule("ann")] == [new.id]
+
+
+def test_a_new_question_in_an_old_slot_does_not_take_its_history(tmp_path: Path) -> None:
+    root, data = make_corpus(tmp_path / "corpus"), tmp_path / "data"
+    study = open_study(root, data)
+    q2 = _by_prompt(study)["What does multi-head attention add over a single head?"]
+    study.answer("ann", q2.id, "Heads look at different positions in parallel and are concatenated.")
+    replaced = ATTENTION.replace("What does multi-head attention add over a single head?", "Where do positional "
+                                 "encodings enter the model?").replace("Several heads attend to different positions",
+                                                                       "They are added to the token embeddings")
+    make_corpus(root, replaced, CACHE)
+    study2 = open_study(root, data)
+    new = _by_prompt(study2)["Where do positional encodings enter the model?"]
+    assert new.slot == q2.slot and study2.store.history("ann", new.id) == []
+    assert study2.store.schedule("ann") == []  # the old card is retired with its history

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .cards import Card
+from .cards import Card, normalise
 
+SAME_PROMPT_JACCARD = 0.5  # word overlap of a reworded question with its old wording, when its answer changed too
 BUSY_TIMEOUT_S = 10.0  # a writer waits this long for another's transaction (each takes milliseconds)
 MIGRATIONS: list[str] = [
     # 1: schedules and reviews per learner
@@ -111,15 +112,17 @@ class StudyStore:
 
     def sync(self, cards: list[Card]) -> None:
         """Record the current cards: new ones, edited ones (a new version; id and history kept), a
-        new id in the slot of a vanished card (its prompt was edited: the history moves to it), and
-        vanished ones (retired: they leave every schedule, their reviews stay)."""
+        new id in the slot of a vanished card with the same reference or a similar prompt (its
+        prompt was edited: the history moves to it), and vanished ones (retired: they leave every
+        schedule, their reviews stay)."""
         stamp = now().isoformat()
         with self.write() as db:
             known = {r[0]: (r[1], r[2]) for r in db.execute("SELECT id, slot, content_hash FROM cards")}
             current = {c.id for c in cards}
             vanished = {slot: cid for cid, (slot, _) in known.items() if cid not in current}
             for c in cards:
-                if c.id not in known and (old := vanished.pop(c.slot, None)):
+                if c.id not in known and (old := vanished.get(c.slot)) and _same_card(db, old, c):
+                    del vanished[c.slot]
                     for table in ("schedule", "reviews"):
                         db.execute(f"UPDATE {table} SET card_id = ? WHERE card_id = ?", (c.id, old))  # noqa: S608
                     db.execute("INSERT OR REPLACE INTO card_aliases VALUES (?, ?, ?)", (old, c.id, stamp))
@@ -170,6 +173,19 @@ class StudyStore:
             rows = db.execute("SELECT card_id, at, score FROM reviews WHERE learner = ? AND card_id = ? ORDER BY at, id",
                               (learner, card_id)).fetchall()
         return [Review(r[0], datetime.fromisoformat(r[1]), r[2]) for r in rows]
+
+
+def _same_card(db: sqlite3.Connection, old_id: str, card: Card) -> bool:
+    """A reworded prompt, not another card that happens to take the slot (another corpus in the
+    same data folder, or a question replaced by a new one)."""
+    row = db.execute("SELECT prompt, reference FROM card_versions WHERE card_id = ? ORDER BY first_seen DESC, rowid DESC "
+                     "LIMIT 1", (old_id,)).fetchone()
+    if row is None:
+        return False
+    if row[1] == card.reference:
+        return True
+    before, after = set(normalise(row[0]).split()), set(normalise(card.prompt).split())
+    return len(before & after) / max(len(before | after), 1) >= SAME_PROMPT_JACCARD
 
 
 def _version(db: sqlite3.Connection) -> int:
