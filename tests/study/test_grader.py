@@ -55,6 +55,14 @@ def test_numbers_are_checked_exactly(study) -> None:  # noqa: ANN001
     assert right.points[0].covered
 
 
+def test_a_formula_answer_to_a_worked_number_is_neither_a_dump_nor_a_copy(study) -> None:  # noqa: ANN001
+    card = next(c for c in study.cards if c.kind == "number")
+    for answer in ("4096 / 32 = 128 dims", "Head width for the 4096-wide model = 128"):
+        grade = study.grader.grade(card, answer)
+        assert not {"keyword_dump", "copy"} & set(grade.flags), (answer, grade)
+    assert "copy" in study.grader.grade(card, "Head width for the 4096-wide model").flags
+
+
 def test_helpers() -> None:
     assert numbers("2 × 80 = 327,680 bytes, 1.25 GiB.") == {"2", "80", "327680", "1.25"}
     assert function_ratio("the cache is large because of the heads") > 0.4

@@ -43,7 +43,7 @@ class GraderParams:
     copy_novel: float = 0.4  # an answer with under this share of content words new to the question is a copy
     copy_factor: float = 0.1
     dump_function_ratio: float = 0.16  # function words below this share of words: a keyword list, not an answer
-    dump_min_words: int = 6  # shorter answers are terse, not dumps
+    dump_min_words: int = 6  # words (not numbers or symbols): fewer is a terse answer or a formula, not a dump
     dump_factor: float = 0.1
     neighbour_margin: float = 0.0  # another card of the module matched better (and by more words): its answer
     neighbour_factor: float = 0.4
@@ -108,6 +108,7 @@ class Grader:
         self.tokens = {c.id: [set(tokenize(p.text)) for p in c.points] for c in cards}
         self.prompt_tokens = {c.id: set(tokenize(c.prompt)) for c in cards}
         self.card_tokens = {c.id: set().union(*self.tokens[c.id]) for c in cards}
+        self.reference_numbers = {c.id: numbers(c.reference) for c in cards}
 
     def embed(self, text: str) -> np.ndarray:
         spans = answer_spans(text)
@@ -151,13 +152,18 @@ class Grader:
         p, flags = self.params, []
         own = set(tokenize(text))
         novel = len(own - self.prompt_tokens[card.id]) / len(own)
-        if novel < p.copy_novel:
+        if novel < p.copy_novel and not self.states_result(card, text):
             score, flags = score * p.copy_factor, flags + ["copy"]
-        if len(text.split()) >= p.dump_min_words and function_ratio(text) < p.dump_function_ratio:
+        if len(WORD_RE.findall(text)) >= p.dump_min_words and function_ratio(text) < p.dump_function_ratio:
             score, flags = score * p.dump_factor, flags + ["keyword_dump"]
         if self.closer_sibling(card, own, vecs):
             score, flags = score * p.neighbour_factor, flags + ["neighbour"]
         return score, flags
+
+    def states_result(self, card: Card, text: str) -> bool:
+        """The answer gives a number of the reference that the question does not: a worked-number
+        answer repeats the question's givens and still adds the result."""
+        return bool(numbers(text) & (self.reference_numbers[card.id] - numbers(card.prompt)))
 
     def meaning(self, card_id: str, vecs: np.ndarray) -> float:
         a, b = self.offsets[card_id]
