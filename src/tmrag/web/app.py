@@ -22,7 +22,7 @@ from .hosts import AllowedHosts, allowed_hosts
 from .limits import MAX_BODY_BYTES, BodySizeLimit, HeadAsGet, SecurityHeaders, docs_policies
 from .metrics import Metrics, RequestMetrics
 from .requestlog import RequestLog
-from .routes import api, metrics, pages
+from .routes import api, metrics, pages, quiz
 
 
 def swagger_inline_script(app: FastAPI) -> str:
@@ -55,7 +55,8 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
     # counted, logged with a request id and given the security headers.
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(HeadAsGet)
-    app.add_middleware(ratelimit.RateLimit, items=ratelimit.parse(settings.rate_limit), paths=api.RATE_LIMITED,
+    app.add_middleware(ratelimit.RateLimit, items=ratelimit.parse(settings.rate_limit),
+                       paths=api.RATE_LIMITED + quiz.RATE_LIMITED,
                        on_reject=lambda path: app.state.metrics.rate_limited.labels(path).inc())
     if (hosts := allowed_hosts(settings.allowed_hosts, bind_host)) is not None:
         app.add_middleware(AllowedHosts, hosts=hosts)
@@ -69,6 +70,7 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
     app.include_router(metrics.router)
     app.include_router(pages.router)
     insights.install(app, settings)  # POST /feedback and the opt-in question log
+    app.include_router(quiz.router)
     if load_in_background:
         threading.Thread(target=state.load, name="tmrag-load", daemon=True).start()
     else:
