@@ -23,8 +23,8 @@ def test_the_note_lists_everything_missing() -> None:
     assert coverage_note(["A", "B", "C"]) == "The notes don't state A, B and C; the nearest they come:"
 
 
-def _states(focus: str, numeric: bool, sentences: list[str], question: str) -> bool:
-    ranking = SimpleNamespace(query=SimpleNamespace(text=question))
+def _states(focus: str, numeric: bool, sentences: list[str], question: str, names: tuple[str, ...] = ()) -> bool:
+    ranking = SimpleNamespace(query=SimpleNamespace(text=question, names=list(names)))
     return CoverageJudge.states(tokenize(focus), numeric, sentences, [set(tokenize(s)) for s in sentences], ranking)
 
 
@@ -35,6 +35,13 @@ def test_a_number_must_come_with_the_attribute_and_not_from_the_name() -> None:
     assert _states("layers", True, ["Llama 3 405B has 126 layers."], q)
     assert _states("group size", False, ["The group size sets how many samples share a baseline."], "")
     assert not _states("group size", False, ["A group of responses is sampled."], "")
+
+
+def test_a_number_of_another_version_of_the_named_model_does_not_state_it() -> None:
+    q = "How many rounds of DPO did Llama 3's post-training run?"
+    assert not _states("rounds", True, ["Llama 2's chat recipe ran 5 rounds of RLHF."], q, ("Llama",))
+    assert _states("rounds", True, ["Llama 3 ran 6 rounds of DPO."], q, ("Llama",))
+    assert _states("rounds", True, ["Post-training ran 6 rounds of DPO."], q, ("Llama",))  # named in context
 
 
 def test_a_quantity_in_its_unit_counts_as_stated() -> None:

@@ -64,6 +64,17 @@ def asked_thing(question: str, focus: str, names: list[str]) -> str:
     return f"{what} of {owner_phrase(question, names[0])}" if names else what
 
 
+def other_version(sentence: str, question: str, names: list[str]) -> bool:
+    """The sentence gives one of the question's names with another version or size only: "five
+    rounds of RLHF" of Llama 2 is not the number of rounds of Llama 3."""
+    for name in names:
+        asked = re.match(rf"{re.escape(name)}[\s-]+(\d[\w.]*)", owner_phrase(question, name))
+        versions = {v.lower() for v in re.findall(rf"(?<![\w-]){re.escape(name)}(?:'s)?[\s-]+(\d[\w.]*)", sentence, re.I)}
+        if asked and versions and asked.group(1).lower() not in versions:
+            return True
+    return False
+
+
 def _tokens(text: str) -> set[str]:
     return set(tokenize(text))
 
@@ -125,6 +136,8 @@ class CoverageJudge:
         unit = QUANTITY_UNITS.get(focus[-1])
         for sentence, tokens in zip(sentences, token_sets, strict=True):
             if not mentions_all(tokens, focus) and not (numeric and unit and unit.search(sentence)):
+                continue
+            if numeric and other_version(sentence, ranking.query.text, ranking.query.names):
                 continue
             numbers = set(NUMBER_RE.findall(sentence)) - given
             if not numeric or numbers:
