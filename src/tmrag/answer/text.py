@@ -24,7 +24,8 @@ TEX_SYMBOLS = {"times": "×", "approx": "≈", "cdot": "·", "le": "≤", "leq":
                "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉", "langle": "⟨", "rangle": "⟩", "{": "{", "}": "}", "$": "$",
                "Psi": "Ψ", "lVert": "‖", "rVert": "‖", "Vert": "‖", "vert": "|", "lvert": "|", "rvert": "|", "cap": "∩",
                "cup": "∪", "varnothing": "∅", "emptyset": "∅", "argmax": "argmax", "argmin": "argmin", "arg": "arg",
-               "varepsilon": "ε", "qquad": "  ", "!": "", "forall": "∀", "exists": "∃", "int": "∫", "circ": "∘", "dagger": "†", "star": "⋆"}
+               "varepsilon": "ε", "forall": "∀", "exists": "∃", "int": "∫", "circ": "∘", "dagger": "†", "star": "⋆",
+               "qquad": "  ", "!": ""}
 DOUBLE_STRUCK = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼"}
 ACCENTS = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304"}  # combining marks over one letter
 TEX_COMMAND = re.compile(r"\\([A-Za-z]+|[,;%_{}$!])")
