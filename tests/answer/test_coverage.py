@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from tmrag.answer.composing import coverage_note
-from tmrag.answer.coverage import CoverageJudge, asked_thing, owner_phrase
+from tmrag.answer.coverage import CoverageJudge, asked_thing, number_owners, owner_phrase
 from tmrag.tokenize import tokenize
 
 
@@ -49,3 +49,13 @@ def test_a_quantity_in_its_unit_counts_as_stated() -> None:
     assert CoverageJudge.states_quantity(["memory"], True, ["It needs 140 GB in fp16."], ranking)
     assert not CoverageJudge.states_quantity(["memory"], True, ["It has 70B parameters."], ranking)
     assert not CoverageJudge.states_quantity(["layers"], True, ["It needs 140 GB in fp16."], ranking)
+
+
+def test_the_owner_of_an_asked_number_is_the_thing_it_is_asked_of() -> None:
+    assert number_owners("How many KV-cache bytes per token does Mistral 7B need in fp16?",
+                         ["KV-cache", "Mistral", "fp16"]) == ["Mistral"]
+    assert number_owners("How many answer choices does each MMLU-Pro question have?", ["MMLU-Pro"]) == ["MMLU-Pro"]
+    # names of the set-up, not of the asked thing
+    assert number_owners("Serving Llama-2-7B on a single A100, how many sequences fit in the KV cache?",
+                         ["Llama-2-7B", "A100"]) == []
+    assert number_owners("How many tokens does a 1024x1024 screenshot cost when sent to GPT-4V?", ["GPT-4V"]) == []
