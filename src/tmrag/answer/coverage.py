@@ -30,8 +30,10 @@ DESCRIPTIVE_NAME = re.compile(r"-(?:style|like|based|shaped|class|sized|type)$",
 # An attribute asked of a named thing ("how many layers does X have") is checkable; the "steps" of a
 # list question or the subject of a why-question are described, not stated as one attribute (dev).
 # "How many X does Y have", "what X did Y use": Y, the thing the number is asked of.
-OWNER_RE = re.compile(r"\b(?:how\s+(?:many|much)|what|which)\s+[^?]*?\b(?:does|do|did|is|are|was|were|has|have)\s+"
-                      r"(?:the\s+|a\s+|an\s+|each\s+)?(?P<owner>(?:\S+\s*){1,3})", re.I)
+# "What are the X" asks X itself: no owner.
+OWNER_RE = re.compile(r"\b(?:how\s+(?:many|much)|what|which)\s+(?!(?:is|are|was|were)\b)\S[^?]*?\s"
+                      r"(?:does|do|did|is|are|was|were|has|have)\s+(?:the\s+|a\s+|an\s+|each\s+)?"
+                      r"(?P<owner>(?:\S+\s*){1,3})", re.I)
 FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
 
 
@@ -116,7 +118,7 @@ class CoverageJudge:
             # is never stated by passages that don't name it, however close the rest matches.
             missing = [n for n in unmentioned if n in number_owners(ranking.query.text, ranking.query.names)]
         if (focus and intent.kind in FOCUS_KINDS and focus[-1] not in GENERIC_HEADS and ranking.query.names and not missing
-                and ranking.evidence < self.settings.coverage_focus_evidence
+                and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking))
                 and not self.states(focus, intent.numeric, sentences, token_sets, ranking)):
             missing.append(asked_thing(ranking.query.text, intent.focus, [n for n in ranking.query.names if n not in missing]))
         if (not missing and not self.states_quantity(focus, intent.numeric, sentences, ranking)
@@ -124,6 +126,14 @@ class CoverageJudge:
             missing.append(asked_thing(ranking.query.text, intent.focus, ranking.query.names) if focus
                            else "a direct answer to this question")
         return CoverageResult("partial" if missing else "answered", missing)
+
+    @staticmethod
+    def owned(ranking: Ranking) -> bool:
+        """A plain numeric question about a thing it names ("how many layers does Llama 3 405B
+        have"): its attribute is checked at any evidence, since a close match on the rest of the
+        question is exactly what makes related text look like the answer. Not multi-part
+        questions, whose focus is only their first part's (dev: false partials)."""
+        return ranking.intent.kind == "numeric" and bool(number_owners(ranking.query.text, ranking.query.names))
 
     @staticmethod
     def states_quantity(focus: list[str], numeric: bool, sentences: list[str], ranking: Ranking) -> bool:
