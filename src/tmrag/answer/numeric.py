@@ -24,6 +24,9 @@ PLAIN_PENALTY = 0.05  # a sentence with no number at all: prose about the topic,
 # Wider than SENTENCE_MARGIN: a worked example states its several results in sentences that embed
 # far apart (dev sweep 0.12-0.40: every expected number 0.50 -> 0.65, flat above 0.30).
 NUMBER_MARGIN = 0.30
+# Of the configured word budget: a worked example's result comes with its arithmetic, and two cases
+# of it rarely fit in 120 words (dev: every expected number 0.662 -> 0.700 at 1.25).
+NUMBER_WORDS = 1.25
 # A derivation or a stated result: an equation, an approximation, or "so/gives/which is" before a number.
 RESULT_RE = re.compile(r"[=≈→]|\b(?:so|gives?|giving|which is|comes to|brings|falls|rises|needs|takes|costs?|"
                        r"is about|is roughly|of about|about)\b[^.;]*\d")

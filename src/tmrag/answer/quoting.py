@@ -15,7 +15,7 @@ from ..corpus.model import Corpus
 from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
-from .numeric import NUMBER_MARGIN, NumberScorer, wants_number
+from .numeric import NUMBER_MARGIN, NUMBER_WORDS, NumberScorer, wants_number
 from .numeric import numbers as numbers_of
 from .text import MAX_SENTENCES, NUMBER_RE, display_sentence, plain_math, quotable
 
@@ -103,6 +103,7 @@ class QuoteSelector:
         words = sum(self.words(p.row, p.j) for p in chosen)
         ahead = len(chosen)  # a definition already chosen; antecedents ride on top, up to MAX_SENTENCES
         top, margin = None, NUMBER_MARGIN if numbers else SENTENCE_MARGIN
+        max_words = self.settings.answer_max_words * (NUMBER_WORDS if numbers else 1)
         while pending and ahead + len(groups) < self.settings.answer_max_sentences:
             if numbers:
                 pending.sort(key=lambda s: -(s.score + numbers.case(self.sentence(s.row, s.j))))
@@ -115,7 +116,7 @@ class QuoteSelector:
                 continue
             group = self.with_antecedent(s.row, s.j, chosen)
             n_words = sum(self.words(s.row, i) for i in group)
-            if chosen and (words + n_words > self.settings.answer_max_words or len(chosen) + len(group) > MAX_SENTENCES):
+            if chosen and (words + n_words > max_words or len(chosen) + len(group) > MAX_SENTENCES):
                 continue
             chosen += [Pick(s.rank, s.row, i) for i in group]
             groups.append(Group(score, [(s.row, i) for i in group]))
