@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from tmrag.answer.composing import coverage_note
-from tmrag.answer.coverage import CoverageJudge, asked_thing, owner_phrase
+from tmrag.answer.coverage import CoverageJudge, asked_thing, number_owners, owner_phrase
 from tmrag.tokenize import tokenize
 
 
@@ -23,8 +23,8 @@ def test_the_note_lists_everything_missing() -> None:
     assert coverage_note(["A", "B", "C"]) == "The notes don't state A, B and C; the nearest they come:"
 
 
-def _states(focus: str, numeric: bool, sentences: list[str], question: str) -> bool:
-    ranking = SimpleNamespace(query=SimpleNamespace(text=question))
+def _states(focus: str, numeric: bool, sentences: list[str], question: str, names: tuple[str, ...] = ()) -> bool:
+    ranking = SimpleNamespace(query=SimpleNamespace(text=question, names=list(names)))
     return CoverageJudge.states(tokenize(focus), numeric, sentences, [set(tokenize(s)) for s in sentences], ranking)
 
 
@@ -37,8 +37,25 @@ def test_a_number_must_come_with_the_attribute_and_not_from_the_name() -> None:
     assert not _states("group size", False, ["A group of responses is sampled."], "")
 
 
+def test_a_number_of_another_version_of_the_named_model_does_not_state_it() -> None:
+    q = "How many rounds of DPO did Llama 3's post-training run?"
+    assert not _states("rounds", True, ["Llama 2's chat recipe ran 5 rounds of RLHF."], q, ("Llama",))
+    assert _states("rounds", True, ["Llama 3 ran 6 rounds of DPO."], q, ("Llama",))
+    assert _states("rounds", True, ["Post-training ran 6 rounds of DPO."], q, ("Llama",))  # named in context
+
+
 def test_a_quantity_in_its_unit_counts_as_stated() -> None:
     ranking = SimpleNamespace(query=SimpleNamespace(text="How much memory does a 70B model need?"))
     assert CoverageJudge.states_quantity(["memory"], True, ["It needs 140 GB in fp16."], ranking)
     assert not CoverageJudge.states_quantity(["memory"], True, ["It has 70B parameters."], ranking)
     assert not CoverageJudge.states_quantity(["layers"], True, ["It needs 140 GB in fp16."], ranking)
+
+
+def test_the_owner_of_an_asked_number_is_the_thing_it_is_asked_of() -> None:
+    assert number_owners("How many KV-cache bytes per token does Mistral 7B need in fp16?",
+                         ["KV-cache", "Mistral", "fp16"]) == ["Mistral"]
+    assert number_owners("How many answer choices does each MMLU-Pro question have?", ["MMLU-Pro"]) == ["MMLU-Pro"]
+    # names of the set-up, not of the asked thing
+    assert number_owners("Serving Llama-2-7B on a single A100, how many sequences fit in the KV cache?",
+                         ["Llama-2-7B", "A100"]) == []
+    assert number_owners("How many tokens does a 1024x1024 screenshot cost when sent to GPT-4V?", ["GPT-4V"]) == []

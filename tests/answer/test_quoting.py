@@ -1,8 +1,36 @@
-"""Quoting: which model names count as the same model when a quote is checked against the question."""
+"""Quoting: which model names count as the same model when a quote is checked against the question, and
+how far a quoted sentence runs."""
 
-from tmrag.answer.quoting import same_model
+from types import SimpleNamespace
+
+from tmrag.answer.quoting import QuoteSelector, same_model
+from tmrag.config import Settings
 
 
 def test_a_shorter_family_name_is_the_same_model_only_at_the_same_size() -> None:
     assert same_model(("llama", "7B"), ("llama2", "7B")) and not same_model(("llama", "70B"), ("llama2", "7B"))
     assert not same_model(("llama3", "8B"), ("llama2", "8B"))
+
+
+def _selector(text: str) -> QuoteSelector:
+    sentences, start = [], 0
+    for piece in ("The half-width is", "about ±0.5 points.", "The baseline is 25% on four options."):
+        a = text.index(piece, start)
+        sentences.append((a, a + len(piece)))
+        start = a + len(piece)
+    chunk = SimpleNamespace(text=text, sentences=sentences, kind="module", doc_id="m")
+    return QuoteSelector(Settings(), None, SimpleNamespace(chunks=[chunk]), None)
+
+
+def test_a_lead_in_runs_through_its_display_formula_and_the_words_that_finish_it() -> None:
+    text = "The half-width is\n\n$$\n1.96\\sqrt{0.09/14{,}042} \\approx 0.0050,\n$$\n\nabout ±0.5 points. " \
+           "The baseline is 25% on four options."
+    quoter = _selector(text)
+    assert quoter.sentence(0, 0).endswith("about ±0.5 points.") and "0.0050" in quoter.sentence(0, 0)
+    assert quoter.after_formula(0, 1) and not quoter.after_formula(0, 2)  # "about…" is quoted only with its lead-in
+    assert quoter.sentence(0, 2) == "The baseline is 25% on four options."
+
+
+def test_a_lead_in_before_an_aligned_block_is_not_extended() -> None:
+    text = "The half-width is\n\n$$\na = 1 \\\\\nb = 2\n$$\n\nabout ±0.5 points. The baseline is 25% on four options."
+    assert _selector(text).sentence(0, 0) == "The half-width is"

@@ -9,8 +9,17 @@ def test_answer_text_renders_inline_math_and_keeps_money() -> None:
     raw = (r"Total: $30 \times 20{,}000 = 600{,}000$ tokens at \$3 [@claude-pricing], so **$\frac{a}{b} \approx 0.5$** "
            r"for $\mathrm{softmax}(QK^\top/\sqrt{d_k})$.")
     assert display_sentence(raw) == "Total: 30 × 20,000 = 600,000 tokens at \\$3, so a/b ≈ 0.5 for softmax(QKᵀ/√d_k)."
-    assert display_sentence("It costs $2.50 per run, not $3, and $$x^2$$ stays.") == (
-        "It costs $2.50 per run, not $3, and $$x^2$$ stays.")
+    assert display_sentence("It costs $2.50 per run, not $3, and $x^2$ stays.") == (
+        "It costs $2.50 per run, not $3, and x^2 stays.")
+
+
+def test_a_lead_in_reads_with_its_display_formula_and_alone_is_not_quotable() -> None:
+    lead_in = "The probability that a pair with Jaccard similarity $s$ is flagged is"
+    assert not quotable(lead_in)
+    quoted = lead_in + "\n\n$$\nP(\\text{flag}) = 1 - (1 - s^{r})^{b}.\n$$"
+    assert quotable(quoted)
+    assert display_sentence(quoted) == (
+        "The probability that a pair with Jaccard similarity s is flagged is P(flag) = 1 - (1 - s^r)^b.")
 
 
 @pytest.mark.parametrize(("sentence", "ok"), [

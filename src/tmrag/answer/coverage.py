@@ -29,6 +29,11 @@ GENERIC_HEADS = frozenset(tokenize("one benefit change cause thing way differenc
 DESCRIPTIVE_NAME = re.compile(r"-(?:style|like|based|shaped|class|sized|type)$", re.I)
 # An attribute asked of a named thing ("how many layers does X have") is checkable; the "steps" of a
 # list question or the subject of a why-question are described, not stated as one attribute (dev).
+# "How many X does Y have", "what X did Y use": Y, the thing the number is asked of.
+# "What are the X" asks X itself: no owner.
+OWNER_RE = re.compile(r"\b(?:how\s+(?:many|much)|what|which)\s+(?!(?:is|are|was|were)\b)\S[^?]*?\s"
+                      r"(?:does|do|did|is|are|was|were|has|have)\s+(?:the\s+|a\s+|an\s+|each\s+)?"
+                      r"(?P<owner>(?:\S+\s*){1,3})", re.I)
 FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
 
 
@@ -64,6 +69,25 @@ def asked_thing(question: str, focus: str, names: list[str]) -> str:
     return f"{what} of {owner_phrase(question, names[0])}" if names else what
 
 
+def other_version(sentence: str, question: str, names: list[str]) -> bool:
+    """The sentence gives one of the question's names with another version or size only: "five
+    rounds of RLHF" of Llama 2 is not the number of rounds of Llama 3."""
+    for name in names:
+        asked = re.match(rf"{re.escape(name)}[\s-]+(\d[\w.]*)", owner_phrase(question, name))
+        versions = {v.lower() for v in re.findall(rf"(?<![\w-]){re.escape(name)}(?:'s)?[\s-]+(\d[\w.]*)", sentence, re.I)}
+        if asked and versions and asked.group(1).lower() not in versions:
+            return True
+    return False
+
+
+def number_owners(question: str, names: list[str]) -> list[str]:
+    """The names a numeric question asks its number of (not those of its set-up: "on a single
+    A100", "sent to GPT-4V")."""
+    m = OWNER_RE.search(question)
+    owner = m.group("owner") if m else ""
+    return [n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", owner, re.I)]
+
+
 def _tokens(text: str) -> set[str]:
     return set(tokenize(text))
 
@@ -85,12 +109,16 @@ class CoverageJudge:
             return CoverageResult("not_covered")
         sentences = self.sentences(quotes)
         token_sets = [_tokens(s) for s in sentences]
-        weak = ranking.evidence < self.settings.coverage_name_evidence
-        missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n)] if weak else []
         intent = ranking.intent
         focus = intent.focus_tokens
+        weak = ranking.evidence < self.settings.coverage_name_evidence
+        missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n)] if weak else []
+        if not missing and intent.numeric and focus:
+            # A number asked of a named thing ("how many bytes per token does *Mistral 7B* need")
+            # is never stated by passages that don't name it, however close the rest matches.
+            missing = [n for n in unmentioned if n in number_owners(ranking.query.text, ranking.query.names)]
         if (focus and intent.kind in FOCUS_KINDS and focus[-1] not in GENERIC_HEADS and ranking.query.names and not missing
-                and ranking.evidence < self.settings.coverage_focus_evidence
+                and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking))
                 and not self.states(focus, intent.numeric, sentences, token_sets, ranking)):
             missing.append(asked_thing(ranking.query.text, intent.focus, [n for n in ranking.query.names if n not in missing]))
         if (not missing and not self.states_quantity(focus, intent.numeric, sentences, ranking)
@@ -98,6 +126,14 @@ class CoverageJudge:
             missing.append(asked_thing(ranking.query.text, intent.focus, ranking.query.names) if focus
                            else "a direct answer to this question")
         return CoverageResult("partial" if missing else "answered", missing)
+
+    @staticmethod
+    def owned(ranking: Ranking) -> bool:
+        """A plain numeric question about a thing it names ("how many layers does Llama 3 405B
+        have"): its attribute is checked at any evidence, since a close match on the rest of the
+        question is exactly what makes related text look like the answer. Not multi-part
+        questions, whose focus is only their first part's (dev: false partials)."""
+        return ranking.intent.kind == "numeric" and bool(number_owners(ranking.query.text, ranking.query.names))
 
     @staticmethod
     def states_quantity(focus: list[str], numeric: bool, sentences: list[str], ranking: Ranking) -> bool:
@@ -125,6 +161,8 @@ class CoverageJudge:
         unit = QUANTITY_UNITS.get(focus[-1])
         for sentence, tokens in zip(sentences, token_sets, strict=True):
             if not mentions_all(tokens, focus) and not (numeric and unit and unit.search(sentence)):
+                continue
+            if numeric and other_version(sentence, ranking.query.text, ranking.query.names):
                 continue
             numbers = set(NUMBER_RE.findall(sentence)) - given
             if not numeric or numbers:

@@ -16,7 +16,9 @@ from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from .listing import ListItems, list_after
-from .text import MAX_SENTENCES, NUMBER_RE, display_sentence, quotable
+from .numeric import NUMBER_MARGIN, NUMBER_WORDS, NumberScorer, wants_number
+from .numeric import numbers as numbers_of
+from .text import MAX_SENTENCES, NUMBER_RE, display_sentence, plain_math, quotable
 
 ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic sentences
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
@@ -27,6 +29,7 @@ RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev
 # A sentence that opens by pointing back at the one before it.
 BACK_REFERENCE = re.compile(r"(?:[-*+]\s+)?[*_]*(?:This|That|These|Those|It|Its|They|Their|Then|Such|Both|Thus|Hence"
                             r"|Therefore|So|Here|The same)\b")
+DISPLAY_FORMULA = re.compile(r"\s*\$\$(.+?)\$\$", re.S)  # a display formula right after a sentence
 SentenceRef = tuple[int, int]  # (chunk row, sentence index in the chunk)
 
 
@@ -74,7 +77,11 @@ class QuoteSelector:
     def select(self, ranking: Ranking) -> list[Quote]:
         """Best evidence sentences from the top passages, within a margin of the best one."""
         chosen, scored = self.definition_first(ranking, self.candidates(ranking))
-        groups = self.greedy(self.same_model(ranking, scored), chosen)
+        scored = self.same_model(ranking, scored)
+        numbers = NumberScorer(numbers_of(ranking.query.text)) if wants_number(ranking.intent, ranking.query.text) else None
+        if numbers:
+            scored = [Scored(s.score + numbers.result(self.sentence(s.row, s.j)), s.rank, s.row, s.j) for s in scored]
+        groups = self.greedy(scored, chosen, numbers)
         return self.with_lists(self.quotes_from(chosen, self.reading_strength(ranking, groups)))
 
     def candidates(self, ranking: Ranking) -> list[Scored]:
@@ -84,8 +91,8 @@ class QuoteSelector:
             if chunk.kind == "source" and rank > 0:
                 continue  # an annotation is the answer only when its source ranks first ("which paper…")
             sims = self.index.sentence_vectors_of(cand.row) @ ranking.qvec
-            for j, (a, b) in enumerate(chunk.sentences):
-                if quotable(chunk.text[a:b]) or self.lead_in(cand.row, j):
+            for j in range(len(chunk.sentences)):
+                if (quotable(self.sentence(cand.row, j)) or self.lead_in(cand.row, j)) and not self.after_formula(cand.row, j):
                     scored.append(Scored(float(sims[j]) - RANK_PENALTY * rank, rank, cand.row, j))
         return scored
 
@@ -129,25 +136,35 @@ class QuoteSelector:
             quote.marker = marker
         return kept
 
-    def greedy(self, scored: list[Scored], chosen: list[Pick]) -> list[Group]:
+    def greedy(self, scored: list[Scored], chosen: list[Pick], numbers: NumberScorer | None = None) -> list[Group]:
         """Adds the best sentences (each with its antecedent, if it needs one) to ``chosen``
-        within the margin and the sentence and word budgets; returns them as scored groups."""
-        scored = sorted(scored, key=lambda s: -s.score)
+        within the margin and the sentence and word budgets; returns them as scored groups.
+        For a numeric question, ``numbers`` re-scores what is left after each pick."""
+        pending = sorted(scored, key=lambda s: -s.score)
         groups: list[Group] = []
         words = sum(self.words(p.row, p.j) for p in chosen)
         ahead = len(chosen)  # a definition already chosen; antecedents ride on top, up to MAX_SENTENCES
-        for s in scored:
-            if s.score < scored[0].score - SENTENCE_MARGIN or ahead + len(groups) >= self.settings.answer_max_sentences:
+        top, margin = None, NUMBER_MARGIN if numbers else SENTENCE_MARGIN
+        max_words = self.settings.answer_max_words * (NUMBER_WORDS if numbers else 1)
+        while pending and ahead + len(groups) < self.settings.answer_max_sentences:
+            if numbers:
+                pending.sort(key=lambda s: -(s.score + numbers.case(self.sentence(s.row, s.j))))
+            s = pending.pop(0)
+            score = s.score + (numbers.case(self.sentence(s.row, s.j)) if numbers else 0.0)
+            top = score if top is None else top
+            if score < top - margin:
                 break
             if any(self.repeats((s.row, s.j), (p.row, p.j)) for p in chosen):
                 continue
             group = self.with_antecedent(s.row, s.j, chosen)
             n_words = sum(self.words(s.row, i) for i in group)
-            if chosen and (words + n_words > self.settings.answer_max_words or len(chosen) + len(group) > MAX_SENTENCES):
+            if chosen and (words + n_words > max_words or len(chosen) + len(group) > MAX_SENTENCES):
                 continue
             chosen += [Pick(s.rank, s.row, i) for i in group]
-            groups.append(Group(s.score, [(s.row, i) for i in group]))
+            groups.append(Group(score, [(s.row, i) for i in group]))
             words += n_words
+            if numbers:
+                numbers.take(self.sentence(s.row, s.j))
         return groups
 
     def reading_strength(self, ranking: Ranking, groups: list[Group]) -> dict[SentenceRef, float]:
@@ -183,8 +200,30 @@ class QuoteSelector:
         return similar > DUPLICATE_COS and set(NUMBER_RE.findall(self.sentence(*a))) == set(NUMBER_RE.findall(self.sentence(*b)))
 
     def sentence(self, row: int, j: int) -> str:
+        return self.index.chunks[row].text[slice(*self.span(row, j))]
+
+    def span(self, row: int, j: int) -> tuple[int, int]:
+        """A sentence's span in its chunk; a lead-in ("… the 95% confidence half-width is") runs
+        on through the display formula it introduces and the words that finish it ("about ±0.5
+        points."), so the quote states the result instead of dangling."""
         chunk = self.index.chunks[row]
-        return chunk.text[slice(*chunk.sentences[j])]
+        a, b = chunk.sentences[j]
+        formula = DISPLAY_FORMULA.match(chunk.text, b)
+        if not formula or r"\\" in formula.group(1) or "\\" in plain_math(formula.group(1)):
+            return a, b  # an aligned block, or one not readable as text: the lead-in stays unquoted
+        end = formula.end()
+        if j + 1 < len(chunk.sentences) and self.after_formula(row, j + 1):
+            end = chunk.sentences[j + 1][1]
+        return a, end
+
+    def after_formula(self, row: int, j: int) -> bool:
+        """A sentence that finishes the one before its display formula ("about ±0.5 points.",
+        "with the conventional constant k = 60."): it begins mid-thought, so it is quoted only
+        as part of that lead-in."""
+        chunk = self.index.chunks[row]
+        start = chunk.sentences[j][0]
+        before = chunk.text[chunk.sentences[j - 1][1] if j else 0 : start]
+        return "$$" in before and chunk.text[start:start + 1].islower()
 
     def words(self, row: int, j: int) -> int:
         return len(display_sentence(self.sentence(row, j)).split())
@@ -237,7 +276,7 @@ class QuoteSelector:
         quotes: dict[int, Quote] = {}
         for p in chosen:
             quote = quotes.setdefault(p.row, Quote(p.row, [], len(quotes) + 1))
-            quote.reading.append(self.index.chunks[p.row].sentences[p.j])
+            quote.reading.append(self.span(p.row, p.j))
         for quote in quotes.values():
             quote.spans = sorted(quote.reading)
         return list(quotes.values())

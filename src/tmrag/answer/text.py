@@ -24,11 +24,13 @@ TEX_SYMBOLS = {"times": "×", "approx": "≈", "cdot": "·", "le": "≤", "leq":
                "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉", "langle": "⟨", "rangle": "⟩", "{": "{", "}": "}", "$": "$",
                "Psi": "Ψ", "lVert": "‖", "rVert": "‖", "Vert": "‖", "vert": "|", "lvert": "|", "rvert": "|", "cap": "∩",
                "cup": "∪", "varnothing": "∅", "emptyset": "∅", "argmax": "argmax", "argmin": "argmin", "arg": "arg",
-               "varepsilon": "ε", "forall": "∀", "exists": "∃", "int": "∫", "circ": "∘", "dagger": "†", "star": "⋆"}
+               "varepsilon": "ε", "forall": "∀", "exists": "∃", "int": "∫", "circ": "∘", "dagger": "†", "star": "⋆",
+               "qquad": "  ", "!": ""}
 DOUBLE_STRUCK = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼"}
 ACCENTS = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304"}  # combining marks over one letter
-TEX_COMMAND = re.compile(r"\\([A-Za-z]+|[,;%_{}$])")
+TEX_COMMAND = re.compile(r"\\([A-Za-z]+|[,;%_{}$!])")
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 MIN_SENTENCE_WORDS = 6  # shorter fragments ("See below.") are not answers
 
 
@@ -43,12 +45,18 @@ META_RE = re.compile(r"\b(?:this|the (?:next|previous)|that) (?:module|section|p
                      r"|\b(?:see|covered) (?:above|below)\b", re.I)
 
 
+# A lead-in whose formula or result follows it ("The probability … is flagged is", "… gives"):
+# quoted without what follows, it states nothing.
+DANGLING_RE = re.compile(r"(?:\b(?:is|are|was|were|be|gives?|becomes?|equals?|by|to|as|of|that|the|where|then|with|from|"
+                         r"yields?|reads?|obtain|get)|=)\s*$", re.I)
+
+
 def quotable(sentence: str) -> bool:
     """Whether a sentence can stand alone in an answer. Not: short fragments, questions (the
     notes' interview prompts), table rows, headings, display math, and lead-ins ending in ":"
     whose list, formula or code block the quote would leave out (dev: cites-relevant +0.007)."""
     s = sentence.strip().rstrip("*_ ")
-    return (len(s.split()) >= MIN_SENTENCE_WORDS and not s.endswith(("?", ":"))
+    return (len(s.split()) >= MIN_SENTENCE_WORDS and not s.endswith(("?", ":")) and not DANGLING_RE.search(s)
             and not s.startswith(("**Q", "|", "#", "$$")) and not SETUP_RE.match(s) and not META_RE.search(s))
 
 
@@ -66,7 +74,7 @@ def plain_math(tex: str) -> str:
         tex = re.sub(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: "/".join(_group(g) for g in m.groups()), tex)
         tex = re.sub(r"\\binom\{([^{}]*)\}\{([^{}]*)\}", r"C(\1, \2)", tex)
     tex = re.sub(r"\\[dt]?frac\s*(\d)\s*(\d)", r"\1/\2", tex)  # \tfrac12
-    tex = re.sub(r"\\(?:left|right|big|Big|bigl|bigr)\b", "", tex)
+    tex = re.sub(r"\\(?:left|right|big|Big|bigl|bigr|bigg|Bigg)\b", "", tex)
     tex = TEX_COMMAND.sub(lambda m: TEX_SYMBOLS.get(m.group(1), m.group(0)), tex)
     tex = re.sub(r"\\(hat|tilde|bar)\s*(?:\{(\w)\}|(\w))",  # \hat r, \bar Y, \bar{\alpha}
                  lambda m: (m.group(2) or m.group(3)) + ACCENTS[m.group(1)], tex)
@@ -83,6 +91,8 @@ def display_sentence(text: str) -> str:
     """Answer text for a quoted sentence: citation tags and emphasis removed, inline math as
     plain text, one line. The citation keeps the exact quote."""
     text = CITATION_RE.sub("", text)
+    # A lead-in quoted with its display formula ("… is flagged is $$P = 1 - (1 - s^r)^b.$$").
+    text = DISPLAY_MATH.sub(lambda m: " " + plain_math(m.group(1)) + " ", text)
     # Pandoc's rule for inline math: no space inside either dollar, no digit right after the
     # closing one, so "$2.50 per run, not $3" stays money.
     # Escaped dollars (\$0.12) may sit inside the math.

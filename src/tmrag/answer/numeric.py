@@ -1,0 +1,73 @@
+"""Numeric questions: the sentences that state the result for the asked case.
+
+A worked example in the notes runs from set-up lines ("Assume each call occupies one GPU for
+87 ms") to results ("0.5 s SLO: 4,630 / 2.284 = 2,027.2, round up to 2,028 GPUs"); similarity to
+the question ranks them alike, and sibling examples in the same module (127.3 tok/s for another
+model) embed as close as the asked one. Two signals separate them: the asked case's own numbers
+(the question's 87 ms, 4,630 QPS, 0.7), counted once across the answer so that each case of a
+two-case question ("at 1 s versus 500 ms") finds its own sentence, and a derived number the
+question did not give.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..query.intent import QuestionIntent
+from .text import NUMBER_RE, display_sentence
+
+CASE_BONUS = 0.06  # per number of the question a sentence repeats: the asked case, not a sibling example
+CASE_CAP = 3  # numbers counted at most: a set-up line repeating every given must not outrank the result
+RESULT_BONUS = 0.10  # a sentence deriving a number the question did not give ("= 574,074", "≈ 0.942")
+PLAIN_PENALTY = 0.05  # a sentence with no number at all: prose about the topic, not the asked result
+# Wider than SENTENCE_MARGIN: a worked example states its several results in sentences that embed
+# far apart (dev sweep 0.12-0.40: every expected number 0.50 -> 0.65, flat above 0.30).
+NUMBER_MARGIN = 0.30
+# Of the configured word budget: a worked example's result comes with its arithmetic, and two cases
+# of it rarely fit in 120 words (dev: every expected number 0.662 -> 0.700 at 1.25).
+NUMBER_WORDS = 1.25
+# A derivation or a stated result: an equation, an approximation, or "so/gives/which is" before a number.
+RESULT_RE = re.compile(r"[=≈→]|\b(?:so|gives?|giving|which is|comes to|brings|falls|rises|needs|takes|costs?|"
+                       r"is about|is roughly|of about|about)\b[^.;]*\d")
+
+
+def numbers(text: str) -> set[str]:
+    return {n.rstrip(".,") for n in NUMBER_RE.findall(text)}
+
+
+def wants_number(intent: QuestionIntent, question: str) -> bool:
+    """A question answered by a number: asked as one, or a worked case the question sets up. Not
+    a comparison or list that merely reads as numeric ("how does each *estimate* the baseline",
+    "what three questions…"): its answer is prose (dev)."""
+    if intent.kind in ("numeric", "multi_part"):
+        return intent.numeric or len(numbers(question)) >= 2
+    return intent.kind in ("comparison", "other") and len(numbers(question)) >= 2
+
+
+@dataclass
+class NumberScorer:
+    """Scores candidate sentences of one numeric question; ``covered`` holds the question's
+    numbers the answer already repeats."""
+
+    asked: set[str]
+    covered: set[str] = field(default_factory=set)
+    _found: dict[str, set[str]] = field(default_factory=dict)
+
+    def found(self, sentence: str) -> set[str]:
+        if sentence not in self._found:
+            self._found[sentence] = numbers(display_sentence(sentence))
+        return self._found[sentence]
+
+    def result(self, sentence: str) -> float:
+        """The part of the bonus that does not depend on what the answer already holds."""
+        found = self.found(sentence)
+        derived = bool(found - self.asked) and bool(RESULT_RE.search(display_sentence(sentence)))
+        return RESULT_BONUS * derived - PLAIN_PENALTY * (not found)
+
+    def case(self, sentence: str) -> float:
+        """The asked case's numbers this sentence repeats and the answer does not yet."""
+        return CASE_BONUS * min(len((self.found(sentence) & self.asked) - self.covered), CASE_CAP)
+
+    def take(self, sentence: str) -> None:
+        self.covered |= self.found(sentence) & self.asked
