@@ -125,6 +125,13 @@ class Settings(BaseSettings):
     # a third of what 2 cores serve) stops one client from holding every worker.
     rate_limit: str = "100/second;1200/minute"
 
+    # `tmrag sync` (src/tmrag/ingest/): where the wiki lives and how politely it is fetched.
+    sync_url: str = "https://personal-wiki.pages.dev"
+    sync_timeout_s: float = Field(10.0, gt=0)  # a raw module is < 100 kB: 10 s means the host is unwell
+    sync_retries: int = Field(3, ge=0, le=10)  # retries of a failed request (timeouts, resets, 5xx, 429)
+    sync_backoff_s: float = Field(0.5, ge=0)  # first wait before a retry; doubles each time, capped at 8 s
+    sync_concurrency: int = Field(8, ge=1, le=32)  # requests in flight: 84 files in ~1 s without hammering a host
+
     @field_validator("allowed_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, v: object) -> object:

@@ -110,3 +110,9 @@ class GenerationError(TmragError):
 
     code = "generation_error"
     http_status = 502
+
+
+class IngestError(TmragError):
+    """`tmrag sync` or `tmrag import` could not finish; the corpus folder was left as it was."""
+
+    code = "ingest_failed"
