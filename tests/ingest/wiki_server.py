@@ -19,7 +19,7 @@ LAST_MODIFIED = "Wed, 02 Dec 2026 10:00:00 GMT"
 class Wiki:
     files: dict[str, bytes] = field(default_factory=dict)  # path ("/llms.txt") -> body
     hang: set[str] = field(default_factory=set)  # paths that answer after hang_s
-    hang_s: float = 2.0
+    hang_s: float = 1.0  # past the tests' 0.5 s client timeout
     truncate: set[str] = field(default_factory=set)  # paths whose body stops halfway
     fail_times: dict[str, int] = field(default_factory=dict)  # path -> 500s before it works
     body_bytes: int = 0  # body bytes sent, every response
@@ -78,6 +78,7 @@ def _handler(wiki: Wiki) -> type[BaseHTTPRequestHandler]:
 def serve(wiki: Wiki) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(wiki))
     server.daemon_threads = True
+    server.block_on_close = False  # a handler still sleeping in a hang must not hold up the test
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

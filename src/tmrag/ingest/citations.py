@@ -80,7 +80,7 @@ def _protected(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _rewrite_outside(text: str, pattern: re.Pattern, repl: Callable[[re.Match], str]) -> str:
+def rewrite_outside(text: str, pattern: re.Pattern, repl: Callable[[re.Match], str]) -> str:
     spans = _protected(text)
     out, pos = [], 0
     for m in pattern.finditer(text):
@@ -115,10 +115,10 @@ def map_citations(body: str, resolver: CitationResolver) -> str:
         sid = footnotes.get(m.group("label"))
         return f"[@{sid}]" if sid else m.group(0)
 
-    body = _rewrite_outside(body, CITATION_RE, at)
-    body = _rewrite_outside(body, FOOTNOTE_REF_RE, footnote)
-    body = _rewrite_outside(body, LINK_RE, link)
-    return _rewrite_outside(body, BRACKET_RE, bracket)
+    body = rewrite_outside(body, CITATION_RE, at)
+    body = rewrite_outside(body, FOOTNOTE_REF_RE, footnote)
+    body = rewrite_outside(body, LINK_RE, link)
+    return rewrite_outside(body, BRACKET_RE, bracket)
 
 
 def cited_ids(body: str) -> list[str]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..config import CATEGORIES
+from ..corpus.categories import CATEGORIES_FILE, load_categories
+
 DATA_FILES = ("bibliography.jsonl", "glossary.jsonl")
 
 
@@ -30,3 +33,13 @@ def drop_glossary_modules(path: Path, removed: set[str]) -> None:
             obj["modules"] = [m for m in obj["modules"] if m not in removed]
             lines[n] = json.dumps(obj, ensure_ascii=False)
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def categories_need_writing(root: Path, wanted: list[str], new_corpus: bool = False) -> bool:
+    """Whether categories.yml must be (re)written to hold ``wanted``. Without the file the wiki's
+    nine apply, which serves an existing corpus as long as every category used is one of them;
+    a new corpus always gets its own list, so its filters show only its categories."""
+    if not (root / CATEGORIES_FILE).exists():
+        return new_corpus or not set(wanted) <= set(CATEGORIES)
+    have, _ = load_categories(root)
+    return have != tuple(wanted)

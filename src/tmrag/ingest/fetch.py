@@ -89,7 +89,8 @@ class Fetcher:
     async def get(self, url: str, validators: Validators | None = None, missing_ok: bool = False) -> Fetched:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.sync_retries + 1), retry=retry_if_exception(_transient),
-            wait=wait_exponential_jitter(multiplier=self.settings.sync_backoff_s, max=MAX_BACKOFF_S), reraise=True)
+            wait=wait_exponential_jitter(multiplier=self.settings.sync_backoff_s, max=MAX_BACKOFF_S,
+                                         jitter=self.settings.sync_backoff_s), reraise=True)
         try:
             result = await retrying(self._once, url, validators, missing_ok)
         except (httpx.TransportError, RetryableStatus) as exc:

@@ -57,7 +57,7 @@ def parse_note(text: str, where: str) -> Note:
             raise IngestError(f"{where}:{line}: bad YAML in front matter: {getattr(exc, 'problem', None) or exc}") from None
         data = data if isinstance(data, dict) else {}
         front = {k: data[k] for k in MODULE_FIELDS if k in data and MODULE_TYPES[k][0](data[k])}
-        front.update({k: data[k] for k in ("description", "tags") if k in data})
+        front.update({k: data[k] for k in ("description", "aliases") if k in data})  # used by import
         text = text[close.end() :]
     h1 = H1_RE.match(text)
     return Note(front, h1.group("title").strip() if h1 else None, text[h1.end() :] if h1 else text)

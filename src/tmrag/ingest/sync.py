@@ -14,14 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import CATEGORIES, Settings
-from ..corpus.categories import CATEGORIES_FILE, load_categories, write_categories
+from ..config import Settings
+from ..corpus.categories import CATEGORIES_FILE, write_categories
 from ..corpus.loading import load_corpus
 from ..corpus.model import Corpus, Module
 from ..errors import IngestError
 from . import fetch
 from .citations import CitationResolver, cited_ids, map_citations
-from .corpusfiles import drop_glossary_modules, ensure_data_files
+from .corpusfiles import categories_need_writing, drop_glossary_modules, ensure_data_files
 from .llmstxt import WikiEntry, parse_llms_txt
 from .modules import ModuleFields, decode, parse_note, render
 from .staging import staged_copy, swap_in, validate_staged
@@ -131,19 +131,10 @@ def _diff(root: Path, plan: _Plan, current: Corpus | None, report: SyncReport) -
             same = existing[mid].path.read_bytes() == text.encode("utf-8")
             (report.unchanged if same else report.changed).append(mid)
     report.removed = sorted(m for m in existing if m not in plan.texts)
-    if _categories_text_changes(root, plan.categories):
+    if categories_need_writing(root, plan.categories, new_corpus=current is None):
         report.other_files.append(CATEGORIES_FILE)
     if report.removed and current and any(set(t.modules) & set(report.removed) for t in current.glossary):
         report.other_files.append("glossary.jsonl")
-
-
-def _categories_text_changes(root: Path, wanted: list[str]) -> bool:
-    """Whether categories.yml must be (re)written: without one the wiki's nine apply, which is
-    enough as long as every category the modules use is one of them."""
-    if not (root / CATEGORIES_FILE).exists():
-        return not set(wanted) <= set(CATEGORIES)
-    have, _ = load_categories(root)
-    return have != tuple(wanted)
 
 
 def _write(root: Path, plan: _Plan, report: SyncReport) -> None:

@@ -17,6 +17,7 @@ from fastapi_offline import FastAPIOffline
 from ..config import Settings
 from ..engine import Engine
 from . import handlers, ratelimit
+from .categories import install_openapi_enum
 from .deps import HERE, EngineState
 from .hosts import AllowedHosts, allowed_hosts
 from .limits import MAX_BODY_BYTES, BodySizeLimit, HeadAsGet, SecurityHeaders, docs_policies
@@ -68,6 +69,7 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
     app.include_router(api.router)
     app.include_router(metrics.router)
     app.include_router(pages.router)
+    install_openapi_enum(app, state.startup_categories)  # the served corpus's category names
     if load_in_background:
         threading.Thread(target=state.load, name="tmrag-load", daemon=True).start()
     else:
