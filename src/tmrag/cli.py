@@ -149,7 +149,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     access_log.configure()
     app = create_app(settings, bind_host=host)
-    mount_http(app, app.state.engine_state.require, host)  # MCP's streamable HTTP transport at /mcp
+    state = app.state.engine_state
+    mount_http(app, state.require, host, categories=state.startup_categories)  # MCP's streamable HTTP transport at /mcp
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:

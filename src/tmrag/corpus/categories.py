@@ -59,6 +59,13 @@ def corpus_categories(root: Path) -> tuple[str, ...]:
     return names
 
 
+def served_categories(root: Path) -> tuple[str, ...]:
+    """The names a server starts with; a broken file falls back to the wiki's, and the engine's
+    load reports the file's problem (/readyz, the MCP tools' errors)."""
+    names, _problems = load_categories(root)
+    return names or CATEGORIES
+
+
 def write_categories(root: Path, names: list[str]) -> None:
     text = yaml.safe_dump(list(names), allow_unicode=True, default_flow_style=False, sort_keys=False)
     (Path(root) / CATEGORIES_FILE).write_text(text, encoding="utf-8")

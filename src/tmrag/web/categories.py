@@ -10,19 +10,14 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 
-from ..config import CATEGORIES, Settings
-from ..corpus.categories import corpus_categories
-from ..errors import CorpusError
+from ..config import Settings
+from ..corpus.categories import served_categories
 
 REQUESTS_WITH_CATEGORIES = ("SearchRequest", "AskRequest")
 
 
 def startup_categories(settings: Settings) -> tuple[str, ...]:
-    """The corpus's names; a broken categories.yml is the engine load's error to report (/readyz)."""
-    try:
-        return corpus_categories(settings.corpus_dir)
-    except CorpusError:
-        return CATEGORIES
+    return served_categories(settings.corpus_dir)
 
 
 def check_categories(categories: list[str] | None, allowed: tuple[str, ...]) -> None:
