@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tmrag.config import Settings
+from tmrag.config import CATEGORIES, Settings
 from tmrag.corpus.loading import load_corpus
 from tmrag.errors import CorpusError, IngestError
+from tmrag.ingest.llmstxt import parse_llms_txt
 from tmrag.ingest.state import STATE_FILE
 from tmrag.ingest.sync import sync_wiki
 
@@ -187,3 +188,27 @@ def test_a_result_that_fails_the_corpus_check_is_not_written(settings: Settings)
     assert [str(p) for p in caught.value.problems] == [
         f"{settings.corpus_dir / 'modules' / 'sampling.md'}:14: error: unclosed code fence"]
     assert _snapshot(settings.corpus_dir) == before
+
+
+def test_a_locally_edited_module_is_fetched_whole_and_replaced(settings: Settings) -> None:
+    wiki = _wiki()
+    with serve(wiki) as url:
+        sync_wiki(settings, url)
+        path = settings.corpus_dir / "modules" / "sampling.md"
+        synced = path.read_bytes()
+        path.write_bytes(synced.replace(b"top-p keeps", b"top-p drops"))
+        report = sync_wiki(settings, url)
+    assert report.changed == ["sampling"] and report.not_modified == 3  # llms.txt, attention, kv-cache
+    assert path.read_bytes() == synced
+
+
+def test_the_seed_llms_txt_lists_the_wiki_modules_by_category() -> None:
+    seed = next(Path("/work/shared/seeds").glob("000_*.txt"), None)
+    if seed is None:
+        pytest.skip("the seed captures are not on this machine")
+    entries = parse_llms_txt(seed.read_text(encoding="utf-8"))
+    assert len(entries) == 83 and "model-merging" not in {e.slug for e in entries}  # as the seed README says
+    assert list(dict.fromkeys(e.category for e in entries)) == list(CATEGORIES)  # "Optional" is not a module list
+    attention = next(e for e in entries if e.slug == "attention")
+    assert (attention.title, attention.summary) == ("Self-Attention", "The core of Transformers — derive this on a "
+                                                                      "whiteboard")

@@ -17,7 +17,7 @@ from ..corpus.markdown import CITATION_RE, CODE_SPAN_RE, scan_body
 from ..corpus.model import Source
 
 LINK_RE = re.compile(r"(?<![!\\])\[(?P<text>[^\]\n]+)\]\((?P<url><[^>\n]+>|[^)\s]+)(?:[ \t]+\"[^\"\n]*\")?\)")
-BRACKET_RE = re.compile(r"(?<![\\!\]])\[(?P<text>[^\]\[\n@^]{3,200})\](?![(\[:])")
+BRACKET_RE = re.compile(r"(?<![\\!\]])\[(?P<text>[^\]\[\n@^]{3,200})\](?![(\[])")
 FOOTNOTE_DEF_RE = re.compile(r"^\[\^(?P<label>[^\]\s]+)\]:[ \t]*(?P<text>.+)$", re.M)
 FOOTNOTE_REF_RE = re.compile(r"\[\^(?P<label>[^\]\s]+)\](?!:)")
 ARXIV_RE = re.compile(r"^arxiv\.org/(?:abs|pdf)/(?P<id>\d{4}\.\d{4,5}|[a-z.-]+/\d{7})(?:v\d+)?(?:\.pdf)?$")
@@ -101,6 +101,9 @@ def map_citations(body: str, resolver: CitationResolver) -> str:
         return f"{m.group('text')} [@{sid}]" if sid else m.group(0)
 
     def bracket(m: re.Match) -> str:
+        at_line_start = m.start() == 0 or m.string[m.start() - 1] == "\n"
+        if at_line_start and m.string.startswith(":", m.end()):
+            return m.group(0)  # a link reference definition, not a citation
         ids = resolver.labels(m.group("text"))
         return " ".join(f"[@{i}]" for i in ids) if ids else m.group(0)
 

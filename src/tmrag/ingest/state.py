@@ -4,6 +4,7 @@ the files it describes and can never disagree with them."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -17,13 +18,15 @@ STATE_FILE = ".sync-state.json"
 class FileState(BaseModel):
     etag: str | None = None
     last_modified: str | None = None
+    sha256: str | None = None  # of the module file this response was written to (an edited file is fetched whole)
 
     def validators(self) -> Validators:
         return Validators(self.etag, self.last_modified)
 
     @classmethod
-    def of(cls, v: Validators) -> FileState:
-        return cls(etag=v.etag, last_modified=v.last_modified)
+    def of(cls, v: Validators, written: str | None = None) -> FileState:
+        digest = hashlib.sha256(written.encode("utf-8")).hexdigest() if written is not None else None
+        return cls(etag=v.etag, last_modified=v.last_modified, sha256=digest)
 
 
 class SyncState(BaseModel):

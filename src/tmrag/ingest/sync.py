@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..config import Settings
@@ -19,13 +19,14 @@ from ..corpus.categories import CATEGORIES_FILE, write_categories
 from ..corpus.loading import load_corpus
 from ..corpus.model import Corpus, Module
 from ..errors import IngestError
+from ..files import sha256_file
 from . import fetch
 from .citations import CitationResolver, cited_ids, map_citations
 from .corpusfiles import categories_need_writing, drop_glossary_modules, ensure_data_files
 from .llmstxt import WikiEntry, parse_llms_txt
 from .modules import ModuleFields, decode, parse_note, render
 from .staging import staged_copy, swap_in, validate_staged
-from .state import STATE_FILE, FileState, SyncState
+from .state import FileState, SyncState
 
 ProgressFactory = Callable[[int], Callable[[], None]]  # given the number of files, returns "one more done"
 
@@ -61,6 +62,24 @@ def _current(root: Path) -> Corpus | None:
     return load_corpus(root, strict=False) if (root / "modules").is_dir() else None
 
 
+def _on_disk(root: Path) -> dict[str, str]:
+    """sha256 of each module file: a file synced last time and not edited since may be asked for with a 304."""
+    return {p.stem: sha256_file(p) for p in sorted((root / "modules").glob("*.md"))} if (root / "modules").is_dir() \
+        else {}
+
+
+@dataclass
+class _Fetched:
+    llms: fetch.Fetched
+    llms_text: str
+    entries: dict[str, WikiEntry]
+    files: dict[str, fetch.Fetched]  # module id -> response, for every listed or existing module
+
+    @property
+    def nothing_new(self) -> bool:
+        return self.llms.status == "not_modified" and all(f.status == "not_modified" for f in self.files.values())
+
+
 def _fields(mid: str, entry: WikiEntry | None, note_front: dict, existing: Module | None, body: str,
             modules: set[str]) -> ModuleFields:
     """llms.txt's title/summary/category first, then the raw file's own front matter, then the existing module."""
@@ -73,10 +92,15 @@ def _fields(mid: str, entry: WikiEntry | None, note_front: dict, existing: Modul
     summary = entry.summary if entry and entry.summary else pick("summary", "")
     category = entry.category if entry else pick("category", "")
     cited = cited_ids(body)
-    sources = cited + [s for s in note_front.get("sources") or [] if s not in cited] if cited or note_front.get("sources") \
-        else []
+    sources = cited + [s for s in note_front.get("sources") or [] if s not in cited]
+    if existing is not None and set(sources) == set(existing.sources):
+        sources = list(existing.sources)  # the same list: keep the order it was written in
     related = [r for r in pick("related", []) or [] if r in modules and r != mid]
     return ModuleFields(mid, pick("number", None), title, category, summary, pick("hook", None), sources, related)
+
+
+def _same_fields(fields: ModuleFields, m: Module) -> bool:
+    return asdict(fields) == {k: getattr(m, k) for k in asdict(fields)}
 
 
 def _convert(mid: str, got: fetch.Fetched, entry: WikiEntry | None, existing: Module | None,
@@ -86,39 +110,40 @@ def _convert(mid: str, got: fetch.Fetched, entry: WikiEntry | None, existing: Mo
     else:
         note = parse_note(decode(got.body or b"", got.url), got.url)
         front, body = note.front or {}, map_citations(note.body, resolver)
-    return render(_fields(mid, entry, front, existing, body, modules), body)
+    fields = _fields(mid, entry, front, existing, body, modules)
+    if existing is not None and _same_fields(fields, existing) and body.strip("\n") == existing.body.strip("\n"):
+        return existing.text  # same data: keep the file as written (its YAML style, its blank lines)
+    return render(fields, body)
 
 
-def _requests(base: str, ids: list[str], listed: set[str], state: SyncState, current: Corpus | None
-              ) -> dict[str, tuple[str, fetch.Validators | None, bool]]:
-    out = {}
-    for mid in ids:
-        have = current is not None and mid in current.modules and mid in state.modules
-        out[mid] = (f"{base}raw/{mid}.md", state.modules[mid].validators() if have else None, mid not in listed)
-    return out
-
-
-async def _plan(settings: Settings, base: str, current: Corpus | None, progress: ProgressFactory | None,
-                report: SyncReport) -> _Plan:
-    old = SyncState.load(settings.corpus_dir, base)
+async def _fetch(settings: Settings, base: str, old: SyncState, on_disk: dict[str, str],
+                 progress: ProgressFactory | None, report: SyncReport) -> _Fetched:
     async with fetch.client(settings) as http:
         fetcher = fetch.Fetcher(settings, http)
         llms = await fetcher.get(base + "llms.txt", old.llms_txt.validators() if old.llms_text else None)
         text = old.llms_text if llms.status == "not_modified" else decode(llms.body or b"", llms.url)
         entries = {e.slug: e for e in parse_llms_txt(text)}
-        existing = current.modules if current else {}
-        ids = list(entries) + [m for m in existing if m not in entries]
+        ids = list(entries) + [m for m in on_disk if m not in entries]
         fetcher.advance = progress(len(ids)) if progress else None
-        got = await fetcher.get_all(_requests(base, ids, set(entries), old, current))
+        requests = {}
+        for mid in ids:
+            mine = mid in old.modules and old.modules[mid].sha256 == on_disk.get(mid)
+            requests[mid] = (f"{base}raw/{mid}.md", old.modules[mid].validators() if mine else None, mid not in entries)
+        files = await fetcher.get_all(requests)
         report.requests, report.bytes_received = fetcher.requests, fetcher.bytes_received
-    report.not_modified = sum(g.status == "not_modified" for g in got.values()) + (llms.status == "not_modified")
-    kept = [m for m in ids if got[m].status != "missing"]
+    report.not_modified = sum(g.status == "not_modified" for g in files.values()) + (llms.status == "not_modified")
+    return _Fetched(llms, text, entries, files)
+
+
+def _plan(got: _Fetched, base: str, current: Corpus | None) -> _Plan:
+    existing = current.modules if current else {}
+    kept = [m for m, f in got.files.items() if f.status != "missing"]
     resolver = CitationResolver(current.sources.values() if current else [])
-    texts = {m: _convert(m, got[m], entries.get(m), existing.get(m), resolver, set(kept)) for m in kept}
-    state = SyncState(source=base, llms_txt=FileState.of(llms.validators), llms_text=text,
-                      modules={m: FileState.of(got[m].validators) for m in kept})
-    categories = list(dict.fromkeys([e.category for e in entries.values()] + [existing[m].category for m in kept
-                                                                             if m not in entries]))
+    texts = {m: _convert(m, got.files[m], got.entries.get(m), existing.get(m), resolver, set(kept)) for m in kept}
+    state = SyncState(source=base, llms_txt=FileState.of(got.llms.validators), llms_text=got.llms_text,
+                      modules={m: FileState.of(got.files[m].validators, texts[m]) for m in kept})
+    categories = list(dict.fromkeys([e.category for e in got.entries.values()] +
+                                    [existing[m].category for m in kept if m not in got.entries]))
     return _Plan(texts, categories, state)
 
 
@@ -162,12 +187,16 @@ def sync_wiki(settings: Settings, source: str | None = None, dry_run: bool = Fal
     root = settings.corpus_dir
     if root.exists() and not (root / "modules").is_dir():
         raise IngestError(f"{root}: exists but is not a corpus folder (no modules/); refusing to replace it")
-    current = _current(root)
     report = SyncReport(source=base, dry_run=dry_run)
-    plan = asyncio.run(_plan(settings, base, current, progress, report))
-    _diff(root, plan, current, report)
-    state_changed = SyncState.load(root, base) != plan.state or not (root / STATE_FILE).exists()
-    if not dry_run and (report.modules_changed or state_changed):
-        _write(root, plan, report)
+    old, on_disk = SyncState.load(root, base), _on_disk(root)
+    got = asyncio.run(_fetch(settings, base, old, on_disk, progress, report))
+    if got.nothing_new:  # every file as last time and not edited since: the corpus need not even be read
+        report.unchanged = sorted(got.files)
+    else:
+        current = _current(root)
+        plan = _plan(got, base, current)
+        _diff(root, plan, current, report)
+        if not dry_run and (report.modules_changed or plan.state != old):
+            _write(root, plan, report)
     report.seconds = time.perf_counter() - t0
     return report
