@@ -50,6 +50,8 @@ def test_an_mkdocs_project_imports_its_docs_folder(tmp_path: Path) -> None:
     home = corpus.modules["index"]
     assert (home.title, home.summary, home.category) == ("Team handbook", "How the team ships models.", "Handbook")
     assert corpus.modules["guide"].title == "Deployment guide"
+    rollback = corpus.modules["rollback"]
+    assert "see the [guide](/modules/guide)." in rollback.body and rollback.related == ["guide"]
     assert corpus.categories == ("Handbook",)
 
 

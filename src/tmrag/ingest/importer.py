@@ -21,7 +21,7 @@ from .corpusfiles import categories_need_writing, ensure_data_files
 from .modules import ModuleFields, render
 from .notes import DEFAULT_CATEGORY, SourceNote, first_sentence, folder_category, read_notes, slug
 from .staging import staged_copy, swap_in, validate_staged
-from .wikilinks import convert_wikilinks, link_key
+from .wikilinks import convert_relative_links, convert_wikilinks, link_key
 
 
 @dataclass
@@ -85,10 +85,10 @@ def _unique_headings(body: str) -> str:
     return "\n".join(lines)
 
 
-def _module(n: SourceNote, mid: str, names: dict[str, str], category: str | None, resolver: CitationResolver,
-            report: ImportReport) -> tuple[ModuleFields, str]:
+def _module(n: SourceNote, mid: str, names: dict[str, str], by_path: dict[str, str], category: str | None,
+            resolver: CitationResolver, report: ImportReport) -> tuple[ModuleFields, str]:
     front = n.note.front or {}
-    linked = convert_wikilinks(n.note.body, names, mid)
+    linked = convert_relative_links(convert_wikilinks(n.note.body, names, mid), n.rel, by_path, mid)
     if linked.unresolved:
         report.unresolved_links[mid] = linked.unresolved
     body = _unique_headings(_closed(map_citations(linked.body, resolver)))
@@ -115,9 +115,10 @@ def import_notes(folder: Path, into: Path, category: str | None = None, dry_run:
     ids = _ids(notes, set(), report)
     names = _link_names(notes, ids, current)
     resolver = CitationResolver(current.sources.values() if current else [])
+    by_path = {n.rel: mid for n, mid in zip(notes, ids, strict=True)}
     texts: dict[str, str] = {}
     for n, mid in zip(notes, ids, strict=True):
-        fields, body = _module(n, mid, names, category, resolver, report)
+        fields, body = _module(n, mid, names, by_path, category, resolver, report)
         texts[mid] = render(fields, body)
         report.categories.append(fields.category)
     report.categories = _categories(current, list(dict.fromkeys(report.categories)))

@@ -7,11 +7,13 @@ and an embedded file that is not a note (an image, a PDF) is dropped, as its tex
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from ..corpus.markdown import slugify
-from .citations import rewrite_outside
+from .citations import LINK_RE, rewrite_outside
 
 WIKILINK_RE = re.compile(r"(?P<embed>!?)\[\[(?P<target>[^\]|#\n]*)(?:#(?P<heading>[^\]|\n]*))?(?:\|(?P<alias>[^\]\n]*))?\]\]")
 NOTE_SUFFIX_RE = re.compile(r"\.md$", re.I)
@@ -48,3 +50,22 @@ def convert_wikilinks(body: str, names: dict[str, str], self_id: str) -> LinkedB
 
     out.body = rewrite_outside(body, WIKILINK_RE, replace)
     return out
+
+
+def convert_relative_links(linked: LinkedBody, note_rel: str, by_path: dict[str, str], self_id: str) -> LinkedBody:
+    """MkDocs-style ``[text](../other.md#part)`` links to imported notes point at module pages and
+    count as related; other links stay as written."""
+    def replace(m: re.Match) -> str:
+        url = m.group("url").strip("<>")
+        path, _, anchor = url.partition("#")
+        if re.match(r"^[a-z][a-z0-9+.-]*:|^/", url, re.I) or not path.lower().endswith(".md"):
+            return m.group(0)
+        mid = by_path.get(posixpath.normpath(posixpath.join(posixpath.dirname(note_rel), unquote(path))))
+        if mid is None:
+            return m.group(0)
+        if mid != self_id and mid not in linked.related:
+            linked.related.append(mid)
+        return f"[{m.group('text')}](/modules/{mid}{'#' + anchor if anchor else ''})"
+
+    linked.body = rewrite_outside(linked.body, LINK_RE, replace)
+    return linked
