@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tmrag.cli import main
 from tmrag.config import CATEGORIES, Settings
 from tmrag.corpus.loading import load_corpus
 from tmrag.errors import CorpusError, IngestError
@@ -212,3 +213,22 @@ def test_the_seed_llms_txt_lists_the_wiki_modules_by_category() -> None:
     attention = next(e for e in entries if e.slug == "attention")
     assert (attention.title, attention.summary) == ("Self-Attention", "The core of Transformers — derive this on a "
                                                                       "whiteboard")
+
+
+def test_cli_sync_prints_the_changes_and_translates_errors(settings: Settings, capsys: pytest.CaptureFixture) -> None:
+    wiki = _wiki()
+    corpus = str(settings.corpus_dir)
+    with serve(wiki) as url:
+        assert main(["sync", "--from", url, "--corpus", corpus, "--dry-run"]) == 0
+        out = capsys.readouterr().out
+        assert "would change" in out and "  added       1  sampling\n" in out and "  changed     2  attention, kv-cache\n" in out
+        assert main(["sync", "--from", url, "--corpus", corpus]) == 0
+        assert "next: `tmrag index`" in capsys.readouterr().out
+        wiki.files["/raw/sampling.md"] = b"## Code\n\n```python\nprint('never closed')\n"
+        assert main(["sync", "--from", url, "--corpus", corpus]) == 1
+        err = capsys.readouterr().err.splitlines()
+        assert err[0].endswith("modules/sampling.md:14: error: unclosed code fence")
+        assert err[-1].startswith("tmrag: ") and "nothing was written" in err[-1]
+        del wiki.files["/raw/sampling.md"]
+        assert main(["sync", "--from", url, "--corpus", corpus]) == 1
+        assert capsys.readouterr().err == f"tmrag: {url}/raw/sampling.md: HTTP 404 Not Found\n"

@@ -84,7 +84,8 @@ def serve(wiki: Wiki) -> Iterator[str]:
     server = _Server(("127.0.0.1", 0), _handler(wiki))
     server.daemon_threads = True
     server.block_on_close = False  # a handler still sleeping in a hang must not hold up the test
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop's next poll: 0.05 s instead of the default 0.5 s per test
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
