@@ -232,3 +232,13 @@ def test_cli_sync_prints_the_changes_and_translates_errors(settings: Settings, c
         del wiki.files["/raw/sampling.md"]
         assert main(["sync", "--from", url, "--corpus", corpus]) == 1
         assert capsys.readouterr().err == f"tmrag: {url}/raw/sampling.md: HTTP 404 Not Found\n"
+
+
+def test_sync_into_a_new_folder_creates_a_corpus(tmp_path: Path) -> None:
+    settings = Settings(corpus_dir=tmp_path / "fresh", sync_retries=0)
+    with serve(_wiki()) as url:
+        report = sync_wiki(settings, url)
+    assert sorted(report.added) == ["attention", "kv-cache", "sampling"]
+    corpus = load_corpus(settings.corpus_dir)  # no bibliography: no citation resolves, none is broken
+    assert corpus.categories == ("The Transformer", "Inference") and corpus.sources == {}
+    assert "Each token stores keys and values for every layer \\[@shazeer-2019\\]." in corpus.modules["kv-cache"].body

@@ -105,7 +105,9 @@ def _same_fields(fields: ModuleFields, m: Module) -> bool:
 
 def _convert(mid: str, got: fetch.Fetched, entry: WikiEntry | None, existing: Module | None,
              resolver: CitationResolver, modules: set[str]) -> str:
-    if got.status == "not_modified" and existing is not None:
+    if got.status == "not_modified":
+        if existing is None:  # the file on disk is the one last written (same hash) but no longer loads
+            raise IngestError(f"{got.url}: not modified, but modules/{mid}.md does not load; fix or delete it and sync again")
         front, body = {}, existing.body  # converted last time; converting again changes nothing
     else:
         note = parse_note(decode(got.body or b"", got.url), got.url)
