@@ -102,3 +102,5 @@ def test_cli_import_dry_run_then_import_then_check(tmp_path: Path, capsys: pytes
     assert main(["corpus", "check", "--corpus", str(target)]) == 0
     assert main(["import", str(tmp_path / "nowhere"), "--into", str(target)]) == 1
     assert "nowhere: not a folder" in capsys.readouterr().err
+    assert main(["import", str(vault), "--into", str(target), "--category", " "]) == 1
+    assert "a category is 1-100 characters" in capsys.readouterr().err

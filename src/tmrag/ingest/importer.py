@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..corpus.categories import write_categories
+from ..corpus.categories import MAX_CATEGORY_CHARS, write_categories
 from ..corpus.loading import load_corpus
 from ..corpus.markdown import scan_body
 from ..corpus.model import Corpus
+from ..errors import IngestError
 from .citations import CitationResolver, cited_ids, map_citations
 from .corpusfiles import categories_need_writing, ensure_data_files
 from .modules import ModuleFields, render
@@ -109,6 +110,9 @@ def _categories(current: Corpus | None, used: list[str]) -> list[str]:
 
 
 def import_notes(folder: Path, into: Path, category: str | None = None, dry_run: bool = False) -> ImportReport:
+    if category is not None and (category != category.strip() or not 0 < len(category) <= MAX_CATEGORY_CHARS):
+        raise IngestError(f"--category {category!r}: a category is 1-{MAX_CATEGORY_CHARS} characters without "
+                          "surrounding spaces")
     report = ImportReport(into=into, dry_run=dry_run)
     notes = read_notes(folder)
     current = load_corpus(into, strict=False) if (into / "modules").is_dir() else None
