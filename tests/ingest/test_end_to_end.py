@@ -43,6 +43,7 @@ def test_engine_filters_by_the_imported_categories(imported: tuple[Settings, Eng
     _settings, engine = imported
     hits = engine.search("keys and values of past tokens", k=5, categories=["Serving"]).results
     assert hits and {h.module_id for h in hits} <= {"kv-cache-notes", "cafe-batching-draft"}
+    assert {h.url for h in hits} == {None}  # site.yml: these notes are published nowhere, not on the wiki
     assert engine.ask("What does the cache keep?", categories=["Serving"]).citations
     with pytest.raises(InvalidQueryError, match="choose from \\['Notes', 'Serving'\\]"):
         engine.search("cache", categories=["Inference"])  # one of the wiki's, not this corpus's
@@ -76,6 +77,8 @@ def test_mcp_tools_list_and_check_the_imported_categories(imported: tuple[Settin
     assert bad.is_error and bad.structured_content["error"]["code"] == "invalid_request"
     good = anyio.run(server.call_tool, "search_notes", {"query": "cache", "categories": ["Serving"]})
     assert not good.is_error and good.structured_content["results"]
+    module = anyio.run(server.call_tool, "read_module", {"module_id": "kv-cache-notes"})
+    assert not module.is_error and module.structured_content["url"] is None
 
 
 def test_a_synced_corpus_indexes_and_answers(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:

@@ -21,6 +21,7 @@ from ..errors import CorpusError
 from .categories import CATEGORIES_FILE, load_categories
 from .markdown import Section, citations_outside_code, line_of, scan_body
 from .model import SOURCE_KINDS, Corpus, GlossaryTerm, Module, Problem, Source
+from .site import SITE_FILE, load_module_url
 
 FM_CLOSE_RE = re.compile(r"^---[ \t]*(?:\n|\Z)", re.M)
 JSON_ID_RE = re.compile(r'"id"\s*:\s*"([^"\\]*)"')  # salvages the id of a line that does not parse
@@ -269,10 +270,12 @@ def load_corpus(root: Path, strict: bool = True) -> Corpus:
     sources, problems, broken_sources = load_bibliography(root / "bibliography.jsonl")
     glossary, gproblems = load_glossary(root / "glossary.jsonl")
     categories, cproblems = load_categories(root, display_path(root / CATEGORIES_FILE))
+    module_url, sproblems = load_module_url(root, display_path(root / SITE_FILE))
     modules, mproblems, broken_modules = _load_modules(root / "modules", categories)
-    corpus = Corpus(root, modules, sources, glossary, cproblems + problems + gproblems + mproblems,
+    corpus = Corpus(root, modules, sources, glossary, cproblems + sproblems + problems + gproblems + mproblems,
                     unloaded_modules=broken_modules, unloaded_sources=broken_sources or set(),
-                    bibliography_unread=broken_sources is None, categories=categories or CATEGORIES)
+                    bibliography_unread=broken_sources is None, categories=categories or CATEGORIES,
+                    module_url=module_url)
     corpus.problems += cross_check(corpus)
     if strict and corpus.errors:
         raise CorpusError(f"{root}: {len(corpus.errors)} corpus error(s); `tmrag corpus check` lists them",

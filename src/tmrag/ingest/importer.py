@@ -16,6 +16,7 @@ from ..corpus.categories import MAX_CATEGORY_CHARS, write_categories
 from ..corpus.loading import load_corpus
 from ..corpus.markdown import scan_body
 from ..corpus.model import Corpus
+from ..corpus.site import SITE_FILE, write_module_url
 from ..errors import IngestError
 from .citations import CitationResolver, cited_ids, map_citations
 from .corpusfiles import categories_need_writing, ensure_data_files
@@ -144,6 +145,8 @@ def _write(into: Path, texts: dict[str, str], report: ImportReport, new_corpus: 
             (staged / "modules" / f"{mid}.md").write_text(texts[mid], encoding="utf-8")
         if categories_need_writing(staged, report.categories, new_corpus):
             write_categories(staged, report.categories)
+        if new_corpus and not (staged / SITE_FILE).exists():  # the notes are not pages of the wiki: their citations carry no wiki URL
+            write_module_url(staged, None)
         validate_staged(staged, into)
         swap_in(staged, into)
     report.written = True

@@ -63,7 +63,7 @@ class SectionInfo(Strict):
     anchor: str
     title: str
     level: int = Field(description="2 for ##, 3 for ###")
-    url: str
+    url: str | None
 
 
 class ModuleDocument(Strict):
@@ -75,7 +75,7 @@ class ModuleDocument(Strict):
     hook: str | None
     sources: list[str] = Field(description="bibliography ids the module cites (read_source gives each entry)")
     related: list[str] = Field(description="ids of related modules")
-    url: str = Field(description="the module (or section) on the live wiki")
+    url: str | None = Field(description="the module (or section) on the live wiki; null for notes published nowhere")
     section: str | None = Field(description="the section's title when an anchor was given")
     anchor: str | None
     sections: list[SectionInfo] = Field(description="every section of the module, in order")
@@ -91,7 +91,7 @@ class CitingSection(Strict):
     title: str
     section: str | None
     anchor: str | None
-    url: str
+    url: str | None
 
 
 class SourceEntry(Strict):
