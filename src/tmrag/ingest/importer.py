@@ -145,7 +145,7 @@ def _write(into: Path, texts: dict[str, str], report: ImportReport, new_corpus: 
             (staged / "modules" / f"{mid}.md").write_text(texts[mid], encoding="utf-8")
         if categories_need_writing(staged, report.categories, new_corpus):
             write_categories(staged, report.categories)
-        if new_corpus and not (staged / SITE_FILE).exists():  # the notes are not pages of the wiki: their citations carry no wiki URL
+        if new_corpus and not (staged / SITE_FILE).exists():  # not the wiki's pages: no wiki URL in citations
             write_module_url(staged, None)
         validate_staged(staged, into)
         swap_in(staged, into)
