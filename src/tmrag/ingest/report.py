@@ -12,8 +12,10 @@ def _lines(label: str, ids: list[str]) -> list[str]:
 
 
 def format_sync(r: SyncReport) -> str:
-    verb = "would change" if r.dry_run else ("wrote" if r.modules_changed else "saved the sync state") if r.written \
-        else "nothing to write"
+    if r.dry_run:
+        verb = "would change" if r.modules_changed else "nothing would change"
+    else:
+        verb = ("wrote" if r.modules_changed else "saved the sync state") if r.written else "nothing to write"
     out = [f"sync from {r.source}: {verb}"]
     out += _lines("added", r.added) + _lines("changed", r.changed) + _lines("removed", r.removed)
     out += _lines("rewritten", r.other_files)
