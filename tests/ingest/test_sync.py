@@ -242,3 +242,15 @@ def test_sync_into_a_new_folder_creates_a_corpus(tmp_path: Path) -> None:
     corpus = load_corpus(settings.corpus_dir)  # no bibliography: no citation resolves, none is broken
     assert corpus.categories == ("The Transformer", "Inference") and corpus.sources == {}
     assert "Each token stores keys and values for every layer \\[@shazeer-2019\\]." in corpus.modules["kv-cache"].body
+
+
+def test_a_runaway_response_is_cut_off(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tmrag.ingest import fetch
+
+    monkeypatch.setattr(fetch, "MAX_FILE_BYTES", 1000)
+    wiki = _wiki()
+    wiki.files["/raw/sampling.md"] = b"## Big\n\n" + b"word " * 1000
+    before = _snapshot(settings.corpus_dir)
+    with serve(wiki) as url, pytest.raises(IngestError, match=r"raw/sampling\.md: larger than 1,000 bytes"):
+        sync_wiki(settings, url)
+    assert _snapshot(settings.corpus_dir) == before

@@ -20,6 +20,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 from ..config import Settings
 from ..errors import IngestError
 
+MAX_FILE_BYTES = 20_000_000  # all modules in one file are 500K-1M tokens (llms.txt): ~4 MB; 20 MB is a wrong URL
 MAX_BACKOFF_S = 8.0  # a wiki that needs longer than this between tries is down, not busy
 USER_AGENT = "tmrag-sync (+https://personal-wiki.pages.dev)"
 
@@ -73,11 +74,21 @@ class Fetcher:
         self.bytes_received = 0
         self.requests = 0
 
+    async def _body(self, resp: httpx.Response, url: str) -> bytes:
+        """The body, read in chunks so a runaway response stops at MAX_FILE_BYTES instead of filling memory."""
+        chunks, size = [], 0
+        async for chunk in resp.aiter_bytes():
+            size += len(chunk)
+            if size > MAX_FILE_BYTES:
+                raise IngestError(f"{url}: larger than {MAX_FILE_BYTES:,} bytes; not a module file")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
     async def _once(self, url: str, validators: Validators | None, missing_ok: bool) -> Fetched:
         self.requests += 1
-        async with self.limit:
-            resp = await self.client.get(url, headers=validators.headers() if validators else {})
-        self.bytes_received += resp.num_bytes_downloaded
+        async with self.limit, self.client.stream("GET", url, headers=validators.headers() if validators else {}) as resp:
+            body = await self._body(resp, url) if resp.status_code == 200 else b""
+            self.bytes_received += resp.num_bytes_downloaded
         if resp.status_code == 304 and validators:
             return Fetched(url, "not_modified", None, validators)
         if resp.status_code == 404 and missing_ok:
@@ -86,7 +97,7 @@ class Fetcher:
             raise RetryableStatus(resp.status_code)
         if resp.status_code != 200:
             raise IngestError(f"{url}: HTTP {resp.status_code} {resp.reason_phrase}")
-        return Fetched(url, "ok", resp.content, Validators(resp.headers.get("ETag"), resp.headers.get("Last-Modified")))
+        return Fetched(url, "ok", body, Validators(resp.headers.get("ETag"), resp.headers.get("Last-Modified")))
 
     async def get(self, url: str, validators: Validators | None = None, missing_ok: bool = False) -> Fetched:
         retrying = AsyncRetrying(
