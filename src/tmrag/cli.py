@@ -87,9 +87,11 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from .corpus.categories import corpus_categories
     from .query.analysis import validate_question
 
-    validate_question(args.query, args.category, what="query")  # before loading anything heavy
+    allowed = corpus_categories(_settings(args).corpus_dir)
+    validate_question(args.query, args.category, what="query", allowed=allowed)  # before loading anything heavy
     from .engine import Engine
     from .terminal import format_search
 
@@ -100,9 +102,11 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from .corpus.categories import corpus_categories
     from .query.analysis import validate_question
 
-    validate_question(args.question, args.category)  # before loading anything heavy
+    allowed = corpus_categories(_settings(args).corpus_dir)
+    validate_question(args.question, args.category, allowed=allowed)  # before loading anything heavy
     from .engine import Engine
     from .terminal import format_answer
 
@@ -145,7 +149,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     access_log.configure()
     app = create_app(settings, bind_host=host)
-    mount_http(app, app.state.engine_state.require, host)  # MCP's streamable HTTP transport at /mcp
+    state = app.state.engine_state
+    mount_http(app, state.require, host, categories=state.startup_categories)  # MCP's streamable HTTP transport at /mcp
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -196,6 +201,31 @@ def cmd_insights(args: argparse.Namespace) -> int:
     if run.exported is not None:
         print(f"tmrag: {run.exported} golden candidate(s) written to {args.export_golden}; label relevant_modules "
               "(or set answerable false) before `tmrag eval`", file=sys.stderr)
+    return EXIT_OK
+
+
+def _progress_bar(total: int):  # noqa: ANN202 - returns tqdm's update
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc="sync", unit="file", disable=not sys.stderr.isatty(), leave=False)
+    return lambda: bar.update(1)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from .ingest.report import format_sync
+    from .ingest.sync import sync_wiki
+
+    report = sync_wiki(_settings(args), source=args.source, dry_run=args.dry_run, progress=_progress_bar)
+    print(format_sync(report))
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .ingest.importer import import_notes
+    from .ingest.report import format_import
+
+    report = import_notes(Path(args.folder), Path(args.into).expanduser(), category=args.category, dry_run=args.dry_run)
+    print(format_import(report))
     return EXIT_OK
 
 
@@ -275,6 +305,18 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--chart", help="also write the questions-per-day chart as a PNG here")
     sp.add_argument("--export-golden", help="write candidate golden questions (JSONL) here, for the owner to label")
     sp.set_defaults(func=cmd_insights)
+
+    sp = with_corpus(sub.add_parser("sync", help="bring the wiki's modules into the corpus (llms.txt + /raw/<slug>.md)"))
+    sp.add_argument("--from", dest="source", help="the wiki's base URL (default: TMRAG_SYNC_URL, the live wiki)")
+    sp.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    sp.set_defaults(func=cmd_sync)
+
+    sp = sub.add_parser("import", help="turn a folder of Markdown notes (Obsidian, MkDocs, plain) into a corpus")
+    sp.add_argument("folder", help="the notes folder (an MkDocs project's docs/ is found through mkdocs.yml)")
+    sp.add_argument("--into", required=True, help="corpus folder to create or add to")
+    sp.add_argument("--category", help="category of every imported note (default: its top folder, else 'Notes')")
+    sp.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    sp.set_defaults(func=cmd_import)
 
     corpus = sub.add_parser("corpus", help="check or summarize the corpus")
     csub = corpus.add_subparsers(dest="corpus_command", required=True)

@@ -137,6 +137,12 @@ class Settings(BaseSettings):
     # waited on. The writer stores ~7,000 a second (bench/bench_question_log.py); 1,000 queued is ~15 s
     # of the most 2 cores answer (~60/s) with the disk stalled, and a few MB of memory at most.
     log_queue_size: int = Field(1000, ge=1)
+    # `tmrag sync` (src/tmrag/ingest/): where the wiki lives and how politely it is fetched.
+    sync_url: str = "https://personal-wiki.pages.dev"
+    sync_timeout_s: float = Field(10.0, gt=0)  # a raw module is < 100 kB: 10 s means the host is unwell
+    sync_retries: int = Field(3, ge=0, le=10)  # retries of a failed request (timeouts, resets, 5xx, 429)
+    sync_backoff_s: float = Field(0.5, ge=0)  # first wait before a retry; doubles each time, capped at 8 s
+    sync_concurrency: int = Field(8, ge=1, le=32)  # requests in flight: 84 files in ~1 s without hammering a host
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

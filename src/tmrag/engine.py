@@ -107,7 +107,7 @@ class Engine:
     def search(self, query: str, k: int = 10, categories: list[str] | None = None, mode: RetrievalMode = "hybrid",
                reranker: RerankerName | None = None) -> SearchResults:
         t0 = time.perf_counter()
-        validate_question(query, categories, what="query")
+        validate_question(query, categories, what="query", allowed=self.corpus.categories)
         ranking = self.rank(query, categories, k, mode, reranker)
         hits = [SearchHit(**locate(self.index.chunks[c.row], self.corpus).model_dump(),
                           text=self.index.chunks[c.row].text, score=round(float(c.score), 6)) for c in ranking.results]
@@ -119,7 +119,7 @@ class Engine:
         """Answers ``question``; with ``history`` (oldest turn first), a follow-up that leans on
         the conversation is first rewritten to stand alone (``resolved_question``)."""
         t0 = time.perf_counter()
-        validate_question(question, categories)
+        validate_question(question, categories, allowed=self.corpus.categories)
         resolution = self.resolve(question, history) if history else None
         resolved = resolution.question if resolution else question
         ranking = self.rank(resolved, categories, k, mode, reranker)

@@ -117,3 +117,7 @@ class StorageError(TmragError):
 
     code = "storage_error"
     http_status = 503
+class IngestError(TmragError):
+    """`tmrag sync` or `tmrag import` could not finish; the corpus folder was left as it was."""
+
+    code = "ingest_failed"

@@ -18,7 +18,7 @@ def test_ask_notes_logs_its_answers(tiny_settings, fake_embedder, tmp_path: Path
     build_index(tiny_settings, embedder=fake_embedder)
     engine = Engine.open(tiny_settings, embedder=fake_embedder)
     log = QuestionLog(InsightsStore(tmp_path / "data"), maxsize=10)
-    server = NotesServer(lambda: engine, log)
+    server = NotesServer(lambda: engine, question_log=log)
     answered = call(server, "ask_notes", question=ANSWERED).structured_content
     call(server, "search_notes", query="attention")
     assert log.flush()

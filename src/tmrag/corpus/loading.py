@@ -16,9 +16,12 @@ from pathlib import Path
 
 import yaml
 
+from ..config import CATEGORIES
 from ..errors import CorpusError
+from .categories import CATEGORIES_FILE, load_categories
 from .markdown import Section, citations_outside_code, line_of, scan_body
 from .model import SOURCE_KINDS, Corpus, GlossaryTerm, Module, Problem, Source
+from .site import SITE_FILE, load_module_url
 
 FM_CLOSE_RE = re.compile(r"^---[ \t]*(?:\n|\Z)", re.M)
 JSON_ID_RE = re.compile(r'"id"\s*:\s*"([^"\\]*)"')  # salvages the id of a line that does not parse
@@ -123,7 +126,8 @@ def _read_module(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(rel, raw[: exc.start].count(b"\n") + 1, f"invalid UTF-8 (byte {exc.start})")]
 
 
-def load_module(path: Path) -> tuple[Module | None, list[Problem]]:
+def load_module(path: Path, categories: tuple[str, ...] | None = CATEGORIES) -> tuple[Module | None, list[Problem]]:
+    """``categories``: the corpus's names (None: its list is broken, so categories go unchecked)."""
     rel = display_path(path)
     text, problems = _read_module(path, rel)
     if text is None:
@@ -144,16 +148,14 @@ def load_module(path: Path) -> tuple[Module | None, list[Problem]]:
     module.sections = sections
     problems += [Problem(rel, line, f"unclosed {kind}") for _offset, kind, line in unclosed]
     module.citations = citations_outside_code(text, body_start, blocks)
-    return module, problems + _module_field_problems(module, fm, rel)
+    return module, problems + _module_field_problems(module, fm, rel, categories)
 
 
-def _module_field_problems(m: Module, fm: str, rel: str) -> list[Problem]:
-    from ..config import CATEGORIES
-
+def _module_field_problems(m: Module, fm: str, rel: str, categories: tuple[str, ...] | None) -> list[Problem]:
     out = []
     if m.id != m.path.stem:
         out.append(Problem(rel, _field_line(fm, "id"), f"id '{m.id}' does not match file name '{m.path.stem}'"))
-    if m.category not in CATEGORIES:
+    if categories is not None and m.category not in categories:
         out.append(Problem(rel, _field_line(fm, "category"), f"unknown category '{m.category}'"))
     seen: dict[str, Section] = {}
     for s in m.sections:
@@ -242,13 +244,13 @@ def load_glossary(path: Path) -> tuple[list[GlossaryTerm], list[Problem]]:
     return terms, problems
 
 
-def _load_modules(folder: Path) -> tuple[dict[str, Module], list[Problem], set[str]]:
+def _load_modules(folder: Path, categories: tuple[str, ...] | None) -> tuple[dict[str, Module], list[Problem], set[str]]:
     """Modules by id, problems, and the ids (file names) of module files that did not load."""
     modules: dict[str, Module] = {}
     problems: list[Problem] = []
     paths = sorted(folder.glob("*.md"))
     for path in paths:
-        module, found = load_module(path)
+        module, found = load_module(path, categories)
         problems += found
         if module is None:
             continue
@@ -267,10 +269,13 @@ def load_corpus(root: Path, strict: bool = True) -> Corpus:
         raise CorpusError(f"{root}: not a corpus folder (no modules/ directory)")
     sources, problems, broken_sources = load_bibliography(root / "bibliography.jsonl")
     glossary, gproblems = load_glossary(root / "glossary.jsonl")
-    modules, mproblems, broken_modules = _load_modules(root / "modules")
-    corpus = Corpus(root, modules, sources, glossary, problems + gproblems + mproblems,
+    categories, cproblems = load_categories(root, display_path(root / CATEGORIES_FILE))
+    module_url, sproblems = load_module_url(root, display_path(root / SITE_FILE))
+    modules, mproblems, broken_modules = _load_modules(root / "modules", categories)
+    corpus = Corpus(root, modules, sources, glossary, cproblems + sproblems + problems + gproblems + mproblems,
                     unloaded_modules=broken_modules, unloaded_sources=broken_sources or set(),
-                    bibliography_unread=broken_sources is None)
+                    bibliography_unread=broken_sources is None, categories=categories or CATEGORIES,
+                    module_url=module_url)
     corpus.problems += cross_check(corpus)
     if strict and corpus.errors:
         raise CorpusError(f"{root}: {len(corpus.errors)} corpus error(s); `tmrag corpus check` lists them",

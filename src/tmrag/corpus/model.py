@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..config import CATEGORIES, WIKI_URL
 from .markdown import Section
 
 SOURCE_KINDS = ("paper", "blog", "video", "code", "industry", "other")
@@ -86,6 +87,8 @@ class Corpus:
     unloaded_modules: set[str] = field(default_factory=set)
     unloaded_sources: set[str] = field(default_factory=set)
     bibliography_unread: bool = False  # missing or unreadable: no citation can be judged
+    categories: tuple[str, ...] = CATEGORIES  # categories.yml's names, or the wiki's (corpus/categories.py)
+    module_url: str | None = WIKI_URL  # where modules are published (corpus/site.py); None: nowhere
 
     @property
     def errors(self) -> list[Problem]:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import yaml
 
-from ..config import WIKI_URL
 from ..corpus.markdown import Section
 from ..corpus.model import Corpus, Module
+from ..corpus.site import module_page
 from ..errors import NotFoundError
 from .schemas import CitingSection, ModuleDocument, SectionInfo, SourceEntry
 
 FRONT_MATTER_FIELDS = ("id", "number", "title", "category", "summary", "hook", "sources", "related")
 
 
-def module_url(module_id: str, anchor: str | None = None) -> str:
-    return f"{WIKI_URL}/{module_id}" + (f"#{anchor}" if anchor else "")
+def module_url(corpus: Corpus, module_id: str, anchor: str | None = None) -> str | None:
+    return module_page(corpus.module_url, module_id, anchor)
 
 
 def find_module(corpus: Corpus, module_id: str) -> Module:
@@ -35,10 +35,10 @@ def section_span(module: Module, section: Section) -> tuple[int, int]:
 def module_document(corpus: Corpus, module_id: str, anchor: str | None = None) -> ModuleDocument:
     module = find_module(corpus, module_id)
     fields = {name: getattr(module, name) for name in FRONT_MATTER_FIELDS}
-    sections = [SectionInfo(anchor=s.anchor, title=s.title, level=s.level, url=module_url(module.id, s.anchor))
+    sections = [SectionInfo(anchor=s.anchor, title=s.title, level=s.level, url=module_url(corpus, module.id, s.anchor))
                 for s in module.sections]
     if not anchor:
-        return ModuleDocument(**fields, url=module_url(module.id), section=None, anchor=None, sections=sections,
+        return ModuleDocument(**fields, url=module_url(corpus, module.id), section=None, anchor=None, sections=sections,
                               start=0, end=len(module.text), markdown=module.text)
     section = module.section_by_anchor(anchor.lstrip("#"))
     if section is None:
@@ -48,7 +48,7 @@ def module_document(corpus: Corpus, module_id: str, anchor: str | None = None) -
     header = yaml.safe_dump({**fields, "section": section.title, "anchor": section.anchor},
                             sort_keys=False, allow_unicode=True, width=1000)
     markdown = f"---\n{header}---\n\n{module.text[start:end].rstrip()}\n"
-    return ModuleDocument(**fields, url=module_url(module.id, section.anchor), section=section.title,
+    return ModuleDocument(**fields, url=module_url(corpus, module.id, section.anchor), section=section.title,
                           anchor=section.anchor, sections=sections, start=start, end=end, markdown=markdown)
 
 
@@ -72,5 +72,5 @@ def citing_sections(corpus: Corpus, source_id: str) -> list[CitingSection]:
                 seen.add(anchor or "")
                 out.append(CitingSection(module_id=module.id, title=module.title,
                                          section=section.title if section else None, anchor=anchor,
-                                         url=module_url(module.id, anchor)))
+                                         url=module_url(corpus, module.id, anchor)))
     return out

@@ -12,14 +12,16 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 
+from ..config import CATEGORIES
 from ..engine import Engine
 from .server import NotesServer
 
 MCP_PATH = "/mcp"
 
 
-def mount_http(app: Starlette, engine: Callable[[], Engine], host: str, path: str = MCP_PATH) -> NotesServer:
-    server = NotesServer(engine, getattr(app.state, "question_log", None))  # the app's log, when it has one
+def mount_http(app: Starlette, engine: Callable[[], Engine], host: str, path: str = MCP_PATH,
+               categories: tuple[str, ...] = CATEGORIES) -> NotesServer:
+    server = NotesServer(engine, categories, getattr(app.state, "question_log", None))  # the app's log, when it has one
     transport = server.streamable_http_app(streamable_http_path=path, stateless_http=True, json_response=True,
                                            host=host)
     app.router.routes[0:0] = transport.routes  # ahead of the pages' routes

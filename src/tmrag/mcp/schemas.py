@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from ..config import CATEGORIES
 from ..query.analysis import MAX_K, MAX_QUESTION_CHARS
@@ -21,16 +20,24 @@ from ..query.results import Strict
 ID_PATTERN = r"^[a-z0-9][a-z0-9.-]{0,99}$"  # module and source ids, as the web pages accept them
 
 
-def _known(categories: list[str] | None) -> list[str] | None:
-    unknown = [c for c in categories or [] if c not in CATEGORIES]
-    if unknown:  # names the bad value, as the HTTP API does
-        raise PydanticCustomError("unknown_category", "unknown categories {unknown}", {"unknown": str(unknown)})
-    return categories
+def unknown_categories(arguments: dict, allowed: tuple[str, ...]) -> str | None:
+    """The HTTP API's message for categories the served corpus does not have, or None."""
+    given = arguments.get("categories")
+    unknown = [c for c in given if c not in allowed] if isinstance(given, list) else []
+    return f"categories: unknown categories {unknown}" if unknown else None
 
 
+def set_category_enum(schema: dict, names: tuple[str, ...]) -> None:
+    """A tool's input schema lists the served corpus's names (the wiki's nine are the placeholder)."""
+    node = schema.get("properties", {}).get("categories")
+    for option in (node or {}).get("anyOf", []):
+        if "enum" in option.get("items", {}):
+            option["items"]["enum"] = list(names)
+
+
+# Checked against the served corpus's names in NotesServer.call_tool.
 Category = Annotated[str, WithJsonSchema({"type": "string", "enum": list(CATEGORIES)})]
-Categories = Annotated[list[Category] | None, AfterValidator(_known),
-                       Field(description="restrict to these wiki categories (default: all)")]
+Categories = Annotated[list[Category] | None, Field(description="restrict to these categories (default: all)")]
 Query = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="what to look for")]
 Question = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION_CHARS,
                                 description="a self-contained question about the notes")]
@@ -56,7 +63,7 @@ class SectionInfo(Strict):
     anchor: str
     title: str
     level: int = Field(description="2 for ##, 3 for ###")
-    url: str
+    url: str | None
 
 
 class ModuleDocument(Strict):
@@ -68,7 +75,7 @@ class ModuleDocument(Strict):
     hook: str | None
     sources: list[str] = Field(description="bibliography ids the module cites (read_source gives each entry)")
     related: list[str] = Field(description="ids of related modules")
-    url: str = Field(description="the module (or section) on the live wiki")
+    url: str | None = Field(description="the module (or section) on the live wiki; null for notes published nowhere")
     section: str | None = Field(description="the section's title when an anchor was given")
     anchor: str | None
     sections: list[SectionInfo] = Field(description="every section of the module, in order")
@@ -84,7 +91,7 @@ class CitingSection(Strict):
     title: str
     section: str | None
     anchor: str | None
-    url: str
+    url: str | None
 
 
 class SourceEntry(Strict):

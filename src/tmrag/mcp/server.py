@@ -23,11 +23,13 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError, Un
 from mcp.shared.exceptions import MCPError
 from mcp.types import INTERNAL_ERROR, CallToolResult, TextContent, ToolAnnotations
 from mcp.types import Resource as MCPResource
+from mcp.types import Tool as MCPTool
 from pydantic import ValidationError
 
 from .. import __version__
 from ..answer.types import Answer
-from ..config import Settings
+from ..config import CATEGORIES, Settings
+from ..corpus.categories import served_categories
 from ..engine import Engine
 from ..errors import NotFoundError, TmragError
 from ..insights.log import QuestionLog
@@ -50,6 +52,8 @@ from .schemas import (
     Question,
     SourceEntry,
     SourceId,
+    set_category_enum,
+    unknown_categories,
 )
 
 log = logging.getLogger("tmrag.mcp")
@@ -92,12 +96,13 @@ def _cause(exc: BaseException, kind: type[BaseException]) -> BaseException | Non
 class NotesServer(MCPServer):
     """``engine`` returns the engine to answer with, or raises NotReadyError saying why there is none."""
 
-    def __init__(self, engine: Callable[[], Engine], question_log: QuestionLog | None = None, **kwargs: Any) -> None:
+    def __init__(self, engine: Callable[[], Engine], categories: tuple[str, ...] = CATEGORIES,
+                 question_log: QuestionLog | None = None, **kwargs: Any) -> None:
         """``question_log``: where ask_notes hands its answers when TMRAG_LOG_QUESTIONS is on."""
         super().__init__("tmrag", title="tmrag: Transformer Math notes", version=__version__,
                          instructions=INSTRUCTIONS, website_url="https://personal-wiki.pages.dev",
                          log_level="WARNING", **kwargs)
-        self.engine, self.question_log = engine, question_log
+        self.engine, self.categories, self.question_log = engine, categories, question_log
         self.tool_names = ("search_notes", "ask_notes", "read_module", "read_source")
         titles = ("Search the notes", "Ask the notes", "Read a module", "Read a bibliography entry")
         for name, title in zip(self.tool_names, titles, strict=True):
@@ -112,7 +117,7 @@ class NotesServer(MCPServer):
 
         Returns {results: [{kind (module | source | glossary), module_id, source_id, title, section,
         anchor, url, text, score}], timings_ms, index}: the HTTP API's /search body, best first."""
-        validate_question(query, categories, what="query")
+        validate_question(query, categories, what="query", allowed=self.categories)
         return self.engine().search(query, k=k, categories=categories)
 
     def ask_notes(self, question: Question, history: History = None,
@@ -126,7 +131,7 @@ class NotesServer(MCPServer):
         (nearest sections when it abstains), mode, evidence, index, timings_ms.
         With `history`, a follow-up that leans on it ("And for the 70B model?") is answered in its
         context; `resolved_question` says what was searched."""
-        validate_question(question, categories)
+        validate_question(question, categories, allowed=self.categories)
         engine = self.engine()
         turns = [FollowupTurn(t.question, t.answer) for t in history or []]
         result = engine.ask(question, categories=categories, history=turns)
@@ -177,8 +182,16 @@ class NotesServer(MCPServer):
 
     # -- errors -----------------------------------------------------------------------------------
 
+    async def list_tools(self) -> list[MCPTool]:
+        tools = await super().list_tools()
+        for tool in tools:
+            set_category_enum(tool.input_schema, self.categories)
+        return tools
+
     async def call_tool(self, name: str, arguments: dict[str, Any],
                         context: Context | None = None) -> CallToolResult:
+        if name in self.tool_names and (message := unknown_categories(arguments, self.categories)):
+            return error_result("invalid_request", message)
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -215,4 +228,4 @@ def run_stdio(settings: Settings, factory: Callable[[Settings], Engine] = Engine
 
     question_log = QuestionLog(InsightsStore(settings.data_dir, settings.log_retention_days),
                                settings.log_queue_size) if settings.log_questions else None
-    NotesServer(slot.require, question_log, lifespan=load_once).run("stdio")
+    NotesServer(slot.require, served_categories(settings.corpus_dir), question_log, lifespan=load_once).run("stdio")

@@ -36,16 +36,18 @@ def model_variants(text: str) -> set[tuple[str, str]]:
     return out
 
 
-def validate_question(question: str, categories: list[str] | None, what: str = "question") -> None:
+def validate_question(question: str, categories: list[str] | None, what: str = "question",
+                      allowed: tuple[str, ...] = CATEGORIES) -> None:
+    """``allowed``: the corpus's category names (Corpus.categories; the wiki's by default)."""
     if not question or not question.strip():
         raise InvalidQueryError(f"{what} is empty")
     if any("\ud800" <= ch <= "\udfff" for ch in question):  # undecodable bytes from a shell argument
         raise InvalidQueryError(f"{what} is not valid UTF-8 text")
     if len(question) > MAX_QUESTION_CHARS:
         raise InvalidQueryError(f"{what} is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
-    unknown = [c for c in categories or [] if c not in CATEGORIES]
+    unknown = [c for c in categories or [] if c not in allowed]
     if unknown:
-        raise InvalidQueryError(f"unknown categor{'y' if len(unknown) == 1 else 'ies'} {unknown}; choose from {list(CATEGORIES)}")
+        raise InvalidQueryError(f"unknown categor{'y' if len(unknown) == 1 else 'ies'} {unknown}; choose from {list(allowed)}")
 
 
 @dataclass

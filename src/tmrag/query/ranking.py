@@ -46,6 +46,7 @@ class Ranking:
 class Ranker:
     def __init__(self, settings: Settings, corpus: Corpus, embedder: TextEmbedder, index: LoadedIndex) -> None:
         self.settings, self.embedder, self.index = settings, embedder, index
+        self.categories = corpus.categories
         self.analyzer = QueryAnalyzer(corpus.glossary)
         self.retriever = Retriever(index, settings)
         self.rerankers: dict[str, Reranker] = {settings.reranker: make_reranker(settings, index)}
@@ -71,7 +72,7 @@ class Ranker:
 
     def rank(self, question: str, categories: list[str] | None = None, k: int = 10, mode: RetrievalMode = "hybrid",
              reranker: RerankerName | None = None, diversity: bool = True) -> Ranking:
-        validate_question(question, categories)
+        validate_question(question, categories, allowed=self.categories)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         query = self.analyzer.analyze(question)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from ..build.chunking import Chunk
-from ..config import WIKI_URL
 from ..corpus.model import Corpus
+from ..corpus.site import module_page
 from ..names import ChunkKind
 
 
@@ -47,10 +47,10 @@ class SearchResults(Strict):
 
 
 def locate(chunk: Chunk, corpus: Corpus) -> Location:
-    """A chunk's place in the notes, with its URL on the live wiki (or the source's own URL)."""
+    """A chunk's place in the notes, with its URL where the corpus is published (or the source's own URL)."""
     url = None
-    if chunk.kind == "module":
-        url = f"{WIKI_URL}/{chunk.module_id}" + (f"#{chunk.anchor}" if chunk.anchor else "")
+    if chunk.kind == "module" and chunk.module_id:
+        url = module_page(corpus.module_url, chunk.module_id, chunk.anchor)
     elif chunk.kind == "source":
         url = corpus.sources[chunk.source_id].url
     return Location(kind=chunk.kind, module_id=chunk.module_id, source_id=chunk.source_id, title=chunk.title,

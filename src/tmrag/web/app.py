@@ -17,6 +17,7 @@ from fastapi_offline import FastAPIOffline
 from ..config import Settings
 from ..engine import Engine
 from . import handlers, insights, ratelimit
+from .categories import install_openapi_enum
 from .deps import HERE, EngineState
 from .hosts import AllowedHosts, allowed_hosts
 from .limits import MAX_BODY_BYTES, BodySizeLimit, HeadAsGet, SecurityHeaders, docs_policies
@@ -71,6 +72,7 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
     app.include_router(pages.router)
     insights.install(app, settings)  # POST /feedback and the opt-in question log
     app.include_router(quiz.router)
+    install_openapi_enum(app, state.startup_categories)  # the served corpus's category names
     if load_in_background:
         threading.Thread(target=state.load, name="tmrag-load", daemon=True).start()
     else:

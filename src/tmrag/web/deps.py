@@ -24,6 +24,7 @@ from ..engine import Engine
 from ..errors import EngineLoadError, NotReadyError, TmragError
 from ..insights.log import QuestionLog
 from ..insights.store import InsightsStore
+from .categories import startup_categories
 
 HERE = Path(__file__).parent
 RELOAD_CHECK_S = 1.0  # how often a request looks for a new build: one tiny file read per second
@@ -43,6 +44,12 @@ class EngineState:
         self._pointer: bytes | None = None  # CURRENT as it was when the last load started
         self._loading = threading.Lock()
         self._checked = 0.0
+        self.startup_categories = startup_categories(settings)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The serving corpus's category names (before the first load: categories.yml's)."""
+        return self.engine.corpus.categories if self.engine is not None else self.startup_categories
 
     def load(self) -> None:
         with self._loading:

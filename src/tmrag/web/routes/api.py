@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from ...answer.types import Answer
 from ...engine import Engine
 from ...query.results import SearchResults
+from ..categories import check_categories
 from ..deps import EngineState, LogAnswer, engine_state, get_engine
 from ..schemas import AskRequest, AskResponse, SearchRequest, SearchResponse, error_docs
 from ..sse import answer_events
@@ -34,11 +35,13 @@ def readyz(state: Annotated[EngineState, Depends(engine_state)]) -> dict:
 
 @router.post("/search", response_model=SearchResponse, responses=error_docs(413, 415, 422, 429, 503))
 def search(req: SearchRequest, engine: EngineDep) -> SearchResults:
+    check_categories(req.categories, engine.corpus.categories)
     return engine.search(req.query, k=req.k, categories=req.categories)
 
 
 @router.post("/ask", response_model=AskResponse, responses=error_docs(413, 415, 422, 429, 503))
 def ask(req: AskRequest, engine: EngineDep, record: RecordAnswer, log: LogAnswer) -> Answer:
+    check_categories(req.categories, engine.corpus.categories)
     return record(log(req.question, engine.ask(req.question, categories=req.categories, history=req.turns())))
 
 
@@ -49,6 +52,7 @@ def ask(req: AskRequest, engine: EngineDep, record: RecordAnswer, log: LogAnswer
 def ask_stream(req: AskRequest, engine: EngineDep, record: RecordAnswer, log: LogAnswer) -> StreamingResponse:
     # Answered before the response starts, so a bad question is a 422 like /ask, not a 200
     # stream carrying an error event.
+    check_categories(req.categories, engine.corpus.categories)
     result = engine.ask(req.question, categories=req.categories, history=req.turns())
     return StreamingResponse(answer_events(record(log(req.question, result))), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -9,11 +9,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 
-from ...config import CATEGORIES
 from ...corpus.model import Corpus
 from ...engine import Engine
 from ...errors import NotFoundError
-from ..deps import get_engine, templates
+from ..deps import engine_state, get_engine, templates
 from ..render import render_module
 from ..schemas import error_docs
 
@@ -89,4 +88,4 @@ def source_page(request: Request, source_id: str, engine: EngineDep) -> HTMLResp
 
 @router.get("/", response_class=HTMLResponse)
 def chat_page(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "chat.html", {"categories": CATEGORIES})
+    return templates.TemplateResponse(request, "chat.html", {"categories": engine_state(request).categories})
