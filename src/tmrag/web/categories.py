@@ -13,7 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from ..config import Settings
 from ..corpus.categories import served_categories
 
-REQUESTS_WITH_CATEGORIES = ("SearchRequest", "AskRequest")
+REQUESTS_WITH_CATEGORIES = ("SearchRequest", "AskRequest", "QuizNextRequest")
 
 
 def startup_categories(settings: Settings) -> tuple[str, ...]:

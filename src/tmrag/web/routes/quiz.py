@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from ...study.service import LEARNER_RE, Study
 from ...study.types import GradedAnswer, NextCard, ProgressReport
+from ..categories import check_categories
 from ..quiz import QuizAnswerRequest, QuizNextRequest, get_study
 from ..schemas import error_docs
 
@@ -19,6 +20,7 @@ StudyDep = Annotated[Study, Depends(get_study)]
 
 @router.post("/quiz/next", response_model=NextCard, responses=error_docs(404, 413, 415, 422, 503))
 def quiz_next(req: QuizNextRequest, study: StudyDep) -> NextCard:
+    check_categories(req.categories, study.engine.corpus.categories)
     return study.next(req.learner, req.categories, req.modules)
 
 
