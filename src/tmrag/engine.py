@@ -169,7 +169,8 @@ class Engine:
             result = self.generator.answer(ranking)
         if result is None:
             quotes = [] if abstained else self.quotes(ranking)
-            result = self.composer.compose(ranking, quotes, abstained or not quotes)
+            result = self.composer.compose(ranking, quotes, abstained or not quotes,
+                                           context=lambda: self.quoter.select(ranking, numbers_first=False))
         ranking.timings["answer"] = (time.perf_counter() - t) * 1000
         ranking.timings["total"] = (time.perf_counter() - t0) * 1000
         result.timings_ms = round_timings(ranking.timings)

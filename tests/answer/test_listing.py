@@ -68,3 +68,13 @@ def test_an_answer_quotes_a_list_once_with_its_items_cited(real_engine) -> None:
     for c in a.citations:  # every span, the list's items included, is the module's exact text
         text = real_engine.corpus.modules[c.module_id].text
         assert " … ".join(text[s:e] for s, e in c.spans) == c.quote
+
+
+def test_a_partial_answers_context_is_its_first_sentences_renumbered() -> None:
+    from tmrag.answer.quoting import Quote, QuoteSelector
+
+    quotes = [Quote(7, [(0, 10), (20, 30)], 1, [(20, 30), (0, 10)]), Quote(9, [(5, 8)], 2, [(5, 8)])]
+    kept = QuoteSelector.first_sentences(quotes, 2)
+    assert [(q.row, q.reading, q.marker) for q in kept] == [(7, [(20, 30), (0, 10)], 1)]
+    kept = QuoteSelector.first_sentences(quotes[1:] + quotes[:1], 2)
+    assert [(q.row, q.spans, q.marker) for q in kept] == [(9, [(5, 8)], 1), (7, [(20, 30)], 2)]

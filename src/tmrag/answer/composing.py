@@ -3,6 +3,8 @@ spans, the bibliography entries behind them, and the nearest sections when it ab
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..build.chunking import Chunk
 from ..config import Settings
 from ..corpus.markdown import CITATION_RE
@@ -12,12 +14,13 @@ from ..query.ranking import Ranker, Ranking
 from ..query.results import Location, index_info, locate
 from .abstention import ABSTAIN_ANSWER
 from .coverage import CoverageJudge
-from .quoting import Quote
+from .quoting import Quote, QuoteSelector
 from .text import display_sentence
 from .types import Answer, Citation
 
 SUGGESTIONS = 3  # nearest sections offered when abstaining: enough to choose from, short to read
 SOURCE_PASSAGES = 3  # a bibliography entry retrieved this high is listed even when not quoted
+PARTIAL_SENTENCES = 2  # after "The notes don't state X": enough to show the nearest, too few to read as the answer
 QUOTE_JOIN = " … "  # between the sentences one citation quotes
 
 
@@ -32,8 +35,11 @@ class Composer:
         self.corpus, self.index, self.ranker = corpus, index, ranker
         self.judge = CoverageJudge(settings, index)
 
-    def compose(self, ranking: Ranking, quotes: list[Quote], abstained: bool) -> Answer:
-        """Every answer has the same fields, whichever branch made it."""
+    def compose(self, ranking: Ranking, quotes: list[Quote], abstained: bool,
+                context: Callable[[], list[Quote]] | None = None) -> Answer:
+        """Every answer has the same fields, whichever branch made it. A partial answer's quotes
+        are ``context()`` cut to PARTIAL_SENTENCES: after saying what the notes lack, the nearest
+        evidence — not worked results that could be taken for the missing answer."""
         base = {"abstained": abstained, "mode": "extractive", "evidence": round(ranking.evidence, 4),
                 "resolved_question": ranking.query.text,
                 "unknown_terms": ranking.unknown_names, "verification": None, "index": index_info(self.index.manifest)}
@@ -43,6 +49,8 @@ class Composer:
         unmentioned = self.ranker.unmentioned(ranking.query.names, [q.row for q in quotes])
         judged = self.judge.judge(ranking, quotes, abstained, unmentioned)
         sentences = [coverage_note(judged.missing)] if judged.coverage == "partial" else []
+        if judged.coverage == "partial" and context is not None:
+            quotes = QuoteSelector.first_sentences(context(), PARTIAL_SENTENCES) or quotes
         citations = []
         for q in quotes:
             chunk = self.index.chunks[q.row]

@@ -74,11 +74,13 @@ class QuoteSelector:
         self.settings, self.corpus, self.index, self.analyzer = settings, corpus, index, analyzer
         self.glossary_rows = {c.doc_id: row for row, c in enumerate(index.chunks) if c.kind == "glossary"}
 
-    def select(self, ranking: Ranking) -> list[Quote]:
-        """Best evidence sentences from the top passages, within a margin of the best one."""
+    def select(self, ranking: Ranking, numbers_first: bool = True) -> list[Quote]:
+        """Best evidence sentences from the top passages, within a margin of the best one.
+        ``numbers_first=False``: no preference for stated results (the context of a partial answer)."""
         chosen, scored = self.definition_first(ranking, self.candidates(ranking))
         scored = self.same_model(ranking, scored)
-        numbers = NumberScorer(numbers_of(ranking.query.text)) if wants_number(ranking.intent, ranking.query.text) else None
+        wanted = numbers_first and wants_number(ranking.intent, ranking.query.text)
+        numbers = NumberScorer(numbers_of(ranking.query.text)) if wanted else None
         if numbers:
             scored = [Scored(s.score + numbers.result(self.sentence(s.row, s.j)), s.rank, s.row, s.j) for s in scored]
         groups = self.greedy(scored, chosen, numbers)
@@ -134,6 +136,16 @@ class QuoteSelector:
         kept = [q for q in quotes if q.spans]
         for marker, quote in enumerate(kept, 1):  # markers stay 1..n with no gap
             quote.marker = marker
+        return kept
+
+    @staticmethod
+    def first_sentences(quotes: list[Quote], n: int) -> list[Quote]:
+        """The first ``n`` sentences of ``quotes`` in reading order (markers renumbered, no list)."""
+        kept: list[Quote] = []
+        for quote in quotes:
+            take = (quote.reading or quote.spans)[: n - sum(len(q.reading) for q in kept)]
+            if take:
+                kept.append(Quote(quote.row, sorted(take), len(kept) + 1, list(take)))
         return kept
 
     def greedy(self, scored: list[Scored], chosen: list[Pick], numbers: NumberScorer | None = None) -> list[Group]:
