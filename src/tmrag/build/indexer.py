@@ -24,6 +24,7 @@ from .embedding_cache import EmbeddingCache
 from .manifest import SCHEMA_VERSION, compare_manifest, expected_manifest, libraries
 from .progress import Progress
 from .protocol import TextEmbedder
+from .snapshot import write_snapshot
 from .store import IndexStore
 
 
@@ -133,6 +134,7 @@ def _build(settings: Settings, corpus: Corpus, embedder: TextEmbedder, store: In
         "embedding_runtime": {"this_build": embedder.describe(embedded) if embedded else "cache only",
                               "queries": embedder.describe(1)},
         "fingerprint": hashlib.sha256(json.dumps(expected, sort_keys=True).encode()).hexdigest()[:FINGERPRINT_HEX],
+        "snapshot": write_snapshot(build.path, corpus, expected["documents"]),
     }
     current_ids = {c.id for c in chunks}
     removed = sum(1 for r in old_records if r["id"] not in current_ids)
