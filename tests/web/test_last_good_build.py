@@ -129,3 +129,13 @@ def test_a_snapshot_entry_outside_the_copy_is_a_corrupt_manifest(tiny_settings: 
     manifest_path.write_text(json.dumps(manifest | {"snapshot": manifest["snapshot"] | {name: "0" * 64}}))
     with pytest.raises(IndexCorruptError, match="snapshot"):
         store.open_current()
+
+
+def test_tmrag_index_gives_a_build_without_a_copy_one(tiny_settings: Settings, fake_embedder) -> None:  # noqa: ANN001
+    old = build_index(tiny_settings, embedder=fake_embedder)
+    store = IndexStore(tiny_settings.index_dir)
+    manifest_path = store.builds / old.build_id / "manifest.json"
+    manifest_path.write_text(json.dumps({k: v for k, v in json.loads(manifest_path.read_text()).items() if k != "snapshot"}))
+    new = build_index(tiny_settings, embedder=fake_embedder)
+    assert not new.up_to_date and new.embedded == 0 and store.open_current()[1]["snapshot"]
+    assert build_index(tiny_settings, embedder=fake_embedder).up_to_date

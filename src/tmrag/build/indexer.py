@@ -99,7 +99,8 @@ def _build(settings: Settings, corpus: Corpus, embedder: TextEmbedder, store: In
                             f"{len(corpus.glossary)} glossary entries")
     expected = expected_manifest(settings, corpus, embedder)
     previous, unusable = current_build(store)
-    if previous and not full and not compare_manifest(previous, expected):
+    # A build without a copy of its corpus is rebuilt (from the cache): it could not outlive a broken corpus.
+    if previous and previous.get("snapshot") and not full and not compare_manifest(previous, expected):
         embedder.prepare_queries()  # a one-time ONNX export happens here, not on a query
         return BuildReport(previous["build_id"], previous["counts"]["documents"], previous["counts"]["chunks"],
                            seconds=time.perf_counter() - t0, up_to_date=True)
