@@ -25,8 +25,9 @@ ERRORS_SHOWN = 20  # corpus problems listed in /readyz and the log; `tmrag corpu
 
 
 class CorpusStatus(BaseModel):
-    """The live corpus as the serving engine found it when it loaded. ``source`` is where the
-    served text comes from: the live corpus, or the build's own copy (``build``)."""
+    """What the serving engine found when it loaded: ``ok`` false with the live corpus's errors when
+    it did not load (never re-checked until the next load); ``source`` is where served text comes
+    from, the live corpus or the build's own copy (``build``; then, by setting, the live one is not read)."""
 
     ok: bool
     errors: list[str] = []
