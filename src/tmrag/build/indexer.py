@@ -24,6 +24,7 @@ from .embedding_cache import EmbeddingCache
 from .manifest import SCHEMA_VERSION, compare_manifest, expected_manifest, libraries
 from .progress import Progress
 from .protocol import TextEmbedder
+from .snapshot import write_snapshot
 from .store import IndexStore
 
 
@@ -98,7 +99,8 @@ def _build(settings: Settings, corpus: Corpus, embedder: TextEmbedder, store: In
                             f"{len(corpus.glossary)} glossary entries")
     expected = expected_manifest(settings, corpus, embedder)
     previous, unusable = current_build(store)
-    if previous and not full and not compare_manifest(previous, expected):
+    # A build without a copy of its corpus is rebuilt (from the cache): it could not outlive a broken corpus.
+    if previous and previous.get("snapshot") and not full and not compare_manifest(previous, expected):
         embedder.prepare_queries()  # a one-time ONNX export happens here, not on a query
         return BuildReport(previous["build_id"], previous["counts"]["documents"], previous["counts"]["chunks"],
                            seconds=time.perf_counter() - t0, up_to_date=True)
@@ -133,6 +135,7 @@ def _build(settings: Settings, corpus: Corpus, embedder: TextEmbedder, store: In
         "embedding_runtime": {"this_build": embedder.describe(embedded) if embedded else "cache only",
                               "queries": embedder.describe(1)},
         "fingerprint": hashlib.sha256(json.dumps(expected, sort_keys=True).encode()).hexdigest()[:FINGERPRINT_HEX],
+        "snapshot": write_snapshot(build.path, corpus, expected["documents"]),
     }
     current_ids = {c.id for c in chunks}
     removed = sum(1 for r in old_records if r["id"] not in current_ids)

@@ -21,6 +21,9 @@ from .protocol import TextEmbedder
 SCHEMA_VERSION = 1
 DataFile = Literal["chunks.jsonl", "dense.faiss", "sentences.npy", "bm25.json"]
 DATA_FILES: tuple[str, ...] = get_args(DataFile)
+SNAPSHOT_DIR = "corpus"  # the build's copy of its corpus (build/snapshot.py), in the corpus folder format
+# A file of that copy: a module file directly in modules/, or one of the two JSONL files; never a path out of it.
+SnapshotFile = Annotated[str, Field(pattern=r"^(modules/[^./\\][^/\\]*\.md|bibliography\.jsonl|glossary\.jsonl)$")]
 BUILD_ID = r"[0-9A-Za-z][0-9A-Za-z_-]{0,99}"  # a folder name in builds/, never a path
 SHA256 = r"^[0-9a-f]{64}$"  # a file hash as sha256_file writes it: 64 lowercase hex digits
 ERRORS_SHOWN = 3  # schema errors named in one message; the rest are counted
@@ -65,6 +68,7 @@ class Manifest(_Strict):
     chunker: dict[str, Scalar]
     bm25: dict[str, Scalar]
     documents: dict[str, str]
+    snapshot: dict[SnapshotFile, Annotated[str, Field(pattern=SHA256)]] | None = None  # None: a build without a copy
 
     @field_validator("files")
     @classmethod

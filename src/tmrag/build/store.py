@@ -5,6 +5,7 @@ Layout::
 
     indexes/CURRENT                 -> build id (text)
     indexes/builds/<id>/manifest.json, chunks.jsonl, dense.faiss, sentences.npy, bm25.json
+    indexes/builds/<id>/corpus/modules/*.md, bibliography.jsonl, glossary.jsonl  (the corpus it was built from)
     indexes/cache/<model fingerprint>/keys.json, vectors.npy
 """
 
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from ..errors import IndexBusyError, IndexCorruptError, IndexMissingError
 from ..files import atomic_write_text, fsync_dir, sha256_file
-from .manifest import BUILD_ID, DATA_FILES, Manifest, validate_manifest
+from .manifest import BUILD_ID, DATA_FILES, SNAPSHOT_DIR, Manifest, validate_manifest
 
 BUILD_ID_RE = re.compile(BUILD_ID)
 
@@ -137,6 +138,10 @@ class IndexStore:
             file = path / name
             if not file.is_file() or sha256_file(file) != digest:
                 raise IndexCorruptError(f"index file {name} in build {bid} is missing or altered: run `tmrag index`")
+        for name, digest in (manifest.get("snapshot") or {}).items():
+            file = path / SNAPSHOT_DIR / name
+            if not file.is_file() or sha256_file(file) != digest:
+                raise IndexCorruptError(f"corpus copy {name} in build {bid} is missing or altered: run `tmrag index`")
         return path, manifest
 
 

@@ -4,10 +4,13 @@ The engine loads in a background thread at start-up, so /healthz answers at once
 reports 503 with the reason until it is ready. When `tmrag index` publishes a new build (the
 CURRENT pointer changes), the next request starts loading it in the background; requests keep
 using the loaded engine until the new one is ready, and a build that fails to load leaves the
-old one serving (the reason shows in /readyz)."""
+old one serving (the reason shows in /readyz). A live corpus that does not load is served from
+the build's own copy of its corpus; /readyz's ``corpus`` and a log line say what is wrong."""
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +32,7 @@ from .categories import startup_categories
 HERE = Path(__file__).parent
 RELOAD_CHECK_S = 1.0  # how often a request looks for a new build: one tiny file read per second
 templates = Jinja2Templates(directory=HERE / "templates")
+log = logging.getLogger("tmrag.serving")
 
 
 class EngineState:
@@ -65,8 +69,17 @@ class EngineState:
                     self.reload_error = f"kept build {self.engine.index_info.build_id}: {error}"
                     self.reload_errors += 1
                 return
+            self._report_corpus(engine)
             self.reloads += self.engine is not None
             self.engine, self.error, self.reload_error = engine, None, None
+
+    @staticmethod
+    def _report_corpus(engine: Engine) -> None:
+        status = getattr(engine, "corpus_status", None)  # engine stand-ins in tests may have none
+        if status is not None and not status.ok:
+            log.warning(json.dumps({"event": "corpus_errors", "serving_build": engine.index_info.build_id,
+                                    "message": "the live corpus does not load: serving the build's own copy of its "
+                                               "corpus; fix the corpus and run `tmrag index`", **status.model_dump()}))
 
     def _maybe_reload(self) -> None:
         now = time.monotonic()

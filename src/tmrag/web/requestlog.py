@@ -68,9 +68,11 @@ class RequestLog:
 
 
 def configure(stream=sys.stderr) -> None:  # noqa: ANN001
-    """Access lines as bare JSON on stderr, for `tmrag serve` (the app itself configures no logging)."""
+    """Access lines (and the serving warnings of web/deps.py) as bare JSON on stderr, for `tmrag serve`
+    (the app itself configures no logging)."""
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
+    for logger in (log, logging.getLogger("tmrag.serving")):
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False

@@ -30,7 +30,8 @@ def healthz() -> dict:
 @router.get("/readyz", responses=error_docs(503))
 def readyz(state: Annotated[EngineState, Depends(engine_state)]) -> dict:
     engine = state.require()
-    return {"status": "ready", "index": engine.index_info.model_dump(), "reload_error": state.reload_error}
+    return {"status": "ready", "index": engine.index_info.model_dump(), "reload_error": state.reload_error,
+            "corpus": engine.corpus_status.model_dump()}
 
 
 @router.post("/search", response_model=SearchResponse, responses=error_docs(413, 415, 422, 429, 503))
