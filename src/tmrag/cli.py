@@ -47,6 +47,13 @@ def _port(text: str) -> int:
     return value
 
 
+def _workers(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 32:  # Settings.workers' range
+        raise argparse.ArgumentTypeError("must be 1-32")
+    return value
+
+
 def _warn_on_generation_fallback(engine) -> None:  # noqa: ANN001
     if engine.last_generation_error:  # LLM mode configured but the endpoint failed: say so
         print(f"tmrag: LLM unavailable, extractive answer instead ({engine.last_generation_error})", file=sys.stderr)
@@ -137,23 +144,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Bound here, before the app and its models load, so a taken port fails fast with one line; port 0 gets its real number.
     sock = _bind(host, settings.port if args.port is None else args.port)
     url = f"http://{_hostport(host, sock.getsockname()[1])}/"
-    import uvicorn
+    if args.workers is not None:
+        settings = settings.model_copy(update={"workers": args.workers})
+    from .serving import serve
 
-    from .mcp.http import mount_http
-    from .web import requestlog as access_log
-    from .web.app import create_app
-
-    access_log.configure()
-    app = create_app(settings, bind_host=host)
-    mount_http(app, app.state.engine_state.require, host)  # MCP's streamable HTTP transport at /mcp
-
-    class Server(uvicorn.Server):
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets)
-            if self.started:  # accepting connections now: the URL printed is one that answers
-                print(f"tmrag serving on {url}", file=sys.stderr, flush=True)
-
-    Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+    serve(settings, sock, host, url)
     return EXIT_OK
 
 
@@ -222,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = with_corpus(sub.add_parser("serve", help="serve the web app, HTTP API and MCP at /mcp"))
     sp.add_argument("--host")
     sp.add_argument("--port", type=_port)
+    sp.add_argument("--workers", type=_workers, help="worker processes (default 1 or TMRAG_WORKERS; about one per core)")
     sp.set_defaults(func=cmd_serve)
 
     sp = with_corpus(sub.add_parser("chat", help="an interactive session with follow-up questions"))

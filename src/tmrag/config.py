@@ -125,6 +125,25 @@ class Settings(BaseSettings):
     # a third of what 2 cores serve) stops one client from holding every worker.
     rate_limit: str = "100/second;1200/minute"
 
+    # Serving under load (tmrag serve; web/guards.py, web/protocol.py, serving.py; docs/decisions.md
+    # "Serving under load"). Counts are per worker process unless said otherwise.
+    workers: int = Field(1, ge=1, le=32)  # processes sharing the socket and the read-only build; ~1 per core
+    # Answering requests (/ask, /ask/stream, /search, /mcp) run at once before 503 overloaded: 16 at
+    # ~40 ms each is a worst wait of ~0.7 s per worker, inside the 1.5 s p99 target at concurrency 64.
+    max_inflight: int = Field(16, ge=1)
+    # Open connections before uvicorn answers 503 (its limit_concurrency): a backstop far above what
+    # the in-flight cap lets through, well under the default 1024-20000 file descriptors.
+    max_connections: int = Field(1000, ge=1)
+    # Open connections one client address may hold (a browser opens at most 6); 0 = no cap, for a
+    # bind behind a reverse proxy, where every client is the proxy.
+    max_client_connections: int = Field(64, ge=0)
+    header_timeout_s: float = Field(10.0, gt=0)  # a request head sent at modem speed (16 KiB) takes < 3 s
+    body_timeout_s: float = Field(10.0, gt=0)  # a 32 KiB body likewise; a stalled one frees its connection
+    keep_alive_s: int = Field(5, ge=1)  # idle time between requests on a connection (uvicorn's default)
+    # ONNX Runtime threads per query embedding; 0 = cores / workers, so concurrent requests and
+    # workers do not oversubscribe the cores (docs/decisions.md has the measurements).
+    onnx_threads: int = Field(0, ge=0)
+
     @field_validator("allowed_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, v: object) -> object:

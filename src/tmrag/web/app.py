@@ -18,6 +18,7 @@ from ..config import Settings
 from ..engine import Engine
 from . import handlers, ratelimit
 from .deps import HERE, EngineState
+from .guards import BodyDeadline, LoadShed
 from .hosts import AllowedHosts, allowed_hosts
 from .limits import MAX_BODY_BYTES, BodySizeLimit, HeadAsGet, SecurityHeaders, docs_policies
 from .metrics import Metrics, RequestMetrics
@@ -53,8 +54,12 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
     routes = (app.router.routes, api.router.routes, metrics.router.routes, pages.router.routes)
     # Innermost first. Every response a middleware answers itself (413, 429, 421) is still
     # counted, logged with a request id and given the security headers.
-    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(HeadAsGet)
+    # Only requests whose whole body has arrived take an answering slot (guards.py).
+    app.add_middleware(LoadShed, max_inflight=settings.max_inflight, paths=(*api.RATE_LIMITED, "/mcp", "/mcp/"),
+                       on_shed=lambda path: app.state.metrics.shed.labels(path).inc())
+    app.add_middleware(BodyDeadline, timeout_s=settings.body_timeout_s)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(ratelimit.RateLimit, items=ratelimit.parse(settings.rate_limit), paths=api.RATE_LIMITED,
                        on_reject=lambda path: app.state.metrics.rate_limited.labels(path).inc())
     if (hosts := allowed_hosts(settings.allowed_hosts, bind_host)) is not None:

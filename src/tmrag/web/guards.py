@@ -1,0 +1,96 @@
+"""Guards against slow and excess requests, for what uvicorn's own settings do not cover
+(those, and the per-connection header timeout, are in web/protocol.py and web/serving.py):
+
+- :class:`BodyDeadline` reads the whole request body before the app runs, within a deadline: a
+  client that sends its headers and then trickles or stalls its body gets 408 and its
+  connection closed, and never holds an answering slot while it dawdles.
+- :class:`LoadShed` bounds the requests the engine works on at once in this process: past the
+  bound, 503 ``overloaded`` with ``Retry-After`` at once, instead of a queue whose wait grows
+  without limit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Collection
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .handlers import error_response
+
+RETRY_AFTER_S = 1  # an answer takes ~20-50 ms: a slot frees within a second even under full load
+
+
+class BodyDeadline:
+    """Buffers the body (already capped by BodySizeLimit, outside this) and replays it to the app."""
+
+    def __init__(self, app: ASGIApp, timeout_s: float) -> None:
+        self.app, self.timeout_s = app, timeout_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                message = await _read_body(receive)
+        except TimeoutError:
+            response = error_response(408, "request_timeout", f"request body not received within {self.timeout_s:g} s",
+                                      headers={"Connection": "close"})  # uvicorn closes the connection after it
+            await response(scope, receive, send)
+            return
+        if message["type"] == "http.disconnect":  # the client left, or BodySizeLimit cut it off and answers 413
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # after the body: the server's disconnect notice
+            replayed = True
+            return message
+
+        await self.app(scope, replay, send)
+
+
+async def _read_body(receive: Receive) -> Message:
+    """One ``http.request`` message with the whole body, or the ``http.disconnect`` that ended it."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return message
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+
+class LoadShed:
+    """At most ``max_inflight`` requests to ``paths`` (exact paths, or prefixes ending in "/")
+    run at once; the rest get 503 ``overloaded``. Health, readiness, metrics and pages are never shed."""
+
+    def __init__(self, app: ASGIApp, max_inflight: int, paths: Collection[str],
+                 on_shed: Callable[[str], None] = lambda path: None) -> None:
+        self.app, self.max_inflight, self.on_shed = app, max_inflight, on_shed
+        self.exact = frozenset(p for p in paths if not p.endswith("/"))
+        self.prefixes = tuple(p for p in paths if p.endswith("/"))
+        self.inflight = 0  # touched only on the event loop: no lock needed
+
+    def _guarded(self, path: str) -> bool:
+        return path in self.exact or path.startswith(self.prefixes) or f"{path}/" in self.prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self._guarded(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        if self.inflight >= self.max_inflight:
+            self.on_shed(scope["path"])
+            response = error_response(503, "overloaded", f"the server is at capacity ({self.max_inflight} requests "
+                                      f"in progress); retry in {RETRY_AFTER_S} s",
+                                      headers={"Retry-After": str(RETRY_AFTER_S)})
+            await response(scope, receive, send)
+            return
+        self.inflight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.inflight -= 1
