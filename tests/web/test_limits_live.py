@@ -26,10 +26,10 @@ def server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
         yield address
 
 
-def _healthz_ms(port: int) -> float:
-    t = time.perf_counter()
-    assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
-    return (time.perf_counter() - t) * 1000
+def _served(port: int) -> bool:
+    """Another client's request is answered (how fast is bench/bench_stalled.py's question: this
+    machine may be loaded while the tests run)."""
+    return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
 
 
 def test_a_stalled_body_is_answered_408_and_closed_while_others_are_served(server: tuple[str, int]) -> None:
@@ -38,7 +38,7 @@ def test_a_stalled_body_is_answered_408_and_closed_while_others_are_served(serve
     s.sendall(b"POST /ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
               b"Content-Length: 100\r\n\r\n{\"question\": ")  # 13 of the 100 bytes promised, then nothing
     t0 = time.monotonic()
-    assert _healthz_ms(port) < 1000  # another client, while the body is outstanding
+    assert _served(port)  # another client, while the body is outstanding
     reply = read_all(s)
     waited = time.monotonic() - t0
     s.close()
@@ -113,7 +113,7 @@ def test_one_client_cannot_hold_more_than_its_share_of_connections(server: tuple
             refused = True
         extra.close()
         assert refused
-        assert _healthz_ms(port) < 1000  # another address is served meanwhile
+        assert _served(port)  # another address is served meanwhile
     finally:
         for s in greedy:
             s.close()

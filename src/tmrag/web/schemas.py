@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from ..answer.types import Answer, Citation, DroppedSentence, Verification
@@ -23,6 +23,10 @@ def _known(categories: list[str] | None) -> list[str] | None:
     if unknown:  # names the bad value, which a Literal's "Input should be …" message does not
         raise PydanticCustomError("unknown_category", "unknown categories {unknown}", {"unknown": str(unknown)})
     return categories
+
+
+def _whole_number(value: object) -> object:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 # Checked once, here at the edge; the OpenAPI schema lists the allowed names.
@@ -45,8 +49,9 @@ __all__ = ["AskRequest", "AskResponse", "Citation", "DroppedSentence", "ErrorRes
 
 class SearchRequest(BaseModel):
     query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    # strict: "5", 2.0 and true are type errors, not silently coerced to an int
-    k: int = Field(10, ge=1, le=MAX_K, strict=True)
+    # strict: "5", 2.5 and true are type errors, not silently coerced to an int. 2.0 is the integer 2
+    # (JSON and JSON Schema do not tell them apart, so the OpenAPI "integer" admits it).
+    k: Annotated[int, BeforeValidator(_whole_number)] = Field(10, ge=1, le=MAX_K, strict=True)
     categories: Categories = None
 
 

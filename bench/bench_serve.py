@@ -1,0 +1,119 @@
+"""Throughput and latency of `tmrag serve` under concurrent /ask load, 1 worker vs 2, over loopback.
+
+    .venv/bin/python bench/bench_serve.py [--workers 1,2] [--concurrency 16,64] [--requests 400] [--json FILE]
+
+Each cell (workers x concurrency) starts a fresh server (rate limiting off, so one client may
+send everything; the query cache cold), warms it with a few questions not in the set, then sends
+``--requests`` distinct golden + review questions as POST /ask from ``concurrency`` closed-loop
+clients (httpx async, keep-alive) and reports req/s, p50/p99 client-observed latency and statuses.
+503 ``overloaded`` (load shedding) and 429 are deliberate refusals; anything else is an error.
+Cells run interleaved (1 and 2 workers side by side at each concurrency) and each line carries the
+machine's 1-minute load average before and after, because the machine may be shared. Bounded:
+at most --requests requests per cell, loopback only."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serverproc import ROOT, tmrag_serve  # noqa: E402
+
+from tmrag.evaluation.golden import load_golden  # noqa: E402
+from tmrag.evaluation.metrics import percentile  # noqa: E402
+
+WARM_UP = ["warm up the runtime", "What is attention?", "How big is a KV cache?", "What is LoRA?"]
+SEED = 21  # a fixed question order: runs compare like with like
+
+
+@dataclass
+class Cell:
+    workers: int
+    concurrency: int
+    requests: int
+    seconds: float
+    req_per_s: float  # successful (200) answers per second
+    p50_ms: float  # latency of the 200s
+    p99_ms: float
+    statuses: dict[str, int]  # "503" = shed, "429" = rate limited, "error:..." = transport errors
+    errors: int  # anything but 200, 503 and 429
+    load_before: float
+    load_after: float
+
+
+def questions() -> list[str]:
+    qs = [q.question for f in ("golden", "review") for q in load_golden(ROOT / "eval" / f"{f}.jsonl")]
+    qs = list(dict.fromkeys(qs))  # distinct: the server's query cache must not flatter the numbers
+    random.Random(SEED).shuffle(qs)
+    return qs
+
+
+async def drive(base: str, qs: list[str], concurrency: int) -> tuple[list[float], Counter, float]:
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    todo = iter(qs)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        async def worker() -> None:
+            for q in todo:
+                t = time.perf_counter()
+                try:
+                    resp = await client.post("/ask", json={"question": q})
+                    statuses[str(resp.status_code)] += 1
+                    if resp.status_code == 200:
+                        latencies.append((time.perf_counter() - t) * 1000)
+                except httpx.HTTPError as exc:
+                    statuses[f"error:{exc.__class__.__name__}"] += 1
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return latencies, statuses, time.perf_counter() - t0
+
+
+def run_cell(workers: int, concurrency: int, qs: list[str]) -> Cell:
+    with tmrag_serve(workers, env={"TMRAG_RATE_LIMIT": "off"}) as (base, _, _):
+        for q in WARM_UP * workers:  # each worker gets some: the kernel spreads new connections
+            httpx.post(f"{base}/ask", json={"question": q}, timeout=30)
+        load_before = os.getloadavg()[0]
+        latencies, statuses, seconds = asyncio.run(drive(base, qs, concurrency))
+        load_after = os.getloadavg()[0]
+    errors = sum(n for s, n in statuses.items() if s not in ("200", "503", "429"))
+    return Cell(workers, concurrency, len(qs), round(seconds, 2), round(statuses["200"] / seconds, 1),
+                round(percentile(latencies, 50), 1), round(percentile(latencies, 99), 1), dict(statuses), errors,
+                round(load_before, 2), round(load_after, 2))
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--workers", default="1,2")
+    p.add_argument("--concurrency", default="16,64")
+    p.add_argument("--requests", type=int, default=400, help="per cell (at most the distinct questions, ~860)")
+    p.add_argument("--json", help="also write the cells here")
+    args = p.parse_args()
+    qs = questions()[: args.requests]
+    print(f"cores {os.cpu_count()}, {len(qs)} distinct questions per cell", flush=True)
+    cells = []
+    for concurrency in map(int, args.concurrency.split(",")):
+        for workers in map(int, args.workers.split(",")):
+            cell = run_cell(workers, concurrency, qs)
+            cells.append(cell)
+            print(f"workers {cell.workers}  c={cell.concurrency:<3} {cell.req_per_s:6.1f} req/s  p50 {cell.p50_ms:7.1f} ms  "
+                  f"p99 {cell.p99_ms:7.1f} ms  statuses {cell.statuses}  errors {cell.errors}  "
+                  f"load {cell.load_before:.2f} -> {cell.load_after:.2f}", flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps([asdict(c) for c in cells], indent=2))
+    return 1 if any(c.errors for c in cells) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
