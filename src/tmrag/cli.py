@@ -124,12 +124,14 @@ def _hostport(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def _bind(host: str, port: int, reuse_port: bool = False) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP, not 0: asyncio turns Nagle off only on sockets that say they are TCP, and
     # with Nagle on every response waits ~40 ms for a delayed ACK (HTTP p50 60 ms instead of 17).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a restart need not wait out TIME_WAIT
+    if reuse_port:  # --workers: each worker listens on its own socket on this port (serving.py says why)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:  # port taken, privileged port, address not on this machine, unknown host name
@@ -142,10 +144,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     host = args.host or settings.host
     # Bound here, before the app and its models load, so a taken port fails fast with one line; port 0 gets its real number.
-    sock = _bind(host, settings.port if args.port is None else args.port)
-    url = f"http://{_hostport(host, sock.getsockname()[1])}/"
     if args.workers is not None:
         settings = settings.model_copy(update={"workers": args.workers})
+    sock = _bind(host, settings.port if args.port is None else args.port, reuse_port=settings.workers > 1)
+    url = f"http://{_hostport(host, sock.getsockname()[1])}/"
     from .serving import serve
 
     serve(settings, sock, host, url)

@@ -131,12 +131,16 @@ class Settings(BaseSettings):
     # Answering requests (/ask, /ask/stream, /search, /mcp) run at once before 503 overloaded: 16 at
     # ~40 ms each is a worst wait of ~0.7 s per worker, inside the 1.5 s p99 target at concurrency 64.
     max_inflight: int = Field(16, ge=1)
+    # Of those, how many run at once (the rest wait in arrival order): 2 lets one request's Python run
+    # while another's embedding or vector search (which release the GIL) runs beside it.
+    max_running: int = Field(2, ge=1)
     # Open connections before uvicorn answers 503 (its limit_concurrency): a backstop far above what
     # the in-flight cap lets through, well under the default 1024-20000 file descriptors.
     max_connections: int = Field(1000, ge=1)
-    # Open connections one client address may hold (a browser opens at most 6); 0 = no cap, for a
+    # Open connections one client address may hold (a browser opens at most 6, an API client's pool
+    # 10-100); 0 = no cap, for a
     # bind behind a reverse proxy, where every client is the proxy.
-    max_client_connections: int = Field(64, ge=0)
+    max_client_connections: int = Field(256, ge=0)
     header_timeout_s: float = Field(10.0, gt=0)  # a request head sent at modem speed (16 KiB) takes < 3 s
     body_timeout_s: float = Field(10.0, gt=0)  # a 32 KiB body likewise; a stalled one frees its connection
     keep_alive_s: int = Field(5, ge=1)  # idle time between requests on a connection (uvicorn's default)

@@ -102,3 +102,29 @@ def test_repeated_warnings_pass_a_few_times_then_report_the_suppressed_count() -
     finally:
         logger.removeHandler(handler)
         logger.removeFilter(throttle)
+
+
+def test_admitted_requests_run_a_few_at_a_time_in_arrival_order() -> None:
+    async def run() -> None:
+        running, peak, order = 0, 0, []
+
+        async def app(scope, receive, send) -> None:  # noqa: ANN001
+            nonlocal running, peak
+            running += 1
+            peak = max(peak, running)
+            order.append(int(scope["path"].rsplit("/", 1)[1]))
+            await asyncio.sleep(0.02)
+            running -= 1
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+
+        shed = LoadShed(app, max_inflight=10, max_running=2, paths=("/mcp/",))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=shed), base_url="http://t") as c:
+            calls = []
+            for n in range(8):
+                calls.append(asyncio.create_task(c.post(f"/mcp/{n}")))
+                await asyncio.sleep(0.001)  # arrive in order
+            assert {r.status_code for r in await asyncio.gather(*calls)} == {200}
+        assert peak == 2
+        assert order == list(range(8))
+    asyncio.run(run())

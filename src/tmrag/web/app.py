@@ -56,7 +56,8 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
     # counted, logged with a request id and given the security headers.
     app.add_middleware(HeadAsGet)
     # Only requests whose whole body has arrived take an answering slot (guards.py).
-    app.add_middleware(LoadShed, max_inflight=settings.max_inflight, paths=(*api.RATE_LIMITED, "/mcp", "/mcp/"),
+    app.add_middleware(LoadShed, max_inflight=settings.max_inflight, max_running=settings.max_running,
+                       paths=(*api.RATE_LIMITED, "/mcp", "/mcp/"),
                        on_shed=lambda path: app.state.metrics.shed.labels(path).inc())
     app.add_middleware(BodyDeadline, timeout_s=settings.body_timeout_s)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Collection
+from weakref import WeakKeyDictionary
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -65,21 +66,36 @@ async def _read_body(receive: Receive) -> Message:
 
 
 class LoadShed:
-    """At most ``max_inflight`` requests to ``paths`` (exact paths, or prefixes ending in "/")
-    run at once; the rest get 503 ``overloaded``. Health, readiness, metrics and pages are never shed."""
+    """At most ``max_inflight`` POST requests to ``paths`` (exact paths, or prefixes ending in "/") are
+    admitted at once, and of those at most ``max_running`` run, the others waiting their turn in
+    arrival order; past ``max_inflight``, 503 ``overloaded``. So the wait is bounded by the queue's
+    length, and the few running requests share the interpreter fairly: with all of them running in
+    the thread pool at once, the GIL served them in no order and some waited ten times the median.
+    Health, readiness, metrics and pages are never shed nor queued."""
 
-    def __init__(self, app: ASGIApp, max_inflight: int, paths: Collection[str],
+    def __init__(self, app: ASGIApp, max_inflight: int, paths: Collection[str], max_running: int | None = None,
                  on_shed: Callable[[str], None] = lambda path: None) -> None:
         self.app, self.max_inflight, self.on_shed = app, max_inflight, on_shed
+        self.max_running = max_running or max_inflight
         self.exact = frozenset(p for p in paths if not p.endswith("/"))
         self.prefixes = tuple(p for p in paths if p.endswith("/"))
         self.inflight = 0  # touched only on the event loop: no lock needed
+        # One semaphore per event loop: an asyncio primitive belongs to the loop that first waits on it
+        # (a server has one loop; tests start several).
+        self._turns: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
+
+    def _turn(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if loop not in self._turns:
+            self._turns[loop] = asyncio.Semaphore(self.max_running)
+        return self._turns[loop]
 
     def _guarded(self, path: str) -> bool:
         return path in self.exact or path.startswith(self.prefixes) or f"{path}/" in self.prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self._guarded(scope["path"]):
+        # POST only: every answering request is one, and a long-lived GET (an MCP event stream) must never hold a turn.
+        if scope["type"] != "http" or scope["method"] != "POST" or not self._guarded(scope["path"]):
             await self.app(scope, receive, send)
             return
         if self.inflight >= self.max_inflight:
@@ -91,6 +107,7 @@ class LoadShed:
             return
         self.inflight += 1
         try:
-            await self.app(scope, receive, send)
+            async with self._turn():
+                await self.app(scope, receive, send)
         finally:
             self.inflight -= 1
