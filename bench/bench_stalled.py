@@ -12,6 +12,7 @@ limit_concurrency do alone. The bench raises its own soft open-files limit to th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import resource
 import socket
@@ -57,10 +58,8 @@ def open_stalled(port: int, n: int, partial: bool) -> tuple[list[socket.socket],
     if partial:
         time.sleep(0.5)  # let the handshakes finish
         for s in socks:
-            try:
+            with contextlib.suppress(OSError):  # closed by the server already
                 s.send(PARTIAL_HEAD)
-            except OSError:
-                pass
     return socks, failed
 
 

@@ -134,6 +134,10 @@ class Settings(BaseSettings):
     # Of those, how many run at once (the rest wait in arrival order): 2 lets one request's Python run
     # while another's embedding or vector search (which release the GIL) runs beside it.
     max_running: int = Field(2, ge=1)
+    # An admitted request that waits longer than this for its turn is shed too: the queue's length
+    # alone bounds the wait only on a machine as fast as assumed. 1 s + ~0.1 s of work is inside the
+    # 1.5 s p99 target.
+    max_queue_wait_s: float = Field(1.0, gt=0)
     # Open connections before uvicorn answers 503 (its limit_concurrency): a backstop far above what
     # the in-flight cap lets through, well under the default 1024-20000 file descriptors.
     max_connections: int = Field(1000, ge=1)
@@ -143,7 +147,10 @@ class Settings(BaseSettings):
     max_client_connections: int = Field(256, ge=0)
     header_timeout_s: float = Field(10.0, gt=0)  # a request head sent at modem speed (16 KiB) takes < 3 s
     body_timeout_s: float = Field(10.0, gt=0)  # a 32 KiB body likewise; a stalled one frees its connection
-    keep_alive_s: int = Field(5, ge=1)  # idle time between requests on a connection (uvicorn's default)
+    # Idle time between requests on a connection. Longer than clients' own pool expiry (httpx: 5 s), so the
+    # client closes first: at uvicorn's 5 s both did at once and a request sent as the server closed failed
+    # (ReadError at concurrency 64). The header deadline closes an idle connection at header_timeout_s anyway.
+    keep_alive_s: int = Field(10, ge=1)
     # ONNX Runtime threads per query embedding; 0 = cores / workers, so concurrent requests and
     # workers do not oversubscribe the cores (docs/decisions.md has the measurements).
     onnx_threads: int = Field(0, ge=0)

@@ -128,3 +128,28 @@ def test_admitted_requests_run_a_few_at_a_time_in_arrival_order() -> None:
         assert peak == 2
         assert order == list(range(8))
     asyncio.run(run())
+
+
+def test_a_request_that_waits_too_long_for_its_turn_is_shed() -> None:
+    async def run() -> None:
+        release = asyncio.Event()
+
+        async def app(scope, receive, send) -> None:  # noqa: ANN001
+            await release.wait()
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+
+        shed = LoadShed(app, max_inflight=10, max_running=1, max_wait_s=0.2, paths=("/ask",))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=shed), base_url="http://t") as c:
+            first = asyncio.create_task(c.post("/ask"))
+            await asyncio.sleep(0.05)
+            t = time.monotonic()
+            second = await c.post("/ask")  # queued behind the first, which does not finish in time
+            waited = time.monotonic() - t
+            release.set()
+            assert (await first).status_code == 200
+            assert (await c.post("/ask")).status_code == 200  # the turn was handed back
+        assert second.status_code == 503 and second.json()["error"]["code"] == "overloaded"
+        assert 0.2 <= waited < 1.0
+        assert shed.inflight == 0
+    asyncio.run(run())

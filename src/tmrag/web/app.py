@@ -57,6 +57,7 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
     app.add_middleware(HeadAsGet)
     # Only requests whose whole body has arrived take an answering slot (guards.py).
     app.add_middleware(LoadShed, max_inflight=settings.max_inflight, max_running=settings.max_running,
+                       max_wait_s=settings.max_queue_wait_s,
                        paths=(*api.RATE_LIMITED, "/mcp", "/mcp/"),
                        on_shed=lambda path: app.state.metrics.shed.labels(path).inc())
     app.add_middleware(BodyDeadline, timeout_s=settings.body_timeout_s)

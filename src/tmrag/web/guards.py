@@ -68,14 +68,15 @@ async def _read_body(receive: Receive) -> Message:
 class LoadShed:
     """At most ``max_inflight`` POST requests to ``paths`` (exact paths, or prefixes ending in "/") are
     admitted at once, and of those at most ``max_running`` run, the others waiting their turn in
-    arrival order; past ``max_inflight``, 503 ``overloaded``. So the wait is bounded by the queue's
-    length, and the few running requests share the interpreter fairly: with all of them running in
+    arrival order; past ``max_inflight``, or after waiting ``max_wait_s`` for a turn, 503
+    ``overloaded``. So the wait is bounded by the queue's length and by time (on a machine slower
+    or busier than the length assumed), and the few running requests share the interpreter fairly: with all of them running in
     the thread pool at once, the GIL served them in no order and some waited ten times the median.
     Health, readiness, metrics and pages are never shed nor queued."""
 
     def __init__(self, app: ASGIApp, max_inflight: int, paths: Collection[str], max_running: int | None = None,
-                 on_shed: Callable[[str], None] = lambda path: None) -> None:
-        self.app, self.max_inflight, self.on_shed = app, max_inflight, on_shed
+                 max_wait_s: float | None = None, on_shed: Callable[[str], None] = lambda path: None) -> None:
+        self.app, self.max_inflight, self.max_wait_s, self.on_shed = app, max_inflight, max_wait_s, on_shed
         self.max_running = max_running or max_inflight
         self.exact = frozenset(p for p in paths if not p.endswith("/"))
         self.prefixes = tuple(p for p in paths if p.endswith("/"))
@@ -99,15 +100,26 @@ class LoadShed:
             await self.app(scope, receive, send)
             return
         if self.inflight >= self.max_inflight:
-            self.on_shed(scope["path"])
-            response = error_response(503, "overloaded", f"the server is at capacity ({self.max_inflight} requests "
-                                      f"in progress); retry in {RETRY_AFTER_S} s",
-                                      headers={"Retry-After": str(RETRY_AFTER_S)})
-            await response(scope, receive, send)
+            await self._shed(scope, receive, send, f"{self.max_inflight} requests in progress")
             return
         self.inflight += 1
         try:
-            async with self._turn():
+            turn = self._turn()
+            try:
+                async with asyncio.timeout(self.max_wait_s):
+                    await turn.acquire()
+            except TimeoutError:  # the machine is slower than the queue's length assumed
+                await self._shed(scope, receive, send, f"no turn within {self.max_wait_s:g} s")
+                return
+            try:
                 await self.app(scope, receive, send)
+            finally:
+                turn.release()
         finally:
             self.inflight -= 1
+
+    async def _shed(self, scope: Scope, receive: Receive, send: Send, why: str) -> None:
+        self.on_shed(scope["path"])
+        response = error_response(503, "overloaded", f"the server is at capacity ({why}); retry in {RETRY_AFTER_S} s",
+                                  headers={"Retry-After": str(RETRY_AFTER_S)})
+        await response(scope, receive, send)
