@@ -48,6 +48,7 @@ class Cell:
     p99_ms: float
     server_p50_ms: float  # the same 200s as the server timed them (its access log): the rest is the
     server_p99_ms: float  # kernel, the event loop before the app, and this client's own queueing
+    client_cpu_s: float  # this load client's own CPU time: near the run's seconds, the client was the bottleneck
     statuses: dict[str, int]  # "503" = shed, "429" = rate limited, "error:..." = transport errors
     errors: int  # anything but 200, 503 and 429
     load_before: float
@@ -94,13 +95,16 @@ def run_cell(workers: int, concurrency: int, qs: list[str]) -> Cell:
             httpx.post(f"{base}/ask", json={"question": q}, timeout=30)
         load_before = os.getloadavg()[0]
         skip = len(log.read_text().splitlines())  # the warm-up's lines
+        cpu0 = time.process_time()
         latencies, statuses, seconds = uvloop.run(drive(base, qs, concurrency))  # the client's own overhead, small
+        client_cpu = time.process_time() - cpu0
         load_after = os.getloadavg()[0]
         server = server_latencies(log, skip)
     errors = sum(n for s, n in statuses.items() if s not in ("200", "503", "429"))
     return Cell(workers, concurrency, len(qs), round(seconds, 2), round(statuses["200"] / seconds, 1),
                 round(percentile(latencies, 50), 1), round(percentile(latencies, 99), 1),
-                round(percentile(server, 50), 1), round(percentile(server, 99), 1), dict(statuses), errors,
+                round(percentile(server, 50), 1), round(percentile(server, 99), 1), round(client_cpu, 2), dict(statuses),
+                errors,
                 round(load_before, 2), round(load_after, 2))
 
 
@@ -120,7 +124,7 @@ def main() -> int:
             cells.append(cell)
             print(f"workers {cell.workers}  c={cell.concurrency:<3} {cell.req_per_s:6.1f} req/s  p50 {cell.p50_ms:7.1f} ms  "
                   f"p99 {cell.p99_ms:7.1f} ms  (server p50 {cell.server_p50_ms:.0f} p99 {cell.server_p99_ms:.0f})  "
-                  f"statuses {cell.statuses}  errors {cell.errors}  "
+                  f"client CPU {cell.client_cpu_s:.1f} s of {cell.seconds:.1f}  statuses {cell.statuses}  errors {cell.errors}  "
                   f"load {cell.load_before:.2f} -> {cell.load_after:.2f}", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps([asdict(c) for c in cells], indent=2))
