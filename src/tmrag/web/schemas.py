@@ -47,8 +47,17 @@ __all__ = ["AskRequest", "AskResponse", "Citation", "DroppedSentence", "ErrorRes
            "SearchRequest", "SearchResponse", "SearchResult", "Verification", "error_docs"]
 
 
+# What query.analysis.validate_question accepts, for the OpenAPI document (the check itself stays
+# there, for every edge): a character that is not whitespace as Python's str.strip sees it (a question
+# of "\u0085" alone is empty; schemathesis found the 422). Unanchored, as JSON Schema patterns are;
+# no surrogate range, which ECMA-262 validators built on Rust's regex reject (a JSON string with a lone
+# surrogate is refused as not UTF-8 text, and generators do not produce one).
+QUESTION_PATTERN = "[^\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+QUESTION_SCHEMA = {"pattern": QUESTION_PATTERN}
+
+
 class SearchRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, json_schema_extra=QUESTION_SCHEMA)
     # strict: "5", 2.5 and true are type errors, not silently coerced to an int. 2.0 is the integer 2
     # (JSON and JSON Schema do not tell them apart, so the OpenAPI "integer" admits it).
     k: Annotated[int, BeforeValidator(_whole_number)] = Field(10, ge=1, le=MAX_K, strict=True)
@@ -61,7 +70,7 @@ class HistoryTurn(Strict):
 
 
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, json_schema_extra=QUESTION_SCHEMA)
     categories: Categories = None
     history: list[HistoryTurn] | None = Field(None, max_length=MAX_TURNS, description=(
         "earlier turns of the conversation, oldest first; a follow-up that leans on them is answered in "
