@@ -1,8 +1,10 @@
 """`tmrag serve --workers 2` on the real index (issue 21, item 4): two worker processes share the
-socket and the build, answer /ask, and /metrics counts the requests of both."""
+port and the build, answer /ask, both take a share of a client's keep-alive connections, and
+/metrics counts the requests of both."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
@@ -14,10 +16,12 @@ import httpx
 import pytest
 
 from tmrag.config import Settings
+from tmrag.evaluation.golden import load_golden
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT_S = 120  # each worker loads the corpus, the index and the ONNX model
 PROBES = 40
+BURST = 160  # distinct golden questions: enough engine work to see which worker did it
 
 pytestmark = pytest.mark.slow
 
@@ -25,6 +29,23 @@ pytestmark = pytest.mark.slow
 def _workers(pid: int) -> list[int]:
     kids = [int(k) for task in Path(f"/proc/{pid}/task").iterdir() for k in (task / "children").read_text().split()]
     return [k for k in kids if b"spawn_main" in Path(f"/proc/{k}/cmdline").read_bytes()]
+
+
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+async def _burst(base: str, questions: list[str]) -> list[int]:
+    """16 keep-alive connections opened at once, as a client's pool does: on one shared listening
+    socket the first worker to wake accepted all of them."""
+    async with httpx.AsyncClient(base_url=base, limits=httpx.Limits(max_connections=16), timeout=60) as client:
+        sem = asyncio.Semaphore(16)
+
+        async def ask(q: str) -> int:
+            async with sem:
+                return (await client.post("/ask", json={"question": q})).status_code
+        return await asyncio.gather(*(ask(q) for q in questions))
 
 
 def test_two_workers_serve_and_metrics_sum_them(real_settings: Settings, tmp_path: Path) -> None:
@@ -45,7 +66,13 @@ def test_two_workers_serve_and_metrics_sum_them(real_settings: Settings, tmp_pat
         else:
             pytest.fail(f"not ready:\n{log.read_text()[-2000:]}")
         assert log.read_text().count("tmrag serving on") == 1
-        assert len(_workers(proc.pid)) == 2
+        workers = _workers(proc.pid)
+        assert len(workers) == 2
+        before = [_cpu_s(w) for w in workers]
+        questions = [q.question for q in load_golden(ROOT / "eval" / "golden.jsonl")][:BURST]
+        assert set(asyncio.run(_burst(base, questions))) <= {200, 503}
+        work = [_cpu_s(w) - b for w, b in zip(workers, before, strict=True)]
+        assert min(work) > 0.2 * sum(work), work  # both workers answered a share
         answer = httpx.post(f"{base}/ask", json={"question": "How big is the KV cache of Llama-2-7B?"}, timeout=30)
         assert answer.status_code == 200 and answer.json()["citations"]
         for _ in range(PROBES):  # a new connection each: the kernel hands them to either worker
