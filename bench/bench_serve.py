@@ -62,7 +62,7 @@ def questions() -> list[str]:
     return qs
 
 
-async def drive(base: str, qs: list[str], concurrency: int) -> tuple[list[float], Counter, float]:
+async def drive(base: str, qs: list[str], concurrency: int, backoff: bool = False) -> tuple[list[float], Counter, float]:
     latencies: list[float] = []
     statuses: Counter = Counter()
     todo = iter(qs)
@@ -76,6 +76,8 @@ async def drive(base: str, qs: list[str], concurrency: int) -> tuple[list[float]
                     statuses[str(resp.status_code)] += 1
                     if resp.status_code == 200:
                         latencies.append((time.perf_counter() - t) * 1000)
+                    elif backoff and "retry-after" in resp.headers:  # a client that does what the 503 asks
+                        await asyncio.sleep(float(resp.headers["retry-after"]))
                 except httpx.HTTPError as exc:
                     statuses[f"error:{exc.__class__.__name__}"] += 1
 
@@ -89,14 +91,14 @@ def server_latencies(log: Path, skip: int) -> list[float]:
     return [x["duration_ms"] for x in lines if x["route"] == "/ask" and x["status"] == 200]
 
 
-def run_cell(workers: int, concurrency: int, qs: list[str]) -> Cell:
+def run_cell(workers: int, concurrency: int, qs: list[str], backoff: bool) -> Cell:
     with tmrag_serve(workers, env={"TMRAG_RATE_LIMIT": "off"}) as (base, _, log):
         for q in WARM_UP * workers:  # each worker gets some: the kernel spreads new connections
             httpx.post(f"{base}/ask", json={"question": q}, timeout=30)
         load_before = os.getloadavg()[0]
         skip = len(log.read_text().splitlines())  # the warm-up's lines
         cpu0 = time.process_time()
-        latencies, statuses, seconds = uvloop.run(drive(base, qs, concurrency))  # the client's own overhead, small
+        latencies, statuses, seconds = uvloop.run(drive(base, qs, concurrency, backoff))  # the client's own overhead, small
         client_cpu = time.process_time() - cpu0
         load_after = os.getloadavg()[0]
         server = server_latencies(log, skip)
@@ -114,13 +116,15 @@ def main() -> int:
     p.add_argument("--concurrency", default="16,64")
     p.add_argument("--requests", type=int, default=400, help="per cell (at most the distinct questions, ~860)")
     p.add_argument("--json", help="also write the cells here")
+    p.add_argument("--backoff", action="store_true",
+                   help="a client that waits Retry-After after a 503/429 (default: it sends its next question at once)")
     args = p.parse_args()
     qs = questions()[: args.requests]
     print(f"cores {os.cpu_count()}, {len(qs)} distinct questions per cell", flush=True)
     cells = []
     for concurrency in map(int, args.concurrency.split(",")):
         for workers in map(int, args.workers.split(",")):
-            cell = run_cell(workers, concurrency, qs)
+            cell = run_cell(workers, concurrency, qs, args.backoff)
             cells.append(cell)
             print(f"workers {cell.workers}  c={cell.concurrency:<3} {cell.req_per_s:6.1f} req/s  p50 {cell.p50_ms:7.1f} ms  "
                   f"p99 {cell.p99_ms:7.1f} ms  (server p50 {cell.server_p50_ms:.0f} p99 {cell.server_p99_ms:.0f})  "
