@@ -47,6 +47,13 @@ def _port(text: str) -> int:
     return value
 
 
+def _workers(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 32:  # Settings.workers' range
+        raise argparse.ArgumentTypeError("must be 1-32")
+    return value
+
+
 def _warn_on_generation_fallback(engine) -> None:  # noqa: ANN001
     if engine.last_generation_error:  # LLM mode configured but the endpoint failed: say so
         print(f"tmrag: LLM unavailable, extractive answer instead ({engine.last_generation_error})", file=sys.stderr)
@@ -132,12 +139,14 @@ def _hostport(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def _bind(host: str, port: int, reuse_port: bool = False) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP, not 0: asyncio turns Nagle off only on sockets that say they are TCP, and
     # with Nagle on every response waits ~40 ms for a delayed ACK (HTTP p50 60 ms instead of 17).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a restart need not wait out TIME_WAIT
+    if reuse_port:  # --workers: each worker listens on its own socket on this port (serving.py says why)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:  # port taken, privileged port, address not on this machine, unknown host name
@@ -150,26 +159,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     host = args.host or settings.host
     # Bound here, before the app and its models load, so a taken port fails fast with one line; port 0 gets its real number.
-    sock = _bind(host, settings.port if args.port is None else args.port)
+    if args.workers is not None:
+        settings = settings.model_copy(update={"workers": args.workers})
+    sock = _bind(host, settings.port if args.port is None else args.port, reuse_port=settings.workers > 1)
     url = f"http://{_hostport(host, sock.getsockname()[1])}/"
-    import uvicorn
+    from .serving import serve
 
-    from .mcp.http import mount_http
-    from .web import requestlog as access_log
-    from .web.app import create_app
-
-    access_log.configure()
-    app = create_app(settings, bind_host=host)
-    state = app.state.engine_state
-    mount_http(app, state.require, host, categories=state.startup_categories)  # MCP's streamable HTTP transport at /mcp
-
-    class Server(uvicorn.Server):
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets)
-            if self.started:  # accepting connections now: the URL printed is one that answers
-                print(f"tmrag serving on {url}", file=sys.stderr, flush=True)
-
-    Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+    serve(settings, sock, host, url)
     return EXIT_OK
 
 
@@ -288,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = with_corpus(sub.add_parser("serve", help="serve the web app, HTTP API and MCP at /mcp"))
     sp.add_argument("--host")
     sp.add_argument("--port", type=_port)
+    sp.add_argument("--workers", type=_workers, help="worker processes (default 1 or TMRAG_WORKERS; about one per core)")
     sp.set_defaults(func=cmd_serve)
 
     sp = with_corpus(sub.add_parser("chat", help="an interactive session with follow-up questions"))

@@ -146,6 +146,35 @@ class Settings(BaseSettings):
     sync_retries: int = Field(3, ge=0, le=10)  # retries of a failed request (timeouts, resets, 5xx, 429)
     sync_backoff_s: float = Field(0.5, ge=0)  # first wait before a retry; doubles each time, capped at 8 s
     sync_concurrency: int = Field(8, ge=1, le=32)  # requests in flight: 84 files in ~1 s without hammering a host
+    # Serving under load (tmrag serve; web/guards.py, web/protocol.py, serving.py; docs/decisions.md
+    # "Serving under load"). Counts are per worker process unless said otherwise.
+    workers: int = Field(1, ge=1, le=32)  # processes sharing the socket and the read-only build; ~1 per core
+    # Answering requests (/ask, /ask/stream, /search, /mcp) run at once before 503 overloaded: 16 at
+    # ~40 ms each is a worst wait of ~0.7 s per worker, inside the 1.5 s p99 target at concurrency 64.
+    max_inflight: int = Field(16, ge=1)
+    # Of those, how many run at once (the rest wait in arrival order): 2 lets one request's Python run
+    # while another's embedding or vector search (which release the GIL) runs beside it.
+    max_running: int = Field(2, ge=1)
+    # An admitted request that waits longer than this for its turn is shed too: the queue's length
+    # alone bounds the wait only on a machine as fast as assumed. 1 s + ~0.1 s of work is inside the
+    # 1.5 s p99 target.
+    max_queue_wait_s: float = Field(1.0, gt=0)
+    # Open connections before uvicorn answers 503 (its limit_concurrency): a backstop far above what
+    # the in-flight cap lets through, well under the default 1024-20000 file descriptors.
+    max_connections: int = Field(1000, ge=1)
+    # Open connections one client address may hold (a browser opens at most 6, an API client's pool
+    # 10-100); 0 = no cap, for a
+    # bind behind a reverse proxy, where every client is the proxy.
+    max_client_connections: int = Field(256, ge=0)
+    header_timeout_s: float = Field(10.0, gt=0)  # a request head sent at modem speed (16 KiB) takes < 3 s
+    body_timeout_s: float = Field(10.0, gt=0)  # a 32 KiB body likewise; a stalled one frees its connection
+    # Idle time between requests on a connection. Longer than clients' own pool expiry (httpx: 5 s), so the
+    # client closes first: at uvicorn's 5 s both did at once and a request sent as the server closed failed
+    # (ReadError at concurrency 64). The header deadline closes an idle connection at header_timeout_s anyway.
+    keep_alive_s: int = Field(10, ge=1)
+    # ONNX Runtime threads per query embedding; 0 = cores / workers, so concurrent requests and
+    # workers do not oversubscribe the cores (docs/decisions.md has the measurements).
+    onnx_threads: int = Field(0, ge=0)
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

@@ -16,7 +16,7 @@ import numpy as np
 from ..config import DEFAULT_MODEL, DEFAULT_MODEL_SHA256, Settings
 from ..errors import ModelError
 from ..files import FINGERPRINT_HEX, sha256_file
-from .encoders import EXPORT_MIN_COSINE, EXPORT_PROBES, OnnxEncoder, TorchEncoder, verified_onnx
+from .encoders import EXPORT_MIN_COSINE, EXPORT_PROBES, OnnxEncoder, TorchEncoder, intra_op_threads, verified_onnx
 from .progress import Progress
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
@@ -54,6 +54,7 @@ class Embedder:
         self.name = settings.embedding_model
         self.batch_size = settings.embed_batch_size
         self.backend = settings.embed_backend
+        self.onnx_threads = intra_op_threads(settings.onnx_threads, settings.workers)
         self.path = self._resolve(settings.embedding_model)
         expected = DEFAULT_MODEL_SHA256 if self.name == DEFAULT_MODEL else settings.embedding_sha256
         self.sha256 = self._weights_sha256(expected)
@@ -157,7 +158,7 @@ class Embedder:
 
     @cached_property
     def onnx(self) -> OnnxEncoder:
-        return OnnxEncoder(self.ensure_onnx())
+        return OnnxEncoder(self.ensure_onnx(), self.onnx_threads)
 
     def runtime(self, n_texts: int) -> str:
         """"torch" or "onnx" for a job of ``n_texts`` texts (queries are jobs of one)."""
@@ -179,6 +180,12 @@ class Embedder:
     def describe(self, n_texts: int) -> str:
         runtime = self.runtime(n_texts)
         return "onnxruntime-fp32" if runtime == "onnx" else f"torch-{self.torch.precision}"
+
+    @property
+    def concurrent_queries(self) -> bool:
+        """Whether :meth:`encode_query` may run on several threads at once: ONNX Runtime's
+        sessions are thread-safe; a PyTorch module in inference is not re-entrant."""
+        return self.runtime(1) == "onnx"
 
     def encode_query(self, text: str) -> np.ndarray:
         """One query vector: mean pooling + normalisation, as sentence-transformers computes it."""

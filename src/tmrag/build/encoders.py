@@ -99,11 +99,21 @@ class TorchEncoder:
              "torch": torch.__version__}, indent=2))
 
 
+def intra_op_threads(configured: int, workers: int) -> int:
+    """ONNX Runtime threads per run: ``configured``, or (0) the cores shared out among the worker
+    processes. A query is one short sequence, so threads beyond a process's share of the cores
+    only contend with the requests running beside it."""
+    return configured or max(1, (os.cpu_count() or 1) // workers)
+
+
 class OnnxEncoder:
-    def __init__(self, path: Path) -> None:
+    """ONNX Runtime sessions are thread-safe: concurrent requests call ``hidden`` without a lock."""
+
+    def __init__(self, path: Path, threads: int = 0) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
+        options.intra_op_num_threads = threads  # 0: ORT's default, one per physical core
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3  # ORT's warnings about unused initializers are noise
         # Idle ORT threads would spin for a while after each run and steal the cores FAISS and

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -50,7 +51,9 @@ class Ranker:
         self.analyzer = QueryAnalyzer(corpus.glossary)
         self.retriever = Retriever(index, settings)
         self.rerankers: dict[str, Reranker] = {settings.reranker: make_reranker(settings, index)}
-        self._lock = threading.Lock()  # one model instance; PyTorch inference on it is not re-entrant
+        # One model instance: PyTorch inference on it is not re-entrant, so it runs one query at a
+        # time; ONNX Runtime sessions are thread-safe, so concurrent requests embed side by side.
+        self._lock = nullcontext() if getattr(embedder, "concurrent_queries", False) else threading.Lock()
         self._embed = lru_cache(maxsize=EMBED_CACHE_SIZE)(self._embed_uncached)
 
     def _embed_uncached(self, text: str) -> np.ndarray:

@@ -19,6 +19,7 @@ from ..engine import Engine
 from . import handlers, insights, ratelimit
 from .categories import install_openapi_enum
 from .deps import HERE, EngineState
+from .guards import BodyDeadline, LoadShed
 from .hosts import AllowedHosts, allowed_hosts
 from .limits import MAX_BODY_BYTES, BodySizeLimit, HeadAsGet, SecurityHeaders, docs_policies
 from .metrics import Metrics, RequestMetrics
@@ -54,8 +55,14 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
     routes = (app.router.routes, api.router.routes, metrics.router.routes, pages.router.routes)
     # Innermost first. Every response a middleware answers itself (413, 429, 421) is still
     # counted, logged with a request id and given the security headers.
-    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(HeadAsGet)
+    # Only requests whose whole body has arrived take an answering slot (guards.py).
+    app.add_middleware(LoadShed, max_inflight=settings.max_inflight, max_running=settings.max_running,
+                       max_wait_s=settings.max_queue_wait_s,
+                       paths=(*api.RATE_LIMITED, *quiz.RATE_LIMITED, "/mcp", "/mcp/"),
+                       on_shed=lambda path: app.state.metrics.shed.labels(path).inc())
+    app.add_middleware(BodyDeadline, timeout_s=settings.body_timeout_s)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(ratelimit.RateLimit, items=ratelimit.parse(settings.rate_limit),
                        paths=api.RATE_LIMITED + quiz.RATE_LIMITED,
                        on_reject=lambda path: app.state.metrics.rate_limited.labels(path).inc())

@@ -5,12 +5,14 @@ recorded by :class:`RequestMetrics`; the index's state is read from the EngineSt
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .deps import EngineState
 from .routelabel import route_label
 
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's switch to per-process files, read at import
 COVERAGES = ("answered", "partial", "not_covered")
 # Seconds. /healthz answers in well under 5 ms and /ask in ~20 ms with a warm model; the tail
 # buckets show queueing under load (issue 21 measured p99 of 5-7.5 s at concurrency 64).
@@ -36,9 +39,23 @@ class Metrics:
         self.abstentions = Counter("tmrag_abstentions", "Answers that abstained", registry=self.registry)
         self.rate_limited = Counter("tmrag_rate_limited", "Requests refused with 429, by route template",
                                     ["route"], registry=self.registry)
+        self.shed = Counter("tmrag_shed", "Requests refused with 503 overloaded (load shedding), by path",
+                            ["route"], registry=self.registry)
         for coverage in COVERAGES:  # every coverage is exported from the start, 0 until seen
             self.answers.labels(coverage)
-        self.registry.register(IndexCollector(state))
+        self.index_collector = IndexCollector(state)
+        self.registry.register(self.index_collector)
+
+    def exposed(self) -> CollectorRegistry:
+        """What /metrics shows: this app's registry or, under `tmrag serve --workers N` (prometheus-client's
+        multiprocess mode, PROMETHEUS_MULTIPROC_DIR set), the request counters and histograms of all
+        workers summed, with the answering worker's view of the index (all serve the same build)."""
+        if not os.environ.get(MULTIPROC_ENV):
+            return self.registry
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        registry.register(self.index_collector)
+        return registry
 
     def record_answer(self, coverage: str, abstained: bool) -> None:
         self.answers.labels(coverage).inc()

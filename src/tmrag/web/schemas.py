@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from ..answer.types import Answer, Citation, DroppedSentence, Verification
 from ..config import CATEGORIES
 from ..query.analysis import MAX_K, MAX_QUESTION_CHARS
 from ..query.followup import MAX_TURN_CHARS, MAX_TURNS, Turn
 from ..query.results import IndexInfo, Location, SearchHit, SearchResults, Strict
+
+
+def _whole_number(value: object) -> object:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
 
 # The served corpus's names are checked by the routes and listed in /openapi.json (web/categories.py);
 # the wiki's nine stand in the schema until the app replaces them.
@@ -35,10 +40,20 @@ __all__ = ["AskRequest", "AskResponse", "Citation", "DroppedSentence", "ErrorRes
            "Location", "SearchRequest", "SearchResponse", "SearchResult", "Verification", "error_docs"]
 
 
+# What query.analysis.validate_question accepts, for the OpenAPI document (the check itself stays
+# there, for every edge): a character that is not whitespace as Python's str.strip sees it (a question
+# of "\u0085" alone is empty; schemathesis found the 422). Unanchored, as JSON Schema patterns are;
+# no surrogate range, which ECMA-262 validators built on Rust's regex reject (a JSON string with a lone
+# surrogate is refused as not UTF-8 text, and generators do not produce one).
+QUESTION_PATTERN = "[^\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+QUESTION_SCHEMA = {"pattern": QUESTION_PATTERN}
+
+
 class SearchRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    # strict: "5", 2.0 and true are type errors, not silently coerced to an int
-    k: int = Field(10, ge=1, le=MAX_K, strict=True)
+    query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, json_schema_extra=QUESTION_SCHEMA)
+    # strict: "5", 2.5 and true are type errors, not silently coerced to an int. 2.0 is the integer 2
+    # (JSON and JSON Schema do not tell them apart, so the OpenAPI "integer" admits it).
+    k: Annotated[int, BeforeValidator(_whole_number)] = Field(10, ge=1, le=MAX_K, strict=True)
     categories: Categories = None
 
 
@@ -48,7 +63,7 @@ class HistoryTurn(Strict):
 
 
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, json_schema_extra=QUESTION_SCHEMA)
     categories: Categories = None
     history: list[HistoryTurn] | None = Field(None, max_length=MAX_TURNS, description=(
         "earlier turns of the conversation, oldest first; a follow-up that leans on them is answered in "

@@ -33,4 +33,4 @@ RecordAnswer = Annotated[Callable[[Answer], Answer], Depends(answer_recorder)]
     200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}},
           "description": "Prometheus text exposition format"}})
 def metrics(m: Annotated[Metrics, Depends(app_metrics)]) -> Response:
-    return Response(generate_latest(m.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(m.exposed()), media_type=CONTENT_TYPE_LATEST)
