@@ -1,0 +1,125 @@
+"""Blind grading of answers on the review set (docs/decisions.md, issue 19). From the repo root:
+
+    python scripts/blind_grading.py dump OUT.jsonl --split test          # this checkout's answers
+    python scripts/blind_grading.py batches DIR KEY.json A a.jsonl B b.jsonl --batches 4
+    python scripts/blind_grading.py tally KEY.json DIR --new B --old A [--baseline grades.json]
+
+`batches` writes both versions of every question whose answer differs, the two versions of a
+question in different batches, under random item ids, with the rubric; graders write
+DIR/gradesN.jsonl ({"item", "grade", "failure", "reason"}) and never see KEY.json. `tally`
+counts better/worse per question type and, with --baseline (qid -> grade of version A over the
+whole split), the whole split with unchanged answers keeping their earlier grade.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import random
+import shutil
+from pathlib import Path
+
+REVIEW = Path("eval/review.jsonl")
+RANK = {"bad": 0, "partial": 1, "good": 2}
+SEED = 8  # any fixed seed: the batches are reproducible from the same answer files
+
+
+def rows(path: Path) -> dict[str, dict]:
+    return {r["id"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+
+
+def dump(out: Path, split: str) -> None:
+    from tmrag.config import Settings
+    from tmrag.engine import Engine
+
+    engine = Engine.open(Settings())
+    with out.open("w", encoding="utf-8") as f:
+        for q in rows(REVIEW).values():
+            if split in q["tags"]:
+                a = engine.ask(q["question"])
+                cites = [{"marker": c.marker, "where": f"{c.module_id or c.source_id} § {c.section}", "quote": c.quote_text}
+                         for c in a.citations]
+                f.write(json.dumps({"id": q["id"], "answer": a.answer, "citations": cites}, ensure_ascii=False) + "\n")
+
+
+def item(question: dict, answer: dict) -> dict:
+    ref = {"answerable": question["answerable"], "relevant_modules": question["relevant_modules"],
+           "evidence_from_notes": [e["quote"] for e in question.get("evidence", [])],
+           "not_stated_in_notes": question.get("missing") or None, "sides_or_parts": question.get("sides") or None,
+           "expected_numbers": (question["must_contain"] or None) if "numeric" in question["tags"] else None}
+    return {"question": question["question"], "notes_reference": ref, "answer": answer["answer"], "citations": answer["citations"]}
+
+
+def batches(out: Path, key_file: Path, versions: list[tuple[str, Path]], n: int, rubric: Path) -> None:
+    rng, review = random.Random(SEED), rows(REVIEW)
+    (name_a, a), (name_b, b) = [(name, rows(path)) for name, path in versions]
+    changed = [q for q in a if a[q]["answer"] != b[q]["answer"]]
+    rng.shuffle(changed)
+    groups: list[list[dict]] = [[] for _ in range(n)]
+    key = {}
+    for q in changed:
+        for (name, answers), slot in zip([(name_a, a), (name_b, b)], rng.sample(range(n), 2), strict=True):
+            iid = f"s{rng.randrange(10**9):09d}"
+            key[iid] = {"qid": q, "version": name}
+            groups[slot].append({"item": iid, **item(review[q], answers[q])})
+    out.mkdir(parents=True, exist_ok=True)
+    for i, group in enumerate(groups, 1):
+        rng.shuffle(group)
+        (out / f"batch{i}.jsonl").write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in group), encoding="utf-8")
+    shutil.copy(rubric, out / "GRADING.md")
+    key_file.write_text(json.dumps(key), encoding="utf-8")
+    print(f"{len(changed)} changed answers; batches of {[len(g) for g in groups]}")
+
+
+def tally(key_file: Path, graded: Path, new: str, old: str, baseline: Path | None) -> None:
+    key, review = json.loads(key_file.read_text()), rows(REVIEW)
+    grades = {}
+    for f in sorted(graded.glob("grades*.jsonl")):
+        for g in map(json.loads, f.read_text().splitlines()):
+            grades[(key[g["item"]]["qid"], key[g["item"]]["version"])] = g["grade"]
+    moves: collections.Counter = collections.Counter()
+    final = json.loads(baseline.read_text()) if baseline else {}
+    for (q, version), grade in grades.items():
+        if version == new and (q, old) in grades:
+            diff = RANK[grade] - RANK[grades[(q, old)]]
+            moves[(review[q]["tags"][0], "better" if diff > 0 else "worse" if diff < 0 else "same")] += 1
+            final[q] = grade
+    print(json.dumps({f"{t} {m}": c for (t, m), c in sorted(moves.items())}, indent=1))
+    if baseline:
+        counts = collections.Counter(final.values())
+        print({g: f"{counts[g]} ({counts[g] / len(final):.1%})" for g in RANK})
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    d = sub.add_parser("dump")
+    d.add_argument("out", type=Path)
+    d.add_argument("--split", default="test")
+    b = sub.add_parser("batches")
+    b.add_argument("out", type=Path)
+    b.add_argument("key", type=Path)
+    b.add_argument("a_name")
+    b.add_argument("a_file", type=Path)
+    b.add_argument("b_name")
+    b.add_argument("b_file", type=Path)
+    b.add_argument("--batches", type=int, default=4)
+    b.add_argument("--rubric", type=Path, default=Path("../shared/GRADING.md"))
+    t = sub.add_parser("tally")
+    t.add_argument("key", type=Path)
+    t.add_argument("graded", type=Path)
+    t.add_argument("--new", required=True)
+    t.add_argument("--old", required=True)
+    t.add_argument("--baseline", type=Path)
+    args = p.parse_args()
+    if args.cmd == "dump":
+        dump(args.out, args.split)
+    elif args.cmd == "batches":
+        batches(args.out, args.key, [(args.a_name, args.a_file), (args.b_name, args.b_file)], args.batches, args.rubric)
+    else:
+        tally(args.key, args.graded, args.new, args.old, args.baseline)
+
+
+if __name__ == "__main__":
+    main()
