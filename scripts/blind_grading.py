@@ -48,7 +48,8 @@ def item(question: dict, answer: dict) -> dict:
            "evidence_from_notes": [e["quote"] for e in question.get("evidence", [])],
            "not_stated_in_notes": question.get("missing") or None, "sides_or_parts": question.get("sides") or None,
            "expected_numbers": (question["must_contain"] or None) if "numeric" in question["tags"] else None}
-    return {"question": question["question"], "notes_reference": ref, "answer": answer["answer"], "citations": answer["citations"]}
+    return {"question": question["question"], "notes_reference": ref, "answer": answer["answer"],
+            "citations": answer["citations"]}
 
 
 def batches(out: Path, key_file: Path, versions: list[tuple[str, Path]], n: int, rubric: Path) -> None:
