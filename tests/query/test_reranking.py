@@ -27,8 +27,9 @@ def _index() -> SimpleNamespace:
         # Unrelated modules, so that BM25's idf of the question words is positive.
         *[("module", f"other-{i}", ["optimizer", "warmup", f"word{i}"]) for i in range(4)],
     ]
+    lexical = SimpleNamespace(tokens=[t for _, _, t in chunks])
     return SimpleNamespace(chunks=[SimpleNamespace(kind=k, doc_id=d) for k, d, _ in chunks],
-                           lexical=SimpleNamespace(tokens=[t for _, _, t in chunks]))
+                           lexical=lexical, bm25=lexical)  # bm25 is lexical when stemming is off
 
 
 def _query() -> AnalyzedQuery:
