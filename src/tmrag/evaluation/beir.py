@@ -17,8 +17,10 @@ import pytrec_eval
 
 from ..build.indexer import build_index
 from ..build.progress import Progress
+from ..build.protocol import TextEmbedder
 from ..config import Settings
 from ..engine import Engine
+from ..errors import ConfigError
 from .beir_data import BeirDataset, load_beir, write_corpus
 from .runner import default_mode
 
@@ -114,20 +116,26 @@ def evaluate_mode(engine: Engine, dataset: BeirDataset, kw: dict, progress: Prog
                       round(len(runs) / seconds, 1) if seconds > 0 else 0.0, per_query)
 
 
+def select_beir_modes(settings: Settings, wanted: list[str] | None) -> dict[str, dict]:
+    modes = beir_modes(settings)
+    unknown = sorted(set(wanted or []) - set(modes))
+    if unknown:
+        raise ConfigError(f"--modes: unknown mode(s) {', '.join(unknown)}; with --beir choose from {', '.join(modes)}")
+    return {k: v for k, v in modes.items() if not wanted or k in wanted}
+
+
 def run_beir(settings: Settings, dataset: BeirDataset, work_dir: Path, modes: list[str] | None = None,
-             bar: bool = False) -> BeirReport:
+             bar: bool = False, embedder: TextEmbedder | None = None) -> BeirReport:
     """Index ``dataset`` under ``work_dir`` (reusing an index and embedding cache left there by an
     earlier run of the same documents) and score each mode."""
+    wanted = select_beir_modes(settings, modes)
     settings = settings.model_copy(update={"corpus_dir": write_corpus(dataset, work_dir / "corpus"),
                                            "index_dir": work_dir / "indexes"})
-    progress = Progress(bar=bar)
+    progress = Progress(bar=bar, task="beir")
     t0 = time.perf_counter()
-    build = build_index(settings, progress=bar)
+    build = build_index(settings, progress=bar, embedder=embedder)
     index_seconds = time.perf_counter() - t0
-    engine = Engine.open(settings)
-    wanted = beir_modes(settings)
-    if modes:
-        wanted = {k: v for k, v in wanted.items() if k in modes}
+    engine = Engine.open(settings, embedder)
     scores = {name: evaluate_mode(engine, dataset, kw, progress, f"queries ({name})") for name, kw in wanted.items()}
     return BeirReport(dataset.name, dataset.split, len(dataset.documents), build.chunks, len(dataset.queries),
                       round(index_seconds, 1), round(build.chunks / index_seconds, 1) if build.embedded else 0.0,
@@ -135,20 +143,24 @@ def run_beir(settings: Settings, dataset: BeirDataset, work_dir: Path, modes: li
 
 
 def format_beir(report: BeirReport) -> str:
+    width = max(len(f"default ({report.default_mode})"), 15)
     lines = [f"BEIR {report.dataset} ({report.split}): {report.documents} documents, {report.chunks} chunks, "
              f"{report.queries} queries; indexed in {report.index_seconds:.1f} s"
              + (f" ({report.chunks_per_s:.1f} chunks/s)" if report.chunks_per_s else " (embeddings from the cache)"),
-             f"{'mode':<15}{'nDCG@10':>9}{'R@100':>8}{'MRR@10':>8}{'docs/q':>8}{'q/s':>7}"]
+             f"{'mode':<{width}}{'nDCG@10':>9}{'R@100':>8}{'MRR@10':>8}{'docs/q':>8}{'q/s':>7}"]
     for name, s in report.modes.items():
         label = f"default ({report.default_mode})" if name == "default" else name
-        lines.append(f"{label:<15}{s.ndcg10:>9.3f}{s.recall100:>8.3f}{s.mrr10:>8.3f}{s.docs_ranked:>8.1f}"
+        lines.append(f"{label:<{width}}{s.ndcg10:>9.3f}{s.recall100:>8.3f}{s.mrr10:>8.3f}{s.docs_ranked:>8.1f}"
                      f"{s.queries_per_s:>7.1f}")
     return "\n".join(lines)
 
 
 def run_beir_cli(settings: Settings, args: Namespace) -> int:
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()] if args.modes else None
+    select_beir_modes(settings, modes)  # a typo fails before the slow part
+    if args.max_docs is not None and args.max_docs < 1:
+        raise ConfigError("--max-docs must be at least 1")
     dataset = load_beir(Path(args.beir), args.split, args.max_docs)
-    modes = [m.strip() for m in args.modes.split(",")] if args.modes else None
     if args.work_dir:
         report = run_beir(settings, dataset, Path(args.work_dir), modes, bar=sys.stderr.isatty())
     else:
