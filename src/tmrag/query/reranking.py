@@ -55,7 +55,8 @@ class DocumentLexicalReranker:
 
     name = "module-bm25"
 
-    def __init__(self, index: LoadedIndex, weight: float, k1: float, b: float, dense_weight: float = 0.0) -> None:
+    def __init__(self, index: LoadedIndex, weight: float, k1: float, b: float, dense_weight: float = 0.0,
+                 stem: bool = False) -> None:
         self.index = index
         self.module_of = np.full(len(index.chunks), -1, dtype=np.int64)  # -1: not a module passage
         position: dict[str, int] = {}
@@ -64,11 +65,12 @@ class DocumentLexicalReranker:
                 self.module_of[row] = position.setdefault(chunk.doc_id, len(position))
         self.module_rows = np.flatnonzero(self.module_of >= 0)
         tokens: list[list[str]] = [[] for _ in position]
+        self.stemmed = stem and index.bm25 is not index.lexical
+        source = index.bm25 if self.stemmed else index.lexical
         for row in self.module_rows:
-            tokens[self.module_of[row]] += index.bm25.tokens[row]
+            tokens[self.module_of[row]] += source.tokens[row]
         # Modules only: a few hundred short sources would otherwise set the idf and average length.
         self.modules = LexicalIndex(tokens or [[]], k1, b)
-        self.stemmed = index.bm25 is not index.lexical
         self.weight, self.dense_weight = weight, dense_weight
 
     def module_dense(self, qvec: np.ndarray) -> np.ndarray:
@@ -179,7 +181,7 @@ def make_reranker(settings: Settings, index: LoadedIndex, name: str | None = Non
         return CrossEncoderReranker(index, settings.cross_encoder_model)
     if name == "module-bm25":
         return DocumentLexicalReranker(index, settings.rerank_document_weight, settings.bm25_k1, settings.bm25_b,
-                                       settings.rerank_document_dense_weight)
+                                       settings.rerank_document_dense_weight, settings.document_stem)
     return SentenceReranker(index)
 
 
