@@ -28,8 +28,8 @@ class LoadedIndex:
     chunk_vectors: np.ndarray
     sentence_vectors: np.ndarray
     categories: np.ndarray  # per chunk, "" for sources/glossary
-    # Stemmed tokens (settings.bm25_stem / document_stem), else ``lexical`` itself. ``lexical``
-    # keeps the surface tokens, which the name checks compare against the question.
+    # The BM25 leg's index: stemmed tokens when settings.bm25_stem, else ``lexical`` itself.
+    # ``lexical`` keeps the surface tokens, which the name checks compare against the question.
     bm25: LexicalIndex | None = None
     doc_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # chunk row -> document number
 
@@ -53,7 +53,7 @@ class LoadedIndex:
         cats = np.array([c.category or "" for c in chunks], dtype=object)
         lexical = LexicalIndex(tokens, settings.bm25_k1, settings.bm25_b)
         bm25 = LexicalIndex([stem_tokens(t) for t in tokens], settings.bm25_k1, settings.bm25_b) \
-            if settings.bm25_stem or settings.document_stem else lexical
+            if settings.bm25_stem else lexical
         return cls(path, manifest, chunks, [r["sent_row"] for r in records], dense, lexical, vectors, sentences,
                    cats, bm25)
 

@@ -65,10 +65,9 @@ class DocumentLexicalReranker:
                 self.module_of[row] = position.setdefault(chunk.doc_id, len(position))
         self.module_rows = np.flatnonzero(self.module_of >= 0)
         tokens: list[list[str]] = [[] for _ in position]
-        self.stemmed = stem and index.bm25 is not index.lexical
-        source = index.bm25 if self.stemmed else index.lexical
+        self.stemmed = stem
         for row in self.module_rows:
-            tokens[self.module_of[row]] += source.tokens[row]
+            tokens[self.module_of[row]] += stem_tokens(index.lexical.tokens[row]) if stem else index.lexical.tokens[row]
         # Modules only: a few hundred short sources would otherwise set the idf and average length.
         self.modules = LexicalIndex(tokens or [[]], k1, b)
         self.weight, self.dense_weight = weight, dense_weight

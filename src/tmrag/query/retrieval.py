@@ -60,9 +60,9 @@ class Retriever:
         return out
 
     def lexical_leg(self, tokens: list[str], mask: np.ndarray | None) -> list[tuple[int, float]]:
-        if self.settings.bm25_stem and self.index.bm25 is not self.index.lexical:
-            return self.deepen(*self.index.bm25.ranked(stem_tokens(tokens), mask))
-        return self.deepen(*self.index.lexical.ranked(tokens, mask))
+        bm25 = self.index.bm25
+        tokens = stem_tokens(tokens) if bm25 is not self.index.lexical else tokens
+        return self.deepen(*bm25.ranked(tokens, mask))
 
     def dense_leg(self, qvec: np.ndarray, mask: np.ndarray | None) -> list[tuple[int, float]]:
         # An exact flat index scores every vector anyway; asking for all only sorts more of them.
