@@ -25,6 +25,8 @@ from .beir_data import BeirDataset, load_beir, write_corpus
 from .runner import default_mode
 
 RUN_DEPTH = 100  # documents kept per query: Recall@100 needs 100
+RETRIEVAL_SETTINGS = ("fusion", "reranker", "bm25_stem", "document_stem", "retrieve_top_n", "retrieve_min_docs",
+                      "rerank_document_weight", "rerank_document_dense_weight", "rerank_top_n", "chunk_tokens")
 MEASURES = {"ndcg_cut_10", "recall_100", "recip_rank"}
 
 
@@ -49,6 +51,7 @@ class BeirReport:
     chunks_per_s: float
     default_mode: str
     modes: dict[str, ModeScores]
+    retrieval: dict[str, object] = field(default_factory=dict)  # the settings that shape these scores
 
     def to_json(self, per_query: bool = False) -> dict:
         data = asdict(self)
@@ -139,7 +142,7 @@ def run_beir(settings: Settings, dataset: BeirDataset, work_dir: Path, modes: li
     scores = {name: evaluate_mode(engine, dataset, kw, progress, f"queries ({name})") for name, kw in wanted.items()}
     return BeirReport(dataset.name, dataset.split, len(dataset.documents), build.chunks, len(dataset.queries),
                       round(index_seconds, 1), round(build.chunks / index_seconds, 1) if build.embedded else 0.0,
-                      default_mode(settings), scores)
+                      default_mode(settings), scores, {k: getattr(settings, k) for k in RETRIEVAL_SETTINGS})
 
 
 def format_beir(report: BeirReport) -> str:
