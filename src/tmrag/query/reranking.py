@@ -1,9 +1,9 @@
 """Rerankers behind one interface, and module diversity for the final list.
 
 - ``DocumentLexicalReranker`` (offline default): the fused score plus how well the passage's
-  whole module matches the question under BM25. A question's words are often spread over a
-  module rather than packed into one 160-token chunk; neither leg sees that, since both score
-  chunks.
+  whole module matches the question under BM25, and the module's best chunk cosine. A
+  question's words are often spread over a module rather than packed into one 160-token chunk;
+  neither leg sees that, since both score chunks.
 - ``SentenceReranker``: scores each fused candidate by its best-matching
   sentences (contextual sentence vectors computed at index time), the chunk vector, how
   much of the question its heading covers, and glossary terms that point at its module.
