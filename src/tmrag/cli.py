@@ -197,6 +197,10 @@ def cmd_mcp(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    if args.beir:
+        from .evaluation.beir import run_beir_cli
+
+        return run_beir_cli(_settings(args), args)
     from .evaluation.runner import run_eval_cli
 
     return run_eval_cli(_settings(args), args)
@@ -303,11 +307,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp = with_corpus(sub.add_parser("eval", help="run the golden-question evaluation"))
     sp.add_argument("--golden", default="eval/golden.jsonl")
     sp.add_argument("--conversations", help="a conversation file (eval/conversations.jsonl): evaluate follow-ups instead")
-    sp.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    sp.add_argument("--split", choices=["dev", "test", "train", "all"], default="test",
+                    help="golden split, or with --beir the qrels file (qrels/SPLIT.tsv)")
     sp.add_argument("--json", dest="json_out", help="also write the full report JSON here")
     sp.add_argument("--baseline", help="a previous report JSON; exit non-zero on regressions")
     sp.add_argument("--reports-dir", default="eval/reports")
     sp.add_argument("--modes", help="comma-separated subset of modes to run (\"default\" = the configured one)")
+    sp.add_argument("--beir", metavar="DIR", help="evaluate on a BEIR-format dataset instead (a throwaway index)")
+    sp.add_argument("--max-docs", type=int, help="with --beir: the judged documents plus others up to this many")
+    sp.add_argument("--work-dir", help="with --beir: keep the index here and reuse it next run (default: a temp dir)")
     sp.set_defaults(func=cmd_eval)
 
     sp = with_corpus(sub.add_parser("insights", help="what readers asked, what the notes lack, what they rated down"))

@@ -1,7 +1,7 @@
 """The tokenizer and the BM25 index the build writes."""
 
 from tmrag.build.lexical import LexicalIndex
-from tmrag.tokenize import tokenize
+from tmrag.tokenize import stem_tokens, tokenize
 
 
 def test_tokenizer_keeps_technical_tokens_intact() -> None:
@@ -28,3 +28,16 @@ def test_sparse_scores_equal_rank_bm25() -> None:
         expected = idx.bm25.get_scores(q) if q else np.zeros(len(docs))
         assert np.allclose(idx.scores(q), expected, atol=1e-5), q
     assert [idx.document_frequency(t) for t in ("cache", "warmup", "absent")] == [2, 1, 0]
+
+
+def test_stemming_folds_word_forms_and_keeps_technical_tokens() -> None:
+    stems = stem_tokens(tokenize("Scaling laws scaled; fp16 top-p sampling costs $2.50 on gpt-4"))
+    assert stems.count("scale") == 2  # "scaling" and "scaled" meet
+    for kept in ("fp16", "top-p", "$2.50", "gpt-4"):
+        assert kept in stems
+
+
+def test_ranked_returns_positive_hits_best_first() -> None:
+    index = LexicalIndex([["cache"], ["cache", "cache"], ["other"], ["more"], ["words"]], k1=1.5, b=0.75)
+    rows, scores = index.ranked(["cache"])
+    assert list(rows) == [1, 0] and scores[0] > scores[1] > 0

@@ -27,8 +27,9 @@ def _index() -> SimpleNamespace:
         # Unrelated modules, so that BM25's idf of the question words is positive.
         *[("module", f"other-{i}", ["optimizer", "warmup", f"word{i}"]) for i in range(4)],
     ]
+    lexical = SimpleNamespace(tokens=[t for _, _, t in chunks])
     return SimpleNamespace(chunks=[SimpleNamespace(kind=k, doc_id=d) for k, d, _ in chunks],
-                           lexical=SimpleNamespace(tokens=[t for _, _, t in chunks]))
+                           lexical=lexical, bm25=lexical)  # bm25 is lexical when stemming is off
 
 
 def _query() -> AnalyzedQuery:
@@ -58,6 +59,18 @@ def test_weight_zero_is_fused_order() -> None:
     fused = _fused([(2, 0.033), (3, 0.0325), (0, 0.032), (1, 0.031), (4, 0.02)])
     assert [c.row for c in reranker.rerank(_query(), np.zeros(4), fused)] == [2, 3, 0, 1, 4]
     assert reranker.rerank(_query(), np.zeros(4), []) == []
+
+
+def test_module_dense_evidence_is_the_best_chunk_cosine_of_the_module() -> None:
+    index = _index()
+    # Row 1 (kv-cache) points along the question; sampling's chunks (rows 2, 4) are orthogonal to it.
+    index.chunk_vectors = np.zeros((len(index.chunks), 4), dtype=np.float32)
+    index.chunk_vectors[1, 0], index.chunk_vectors[2, 1], index.chunk_vectors[4, 2] = 1.0, 1.0, 1.0
+    qvec = np.array([1.0, 0, 0, 0], dtype=np.float32)
+    reranker = DocumentLexicalReranker(index, weight=0.0, k1=1.5, b=0.75, dense_weight=0.5)
+    out = reranker.rerank(_query(), qvec, _fused([(2, 0.033), (0, 0.030)]))
+    assert [c.row for c in out] == [0, 2]  # row 0 itself is orthogonal: its module's best chunk lifts it
+    assert out[0].features["module_dense"] == 1.0 and out[1].features["module_dense"] == 0.0
 
 
 def _tiny_cross_encoder(path: Path) -> Path:

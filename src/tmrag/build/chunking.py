@@ -54,7 +54,7 @@ class Chunk:
     start: int | None = None  # character span in the module file
     end: int | None = None
     sentences: list[tuple[int, int]] = field(default_factory=list)  # spans relative to text
-    oversized: bool = False  # an atomic block longer than the model window (reported at build)
+    oversized: bool = False  # longer than the model window: one unit (sentence or block) too long (reported at build)
 
     @property
     def embed_text(self) -> str:

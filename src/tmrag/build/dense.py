@@ -38,12 +38,17 @@ class DenseIndex:
     def vector(self, row: int) -> np.ndarray:
         return self.index.reconstruct(int(row))
 
-    def search(self, query: np.ndarray, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def ranked(self, query: np.ndarray, n: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and scores of the ``n`` nearest vectors, best first (as arrays)."""
+        params = None
         if mask is not None:
             # Restrict to allowed ids; FAISS applies the selector during the exact scan.
             allowed = np.flatnonzero(mask).astype(np.int64)
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
-            scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), n, params=params)
-        else:
-            scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), n)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), n, params=params)
+        keep = ids[0] >= 0
+        return ids[0][keep], scores[0][keep]
+
+    def search(self, query: np.ndarray, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        ids, scores = self.ranked(query, n, mask)
+        return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]

@@ -53,7 +53,8 @@ class BuildReport:
             f"chunks removed {self.removed}; {self.seconds:.1f} s",
         ]
         if self.oversized:
-            lines.append(f"warning: {len(self.oversized)} atomic block(s) exceed the model window and are embedded truncated: "
+            lines.append(f"warning: {len(self.oversized)} chunk(s) hold a sentence or block longer than the model window "
+                         "(units are never split) and are embedded truncated: "
                          + preview(self.oversized))
         lines += [f"note: {n}" for n in self.notes] + [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)

@@ -52,9 +52,15 @@ class LexicalIndex:
         q = np.array([counts[c] for c in cols], dtype=np.float64)
         return np.asarray(self.weights[:, cols] @ q, dtype=np.float32).ravel()
 
-    def search(self, query_tokens: list[str], n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def ranked(self, query_tokens: list[str], mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Rows with a positive score and their scores, best first (as arrays)."""
         scores = self.scores(query_tokens)
         if mask is not None:
             scores = np.where(mask, scores, -np.inf)
-        top = np.argsort(-scores, kind="stable")[:n]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        top = np.argsort(-scores, kind="stable")
+        top = top[scores[top] > 0]
+        return top, scores[top]
+
+    def search(self, query_tokens: list[str], n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        rows, scores = self.ranked(query_tokens, mask)
+        return [(int(i), float(s)) for i, s in zip(rows[:n], scores[:n], strict=True)]

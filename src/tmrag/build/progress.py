@@ -18,8 +18,8 @@ T = TypeVar("T")
 
 class Progress:
     def __init__(self, bar: bool = False, stream: TextIO | None = None, every_s: float = EVERY_S,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.bar, self.every_s, self.clock = bar, every_s, clock
+                 clock: Callable[[], float] = time.monotonic, task: str = "index") -> None:
+        self.bar, self.every_s, self.clock, self.task = bar, every_s, clock, task
         self._stream = stream  # None: sys.stderr as it is when a line is written (tests capture it)
 
     def note(self, stage: str, message: str) -> None:
@@ -27,7 +27,7 @@ class Progress:
         if self.bar:
             return
         stream = self._stream or sys.stderr
-        stream.write(f"{time.strftime('%H:%M:%S')} index {stage}: {message}\n")
+        stream.write(f"{time.strftime('%H:%M:%S')} {self.task} {stage}: {message}\n")
         stream.flush()
 
     def iterate(self, items: Iterable[T], stage: str, total: int, unit: str) -> Iterator[T]:

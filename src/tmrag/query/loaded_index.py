@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import faiss
@@ -14,6 +14,7 @@ from ..build.dense import DenseIndex
 from ..build.lexical import LexicalIndex
 from ..config import Settings
 from ..errors import IndexCorruptError
+from ..tokenize import stem_tokens
 
 
 @dataclass
@@ -27,6 +28,16 @@ class LoadedIndex:
     chunk_vectors: np.ndarray
     sentence_vectors: np.ndarray
     categories: np.ndarray  # per chunk, "" for sources/glossary
+    # The BM25 leg's index: stemmed tokens when settings.bm25_stem, else ``lexical`` itself.
+    # ``lexical`` keeps the surface tokens, which the name checks compare against the question.
+    bm25: LexicalIndex | None = None
+    doc_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # chunk row -> document number
+
+    def __post_init__(self) -> None:
+        if self.bm25 is None:
+            self.bm25 = self.lexical
+        position: dict[str, int] = {}
+        self.doc_of = np.array([position.setdefault(c.doc_id, len(position)) for c in self.chunks], dtype=np.int64)
 
     @classmethod
     def load(cls, path: Path, manifest: dict, settings: Settings) -> LoadedIndex:
@@ -40,8 +51,11 @@ class LoadedIndex:
         tokens = json.loads((path / "bm25.json").read_text())["tokens"]
         sentences = np.load(path / "sentences.npy", allow_pickle=False)
         cats = np.array([c.category or "" for c in chunks], dtype=object)
-        return cls(path, manifest, chunks, [r["sent_row"] for r in records], dense,
-                   LexicalIndex(tokens, settings.bm25_k1, settings.bm25_b), vectors, sentences, cats)
+        lexical = LexicalIndex(tokens, settings.bm25_k1, settings.bm25_b)
+        bm25 = LexicalIndex([stem_tokens(t) for t in tokens], settings.bm25_k1, settings.bm25_b) \
+            if settings.bm25_stem else lexical
+        return cls(path, manifest, chunks, [r["sent_row"] for r in records], dense, lexical, vectors, sentences,
+                   cats, bm25)
 
     def sentence_vectors_of(self, i: int) -> np.ndarray:
         start = self.sent_rows[i]

@@ -1,9 +1,9 @@
 """Rerankers behind one interface, and module diversity for the final list.
 
 - ``DocumentLexicalReranker`` (offline default): the fused score plus how well the passage's
-  whole module matches the question under BM25. A question's words are often spread over a
-  module rather than packed into one 160-token chunk; neither leg sees that, since both score
-  chunks.
+  whole module matches the question under BM25, and the module's best chunk cosine. A
+  question's words are often spread over a module rather than packed into one 160-token chunk;
+  neither leg sees that, since both score chunks.
 - ``SentenceReranker``: scores each fused candidate by its best-matching
   sentences (contextual sentence vectors computed at index time), the chunk vector, how
   much of the question its heading covers, and glossary terms that point at its module.
@@ -21,7 +21,7 @@ import numpy as np
 from ..build.lexical import LexicalIndex
 from ..config import Settings
 from ..errors import ModelError
-from ..tokenize import tokenize
+from ..tokenize import stem_tokens, tokenize
 from .analysis import AnalyzedQuery
 from .loaded_index import LoadedIndex
 from .retrieval import Candidate
@@ -48,35 +48,52 @@ class NoReranker:
 
 class DocumentLexicalReranker:
     """Module passages are rescored by fused score + weight × their module's BM25 score (both
-    max-normalised per query) and reordered among themselves. Sources and glossary entries keep
-    their fused slots: each is a single chunk, so its document score is the chunk score the
-    fusion already has, and boosting modules past them cost bibliography hits on dev."""
+    max-normalised per query) + dense weight × their module's best chunk cosine, and reordered
+    among themselves. Sources and glossary entries keep their fused slots: each is a single
+    chunk, so its document score is the chunk score the fusion already has, and boosting modules
+    past them cost bibliography hits on dev."""
 
     name = "module-bm25"
 
-    def __init__(self, index: LoadedIndex, weight: float, k1: float, b: float) -> None:
+    def __init__(self, index: LoadedIndex, weight: float, k1: float, b: float, dense_weight: float = 0.0,
+                 stem: bool = False) -> None:
+        self.index = index
         self.module_of = np.full(len(index.chunks), -1, dtype=np.int64)  # -1: not a module passage
         position: dict[str, int] = {}
         for row, chunk in enumerate(index.chunks):
             if chunk.kind == "module":
                 self.module_of[row] = position.setdefault(chunk.doc_id, len(position))
+        self.module_rows = np.flatnonzero(self.module_of >= 0)
         tokens: list[list[str]] = [[] for _ in position]
-        for row in np.flatnonzero(self.module_of >= 0):
-            tokens[self.module_of[row]] += index.lexical.tokens[row]
+        self.stemmed = stem
+        for row in self.module_rows:
+            tokens[self.module_of[row]] += stem_tokens(index.lexical.tokens[row]) if stem else index.lexical.tokens[row]
         # Modules only: a few hundred short sources would otherwise set the idf and average length.
         self.modules = LexicalIndex(tokens or [[]], k1, b)
-        self.weight = weight
+        self.weight, self.dense_weight = weight, dense_weight
+
+    def module_dense(self, qvec: np.ndarray) -> np.ndarray:
+        """Each module's best chunk cosine with the question."""
+        best = np.full(max(len(self.modules.tokens), 1), -1.0, dtype=np.float32)
+        if self.dense_weight and len(self.module_rows):
+            sims = self.index.chunk_vectors[self.module_rows] @ qvec
+            np.maximum.at(best, self.module_of[self.module_rows], sims)
+        return best
 
     def rerank(self, query: AnalyzedQuery, qvec: np.ndarray, candidates: list[Candidate]) -> list[Candidate]:
-        module_scores = self.modules.scores(query.lexical_tokens)
+        tokens = stem_tokens(query.lexical_tokens) if self.stemmed else query.lexical_tokens
+        module_scores = self.modules.scores(tokens)
         module_max = float(module_scores.max(initial=0.0)) or 1.0
+        module_dense = self.module_dense(qvec)
         fused_max = max((c.score for c in candidates), default=0.0) or 1.0
         rescored = []
         for cand in candidates:
             if self.module_of[cand.row] < 0:
                 continue
-            fused, module = cand.score / fused_max, float(module_scores[self.module_of[cand.row]]) / module_max
-            rescored.append(replace(cand, score=fused + self.weight * module, features={"fused": fused, "module": module}))
+            m = self.module_of[cand.row]
+            fused, module, dense = cand.score / fused_max, float(module_scores[m]) / module_max, float(module_dense[m])
+            score = fused + self.weight * module + self.dense_weight * dense
+            rescored.append(replace(cand, score=score, features={"fused": fused, "module": module, "module_dense": dense}))
         rescored.sort(key=lambda c: (-c.score, c.row))
         reordered, out = iter(rescored), []
         for cand in candidates:
@@ -162,7 +179,8 @@ def make_reranker(settings: Settings, index: LoadedIndex, name: str | None = Non
             raise ModelError("reranker 'cross-encoder' needs TMRAG_CROSS_ENCODER_MODEL (a name or a path)")
         return CrossEncoderReranker(index, settings.cross_encoder_model)
     if name == "module-bm25":
-        return DocumentLexicalReranker(index, settings.rerank_document_weight, settings.bm25_k1, settings.bm25_b)
+        return DocumentLexicalReranker(index, settings.rerank_document_weight, settings.bm25_k1, settings.bm25_b,
+                                       settings.rerank_document_dense_weight, settings.document_stem)
     return SentenceReranker(index)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..config import Settings
+from ..tokenize import stem_tokens
 from .analysis import AnalyzedQuery
 from .fusion import convex, rrf
 from .loaded_index import LoadedIndex
@@ -34,12 +35,12 @@ class Retriever:
         self, query: AnalyzedQuery, qvec: np.ndarray, categories: list[str] | None, mode: str, timings: dict[str, float]
     ) -> list[Candidate]:
         """mode: "hybrid" (configured fusion), "dense", "lexical", "rrf" or "convex"."""
-        n, mask = self.settings.retrieve_top_n, self.index.mask(categories)
+        mask = self.index.mask(categories)
         t = time.perf_counter()
-        dense = self.index.dense.search(qvec, n, mask) if mode != "lexical" else []
+        dense = self.dense_leg(qvec, mask) if mode != "lexical" else []
         timings["dense"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        lexical = self.index.lexical.search(query.lexical_tokens, n, mask) if mode != "dense" else []
+        lexical = self.lexical_leg(query.lexical_tokens, mask) if mode != "dense" else []
         timings["lexical"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         fusion = self.settings.fusion if mode == "hybrid" else mode
@@ -57,3 +58,22 @@ class Retriever:
         out.sort(key=lambda c: (-c.score, c.row))
         timings["fuse"] = (time.perf_counter() - t) * 1000
         return out
+
+    def lexical_leg(self, tokens: list[str], mask: np.ndarray | None) -> list[tuple[int, float]]:
+        bm25 = self.index.bm25
+        tokens = stem_tokens(tokens) if bm25 is not self.index.lexical else tokens
+        return self.deepen(*bm25.ranked(tokens, mask))
+
+    def dense_leg(self, qvec: np.ndarray, mask: np.ndarray | None) -> list[tuple[int, float]]:
+        # An exact flat index scores every vector anyway; asking for all only sorts more of them.
+        return self.deepen(*self.index.dense.ranked(qvec, len(self.index.chunks), mask))
+
+    def deepen(self, rows: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:
+        """The first ``retrieve_top_n`` hits, then more until they cover ``retrieve_min_docs``
+        distinct documents (or the hits run out)."""
+        end = min(self.settings.retrieve_top_n, len(rows))
+        want = self.settings.retrieve_min_docs
+        if want:
+            _, first = np.unique(self.index.doc_of[rows], return_index=True)  # where each document first appears
+            end = max(end, int(np.sort(first)[want - 1]) + 1) if len(first) >= want else len(rows)
+        return [(int(r), float(s)) for r, s in zip(rows[:end], scores[:end], strict=True)]
