@@ -132,8 +132,11 @@ def run_beir(settings: Settings, dataset: BeirDataset, work_dir: Path, modes: li
     """Index ``dataset`` under ``work_dir`` (reusing an index and embedding cache left there by an
     earlier run of the same documents) and score each mode."""
     wanted = select_beir_modes(settings, modes)
+    # A document ranking is scored to depth 100, so each leg reaches 100 distinct documents here
+    # whatever the serving default (there 0: deeper legs cost /ask throughput for no graded gain).
     settings = settings.model_copy(update={"corpus_dir": write_corpus(dataset, work_dir / "corpus"),
-                                           "index_dir": work_dir / "indexes"})
+                                           "index_dir": work_dir / "indexes",
+                                           "retrieve_min_docs": max(settings.retrieve_min_docs, RUN_DEPTH)})
     progress = Progress(bar=bar, task="beir")
     t0 = time.perf_counter()
     build = build_index(settings, progress=bar, embedder=embedder)
