@@ -104,6 +104,10 @@ def test_openapi_documents_the_quiz_routes(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/quiz/next", "/quiz/answer", "/quiz/progress"} <= set(paths)
     assert "404" in paths["/quiz/answer"]["post"]["responses"]
+    # the served module ids are the only modules a schema-valid request names (an unknown one is a 422)
+    modules = client.get("/openapi.json").json()["components"]["schemas"]["QuizNextRequest"]["properties"]["modules"]
+    arrays = [s for s in modules.get("anyOf", [modules]) if s.get("type") == "array"]
+    assert arrays and sorted(arrays[0]["items"]["enum"]) == sorted(client.app.state.engine_state.module_ids())
 
 
 def test_answers_are_rate_limited_like_ask(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def create_app(settings: Settings, engine_factory: Callable[[Settings], Engine] 
     app.include_router(pages.router)
     insights.install(app, settings)  # POST /feedback and the opt-in question log
     app.include_router(quiz.router)
-    install_openapi_enum(app, state.startup_categories)  # the served corpus's category names
+    install_openapi_enum(app, state.startup_categories, state.module_ids)  # the served corpus's names
     if load_in_background:
         threading.Thread(target=state.load, name="tmrag-load", daemon=True).start()
     else:

@@ -6,6 +6,8 @@ different corpora (tests do), and an imported corpus has its own categories.yml.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -38,13 +40,30 @@ def _set_enum(node: object, names: list[str]) -> None:
             _set_enum(value, names)
 
 
-def install_openapi_enum(app: FastAPI, names: tuple[str, ...]) -> None:
-    """/openapi.json lists ``names`` as the categories the request bodies accept."""
+def _set_items_enum(node: object, values: list[str]) -> None:
+    """Every array schema under ``node`` accepts only ``values`` as items."""
+    if isinstance(node, dict):
+        if node.get("type") == "array" and isinstance(node.get("items"), dict):
+            node["items"]["enum"] = values
+        for value in node.values():
+            _set_items_enum(value, values)
+    elif isinstance(node, list):
+        for value in node:
+            _set_items_enum(value, values)
+
+
+def install_openapi_enum(app: FastAPI, names: tuple[str, ...], module_ids: Callable[[], list[str]] | None = None) -> None:
+    """/openapi.json lists ``names`` as the categories the request bodies accept, and the served
+    module ids as the modules a quiz may be drawn from (an unknown id is a 422 there)."""
     def openapi() -> dict:
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            models = schema["components"]["schemas"]
             for model in REQUESTS_WITH_CATEGORIES:
-                _set_enum(schema["components"]["schemas"][model]["properties"]["categories"], list(names))
+                _set_enum(models[model]["properties"]["categories"], list(names))
+            ids = module_ids() if module_ids else []
+            if ids and "QuizNextRequest" in models:
+                _set_items_enum(models["QuizNextRequest"]["properties"]["modules"], ids)
             app.openapi_schema = schema
         return app.openapi_schema
 

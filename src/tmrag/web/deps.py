@@ -55,6 +55,12 @@ class EngineState:
         """The serving corpus's category names (before the first load: categories.yml's)."""
         return self.engine.corpus.categories if self.engine is not None else self.startup_categories
 
+    def module_ids(self) -> list[str]:
+        """The serving corpus's module ids (before the first load: the corpus folder's file names)."""
+        if self.engine is not None:
+            return sorted(self.engine.corpus.modules)
+        return sorted(p.stem for p in (self.settings.corpus_dir / "modules").glob("*.md"))
+
     def load(self) -> None:
         with self._loading:
             self._pointer = self.store.pointer()
