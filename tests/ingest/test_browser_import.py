@@ -8,13 +8,12 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ..web.test_browser import _ask_in_page, _free_port, _wait_ready, browser  # noqa: F401 - browser is a fixture
+from ..web.test_browser import _ask_in_page, browser, served  # noqa: F401 - browser is a fixture
 from .notes_folders import VAULT, write_folder
 
 pytestmark = pytest.mark.slow
@@ -33,22 +32,8 @@ def notes_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     write_folder(work / "vault", VAULT)
     _tmrag("import", "vault", "--into", "notes", cwd=work)
     _tmrag("index", "--corpus", "notes", "--out", "idx", cwd=work)
-    port = _free_port()
-    env = {**ENV, "TMRAG_CORPUS_DIR": str(work / "notes"), "TMRAG_INDEX_DIR": str(work / "idx")}
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen([sys.executable, "-m", "tmrag", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-        def server_log() -> str:
-            log.seek(0)
-            return log.read().decode(errors="replace")[-4000:]
-
-        try:
-            _wait_ready(f"http://127.0.0.1:{port}", proc, server_log)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
+    with served({**ENV, "TMRAG_CORPUS_DIR": str(work / "notes"), "TMRAG_INDEX_DIR": str(work / "idx")}, cwd=work) as base:
+        yield base
 
 
 def test_chat_page_filters_by_the_imported_categories(browser, notes_server: str) -> None:  # noqa: ANN001, F811

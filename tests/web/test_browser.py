@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -70,13 +71,20 @@ def _get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
 
 @pytest.fixture(scope="module")
 def server(index_dir: Path) -> Iterator[str]:
+    with served({"TMRAG_INDEX_DIR": str(index_dir), "TMRAG_CORPUS_DIR": str(ROOT / "corpus")}) as base:
+        yield base
+
+
+@contextmanager
+def served(env: dict[str, str], cwd: Path = ROOT) -> Iterator[str]:
+    """`tmrag serve` as a process on a free loopback port with ``env`` added: its base URL once
+    /readyz answers 200; stopped (killed if it hangs) on exit."""
     port = _free_port()
-    env = {**os.environ, "TMRAG_INDEX_DIR": str(index_dir), "TMRAG_CORPUS_DIR": str(ROOT / "corpus"),
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", **env}
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:  # a file, not a pipe: a chatty server can never block on it
         proc = subprocess.Popen([sys.executable, "-m", "tmrag", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                                cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
 
         def server_log() -> str:
             log.seek(0)

@@ -10,7 +10,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import ROOT
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, NEAR_QUESTION, QUESTION, _ask_in_page, _free_port, _get, _wait_ready
+from .test_browser import CHROMIUM, CHROMIUM_ARGS, NEAR_QUESTION, QUESTION, _ask_in_page, _get, served
 
 pytestmark = pytest.mark.slow
 COMMENT = "The per-token figure should say which layers it counts <b>here</b>"
@@ -32,24 +31,9 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(real_settings, data_dir: Path) -> Iterator[str]:  # noqa: ANN001
-    port = _free_port()
-    env = {**os.environ, **ENV, "TMRAG_INDEX_DIR": str(Path(real_settings.index_dir).resolve()),
-           "TMRAG_CORPUS_DIR": str(ROOT / "corpus"), "TMRAG_DATA_DIR": str(data_dir), "TMRAG_LOG_QUESTIONS": "1"}
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen([sys.executable, "-m", "tmrag", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-        def server_log() -> str:
-            log.seek(0)
-            return log.read().decode(errors="replace")[-4000:]
-
-        try:
-            _wait_ready(base, proc, server_log)
-            yield base
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
+    with served({**ENV, "TMRAG_INDEX_DIR": str(Path(real_settings.index_dir).resolve()),
+                 "TMRAG_CORPUS_DIR": str(ROOT / "corpus"), "TMRAG_DATA_DIR": str(data_dir), "TMRAG_LOG_QUESTIONS": "1"}) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

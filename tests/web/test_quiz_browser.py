@@ -4,17 +4,13 @@ follow a missed point's citation to the highlighted passage, take the next card,
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ..conftest import ROOT
-from .test_browser import _free_port, _wait_ready, browser  # noqa: F401 - the shared Chromium fixture
+from .test_browser import browser, served  # noqa: F401 - the shared Chromium fixture
 
 pytestmark = pytest.mark.slow
 CATEGORY = "Inference"
@@ -23,25 +19,9 @@ ANSWER = "It comes from the GPU being fast at maths while memory traffic is what
 
 @pytest.fixture(scope="module")
 def quiz_server(real_settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: ANN001
-    port = _free_port()
-    env = {**os.environ, "TMRAG_INDEX_DIR": str(Path(real_settings.index_dir).resolve()),
-           "TMRAG_CORPUS_DIR": str(ROOT / "corpus"), "TMRAG_DATA_DIR": str(tmp_path_factory.mktemp("quizdata")),
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen([sys.executable, "-m", "tmrag", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-        def server_log() -> str:
-            log.seek(0)
-            return log.read().decode(errors="replace")[-4000:]
-
-        try:
-            _wait_ready(base, proc, server_log)
-            yield base
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
+    with served({"TMRAG_INDEX_DIR": str(Path(real_settings.index_dir).resolve()), "TMRAG_CORPUS_DIR": str(ROOT / "corpus"),
+                 "TMRAG_DATA_DIR": str(tmp_path_factory.mktemp("quizdata"))}) as base:
+        yield base
 
 
 def test_quiz_round(browser, quiz_server: str) -> None:  # noqa: ANN001, F811
