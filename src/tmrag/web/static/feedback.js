@@ -13,17 +13,7 @@
   const MAX_ANSWER_CHARS = 4000;
   const MAX_CITATIONS = 20;
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === "class") node.className = value;
-      else if (key === "text") node.textContent = String(value);
-      else node.setAttribute(key, String(value));
-    }
-    for (const child of children) if (child) node.append(child);
-    return node;
-  }
+  const el = window.tmrag.el; // dom.js
 
   // Where a citation points, as the server logs it: module#anchor, or source:<id>.
   function location(c) {

@@ -17,20 +17,7 @@
   const tabQuiz = document.getElementById("mode-quiz");
   if (!quiz || !tabAsk || !tabQuiz) return;
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === "class") node.className = value;
-      else if (key === "text") node.textContent = String(value);
-      else node.setAttribute(key, String(value));
-    }
-    for (const child of children) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
+  const el = window.tmrag.el; // dom.js
 
   function svg(tag, attrs, text) {
     const node = document.createElementNS(SVG, tag);
