@@ -47,10 +47,12 @@ def test_limits_are_per_client_and_only_on_the_engine_routes(settings: Settings)
 
 
 def test_the_shortest_window_refuses_a_burst_and_retry_after_names_the_longest_refusal(settings: Settings) -> None:
-    c = limited(settings, "2/second;100/hour")
+    # A 10-second shortest window: four requests fit in it even on a loaded machine (at "2/second"
+    # they sometimes spanned more than a second and the third passed).
+    c = limited(settings, "2/10 seconds;100/hour")
     statuses = [c.post("/search", json={"query": "kv"}).status_code for _ in range(4)]
     assert statuses == [200, 200, 429, 429]
-    assert int(c.post("/search", json={"query": "kv"}).headers["retry-after"]) <= 2
+    assert int(c.post("/search", json={"query": "kv"}).headers["retry-after"]) <= 11
 
 
 def test_off_disables_it(settings: Settings) -> None:
