@@ -154,7 +154,8 @@ class Engine:
         best = next((self.index.chunks[c.row] for c in self.rank(previous.question, k=1).results), None)
         if best is None or best.kind != "module" or best.start is None:
             return None
-        item = nth(sibling_sections(self.corpus.modules[best.module_id].text, best.start), n)
+        module = self.corpus.modules[best.module_id]
+        item = nth(sibling_sections(module.text, best.start, module.sections), n)
         return Resolution(f"{question.rstrip('?. ')}: {item}", True, "rewrite") if item else None
 
     def mentioned_terms(self, text: str) -> list[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import ROOT
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, NEAR_QUESTION, QUESTION, _ask_in_page, _get, served
+from .test_browser import NEAR_QUESTION, QUESTION, _ask_in_page, _get, browser, served  # noqa: F401 - browser is a fixture
 
 pytestmark = pytest.mark.slow
 COMMENT = "The per-token figure should say which layers it counts <b>here</b>"
@@ -34,18 +34,6 @@ def server(real_settings, data_dir: Path) -> Iterator[str]:  # noqa: ANN001
     with served({**ENV, "TMRAG_INDEX_DIR": str(Path(real_settings.index_dir).resolve()),
                  "TMRAG_CORPUS_DIR": str(ROOT / "corpus"), "TMRAG_DATA_DIR": str(data_dir), "TMRAG_LOG_QUESTIONS": "1"}) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _rate(page, rating: str, comment: str) -> None:  # noqa: ANN001
@@ -73,7 +61,7 @@ def _written(base: str, n: int) -> None:
     pytest.fail(f"the question log did not write {n} questions")
 
 
-def test_rating_answers_in_the_page_reaches_the_insights_report(browser, server: str, data_dir: Path) -> None:  # noqa: ANN001
+def test_rating_answers_in_the_page_reaches_the_insights_report(browser, server: str, data_dir: Path) -> None:  # noqa: ANN001, F811
     from playwright.sync_api import expect
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")

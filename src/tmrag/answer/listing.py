@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..corpus.markdown import Section, scan_body, siblings, title_span
+
 ITEM = re.compile(r"[ \t]*(?:\d+[.)]|[-*+])[ \t]+")  # a Markdown list item's marker
 LABEL = re.compile(r"\*\*(.+?)\*\*")  # "1. **Control plane.** A task service…": the item's name
-HEADING = re.compile(r"^(#{2,6})[ \t]+(.+?)[ \t]*$", re.M)
 # A sentence that announces how many things follow: only such an intro is read as introducing the
 # subsections after it (most sections' intros end by simply handing over to their first subsection).
 COUNTED = re.compile(r"\b(?:two|three|four|five|six|seven|several|following|these|a few|\d+)\s+(?:\w+\s+){0,2}?"
@@ -34,10 +35,11 @@ class ListItems:
     complete: bool  # False when the word budget cut the list short
 
 
-def list_after(text: str, end: int) -> ListItems | None:
+def list_after(text: str, end: int, sections: list[Section] | None = None) -> ListItems | None:
     """The list that starts on the line after offset ``end`` (a lead-in sentence's end, at most
     one blank line between), or None if none follows there. A sentence inside a list item
-    introduces nothing: the next item is its sibling."""
+    introduces nothing: the next item is its sibling. ``sections``: the text's, when already
+    parsed (a loaded module's)."""
     gap = re.match(r"[ \t]*\n(?:[ \t]*\n)?", text[end:])
     line_start = text.rfind("\n", 0, end) + 1
     if ITEM.match(text, line_start):
@@ -46,7 +48,7 @@ def list_after(text: str, end: int) -> ListItems | None:
     if not gap:
         items = _prose_items(text, end) if counted else []
     else:
-        items = _item_spans(text, end + gap.end()) or (_subsections(text, end + gap.end()) if counted else [])
+        items = _item_spans(text, end + gap.end()) or (_subsections(text, end + gap.end(), sections) if counted else [])
     if not MIN_ITEMS <= len(items) <= MAX_ITEMS:
         return None
     spans, words = [], 0
@@ -75,21 +77,15 @@ def _prose_items(text: str, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _subsections(text: str, pos: int) -> list[tuple[int, int]]:
-    """The titles of the subsections that open at ``pos``, when they sit one level below the
+def _subsections(text: str, pos: int, sections: list[Section] | None) -> list[tuple[int, int]]:
+    """The titles of the subsections whose headings start at ``pos``, when they sit below the
     section the lead-in is in ("A harness applies several strategies, cheapest first." followed
     by a "###" per strategy)."""
-    first = HEADING.match(text, pos)
-    above = [m for m in HEADING.finditer(text, 0, pos)]
-    if not first or not above or len(first.group(1)) <= len(above[-1].group(1)):
+    sections = scan_body(text, 0)[0] if sections is None else sections
+    k = next((k for k, s in enumerate(sections[:-1]) if s.end == pos), None)
+    if k is None or sections[k + 1].level <= sections[k].level:
         return []
-    level, spans = len(first.group(1)), []
-    for m in HEADING.finditer(text, pos):
-        if len(m.group(1)) < level:
-            break
-        if len(m.group(1)) == level:
-            spans.append(m.span(2))
-    return spans
+    return [title_span(text, sections, s) for s in siblings(sections, sections[k + 1])]
 
 
 def _item_spans(text: str, pos: int) -> list[tuple[int, int]]:

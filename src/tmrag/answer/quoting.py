@@ -103,7 +103,8 @@ class QuoteSelector:
         chunk = self.index.chunks[row]
         if chunk.kind != "module" or chunk.start is None:
             return None
-        return list_after(self.corpus.modules[chunk.module_id].text, chunk.start + span[1])
+        module = self.corpus.modules[chunk.module_id]
+        return list_after(module.text, chunk.start + span[1], module.sections)
 
     def lead_in(self, row: int, j: int) -> bool:
         """"The handshake runs in four steps:" is quotable with its list, though not alone."""

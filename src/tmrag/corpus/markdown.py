@@ -25,6 +25,24 @@ class Section:
     parents: tuple[str, ...] = ()  # titles of enclosing sections, outermost first
 
 
+def section_at(sections: list[Section], pos: int) -> Section | None:
+    """The innermost titled section whose content holds offset ``pos``."""
+    return next((s for s in reversed(sections) if s.level >= 2 and s.start <= pos), None)
+
+
+def siblings(sections: list[Section], section: Section) -> list[Section]:
+    """``section`` and the sections beside it (same level, same enclosing sections), in file order."""
+    return [s for s in sections if s.level == section.level and s.parents == section.parents]
+
+
+def title_span(text: str, sections: list[Section], section: Section) -> tuple[int, int]:
+    """Where ``section``'s title stands in ``text``: on its heading line, which begins where the
+    section before it ends."""
+    k = sections.index(section)
+    a = text.index(section.title, sections[k - 1].end if k else 0, section.start)
+    return a, a + len(section.title)
+
+
 def slugify(heading: str) -> str:
     """GitHub-style anchor: lower-case, drop punctuation, spaces to hyphens."""
     text = unicodedata.normalize("NFKC", heading).strip().lower()

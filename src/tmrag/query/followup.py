@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..corpus.markdown import Section, scan_body, section_at, siblings
 from ..tokenize import tokenize
 from .analysis import MAX_QUESTION_CHARS, name_like_words
 from .intent import FRAME_WORDS
@@ -105,24 +106,14 @@ def list_item(answer: str, n: int) -> str | None:
     return items[n - 1] if n > 0 else items[-1]
 
 
-HEADING = re.compile(r"^(#{2,6})[ \t]+(.+?)[ \t]*$", re.M)
-
-
-def sibling_sections(text: str, pos: int) -> list[str]:
+def sibling_sections(text: str, pos: int, sections: list[Section] | None = None) -> list[str]:
     """The titles of the section around ``pos`` and its siblings (the subsections of its parent),
     in order: what "the second one" points into when the previous answer quoted one of several
-    parallel sections ("### Sinusoidal", "### Learned", "### RoPE", "### ALiBi")."""
-    above = list(HEADING.finditer(text, 0, pos))
-    if not above:
-        return []
-    level = len(above[-1].group(1))
-    parent = next((m.end() for m in reversed(above) if len(m.group(1)) < level), 0)
-    titles = []
-    for m in HEADING.finditer(text, parent):
-        if len(m.group(1)) < level:
-            break
-        if len(m.group(1)) == level:
-            titles.append(m.group(2))
+    parallel sections ("### Sinusoidal", "### Learned", "### RoPE", "### ALiBi"). ``sections``:
+    the text's, when already parsed (a loaded module's)."""
+    sections = scan_body(text, 0)[0] if sections is None else sections
+    here = section_at(sections, pos)
+    titles = [s.title for s in siblings(sections, here)] if here else []
     return titles if len(titles) > 1 else []
 
 
