@@ -1,6 +1,6 @@
 import pytest
 
-from tmrag.answer.listing import list_after
+from tmrag.answer.listing import enclosing_list, list_after
 from tmrag.answer.text import claim_pieces
 from tmrag.evaluation.metrics import support_rate
 
@@ -78,3 +78,21 @@ def test_a_partial_answers_context_is_its_first_sentences_renumbered() -> None:
     assert [(q.row, q.reading, q.marker) for q in kept] == [(7, [(20, 30), (0, 10)], 1)]
     kept = QuoteSelector.first_sentences(quotes[1:] + quotes[:1], 2)
     assert [(q.row, q.spans, q.marker) for q in kept] == [(9, [(5, 8)], 1), (7, [(20, 30)], 2)]
+
+
+def test_a_list_that_opens_its_section_reads_with_the_heading_as_its_lead_in() -> None:
+    text = ("## The three-stage pipeline\n\n1. **SFT.** Fine-tune on demonstrations.\n"
+            "2. **Reward modelling.** Rank samples\n   and fit a scorer.\n3. **RL.** Optimize with PPO.\n\nAfter it.\n")
+    found = enclosing_list(text, text.index("and fit"))
+    assert found is not None and found.lead is not None
+    assert text[slice(*found.lead)] == "The three-stage pipeline"
+    assert [text[a:b] for a, b in found.spans] == ["SFT.", "Reward modelling.", "RL."]
+    assert enclosing_list(text, text.index("After it")) is None  # a paragraph is in no list
+
+
+def test_a_list_after_a_colon_takes_that_sentence_as_its_lead_in_and_a_running_paragraph_none() -> None:
+    text = "## Loop\n\nIt starts cold. The loop has two steps:\n\n- Read the state.\n- Write the plan.\n"
+    found = enclosing_list(text, text.index("Write"))
+    assert found is not None and text[slice(*found.lead)] == "The loop has two steps:"
+    running = "## Loop\n\nIt starts cold and then\n\n- Read the state.\n- Write the plan.\n"
+    assert enclosing_list(running, running.index("Write")) is None

@@ -66,6 +66,7 @@ class Composer:
         if not items:
             return lead
         text = self.corpus.modules[chunk.module_id].text
+        lead = display_sentence(text[slice(*items.lead)]) if items.lead else lead
         listed = "; ".join(f"({n}) {display_sentence(text[a:b]).rstrip('.')}" for n, (a, b) in enumerate(items.spans, 1))
         return f"{lead.rstrip('.:')}: {listed}{'.' if items.complete else '; …'}"
 
@@ -82,7 +83,8 @@ class Composer:
         spans = [[base + a, base + b] for a, b in quote.spans] if chunk.kind == "module" else []
         texts = [chunk.text[a:b] for a, b in quote.spans]
         if quote.lists:  # the items sit after their lead-in in the module, possibly past the chunk's end
-            spans = sorted(spans + [[a, b] for items in quote.lists.values() for a, b in items.spans])
+            listed = [[a, b] for items in quote.lists.values() for a, b in [*items.spans, *filter(None, [items.lead])]]
+            spans = sorted(spans + listed)
             module = self.corpus.modules[chunk.module_id].text
             texts = [module[a:b] for a, b in spans]
         return Citation(marker=quote.marker, **locate(chunk, self.corpus).model_dump(), quote=QUOTE_JOIN.join(texts),

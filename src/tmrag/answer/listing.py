@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..corpus.markdown import Section, scan_body, siblings, title_span
+from ..corpus.markdown import Section, scan_body, section_at, siblings, title_span
 
 ITEM = re.compile(r"[ \t]*(?:\d+[.)]|[-*+])[ \t]+")  # a Markdown list item's marker
 LABEL = re.compile(r"\*\*(.+?)\*\*")  # "1. **Control plane.** A task service…": the item's name
@@ -20,6 +20,7 @@ COUNTED = re.compile(r"\b(?:two|three|four|five|six|seven|several|following|thes
                      r"techniques|planes|components|questions|rules|levers|families|patterns|approaches|modes)\b", re.I)
 PROSE_SENTENCE = re.compile(r"\s*(.+?[.!?])(?=\s+[A-Z(\"']|\s*$)", re.S)
 ORDINAL_OPENER = re.compile(r"(?:First|Second|Third|Fourth|Fifth|Sixth|Finally|Last|Then|Next)(?:ly)?\b")
+SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=[A-Z(\"'])")  # where a lead-in sentence can begin within its paragraph
 FIRST_SENTENCE = re.compile(r".+?[.!?](?=\s|$)|.+$")
 MIN_ITEMS = 2  # one item is not a list
 MAX_ITEMS = 8  # the notes' lists run 2-7 items; a longer one is a reference table, not an answer
@@ -33,6 +34,9 @@ class ListItems:
 
     spans: list[tuple[int, int]]
     complete: bool  # False when the word budget cut the list short
+    # Where the list's own lead-in stands when it is not the quoted sentence: the heading of a
+    # section that opens with the list ("## The three-stage pipeline"), or the sentence before it.
+    lead: tuple[int, int] | None = None
 
 
 def list_after(text: str, end: int, sections: list[Section] | None = None) -> ListItems | None:
@@ -49,6 +53,11 @@ def list_after(text: str, end: int, sections: list[Section] | None = None) -> Li
         items = _prose_items(text, end) if counted else []
     else:
         items = _item_spans(text, end + gap.end()) or (_subsections(text, end + gap.end(), sections) if counted else [])
+    return _budgeted(text, items)
+
+
+def _budgeted(text: str, items: list[tuple[int, int]], lead: tuple[int, int] | None = None) -> ListItems | None:
+    """The items that fit the word budget, or None when they are too few or too many for a list."""
     if not MIN_ITEMS <= len(items) <= MAX_ITEMS:
         return None
     spans, words = [], 0
@@ -57,7 +66,47 @@ def list_after(text: str, end: int, sections: list[Section] | None = None) -> Li
         if words > MAX_LIST_WORDS:
             break
         spans.append((a, b))
-    return ListItems(spans, complete=len(spans) == len(items)) if len(spans) >= MIN_ITEMS else None
+    return ListItems(spans, len(spans) == len(items), lead) if len(spans) >= MIN_ITEMS else None
+
+
+def enclosing_list(text: str, pos: int, sections: list[Section] | None = None) -> ListItems | None:
+    """The list whose item holds offset ``pos`` — for a question that asks for the list ("What are
+    the three stages…?") when the quoted sentence is one item's — with its lead-in: the heading
+    of the section the list opens, or the sentence before the list when it ends with a colon.
+    None when ``pos`` is in no list item or the list has no such lead-in."""
+    start = _list_start(text, pos)
+    if start is None:
+        return None
+    sections = scan_body(text, 0)[0] if sections is None else sections
+    section = section_at(sections, start)
+    base = section.start if section else 0
+    before = text[base:start].rstrip()
+    if section and not before.strip():
+        return _budgeted(text, _item_spans(text, start), title_span(text, sections, section))
+    if not before.endswith(":"):
+        return None  # the paragraph before the list does not hand over to it
+    end = base + len(before)
+    paragraph = base + before.rfind("\n\n") + 2 if "\n\n" in before else base
+    breaks = list(SENTENCE_BREAK.finditer(text, paragraph, end))
+    a = breaks[-1].end() if breaks else paragraph + len(text[paragraph:end]) - len(text[paragraph:end].lstrip())
+    return _budgeted(text, _item_spans(text, start), (a, end))
+
+
+def _list_start(text: str, pos: int) -> int | None:
+    """Where the top-level list holding ``pos`` in one of its items begins, or None."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    first = None
+    while True:
+        end = text.find("\n", line_start)
+        line = text[line_start : len(text) if end < 0 else end]
+        if ITEM.match(line) and not line.startswith((" ", "\t")):
+            first = line_start
+        elif line.strip() and not line.startswith((" ", "\t")):
+            break  # a paragraph or heading: the list begins below it
+        if line_start == 0:
+            break
+        line_start = text.rfind("\n", 0, line_start - 1) + 1
+    return first
 
 
 def _prose_items(text: str, end: int) -> list[tuple[int, int]]:

@@ -15,7 +15,7 @@ from ..corpus.model import Corpus
 from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
-from .listing import ListItems, list_after
+from .listing import ListItems, enclosing_list, list_after
 from .numeric import NUMBER_MARGIN, NUMBER_WORDS, NumberScorer, wants_number
 from .numeric import numbers as numbers_of
 from .text import MAX_SENTENCES, NUMBER_RE, display_sentence, plain_math, quotable
@@ -84,7 +84,8 @@ class QuoteSelector:
         if numbers:
             scored = [Scored(s.score + numbers.result(self.sentence(s.row, s.j)), s.rank, s.row, s.j) for s in scored]
         groups = self.greedy(scored, chosen, numbers)
-        return self.with_lists(self.quotes_from(chosen, self.reading_strength(ranking, groups)))
+        quotes = self.quotes_from(chosen, self.reading_strength(ranking, groups))
+        return self.with_lists(quotes, listing=ranking.intent.kind == "list")
 
     def candidates(self, ranking: Ranking) -> list[Scored]:
         scored: list[Scored] = []
@@ -112,17 +113,38 @@ class QuoteSelector:
         span = self.index.chunks[row].sentences[j]
         return text.endswith(":") and quotable(text[:-1] + ".") and self.list_of(row, span) is not None
 
-    def with_lists(self, quotes: list[Quote]) -> list[Quote]:
+    def with_lists(self, quotes: list[Quote], listing: bool = False) -> list[Quote]:
         """The first quoted sentence (in reading order) that introduces a list brings the list's
         items — one list per answer: two make it a page. Quoted sentences the list already
-        holds are not quoted again."""
+        holds are not quoted again. ``listing`` (the question asks for a list): failing a
+        lead-in, a quoted sentence from one of a list's items stands for the whole list."""
+        finders = [self.list_of, self.list_around] if listing else [self.list_of]
         for quote in quotes:
             for span in quote.reading or quote.spans:
-                items = self.list_of(quote.row, span)
-                if items:
-                    quote.lists[span] = items
-                    return self.without(quotes, quote.row, items)
+                for find in finders:
+                    items = find(quote.row, span)
+                    if items:
+                        quote.lists[span] = items
+                        return self.without(self.without_lead_ins(quotes, (quote.row, span)), quote.row, items)
         return quotes
+
+    def without_lead_ins(self, quotes: list[Quote], keep: tuple[int, tuple[int, int]]) -> list[Quote]:
+        """``quotes`` less the lead-ins other than ``keep``: one list per answer, and a lead-in
+        without its list ("… has four stages:") states nothing."""
+        for quote in quotes:
+            text = self.index.chunks[quote.row].text
+            dangling = {s for s in quote.spans if (quote.row, s) != keep and text[slice(*s)].rstrip().endswith(":")}
+            quote.reading = [s for s in quote.reading if s not in dangling]
+            quote.spans = [s for s in quote.spans if s not in dangling]
+        return quotes
+
+    def list_around(self, row: int, span: tuple[int, int]) -> ListItems | None:
+        """The list one of whose items holds the sentence, with its heading or lead-in."""
+        chunk = self.index.chunks[row]
+        if chunk.kind != "module" or chunk.start is None:
+            return None
+        module = self.corpus.modules[chunk.module_id]
+        return enclosing_list(module.text, chunk.start + span[0], module.sections)
 
     def without(self, quotes: list[Quote], row: int, items: ListItems) -> list[Quote]:
         """``quotes`` less the sentences of the same module that fall inside one of ``items``."""
