@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from tmrag.answer.composing import coverage_note
-from tmrag.answer.coverage import CoverageJudge, asked_thing, number_owners, owner_phrase
+from tmrag.answer.coverage import CoverageJudge, about_other, asked_thing, number_owners, owner_phrase, tied_number
 from tmrag.tokenize import tokenize
 
 
@@ -24,7 +24,8 @@ def test_the_note_lists_everything_missing() -> None:
 
 
 def _states(focus: str, numeric: bool, sentences: list[str], question: str, names: tuple[str, ...] = ()) -> bool:
-    ranking = SimpleNamespace(query=SimpleNamespace(text=question, names=list(names)))
+    ranking = SimpleNamespace(query=SimpleNamespace(text=question, names=list(names)),
+                              intent=SimpleNamespace(kind="numeric" if numeric else "other"))
     return CoverageJudge.states(tokenize(focus), numeric, sentences, [set(tokenize(s)) for s in sentences], ranking)
 
 
@@ -59,3 +60,23 @@ def test_the_owner_of_an_asked_number_is_the_thing_it_is_asked_of() -> None:
     assert number_owners("Serving Llama-2-7B on a single A100, how many sequences fit in the KV cache?",
                          ["Llama-2-7B", "A100"]) == []
     assert number_owners("How many tokens does a 1024x1024 screenshot cost when sent to GPT-4V?", ["GPT-4V"]) == []
+
+
+def test_an_asked_count_needs_a_number_tied_to_its_attribute() -> None:
+    assert tied_number("DeepSeek-V3 has 61 Transformer layers.", "layer", set())
+    assert tied_number("The peak learning rate was 6e-4.", "rate", set())
+    assert not tied_number("Each MoE layer routes a token to a few experts, so 37B of 671B are active.", "layer", set())
+    assert not tied_number("It decayed to 10% of the peak learning rate.", "rate", set())
+    assert tied_number("vLLM measured up to 23x higher throughput.", "throughput", set())  # "how much more"
+    assert not tied_number("Llama 3 405B has layers.", "layer", {"3", "405"})  # the question's own numbers
+
+
+def test_an_asked_number_of_one_model_is_not_stated_by_another_models() -> None:
+    q = "What MMLU accuracy did Chinchilla get?"
+    assert about_other("GPT-3 175B reached about 44% accuracy on MMLU.", ["Chinchilla"], q)
+    assert not about_other("Chinchilla reached 67.5% accuracy on MMLU.", ["Chinchilla"], q)
+    assert not about_other("It needs 1.25 GiB of cache.", ["Llama"], "How much cache does Llama need?")  # a unit
+    n = "How many Transformer layers does DeepSeek-V3 have?"
+    assert not _states("layers", True, ["DeepSeek-V3 has 671B parameters; each MoE layer routes tokens."], n,
+                       ("Transformer", "DeepSeek-V3"))
+    assert _states("layers", True, ["DeepSeek-V3 stacks 61 layers."], n, ("Transformer", "DeepSeek-V3"))

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from ..config import Settings
 from ..names import Coverage
+from ..query.analysis import name_like_words
+from ..query.intent import UNIT_NAME
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from ..tokenize import mentions_all, tokenize
@@ -41,14 +43,23 @@ FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
 # answers "how much memory", "$0.90" answers "what does it cost".
 _BYTES = re.compile(r"\d\s*(?:[KMGTP]i?B|bytes?)\b")
 _MONEY = re.compile(r"\$\s?\d|\d\s*(?:USD|dollars?)\b")
+_FLOPS = re.compile(r"\d\s*(?:[GTPE]?FLOP[sS]?)\b")
 _TIME = re.compile(r"\d\s*(?:ms|s|seconds?|minutes?|hours?|days?)\b")
 QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
     "memory": _BYTES, "size": _BYTES, "footprint": _BYTES, "storage": _BYTES,
     "cost": _MONEY, "price": _MONEY, "pricing": _MONEY, "bill": _MONEY, "charge": _MONEY,
     "time": _TIME, "latency": _TIME, "duration": _TIME,
     "bandwidth": re.compile(r"\d\s*(?:[KMGT]B/s|GB/s|TB/s)"), "throughput": re.compile(r"\d\s*(?:tok(?:en)?s?/s|req/s)"),
-    "flop": re.compile(r"\d\s*(?:[GTPE]?FLOPs?)\b"), "compute": re.compile(r"\d\s*(?:[GTPE]?FLOPs?)\b"),
+    "flop": _FLOPS, "tflop": _FLOPS, "pflop": _FLOPS, "gflop": _FLOPS, "compute": _FLOPS,
 }
+# A number tied to the asked attribute: "61 layers", "a batch size of 4M", "layers: 61" — within
+# this many words of it (a count's noun phrase: "61 Transformer decoder layers").
+NEAR_WORDS = 4
+# "10% of the peak learning rate", "2x the batch": a ratio to the attribute, not its value
+# ("23x higher throughput" is a value: the asked "how much more").
+RATIO_WORD = re.compile(r"^(?:%|x|×|times|percent|fold)$", re.I)
+WORD_RE = re.compile(r"[^\s()]+")
+CLAUSE_BREAK = re.compile(r"[;,—()]\s|\s[—–-]\s")  # a number in another clause is said of something else
 
 
 @dataclass
@@ -66,6 +77,7 @@ def owner_phrase(question: str, name: str) -> str:
 def asked_thing(question: str, focus: str, names: list[str]) -> str:
     """What a partial answer says it lacks: "the number of layers of Llama 3 405B"."""
     what = f"the number of {focus}" if re.search(r"\bhow\s+many\b", question, re.I) else f"the {focus}"
+    names = number_owners(question, names) or [n for n in names if not UNIT_NAME.fullmatch(n)]
     return f"{what} of {owner_phrase(question, names[0])}" if names else what
 
 
@@ -86,6 +98,33 @@ def number_owners(question: str, names: list[str]) -> list[str]:
     m = OWNER_RE.search(question)
     owner = m.group("owner") if m else ""
     return [n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", owner, re.I)]
+
+
+def tied_number(sentence: str, head: str, given: set[str]) -> bool:
+    """A number the question did not give stands within NEAR_WORDS of a word for the asked
+    attribute (``head``, a token) and is not a ratio to it: "61 layers", "rate of 6e-4", but
+    not "each MoE layer routes … 671B" nor "10% of the peak learning rate"."""
+    return any(_tied_in(WORD_RE.findall(clause), head, given) for clause in CLAUSE_BREAK.split(display_sentence(sentence)))
+
+
+def _tied_in(words: list[str], head: str, given: set[str]) -> bool:
+    for i in (i for i, w in enumerate(words) if head in tokenize(w)):
+        for j in range(max(0, i - NEAR_WORDS), min(len(words), i + NEAR_WORDS + 1)):
+            numbers = set(NUMBER_RE.findall(words[j])) - given
+            ratio = j < i and (RATIO_WORD.match(words[j + 1]) or words[j].endswith(("%", "x", "×"))) and (
+                words[min(j + 2, i)].lower() in ("of", "the") or words[j + 1].lower() in ("of", "the"))
+            if numbers and not ratio and re.match(r"[~≈$]?\d", words[j]):
+                return True
+    return False
+
+
+def about_other(sentence: str, owners: list[str], question: str) -> bool:
+    """The sentence names none of the things the number is asked of but names something the
+    question does not: GPT-3's accuracy is not Chinchilla's."""
+    if not owners or any(o.lower() in sentence.lower() for o in owners):
+        return False
+    return any(w.lower() not in question.lower() and not UNIT_NAME.fullmatch(w)
+               for w in name_like_words(display_sentence(sentence)))
 
 
 def _tokens(text: str) -> set[str]:
@@ -159,10 +198,18 @@ class CoverageJudge:
         question did not already give, like the 405 of "Llama 3 405B")."""
         given = set(NUMBER_RE.findall(ranking.query.text))
         unit = QUANTITY_UNITS.get(focus[-1])
+        # A number asked of a named thing must be tied to the attribute and said of that thing.
+        # Not a multi-part question's: its focus is only its first part's (dev: false partials).
+        plain = numeric and ranking.intent.kind == "numeric"
+        owners = [o for o in number_owners(ranking.query.text, ranking.query.names) if not DESCRIPTIVE_NAME.search(o)
+                  ] if plain else []
         for sentence, tokens in zip(sentences, token_sets, strict=True):
             if not mentions_all(tokens, focus) and not (numeric and unit and unit.search(sentence)):
                 continue
             if numeric and other_version(sentence, ranking.query.text, ranking.query.names):
+                continue
+            if owners and (about_other(sentence, owners, ranking.query.text)
+                           or not (unit and unit.search(sentence)) and not tied_number(sentence, focus[-1], given)):
                 continue
             numbers = set(NUMBER_RE.findall(sentence)) - given
             if not numeric or numbers:

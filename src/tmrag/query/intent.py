@@ -38,8 +38,11 @@ NUMERIC_RE = re.compile(
     r"\bwhat(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+(?:the\s+|its\s+|their\s+)?(?:[\w@^.-]+\s+){0,3}?"
     r"(?:number|size|count|rate|percentage|percent|fraction|ratio|cost|price|bill|throughput|latency|bandwidth|"
     r"memory|speedup|score|accuracy|value|threshold|budget|total|length|width|dimension|probability|chance|loss|"
-    r"share|statistic|margin|wavelength|overshoot|gap|amount|volume|tpot|ttft|goodput|interval|utilization)s?\b",
+    r"share|statistic|margin|wavelength|overshoot|gap|amount|volume|tpot|ttft|goodput|interval|utilization|"
+    r"[GTPE]?FLOPS|MFU|tokens?/s|tok/s|GB|GiB|TB)s?\b",
     re.I)
+# Units that look like names but are what a question asks for ("What TFLOPS does it reach?").
+UNIT_NAME = re.compile(r"[GTPE]?FLOP[sS]?|MFU|[KMGT]i?B(?:/s)?|tok/s|ms", re.I)
 # "how many X", "what/which X does …", "what is the X of …": X is the focus.
 FOCUS_RES = [
     re.compile(r"\bhow\s+(?:many|much)\s+(?P<f>[^?]+)", re.I),
@@ -144,7 +147,7 @@ def question_focus(question: str, names: list[str]) -> str:
         if not m:
             continue
         focus = _phrase(m.group("f"))
-        for name in names:
+        for name in (n for n in names if not UNIT_NAME.fullmatch(n)):
             focus = re.sub(rf"(?<![\w-]){re.escape(name)}(?:'s)?(?![\w-])", " ", focus)
         focus = " ".join(w for w in focus.split() if w.lower() not in FRAME_WORDS)
         if tokenize(focus):
