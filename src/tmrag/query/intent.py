@@ -146,12 +146,15 @@ def question_focus(question: str, names: list[str]) -> str:
         m = pattern.search(question)
         if not m:
             continue
-        focus = _phrase(m.group("f"))
+        phrase = _phrase(m.group("f"))
+        focus = phrase
         for name in (n for n in names if not UNIT_NAME.fullmatch(n)):
             focus = re.sub(rf"(?<![\w-]){re.escape(name)}(?:'s)?(?![\w-])", " ", focus)
         focus = " ".join(w for w in focus.split() if w.lower() not in FRAME_WORDS)
         if tokenize(focus):
             return focus
+        if re.match(r"\s*how\s+many\b", question, re.I):  # "how many GPUs": the named thing is what is counted
+            return " ".join(w for w in phrase.split() if w.lower() not in FRAME_WORDS)
     return ""
 
 
