@@ -16,9 +16,11 @@ import numpy as np
 from .answer.abstention import should_abstain
 from .answer.composing import Composer
 from .answer.condensing import Condenser
+from .answer.listing import enclosing_list
 from .answer.llm import GeneratedAnswerer
-from .answer.quoting import ANSWER_PASSAGES, Quote, QuoteSelector
+from .answer.quoting import ANSWER_PASSAGES, LIST_LINE, Quote, QuoteSelector
 from .answer.sides import SideQuoter
+from .answer.text import display_sentence
 from .answer.types import Answer
 from .build.embedding import Embedder
 from .build.manifest import ensure_fresh, expected_manifest
@@ -38,6 +40,7 @@ from .query.results import IndexInfo, SearchHit, SearchResults, index_info, loca
 
 MAX_SIDES = 4  # a comparison of more things than this is a survey: answered from the best evidence
 WARM_UP_QUERY = "warm up"  # any text: the first encode loads the runtime and weights
+ORDINAL_PASSAGES = 3  # where "the second one" may point: the list sits near, not always in, the best passage
 FOLLOWUP_WEIGHT = 0.5  # the follow-up's own words in choosing quotes; dev sweep 0.3/0.5/0.7, 0.5 best
 
 
@@ -105,7 +108,7 @@ class Engine:
         return self.side_quoter.select(ranking, side_rankings) or best
 
     def should_abstain(self, ranking: Ranking) -> bool:
-        return should_abstain(ranking, self.settings, self.quoter.defined_row(ranking))
+        return should_abstain(ranking, self.settings, self.quoter.defined_row(ranking), self.quoter.named_row(ranking))
 
     def search(self, query: str, k: int = 10, categories: list[str] | None = None, mode: RetrievalMode = "hybrid",
                reranker: RerankerName | None = None) -> SearchResults:
@@ -149,13 +152,22 @@ class Engine:
         return Resolution(condensed, condensed != question, "rewrite" if condensed != question else "")
 
     def resolve_ordinal(self, question: str, previous: Turn, n: int) -> Resolution | None:
-        """"How does the last one work?" after an answer that listed nothing: the n-th of the
-        parallel sections around the previous question's best passage, if it sits in one."""
-        best = next((self.index.chunks[c.row] for c in self.rank(previous.question, k=1).results), None)
-        if best is None or best.kind != "module" or best.start is None:
+        """"How does the last one work?" after an answer that listed nothing: the n-th item of a
+        list in the previous question's top passages, else of the parallel sections around its
+        best passage, if it sits in one."""
+        chunks = [self.index.chunks[c.row] for c in self.rank(previous.question, k=ORDINAL_PASSAGES).results]
+        chunks = [c for c in chunks if c.kind == "module" and c.start is not None]
+        for chunk in chunks:  # a list the previous question's passages hold, by rank
+            module = self.corpus.modules[chunk.module_id]
+            at = LIST_LINE.search(chunk.text)
+            items = enclosing_list(module.text, chunk.start + at.end(), module.sections) if at else None
+            item = nth([display_sentence(module.text[a:b]).rstrip(".") for a, b in items.spans], n) if items else None
+            if item:
+                return Resolution(f"{question.rstrip('?. ')}: {item}", True, "rewrite")
+        if not chunks:
             return None
-        module = self.corpus.modules[best.module_id]
-        item = nth(sibling_sections(module.text, best.start, module.sections), n)
+        module = self.corpus.modules[chunks[0].module_id]
+        item = nth(sibling_sections(module.text, chunks[0].start, module.sections), n)
         return Resolution(f"{question.rstrip('?. ')}: {item}", True, "rewrite") if item else None
 
     def mentioned_terms(self, text: str) -> list[str]:

@@ -96,3 +96,29 @@ def test_a_list_after_a_colon_takes_that_sentence_as_its_lead_in_and_a_running_p
     assert found is not None and text[slice(*found.lead)] == "The loop has two steps:"
     running = "## Loop\n\nIt starts cold and then\n\n- Read the state.\n- Write the plan.\n"
     assert enclosing_list(running, running.index("Write")) is None
+
+
+@pytest.mark.slow
+def test_a_list_question_is_answered_with_the_list_its_passages_hold(real_engine) -> None:  # noqa: ANN001
+    for question, first, last in [("What are the three stages of the InstructGPT-style RLHF pipeline?",
+                                   "The three-stage pipeline: (1) Supervised fine-tuning", "(3) RL optimization."),
+                                  ("what are the main LLM quantization methods?", "The main methods: (1) ", "KV-cache quantization.")]:
+        a = real_engine.ask(question)
+        assert a.answer.startswith(first) and last in a.answer.split(" [1]")[0]
+        assert a.answer.count(" [1]") == 1 and [c.marker for c in a.citations] == list(range(1, len(a.citations) + 1))
+        text = real_engine.corpus.modules[a.citations[0].module_id].text
+        assert " … ".join(text[s:e] for s, e in a.citations[0].spans) == a.citations[0].quote  # the heading included
+
+
+@pytest.mark.slow
+def test_an_ordinal_follow_up_names_the_item_of_the_list_it_points_into(real_engine) -> None:  # noqa: ANN001
+    from tmrag.query.followup import Turn
+
+    first = "what are the main LLM quantization methods?"
+    turn = Turn(first, real_engine.ask(first).answer)
+    assert real_engine.ask("how does the third one work?", history=[turn]).resolved_question.endswith(": GPTQ")
+    qlora = "what three things did QLoRA introduce?"
+    answer = real_engine.ask(qlora)
+    assert not answer.abstained and "paged optimizers" in answer.answer  # a named term's own entry ranks first
+    last = real_engine.ask("what's the last one?", history=[Turn(qlora, answer.answer)]).resolved_question
+    assert "paged optimizers" in last

@@ -74,5 +74,12 @@ def test_an_ordinal_points_into_the_parallel_sections_around_a_passage() -> None
     titles = sibling_sections(text, text.index("Rotations"))
     assert titles == ["Sinusoidal", "Learned", "RoPE", "ALiBi"]
     assert nth(titles, -1) == "ALiBi" and nth(titles, 2) == "Learned" and nth(titles, 5) is None
-    assert sibling_sections(text, text.index("Intro")) == ["Why order matters", "Four ways to inject position", "Worked numbers"]
+    assert sibling_sections(text, text.index("Intro")) == []  # a module's "##" outline is no list
     assert sibling_sections("no headings at all", 3) == []
+
+
+def test_an_ordinal_reads_the_list_sentence_only_or_an_inline_list() -> None:
+    answer = "Steps: (1) Shingle; (2) MinHash; (3) Banding. [1] Banding then compares signatures. [1]"
+    assert list_item(answer, -1) == "Banding"
+    inline = "It added three pieces: the NF4 type, for weights; double quantization, of scales; and paged optimizers. [1]"
+    assert list_item(inline, 3) == "paged optimizers" and list_item(inline, 1) == "the NF4 type, for weights"

@@ -32,7 +32,10 @@ def abstains(ranking: Ranking, s: Settings) -> bool:
     return ranking.evidence < s.abstain_threshold and not legs_agree(ranking)
 
 
-def should_abstain(ranking: Ranking, s: Settings, defined_row: int | None) -> bool:
+def should_abstain(ranking: Ranking, s: Settings, defined_row: int | None, named_row: int | None = None) -> bool:
     # A definition question about a glossary term is covered by definition, whatever the
-    # sentence similarity of a two-word question ("What does MoE stand for?": 0.39).
+    # sentence similarity of a two-word question ("What does MoE stand for?": 0.39). So is a
+    # short question whose named term's entry both legs rank first, below the off-topic floor.
+    if named_row is not None and legs_agree(ranking) and not ranking.unknown_names:
+        return False
     return defined_row is None and abstains(ranking, s)

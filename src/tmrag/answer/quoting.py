@@ -20,6 +20,8 @@ from .numeric import NUMBER_MARGIN, NUMBER_WORDS, NumberScorer, wants_number
 from .numeric import numbers as numbers_of
 from .text import MAX_SENTENCES, NUMBER_RE, display_sentence, plain_math, quotable
 
+LIST_LINE = re.compile(r"^(?:\d+[.)]|[-*+])[ \t]+", re.M)  # a top-level Markdown list item
+LIST_EXTRA_SENTENCES = 2  # after a list found in the passages: a little context, not a second answer
 ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic sentences
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
 DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
@@ -85,7 +87,9 @@ class QuoteSelector:
             scored = [Scored(s.score + numbers.result(self.sentence(s.row, s.j)), s.rank, s.row, s.j) for s in scored]
         groups = self.greedy(scored, chosen, numbers)
         quotes = self.quotes_from(chosen, self.reading_strength(ranking, groups))
-        return self.with_lists(quotes, listing=ranking.intent.kind == "list")
+        listing = ranking.intent.kind == "list"
+        quotes = self.with_lists(quotes, listing)
+        return self.list_first(ranking, quotes) if listing and not any(q.lists for q in quotes) else quotes
 
     def candidates(self, ranking: Ranking) -> list[Scored]:
         scored: list[Scored] = []
@@ -136,6 +140,24 @@ class QuoteSelector:
             dangling = {s for s in quote.spans if (quote.row, s) != keep and text[slice(*s)].rstrip().endswith(":")}
             quote.reading = [s for s in quote.reading if s not in dangling]
             quote.spans = [s for s in quote.spans if s not in dangling]
+        return quotes
+
+    def list_first(self, ranking: Ranking, quotes: list[Quote]) -> list[Quote]:
+        """A list question whose quoted sentences hold no list: the first list in the top
+        passages (by rank), led by its heading or lead-in, opens the answer."""
+        for cand in ranking.results[:ANSWER_PASSAGES]:
+            chunk = self.index.chunks[cand.row]
+            at = LIST_LINE.search(chunk.text) if chunk.kind == "module" and chunk.start is not None else None
+            if at is None:
+                continue
+            span = next((sp for sp in chunk.sentences if sp[1] > at.end()), None)
+            items = self.list_around(cand.row, span) if span else None
+            if items:
+                extra = QuoteSelector.first_sentences(self.without(quotes, cand.row, items), LIST_EXTRA_SENTENCES)
+                kept = [Quote(cand.row, [span], 1, [span], {span: items}), *extra]
+                for marker, quote in enumerate(kept, 1):
+                    quote.marker = marker
+                return kept
         return quotes
 
     def list_around(self, row: int, span: tuple[int, int]) -> ListItems | None:
@@ -322,6 +344,13 @@ class QuoteSelector:
         term = ranking.query.defines
         row = self.glossary_rows.get(term.term) if term else None
         return row if row is not None and any(c.row == row for c in ranking.candidates) else None
+
+    def named_row(self, ranking: Ranking) -> int | None:
+        """The glossary row of a term the question names when it is the top passage ("what three
+        things did QLoRA introduce?"): the notes have the subject, however short the question."""
+        top = ranking.results[0].row if ranking.results else None
+        rows = {self.glossary_rows.get(t.term) for t in ranking.query.terms}
+        return top if top is not None and top in rows else None
 
     def absolute(self, row: int, j: int) -> tuple:
         chunk = self.index.chunks[row]

@@ -37,6 +37,8 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last"
             "3rd": 3, "4th": 4, "5th": 5}
 ORDINAL = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+(?:one|step|stage|"
                      r"item|point|part|technique|method|option|way|reason|idea)\b|\b(?:number|#|step|stage)\s*(\d)\b", re.I)
+TOP_LEVEL = 2  # "##": a module's main sections
+INLINE_LIST = re.compile(r":\s+([^:]+?;[^:]+?)(?:\.\s|\.?$)")  # "… pieces: a, …; b, …; and c, …."
 # Slots a follow-up can swap ("70B" for "7B", "bf16" for "fp16", "GQA" for "MHA"): each kind of
 # value the notes' worked examples vary.
 SLOTS = [
@@ -99,11 +101,29 @@ def list_item(answer: str, n: int) -> str | None:
     """The n-th enumerated item of the previous answer ("(2) …", "2. …"); n = -1 is the last.
     None when the answer enumerates nothing: its sentences are evidence, not the list asked for."""
     text = re.sub(r"\s*\[\d+\]", "", answer)
-    parts = re.split(r"\(\d\)\s*|\s\d\.\s", text)
-    items = [m.strip(" ;.…") for m in parts[1:] if m.strip(" ;.…")]  # parts[0] is the lead-in before item 1
+    listed = next((s for s in re.split(r"\s*\[\d+\]\s*", answer) if "(1) " in s), "")  # the list's own sentence
+    items = _enumerated(listed)
+    items = items if len(items) >= 2 else _enumerated(text)  # items cited one by one
+    if len(items) < 2:
+        items = _inline_items(text)
     if len(items) < 2 or abs(n) > len(items) or n == 0:
         return None
     return items[n - 1] if n > 0 else items[-1]
+
+
+def _enumerated(text: str) -> list[str]:
+    parts = re.split(r"\(\d\)\s*|\s\d\.\s", text)
+    return [m.strip(" ;.…") for m in parts[1:] if m.strip(" ;.…")]  # parts[0] is the lead-in before item 1
+
+
+def _inline_items(text: str) -> list[str]:
+    """"…introduced three pieces: the NF4 data type, …; double quantization, …; and paged
+    optimizers, …": the semicolon-separated items after a colon, in the first sentence that has them."""
+    for m in INLINE_LIST.finditer(text):
+        items = [re.sub(r"^(?:and|or|then)\s+", "", p.strip()) for p in m.group(1).split(";")]
+        if len(items) >= 2 and all(items):
+            return [i.rstrip(".") for i in items]
+    return []
 
 
 def sibling_sections(text: str, pos: int, sections: list[Section] | None = None) -> list[str]:
@@ -113,7 +133,8 @@ def sibling_sections(text: str, pos: int, sections: list[Section] | None = None)
     the text's, when already parsed (a loaded module's)."""
     sections = scan_body(text, 0)[0] if sections is None else sections
     here = section_at(sections, pos)
-    titles = [s.title for s in siblings(sections, here)] if here else []
+    # Sections are parallel below a section; a module's own "##" outline is not a list.
+    titles = [s.title for s in siblings(sections, here)] if here and here.level > TOP_LEVEL else []
     return titles if len(titles) > 1 else []
 
 

@@ -54,7 +54,8 @@ FOCUS_RES = [
 ]
 LIST_RE = re.compile(r"^(?:what\s+are\s+the|list|name|which|give\s+me)\b.*\b(?:steps|stages|ways|types|kinds|"
                      r"components|parts|phases|techniques|methods|options|strategies|categories|signals|causes|"
-                     r"reasons|failure\s+modes|levers|knobs)\b", re.I)
+                     r"reasons|failure\s+modes|levers|knobs)\b"
+                     r"|^(?:what|which|name)\s+(?:the\s+)?(?:two|three|four|five|six|\d)\s+\w+", re.I)  # "what three things…"
 PART_SPLIT = re.compile(r"\?\s+(?=\S)|,?\s+and\s+(?=(?:how|what|why|which|when|where|who)\b)", re.I)
 # Words that describe a side without naming it ("Flamingo-style", "full auto-compact"): a side is
 # found when its naming word is quoted.
