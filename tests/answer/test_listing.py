@@ -100,9 +100,10 @@ def test_a_list_after_a_colon_takes_that_sentence_as_its_lead_in_and_a_running_p
 
 @pytest.mark.slow
 def test_a_list_question_is_answered_with_the_list_its_passages_hold(real_engine) -> None:  # noqa: ANN001
-    for question, first, last in [("What are the three stages of the InstructGPT-style RLHF pipeline?",
-                                   "The three-stage pipeline: (1) Supervised fine-tuning", "(3) RL optimization."),
-                                  ("what are the main LLM quantization methods?", "The main methods: (1) ", "KV-cache quantization.")]:
+    cases = [("What are the three stages of the InstructGPT-style RLHF pipeline?",
+              "The three-stage pipeline: (1) Supervised fine-tuning", "(3) RL optimization."),
+             ("what are the main LLM quantization methods?", "The main methods: (1) ", "KV-cache quantization.")]
+    for question, first, last in cases:
         a = real_engine.ask(question)
         assert a.answer.startswith(first) and last in a.answer.split(" [1]")[0]
         assert a.answer.count(" [1]") == 1 and [c.marker for c in a.citations] == list(range(1, len(a.citations) + 1))
