@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tmrag.query.analysis import MAX_QUESTION_CHARS
-from tmrag.query.followup import Turn, depends_on_history, list_item, resolve, substitute
+from tmrag.query.followup import Resolution, Turn, depends_on_history, list_item, resolve, substitute
 
 KV = Turn("What is the KV cache size per token of Llama-2-7B in fp16?",
           "Per token: 2 × 32 × 32 × 128 × 2 = 524,288 bytes = 0.5 MiB. [1]")
@@ -83,3 +83,25 @@ def test_an_ordinal_reads_the_list_sentence_only_or_an_inline_list() -> None:
     assert list_item(answer, -1) == "Banding"
     inline = "It added three pieces: the NF4 type, for weights; double quantization, of scales; and paged optimizers. [1]"
     assert list_item(inline, 3) == "paged optimizers" and list_item(inline, 1) == "the NF4 type, for weights"
+
+
+def test_an_announced_topic_switch_is_asked_alone_without_the_announcement() -> None:
+    history = [Turn("What does temperature do to the logits?", "It divides them.")]
+    r = resolve("switching topics - what loss should a fresh LM have at step 0?", history)
+    assert r == Resolution("What loss should a fresh LM have at step 0?", False)
+    assert resolve("Different question, what's indirect prompt injection?", history).question == \
+        "What's indirect prompt injection?"
+
+
+def test_a_pointing_subject_keeps_the_previous_name_and_a_number_after_the_same_word_is_swapped() -> None:
+    chin = [Turn("what did Chinchilla find about splitting compute?", "x")]
+    assert resolve("why did it get a different answer than Kaplan?", chin, 0, ["Chinchilla"]).question == \
+        "why did Chinchilla get a different answer than Kaplan?"
+    lr = [Turn("with warmup (2,000 steps), what's the LR at step 1,000?", "x")]
+    assert resolve("and at step 51,000?", lr).question == "with warmup (2,000 steps), what's the LR at step 51,000?"
+
+
+def test_the_phrase_used_instead_replaces_the_previous_questions_one_name() -> None:
+    slerp = [Turn("what does SLERP at t=0.5 give for two unit vectors?", "x")]
+    assert resolve("what if I used plain linear interpolation instead?", slerp).question == \
+        "what does plain linear interpolation at t=0.5 give for two unit vectors?"

@@ -40,9 +40,11 @@ SETUP_RE = re.compile(r"(?:(?:[-*+]|\d+[.)])\s+)?[*_]*(?:Assume|Suppose|Consider
 
 
 # Text about the notes rather than the topic ("This module lays the three side by side", "see
-# below"): true, but never an answer. Sentences about "the hook" stay: many answer it directly.
+# below"): true, but never an answer. Sentences about "the hook" stay (many answer it directly), but
+# not those that only restate it ("The hook asks why…", "the hook has several answers").
 META_RE = re.compile(r"\b(?:this|the (?:next|previous)|that) (?:module|section|page|chapter)\b"
-                     r"|\b(?:see|covered) (?:above|below)\b", re.I)
+                     r"|\b(?:see|covered) (?:above|below)\b"
+                     r"|\bthe hook (?:asks|has\b[^.]*\banswers)\b", re.I)  # "The hook asks why…": the question, restated
 
 
 # A lead-in whose formula or result follows it ("The probability … is flagged is", "… gives"):

@@ -30,6 +30,10 @@ SUBJECT_POINTING = re.compile(r"^\s*(?:(?:ok|okay|so|and|then|right|well|hmm|but
 OBJECT_POINTING = re.compile(r"\b(?:it|them|this|that|these|those)\s*[?.!]*\s*$|\b(?:use|uses|used|implement|compute|"
                              r"apply|train|do|make|fix|prevent|avoid|handle|measure|choose|pick|set|tune|scale|"
                              r"calculate|estimate|debug|detect|test|evaluate)\s+(?:it|them|this|that|these|those)\b", re.I)
+# "switching topics - …", "different question, …": the user says the conversation is left behind.
+SWITCH = re.compile(r"^\s*(?:(?:ok|okay|so|now|alright)[,\s]+)?(?:switching|changing|new|different|another|unrelated|"
+                    r"separate|other)\s+(?:topics?|questions?|subjects?|things?)\b[\s,:;.!-]*|^\s*(?:on\s+)?another\s+note"
+                    r"\b[\s,:;.!-]*|^\s*unrelated(?:ly)?\b[\s,:;.!-]*|^\s*(?:btw|by\s+the\s+way)\b[\s,:;.!-]*", re.I)
 ELLIPSIS = re.compile(r"^\s*(?:and|but|also|what about|how about|what if|then|so|same|now)\b", re.I)
 # A trailing "instead?" swaps something of the last turn; "instead of X" mid-question compares within it.
 INSTEAD = re.compile(r"\binstead\s*[?.!]*\s*$", re.I)
@@ -39,6 +43,9 @@ ORDINAL = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|fifth|last|1st|2n
                      r"item|point|part|technique|method|option|way|reason|idea)\b|\b(?:number|#|step|stage)\s*(\d)\b", re.I)
 TOP_LEVEL = 2  # "##": a module's main sections
 INLINE_LIST = re.compile(r":\s+([^:]+?;[^:]+?)(?:\.\s|\.?$)")  # "… pieces: a, …; b, …; and c, …."
+USED_INSTEAD = re.compile(r"\b(?:use|used|using|try|tried|pick|picked|chose|switch(?:ed)?\s+to|went\s+with)\s+"
+                          r"(?:a\s+|an\s+|the\s+)?(.{3,60}?)\s+instead\s*[?.!]*\s*$", re.I)
+COUNTED_VALUE = re.compile(r"\b([A-Za-z]{3,})\s+(\d[\d,.]*\w*)")  # "step 51,000", "batch 64", "temperature 0.7"
 # Slots a follow-up can swap ("70B" for "7B", "bf16" for "fp16", "GQA" for "MHA"): each kind of
 # value the notes' worked examples vary.
 SLOTS = [
@@ -94,7 +101,22 @@ def substitute(previous: str, question: str) -> str | None:
         old = slot.findall(previous)
         if new and old and new[0] not in old:
             return previous.replace(old[0], new[0], 1)
+    # "… at step 1,000?" + "and at step 51,000?": a number after the same word
+    for word, value in COUNTED_VALUE.findall(question):
+        m = re.search(rf"\b{re.escape(word)}\s+(\d[\d,.]*\w*)", previous, re.I)
+        if m and m.group(1) != value:
+            return previous[: m.start(1)] + value + previous[m.end(1):]
     return None
+
+
+def swap_instead(previous: str, question: str) -> str | None:
+    """"What if I used plain linear interpolation instead?" after a question about one named
+    thing (SLERP): the previous question about the phrase used instead."""
+    m = USED_INSTEAD.search(question)
+    old = name_like_words(previous)
+    if not m or len(set(old)) != 1:
+        return None
+    return re.sub(rf"(?<![\w-]){re.escape(old[0])}(?![\w-])", m.group(1).strip(), previous, count=1)
 
 
 def list_item(answer: str, n: int) -> str | None:
@@ -191,11 +213,18 @@ def resolve(question: str, history: list[Turn], glossary_hits: int = 0, names: l
 def _resolve(question: str, history: list[Turn], glossary_hits: int, names: list[str]) -> Resolution:
     if not history:
         return Resolution(question, False)
+    switch = SWITCH.match(question)
+    if switch and question[switch.end():].strip():  # asked on its own, without the announcement
+        rest = question[switch.end():].strip()
+        return Resolution(rest[0].upper() + rest[1:], False)
     previous = history[-1]
     if not depends_on_history(question, glossary_hits):
         return Resolution(question, False)
     elliptic = ELLIPSIS.match(question) or INSTEAD.search(question) or len(_content(question)) <= SHORT_TOKENS
-    swapped = substitute(previous.question, question) or (swap_name(previous.question, question) if elliptic else None)
+    # "Why did it get a different answer than Kaplan?": "it" is the previous subject, Kaplan a second name.
+    names_swap = elliptic and not SUBJECT_POINTING.match(question)
+    swapped = substitute(previous.question, question) or (
+        swap_name(previous.question, question) or swap_instead(previous.question, question) if names_swap else None)
     if swapped and elliptic:
         return Resolution(swapped, True, "rewrite")
     n = ordinal(question)
