@@ -105,3 +105,8 @@ def test_the_phrase_used_instead_replaces_the_previous_questions_one_name() -> N
     slerp = [Turn("what does SLERP at t=0.5 give for two unit vectors?", "x")]
     assert resolve("what if I used plain linear interpolation instead?", slerp).question == \
         "what does plain linear interpolation at t=0.5 give for two unit vectors?"
+
+
+def test_a_bare_unit_asks_about_the_previous_topic() -> None:
+    r = resolve("FLOPs?", [Turn("how does FlashAttention make attention faster?", "x")], 0, ["FlashAttention"])
+    assert r.depends and "FlashAttention" in r.question and r.question.startswith("FLOPs?")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..corpus.markdown import Section, scan_body, section_at, siblings
 from ..tokenize import tokenize
 from .analysis import MAX_QUESTION_CHARS, name_like_words
-from .intent import FRAME_WORDS
+from .intent import FRAME_WORDS, UNIT_NAME
 
 MAX_TURNS = 8  # the contract's limit: older turns rarely matter and cost request size
 MAX_TURN_CHARS = 4000  # a turn's question or answer; an answer is 2-5 sentences, a question at most 2,000
@@ -78,7 +78,8 @@ def _content(text: str) -> list[str]:
 
 def _names(text: str) -> set[str]:
     """Names a question brings of its own; a slot value ("bf16", "70B") only varies the last one."""
-    return {w.lower() for w in name_like_words(text) if not any(slot.fullmatch(w) for slot in SLOTS)}
+    return {w.lower() for w in name_like_words(text)
+            if not any(slot.fullmatch(w) for slot in SLOTS) and not UNIT_NAME.fullmatch(w)}  # "FLOPs?" asks of the last topic
 
 
 def depends_on_history(question: str, glossary_hits: int) -> bool:
@@ -173,7 +174,7 @@ def ordinal(question: str) -> int | None:
 def swap_name(previous: str, question: str) -> str | None:
     """The previous question about the follow-up's one new name instead of the previous one's
     ("What does LayerNorm output…" + "What if I used RMSNorm instead?")."""
-    new = [w for w in name_like_words(question) if w.lower() not in previous.lower()]
+    new = [w for w in name_like_words(question) if w.lower() not in previous.lower() and not UNIT_NAME.fullmatch(w)]
     old = name_like_words(previous)
     if len(new) != 1 or not old:
         return None
