@@ -21,7 +21,14 @@ def _items(text: str, lead_end: str) -> list[str] | None:
 
 
 def test_a_lead_in_brings_its_items_labels() -> None:
-    assert _items(LABELLED, "miss.") == ["Golden set.", "LLM judge.", "Online metrics."]
+    assert _items(LABELLED, "miss.") == ["**Golden set.** A fixed, versioned collection of inputs.",
+                                         "**LLM judge.** Scores open-ended outputs against a rubric.",
+                                         "**Online metrics.** Measure what users experience."]  # with what each says
+
+
+def test_a_long_list_brings_its_labels_alone() -> None:
+    items = "".join(f"{n}. **Step {n}.** Does thing number {n} carefully.\n" for n in range(1, 7))
+    assert _items("The loop has six steps:\n" + items, "steps:") == [f"Step {n}." for n in range(1, 7)]
 
 
 def test_plain_items_bring_their_first_sentence() -> None:
@@ -86,7 +93,9 @@ def test_a_list_that_opens_its_section_reads_with_the_heading_as_its_lead_in() -
     found = enclosing_list(text, text.index("and fit"))
     assert found is not None and found.lead is not None
     assert text[slice(*found.lead)] == "The three-stage pipeline"
-    assert [text[a:b] for a, b in found.spans] == ["SFT.", "Reward modelling.", "RL."]
+    assert [text[a:b] for a, b in found.spans] == ["**SFT.** Fine-tune on demonstrations.",
+                                                   "Reward modelling.",  # its sentence runs on past the line
+                                                   "**RL.** Optimize with PPO."]
     assert enclosing_list(text, text.index("After it")) is None  # a paragraph is in no list
 
 

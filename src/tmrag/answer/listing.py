@@ -25,6 +25,7 @@ FIRST_SENTENCE = re.compile(r".+?[.!?](?=\s|$)|.+$")
 MIN_ITEMS = 2  # one item is not a list
 MAX_ITEMS = 8  # the notes' lists run 2-7 items; a longer one is a reference table, not an answer
 MAX_LIST_WORDS = 110  # the answer's word budget (Settings.answer_max_words is 120) less the lead-in's gist
+DETAIL_MAX_ITEMS = 4  # "(1) Exit 0 means…": past four items the labels alone read as the list, detail as a page
 MAX_ITEM_WORDS = 30  # an item whose first sentence is longer is a paragraph, not a list entry
 
 
@@ -52,7 +53,7 @@ def list_after(text: str, end: int, sections: list[Section] | None = None) -> Li
     if not gap:
         items = _prose_items(text, end) if counted else []
     else:
-        items = _item_spans(text, end + gap.end()) or (_subsections(text, end + gap.end(), sections) if counted else [])
+        items = _items(text, end + gap.end()) or (_subsections(text, end + gap.end(), sections) if counted else [])
     return _budgeted(text, items)
 
 
@@ -82,14 +83,14 @@ def enclosing_list(text: str, pos: int, sections: list[Section] | None = None) -
     base = section.start if section else 0
     before = text[base:start].rstrip()
     if section and not before.strip():
-        return _budgeted(text, _item_spans(text, start), title_span(text, sections, section))
+        return _budgeted(text, _items(text, start), title_span(text, sections, section))
     if not before.endswith(":"):
         return None  # the paragraph before the list does not hand over to it
     end = base + len(before)
     paragraph = base + before.rfind("\n\n") + 2 if "\n\n" in before else base
     breaks = list(SENTENCE_BREAK.finditer(text, paragraph, end))
     a = breaks[-1].end() if breaks else paragraph + len(text[paragraph:end]) - len(text[paragraph:end].lstrip())
-    return _budgeted(text, _item_spans(text, start), (a, end))
+    return _budgeted(text, _items(text, start), (a, end))
 
 
 def _list_start(text: str, pos: int) -> int | None:
@@ -137,8 +138,18 @@ def _subsections(text: str, pos: int, sections: list[Section] | None) -> list[tu
     return [title_span(text, sections, s) for s in siblings(sections, sections[k + 1])]
 
 
-def _item_spans(text: str, pos: int) -> list[tuple[int, int]]:
-    """Each top-level item's label (or short first sentence), from ``pos`` to the list's end."""
+def _items(text: str, pos: int) -> list[tuple[int, int]]:
+    """Each item's label with what it says ("Exit 2: blocks the call") when the whole list fits
+    the word budget that way; else the labels alone: the whole list beats detail on some items."""
+    detailed = _item_spans(text, pos, detailed=True)
+    if len(detailed) <= DETAIL_MAX_ITEMS and sum(len(text[a:b].split()) for a, b in detailed) <= MAX_LIST_WORDS:
+        return detailed
+    return _item_spans(text, pos)
+
+
+def _item_spans(text: str, pos: int, detailed: bool = False) -> list[tuple[int, int]]:
+    """Each top-level item's label (or short first sentence), from ``pos`` to the list's end;
+    ``detailed``: a label runs on to the end of the sentence after it."""
     spans: list[tuple[int, int]] = []
     for line_start, line in _lines(text, pos):
         marker = ITEM.match(line)
@@ -152,7 +163,11 @@ def _item_spans(text: str, pos: int) -> list[tuple[int, int]]:
         body = text[body_start : line_start + len(line)]
         label = LABEL.match(body)
         if label:
-            spans.append((body_start + label.start(1), body_start + label.end(1)))
+            rest = FIRST_SENTENCE.match(body, label.end() + len(body[label.end():]) - len(body[label.end():].lstrip()))
+            said = (detailed and rest and rest.group(0).rstrip().endswith((".", "!", "?"))  # not cut at a line's end
+                    and len(rest.group(0).split()) <= MAX_ITEM_WORDS)
+            # With what it says, the span holds the label's "**" pair too, so the display drops both.
+            spans.append((body_start + label.start(0 if said else 1), body_start + (rest.end() if said else label.end(1))))
             continue
         first = FIRST_SENTENCE.match(body)
         if not first or len(first.group(0).split()) > MAX_ITEM_WORDS:

@@ -52,9 +52,9 @@ FOCUS_RES = [
                r"(?:does|do|did|is|are|was|were|can|should|would|will|has|have)\b", re.I),
     re.compile(r"\bwhat(?:'s|\s+is|\s+are|\s+was)\s+(?:the\s+)?(?P<owner>[\w.@^-]+)'s?\s+(?P<f>[^?]+)", re.I),
 ]
-LIST_RE = re.compile(r"^(?:what\s+are\s+the|list|name|which|give\s+me)\b.*\b(?:steps|stages|ways|types|kinds|"
-                     r"components|parts|phases|techniques|methods|options|strategies|categories|signals|causes|"
-                     r"reasons|failure\s+modes|levers|knobs)\b"
+LIST_RE = re.compile(r"^(?:(?:what\s+are\s+the|list|name|which|give\s+me)\b.*|(?:what|which)\s+(?:\w+\s+){0,2}?)"
+                     r"\b(?:steps|stages|ways|types|kinds|components|parts|phases|techniques|methods|options|strategies|"
+                     r"categories|signals|causes|reasons|failure\s+modes|levers|knobs|primitives|pieces|layers)\b"
                      r"|^(?:what|which|name)\s+(?:the\s+)?(?:two|three|four|five|six|\d)\s+\w+", re.I)  # "what three things…"
 PART_SPLIT = re.compile(r"\?\s+(?=\S)|,?\s+and\s+(?=(?:how|what|why|which|when|where|who)\b)", re.I)
 # Words that describe a side without naming it ("Flamingo-style", "full auto-compact"): a side is
