@@ -11,6 +11,7 @@ from .quoting import ANSWER_PASSAGES, Pick, Quote, QuoteSelector, Scored
 from .text import MAX_SENTENCES
 
 PER_SIDE = 2  # sentences per side at most: two sides fill four of the five sentences
+SUBJECT_WORDS = 8  # a sentence's opening words: its subject, with a determiner or a clause before it
 BOTH_SIDES_BONUS = 0.05  # a sentence that contrasts the sides directly leads its side's evidence
 
 
@@ -34,9 +35,12 @@ class SideQuoter:
         return sorted(pool, key=lambda s: -s.score)
 
     def covers(self, quotes: list[Quote], sides: list[str]) -> bool:
-        """Whether the quotes already name every side."""
-        tokens = {t for q in quotes for a, b in q.spans for t in tokenize(self.selector.index.chunks[q.row].text[a:b])}
-        return all(word is None or word in tokens for word in side_words(sides))
+        """Whether the quotes already speak of every side: name it within a sentence's opening
+        words, where what a sentence is about stands (a side named in passing, "unlike LLaVA…"
+        at the end of a sentence about Flamingo, is not described)."""
+        openings = [set(tokenize(" ".join(self.selector.index.chunks[q.row].text[a:b].split()[:SUBJECT_WORDS])))
+                    for q in quotes for a, b in q.spans]
+        return all(word is None or any(word in o for o in openings) for word in side_words(sides))
 
     def select(self, ranking: Ranking, side_rankings: list[Ranking]) -> list[Quote] | None:
         """Quotes side by side, or None when fewer than two sides have evidence (the ordinary
