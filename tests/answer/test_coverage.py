@@ -80,3 +80,13 @@ def test_an_asked_number_of_one_model_is_not_stated_by_another_models() -> None:
     assert not _states("layers", True, ["DeepSeek-V3 has 671B parameters; each MoE layer routes tokens."], n,
                        ("Transformer", "DeepSeek-V3"))
     assert _states("layers", True, ["DeepSeek-V3 stacks 61 layers."], n, ("Transformer", "DeepSeek-V3"))
+
+
+def test_a_compound_name_the_notes_never_write_is_missing_but_a_known_name_with_a_word_is_not() -> None:
+    from tmrag.answer.coverage import CorpusWords, absent_names
+
+    text = "GPT-2 uses a vocabulary. JSON is parsed. MQA and int8. Mixture of experts. Flash decoding splits the cache."
+    notes = CorpusWords(text.lower(), frozenset(w for t in text.replace(".", " ").split() for w in (t, t.lower())))
+    names = ["MQA+int8", "GPT-2-vocabulary", "JSON-parse", "Mixture-of-Depths", "ZeRO++", "Flash-Decoding",
+             "Llama-2-7B", "Flamingo-style"]
+    assert absent_names(names, notes) == ["Mixture-of-Depths", "ZeRO++"]  # sizes and descriptions: other checks

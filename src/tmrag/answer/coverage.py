@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..config import Settings
+from ..corpus.model import Corpus
 from ..names import Coverage
 from ..query.analysis import name_like_words
 from ..query.intent import UNIT_NAME
@@ -27,6 +28,8 @@ GENERIC_HEADS = frozenset(tokenize("one benefit change cause thing way differenc
                                    "larger bigger faster slower much more less"))
 
 
+COMPOUND_NAME = re.compile(r"\w[-+_]+\w|\+\+$")  # "Flash-Decoding", "o200k_base", "ZeRO++"
+SIZED = re.compile(r"\d+(?:\.\d+)?[BMKT]\b|\d+x\d+", re.I)  # "Llama-2-7B", "8x7B": written many ways
 # "InstructGPT-style", "Sora-like": the question describes a kind of thing, not one the notes must name.
 DESCRIPTIVE_NAME = re.compile(r"-(?:style|like|based|shaped|class|sized|type)$", re.I)
 # An attribute asked of a named thing ("how many layers does X have") is checkable; the "steps" of a
@@ -131,10 +134,57 @@ def _tokens(text: str) -> set[str]:
     return set(tokenize(text))
 
 
+@dataclass(frozen=True)
+class CorpusWords:
+    """What the notes write: their text lower-cased (a compound name is looked up in it as a
+    phrase) and their words as written (a name's head is looked up with its capitals)."""
+
+    lower: str
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, corpus: Corpus) -> CorpusWords:
+        parts = [m.text for m in corpus.modules.values()]
+        parts += [f"{t.term} {' '.join(t.aliases)} {t.definition}" for t in corpus.glossary]
+        parts += [f"{s.title or ''} {s.citation or ''} {s.annotation}" for s in corpus.sources.values()]
+        text = "\n".join(parts)
+        words = {w.strip(".-") for w in re.findall(r"[\w.+/-]+", text)}
+        return cls(text.lower(), frozenset(words | {w.lower() for w in words}))
+
+
+def absent_names(names: list[str], notes: CorpusWords) -> list[str]:
+    """Compound names the notes never write ("Mixture-of-Depths", "ZeRO++", "Flash-Decoding"):
+    their parts are common words, so the index knows each part and retrieval finds the parts'
+    topic. Sized variants ("Llama-2-7B") and descriptions ("Flamingo-style") are left to the
+    other checks: the notes write sizes in several ways."""
+    return [n for n in names if COMPOUND_NAME.search(n) and not SIZED.search(n) and not DESCRIPTIVE_NAME.search(n)
+            and n.lower() not in notes.words and not _known_with_descriptor(n, notes.words) and not _written(n, notes.lower)]
+
+
+def _written(name: str, lower: str) -> bool:
+    """The name in the notes' text, hyphens or spaces between its parts ("flash decoding")."""
+    return any(v in lower for v in {name.lower(), re.sub(r"[-_]", " ", name.lower())})
+
+
+def _known_with_descriptor(name: str, words: frozenset[str]) -> bool:
+    """"GPT-2-vocabulary", "JSON-parse": a name the notes use, as written, with a plain word
+    attached; "MQA+int8": names the notes use, combined."""
+    parts = [p for p in re.split(r"[-+_/]", name) if p]
+    if "+" in name.strip("+") and all(p.lower() in words for p in parts):
+        return True
+    for cut in (m.start() for m in re.finditer(r"[-_/]", name)):
+        rest = re.split(r"[-_/]", name[cut + 1 :])
+        if name[:cut] in words and all(p.islower() and p.isalpha() for p in rest):
+            return True
+    return False
+
+
 class CoverageJudge:
-    def __init__(self, settings: Settings, index: LoadedIndex, reader: AnswerReader | None = None) -> None:
+    def __init__(self, settings: Settings, index: LoadedIndex, reader: AnswerReader | None = None,
+                 corpus: Corpus | None = None) -> None:
         self.settings, self.index = settings, index
         self.reader = reader if reader is not None else (AnswerReader() if settings.coverage_reader else None)
+        self.notes = CorpusWords.of(corpus) if corpus is not None else None
 
     def sentences(self, quotes: list[Quote]) -> list[str]:
         out = []
@@ -152,6 +202,7 @@ class CoverageJudge:
         focus = intent.focus_tokens
         weak = ranking.evidence < self.settings.coverage_name_evidence
         missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n)] if weak else []
+        missing += [n for n in absent_names(ranking.query.names, self.notes) if n not in missing] if self.notes else []
         if not missing and intent.numeric and focus:
             # A number asked of a named thing ("how many bytes per token does *Mistral 7B* need")
             # is never stated by passages that don't name it, however close the rest matches.
