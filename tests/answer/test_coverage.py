@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from tmrag.answer.composing import coverage_note
 from tmrag.answer.coverage import CoverageJudge, about_other, asked_thing, number_owners, owner_phrase, tied_number
 from tmrag.tokenize import tokenize
@@ -90,3 +92,13 @@ def test_a_compound_name_the_notes_never_write_is_missing_but_a_known_name_with_
     names = ["MQA+int8", "GPT-2-vocabulary", "JSON-parse", "Mixture-of-Depths", "ZeRO++", "Flash-Decoding",
              "Llama-2-7B", "Flamingo-style"]
     assert absent_names(names, notes) == ["Mixture-of-Depths", "ZeRO++"]  # sizes and descriptions: other checks
+
+
+@pytest.mark.slow
+def test_which_attribute_of_a_named_thing_is_checked_and_a_named_thing_of_that_kind_states_it(real_engine) -> None:  # noqa: ANN001
+    for q in ["Which activation does Llama use?", "Which positional encoding does Llama use?"]:
+        assert real_engine.ask(q).coverage == "answered", q  # "SwiGLU", "RoPE is used by LLaMA": the glossary says what they are
+    a = real_engine.ask("Which eviction policy does SGLang's RadixAttention use when its prefix cache fills up?")
+    assert a.coverage == "partial" and a.missing == ["the eviction policy of SGLang"]
+    a = real_engine.ask("How does ZeRO++ cut the communication volume of ZeRO-3?")
+    assert a.coverage == "partial" and "ZeRO++" in a.missing  # a compound name the notes never write

@@ -16,7 +16,7 @@ from ..query.analysis import name_like_words
 from ..query.intent import UNIT_NAME
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
-from ..tokenize import mentions_all, tokenize
+from ..tokenize import mentions_all, stem_tokens, tokenize
 from .quoting import Quote
 from .reader import AnswerReader
 from .text import NUMBER_RE, display_sentence
@@ -39,6 +39,12 @@ DESCRIPTIVE_NAME = re.compile(r"-(?:style|like|based|shaped|class|sized|type)$",
 OWNER_RE = re.compile(r"\b(?:how\s+(?:many|much)|what|which)\s+(?!(?:is|are|was|were)\b)\S[^?]*?\s"
                       r"(?:does|do|did|is|are|was|were|has|have)\s+(?:the\s+|a\s+|an\s+|each\s+)?"
                       r"(?P<owner>(?:\S+\s*){1,3})", re.I)
+# "Which eviction policy does RadixAttention use?": one attribute of a named thing, like a number.
+ASKS_WHICH = re.compile(r"^\s*(?:which|what)\s+(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b)\w+", re.I)
+# Words that name a category, not the attribute itself ("activation function", "positional encoding").
+CATEGORY_WORDS = frozenset(tokenize("function method technique scheme approach mechanism algorithm type kind variant "
+                                    "encoding embedding"))
+FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition's genus comes first: "A gated activation …"
 FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
 
 
@@ -185,6 +191,11 @@ class CoverageJudge:
         self.settings, self.index = settings, index
         self.reader = reader if reader is not None else (AnswerReader() if settings.coverage_reader else None)
         self.notes = CorpusWords.of(corpus) if corpus is not None else None
+        # (the tokens of a glossary term and of each alias, the stems of its definition's first clause
+        # and aliases): what kind of thing it is
+        self.kinds = [([set(tokenize(n)) for n in (t.term, *t.aliases) if tokenize(n)],
+                       set(stem_tokens(tokenize(" ".join([FIRST_CLAUSE.match(t.definition).group(0), *t.aliases])))))
+                      for t in (corpus.glossary if corpus is not None else [])]
 
     def sentences(self, quotes: list[Quote]) -> list[str]:
         out = []
@@ -207,15 +218,37 @@ class CoverageJudge:
             # A number asked of a named thing ("how many bytes per token does *Mistral 7B* need")
             # is never stated by passages that don't name it, however close the rest matches.
             missing = [n for n in unmentioned if n in number_owners(ranking.query.text, ranking.query.names)]
-        if (focus and intent.kind in FOCUS_KINDS and focus[-1] not in GENERIC_HEADS and ranking.query.names and not missing
-                and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking))
-                and not self.states(focus, intent.numeric, sentences, token_sets, ranking)):
-            missing.append(asked_thing(ranking.query.text, intent.focus, [n for n in ranking.query.names if n not in missing]))
-        if (not missing and not self.states_quantity(focus, intent.numeric, sentences, ranking)
+        checked = (focus and intent.kind in FOCUS_KINDS and focus[-1] not in GENERIC_HEADS and ranking.query.names
+                   and not missing and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking)))
+        named_kind = False  # the answer names a thing of the asked kind ("SwiGLU" for "which activation")
+        if checked and not self.states(focus, intent.numeric, sentences, token_sets, ranking):
+            owners = number_owners(ranking.query.text, ranking.query.names)
+            kinds = self.with_kinds(token_sets, focus, sentences, owners)
+            named_kind = self.states(focus, intent.numeric, sentences, kinds, ranking)
+            if not named_kind:
+                missing.append(asked_thing(ranking.query.text, intent.focus, ranking.query.names))
+        if (not missing and not named_kind and not self.states_quantity(focus, intent.numeric, sentences, ranking)
                 and self.reads_as_unanswered(ranking, sentences)):
             missing.append(asked_thing(ranking.query.text, intent.focus, ranking.query.names) if focus
                            else "a direct answer to this question")
         return CoverageResult("partial" if missing else "answered", missing)
+
+    def with_kinds(self, token_sets: list[set[str]], focus: list[str], sentences: list[str],
+                   owners: list[str]) -> list[set[str]]:
+        """Each sentence's tokens plus the asked attribute's words that say what a glossary term
+        it names is: "Llama 2 7B per layer (SwiGLU)" states Llama's activation, since SwiGLU's
+        entry calls it "SiLU-activated"; RoPE is a positional encoding."""
+        stems = [s for f, s in zip(focus, stem_tokens(focus), strict=True) if f not in GENERIC_HEADS | CATEGORY_WORDS]
+        out = []
+        for tokens, sentence in zip(token_sets, sentences, strict=True):
+            if not any(o.lower() in sentence.lower() for o in owners):  # said of the asked thing, not another
+                out.append(tokens)
+                continue
+            kinds = set().union(*(kind for terms, kind in self.kinds if any(term <= tokens for term in terms)))
+            # Every word of the attribute but a category word: "activation (function)", "positional
+            # (encoding)" are what SwiGLU and RoPE are; a "learning rate" is not named by "learning".
+            out.append(tokens | set(focus) if stems and all(s in kinds for s in stems) else tokens)
+        return out
 
     @staticmethod
     def owned(ranking: Ranking) -> bool:
@@ -223,7 +256,10 @@ class CoverageJudge:
         have"): its attribute is checked at any evidence, since a close match on the rest of the
         question is exactly what makes related text look like the answer. Not multi-part
         questions, whose focus is only their first part's (dev: false partials)."""
-        return ranking.intent.kind == "numeric" and bool(number_owners(ranking.query.text, ranking.query.names))
+        kind = ranking.intent.kind
+        if kind == "other" and not ASKS_WHICH.match(ranking.query.text):
+            return False
+        return kind in ("numeric", "other") and bool(number_owners(ranking.query.text, ranking.query.names))
 
     @staticmethod
     def states_quantity(focus: list[str], numeric: bool, sentences: list[str], ranking: Ranking) -> bool:
