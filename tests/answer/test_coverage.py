@@ -102,3 +102,17 @@ def test_which_attribute_of_a_named_thing_is_checked_and_a_named_thing_of_that_k
     assert a.coverage == "partial" and a.missing == ["the eviction policy of SGLang"]
     a = real_engine.ask("How does ZeRO++ cut the communication volume of ZeRO-3?")
     assert a.coverage == "partial" and "ZeRO++" in a.missing  # a compound name the notes never write
+
+
+def test_another_version_of_the_asked_model_leaves_the_asked_one_missing() -> None:
+    from tmrag.answer.coverage import CoverageJudge
+
+    def versions(q: str, names: list[str], sentences: list[str], kind: str = "other") -> list[str]:
+        ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=names), intent=SimpleNamespace(kind=kind))
+        return CoverageJudge.other_versions(ranking, sentences)
+
+    q = "What are Mixtral 8x22B's total and active parameter counts?"
+    assert versions(q, ["Mixtral"], ["The name 8x7B is misleading: the total is 46.7B."]) == ["Mixtral 8x22B"]
+    assert versions(q, ["Mixtral"], ["Mixtral 8x22B has 141B parameters."]) == []
+    assert versions(q, ["Mixtral"], ["Experts are replicated FFNs."]) == []  # no other version quoted
+    assert versions("Llama 2 vs Llama 3: what changed?", ["Llama"], ["Llama 2 used 2T tokens."], "comparison") == []

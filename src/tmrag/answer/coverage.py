@@ -214,6 +214,7 @@ class CoverageJudge:
         weak = ranking.evidence < self.settings.coverage_name_evidence
         missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n)] if weak else []
         missing += [n for n in absent_names(ranking.query.names, self.notes) if n not in missing] if self.notes else []
+        missing += [v for v in self.other_versions(ranking, sentences) if v not in missing]
         if not missing and intent.numeric and focus:
             # A number asked of a named thing ("how many bytes per token does *Mistral 7B* need")
             # is never stated by passages that don't name it, however close the rest matches.
@@ -248,6 +249,26 @@ class CoverageJudge:
             # Every word of the attribute but a category word: "activation (function)", "positional
             # (encoding)" are what SwiGLU and RoPE are; a "learning rate" is not named by "learning".
             out.append(tokens | set(focus) if stems and all(s in kinds for s in stems) else tokens)
+        return out
+
+    @staticmethod
+    def other_versions(ranking: Ranking, sentences: list[str]) -> list[str]:
+        """"Mixtral 8x22B" asked, only "Mixtral 8x7B" quoted: the asked version is missing. Not
+        for comparisons, whose sides are often two versions of one thing."""
+        if ranking.intent.kind == "comparison":
+            return []
+        out = []
+        for name in ranking.query.names:
+            asked = owner_phrase(ranking.query.text, name)
+            if asked == name or not re.match(rf"{re.escape(name)}[\s-]+\d", asked):
+                continue
+            version = asked[len(name):].strip(" -")
+            # The same shape with other numbers ("8x7B" for "8x22B"); a bare number ("3") has no shape.
+            shape = re.sub(r"\d+", r"\\d+", re.escape(version)) if re.search(r"[A-Za-z]", version) else None
+            others = [s for s in sentences if other_version(s, ranking.query.text, [name])
+                      or shape and re.search(rf"(?<![\w.]){shape}(?!\w)", s)]
+            if others and not any(version.lower() in " ".join(s.split()).lower() for s in sentences):
+                out.append(asked)
         return out
 
     @staticmethod
