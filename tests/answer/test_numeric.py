@@ -33,3 +33,11 @@ def test_which_questions_want_a_number() -> None:
     assert wants("How many layers does GPT-3 have?")
     assert not wants("GRPO vs PPO: how does each estimate the advantage baseline?")  # a comparison in prose
     assert wants("Compare the KV cache of Llama 2 7B at 4,096 tokens with 32,768 tokens")
+
+
+def test_the_worked_example_already_quoted_outranks_a_sibling_example_elsewhere() -> None:
+    scorer = NumberScorer(numbers(QUESTION))
+    sentence = "0.5 s SLO: 4,630 / 2.284 = 2,027.2, round up to 2,028 GPUs."
+    scorer.take("Assume an 87 ms service time.", ("queueing", "worked-numbers"))
+    assert scorer.case(sentence, ("queueing", "worked-numbers")) > scorer.case(sentence, ("other", "worked-numbers"))
+    assert scorer.case(sentence, ("other", "worked-numbers")) == scorer.case(sentence)

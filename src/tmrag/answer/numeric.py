@@ -20,6 +20,10 @@ from .text import NUMBER_RE, display_sentence
 CASE_BONUS = 0.06  # per number of the question a sentence repeats: the asked case, not a sibling example
 CASE_CAP = 3  # numbers counted at most: a set-up line repeating every given must not outrank the result
 RESULT_BONUS = 0.10  # a sentence deriving a number the question did not give ("= 574,074", "≈ 0.942")
+# Per sentence from a section the answer already quotes: the rest of the same worked example, not
+# a sibling example elsewhere whose sentence embeds as close (dev sweep 0-0.15: 0.07 best; 0.10
+# starts costing false-partial).
+SAME_EXAMPLE = 0.07
 PLAIN_PENALTY = 0.05  # a sentence with no number at all: prose about the topic, not the asked result
 # Wider than SENTENCE_MARGIN: a worked example states its several results in sentences that embed
 # far apart (dev sweep 0.12-0.40: every expected number 0.50 -> 0.65, flat above 0.30).
@@ -52,6 +56,7 @@ class NumberScorer:
 
     asked: set[str]
     covered: set[str] = field(default_factory=set)
+    sections: set[tuple] = field(default_factory=set)
     _found: dict[str, set[str]] = field(default_factory=dict)
 
     def found(self, sentence: str) -> set[str]:
@@ -65,9 +70,12 @@ class NumberScorer:
         derived = bool(found - self.asked) and bool(RESULT_RE.search(display_sentence(sentence)))
         return RESULT_BONUS * derived - PLAIN_PENALTY * (not found)
 
-    def case(self, sentence: str) -> float:
+    def case(self, sentence: str, section: tuple | None = None) -> float:
         """The asked case's numbers this sentence repeats and the answer does not yet."""
-        return CASE_BONUS * min(len((self.found(sentence) & self.asked) - self.covered), CASE_CAP)
+        same = SAME_EXAMPLE * (section in self.sections)
+        return same + CASE_BONUS * min(len((self.found(sentence) & self.asked) - self.covered), CASE_CAP)
 
-    def take(self, sentence: str) -> None:
+    def take(self, sentence: str, section: tuple | None = None) -> None:
         self.covered |= self.found(sentence) & self.asked
+        if section is not None:
+            self.sections.add(section)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..config import Settings
 from ..corpus.model import Corpus
@@ -19,6 +20,7 @@ from .listing import ListItems, enclosing_list, list_after
 from .numeric import NUMBER_MARGIN, NUMBER_WORDS, NumberScorer, wants_number
 from .numeric import numbers as numbers_of
 from .text import MAX_SENTENCES, NUMBER_RE, display_sentence, plain_math, quotable
+from .widening import SectionRows
 
 ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic sentences
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
@@ -77,9 +79,9 @@ class QuoteSelector:
     def select(self, ranking: Ranking, numbers_first: bool = True) -> list[Quote]:
         """Best evidence sentences from the top passages, within a margin of the best one.
         ``numbers_first=False``: no preference for stated results (the context of a partial answer)."""
-        chosen, scored = self.definition_first(ranking, self.candidates(ranking))
-        scored = self.same_model(ranking, scored)
         wanted = numbers_first and wants_number(ranking.intent, ranking.query.text)
+        chosen, scored = self.definition_first(ranking, self.candidates(ranking, whole_sections=wanted))
+        scored = self.same_model(ranking, scored)
         numbers = NumberScorer(numbers_of(ranking.query.text)) if wanted else None
         if numbers:
             scored = [Scored(s.score + numbers.result(self.sentence(s.row, s.j)), s.rank, s.row, s.j) for s in scored]
@@ -87,16 +89,26 @@ class QuoteSelector:
         quotes = self.quotes_from(chosen, self.reading_strength(ranking, groups))
         return self.with_lists(quotes, listing=ranking.intent.kind == "list")
 
-    def candidates(self, ranking: Ranking) -> list[Scored]:
+    @cached_property
+    def sections(self) -> SectionRows:
+        return SectionRows(self.index.chunks)
+
+    def candidates(self, ranking: Ranking, whole_sections: bool = False) -> list[Scored]:
+        """The quotable sentences of the top passages; ``whole_sections`` (a numeric question):
+        also of the other chunks of their sections, where a worked example's result often sits."""
+        top = [c.row for c in ranking.results[:ANSWER_PASSAGES]]
+        rows = list(enumerate(top))
+        if whole_sections:
+            rows += [(n.rank, n.row) for n in self.sections.neighbours(top)]
         scored: list[Scored] = []
-        for rank, cand in enumerate(ranking.results[:ANSWER_PASSAGES]):
-            chunk = self.index.chunks[cand.row]
+        for rank, row in rows:
+            chunk = self.index.chunks[row]
             if chunk.kind == "source" and rank > 0:
                 continue  # an annotation is the answer only when its source ranks first ("which paper…")
-            sims = self.index.sentence_vectors_of(cand.row) @ ranking.qvec
+            sims = self.index.sentence_vectors_of(row) @ ranking.qvec
             for j in range(len(chunk.sentences)):
-                if (quotable(self.sentence(cand.row, j)) or self.lead_in(cand.row, j)) and not self.after_formula(cand.row, j):
-                    scored.append(Scored(float(sims[j]) - RANK_PENALTY * rank, rank, cand.row, j))
+                if (quotable(self.sentence(row, j)) or self.lead_in(row, j)) and not self.after_formula(row, j):
+                    scored.append(Scored(float(sims[j]) - RANK_PENALTY * rank, rank, row, j))
         return scored
 
     def list_of(self, row: int, span: tuple[int, int]) -> ListItems | None:
@@ -183,9 +195,9 @@ class QuoteSelector:
         max_words = self.settings.answer_max_words * (NUMBER_WORDS if numbers else 1)
         while pending and ahead + len(groups) < self.settings.answer_max_sentences:
             if numbers:
-                pending.sort(key=lambda s: -(s.score + numbers.case(self.sentence(s.row, s.j))))
+                pending.sort(key=lambda s: -(s.score + numbers.case(self.sentence(s.row, s.j), self.section_of(s.row))))
             s = pending.pop(0)
-            score = s.score + (numbers.case(self.sentence(s.row, s.j)) if numbers else 0.0)
+            score = s.score + (numbers.case(self.sentence(s.row, s.j), self.section_of(s.row)) if numbers else 0.0)
             top = score if top is None else top
             if score < top - margin:
                 break
@@ -199,8 +211,12 @@ class QuoteSelector:
             groups.append(Group(score, [(s.row, i) for i in group]))
             words += n_words
             if numbers:
-                numbers.take(self.sentence(s.row, s.j))
+                numbers.take(self.sentence(s.row, s.j), self.section_of(s.row))
         return groups
+
+    def section_of(self, row: int) -> tuple[str | None, str | None]:
+        chunk = self.index.chunks[row]
+        return chunk.doc_id, chunk.anchor
 
     def reading_strength(self, ranking: Ranking, groups: list[Group]) -> dict[SentenceRef, float]:
         """Each chosen sentence's weight in reading order: its score, plus NAMED_FIRST for each of
