@@ -1,6 +1,6 @@
 """Numeric questions: which candidate sentence looks like the asked case's result."""
 
-from tmrag.answer.numeric import NumberScorer, numbers, wants_number
+from tmrag.answer.numeric import NumberScorer, quantities, wants_number
 from tmrag.query.intent import classify
 
 QUESTION = ("A cross-encoder reranker has an 87 ms mean service time and 4,630 peak QPS. Under an M/M/1 model, "
@@ -8,7 +8,7 @@ QUESTION = ("A cross-encoder reranker has an 87 ms mean service time and 4,630 p
 
 
 def test_a_derived_result_outranks_a_set_up_line_and_prose() -> None:
-    scorer = NumberScorer(numbers(QUESTION))
+    scorer = NumberScorer(quantities(QUESTION))
     result = "0.5 s SLO: 4,630 / 2.284 = 2,027.2, round up to 2,028 GPUs."
     set_up = "Assume each call occupies one GPU replica for a mean service time of 87 ms."
     prose = "Queueing delay grows without bound as a server approaches full utilization."
@@ -16,7 +16,7 @@ def test_a_derived_result_outranks_a_set_up_line_and_prose() -> None:
 
 
 def test_the_asked_case_counts_once_across_the_answer() -> None:
-    scorer = NumberScorer(numbers(QUESTION))
+    scorer = NumberScorer(quantities(QUESTION))
     first = "With an 87 ms service time at 4,630 peak QPS the fleet needs 673 GPUs."
     again = "At 4,630 peak QPS and 87 ms that is 2,028 GPUs."
     other_case = "For 500 ms the allowed load per replica falls to 2.284 requests per second."
@@ -36,8 +36,25 @@ def test_which_questions_want_a_number() -> None:
 
 
 def test_the_worked_example_already_quoted_outranks_a_sibling_example_elsewhere() -> None:
-    scorer = NumberScorer(numbers(QUESTION))
+    scorer = NumberScorer(quantities(QUESTION))
     sentence = "0.5 s SLO: 4,630 / 2.284 = 2,027.2, round up to 2,028 GPUs."
     scorer.take("Assume an 87 ms service time.", ("queueing", "worked-numbers"))
     assert scorer.case(sentence, ("queueing", "worked-numbers")) > scorer.case(sentence, ("other", "worked-numbers"))
     assert scorer.case(sentence, ("other", "worked-numbers")) == scorer.case(sentence)
+
+
+def test_a_quantity_meets_its_other_spellings() -> None:
+    assert quantities("at 1K tokens versus 200K") == quantities("n = 1,000 and n = 200,000")
+    assert quantities("a 1e24 FLOP budget") <= quantities("N = √(10^24/120) ≈ 9.1×10^10")
+    assert quantities("about 91B parameters") == quantities("9.1×10¹⁰")
+    assert quantities("right 20% of the time") >= quantities("p = 0.2") | quantities("20 runs")
+    assert quantities("1.8 trillion tokens") == quantities("1.8T tokens") != quantities("1.8 tokens")
+
+
+def test_a_line_labelled_with_the_asked_case_outranks_one_labelled_with_another() -> None:
+    scorer = NumberScorer(quantities("the chance at Jaccard similarity 0.8 with 14 bands of 8 rows?"))
+    asked = "s = 0.8: 0.8^8 = 0.1678, (0.8322)^14 = 0.0765, so P = 0.9235."
+    other = "s = 0.5: 0.5^8 = 0.0039, (0.9961)^14 = 0.9467, so P = 0.0533."
+    unlabelled = "So P = 0.9235 at 0.8, with 0.8^8 = 0.1678 and (0.8322)^14 = 0.0765."
+    assert scorer.labelled(asked) == 1 and scorer.labelled(other) == -1 and scorer.labelled(unlabelled) == 0
+    assert scorer.result(asked) > scorer.result(unlabelled) > scorer.result(other)

@@ -24,6 +24,10 @@ RESULT_BONUS = 0.10  # a sentence deriving a number the question did not give ("
 # a sibling example elsewhere whose sentence embeds as close (dev sweep 0-0.15: 0.07 best; 0.10
 # starts costing false-partial).
 SAME_EXAMPLE = 0.07
+# A case line labelled with the asked case ("s = 0.8: …") over a sibling labelled with another
+# ("s = 0.5: …"), which embeds as close (dev sweep 0.03-0.08 alike, +1 question; 0.12 loses 2).
+LABEL_CASE = 0.06
+LABEL_RE = re.compile(r"^([^:]{1,40}?):\s")  # a short label before the colon that opens the line
 PLAIN_PENALTY = 0.05  # a sentence with no number at all: prose about the topic, not the asked result
 # Wider than SENTENCE_MARGIN: a worked example states its several results in sentences that embed
 # far apart (dev sweep 0.12-0.40: every expected number 0.50 -> 0.65, flat above 0.30).
@@ -38,6 +42,37 @@ RESULT_RE = re.compile(r"[=≈→]|\b(?:so|gives?|giving|which is|comes to|bring
 
 def numbers(text: str) -> set[str]:
     return {n.rstrip(".,") for n in NUMBER_RE.findall(text)}
+
+
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+SCALES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12, "thousand": 1e3, "million": 1e6, "billion": 1e9,
+          "trillion": 1e12}
+# One quantity as the notes or a question write it: 9.1×10^10, 10^24, 1e24, 200K, 1.8 trillion, 20%, 4,096.
+QUANTITY_RE = re.compile(
+    r"(?P<mant>\d+(?:\.\d+)?)\s*[×x*]\s*10\^\(?(?P<exp>-?\d+)\)?"
+    r"|(?<![\d.])10\^\(?(?P<pow>-?\d+)\)?"
+    r"|(?P<ebase>\d+(?:\.\d+)?)[eE](?P<eexp>-?\d+)\b"
+    r"|(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)(?:(?P<unit>[kKMBT])\b|\s(?P<word>thousand|million|billion|trillion)\b)?"
+    r"(?P<pct>%)?")
+
+
+def quantities(text: str) -> set[str]:
+    """The values ``text`` states, each in one canonical form, so that a question's "1K", "20%"
+    and "1e24" meet the notes' "1,000", "p = 0.2" and "10^24". A percentage also stands as
+    written ("95% cache hit")."""
+    text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+", lambda m: "^" + m.group(0).translate(SUPERSCRIPTS), text)
+    found: set[float] = set()
+    for m in QUANTITY_RE.finditer(text):
+        if m.group("mant"):
+            found.add(float(m.group("mant")) * 10.0 ** int(m.group("exp")))
+        elif m.group("pow"):
+            found.add(10.0 ** int(m.group("pow")))
+        elif m.group("ebase"):
+            found.add(float(m.group("ebase")) * 10.0 ** int(m.group("eexp")))
+        else:
+            value = float(m.group("num").replace(",", "")) * SCALES.get(m.group("unit") or m.group("word") or "", 1.0)
+            found |= {value, value / 100} if m.group("pct") else {value}
+    return {f"{v:.6g}" for v in found}
 
 
 def wants_number(intent: QuestionIntent, question: str) -> bool:
@@ -61,14 +96,22 @@ class NumberScorer:
 
     def found(self, sentence: str) -> set[str]:
         if sentence not in self._found:
-            self._found[sentence] = numbers(display_sentence(sentence))
+            self._found[sentence] = quantities(display_sentence(sentence))
         return self._found[sentence]
 
     def result(self, sentence: str) -> float:
         """The part of the bonus that does not depend on what the answer already holds."""
         found = self.found(sentence)
-        derived = bool(found - self.asked) and bool(RESULT_RE.search(display_sentence(sentence)))
-        return RESULT_BONUS * derived - PLAIN_PENALTY * (not found)
+        text = display_sentence(sentence)
+        derived = bool(found - self.asked) and bool(RESULT_RE.search(text))
+        return RESULT_BONUS * derived - PLAIN_PENALTY * (not found) + LABEL_CASE * self.labelled(text)
+
+    def labelled(self, text: str) -> int:
+        """+1 for a case line labelled with the asked case ("s = 0.8: …", "0.5 s SLO: …"), -1 for
+        one labelled with another case ("s = 0.5: …"), 0 for a line with no numbered label."""
+        label = LABEL_RE.match(text)
+        named = quantities(label.group(1)) if label else set()
+        return 0 if not named else 1 if named <= self.asked else -1
 
     def case(self, sentence: str, section: tuple | None = None) -> float:
         """The asked case's numbers this sentence repeats and the answer does not yet."""

@@ -18,7 +18,7 @@ from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from .listing import ListItems, enclosing_list, list_after
 from .numeric import NUMBER_MARGIN, NUMBER_WORDS, NumberScorer, wants_number
-from .numeric import numbers as numbers_of
+from .numeric import quantities
 from .text import MAX_SENTENCES, NUMBER_RE, display_sentence, plain_math, quotable
 from .widening import SectionRows
 
@@ -82,7 +82,7 @@ class QuoteSelector:
         wanted = numbers_first and wants_number(ranking.intent, ranking.query.text)
         chosen, scored = self.definition_first(ranking, self.candidates(ranking, whole_sections=wanted))
         scored = self.same_model(ranking, scored)
-        numbers = NumberScorer(numbers_of(ranking.query.text)) if wanted else None
+        numbers = NumberScorer(quantities(ranking.query.text)) if wanted else None
         if numbers:
             scored = [Scored(s.score + numbers.result(self.sentence(s.row, s.j)), s.rank, s.row, s.j) for s in scored]
         groups = self.greedy(scored, chosen, numbers)
