@@ -17,8 +17,7 @@ from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from .listing import ListItems, enclosing_list, list_after
-from .numeric import NUMBER_MARGIN, NUMBER_WORDS, NumberScorer, wants_number
-from .numeric import quantities
+from .numeric import NUMBER_MARGIN, NUMBER_WORDS, NumberScorer, quantities, wants_number
 from .text import MAX_SENTENCES, NUMBER_RE, display_sentence, plain_math, quotable
 from .widening import SectionRows
 
