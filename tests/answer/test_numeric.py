@@ -58,3 +58,17 @@ def test_a_line_labelled_with_the_asked_case_outranks_one_labelled_with_another(
     unlabelled = "So P = 0.9235 at 0.8, with 0.8^8 = 0.1678 and (0.8322)^14 = 0.0765."
     assert scorer.labelled(asked) == 1 and scorer.labelled(other) == -1 and scorer.labelled(unlabelled) == 0
     assert scorer.result(asked) > scorer.result(unlabelled) > scorer.result(other)
+
+
+def test_a_number_inside_a_name_does_not_make_a_case_label() -> None:
+    scorer = NumberScorer(quantities("What are Mixtral 8x7B's total and active parameter counts?"))
+    assert scorer.labelled("Active with top-2: 2 × 176,160,768 × 32 = 11,274,289,152 expert parameters.") == 0
+
+
+def test_a_sentence_stating_only_results_the_answer_already_holds_is_held_back() -> None:
+    scorer = NumberScorer(quantities(QUESTION))
+    again = "At 90% to 80% utilisation that is 2,028 GPUs."
+    before = scorer.case(again)
+    scorer.take("0.5 s SLO: 4,630 / 2.284 = 2,027.2, round up to 2,028 GPUs, or 90% to 80% utilisation.")
+    assert scorer.case(again) < before
+    assert scorer.case("The 1 s SLO needs 673 GPUs.") >= 0  # a new result is not held back
