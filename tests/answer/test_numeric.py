@@ -1,6 +1,6 @@
 """Numeric questions: which candidate sentence looks like the asked case's result."""
 
-from tmrag.answer.numeric import NumberScorer, quantities, wants_number
+from tmrag.answer.numeric import NumberScorer, case_values, quantities, wants_number
 from tmrag.query.intent import classify
 
 QUESTION = ("A cross-encoder reranker has an 87 ms mean service time and 4,630 peak QPS. Under an M/M/1 model, "
@@ -72,3 +72,8 @@ def test_a_sentence_stating_only_results_the_answer_already_holds_is_held_back()
     scorer.take("0.5 s SLO: 4,630 / 2.284 = 2,027.2, round up to 2,028 GPUs, or 90% to 80% utilisation.")
     assert scorer.case(again) < before
     assert scorer.case("The 1 s SLO needs 673 GPUs.") >= 0  # a new result is not held back
+
+
+def test_a_worked_case_is_set_up_by_values_not_by_numbers_in_names() -> None:
+    assert case_values("How far did DeepSeek-R1-Zero's AIME 2024 pass@1 climb?") == {"2024"}
+    assert case_values("Llama-3-70B on 8xH100 at batch 256 with 2,000 cached tokens") == {"8", "256", "2000"}

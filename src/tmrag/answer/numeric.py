@@ -27,8 +27,14 @@ SAME_EXAMPLE = 0.07
 # A case line labelled with the asked case ("s = 0.8: …") over a sibling labelled with another
 # ("s = 0.5: …"), which embeds as close (dev sweep 0.03-0.08 alike, +1 question; 0.12 loses 2).
 LABEL_CASE = 0.06
+# A question that sets up a worked case gives at least this many values ("14 bands of 8 rows at
+# 0.8"); only then are a top passage's section siblings searched for its result. One value alone
+# ("AIME 2024", "a 78,000-token context") more often asks a stated fact, and the siblings crowd
+# it out with another example's numbers (golden dev: cites-relevant and false-partial each lose
+# a question at 0 or 1; review dev numbers 0.812 -> 0.800 at 2).
+WORKED_CASE_VALUES = 2
 LABEL_RE = re.compile(r"^([^:]{1,40}?):\s")  # a short label before the colon that opens the line
-NAME_NUMBER = re.compile(r"[A-Za-z]\w*-?\d[\w.]*")  # a number inside a name ("top-2", "H100"): not a case value
+NAME_NUMBER = re.compile(r"[A-Za-z]\w*[-@]?\d[\w.]*(?:-\w+)*")  # a number inside a name (top-2, H100, pass@1): not a case value
 # A sentence whose derived numbers the answer already states ("… about 12.5% more replicas" twice):
 # it adds nothing, and its slot is better spent on the question's other result (dev sweep
 # 0.03-0.25: 0.05 and above alike, +1 question; 0.10 taken from the middle).
@@ -80,6 +86,11 @@ def quantities(text: str) -> set[str]:
     return {f"{v:.6g}" for v in found}
 
 
+def case_values(question: str) -> set[str]:
+    """The values a question sets its case up with, not the numbers in its names (GPT-3, pass@1)."""
+    return quantities(NAME_NUMBER.sub(" ", question))
+
+
 def wants_number(intent: QuestionIntent, question: str) -> bool:
     """A question answered by a number: asked as one, or a worked case the question sets up. Not
     a comparison or list that merely reads as numeric ("how does each *estimate* the baseline",
@@ -117,7 +128,7 @@ class NumberScorer:
         """+1 for a case line labelled with the asked case ("s = 0.8: …", "0.5 s SLO: …"), -1 for
         one labelled with another case ("s = 0.5: …"), 0 for a line with no numbered label."""
         label = LABEL_RE.match(text)
-        named = quantities(NAME_NUMBER.sub(" ", label.group(1))) if label else set()
+        named = case_values(label.group(1)) if label else set()
         return 0 if not named else 1 if named <= self.asked else -1
 
     def case(self, sentence: str, section: tuple | None = None) -> float:

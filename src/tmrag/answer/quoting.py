@@ -17,7 +17,7 @@ from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from .listing import ListItems, enclosing_list, list_after
-from .numeric import NUMBER_MARGIN, NUMBER_WORDS, NumberScorer, quantities, wants_number
+from .numeric import NUMBER_MARGIN, NUMBER_WORDS, WORKED_CASE_VALUES, NumberScorer, case_values, quantities, wants_number
 from .text import MAX_SENTENCES, NUMBER_RE, display_sentence, plain_math, quotable
 from .widening import SectionRows
 
@@ -79,7 +79,8 @@ class QuoteSelector:
         """Best evidence sentences from the top passages, within a margin of the best one.
         ``numbers_first=False``: no preference for stated results (the context of a partial answer)."""
         wanted = numbers_first and wants_number(ranking.intent, ranking.query.text)
-        chosen, scored = self.definition_first(ranking, self.candidates(ranking, whole_sections=wanted))
+        worked = wanted and len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
+        chosen, scored = self.definition_first(ranking, self.candidates(ranking, whole_sections=worked))
         scored = self.same_model(ranking, scored)
         numbers = NumberScorer(quantities(ranking.query.text)) if wanted else None
         if numbers:
