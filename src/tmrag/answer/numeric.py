@@ -34,7 +34,8 @@ LABEL_CASE = 0.06
 # a question at 0 or 1; review dev numbers 0.812 -> 0.800 at 2).
 WORKED_CASE_VALUES = 2
 LABEL_RE = re.compile(r"^([^:]{1,40}?):\s")  # a short label before the colon that opens the line
-NAME_NUMBER = re.compile(r"(?![x×]\d)[A-Za-z]\w*[-@]?\d[\w.]*(?:-\w+)*")  # a number inside a name (top-2, H100, pass@1; not the multiplier x5): not a case value
+# A number inside a name (top-2, H100, pass@1, Llama-3-70B) is not a case value; a multiplier (x5) is.
+NAME_NUMBER = re.compile(r"(?![x×]\d)[A-Za-z]\w*[-@]?\d[\w.]*(?:-\w+)*")
 # A sentence whose derived numbers the answer already states ("… about 12.5% more replicas" twice):
 # it adds nothing, and its slot is better spent on the question's other result (dev sweep
 # 0.03-0.25: 0.05 and above alike, +1 question; 0.10 taken from the middle).
