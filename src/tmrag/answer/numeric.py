@@ -30,8 +30,8 @@ LABEL_CASE = 0.06
 # A question that sets up a worked case gives at least this many values ("14 bands of 8 rows at
 # 0.8"); only then are a top passage's section siblings searched for its result. One value alone
 # ("AIME 2024", "a 78,000-token context") more often asks a stated fact, and the siblings crowd
-# it out with another example's numbers (golden dev: cites-relevant and false-partial each lose
-# a question at 0 or 1; review dev numbers 0.812 -> 0.800 at 2).
+# it out with another example's numbers (golden dev at 0 or 1: cites-relevant and false-partial
+# each lose a question; review dev numbers 0.812 at 0, 1 and 2 alike).
 WORKED_CASE_VALUES = 2
 LABEL_RE = re.compile(r"^([^:]{1,40}?):\s")  # a short label before the colon that opens the line
 # A number inside a name (top-2, H100, pass@1, Llama-3-70B) is not a case value; a multiplier (x5) is.
