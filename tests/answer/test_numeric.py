@@ -78,3 +78,10 @@ def test_a_worked_case_is_set_up_by_values_not_by_numbers_in_names() -> None:
     assert case_values("How far did DeepSeek-R1-Zero's AIME 2024 pass@1 climb?") == {"2024"}
     assert case_values("Llama-3-70B on 8xH100 at batch 256 with 2,000 cached tokens") == {"8", "256", "2000"}
     assert case_values("the toy BPE corpus: low x5, lower x2") == {"5", "2"}  # a multiplier is a value
+
+
+def test_a_premise_that_derives_something_is_still_a_premise() -> None:
+    scorer = NumberScorer(quantities("With 100 ms service time and 1,000 req/s, what does halving p99 cost?"))
+    premise = "Assume a service time S = 100 ms per replica, so μ = 10 requests/s at 1,000 requests/s."
+    result = "Halving p99 means ρ from 0.9 to 0.8, which costs 1.125×, or 12.5% more replicas at 100 ms."
+    assert scorer.result(result) > scorer.result(premise)

@@ -40,6 +40,11 @@ NAME_NUMBER = re.compile(r"(?![x×]\d)[A-Za-z]\w*[-@]?\d[\w.]*(?:-\w+)*")
 # it adds nothing, and its slot is better spent on the question's other result (dev sweep
 # 0.03-0.25: 0.05 and above alike, +1 question; 0.10 taken from the middle).
 REPEAT_PENALTY = 0.10
+# A worked example's premise that also derives something ("Assume S = 100 ms, so μ = 10 requests/s",
+# "Setup (illustrative): …"): quotable, but it restates the question's givens rather than answer
+# them (dev sweep 0.03-0.15: 0.05 and above alike, +1 question).
+SETUP_PENALTY = 0.08
+PREMISE_RE = re.compile(r"(?:Assume|Suppose|Consider|Take|Serve|Imagine|Let|Setup|Set-up)\b", re.I)
 PLAIN_PENALTY = 0.05  # a sentence with no number at all: prose about the topic, not the asked result
 # Wider than SENTENCE_MARGIN: a worked example states its several results in sentences that embed
 # far apart (dev sweep 0.12-0.40: every expected number 0.50 -> 0.65, flat above 0.30).
@@ -123,7 +128,8 @@ class NumberScorer:
         found = self.found(sentence)
         text = display_sentence(sentence)
         derived = bool(found - self.asked) and bool(RESULT_RE.search(text))
-        return RESULT_BONUS * derived - PLAIN_PENALTY * (not found) + LABEL_CASE * self.labelled(text)
+        premise = SETUP_PENALTY * bool(PREMISE_RE.match(text))
+        return RESULT_BONUS * derived - premise - PLAIN_PENALTY * (not found) + LABEL_CASE * self.labelled(text)
 
     def labelled(self, text: str) -> int:
         """+1 for a case line labelled with the asked case ("s = 0.8: …", "0.5 s SLO: …"), -1 for
