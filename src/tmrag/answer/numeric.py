@@ -125,8 +125,10 @@ class NumberScorer:
 
     def result(self, sentence: str) -> float:
         """The part of the bonus that does not depend on what the answer already holds."""
-        found = self.found(sentence)
         text = display_sentence(sentence)
+        if sentence not in self._found:
+            self._found[sentence] = quantities(text)
+        found = self._found[sentence]
         derived = bool(found - self.asked) and bool(RESULT_RE.search(text))
         premise = SETUP_PENALTY * bool(PREMISE_RE.match(text))
         return RESULT_BONUS * derived - premise - PLAIN_PENALTY * (not found) + LABEL_CASE * self.labelled(text)
