@@ -1,6 +1,6 @@
 """Numeric questions: which candidate sentence looks like the asked case's result."""
 
-from tmrag.answer.numeric import NumberScorer, numbers, wants_number
+from tmrag.answer.numeric import NumberScorer, case_values, quantities, wants_number
 from tmrag.query.intent import classify
 
 QUESTION = ("A cross-encoder reranker has an 87 ms mean service time and 4,630 peak QPS. Under an M/M/1 model, "
@@ -8,15 +8,18 @@ QUESTION = ("A cross-encoder reranker has an 87 ms mean service time and 4,630 p
 
 
 def test_a_derived_result_outranks_a_set_up_line_and_prose() -> None:
-    scorer = NumberScorer(numbers(QUESTION))
+    scorer = NumberScorer(quantities(QUESTION))
     result = "0.5 s SLO: 4,630 / 2.284 = 2,027.2, round up to 2,028 GPUs."
     set_up = "Assume each call occupies one GPU replica for a mean service time of 87 ms."
     prose = "Queueing delay grows without bound as a server approaches full utilization."
-    assert scorer.result(result) > scorer.result(set_up) > scorer.result(prose)
+    def total(sentence: str) -> float:
+        return scorer.result(sentence) + scorer.case(sentence)
+
+    assert total(result) > total(set_up) > total(prose)  # the set-up line still repeats the asked case's 87 ms
 
 
 def test_the_asked_case_counts_once_across_the_answer() -> None:
-    scorer = NumberScorer(numbers(QUESTION))
+    scorer = NumberScorer(quantities(QUESTION))
     first = "With an 87 ms service time at 4,630 peak QPS the fleet needs 673 GPUs."
     again = "At 4,630 peak QPS and 87 ms that is 2,028 GPUs."
     other_case = "For 500 ms the allowed load per replica falls to 2.284 requests per second."
@@ -33,3 +36,55 @@ def test_which_questions_want_a_number() -> None:
     assert wants("How many layers does GPT-3 have?")
     assert not wants("GRPO vs PPO: how does each estimate the advantage baseline?")  # a comparison in prose
     assert wants("Compare the KV cache of Llama 2 7B at 4,096 tokens with 32,768 tokens")
+
+
+def test_the_worked_example_already_quoted_outranks_a_sibling_example_elsewhere() -> None:
+    scorer = NumberScorer(quantities(QUESTION))
+    sentence = "0.5 s SLO: 4,630 / 2.284 = 2,027.2, round up to 2,028 GPUs."
+    scorer.take("Assume an 87 ms service time.", ("queueing", "worked-numbers"))
+    assert scorer.case(sentence, ("queueing", "worked-numbers")) > scorer.case(sentence, ("other", "worked-numbers"))
+    assert scorer.case(sentence, ("other", "worked-numbers")) == scorer.case(sentence)
+
+
+def test_a_quantity_meets_its_other_spellings() -> None:
+    assert quantities("at 1K tokens versus 200K") == quantities("n = 1,000 and n = 200,000")
+    assert quantities("a 1e24 FLOP budget") <= quantities("N = √(10^24/120) ≈ 9.1×10^10")
+    assert quantities("about 91B parameters") == quantities("9.1×10¹⁰")
+    assert quantities("right 20% of the time") >= quantities("p = 0.2") | quantities("20 runs")
+    assert quantities("1.8 trillion tokens") == quantities("1.8T tokens") != quantities("1.8 tokens")
+
+
+def test_a_line_labelled_with_the_asked_case_outranks_one_labelled_with_another() -> None:
+    scorer = NumberScorer(quantities("the chance at Jaccard similarity 0.8 with 14 bands of 8 rows?"))
+    asked = "s = 0.8: 0.8^8 = 0.1678, (0.8322)^14 = 0.0765, so P = 0.9235."
+    other = "s = 0.5: 0.5^8 = 0.0039, (0.9961)^14 = 0.9467, so P = 0.0533."
+    unlabelled = "So P = 0.9235 at 0.8, with 0.8^8 = 0.1678 and (0.8322)^14 = 0.0765."
+    assert scorer.labelled(asked) == 1 and scorer.labelled(other) == -1 and scorer.labelled(unlabelled) == 0
+    assert scorer.result(asked) > scorer.result(unlabelled) > scorer.result(other)
+
+
+def test_a_number_inside_a_name_does_not_make_a_case_label() -> None:
+    scorer = NumberScorer(quantities("What are Mixtral 8x7B's total and active parameter counts?"))
+    assert scorer.labelled("Active with top-2: 2 × 176,160,768 × 32 = 11,274,289,152 expert parameters.") == 0
+
+
+def test_a_sentence_stating_only_results_the_answer_already_holds_is_held_back() -> None:
+    scorer = NumberScorer(quantities(QUESTION))
+    again = "At 90% to 80% utilisation that is 2,028 GPUs."
+    before = scorer.case(again)
+    scorer.take("0.5 s SLO: 4,630 / 2.284 = 2,027.2, round up to 2,028 GPUs, or 90% to 80% utilisation.")
+    assert scorer.case(again) < before
+    assert scorer.case("The 1 s SLO needs 673 GPUs.") >= 0  # a new result is not held back
+
+
+def test_a_worked_case_is_set_up_by_values_not_by_numbers_in_names() -> None:
+    assert case_values("How far did DeepSeek-R1-Zero's AIME 2024 pass@1 climb?") == {"2024"}
+    assert case_values("Llama-3-70B on 8xH100 at batch 256 with 2,000 cached tokens") == {"8", "256", "2000"}
+    assert case_values("the toy BPE corpus: low x5, lower x2") == {"5", "2"}  # a multiplier is a value
+
+
+def test_a_premise_that_derives_something_is_still_a_premise() -> None:
+    scorer = NumberScorer(quantities("With 100 ms service time and 1,000 req/s, what does halving p99 cost?"))
+    premise = "Assume a service time S = 100 ms per replica, so μ = 10 requests/s at 1,000 requests/s."
+    result = "Halving p99 means ρ from 0.9 to 0.8, which costs 1.125×, or 12.5% more replicas at 100 ms."
+    assert scorer.result(result) > scorer.result(premise)

@@ -34,3 +34,24 @@ def test_a_lead_in_runs_through_its_display_formula_and_the_words_that_finish_it
 def test_a_lead_in_before_an_aligned_block_is_not_extended() -> None:
     text = "The half-width is\n\n$$\na = 1 \\\\\nb = 2\n$$\n\nabout ±0.5 points. The baseline is 25% on four options."
     assert _selector(text).sentence(0, 0) == "The half-width is"
+
+
+def _section_selector() -> tuple[QuoteSelector, SimpleNamespace]:
+    import numpy as np
+
+    texts = ["The setup uses fourteen bands of eight rows each.", "At s = 0.8 the pair is flagged with P = 0.9235.",
+             "Deduplication removes near copies before training begins."]
+    where = [("dedup", "worked-numbers"), ("dedup", "worked-numbers"), ("dedup", "overview")]
+    chunks = [SimpleNamespace(text=t, sentences=[(0, len(t))], kind="module", doc_id=m, module_id=m, anchor=a)
+              for t, (m, a) in zip(texts, where, strict=True)]
+    vectors = {0: np.array([[1.0, 0.0]]), 1: np.array([[0.6, 0.8]]), 2: np.array([[0.0, 1.0]])}
+    index = SimpleNamespace(chunks=chunks, sentence_vectors_of=lambda row: vectors[row])
+    ranking = SimpleNamespace(results=[SimpleNamespace(row=0), SimpleNamespace(row=2)], qvec=np.array([1.0, 0.0]))
+    return QuoteSelector(Settings(), None, index, None), ranking
+
+
+def test_a_numeric_question_also_reads_the_rest_of_a_top_passages_section() -> None:
+    quoter, ranking = _section_selector()
+    assert {s.row for s in quoter.candidates(ranking)} == {0, 2}
+    widened = {s.row: s for s in quoter.candidates(ranking, whole_sections=True)}
+    assert set(widened) == {0, 1, 2} and widened[1].rank == 0  # the sibling ranks with the passage that brought it

@@ -20,6 +20,31 @@ from .text import NUMBER_RE, display_sentence
 CASE_BONUS = 0.06  # per number of the question a sentence repeats: the asked case, not a sibling example
 CASE_CAP = 3  # numbers counted at most: a set-up line repeating every given must not outrank the result
 RESULT_BONUS = 0.10  # a sentence deriving a number the question did not give ("= 574,074", "≈ 0.942")
+# Per sentence from a section the answer already quotes: the rest of the same worked example, not
+# a sibling example elsewhere whose sentence embeds as close (dev sweep 0-0.15: 0.07 best; 0.10
+# starts costing false-partial).
+SAME_EXAMPLE = 0.07
+# A case line labelled with the asked case ("s = 0.8: …") over a sibling labelled with another
+# ("s = 0.5: …"), which embeds as close (dev sweep 0.03-0.08 alike, +1 question; 0.12 loses 2).
+LABEL_CASE = 0.06
+# A question that sets up a worked case gives at least this many values ("14 bands of 8 rows at
+# 0.8"); only then are a top passage's section siblings searched for its result. One value alone
+# ("AIME 2024", "a 78,000-token context") more often asks a stated fact, and the siblings crowd
+# it out with another example's numbers (golden dev at 0 or 1: cites-relevant and false-partial
+# each lose a question; review dev numbers 0.812 at 0, 1 and 2 alike).
+WORKED_CASE_VALUES = 2
+LABEL_RE = re.compile(r"^([^:]{1,40}?):\s")  # a short label before the colon that opens the line
+# A number inside a name (top-2, H100, pass@1, Llama-3-70B) is not a case value; a multiplier (x5) is.
+NAME_NUMBER = re.compile(r"(?![x×]\d)[A-Za-z]\w*[-@]?\d[\w.]*(?:-\w+)*")
+# A sentence whose derived numbers the answer already states ("… about 12.5% more replicas" twice):
+# it adds nothing, and its slot is better spent on the question's other result (dev sweep
+# 0.03-0.25: 0.05 and above alike, +1 question; 0.10 taken from the middle).
+REPEAT_PENALTY = 0.10
+# A worked example's premise that also derives something ("Assume S = 100 ms, so μ = 10 requests/s",
+# "Setup (illustrative): …"): quotable, but it restates the question's givens rather than answer
+# them (dev sweep 0.03-0.15: 0.05 and above alike, +1 question).
+SETUP_PENALTY = 0.08
+PREMISE_RE = re.compile(r"(?:Assume|Suppose|Consider|Take|Serve|Imagine|Let|Setup|Set-up)\b", re.I)
 PLAIN_PENALTY = 0.05  # a sentence with no number at all: prose about the topic, not the asked result
 # Wider than SENTENCE_MARGIN: a worked example states its several results in sentences that embed
 # far apart (dev sweep 0.12-0.40: every expected number 0.50 -> 0.65, flat above 0.30).
@@ -36,6 +61,42 @@ def numbers(text: str) -> set[str]:
     return {n.rstrip(".,") for n in NUMBER_RE.findall(text)}
 
 
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+SCALES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12, "thousand": 1e3, "million": 1e6, "billion": 1e9,
+          "trillion": 1e12}
+# One quantity as the notes or a question write it: 9.1×10^10, 10^24, 1e24, 200K, 1.8 trillion, 20%, 4,096.
+QUANTITY_RE = re.compile(
+    r"(?P<mant>\d+(?:\.\d+)?)\s*[×x*]\s*10\^\(?(?P<exp>-?\d+)\)?"
+    r"|(?<![\d.])10\^\(?(?P<pow>-?\d+)\)?"
+    r"|(?P<ebase>\d+(?:\.\d+)?)[eE](?P<eexp>-?\d+)\b"
+    r"|(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)(?:(?P<unit>[kKMBT])\b|\s(?P<word>thousand|million|billion|trillion)\b)?"
+    r"(?P<pct>%)?")
+
+
+def quantities(text: str) -> set[str]:
+    """The values ``text`` states, each in one canonical form, so that a question's "1K", "20%"
+    and "1e24" meet the notes' "1,000", "p = 0.2" and "10^24". A percentage also stands as
+    written ("95% cache hit")."""
+    text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+", lambda m: "^" + m.group(0).translate(SUPERSCRIPTS), text)
+    found: set[float] = set()
+    for m in QUANTITY_RE.finditer(text):
+        if m.group("mant"):
+            found.add(float(m.group("mant")) * 10.0 ** int(m.group("exp")))
+        elif m.group("pow"):
+            found.add(10.0 ** int(m.group("pow")))
+        elif m.group("ebase"):
+            found.add(float(m.group("ebase")) * 10.0 ** int(m.group("eexp")))
+        else:
+            value = float(m.group("num").replace(",", "")) * SCALES.get(m.group("unit") or m.group("word") or "", 1.0)
+            found |= {value, value / 100} if m.group("pct") else {value}
+    return {f"{v:.6g}" for v in found}
+
+
+def case_values(question: str) -> set[str]:
+    """The values a question sets its case up with, not the numbers in its names (GPT-3, pass@1)."""
+    return quantities(NAME_NUMBER.sub(" ", question))
+
+
 def wants_number(intent: QuestionIntent, question: str) -> bool:
     """A question answered by a number: asked as one, or a worked case the question sets up. Not
     a comparison or list that merely reads as numeric ("how does each *estimate* the baseline",
@@ -48,26 +109,47 @@ def wants_number(intent: QuestionIntent, question: str) -> bool:
 @dataclass
 class NumberScorer:
     """Scores candidate sentences of one numeric question; ``covered`` holds the question's
-    numbers the answer already repeats."""
+    numbers the answer already repeats, ``stated`` the other numbers it states and ``sections``
+    the (module, anchor) sections it quotes."""
 
     asked: set[str]
     covered: set[str] = field(default_factory=set)
+    sections: set[tuple] = field(default_factory=set)
+    stated: set[str] = field(default_factory=set)
     _found: dict[str, set[str]] = field(default_factory=dict)
 
     def found(self, sentence: str) -> set[str]:
         if sentence not in self._found:
-            self._found[sentence] = numbers(display_sentence(sentence))
+            self._found[sentence] = quantities(display_sentence(sentence))
         return self._found[sentence]
 
     def result(self, sentence: str) -> float:
         """The part of the bonus that does not depend on what the answer already holds."""
-        found = self.found(sentence)
-        derived = bool(found - self.asked) and bool(RESULT_RE.search(display_sentence(sentence)))
-        return RESULT_BONUS * derived - PLAIN_PENALTY * (not found)
+        text = display_sentence(sentence)
+        if sentence not in self._found:
+            self._found[sentence] = quantities(text)
+        found = self._found[sentence]
+        derived = bool(found - self.asked) and bool(RESULT_RE.search(text))
+        premise = SETUP_PENALTY * bool(PREMISE_RE.match(text))
+        return RESULT_BONUS * derived - premise - PLAIN_PENALTY * (not found) + LABEL_CASE * self.labelled(text)
 
-    def case(self, sentence: str) -> float:
-        """The asked case's numbers this sentence repeats and the answer does not yet."""
-        return CASE_BONUS * min(len((self.found(sentence) & self.asked) - self.covered), CASE_CAP)
+    def labelled(self, text: str) -> int:
+        """+1 for a case line labelled with the asked case ("s = 0.8: …", "0.5 s SLO: …"), -1 for
+        one labelled with another case ("s = 0.5: …"), 0 for a line with no numbered label."""
+        label = LABEL_RE.match(text)
+        named = case_values(label.group(1)) if label else set()
+        return 0 if not named else 1 if named <= self.asked else -1
 
-    def take(self, sentence: str) -> None:
+    def case(self, sentence: str, section: tuple | None = None) -> float:
+        """What depends on the answer so far: the asked case's numbers this sentence repeats and
+        the answer does not yet, its section already quoted, and nothing new to state."""
+        same = SAME_EXAMPLE * (section in self.sections)
+        new = self.found(sentence) - self.asked
+        repeat = REPEAT_PENALTY * bool(new) * (new <= self.stated)
+        return same - repeat + CASE_BONUS * min(len((self.found(sentence) & self.asked) - self.covered), CASE_CAP)
+
+    def take(self, sentence: str, section: tuple | None = None) -> None:
         self.covered |= self.found(sentence) & self.asked
+        self.stated |= self.found(sentence) - self.asked
+        if section is not None:
+            self.sections.add(section)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..config import Settings
 from ..corpus.model import Corpus
@@ -16,9 +17,9 @@ from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from .listing import ListItems, enclosing_list, list_after
-from .numeric import NUMBER_MARGIN, NUMBER_WORDS, NumberScorer, wants_number
-from .numeric import numbers as numbers_of
+from .numeric import NUMBER_MARGIN, NUMBER_WORDS, WORKED_CASE_VALUES, NumberScorer, case_values, quantities, wants_number
 from .text import MAX_SENTENCES, NUMBER_RE, display_sentence, plain_math, quotable
+from .widening import SectionRows
 
 LIST_LINE = re.compile(r"^(?:\d+[.)]|[-*+])[ \t]+", re.M)  # a top-level Markdown list item
 LIST_EXTRA_SENTENCES = 2  # after a list found in the passages: a little context, not a second answer
@@ -79,10 +80,11 @@ class QuoteSelector:
     def select(self, ranking: Ranking, numbers_first: bool = True) -> list[Quote]:
         """Best evidence sentences from the top passages, within a margin of the best one.
         ``numbers_first=False``: no preference for stated results (the context of a partial answer)."""
-        chosen, scored = self.definition_first(ranking, self.candidates(ranking))
-        scored = self.same_model(ranking, scored)
         wanted = numbers_first and wants_number(ranking.intent, ranking.query.text)
-        numbers = NumberScorer(numbers_of(ranking.query.text)) if wanted else None
+        worked = wanted and len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
+        chosen, scored = self.definition_first(ranking, self.candidates(ranking, whole_sections=worked))
+        scored = self.same_model(ranking, scored)
+        numbers = NumberScorer(quantities(ranking.query.text)) if wanted else None
         if numbers:
             scored = [Scored(s.score + numbers.result(self.sentence(s.row, s.j)), s.rank, s.row, s.j) for s in scored]
         groups = self.greedy(scored, chosen, numbers)
@@ -91,16 +93,26 @@ class QuoteSelector:
         quotes = self.with_lists(quotes, listing)
         return self.list_first(ranking, quotes) if listing and not any(q.lists for q in quotes) else quotes
 
-    def candidates(self, ranking: Ranking) -> list[Scored]:
+    @cached_property
+    def sections(self) -> SectionRows:
+        return SectionRows(self.index.chunks)
+
+    def candidates(self, ranking: Ranking, whole_sections: bool = False) -> list[Scored]:
+        """The quotable sentences of the top passages; ``whole_sections`` (a numeric question):
+        also of the other chunks of their sections, where a worked example's result often sits."""
+        top = [c.row for c in ranking.results[:ANSWER_PASSAGES]]
+        rows = list(enumerate(top))
+        if whole_sections:
+            rows += [(n.rank, n.row) for n in self.sections.neighbours(top)]
         scored: list[Scored] = []
-        for rank, cand in enumerate(ranking.results[:ANSWER_PASSAGES]):
-            chunk = self.index.chunks[cand.row]
+        for rank, row in rows:
+            chunk = self.index.chunks[row]
             if chunk.kind == "source" and rank > 0:
                 continue  # an annotation is the answer only when its source ranks first ("which paper…")
-            sims = self.index.sentence_vectors_of(cand.row) @ ranking.qvec
+            sims = self.index.sentence_vectors_of(row) @ ranking.qvec
             for j in range(len(chunk.sentences)):
-                if (quotable(self.sentence(cand.row, j)) or self.lead_in(cand.row, j)) and not self.after_formula(cand.row, j):
-                    scored.append(Scored(float(sims[j]) - RANK_PENALTY * rank, rank, cand.row, j))
+                if (quotable(self.sentence(row, j)) or self.lead_in(row, j)) and not self.after_formula(row, j):
+                    scored.append(Scored(float(sims[j]) - RANK_PENALTY * rank, rank, row, j))
         return scored
 
     def list_of(self, row: int, span: tuple[int, int]) -> ListItems | None:
@@ -205,9 +217,9 @@ class QuoteSelector:
         max_words = self.settings.answer_max_words * (NUMBER_WORDS if numbers else 1)
         while pending and ahead + len(groups) < self.settings.answer_max_sentences:
             if numbers:
-                pending.sort(key=lambda s: -(s.score + numbers.case(self.sentence(s.row, s.j))))
+                pending.sort(key=lambda s: -(s.score + numbers.case(self.sentence(s.row, s.j), self.section_of(s.row))))
             s = pending.pop(0)
-            score = s.score + (numbers.case(self.sentence(s.row, s.j)) if numbers else 0.0)
+            score = s.score + (numbers.case(self.sentence(s.row, s.j), self.section_of(s.row)) if numbers else 0.0)
             top = score if top is None else top
             if score < top - margin:
                 break
@@ -221,8 +233,12 @@ class QuoteSelector:
             groups.append(Group(score, [(s.row, i) for i in group]))
             words += n_words
             if numbers:
-                numbers.take(self.sentence(s.row, s.j))
+                numbers.take(self.sentence(s.row, s.j), self.section_of(s.row))
         return groups
+
+    def section_of(self, row: int) -> tuple[str | None, str | None]:
+        chunk = self.index.chunks[row]
+        return chunk.doc_id, chunk.anchor
 
     def reading_strength(self, ranking: Ranking, groups: list[Group]) -> dict[SentenceRef, float]:
         """Each chosen sentence's weight in reading order: its score, plus NAMED_FIRST for each of
