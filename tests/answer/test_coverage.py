@@ -71,6 +71,7 @@ def test_an_asked_count_needs_a_number_tied_to_its_attribute() -> None:
     assert not tied_number("It decayed to 10% of the peak learning rate.", "rate", set())
     assert tied_number("vLLM measured up to 23x higher throughput.", "throughput", set())  # "how much more"
     assert not tied_number("Llama 3 405B has layers.", "layer", {"3", "405"})  # the question's own numbers
+    assert not tied_number("About 12.9B active parameters per token.", "token", set())  # a denominator
 
 
 def test_an_asked_number_of_one_model_is_not_stated_by_another_models() -> None:
@@ -116,3 +117,12 @@ def test_another_version_of_the_asked_model_leaves_the_asked_one_missing() -> No
     assert versions(q, ["Mixtral"], ["Mixtral 8x22B has 141B parameters."]) == []
     assert versions(q, ["Mixtral"], ["Experts are replicated FFNs."]) == []  # no other version quoted
     assert versions("Llama 2 vs Llama 3: what changed?", ["Llama"], ["Llama 2 used 2T tokens."], "comparison") == []
+
+
+def test_the_asked_version_quoted_alone_names_the_model() -> None:
+    from tmrag.answer.coverage import version_quoted
+
+    q = "What are Mixtral 8x7B's real total and active parameter counts?"
+    assert version_quoted(q, "Mixtral", ['The name "8x7B" is misleading: the total is about 46.7B.'])
+    assert not version_quoted(q, "Mixtral", ["The total is about 46.7B."])
+    assert not version_quoted("How many layers does Llama 3 have?", "Llama", ["3 layers"])  # a bare number is no version

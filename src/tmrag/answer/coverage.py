@@ -117,7 +117,8 @@ def tied_number(sentence: str, head: str, given: set[str]) -> bool:
 
 
 def _tied_in(words: list[str], head: str, given: set[str]) -> bool:
-    for i in (i for i, w in enumerate(words) if head in tokenize(w)):
+    # "12.9B parameters per token" counts parameters, not tokens: a head after "per" is a denominator.
+    for i in (i for i, w in enumerate(words) if head in tokenize(w) and not (i and words[i - 1].lower() == "per")):
         for j in range(max(0, i - NEAR_WORDS), min(len(words), i + NEAR_WORDS + 1)):
             numbers = set(NUMBER_RE.findall(words[j])) - given
             ratio = j < i and (RATIO_WORD.match(words[j + 1]) or words[j].endswith(("%", "x", "×"))) and (
@@ -134,6 +135,13 @@ def about_other(sentence: str, owners: list[str], question: str) -> bool:
         return False
     return any(w.lower() not in question.lower() and not UNIT_NAME.fullmatch(w)
                for w in name_like_words(display_sentence(sentence)))
+
+
+def version_quoted(question: str, name: str, sentences: list[str]) -> bool:
+    """The asked version of ``name`` ("8x7B" of "Mixtral 8x7B") is in the quotes, which name the
+    model by it alone ("The name "8x7B" is misleading")."""
+    version = owner_phrase(question, name)[len(name):].strip(" -")
+    return bool(re.search(r"[A-Za-z]", version)) and any(version.lower() in s.lower() for s in sentences)
 
 
 def _tokens(text: str) -> set[str]:
@@ -212,6 +220,7 @@ class CoverageJudge:
         intent = ranking.intent
         focus = intent.focus_tokens
         weak = ranking.evidence < self.settings.coverage_name_evidence
+        unmentioned = [n for n in unmentioned if not version_quoted(ranking.query.text, n, sentences)]
         missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n)] if weak else []
         missing += [n for n in absent_names(ranking.query.names, self.notes) if n not in missing] if self.notes else []
         missing += [v for v in self.other_versions(ranking, sentences) if v not in missing]
