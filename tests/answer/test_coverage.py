@@ -126,3 +126,16 @@ def test_the_asked_version_quoted_alone_names_the_model() -> None:
     assert version_quoted(q, "Mixtral", ['The name "8x7B" is misleading: the total is about 46.7B.'])
     assert not version_quoted(q, "Mixtral", ["The total is about 46.7B."])
     assert not version_quoted("How many layers does Llama 3 have?", "Llama", ["3 layers"])  # a bare number is no version
+
+
+def test_a_value_said_of_the_asked_thing_without_the_attributes_word_states_it() -> None:
+    from tmrag.answer.coverage import free_value
+
+    assert free_value("Stable Diffusion commonly uses w around 7.5.", ["scale"], set())  # ends its clause
+    assert free_value("It appends 0.5 MiB per token.", ["cache"], set())  # the asked quantity's unit
+    assert free_value("It ran five rounds of RLHF.", ["round"], set())  # in words
+    assert not free_value("A 405B-parameter transformer trained on 15.6T tokens.", ["layer"], {"405"})  # another noun's
+    assert not free_value("It activates only 37B of them.", ["layer"], set())
+    assert not free_value("Its report gives 38-43%.", ["layer"], set())  # a percentage is no count
+    q = "How many rounds of RLHF did Llama 2 go through?"
+    assert _states("rounds", True, ["Llama 2 ran five rounds of RLHF."], q, ("Llama",))
