@@ -57,25 +57,32 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(160, ge=32, le=400)
     chunk_overlap_sentences: int = Field(0, ge=0, le=3)
 
-    # BM25 (Okapi defaults from Robertson & Zaragoza; tuning them moved dev MRR < 0.01).
-    bm25_k1: float = 1.5
+    # BM25. k1 0.9 (Anserini's default) over Okapi's 1.5, on the dev splits with stemming: golden
+    # bib 0.853 -> 0.882, cites-rel 0.960 -> 0.968, must 0.694 -> 0.717; review must 0.781 -> 0.799,
+    # false-partial 0.042 -> 0.032, numbers 0.675 -> 0.713; follow-ups held; MRR@10 golden 0.966 ->
+    # 0.964, review 0.991 -> 0.986 (a question each). b 0.4-0.9 and k1 1.2-2.0 moved dev by a
+    # question either way.
+    bm25_k1: float = 0.9
     bm25_b: float = 0.75
-    # Snowball-stem plain words (technical tokens stay whole) in the BM25 leg, and in the default
-    # reranker's module BM25. The leg is off by default: on the golden dev split it lifts module
-    # MRR@10 0.964 -> 0.973, but it drops follow-up must-contain (conversations test 0.625 -> 0.531,
-    # under the gate's 0.57); on SciFact it is worth turning on (docs/decisions.md). The module
-    # scores could be stemmed too (dev nDCG@10 0.931 -> 0.933), but with the two document-level
-    # options below the blind-graded answers were no better (review test: 2 better, 2 worse of 12
-    # changed) and /ask under load halved (deeper legs): all three stay opt-in, the SciFact profile
-    # in docs/decisions.md ("Retrieval on BEIR SciFact").
-    bm25_stem: bool = False
-    document_stem: bool = False
+    # Snowball-stem plain words (technical tokens stay whole) in the BM25 leg and in the default
+    # reranker's module BM25. Stemming used to cost follow-up quoting (conversations dev in-context
+    # must-contain 0.743 -> 0.714): a question's stems counted once per surface form ("drafted" +
+    # "draft" = "draft" twice) and the "(context: ...)" marker was a query word. With the question's
+    # stems counted once (tokenize.stem_query) and the marker dropped, dev holds (0.743) and golden
+    # dev nDCG@10 0.929 -> 0.933, sec@5 0.937 -> 0.960, must 0.690 -> 0.717 (with k1 0.9 above).
+    bm25_stem: bool = True
+    document_stem: bool = True
+    # The leg's score = BM25(stems) + this x BM25(surface forms), so a word as the question writes it
+    # can count beyond its relatives. Dev with the two fixes above: 0 (stems only) ties or beats 0.5
+    # and 1.0 (golden sec@5 0.960 vs 0.951 / 0.942, must 0.717 vs 0.709 / 0.705; follow-ups equal).
+    bm25_surface_weight: float = Field(0.0, ge=0.0)
 
     # Retrieval and fusion.
     retrieve_top_n: int = Field(60, ge=5)  # candidates per leg; recall@60 of either leg ~ saturates
     # ...and each leg goes deeper until its candidates cover this many distinct documents, so a
     # document ranking (BEIR's Recall@100) sees 100 documents, not the ~40 that 60 chunks cover.
-    # 0 = off (the default, see bm25_stem); `tmrag eval --beir` sets 100.
+    # 0 = off (the default: deeper legs halve /ask throughput under load, docs/decisions.md);
+    # `tmrag eval --beir` sets 100.
     retrieve_min_docs: int = Field(0, ge=0)
     fusion: FusionName = "rrf"
     rrf_k: int = Field(60, ge=1)  # Cormack et al.'s k; damps rank-1 dominance of a single leg
@@ -92,7 +99,7 @@ class Settings(BaseSettings):
     # stemming it gives dev MRR@10 0.964, nDCG@10 0.931 (0.3 / 0: 0.964, 0.929).
     rerank_document_weight: float = Field(0.3, ge=0.0)
     # Weight of the module's best chunk cosine (document-level dense evidence) beside them; 0.1 with
-    # rerank_document_weight 0.2 is the SciFact profile (opt-in, see bm25_stem).
+    # rerank_document_weight 0.2 is the SciFact profile (opt-in, docs/decisions.md).
     rerank_document_dense_weight: float = Field(0.0, ge=0.0)
     cross_encoder_model: str | None = None
     rerank_top_n: int = Field(40, ge=5)  # rerank only the fused head: cost is linear in it

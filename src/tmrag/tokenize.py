@@ -4,6 +4,7 @@ technical tokens intact (fp16, top-p, gpt-4, p99, $2.50) and folds plurals light
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 import Stemmer
@@ -193,3 +194,14 @@ def stem_tokens(tokens: list[str]) -> list[str]:
     "scaled" -> "scale"), while technical tokens with digits or joiners (fp16, top-p, gpt-4,
     $2.50) stay as they are."""
     return [_stem(t) for t in tokens]
+
+
+def stem_query(tokens: list[str]) -> list[str]:
+    """A question's stems, each as often as its most repeated surface form: folding "drafted"
+    and "draft" into one stem must not count that word twice (stemming, like glossary expansion,
+    never re-weights the question)."""
+    most: dict[str, int] = {}
+    for surface, n in Counter(tokens).items():
+        stem = _stem(surface)
+        most[stem] = max(most.get(stem, 0), n)
+    return [stem for stem, n in most.items() for _ in range(n)]

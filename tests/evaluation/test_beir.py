@@ -76,6 +76,15 @@ def test_the_throwaway_corpus_loads_strictly(tmp_path: Path) -> None:
     assert "Aspirin use" in corpus.modules[by_doc["104"]].body
 
 
+def test_a_kept_work_dir_drops_documents_the_next_dataset_lacks(tmp_path: Path) -> None:
+    full = load_beir(write_beir(tmp_path / "beir"))
+    root = write_corpus(full, tmp_path / "corpus")
+    smaller = load_beir(tmp_path / "beir", max_docs=4)
+    corpus = load_corpus(write_corpus(smaller, root), strict=True)
+    assert set(corpus.modules) == set(smaller.module_ids())
+    assert len(corpus.modules) == 4 < len(full.documents)
+
+
 def test_scores_follow_trec_eval_definitions() -> None:
     qrels = {"a": {"d1": 1, "d3": 1}, "b": {"d2": 2, "d5": 1}}
     runs = {"a": ["d1", "x", "d3"], "b": [f"x{i}" for i in range(10)] + ["d2"]}

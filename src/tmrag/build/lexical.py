@@ -54,13 +54,17 @@ class LexicalIndex:
 
     def ranked(self, query_tokens: list[str], mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Rows with a positive score and their scores, best first (as arrays)."""
-        scores = self.scores(query_tokens)
-        if mask is not None:
-            scores = np.where(mask, scores, -np.inf)
-        top = np.argsort(-scores, kind="stable")
-        top = top[scores[top] > 0]
-        return top, scores[top]
+        return rank_scores(self.scores(query_tokens), mask)
 
     def search(self, query_tokens: list[str], n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         rows, scores = self.ranked(query_tokens, mask)
         return [(int(i), float(s)) for i, s in zip(rows[:n], scores[:n], strict=True)]
+
+
+def rank_scores(scores: np.ndarray, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Rows with a positive score and their scores, best first (as arrays)."""
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    top = np.argsort(-scores, kind="stable")
+    top = top[scores[top] > 0]
+    return top, scores[top]

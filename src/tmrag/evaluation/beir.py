@@ -25,8 +25,9 @@ from .beir_data import BeirDataset, load_beir, write_corpus
 from .runner import default_mode
 
 RUN_DEPTH = 100  # documents kept per query: Recall@100 needs 100
-RETRIEVAL_SETTINGS = ("fusion", "reranker", "bm25_stem", "document_stem", "retrieve_top_n", "retrieve_min_docs",
-                      "rerank_document_weight", "rerank_document_dense_weight", "rerank_top_n", "chunk_tokens")
+RETRIEVAL_SETTINGS = ("fusion", "reranker", "bm25_k1", "bm25_b", "bm25_stem", "document_stem", "bm25_surface_weight",
+                      "retrieve_top_n", "retrieve_min_docs", "rerank_document_weight", "rerank_document_dense_weight",
+                      "rerank_top_n", "chunk_tokens")
 MEASURES = {"ndcg_cut_10", "recall_100", "recip_rank"}
 
 

@@ -95,9 +95,14 @@ def _yaml_str(text: str) -> str:
 
 
 def write_corpus(dataset: BeirDataset, root: Path) -> Path:
-    """A tmrag corpus folder under ``root`` (no bibliography or glossary)."""
+    """A tmrag corpus folder under ``root`` (no bibliography or glossary). A folder kept from an
+    earlier run (``--work-dir``) loses the modules this dataset lacks, so a smaller or other
+    dataset is never scored with stale documents indexed beside it."""
     modules = root / "modules"
     modules.mkdir(parents=True, exist_ok=True)
+    wanted = {f"{module_id}.md" for module_id in dataset.module_ids()}
+    for stale in (p for p in modules.glob("*.md") if p.name not in wanted):
+        stale.unlink()
     (root / "bibliography.jsonl").write_text("", encoding="utf-8")
     (root / "glossary.jsonl").write_text("", encoding="utf-8")
     category = CATEGORIES[0]  # categories play no part in this evaluation; any valid one does

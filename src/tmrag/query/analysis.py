@@ -50,6 +50,10 @@ def validate_question(question: str, categories: list[str] | None, what: str = "
         raise InvalidQueryError(f"unknown categor{'y' if len(unknown) == 1 else 'ies'} {unknown}; choose from {list(allowed)}")
 
 
+# How a follow-up carries the previous question ("… (context: previous question)").
+CONTEXT_OPEN = "(context: "
+
+
 @dataclass
 class AnalyzedQuery:
     text: str
@@ -87,7 +91,7 @@ class QueryAnalyzer:
                         continue
                     terms.append(term)
                     expansions += [n for n in (term.term, *term.aliases) if n.lower() != m.group(1).lower()]
-        tokens = tokenize(text)
+        tokens = tokenize(text.replace(CONTEXT_OPEN, "("))  # the marker's word is not the question's
         seen = set(tokens)
         for extra in tokenize(" ".join(expansions)):
             if extra not in seen:  # expansions add new words once; they never re-weight the question

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..corpus.markdown import Section, scan_body, section_at, siblings
 from ..tokenize import tokenize
-from .analysis import MAX_QUESTION_CHARS, name_like_words
+from .analysis import CONTEXT_OPEN, MAX_QUESTION_CHARS, name_like_words
 from .intent import FRAME_WORDS, UNIT_NAME
 
 MAX_TURNS = 8  # the contract's limit: older turns rarely matter and cost request size
@@ -239,4 +239,4 @@ def _resolve(question: str, history: list[Turn], glossary_hits: int, names: list
     if rewritten:
         return Resolution(rewritten, True, "rewrite")
     # Otherwise the follow-up is asked about the previous question's subject.
-    return Resolution(f"{question.rstrip()} (context: {previous.question.strip()[:CONTEXT_CHARS]})", True, "context")
+    return Resolution(f"{question.rstrip()} {CONTEXT_OPEN}{previous.question.strip()[:CONTEXT_CHARS]})", True, "context")

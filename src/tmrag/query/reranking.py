@@ -21,7 +21,7 @@ import numpy as np
 from ..build.lexical import LexicalIndex
 from ..config import Settings
 from ..errors import ModelError
-from ..tokenize import stem_tokens, tokenize
+from ..tokenize import stem_query, stem_tokens, tokenize
 from .analysis import AnalyzedQuery
 from .loaded_index import LoadedIndex
 from .retrieval import Candidate
@@ -81,7 +81,7 @@ class DocumentLexicalReranker:
         return best
 
     def rerank(self, query: AnalyzedQuery, qvec: np.ndarray, candidates: list[Candidate]) -> list[Candidate]:
-        tokens = stem_tokens(query.lexical_tokens) if self.stemmed else query.lexical_tokens
+        tokens = stem_query(query.lexical_tokens) if self.stemmed else query.lexical_tokens
         module_scores = self.modules.scores(tokens)
         module_max = float(module_scores.max(initial=0.0)) or 1.0
         module_dense = self.module_dense(qvec)

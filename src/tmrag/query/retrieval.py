@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..build.lexical import rank_scores
 from ..config import Settings
-from ..tokenize import stem_tokens
+from ..tokenize import stem_query
 from .analysis import AnalyzedQuery
 from .fusion import convex, rrf
 from .loaded_index import LoadedIndex
@@ -60,9 +61,15 @@ class Retriever:
         return out
 
     def lexical_leg(self, tokens: list[str], mask: np.ndarray | None) -> list[tuple[int, float]]:
-        bm25 = self.index.bm25
-        tokens = stem_tokens(tokens) if bm25 is not self.index.lexical else tokens
-        return self.deepen(*bm25.ranked(tokens, mask))
+        """BM25 over stems, plus ``bm25_surface_weight`` x BM25 over the surface forms: a word the
+        question uses as written counts beyond its morphological relatives."""
+        surface, stemmed = self.index.lexical, self.index.bm25
+        if stemmed is surface:
+            return self.deepen(*surface.ranked(tokens, mask))
+        scores = stemmed.scores(stem_query(tokens))
+        if self.settings.bm25_surface_weight:
+            scores = scores + self.settings.bm25_surface_weight * surface.scores(tokens)
+        return self.deepen(*rank_scores(scores, mask))
 
     def dense_leg(self, qvec: np.ndarray, mask: np.ndarray | None) -> list[tuple[int, float]]:
         # An exact flat index scores every vector anyway; asking for all only sorts more of them.
