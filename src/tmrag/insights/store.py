@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_random_exponential
 
 from ..errors import ConfigError, StorageError
 from .records import Feedback, LoggedQuestion, now
@@ -73,12 +74,12 @@ class InsightsStore:
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
-        with self._lock:
+        with self._lock:  # the question log's thread and a feedback write may both open a new file
             if not self._migrated:
+                _set_wal(conn)
                 migrate(conn)
                 self._migrated = True
+        conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
         return conn
 
     def exists(self) -> bool:
@@ -144,6 +145,14 @@ class InsightsStore:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._connect())
+
+
+@retry(retry=retry_if_exception_type(sqlite3.OperationalError), stop=stop_after_delay(BUSY_TIMEOUT_MS / 1000),
+       wait=wait_random_exponential(multiplier=0.01, max=0.2), reraise=True)
+def _set_wal(conn: sqlite3.Connection) -> None:
+    """WAL mode is kept in the file. Switching a new file to it needs the file to itself, and SQLite
+    answers "database is locked" at once, without its busy wait, while another process opens it."""
+    conn.execute("PRAGMA journal_mode=WAL")
 
 
 class _Transaction:
