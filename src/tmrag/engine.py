@@ -16,9 +16,8 @@ import numpy as np
 from .answer.abstention import should_abstain
 from .answer.composing import Composer
 from .answer.condensing import Condenser
-from .answer.listing import enclosing_list
 from .answer.llm import GeneratedAnswerer
-from .answer.quoting import ANSWER_PASSAGES, LIST_LINE, Quote, QuoteSelector
+from .answer.quoting import ANSWER_PASSAGES, Quote, QuoteSelector
 from .answer.sides import SideQuoter
 from .answer.text import display_sentence
 from .answer.types import Answer
@@ -155,15 +154,14 @@ class Engine:
         """"How does the last one work?" after an answer that listed nothing: the n-th item of a
         list in the previous question's top passages, else of the parallel sections around its
         best passage, if it sits in one."""
-        chunks = [self.index.chunks[c.row] for c in self.rank(previous.question, k=ORDINAL_PASSAGES).results]
-        chunks = [c for c in chunks if c.kind == "module" and c.start is not None]
-        for chunk in chunks:  # a list the previous question's passages hold, by rank
-            module = self.corpus.modules[chunk.module_id]
-            at = LIST_LINE.search(chunk.text)
-            items = enclosing_list(module.text, chunk.start + at.end(), module.sections) if at else None
-            item = nth([display_sentence(module.text[a:b]).rstrip(".") for a, b in items.spans], n) if items else None
+        rows = [c.row for c in self.rank(previous.question, k=ORDINAL_PASSAGES).results]
+        for row in rows:  # a list the previous question's passages hold, by rank
+            found = self.quoter.list_in(row)
+            text = self.corpus.modules[self.index.chunks[row].module_id].text if found else ""
+            item = nth([display_sentence(text[a:b]).rstrip(".") for a, b in found[1].spans], n) if found else None
             if item:
                 return Resolution(f"{question.rstrip('?. ')}: {item}", True, "rewrite")
+        chunks = [c for c in (self.index.chunks[row] for row in rows) if c.kind == "module" and c.start is not None]
         if not chunks:
             return None
         module = self.corpus.modules[chunks[0].module_id]

@@ -8,6 +8,7 @@ model never quotes another size's numbers; duplicates across overlapping chunks 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -117,11 +118,27 @@ class QuoteSelector:
 
     def list_of(self, row: int, span: tuple[int, int]) -> ListItems | None:
         """The list that follows a sentence in its module, if one does."""
+        return self._in_module(row, span[1], list_after)
+
+    def list_around(self, row: int, span: tuple[int, int]) -> ListItems | None:
+        """The list one of whose items holds the sentence, with its heading or lead-in."""
+        return self._in_module(row, span[0], enclosing_list)
+
+    def _in_module(self, row: int, offset: int, find: Callable[..., ListItems | None]) -> ListItems | None:
+        """``find`` at a chunk offset, in its module's text; None for a chunk outside a module."""
         chunk = self.index.chunks[row]
         if chunk.kind != "module" or chunk.start is None:
             return None
         module = self.corpus.modules[chunk.module_id]
-        return list_after(module.text, chunk.start + span[1], module.sections)
+        return find(module.text, chunk.start + offset, module.sections)
+
+    def list_in(self, row: int) -> tuple[tuple[int, int], ListItems] | None:
+        """The first list a passage holds: the sentence its first item opens with, and the list."""
+        chunk = self.index.chunks[row]
+        at = LIST_LINE.search(chunk.text) if chunk.kind == "module" else None
+        span = next((sp for sp in chunk.sentences if sp[1] > at.end()), None) if at else None
+        items = self.list_around(row, span) if span else None
+        return (span, items) if span and items else None
 
     def lead_in(self, row: int, j: int) -> bool:
         """"The handshake runs in four steps:" is quotable with its list, though not alone."""
@@ -158,27 +175,12 @@ class QuoteSelector:
         """A list question whose quoted sentences hold no list: the first list in the top
         passages (by rank), led by its heading or lead-in, opens the answer."""
         for cand in ranking.results[:ANSWER_PASSAGES]:
-            chunk = self.index.chunks[cand.row]
-            at = LIST_LINE.search(chunk.text) if chunk.kind == "module" and chunk.start is not None else None
-            if at is None:
-                continue
-            span = next((sp for sp in chunk.sentences if sp[1] > at.end()), None)
-            items = self.list_around(cand.row, span) if span else None
-            if items:
+            found = self.list_in(cand.row)
+            if found:
+                span, items = found
                 extra = QuoteSelector.first_sentences(self.without(quotes, cand.row, items), LIST_EXTRA_SENTENCES)
-                kept = [Quote(cand.row, [span], 1, [span], {span: items}), *extra]
-                for marker, quote in enumerate(kept, 1):
-                    quote.marker = marker
-                return kept
+                return renumbered([Quote(cand.row, [span], 1, [span], {span: items}), *extra])
         return quotes
-
-    def list_around(self, row: int, span: tuple[int, int]) -> ListItems | None:
-        """The list one of whose items holds the sentence, with its heading or lead-in."""
-        chunk = self.index.chunks[row]
-        if chunk.kind != "module" or chunk.start is None:
-            return None
-        module = self.corpus.modules[chunk.module_id]
-        return enclosing_list(module.text, chunk.start + span[0], module.sections)
 
     def without(self, quotes: list[Quote], row: int, items: ListItems) -> list[Quote]:
         """``quotes`` less the sentences of the same module that fall inside one of ``items``."""
@@ -190,10 +192,7 @@ class QuoteSelector:
             held = {s for s in quote.reading if any(chunk.start + s[0] < b and chunk.start + s[1] > a for a, b in inside)}
             quote.reading = [s for s in quote.reading if s not in held]
             quote.spans = [s for s in quote.spans if s not in held]
-        kept = [q for q in quotes if q.spans]
-        for marker, quote in enumerate(kept, 1):  # markers stay 1..n with no gap
-            quote.marker = marker
-        return kept
+        return renumbered([q for q in quotes if q.spans])
 
     @staticmethod
     def first_sentences(quotes: list[Quote], n: int) -> list[Quote]:
@@ -372,6 +371,13 @@ class QuoteSelector:
         chunk = self.index.chunks[row]
         a, b = chunk.sentences[j]
         return (chunk.doc_id, (chunk.start or 0) + a, (chunk.start or 0) + b)
+
+
+def renumbered(quotes: list[Quote]) -> list[Quote]:
+    """``quotes`` with their markers set to 1..n in order, no gap."""
+    for marker, quote in enumerate(quotes, 1):
+        quote.marker = marker
+    return quotes
 
 
 def _stem(family: str) -> str:
