@@ -1,7 +1,7 @@
 """Blind grading of answers on the review set (docs/decisions.md, issue 19). From the repo root:
 
     python scripts/blind_grading.py dump OUT.jsonl --split test          # this checkout's answers
-    python scripts/blind_grading.py batches DIR KEY.json A a.jsonl B b.jsonl --batches 4
+    python scripts/blind_grading.py batches DIR KEY.json A a.jsonl B b.jsonl --batches 4 [--whole]
     python scripts/blind_grading.py tally KEY.json DIR --new B --old A [--baseline grades.json]
 
 `batches` writes both versions of every question whose answer differs, the two versions of a
@@ -52,10 +52,14 @@ def item(question: dict, answer: dict) -> dict:
             "citations": answer["citations"]}
 
 
-def batches(out: Path, key_file: Path, versions: list[tuple[str, Path]], n: int, rubric: Path) -> None:
+def batches(out: Path, key_file: Path, versions: list[tuple[str, Path]], n: int, rubric: Path,
+            whole: bool = False) -> None:
+    """``whole``: every question, not only the changed ones; an answer both versions give is
+    graded once and counts for both (so each version gets a grade for the whole split)."""
     rng, review = random.Random(SEED), rows(REVIEW)
     (name_a, a), (name_b, b) = [(name, rows(path)) for name, path in versions]
     changed = [q for q in a if a[q]["answer"] != b[q]["answer"]]
+    same = [q for q in a if whole and q not in changed]
     rng.shuffle(changed)
     groups: list[list[dict]] = [[] for _ in range(n)]
     key = {}
@@ -64,21 +68,28 @@ def batches(out: Path, key_file: Path, versions: list[tuple[str, Path]], n: int,
             iid = f"s{rng.randrange(10**9):09d}"
             key[iid] = {"qid": q, "version": name}
             groups[slot].append({"item": iid, **item(review[q], answers[q])})
+    for q in same:
+        iid = f"s{rng.randrange(10**9):09d}"
+        key[iid] = {"qid": q, "version": f"{name_a}+{name_b}"}
+        min(groups, key=len).append({"item": iid, **item(review[q], a[q])})
     out.mkdir(parents=True, exist_ok=True)
     for i, group in enumerate(groups, 1):
         rng.shuffle(group)
         (out / f"batch{i}.jsonl").write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in group), encoding="utf-8")
     shutil.copy(rubric, out / "GRADING.md")
     key_file.write_text(json.dumps(key), encoding="utf-8")
-    print(f"{len(changed)} changed answers; batches of {[len(g) for g in groups]}")
+    print(f"{len(changed)} changed answers, {len(same)} unchanged; batches of {[len(g) for g in groups]}")
 
 
 def tally(key_file: Path, graded: Path, new: str, old: str, baseline: Path | None) -> None:
     key, review = json.loads(key_file.read_text()), rows(REVIEW)
-    grades = {}
+    grades, failures = {}, collections.Counter()
     for f in sorted(graded.glob("grades*.jsonl")):
         for g in map(json.loads, f.read_text().splitlines()):
-            grades[(key[g["item"]]["qid"], key[g["item"]]["version"])] = g["grade"]
+            for version in key[g["item"]]["version"].split("+"):
+                grades[(key[g["item"]]["qid"], version)] = g["grade"]
+                if g["grade"] != "good":
+                    failures[(version, g.get("failure") or "other")] += 1
     moves: collections.Counter = collections.Counter()
     final = json.loads(baseline.read_text()) if baseline else {}
     for (q, version), grade in grades.items():
@@ -87,6 +98,12 @@ def tally(key_file: Path, graded: Path, new: str, old: str, baseline: Path | Non
             moves[(review[q]["tags"][0], "better" if diff > 0 else "worse" if diff < 0 else "same")] += 1
             final[q] = grade
     print(json.dumps({f"{t} {m}": c for (t, m), c in sorted(moves.items())}, indent=1))
+    for version in (old, new):
+        mine = collections.Counter(g for (_, v), g in grades.items() if v == version)
+        total = sum(mine.values())
+        if total:
+            print(version, {g: f"{mine[g]} ({mine[g] / total:.1%})" for g in RANK},
+                  {f: c for (v, f), c in failures.most_common() if v == version})
     if baseline:
         counts = collections.Counter(final.values())
         print({g: f"{counts[g]} ({counts[g] / len(final):.1%})" for g in RANK})
@@ -106,6 +123,7 @@ def main() -> None:
     b.add_argument("b_name")
     b.add_argument("b_file", type=Path)
     b.add_argument("--batches", type=int, default=4)
+    b.add_argument("--whole", action="store_true", help="every question, unchanged answers graded once for both")
     b.add_argument("--rubric", type=Path, default=Path("../shared/GRADING.md"))
     t = sub.add_parser("tally")
     t.add_argument("key", type=Path)
@@ -117,7 +135,8 @@ def main() -> None:
     if args.cmd == "dump":
         dump(args.out, args.split)
     elif args.cmd == "batches":
-        batches(args.out, args.key, [(args.a_name, args.a_file), (args.b_name, args.b_file)], args.batches, args.rubric)
+        versions = [(args.a_name, args.a_file), (args.b_name, args.b_file)]
+        batches(args.out, args.key, versions, args.batches, args.rubric, args.whole)
     else:
         tally(args.key, args.graded, args.new, args.old, args.baseline)
 
