@@ -29,7 +29,7 @@ from .build.store import IndexStore
 from .config import Settings
 from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
-from .query.analysis import QueryAnalyzer, validate_question
+from .query.analysis import QueryAnalyzer, name_like_words, validate_question
 from .query.followup import Resolution, Turn, nth, ordinal, resolve, sibling_sections
 from .query.intent import part_queries, side_query
 from .query.loaded_index import LoadedIndex
@@ -133,6 +133,11 @@ class Engine:
             # question ("Why does it grow…"): quotes are chosen by both (dev must-contain 0.694 -> 0.764).
             blend = (1 - FOLLOWUP_WEIGHT) * ranking.qvec + FOLLOWUP_WEIGHT * self.embed_query(question)
             ranking.qvec = blend / np.linalg.norm(blend)
+            # The previous question's names were weighed when it was answered; only the
+            # follow-up's own can make this one a question about something the notes lack.
+            own = set(name_like_words(question))
+            ranking.unknown_names = [n for n in ranking.unknown_names if n in own]
+            ranking.unmentioned_names = [n for n in ranking.unmentioned_names if n in own]
         result = self.answer(ranking, t0)
         result.resolved_question = resolved
         return result

@@ -55,3 +55,18 @@ def test_a_numeric_question_also_reads_the_rest_of_a_top_passages_section() -> N
     assert {s.row for s in quoter.candidates(ranking)} == {0, 2}
     widened = {s.row: s for s in quoter.candidates(ranking, whole_sections=True)}
     assert set(widened) == {0, 1, 2} and widened[1].rank == 0  # the sibling ranks with the passage that brought it
+
+
+def test_a_why_question_ranks_the_sentence_that_gives_a_reason_first() -> None:
+    from tmrag.answer.quoting import CAUSAL_BONUS, WHY_MARGIN, WHY_RE, Scored
+
+    texts = ["Workers are not given the spawn tool.",
+             "With it, a worker could spawn workers, so cost would grow geometrically with depth."]
+    text = " ".join(texts)
+    chunks = [SimpleNamespace(text=text, kind="module", sentences=[(0, len(texts[0])), (len(texts[0]) + 1, len(text))])]
+    quoter = QuoteSelector(Settings(), None, SimpleNamespace(chunks=chunks), None)
+    scored = [Scored(0.70, 0, 0, 0), Scored(0.68, 0, 0, 1)]  # the restatement embeds closer to the question
+    reasoned = sorted(quoter.reasons_first(scored), key=lambda s: -s.score)
+    assert reasoned[0].j == 1 and reasoned[0].score == 0.68 + CAUSAL_BONUS and reasoned[1].score == 0.70
+    assert WHY_RE.search("Why shouldn't workers get the spawn tool?") and not WHY_RE.search("What is the spawn tool?")
+    assert WHY_MARGIN > 0.12  # a why-answer reaches further down than the default margin

@@ -110,3 +110,46 @@ def test_the_phrase_used_instead_replaces_the_previous_questions_one_name() -> N
 def test_a_bare_unit_asks_about_the_previous_topic() -> None:
     r = resolve("FLOPs?", [Turn("how does FlashAttention make attention faster?", "x")], 0, ["FlashAttention"])
     assert r.depends and "FlashAttention" in r.question and r.question.startswith("FLOPs?")
+
+
+LOSS = Turn("What loss should a randomly initialized language model show at step 0?", "About ln(V). [1]")
+
+
+@pytest.mark.parametrize(("question", "depends"), [
+    ("with activation checkpointing?", True),  # a fragment: it only adds to the question before it
+    ("savings for gpt-2 small?", True),  # a name in a fragment is the changed case, not a new topic
+    ("why the FFN and not attention though?", True),  # "though" answers back
+    ("ok and for the 70B?", True),
+    ("What RoPE base does Llama 3 use?", False),  # a whole question with a name of its own
+])
+def test_fragments_and_answering_back_depend_on_the_conversation(question: str, depends: bool) -> None:
+    glossary_hits = 1 if "checkpointing" in question else 0
+    assert depends_on_history(question, glossary_hits) is depends
+
+
+def test_a_prepositional_fragment_qualifies_the_previous_question() -> None:
+    r = resolve("for gpt-2's vocab?", [LOSS])
+    assert r.question == "What loss should a randomly initialized language model show at step 0, for gpt-2's vocab?"
+    assert r.kind == "rewrite"
+    noun = resolve("std at d=4096?", [LOSS])  # a noun phrase asks its own thing of the previous subject
+    assert noun.kind == "context" and noun.question.startswith("std at d=4096?")
+
+
+def test_a_why_follow_up_keeps_the_previous_subject_instead_of_swapping_names() -> None:
+    facts = Turn('Where in a transformer are facts like "Paris is in France" mostly stored?', "In the FFN. [1]")
+    r = resolve("why the FFN and not attention though?", [facts])
+    assert "Paris" in r.question and r.question.startswith("why the FFN")
+
+
+def test_an_image_size_and_an_announced_switch() -> None:
+    image = Turn("How many tokens does GPT-4V charge for a 1,024×1,024 image in high-detail mode?", "765 tokens. [1]")
+    assert resolve("and a 2048x4096 one?", [image]).question == (
+        "How many tokens does GPT-4V charge for a 2048x4096 image in high-detail mode?")
+    switched = resolve("unrelated, but what's the max representable value in fp8 E4M3?", [image])
+    assert switched.question == "What's the max representable value in fp8 E4M3?" and not switched.depends
+
+
+def test_an_ordinal_may_name_kinds_and_types() -> None:
+    answer = "Two kinds: (1) role-play jailbreaks [1] (2) adversarial suffixes [1]"
+    r = resolve("how did they come up with the second kind?", [Turn("What kinds of jailbreaks exist?", answer)])
+    assert r.question.endswith(": adversarial suffixes")

@@ -29,6 +29,12 @@ SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (mea
 DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
 NAMED_FIRST = 1.0  # in reading order, each of the question's names a sentence mentions outranks any score gap
 RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev: 0.03+ costs cites-relevant)
+CAUSAL_BONUS = 0.04  # a why-question's sentence that gives a reason outranks one that only restates (dev sweep)
+WHY_MARGIN = 0.20  # a reason embeds further from "why …?" than a restatement does: a why-answer looks wider
+WHY_RE = re.compile(r"\bwhy\b|\bwhat(?:'s| is) the (?:\w+ )?reason\b|\bhow come\b", re.I)
+# A sentence that states a reason or a consequence, not only the fact the question names.
+CAUSAL_RE = re.compile(r"\b(?:because|since|so that|which is why|that is why|this is why|the reason|due to|"
+                       r"therefore|as a result|otherwise|in order to|cancels?|means that|lets|forces?)\b|, so\b", re.I)
 
 # A sentence that opens by pointing back at the one before it.
 BACK_REFERENCE = re.compile(r"(?:[-*+]\s+)?[*_]*(?:This|That|These|Those|It|Its|They|Their|Then|Such|Both|Thus|Hence"
@@ -85,10 +91,12 @@ class QuoteSelector:
         worked = wanted and len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
         chosen, scored = self.definition_first(ranking, self.candidates(ranking, whole_sections=worked))
         scored = self.same_model(ranking, scored)
+        why = bool(WHY_RE.search(ranking.query.text))
+        scored = self.reasons_first(scored) if why else scored
         numbers = NumberScorer(quantities(ranking.query.text)) if wanted else None
         if numbers:
             scored = [Scored(s.score + numbers.result(self.sentence(s.row, s.j)), s.rank, s.row, s.j) for s in scored]
-        groups = self.greedy(scored, chosen, numbers)
+        groups = self.greedy(scored, chosen, numbers, WHY_MARGIN if why and not numbers else SENTENCE_MARGIN)
         quotes = self.quotes_from(chosen, self.reading_strength(ranking, groups))
         listing = ranking.intent.kind == "list"
         quotes = self.with_lists(quotes, listing)
@@ -204,7 +212,8 @@ class QuoteSelector:
                 kept.append(Quote(quote.row, sorted(take), len(kept) + 1, list(take)))
         return kept
 
-    def greedy(self, scored: list[Scored], chosen: list[Pick], numbers: NumberScorer | None = None) -> list[Group]:
+    def greedy(self, scored: list[Scored], chosen: list[Pick], numbers: NumberScorer | None = None,
+               margin: float = SENTENCE_MARGIN) -> list[Group]:
         """Adds the best sentences (each with its antecedent, if it needs one) to ``chosen``
         within the margin and the sentence and word budgets; returns them as scored groups.
         For a numeric question, ``numbers`` re-scores what is left after each pick."""
@@ -212,7 +221,7 @@ class QuoteSelector:
         groups: list[Group] = []
         words = sum(self.words(p.row, p.j) for p in chosen)
         ahead = len(chosen)  # a definition already chosen; antecedents ride on top, up to MAX_SENTENCES
-        top, margin = None, NUMBER_MARGIN if numbers else SENTENCE_MARGIN
+        top, margin = None, NUMBER_MARGIN if numbers else margin
         max_words = self.settings.answer_max_words * (NUMBER_WORDS if numbers else 1)
         while pending and ahead + len(groups) < self.settings.answer_max_sentences:
             if numbers:
@@ -234,6 +243,12 @@ class QuoteSelector:
             if numbers:
                 numbers.take(self.sentence(s.row, s.j), self.section_of(s.row))
         return groups
+
+    def reasons_first(self, scored: list[Scored]) -> list[Scored]:
+        """For a why-question: a sentence that gives a reason ("…, so cost grows with depth",
+        "because …") gains CAUSAL_BONUS over one that restates the fact asked about."""
+        return [Scored(s.score + CAUSAL_BONUS * bool(CAUSAL_RE.search(self.sentence(s.row, s.j))), s.rank, s.row, s.j)
+                for s in scored]
 
     def section_of(self, row: int) -> tuple[str | None, str | None]:
         chunk = self.index.chunks[row]

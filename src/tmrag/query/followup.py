@@ -34,13 +34,24 @@ OBJECT_POINTING = re.compile(r"\b(?:it|them|this|that|these|those)\s*[?.!]*\s*$|
 SWITCH = re.compile(r"^\s*(?:(?:ok|okay|so|now|alright)[,\s]+)?(?:switching|changing|new|different|another|unrelated|"
                     r"separate|other)\s+(?:topics?|questions?|subjects?|things?)\b[\s,:;.!-]*|^\s*(?:on\s+)?another\s+note"
                     r"\b[\s,:;.!-]*|^\s*unrelated(?:ly)?\b[\s,:;.!-]*|^\s*(?:btw|by\s+the\s+way)\b[\s,:;.!-]*", re.I)
-ELLIPSIS = re.compile(r"^\s*(?:and|but|also|what about|how about|what if|then|so|same|now)\b", re.I)
+SWITCH_LINK = re.compile(r"^(?:but|and|so|though)\b[\s,]*", re.I)  # "unrelated, but what's …": the link word goes too
+ELLIPSIS = re.compile(r"^\s*(?:(?:ok|okay|right|hmm|cool|thanks)\b[,\s]*)?(?:and|but|also|what about|how about|what if|then|so|"
+                      r"same|now)\b", re.I)
+WHY_OPENER = re.compile(r"^\s*(?:(?:ok|okay|so|and|but)\b[,\s]*)*why\b", re.I)
+# A fragment, no question word or verb of its own ("with activation checkpointing?", "savings for
+# gpt-2 small?", "for gpt-2's vocab?"): it only adds to the question before it.
+QUESTION_WORD = re.compile(r"\b(?:what|what's|whats|how|why|which|when|where|who|whose|does|do|did|is|are|was|were|"
+                           r"can|could|would|should|will|has|have|had|explain|describe|compare|give|list|tell|show)\b", re.I)
+FRAGMENT_WORDS = 6  # a fragment longer than this is a question of its own, however it is phrased
+PREPOSITION_OPENER = re.compile(r"^\s*(?:with|without|for|at|in|on|using|under|via|vs\.?|versus|compared to)\b", re.I)
+TRAILING_FOLLOWUP = re.compile(r"\b(?:though|tho|then)\s*[?.!]*\s*$", re.I)  # "why the FFN though?" answers back
 # A trailing "instead?" swaps something of the last turn; "instead of X" mid-question compares within it.
 INSTEAD = re.compile(r"\binstead\s*[?.!]*\s*$", re.I)
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1, "1st": 1, "2nd": 2,
             "3rd": 3, "4th": 4, "5th": 5}
 ORDINAL = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+(?:one|step|stage|"
-                     r"item|point|part|technique|method|option|way|reason|idea)\b|\b(?:number|#|step|stage)\s*(\d)\b", re.I)
+                     r"item|point|part|technique|method|option|way|reason|idea|kind|type|approach|variant|category|"
+                     r"attack|phase|metric|number|component|strategy|mode)s?\b|\b(?:number|#|step|stage)\s*(\d)\b", re.I)
 TOP_LEVEL = 2  # "##": a module's main sections
 INLINE_LIST = re.compile(r":\s+([^:]+?;[^:]+?)(?:\.\s|\.?$)")  # "… pieces: a, …; b, …; and c, …."
 USED_INSTEAD = re.compile(r"\b(?:use|used|using|try|tried|pick|picked|chose|switch(?:ed)?\s+to|went\s+with)\s+"
@@ -54,6 +65,7 @@ SLOTS = [
     re.compile(r"\b(?:MHA|MQA|GQA|MLA)\b"),  # attention variants
     re.compile(r"\b(?:A100|H100|H200|B200|L4|T4|V100|TPU\s?v\d\w*)\b"),  # accelerators
     re.compile(r"\b\d[\d,]*(?:\.\d+)?\s*(?:tokens?|GB|GiB|ms|s)\b"),  # quantities with a unit
+    re.compile(r"\b\d[\d,]*\s*[x×]\s*\d[\d,]*\b"),  # image and matrix sizes: 1,024×1,024, 2048x4096
 ]
 
 
@@ -86,12 +98,26 @@ def depends_on_history(question: str, glossary_hits: int) -> bool:
     """Pointing words, an ellipsis opener, "instead", an ordinal, or too few words of its own —
     unless the question names a subject itself (a name or a glossary term) and doesn't open
     like a continuation."""
-    if any(p.search(question) for p in (INSTEAD, ORDINAL, OBJECT_POINTING)) or any(
-            p.match(question) for p in (ELLIPSIS, SUBJECT_POINTING)):
+    if any(p.search(question) for p in (INSTEAD, ORDINAL, OBJECT_POINTING, TRAILING_FOLLOWUP)) or any(
+            p.match(question) for p in (ELLIPSIS, SUBJECT_POINTING)) or fragment(question):
         return True
     if _names(question) or glossary_hits > 0:  # "How does speculative decoding work?" is a new topic
         return False
     return len(_content(question)) <= SHORT_TOKENS or bool(POINTING.search(question))
+
+
+def fragment(question: str) -> bool:
+    """A few words with no question word or verb: "savings for gpt-2 small?", "with GQA?"."""
+    return len(question.split()) <= FRAGMENT_WORDS and not QUESTION_WORD.search(question)
+
+
+def extended(previous: str, question: str) -> str | None:
+    """"for gpt-2's vocab?" after "What loss should … show at step 0?": the previous question
+    with the fragment added. A fragment that opens with a preposition qualifies the whole previous
+    question, so the previous question's words still say what is asked and the fragment picks the case."""
+    if not PREPOSITION_OPENER.match(question) or not fragment(question):
+        return None
+    return f"{previous.strip().rstrip('?.! ')}, {question.strip().rstrip('?.! ')}?"
 
 
 def substitute(previous: str, question: str) -> str | None:
@@ -216,14 +242,17 @@ def _resolve(question: str, history: list[Turn], glossary_hits: int, names: list
         return Resolution(question, False)
     switch = SWITCH.match(question)
     if switch and question[switch.end():].strip():  # asked on its own, without the announcement
-        rest = question[switch.end():].strip()
+        rest = SWITCH_LINK.sub("", question[switch.end():].strip()) or question[switch.end():].strip()
         return Resolution(rest[0].upper() + rest[1:], False)
     previous = history[-1]
     if not depends_on_history(question, glossary_hits):
         return Resolution(question, False)
     elliptic = ELLIPSIS.match(question) or INSTEAD.search(question) or len(_content(question)) <= SHORT_TOKENS
-    # "Why did it get a different answer than Kaplan?": "it" is the previous subject, Kaplan a second name.
-    names_swap = elliptic and not SUBJECT_POINTING.match(question)
+    # "Why did it get a different answer than Kaplan?": "it" is the previous subject, Kaplan a second
+    # name; "why the FFN and not attention?" asks a reason, not the previous question of the FFN; a
+    # bare fragment ("In A100-days?") names a unit or a case, not a new subject.
+    names_swap = (elliptic and not SUBJECT_POINTING.match(question) and not WHY_OPENER.match(question)
+                  and not (fragment(question) and not ELLIPSIS.match(question)))
     swapped = substitute(previous.question, question) or (
         swap_name(previous.question, question) or swap_instead(previous.question, question) if names_swap else None)
     if swapped and elliptic:
@@ -233,6 +262,8 @@ def _resolve(question: str, history: list[Turn], glossary_hits: int, names: list
         item = list_item(previous.answer, n)
         if item:
             return Resolution(f"{question.rstrip('?. ')}: {item}", True, "rewrite")
+    elif longer := extended(previous.question, question):
+        return Resolution(longer, True, "rewrite")
     subject = subject_of(previous.question, names)
     # "What if it used MHA instead?" varies the whole previous setting: asked in its context.
     rewritten = replace_pronoun(question, subject) if subject and not INSTEAD.search(question) else None
