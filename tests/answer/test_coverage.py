@@ -24,7 +24,7 @@ def test_the_note_lists_everything_missing() -> None:
 
 
 def _states(focus: str, numeric: bool, sentences: list[str], question: str, names: tuple[str, ...] = ()) -> bool:
-    ranking = SimpleNamespace(query=SimpleNamespace(text=question, names=list(names)))
+    ranking = SimpleNamespace(query=SimpleNamespace(text=question, names=list(names)), intent=SimpleNamespace(focus=focus))
     return CoverageJudge.states(tokenize(focus), numeric, sentences, [set(tokenize(s)) for s in sentences], ranking)
 
 
@@ -59,3 +59,20 @@ def test_the_owner_of_an_asked_number_is_the_thing_it_is_asked_of() -> None:
     assert number_owners("Serving Llama-2-7B on a single A100, how many sequences fit in the KV cache?",
                          ["Llama-2-7B", "A100"]) == []
     assert number_owners("How many tokens does a 1024x1024 screenshot cost when sent to GPT-4V?", ["GPT-4V"]) == []
+
+
+def test_a_focus_written_as_one_token_or_a_count_written_as_a_word_is_stated() -> None:
+    assert _states("pass@1", False, ["With test feedback it reached 91% pass@1 on HumanEval."], "What pass@1 did it reach?")
+    assert _states("rounds", True, ["Llama 2 ran five iterative rounds of RLHF."], "How many rounds of RLHF did Llama 2 run?")
+    assert not _states("rounds", True, ["Llama 2 ran iterative rounds of RLHF."], "How many rounds of RLHF did Llama 2 run?")
+
+
+def test_a_glossary_term_of_the_asked_kind_said_of_the_asked_thing_states_it() -> None:
+    gelu = SimpleNamespace(term="GELU", aliases=[], definition="A smooth activation function; GPT-2 and BERT use it.")
+    corpus = SimpleNamespace(glossary=[gelu])
+    judge = CoverageJudge(SimpleNamespace(coverage_reader=False), None, reader=None, corpus=corpus)
+    sentences = ["GELU is smooth; GPT-2, GPT-3 and BERT use it.", "GELU is smooth; GPT-2 uses it."]
+    tokens = [set(tokenize(s)) for s in sentences]
+    kinds = judge.with_kinds(tokens, tokenize("activation function"), sentences, ["BERT"])
+    assert {"activation", "function"} <= kinds[0] and kinds[1] == tokens[1]  # only where BERT is named
+    assert judge.with_kinds(tokens, tokenize("learning rate"), sentences, ["BERT"]) == tokens  # GELU is no learning rate

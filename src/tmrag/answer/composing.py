@@ -33,7 +33,7 @@ def coverage_note(missing: list[str]) -> str:
 class Composer:
     def __init__(self, settings: Settings, corpus: Corpus, index: LoadedIndex, ranker: Ranker) -> None:
         self.corpus, self.index, self.ranker = corpus, index, ranker
-        self.judge = CoverageJudge(settings, index)
+        self.judge = CoverageJudge(settings, index, corpus=corpus)
 
     def compose(self, ranking: Ranking, quotes: list[Quote], abstained: bool,
                 context: Callable[[], list[Quote]] | None = None) -> Answer:

@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass, field
 
 from ..config import Settings
+from ..corpus.model import Corpus
 from ..names import Coverage
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
-from ..tokenize import mentions_all, tokenize
+from ..tokenize import mentions_all, stem_tokens, tokenize
 from .quoting import Quote
 from .reader import AnswerReader
 from .text import NUMBER_RE, display_sentence
@@ -35,6 +36,14 @@ OWNER_RE = re.compile(r"\b(?:how\s+(?:many|much)|what|which)\s+(?!(?:is|are|was|
                       r"(?:does|do|did|is|are|was|were|has|have)\s+(?:the\s+|a\s+|an\s+|each\s+)?"
                       r"(?P<owner>(?:\S+\s*){1,3})", re.I)
 FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
+# Words that name a category, not the attribute itself: "activation (function)", "positional
+# (encoding)" are what GELU and RoPE are.
+CATEGORY_WORDS = frozenset(tokenize("function method technique scheme approach mechanism algorithm type kind variant "
+                                    "encoding embedding architecture format"))
+FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it is first: "A smooth activation …"
+# A count written as a word states a number as much as digits do: "five iterative rounds of RLHF".
+NUMBER_WORDS_RE = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+                             r"fifty|hundred|thousand|million|billion|trillion|dozen)\b", re.I)
 
 
 # A quantity is stated by its value in its unit as much as by its name: "1.25 GiB of cache"
@@ -93,9 +102,15 @@ def _tokens(text: str) -> set[str]:
 
 
 class CoverageJudge:
-    def __init__(self, settings: Settings, index: LoadedIndex, reader: AnswerReader | None = None) -> None:
+    def __init__(self, settings: Settings, index: LoadedIndex, reader: AnswerReader | None = None,
+                 corpus: Corpus | None = None) -> None:
         self.settings, self.index = settings, index
         self.reader = reader if reader is not None else (AnswerReader() if settings.coverage_reader else None)
+        # Per glossary term: the token sets of its names, and the stems of its definition's first
+        # clause and aliases, which say what kind of thing it is (GELU: "a smooth activation").
+        self.kinds = [([set(tokenize(n)) for n in (t.term, *t.aliases) if tokenize(n)],
+                       set(stem_tokens(tokenize(" ".join([FIRST_CLAUSE.match(t.definition).group(0), *t.aliases])))))
+                      for t in (corpus.glossary if corpus is not None else [])]
 
     def sentences(self, quotes: list[Quote]) -> list[str]:
         out = []
@@ -117,11 +132,19 @@ class CoverageJudge:
             # A number asked of a named thing ("how many bytes per token does *Mistral 7B* need")
             # is never stated by passages that don't name it, however close the rest matches.
             missing = [n for n in unmentioned if n in number_owners(ranking.query.text, ranking.query.names)]
+        # A glossary term of the asked kind said of the asked thing ("BERT uses [GELU]") is positive
+        # evidence the reader is not asked to overrule; a plain pass of the focus check is not
+        # (dev: the reader catches unanswerables there, "how many GPUs does Character.ai run").
+        said = False
         if (focus and intent.kind in FOCUS_KINDS and focus[-1] not in GENERIC_HEADS and ranking.query.names and not missing
                 and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking))
                 and not self.states(focus, intent.numeric, sentences, token_sets, ranking)):
-            missing.append(asked_thing(ranking.query.text, intent.focus, [n for n in ranking.query.names if n not in missing]))
-        if (not missing and not self.states_quantity(focus, intent.numeric, sentences, ranking)
+            kinds = self.with_kinds(token_sets, focus, sentences, ranking.query.names)
+            said = kinds != token_sets and self.states(focus, intent.numeric, sentences, kinds, ranking)
+            if not said:
+                missing.append(asked_thing(ranking.query.text, intent.focus,
+                                           [n for n in ranking.query.names if n not in missing]))
+        if (not missing and not said and not self.states_quantity(focus, intent.numeric, sentences, ranking)
                 and self.reads_as_unanswered(ranking, sentences)):
             missing.append(asked_thing(ranking.query.text, intent.focus, ranking.query.names) if focus
                            else "a direct answer to this question")
@@ -159,13 +182,30 @@ class CoverageJudge:
         question did not already give, like the 405 of "Llama 3 405B")."""
         given = set(NUMBER_RE.findall(ranking.query.text))
         unit = QUANTITY_UNITS.get(focus[-1])
+        phrase = re.compile(rf"(?<![\w-]){re.escape(ranking.intent.focus)}(?![\w-])", re.I) if ranking.intent.focus else None
         for sentence, tokens in zip(sentences, token_sets, strict=True):
-            if not mentions_all(tokens, focus) and not (numeric and unit and unit.search(sentence)):
+            named = mentions_all(tokens, focus) or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
+            if not named and not (numeric and unit and unit.search(sentence)):
                 continue
             if numeric and other_version(sentence, ranking.query.text, ranking.query.names):
                 continue
             numbers = set(NUMBER_RE.findall(sentence)) - given
-            if not numeric or numbers:
+            if not numeric or numbers or NUMBER_WORDS_RE.search(sentence):
                 return True
         return False
+
+    def with_kinds(self, token_sets: list[set[str]], focus: list[str], sentences: list[str],
+                   names: list[str]) -> list[set[str]]:
+        """Each sentence's tokens, plus the asked attribute's words when the sentence names one of
+        the question's names and a glossary term of the asked kind: "GPT-2, GPT-3 and BERT use
+        [GELU]" states BERT's activation function, since GELU's entry calls it an activation."""
+        stems = [s for f, s in zip(focus, stem_tokens(focus), strict=True) if f not in GENERIC_HEADS | CATEGORY_WORDS]
+        out = []
+        for tokens, sentence in zip(token_sets, sentences, strict=True):
+            if not stems or not any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", sentence, re.I) for n in names):
+                out.append(tokens)  # said of another thing, or nothing to check
+                continue
+            kinds = set().union(*(kind for terms, kind in self.kinds if any(term <= tokens for term in terms)))
+            out.append(tokens | set(focus) if all(s in kinds for s in stems) else tokens)
+        return out
 
