@@ -71,3 +71,14 @@ def test_a_definition_question_is_a_definition() -> None:
 def test_a_dotted_name_is_one_side() -> None:
     assert comparison_sides("model.eval() vs torch.no_grad(): what does each actually do?") == \
         ["model.eval", "torch.no_grad"]
+
+
+def test_a_side_that_is_one_joined_token_is_named_only_by_itself() -> None:
+    from tmrag.answer.sides import names_side
+    from tmrag.tokenize import tokenize
+
+    assert side_words(["Top-k", "nucleus sampling"]) == ["top-k", "nucleus"]
+    assert side_words(["pass@k", "pass^k"]) == ["pass@k", "pass^k"]
+    text = "Top-p sampling keeps the smallest set of tokens; pass^k asks that all k runs succeed."
+    assert not names_side("top-k", text, set(tokenize(text)))  # "top" of top-p is not top-k
+    assert names_side("pass^k", text, set(tokenize(text))) and not names_side("pass@k", text, set(tokenize(text)))

@@ -4,6 +4,8 @@ alone and "how many X, and what Y?" gets both."""
 
 from __future__ import annotations
 
+import re
+
 from ..query.intent import side_words
 from ..query.ranking import Ranking
 from ..tokenize import tokenize
@@ -13,6 +15,13 @@ from .text import MAX_SENTENCES
 PER_SIDE = 2  # sentences per side at most: two sides fill four of the five sentences
 SUBJECT_WORDS = 8  # a sentence's opening words: its subject, with a determiner or a clause before it
 BOTH_SIDES_BONUS = 0.05  # a sentence that contrasts the sides directly leads its side's evidence
+
+
+def names_side(word: str, text: str, tokens: set[str]) -> bool:
+    """A side's word among a text's tokens; a joined one ("pass^k") in its surface."""
+    if word.isalnum():
+        return word in tokens
+    return re.search(rf"(?<![\w@^-]){re.escape(word)}(?![\w@^-])", text.lower()) is not None
 
 
 class SideQuoter:
@@ -26,11 +35,12 @@ class SideQuoter:
         seen, pool = set(), []
         others = question if word else []
         for scored in self.selector.candidates(side_ranking) + others:
-            tokens = set(tokenize(self.selector.sentence(scored.row, scored.j)))
+            text = self.selector.sentence(scored.row, scored.j)
+            tokens = set(tokenize(text))
             key = self.selector.absolute(scored.row, scored.j)
-            if (word is None or word in tokens) and key not in seen:
+            if (word is None or names_side(word, text, tokens)) and key not in seen:
                 seen.add(key)
-                both = sum(w in tokens for w in words) > 1
+                both = sum(names_side(w, text, tokens) for w in words) > 1
                 pool.append(Scored(scored.score + BOTH_SIDES_BONUS * both, scored.rank, scored.row, scored.j))
         return sorted(pool, key=lambda s: -s.score)
 
@@ -38,9 +48,11 @@ class SideQuoter:
         """Whether the quotes already speak of every side: name it within a sentence's opening
         words, where what a sentence is about stands (a side named in passing, "unlike LLaVA…"
         at the end of a sentence about Flamingo, is not described)."""
-        openings = [set(tokenize(" ".join(self.selector.index.chunks[q.row].text[a:b].split()[:SUBJECT_WORDS])))
+        openings = [" ".join(self.selector.index.chunks[q.row].text[a:b].split()[:SUBJECT_WORDS])
                     for q in quotes for a, b in q.spans]
-        return all(word is None or any(word in o for o in openings) for word in side_words(sides))
+        tokens = [set(tokenize(o)) for o in openings]
+        return all(word is None or any(names_side(word, o, t) for o, t in zip(openings, tokens, strict=True))
+                   for word in side_words(sides))
 
     def select(self, ranking: Ranking, side_rankings: list[Ranking]) -> list[Quote] | None:
         """Quotes side by side, or None when fewer than two sides have evidence (the ordinary

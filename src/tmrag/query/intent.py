@@ -111,10 +111,16 @@ def side_word(side: str) -> str | None:
     return next((w for w in words if w not in GENERIC_SIDE_WORDS and w not in FRAME_WORDS), None)
 
 
+# A side that is one technical token ("top-k", "pass@k", "pass^k") is named only by itself:
+# its parts ("top", "pass") name the other side too.
+JOINED_SIDE = re.compile(r"[a-z0-9]+[-@^][a-z0-9*]+", re.I)
+
+
 def side_words(sides: list[str]) -> list[str | None]:
     """Each side's naming word, preferring one the other sides don't share ("decoding" and
     "execution" for "speculative decoding vs speculative execution")."""
-    words = [[t for w in re.split(r"[\s/-]+", s) for t in tokenize(w)] for s in sides]
+    words = [[s.strip().lower()] if JOINED_SIDE.fullmatch(s.strip()) else
+             [t for w in re.split(r"[\s/-]+", s) for t in tokenize(w)] for s in sides]
     out = []
     for n, mine in enumerate(words):
         others = {t for m, ws in enumerate(words) if m != n for t in ws}
