@@ -26,3 +26,10 @@ def test_depth_never_cuts_below_top_n_and_stops_when_hits_run_out() -> None:
     assert len(_retriever([0, 1, 2, 3, 4, 5, 6], top_n=5, min_docs=2).deepen(np.arange(7), np.ones(7))) == 5
     assert len(_retriever([0] * 8, top_n=5, min_docs=3).deepen(np.arange(8), np.ones(8))) == 8
     assert len(_retriever([0] * 8, top_n=5, min_docs=0).deepen(np.arange(8), np.ones(8))) == 5
+
+
+def test_a_name_written_with_another_dash_is_mentioned() -> None:
+    from tmrag.query.ranking import _dash_free
+
+    assert _dash_free("Young-Daly").search("the Young–Daly rule gives 19.7 minutes")
+    assert not _dash_free("Flash-Decoding").search("decoding with FlashAttention")

@@ -82,3 +82,7 @@ def test_a_side_that_is_one_joined_token_is_named_only_by_itself() -> None:
     text = "Top-p sampling keeps the smallest set of tokens; pass^k asks that all k runs succeed."
     assert not names_side("top-k", text, set(tokenize(text)))  # "top" of top-p is not top-k
     assert names_side("pass^k", text, set(tokenize(text))) and not names_side("pass@k", text, set(tokenize(text)))
+
+
+def test_a_focus_with_alternatives_keeps_the_first() -> None:
+    assert question_focus("What exponent or ratio did Chinchilla land on?", ["Chinchilla"]) == "exponent"

@@ -146,6 +146,10 @@ def part_queries(parts: list[str]) -> list[str]:
     return [p if p == longest or len(tokenize(p)) >= PART_MIN_TOKENS else f"{p} {longest}" for p in parts]
 
 
+# The asked attribute also ends at an alternative: "exponent or ratio", either states it.
+FOCUS_END = re.compile(r"\s+or\b", re.I)
+
+
 def question_focus(question: str, names: list[str]) -> str:
     """The asked attribute, minus the names it is asked about ("How many layers does Llama 3
     405B have?" → "layers"); "" when the question has no such phrase."""
@@ -153,7 +157,7 @@ def question_focus(question: str, names: list[str]) -> str:
         m = pattern.search(question)
         if not m:
             continue
-        phrase = _phrase(m.group("f"))
+        phrase = FOCUS_END.split(_phrase(m.group("f")), maxsplit=1)[0]
         focus = phrase
         for name in (n for n in names if not UNIT_NAME.fullmatch(n)):
             focus = re.sub(rf"(?<![\w-]){re.escape(name)}(?:'s)?(?![\w-])", " ", focus)

@@ -3,6 +3,7 @@ most a few passages per module, and measure the evidence signals the answer laye
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from contextlib import nullcontext
@@ -102,13 +103,22 @@ class Ranker:
         """Specific names in the question that none of these passages mention: an answer from them
         may be about something nearby ("Claude Haiku's price" answered with other models' prices).
         Names the notes use everywhere (Claude, API, LLM) say nothing about a passage: skipped."""
-        seen: set[str] = set().union(*(self.index.lexical.tokens[row] for row in rows))
+        chunks = [self.index.chunks[row] for row in rows]
+        # A passage is about what its section heading names too ("Worked numbers: Mixtral 8x7B").
+        seen: set[str] = set().union(*(self.index.lexical.tokens[row] for row in rows),
+                                     *(tokenize(c.breadcrumb) for c in chunks))
         common = COMMON_NAME_SHARE * len(self.index.chunks)
         out = []
         for name in dict.fromkeys(names):
             tokens = tokenize(name_head(name))
             if not tokens or self.index.lexical.document_frequency(tokens[0]) > common:
                 continue
-            if not mentions_all(seen, tokens):
+            if not mentions_all(seen, tokens) and not any(_dash_free(name_head(name)).search(c.text) for c in chunks):
                 out.append(name)
         return out
+
+
+def _dash_free(name: str) -> re.Pattern[str]:
+    """The name with any dash between its parts: the notes write "Young–Daly", a question "Young-Daly"."""
+    parts = [re.escape(p) for p in re.split(r"[-‐‑–—]", name)]
+    return re.compile(r"(?<![\w-])" + r"[-‐‑–—]".join(parts) + r"(?![\w-])", re.I)
