@@ -153,3 +153,14 @@ def test_an_ordinal_may_name_kinds_and_types() -> None:
     answer = "Two kinds: (1) role-play jailbreaks [1] (2) adversarial suffixes [1]"
     r = resolve("how did they come up with the second kind?", [Turn("What kinds of jailbreaks exist?", answer)])
     assert r.question.endswith(": adversarial suffixes")
+
+
+@pytest.mark.parametrize("question", [
+    "A 1M-token prompt is 100x longer than a 10K one, so why is its prefill nearly 1,000x more expensive?",
+    "During pretraining, how do we get predictions for every position of a sequence in one forward pass instead of"
+    " generating token by token?",
+    "What loss should a freshly initialized language model show at step 0?",
+])
+def test_a_long_question_with_its_own_subject_is_not_a_follow_up(question: str) -> None:
+    assert not depends_on_history(question, 0)
+    assert resolve(question, [KV]).question == question

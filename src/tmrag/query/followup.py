@@ -17,6 +17,7 @@ MAX_TURNS = 8  # the contract's limit: older turns rarely matter and cost reques
 MAX_TURN_CHARS = 4000  # a turn's question or answer; an answer is 2-5 sentences, a question at most 2,000
 CONTEXT_CHARS = 300  # of the previous question carried as context: its subject, not its whole setting
 SHORT_TOKENS = 3  # a question with at most this many content words names no subject of its own
+LONG_QUESTION = 9  # content words: every dev follow-up that points back ("why does it…") has at most 7
 
 # It / they / that … as the subject, or a bare "why?": the question points back.
 POINTING = re.compile(r"\b(?:it|its|it's|they|them|their|theirs|this|that|these|those|the same|the former|"
@@ -51,7 +52,8 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last"
             "3rd": 3, "4th": 4, "5th": 5}
 ORDINAL = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+(?:one|step|stage|"
                      r"item|point|part|technique|method|option|way|reason|idea|kind|type|approach|variant|category|"
-                     r"attack|phase|metric|number|component|strategy|mode)s?\b|\b(?:number|#|step|stage)\s*(\d)\b", re.I)
+                     r"attack|phase|metric|number|component|strategy|mode)s?\b"
+                     r"|\b(?:number|#|step|stage)\s*([1-9])\b(?![.,]?\d)", re.I)  # "step 0", "step 1,000" are no ordinals
 TOP_LEVEL = 2  # "##": a module's main sections
 INLINE_LIST = re.compile(r":\s+([^:]+?;[^:]+?)(?:\.\s|\.?$)")  # "… pieces: a, …; b, …; and c, …."
 USED_INSTEAD = re.compile(r"\b(?:use|used|using|try|tried|pick|picked|chose|switch(?:ed)?\s+to|went\s+with)\s+"
@@ -98,12 +100,17 @@ def depends_on_history(question: str, glossary_hits: int) -> bool:
     """Pointing words, an ellipsis opener, "instead", an ordinal, or too few words of its own —
     unless the question names a subject itself (a name or a glossary term) and doesn't open
     like a continuation."""
-    if any(p.search(question) for p in (INSTEAD, ORDINAL, OBJECT_POINTING, TRAILING_FOLLOWUP)) or any(
-            p.match(question) for p in (ELLIPSIS, SUBJECT_POINTING)) or fragment(question):
+    if any(p.search(question) for p in (INSTEAD, ORDINAL, TRAILING_FOLLOWUP)) or ELLIPSIS.match(question) \
+            or fragment(question):
+        return True
+    # A long question brings its own subject: its "it"/"its"/"one" points inside it ("…a 1M-token
+    # prompt…, so why is its prefill…", "…weight tying…, and why might a big model skip it?").
+    own_subject = len(_content(question)) >= LONG_QUESTION
+    if not own_subject and (OBJECT_POINTING.search(question) or SUBJECT_POINTING.match(question)):
         return True
     if _names(question) or glossary_hits > 0:  # "How does speculative decoding work?" is a new topic
         return False
-    return len(_content(question)) <= SHORT_TOKENS or bool(POINTING.search(question))
+    return len(_content(question)) <= SHORT_TOKENS or (not own_subject and bool(POINTING.search(question)))
 
 
 def fragment(question: str) -> bool:
