@@ -30,7 +30,7 @@ from .config import Settings
 from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
 from .query.analysis import QueryAnalyzer, name_like_words, validate_question
-from .query.followup import Resolution, Turn, nth, ordinal, resolve, sibling_sections
+from .query.followup import Resolution, Turn, nth, ordinal, ordinal_question, resolve, sibling_sections
 from .query.intent import part_queries, side_query
 from .query.loaded_index import LoadedIndex
 from .query.ranking import Ranker, Ranking
@@ -165,13 +165,13 @@ class Engine:
             text = self.corpus.modules[self.index.chunks[row].module_id].text if found else ""
             item = nth([display_sentence(text[a:b]).rstrip(".") for a, b in found[1].spans], n) if found else None
             if item:
-                return Resolution(f"{question.rstrip('?. ')}: {item}", True, "rewrite")
+                return Resolution(ordinal_question(question, item), True, "rewrite")
         chunks = [c for c in (self.index.chunks[row] for row in rows) if c.kind == "module" and c.start is not None]
         if not chunks:
             return None
         module = self.corpus.modules[chunks[0].module_id]
         item = nth(sibling_sections(module.text, chunks[0].start, module.sections), n)
-        return Resolution(f"{question.rstrip('?. ')}: {item}", True, "rewrite") if item else None
+        return Resolution(ordinal_question(question, item), True, "rewrite") if item else None
 
     def mentioned_terms(self, text: str) -> list[str]:
         """The glossary terms ``text`` mentions, as written there."""

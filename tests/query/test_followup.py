@@ -164,3 +164,12 @@ def test_an_ordinal_may_name_kinds_and_types() -> None:
 def test_a_long_question_with_its_own_subject_is_not_a_follow_up(question: str) -> None:
     assert not depends_on_history(question, 0)
     assert resolve(question, [KV]).question == question
+
+
+def test_an_ordinal_item_with_a_label_is_asked_by_its_label() -> None:
+    from tmrag.query.followup import item_label
+
+    assert item_label("Reward modelling. Sample several responses per prompt and rank them") == "Reward modelling"
+    assert item_label("double quantization") == "double quantization"
+    assert item_label("The reward model is trained on rankings. Then PPO runs.") == (
+        "The reward model is trained on rankings. Then PPO runs.")  # a sentence, not a label

@@ -194,6 +194,20 @@ def sibling_sections(text: str, pos: int, sections: list[Section] | None = None)
     return titles if len(titles) > 1 else []
 
 
+LABEL_WORDS = 6  # "Reward modelling. Sample several responses…": a label this short names the item
+
+
+def item_label(item: str) -> str:
+    """A list item by its label when it opens with one ("Reward modelling. Sample…" → "Reward
+    modelling"): the label says what is asked about; the description would pull in its own words."""
+    head = re.split(r"(?<=[a-z)])[.:]\s+(?=[A-Z])", item, maxsplit=1)[0]
+    return head if head != item and len(head.split()) <= LABEL_WORDS else item
+
+
+def ordinal_question(question: str, item: str) -> str:
+    return f"{question.rstrip('?. ')}: {item_label(item)}"
+
+
 def nth(items: list[str], n: int) -> str | None:
     """The n-th item (n = -1: the last), or None when there is no such item."""
     return items[n - 1] if 0 < n <= len(items) else (items[-1] if n == -1 and items else None)
@@ -268,7 +282,7 @@ def _resolve(question: str, history: list[Turn], glossary_hits: int, names: list
     if n is not None:
         item = list_item(previous.answer, n)
         if item:
-            return Resolution(f"{question.rstrip('?. ')}: {item}", True, "rewrite")
+            return Resolution(ordinal_question(question, item), True, "rewrite")
     elif longer := extended(previous.question, question):
         return Resolution(longer, True, "rewrite")
     subject = subject_of(previous.question, names)
