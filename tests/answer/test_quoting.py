@@ -36,17 +36,19 @@ def test_a_lead_in_before_an_aligned_block_is_not_extended() -> None:
     assert _selector(text).sentence(0, 0) == "The half-width is"
 
 
-def _section_selector() -> tuple[QuoteSelector, SimpleNamespace]:
+def _section_selector(question: str = "What is P at s = 0.8?",
+                      kinds: tuple[str, ...] = ("module", "module", "module")) -> tuple[QuoteSelector, SimpleNamespace]:
     import numpy as np
 
     texts = ["The setup uses fourteen bands of eight rows each.", "At s = 0.8 the pair is flagged with P = 0.9235.",
              "Deduplication removes near copies before training begins."]
     where = [("dedup", "worked-numbers"), ("dedup", "worked-numbers"), ("dedup", "overview")]
-    chunks = [SimpleNamespace(text=t, sentences=[(0, len(t))], kind="module", doc_id=m, module_id=m, anchor=a)
-              for t, (m, a) in zip(texts, where, strict=True)]
+    chunks = [SimpleNamespace(text=t, sentences=[(0, len(t))], kind=k, doc_id=m, module_id=m, anchor=a)
+              for t, (m, a), k in zip(texts, where, kinds, strict=True)]
     vectors = {0: np.array([[1.0, 0.0]]), 1: np.array([[0.6, 0.8]]), 2: np.array([[0.0, 1.0]])}
     index = SimpleNamespace(chunks=chunks, sentence_vectors_of=lambda row: vectors[row])
-    ranking = SimpleNamespace(results=[SimpleNamespace(row=0), SimpleNamespace(row=2)], qvec=np.array([1.0, 0.0]))
+    ranking = SimpleNamespace(results=[SimpleNamespace(row=0), SimpleNamespace(row=2)], qvec=np.array([1.0, 0.0]),
+                              query=SimpleNamespace(text=question))
     return QuoteSelector(Settings(), None, index, None), ranking
 
 
@@ -70,3 +72,12 @@ def test_a_why_question_ranks_the_sentence_that_gives_a_reason_first() -> None:
     assert reasoned[0].j == 1 and reasoned[0].score == 0.68 + CAUSAL_BONUS and reasoned[1].score == 0.70
     assert WHY_RE.search("Why shouldn't workers get the spawn tool?") and not WHY_RE.search("What is the spawn tool?")
     assert WHY_MARGIN > 0.12  # a why-answer reaches further down than the default margin
+
+
+def test_a_top_ranked_annotation_is_quoted_only_when_the_question_asks_for_a_source_or_which_thing() -> None:
+    kinds = ("source", "module", "module")  # row 0, ranked first, is a bibliography annotation
+    for question, quoted in (("Which paper introduced banded MinHash?", True),
+                             ("Which dedup method keeps one signature per document?", True),
+                             ("How does banded MinHash flag a pair?", False)):
+        quoter, ranking = _section_selector(question, kinds)
+        assert (0 in {s.row for s in quoter.candidates(ranking)}) is quoted, question

@@ -41,6 +41,12 @@ BACK_REFERENCE = re.compile(r"(?:[-*+]\s+)?[*_]*(?:This|That|These|Those|It|Its|
                             r"|Therefore|So|Here|The same)\b")
 DISPLAY_FORMULA = re.compile(r"\s*\$\$(.+?)\$\$", re.S)  # a display formula right after a sentence
 SentenceRef = tuple[int, int]  # (chunk row, sentence index in the chunk)
+# A question about a paper or a reading ("Which paper introduced…", "what did the original study
+# find") or one that asks which thing does something ("Which retrieval model keeps…"): a
+# bibliography annotation can answer it; any other question it only pads ("Official docs for
+# custom slash commands…").
+ASKS_SOURCE = re.compile(r"^\s*which\b|\b(?:papers?|work|study|studies|sources?|cite[sd]?|citations?|references?|introduced|"
+                         r"proposed|published|authors?|reading|read|article|report|blog|docs|documentation|who)\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,13 +117,14 @@ class QuoteSelector:
         also of the other chunks of their sections, where a worked example's result often sits."""
         top = [c.row for c in ranking.results[:ANSWER_PASSAGES]]
         rows = list(enumerate(top))
+        asks_source = bool(ASKS_SOURCE.search(ranking.query.text))
         if whole_sections:
             rows += [(n.rank, n.row) for n in self.sections.neighbours(top)]
         scored: list[Scored] = []
         for rank, row in rows:
             chunk = self.index.chunks[row]
-            if chunk.kind == "source" and rank > 0:
-                continue  # an annotation is the answer only when its source ranks first ("which paper…")
+            if chunk.kind == "source" and (rank > 0 or not asks_source):
+                continue  # an annotation is the answer only to "which paper…", its source ranked first
             sims = self.index.sentence_vectors_of(row) @ ranking.qvec
             for j in range(len(chunk.sentences)):
                 if (quotable(self.sentence(row, j)) or self.lead_in(row, j)) and not self.after_formula(row, j):
