@@ -160,18 +160,21 @@ class Engine:
         list in the previous question's top passages, else of the parallel sections around its
         best passage, if it sits in one."""
         rows = [c.row for c in self.rank(previous.question, k=ORDINAL_PASSAGES).results]
-        for row in rows:  # a list the previous question's passages hold, by rank
-            found = self.quoter.list_in(row)
-            text = self.corpus.modules[self.index.chunks[row].module_id].text if found else ""
-            item = nth([display_sentence(text[a:b]).rstrip(".") for a, b in found[1].spans], n) if found else None
+        # A list the previous question's passages hold, by rank: one handed over by a lead-in
+        # first, then one its paragraph only counts ("…for three reasons." then "1. …").
+        found = [(row, spans) for find in (self.quoter.list_spans, self.quoter.items_in) for row in rows
+                 if (spans := find(row))]
+        for row, spans in found:
+            text = self.corpus.modules[self.index.chunks[row].module_id].text
+            item = nth([display_sentence(text[a:b]).rstrip(".") for a, b in spans], n)
             if item:
-                return Resolution(ordinal_question(question, item), True, "rewrite")
+                return Resolution(ordinal_question(question, item, previous.question), True, "rewrite")
         chunks = [c for c in (self.index.chunks[row] for row in rows) if c.kind == "module" and c.start is not None]
         if not chunks:
             return None
         module = self.corpus.modules[chunks[0].module_id]
         item = nth(sibling_sections(module.text, chunks[0].start, module.sections), n)
-        return Resolution(ordinal_question(question, item), True, "rewrite") if item else None
+        return Resolution(ordinal_question(question, item, previous.question), True, "rewrite") if item else None
 
     def mentioned_terms(self, text: str) -> list[str]:
         """The glossary terms ``text`` mentions, as written there."""

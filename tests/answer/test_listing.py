@@ -126,9 +126,22 @@ def test_an_ordinal_follow_up_names_the_item_of_the_list_it_points_into(real_eng
 
     first = "what are the main LLM quantization methods?"
     turn = Turn(first, real_engine.ask(first).answer)
-    assert real_engine.ask("how does the third one work?", history=[turn]).resolved_question.endswith(": GPTQ")
+    assert real_engine.ask("how does the third one work?", history=[turn]).resolved_question.startswith(
+        "how does the third one work: GPTQ (context: ")
     qlora = "what three things did QLoRA introduce?"
     answer = real_engine.ask(qlora)
     assert not answer.abstained and "paged optimizers" in answer.answer  # a named term's own entry ranks first
     last = real_engine.ask("what's the last one?", history=[Turn(qlora, answer.answer)]).resolved_question
     assert "paged optimizers" in last
+
+
+def test_an_ordinal_may_point_into_a_list_its_paragraph_only_counts() -> None:
+    from tmrag.answer.listing import items_at
+
+    text = ("Attention cannot just attend for three reasons.\n\n1. **Softmax dilution.** Weights sum to one.\n"
+            "2. **Positional bias.** Both ends are privileged.\n3. **Training distribution.** Documents are short.\n")
+    labels = [text[a:b] for a, b in items_at(text, text.index("Weights"))]
+    assert [label.split(".")[0].strip("*") for label in labels] == [
+        "Softmax dilution", "Positional bias", "Training distribution"]
+    worked = "Worked numbers.\n\n1. 4,096 × 4,096 = 16.8M\n2. 16.8M × 32 = 537M\n"
+    assert items_at(worked, worked.index("4,096")) == []  # lines nothing announces are no list to point into

@@ -50,7 +50,7 @@ def test_an_ordinal_picks_the_item_of_the_previous_answer() -> None:
     assert list_item(answer, 2) == "double quantization"
     assert list_item(answer, -1) == "paged optimizers"
     r = resolve("Explain the second one", [Turn("What did QLoRA introduce?", answer)])
-    assert r.question == "Explain the second one: double quantization"
+    assert r.question == "Explain the second one: double quantization (context: What did QLoRA introduce?)"
 
 
 def test_a_near_limit_question_is_not_extended_past_the_limit() -> None:
@@ -152,7 +152,10 @@ def test_an_image_size_and_an_announced_switch() -> None:
 def test_an_ordinal_may_name_kinds_and_types() -> None:
     answer = "Two kinds: (1) role-play jailbreaks [1] (2) adversarial suffixes [1]"
     r = resolve("how did they come up with the second kind?", [Turn("What kinds of jailbreaks exist?", answer)])
-    assert r.question.endswith(": adversarial suffixes")
+    # the item by its label, with the previous question as context: a label alone ("Positional
+    # bias") retrieves whatever else bears that name
+    assert r.question == ("how did they come up with the second kind: adversarial suffixes "
+                          "(context: What kinds of jailbreaks exist?)")
 
 
 @pytest.mark.parametrize("question", [

@@ -18,6 +18,9 @@ LABEL = re.compile(r"\*\*(.+?)\*\*")  # "1. **Control plane.** A task service…
 COUNTED = re.compile(r"\b(?:two|three|four|five|six|seven|several|following|these|a few|\d+)\s+(?:\w+\s+){0,2}?"
                      r"(?:ways|steps|stages|strategies|layers|levels|parts|phases|kinds|types|methods|options|"
                      r"techniques|planes|components|questions|rules|levers|families|patterns|approaches|modes)\b", re.I)
+# What an ordinal follow-up may point into: a list its paragraph announces by count ("for three
+# reasons", "four failure modes"), whatever the noun.
+ANNOUNCED = re.compile(r"\b(?:two|three|four|five|six|seven|several|\d+)\s+(?:[\w-]+\s+){0,2}?[a-z-]+s\b", re.I)
 PROSE_SENTENCE = re.compile(r"\s*(.+?[.!?])(?=\s+[A-Z(\"']|\s*$)", re.S)
 ORDINAL_OPENER = re.compile(r"(?:First|Second|Third|Fourth|Fifth|Sixth|Finally|Last|Then|Next)(?:ly)?\b")
 SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=[A-Z(\"'])")  # where a lead-in sentence can begin within its paragraph
@@ -91,6 +94,22 @@ def enclosing_list(text: str, pos: int, sections: list[Section] | None = None) -
     breaks = list(SENTENCE_BREAK.finditer(text, paragraph, end))
     a = breaks[-1].end() if breaks else paragraph + len(text[paragraph:end]) - len(text[paragraph:end].lstrip())
     return _budgeted(text, _items(text, start), (a, end))
+
+
+def items_at(text: str, pos: int) -> list[tuple[int, int]]:
+    """The labels (or short first sentences) of the top-level list holding ``pos``, whatever
+    comes before it: "the second reason" points into a list the previous turn's passage holds,
+    lead-in or not ("…for three reasons, each answering the hook." then "1. **Softmax dilution.**")."""
+    start = _list_start(text, pos)
+    if start is None or not (ANNOUNCED.search(_paragraph_before(text, start)) or text[:start].rstrip().endswith(":")):
+        return []  # a list nothing announces (a worked example's lines) is not what "the second one" means
+    items = _item_spans(text, start)
+    return items if MIN_ITEMS <= len(items) <= MAX_ITEMS else []
+
+
+def _paragraph_before(text: str, start: int) -> str:
+    before = text[:start].rstrip()
+    return before[before.rfind("\n\n") + 1:]
 
 
 def _list_start(text: str, pos: int) -> int | None:

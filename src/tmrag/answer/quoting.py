@@ -17,7 +17,7 @@ from ..corpus.model import Corpus
 from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
-from .listing import ListItems, enclosing_list, list_after
+from .listing import ListItems, enclosing_list, items_at, list_after
 from .numeric import NUMBER_MARGIN, NUMBER_WORDS, WORKED_CASE_VALUES, NumberScorer, case_values, quantities, wants_number
 from .text import MAX_SENTENCES, NUMBER_RE, display_sentence, plain_math, quotable
 from .widening import SectionRows
@@ -154,6 +154,18 @@ class QuoteSelector:
         span = next((sp for sp in chunk.sentences if sp[1] > at.end()), None) if at else None
         items = self.list_around(row, span) if span else None
         return (span, items) if span and items else None
+
+    def list_spans(self, row: int) -> list[tuple[int, int]]:
+        """The item spans of :meth:`list_in`'s list, or []."""
+        found = self.list_in(row)
+        return found[1].spans if found else []
+
+    def items_in(self, row: int) -> list[tuple[int, int]]:
+        """The item spans (in its module's text) of the first list a passage holds, with or
+        without a lead-in; [] when it holds none."""
+        chunk = self.index.chunks[row]
+        at = LIST_LINE.search(chunk.text) if chunk.kind == "module" and chunk.start is not None else None
+        return items_at(self.corpus.modules[chunk.module_id].text, chunk.start + at.end()) if at else []
 
     def lead_in(self, row: int, j: int) -> bool:
         """"The handshake runs in four steps:" is quotable with its list, though not alone."""

@@ -204,8 +204,9 @@ def item_label(item: str) -> str:
     return head if head != item and len(head.split()) <= LABEL_WORDS else item
 
 
-def ordinal_question(question: str, item: str) -> str:
-    return f"{question.rstrip('?. ')}: {item_label(item)}"
+def ordinal_question(question: str, item: str, previous: str = "") -> str:
+    context = f" {CONTEXT_OPEN}{previous.strip()[:CONTEXT_CHARS]})" if previous else ""
+    return f"{question.rstrip('?. ')}: {item_label(item)}{context}"
 
 
 def nth(items: list[str], n: int) -> str | None:
@@ -282,7 +283,7 @@ def _resolve(question: str, history: list[Turn], glossary_hits: int, names: list
     if n is not None:
         item = list_item(previous.answer, n)
         if item:
-            return Resolution(ordinal_question(question, item), True, "rewrite")
+            return Resolution(ordinal_question(question, item, previous.question), True, "rewrite")
     elif longer := extended(previous.question, question):
         return Resolution(longer, True, "rewrite")
     subject = subject_of(previous.question, names)
