@@ -81,8 +81,9 @@ class Turn:
 class Resolution:
     question: str  # what is searched and answered
     depends: bool  # the question leaned on the conversation
-    # "context": asked with the previous question as context (its own words then pick the quotes);
-    # "rewrite": a standalone question (a slot or name swapped, a list item named); "" otherwise
+    # "context": asked with the previous question as context (its own words then help pick the
+    # quotes), also a fragment added to the previous question; "rewrite": a standalone question
+    # (a slot or name swapped, a list item named); "" otherwise
     kind: str = ""
 
 
@@ -285,7 +286,7 @@ def _resolve(question: str, history: list[Turn], glossary_hits: int, names: list
         if item:
             return Resolution(ordinal_question(question, item, previous.question), True, "rewrite")
     elif longer := extended(previous.question, question):
-        return Resolution(longer, True, "rewrite")
+        return Resolution(longer, True, "context")
     subject = subject_of(previous.question, names)
     # "What if it used MHA instead?" varies the whole previous setting: asked in its context.
     rewritten = replace_pronoun(question, subject) if subject and not INSTEAD.search(question) else None
