@@ -176,3 +176,12 @@ def test_an_ordinal_item_with_a_label_is_asked_by_its_label() -> None:
     assert item_label("double quantization") == "double quantization"
     assert item_label("The reward model is trained on rankings. Then PPO runs.") == (
         "The reward model is trained on rankings. Then PPO runs.")  # a sentence, not a label
+
+
+def test_a_pronoun_after_a_question_about_part_of_a_named_thing_stands_for_the_part() -> None:
+    from tmrag.query.followup import subject_of
+
+    first = Turn("What does bias correction in Adam do?", "It rescales the moment estimates. [1]")
+    r = resolve("why would the first step overshoot without it?", [first], names=["Adam"])
+    assert r.question == "why would the first step overshoot without bias correction in Adam?"
+    assert subject_of("What is the role of the KV cache in decoding?", ["KV cache"]) == "KV cache"

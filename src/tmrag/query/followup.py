@@ -235,11 +235,21 @@ def swap_name(previous: str, question: str) -> str | None:
 PRONOUN = re.compile(r"\b(it|its|they|them|their)\b", re.I)
 
 
+# "What does <a part> in/of <name> …": one to three words, not a question word, before the name.
+PART_OF = re.compile(r"^\s*(?:what|how|why)\s+(?:does|do)\s+(?:the\s+)?((?:(?!(?:the|a|an|it|its)\b)[\w-]+\s+){1,3}"
+                     r"(?:in|of)\s+(?:the\s+)?)$", re.I)
+
+
 def subject_of(previous: str, names: list[str]) -> str | None:
     """What the previous question was about: the earliest of ``names`` (the glossary terms it
     mentions, as written there). A bare name-like word is no subject: "KV" of "KV cache"."""
     spans = [(previous.lower().find(n.lower()), n) for n in names if n.lower() in previous.lower()]
-    return min(spans, key=lambda s: (s[0], -len(s[1])))[1] if spans else None
+    if not spans:
+        return None
+    at, name = min(spans, key=lambda s: (s[0], -len(s[1])))
+    # "What does bias correction in Adam do?": the question is about a part of the named thing.
+    part = PART_OF.match(previous[:at])
+    return part.group(1) + previous[at:at + len(name)] if part else name
 
 
 def replace_pronoun(question: str, subject: str) -> str | None:
