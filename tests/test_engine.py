@@ -164,3 +164,13 @@ def test_a_quantity_stated_in_its_unit_is_answered(real_engine) -> None:  # noqa
     # "1.25 GiB of cache" states "how much memory" without the word memory.
     r = real_engine.ask("How much KV-cache memory does GQA save on a 70B model?")
     assert r.coverage == "answered" and not r.missing
+
+
+def test_a_follow_up_in_context_is_judged_by_what_it_asks(real_engine) -> None:  # noqa: ANN001
+    from tmrag.query.followup import Turn
+
+    first = "How many H100s did Llama 3 405B's pre-training run on?"
+    r = real_engine.ask("Parallelism layout?", history=[Turn(first, real_engine.ask(first).answer)])
+    assert "(context: " in r.resolved_question
+    # the previous question's names and its "how many" are not this question's: nothing to flag as unstated
+    assert r.coverage == "answered" and not r.missing and "16" in r.answer

@@ -29,9 +29,9 @@ from .build.store import IndexStore
 from .config import Settings
 from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
-from .query.analysis import QueryAnalyzer, name_like_words, validate_question
+from .query.analysis import CONTEXT_OPEN, QueryAnalyzer, name_like_words, validate_question
 from .query.followup import Resolution, Turn, nth, ordinal, ordinal_question, resolve, sibling_sections
-from .query.intent import part_queries, side_query
+from .query.intent import classify, part_queries, side_query
 from .query.loaded_index import LoadedIndex
 from .query.ranking import Ranker, Ranking
 from .query.reranking import Reranker
@@ -138,6 +138,9 @@ class Engine:
             own = set(name_like_words(question))
             ranking.unknown_names = [n for n in ranking.unknown_names if n in own]
             ranking.unmentioned_names = [n for n in ranking.unmentioned_names if n in own]
+            if CONTEXT_OPEN in resolved:  # what is asked is the follow-up's: not a part, side, focus or name of the context
+                ranking.query.names = [n for n in ranking.query.names if n in own]
+                ranking.intent = classify(question, ranking.query.names, ranking.query.defines is not None)
         result = self.answer(ranking, t0)
         result.resolved_question = resolved
         return result
