@@ -78,6 +78,7 @@ def test_a_top_ranked_annotation_is_quoted_only_when_the_question_asks_for_a_sou
     kinds = ("source", "module", "module")  # row 0, ranked first, is a bibliography annotation
     for question, quoted in (("Which paper introduced banded MinHash?", True),
                              ("Which dedup method keeps one signature per document?", True),
-                             ("How does banded MinHash flag a pair?", False)):
+                             ("How does banded MinHash flag a pair?", False),
+                             ("Who triggers a slash command, and how does MinHash work?", False)):
         quoter, ranking = _section_selector(question, kinds)
         assert (0 in {s.row for s in quoter.candidates(ranking)}) is quoted, question

@@ -45,8 +45,8 @@ SentenceRef = tuple[int, int]  # (chunk row, sentence index in the chunk)
 # find") or one that asks which thing does something ("Which retrieval model keeps…"): a
 # bibliography annotation can answer it; any other question it only pads ("Official docs for
 # custom slash commands…").
-ASKS_SOURCE = re.compile(r"^\s*which\b|\b(?:papers?|work|study|studies|sources?|cite[sd]?|citations?|references?|introduced|"
-                         r"proposed|published|authors?|reading|read|article|report|blog|docs|documentation|who)\b", re.I)
+ASKS_SOURCE = re.compile(r"^\s*which\b|\b(?:papers?|study|studies|sources?|cite[sd]?|citations?|references?|introduced|"
+                         r"proposed|published|authors?|reading|article|report|blog|docs|documentation)\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
