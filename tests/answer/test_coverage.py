@@ -16,11 +16,26 @@ def test_the_missing_thing_names_the_whole_model() -> None:
     assert asked_thing("What peak learning rate did GPT-3 175B use?", "peak learning rate", ["GPT-3"]) == \
         "the peak learning rate of GPT-3 175B"
     assert asked_thing("Which port does it use?", "port", []) == "the port"
+    # the attribute as the question words it, and never "of" a name the attribute itself is
+    assert asked_thing("How many rounds of DPO did Llama 3's post-training run?", "rounds", ["DPO", "Llama"]) == \
+        "the number of rounds of DPO for Llama 3"
+    assert asked_thing("What TFLOPS does FlashAttention-3 reach?", "TFLOPS", ["TFLOPS", "FlashAttention-3"]) == \
+        "the TFLOPS of FlashAttention-3"
+
+
+def test_a_missing_name_is_written_in_full() -> None:
+    from tmrag.answer.coverage import full_name
+
+    assert full_name("What are Claude Haiku's list prices?", "Haiku") == "Claude Haiku"
+    assert full_name("What are Mixtral 8x22B's parameter counts?", "Mixtral") == "Mixtral 8x22B"
+    assert full_name("Does Mixtral use top-2 routing?", "Mixtral") == "Mixtral"  # "Does" opens the question
 
 
 def test_the_note_lists_everything_missing() -> None:
-    assert coverage_note(["Haiku"]) == "The notes don't state Haiku; the nearest they come:"
-    assert coverage_note(["A", "B", "C"]) == "The notes don't state A, B and C; the nearest they come:"
+    # a name alone: the asked thing is not stated for it (the notes may well name it elsewhere)
+    assert coverage_note(["Claude Haiku"]) == "The notes don't state this for Claude Haiku; the nearest they come:"
+    assert coverage_note(["the price of A", "B", "C"]) == \
+        "The notes don't state the price of A, B and C; the nearest they come:"
 
 
 def _states(focus: str, numeric: bool, sentences: list[str], question: str, names: tuple[str, ...] = ()) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ..config import Settings
 from ..corpus.model import Corpus
 from ..names import Coverage
+from ..query.intent import FRAME_WORDS
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from ..tokenize import mentions_all, stem_tokens, tokenize
@@ -72,10 +73,27 @@ def owner_phrase(question: str, name: str) -> str:
     return m.group(0) if m else name
 
 
+def full_name(question: str, name: str) -> str:
+    """The name as the question writes it in full, for saying what is missing: "Claude Haiku"
+    for "Haiku", "Mixtral 8x22B" for "Mixtral". A capitalised word before it belongs to the name
+    unless it opens the sentence ("Does Mixtral…")."""
+    whole = owner_phrase(question, name)
+    m = re.search(rf"(?<=[\w,;:)] )([A-Z][\w.-]*) {re.escape(whole)}(?![\w-])", question)
+    return f"{m.group(1)} {whole}" if m and m.group(1).lower() not in FRAME_WORDS else whole
+
+
 def asked_thing(question: str, focus: str, names: list[str]) -> str:
-    """What a partial answer says it lacks: "the number of layers of Llama 3 405B"."""
+    """What a partial answer says it lacks: "the number of layers of Llama 3 405B", "the number of
+    rounds of DPO for Llama 3"; never of a name the attribute itself is ("the TFLOPS of TFLOPS")."""
     what = f"the number of {focus}" if re.search(r"\bhow\s+many\b", question, re.I) else f"the {focus}"
-    return f"{what} of {owner_phrase(question, names[0])}" if names else what
+    said = {t.lower() for t in focus.split()}
+    names = [n for n in names if n.lower() not in said]
+    # "rounds of DPO did Llama 3 run": the attribute is the question's "rounds of DPO", asked of Llama 3.
+    of = next((n for n in names if focus and re.search(rf"{re.escape(focus)}\s+of\s+(?:the\s+)?{re.escape(n)}",
+                                                       question, re.I)), None)
+    if of:
+        what, names = f"{what} of {owner_phrase(question, of)}", [n for n in names if n != of]
+    return f"{what} {'for' if of else 'of'} {owner_phrase(question, names[0])}" if names else what
 
 
 def other_version(sentence: str, question: str, names: list[str]) -> bool:
@@ -148,6 +166,8 @@ class CoverageJudge:
                 and self.reads_as_unanswered(ranking, sentences)):
             missing.append(asked_thing(ranking.query.text, intent.focus, ranking.query.names) if focus
                            else "a direct answer to this question")
+        names = set(ranking.query.names)  # a bare name says what is missing best as the question writes it
+        missing = list(dict.fromkeys(full_name(ranking.query.text, m) if m in names else m for m in missing))
         return CoverageResult("partial" if missing else "answered", missing)
 
     @staticmethod
