@@ -46,7 +46,7 @@ def test_definition_questions_lead_with_the_glossary_definition(real_engine) -> 
     # the term ("Raising the RoPE base is another common knob.").
     r = real_engine.ask("What is RoPE?").model_dump(mode="json")
     assert r["citations"][0]["kind"] == "glossary" and r["citations"][0]["title"] == "Rotary position embedding"
-    assert r["answer"].startswith("A position scheme that rotates")
+    assert r["answer"].startswith("Rotary position embedding: A position scheme that rotates")  # the term, then its entry
     assert all("rope" in c["quote"].lower() or "rotary" in c["quote"].lower() for c in r["citations"][1:])
     short = real_engine.ask("What does MoE stand for?").model_dump(mode="json")  # evidence 0.39 alone would abstain
     assert not short["abstained"] and short["citations"][0]["title"] == "Mixture of experts"

@@ -91,3 +91,16 @@ def test_a_glossary_term_of_the_asked_kind_said_of_the_asked_thing_states_it() -
     kinds = judge.with_kinds(tokens, tokenize("activation function"), sentences, ["BERT"])
     assert {"activation", "function"} <= kinds[0] and kinds[1] == tokens[1]  # only where BERT is named
     assert judge.with_kinds(tokens, tokenize("learning rate"), sentences, ["BERT"]) == tokens  # GELU is no learning rate
+
+
+def test_a_glossary_definition_is_quoted_with_its_term() -> None:
+    from types import SimpleNamespace
+
+    from tmrag.answer.composing import entry_label
+
+    zero = SimpleNamespace(kind="glossary", title="ZeRO", text="A family of data-parallel memory optimizations that shard…")
+    assert entry_label(zero) == "ZeRO: "
+    grpo = SimpleNamespace(kind="glossary", title="Group relative policy optimization",
+                           text="GRPO, introduced in DeepSeekMath, is an online PPO-style method.")
+    assert entry_label(grpo, ("GRPO",)) == ""  # it names its term itself
+    assert entry_label(SimpleNamespace(kind="module", title="KV cache", text="A per-sequence store.")) == ""

@@ -22,6 +22,17 @@ SUGGESTIONS = 3  # nearest sections offered when abstaining: enough to choose fr
 SOURCE_PASSAGES = 3  # a bibliography entry retrieved this high is listed even when not quoted
 PARTIAL_SENTENCES = 2  # after "The notes don't state X": enough to show the nearest, too few to read as the answer
 QUOTE_JOIN = " … "  # between the sentences one citation quotes
+TERM_WORDS = 8  # a definition that names its term this early reads on its own ("GRPO, introduced in…")
+
+
+def entry_label(chunk: Chunk, aliases: tuple[str, ...] = ()) -> str:
+    """What a glossary definition is quoted with: its term ("ZeRO: A family of data-parallel
+    memory optimizations…"), since a definition alone opens with no subject. Nothing for other
+    passages, or a definition that names its term in its first words."""
+    if chunk.kind != "glossary":
+        return ""
+    head = " ".join(chunk.text.split()[:TERM_WORDS]).lower()
+    return "" if any(n.lower() in head for n in (chunk.title, *aliases)) else f"{chunk.title}: "
 
 
 def coverage_note(missing: list[str]) -> str:
@@ -36,6 +47,7 @@ def coverage_note(missing: list[str]) -> str:
 class Composer:
     def __init__(self, settings: Settings, corpus: Corpus, index: LoadedIndex, ranker: Ranker) -> None:
         self.corpus, self.index, self.ranker = corpus, index, ranker
+        self.terms = {t.term: t for t in corpus.glossary}
         self.judge = CoverageJudge(settings, index, corpus=corpus)
 
     def compose(self, ranking: Ranking, quotes: list[Quote], abstained: bool,
@@ -67,11 +79,15 @@ class Composer:
         lead = display_sentence(chunk.text[slice(*span)])
         items = quote.lists.get(span)
         if not items:
-            return lead
+            return self.label(chunk) + lead
         text = self.corpus.modules[chunk.module_id].text
         lead = display_sentence(text[slice(*items.lead)]) if items.lead else lead
         listed = "; ".join(f"({n}) {display_sentence(text[a:b]).rstrip('.')}" for n, (a, b) in enumerate(items.spans, 1))
         return f"{lead.rstrip('.:')}: {listed}{'.' if items.complete else '; …'}"
+
+    def label(self, chunk: Chunk) -> str:
+        term = self.terms.get(chunk.doc_id) if chunk.kind == "glossary" else None
+        return entry_label(chunk, tuple(term.aliases) if term else ())
 
     def suggestions(self, ranking: Ranking) -> list[Location]:
         """The nearest distinct sections: several chunks of one section are one suggestion."""

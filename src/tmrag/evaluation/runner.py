@@ -70,8 +70,8 @@ def _support(engine: Engine, response: Answer) -> float | None:
             raw = [text[a:b] for a, b in c.spans]
             if QUOTE_JOIN.join(raw) != c.quote:
                 raw = []  # the quote is not the file's text: nothing it backs counts as supported
-        else:
-            raw = [c.quote]
+        else:  # a glossary definition is read with its term ("KV cache: A per-sequence store…")
+            raw = [f"{c.title}: {c.quote}" if c.kind == "glossary" else c.quote]
         quotes[c.marker] = raw
     normalize = lambda t: " ".join(display_sentence(t).split())  # noqa: E731
     joined = {m: "\n".join(normalize(r) for r in raws) for m, raws in quotes.items()}
