@@ -185,3 +185,9 @@ def test_a_pronoun_after_a_question_about_part_of_a_named_thing_stands_for_the_p
     r = resolve("why would the first step overshoot without it?", [first], names=["Adam"])
     assert r.question == "why would the first step overshoot without bias correction in Adam?"
     assert subject_of("What is the role of the KV cache in decoding?", ["KV cache"]) == "KV cache"
+
+
+def test_a_pronoun_in_a_second_clause_points_to_the_first_clauses_subject() -> None:
+    question = "What is weight tying in a language model, and why might a big model skip it?"
+    assert not depends_on_history(question, 1) and resolve(question, [KV], 1).question == question
+    assert depends_on_history("Why does it grow, and how does GQA help?", 1)  # the first clause points back

@@ -17,6 +17,7 @@ MAX_TURNS = 8  # the contract's limit: older turns rarely matter and cost reques
 MAX_TURN_CHARS = 4000  # a turn's question or answer; an answer is 2-5 sentences, a question at most 2,000
 CONTEXT_CHARS = 300  # of the previous question carried as context: its subject, not its whole setting
 SHORT_TOKENS = 3  # a question with at most this many content words names no subject of its own
+SECOND_CLAUSE = re.compile(r",?\s+and\s+(?=(?:why|how|what|when|which|where|does|do|is|are|can|should)\b)", re.I)
 LONG_QUESTION = 9  # content words: every dev follow-up that points back ("why does it…") has at most 7
 
 # It / they / that … as the subject, or a bare "why?": the question points back.
@@ -106,7 +107,10 @@ def depends_on_history(question: str, glossary_hits: int) -> bool:
         return True
     # A long question brings its own subject: its "it"/"its"/"one" points inside it ("…a 1M-token
     # prompt…, so why is its prefill…", "…weight tying…, and why might a big model skip it?").
-    own_subject = len(_content(question)) >= LONG_QUESTION
+    # "What is weight tying…, and why might a big model skip it?": the second clause's "it" is the first's subject.
+    first = SECOND_CLAUSE.split(question, maxsplit=1)
+    own_subject = len(_content(question)) >= LONG_QUESTION or (
+        len(first) > 1 and bool(_names(first[0]) or glossary_hits > 0) and not POINTING.search(first[0]))
     if not own_subject and (OBJECT_POINTING.search(question) or SUBJECT_POINTING.match(question)):
         return True
     if _names(question) or glossary_hits > 0:  # "How does speculative decoding work?" is a new topic
