@@ -33,9 +33,9 @@ CEILINGS = {"false_abstention": 0.055, "false_note": 0.075, "false_partial": 0.1
 # The review set's test split (eval/review.jsonl: written blind, with verbatim evidence, by a helper
 # who never saw system output): 188 answerable, 28 unanswerable, 48 with two or more sides, 79
 # numeric with must-contain numbers. Margins: 1 of 28, ~3 of 188, 2 of 48, 3 of 79.
-REVIEW_MEASURED = {"coverage_recall": 0.679, "false_partial": 0.053, "sides_cited": 0.917, "must_all": 0.671,
-                   "cites_relevant": 0.973, "support": 1.000}
-REVIEW_FLOORS = {"coverage_recall": 0.64, "sides_cited": 0.87, "must_all": 0.63, "cites_relevant": 0.95, "support": 1.0}
+REVIEW_MEASURED = {"coverage_recall": 0.679, "false_partial": 0.043, "sides_cited": 0.875, "must_all": 0.734,
+                   "cites_relevant": 0.968, "support": 1.000}
+REVIEW_FLOORS = {"coverage_recall": 0.64, "sides_cited": 0.83, "must_all": 0.69, "cites_relevant": 0.95, "support": 1.0}
 REVIEW_CEILINGS = {"false_partial": 0.06}
 
 
@@ -86,12 +86,12 @@ def test_review_set_shape() -> None:
 
 # Follow-ups (eval/conversations.jsonl, test split: 37 conversations written blind; topic switches
 # pair each first turn with a review question on other modules). Measured: in context cites-relevant
-# 0.969 (standalone rewrite 0.969, alone 0.344), must-contain 0.625 (0.766, 0.234); switches: new
-# topic cited 0.915, old topic cited 0.043; the 10 written switches: new 1.000, old 0.000.
+# 0.969 (standalone rewrite 1.000, alone 0.344), must-contain 0.719 (0.797, 0.219); switches: new
+# topic cited 0.915, old topic cited 0.021; the 10 written switches: new 1.000, old 0.000.
 # Margins: about 1-2 of 32-47, 1 of 10.
-CONVERSATION_FLOORS = {"in_context_cites": 0.93, "in_context_must": 0.57, "new_topic_cited": 0.86,
+CONVERSATION_FLOORS = {"in_context_cites": 0.93, "in_context_must": 0.66, "new_topic_cited": 0.86,
                        "written_new_topic_cited": 0.9}
-CONVERSATION_CEILINGS = {"old_topic_cited": 0.11, "written_old_topic_cited": 0.1}
+CONVERSATION_CEILINGS = {"old_topic_cited": 0.07, "written_old_topic_cited": 0.1}
 
 
 def test_follow_ups_stay_above_floors(real_engine) -> None:  # noqa: ANN001
