@@ -99,7 +99,7 @@ def test_scores_follow_trec_eval_definitions() -> None:
 def test_a_whole_run_reports_every_mode(tmp_path: Path) -> None:
     data = load_beir(write_beir(tmp_path / "beir"))
     report = run_beir(Settings(), data, tmp_path / "work", embedder=FakeEmbedder())
-    assert list(report.modes) == ["bm25", "dense", "hybrid-rrf", "hybrid-convex", "default"]
+    assert list(report.modes) == ["bm25", "bm25+doc", "dense", "hybrid-rrf", "hybrid-convex", "default"]
     bm25 = report.modes["bm25"]
     assert bm25.mrr10 == 1.0  # each query shares its words with its one relevant abstract only
     assert 1 <= bm25.docs_ranked <= min(RUN_DEPTH, len(DOCS))

@@ -23,6 +23,7 @@ REGRESSION_TOLERANCE = 0.01  # one question in a 125-question split moves a rate
 def modes_for(settings: Settings) -> dict[str, dict]:
     modes = {
         "bm25": {"mode": "lexical", "reranker": "none"},
+        "bm25+doc": {"mode": "lexical", "reranker": "module-bm25"},  # the BM25 leg with document-level evidence
         "dense": {"mode": "dense", "reranker": "none"},
         "hybrid-rrf": {"mode": "rrf", "reranker": "none"},
         "hybrid-convex": {"mode": "convex", "reranker": "none"},
