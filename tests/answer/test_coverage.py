@@ -17,8 +17,7 @@ def test_the_missing_thing_names_the_whole_model() -> None:
         "the peak learning rate of GPT-3 175B"
     assert asked_thing("Which port does it use?", "port", []) == "the port"
     # the attribute as the question words it, and never "of" a name the attribute itself is
-    assert asked_thing("How many rounds of DPO did Llama 3's post-training run?", "rounds", ["DPO", "Llama"]) == \
-        "the number of rounds of DPO for Llama 3"
+    assert asked_thing("What weakness of DPO does IPO fix?", "weakness", ["IPO", "DPO"]) == "the weakness of DPO"
     assert asked_thing("What TFLOPS does FlashAttention-3 reach?", "TFLOPS", ["TFLOPS", "FlashAttention-3"]) == \
         "the TFLOPS of FlashAttention-3"
 

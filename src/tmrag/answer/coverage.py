@@ -83,17 +83,16 @@ def full_name(question: str, name: str) -> str:
 
 
 def asked_thing(question: str, focus: str, names: list[str]) -> str:
-    """What a partial answer says it lacks: "the number of layers of Llama 3 405B", "the number of
-    rounds of DPO for Llama 3"; never of a name the attribute itself is ("the TFLOPS of TFLOPS")."""
+    """What a partial answer says it lacks: "the number of layers of Llama 3 405B", "the weakness of
+    DPO"; never of a name the attribute itself is ("the TFLOPS of TFLOPS")."""
     what = f"the number of {focus}" if re.search(r"\bhow\s+many\b", question, re.I) else f"the {focus}"
     said = {t.lower() for t in focus.split()}
     names = [n for n in names if n.lower() not in said]
-    # "rounds of DPO did Llama 3 run": the attribute is the question's "rounds of DPO", asked of Llama 3.
+    # "What weakness of DPO does IPO fix?": the question says whose attribute it is.
     of = next((n for n in names if focus and re.search(rf"{re.escape(focus)}\s+of\s+(?:the\s+)?{re.escape(n)}",
                                                        question, re.I)), None)
-    if of:
-        what, names = f"{what} of {owner_phrase(question, of)}", [n for n in names if n != of]
-    return f"{what} {'for' if of else 'of'} {owner_phrase(question, names[0])}" if names else what
+    owner = of or (names[0] if names else None)
+    return f"{what} of {owner_phrase(question, owner)}" if owner else what
 
 
 def other_version(sentence: str, question: str, names: list[str]) -> bool:
