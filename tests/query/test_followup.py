@@ -191,3 +191,9 @@ def test_a_pronoun_in_a_second_clause_points_to_the_first_clauses_subject() -> N
     question = "What is weight tying in a language model, and why might a big model skip it?"
     assert not depends_on_history(question, 1) and resolve(question, [KV], 1).question == question
     assert depends_on_history("Why does it grow, and how does GQA help?", 1)  # the first clause points back
+
+
+def test_a_new_model_name_replaces_the_previous_model_not_a_context_length_or_an_acronym() -> None:
+    first = Turn("How much KV cache does a single 128,000-token sequence need on Llama-3-70B in fp16?", "40 GiB. [1]")
+    assert resolve("ok and for GPT-4 at 128K?", [first]).question == (
+        "How much KV cache does a single 128,000-token sequence need on GPT-4 in fp16?")

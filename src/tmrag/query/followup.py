@@ -63,7 +63,8 @@ COUNTED_VALUE = re.compile(r"\b([A-Za-z]{3,})\s+(\d[\d,.]*\w*)")  # "step 51,000
 # Slots a follow-up can swap ("70B" for "7B", "bf16" for "fp16", "GQA" for "MHA"): each kind of
 # value the notes' worked examples vary.
 SLOTS = [
-    re.compile(r"\b\d+(?:\.\d+)?\s*[BMK]\b"),  # sizes and context lengths: 7B, 70B, 128K
+    re.compile(r"\b\d+(?:\.\d+)?\s*B\b"),  # model sizes: 7B, 70B
+    re.compile(r"\b\d+(?:\.\d+)?\s*[MK]\b"),  # context lengths and counts: 128K, 1M (never a model size)
     re.compile(r"\b(?:fp|bf|int|INT|FP)\d{1,2}\b|\b(?:NF4|FP8|E4M3|E5M2)\b"),  # number formats
     re.compile(r"\b(?:MHA|MQA|GQA|MLA)\b"),  # attention variants
     re.compile(r"\b(?:A100|H100|H200|B200|L4|T4|V100|TPU\s?v\d\w*)\b"),  # accelerators
@@ -231,7 +232,14 @@ def swap_name(previous: str, question: str) -> str | None:
     old = name_like_words(previous)
     if len(new) != 1 or not old:
         return None
-    return re.sub(rf"(?<![\w-]){re.escape(old[0])}(?![\w-])", new[0], previous, count=1)
+    # The previous name of the same shape: "GPT-4" replaces "Llama-3-70B", not the "KV" of "KV cache".
+    target = max(old, key=lambda w: _shape(w) == _shape(new[0]))
+    return re.sub(rf"(?<![\w-]){re.escape(target)}(?![\w-])", new[0], previous, count=1)
+
+
+def _shape(name: str) -> tuple[bool, bool]:
+    """Whether a name has digits and joiners: model names ("GPT-4", "Llama-3-70B") do, acronyms ("KV", "MHA") don't."""
+    return any(c.isdigit() for c in name), "-" in name
 
 
 # The pronouns that stand for the previous turn's subject; "this"/"that" are left out, being as
