@@ -103,3 +103,19 @@ def test_a_glossary_definition_is_quoted_with_its_term() -> None:
                            text="GRPO, introduced in DeepSeekMath, is an online PPO-style method.")
     assert entry_label(grpo, ("GRPO",)) == ""  # it names its term itself
     assert entry_label(SimpleNamespace(kind="module", title="KV cache", text="A per-sequence store.")) == ""
+
+
+def test_a_missing_name_that_is_the_asked_attribute_is_said_as_the_attribute() -> None:
+    from types import SimpleNamespace
+
+    from tmrag.query.intent import question_focus
+
+    def said(question: str, names: list[str], missing: str) -> str:
+        ranking = SimpleNamespace(query=SimpleNamespace(text=question, names=names),
+                                  intent=SimpleNamespace(focus=question_focus(question, names)))
+        return CoverageJudge.say_missing(ranking, missing)
+
+    hours = "How many A100 GPU-hours did Llama 2's pretraining take?"
+    assert said(hours, ["A100", "GPU-hours", "Llama"], "A100") == "the number of A100 GPU-hours of Llama 2"
+    assert said("What Elo does Claude 3 Opus reach?", ["Elo", "Claude", "Opus"], "Elo") == "the Elo of Claude 3 Opus"
+    assert said("What are Claude Haiku's prices?", ["Claude", "Haiku"], "Haiku") == "Claude Haiku"

@@ -36,6 +36,7 @@ DESCRIPTIVE_NAME = re.compile(r"-(?:style|like|based|shaped|class|sized|type)$",
 OWNER_RE = re.compile(r"\b(?:how\s+(?:many|much)|what|which)\s+(?!(?:is|are|was|were)\b)\S[^?]*?\s"
                       r"(?:does|do|did|is|are|was|were|has|have)\s+(?:the\s+|a\s+|an\s+|each\s+)?"
                       r"(?P<owner>(?:\S+\s*){1,3})", re.I)
+AUXILIARY = "does|do|did|is|are|was|were|has|have|can"
 FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
 # Words that name a category, not the attribute itself: "activation (function)", "positional
 # (encoding)" are what GELU and RoPE are.
@@ -165,9 +166,22 @@ class CoverageJudge:
                 and self.reads_as_unanswered(ranking, sentences)):
             missing.append(asked_thing(ranking.query.text, intent.focus, ranking.query.names) if focus
                            else "a direct answer to this question")
-        names = set(ranking.query.names)  # a bare name says what is missing best as the question writes it
-        missing = list(dict.fromkeys(full_name(ranking.query.text, m) if m in names else m for m in missing))
+        said = list(dict.fromkeys(self.say_missing(ranking, m) for m in missing))
+        missing = [m for m in said if not any(m != other and m in other for other in said)]  # "the FID of DiT-XL" has "DiT-XL"
         return CoverageResult("partial" if missing else "answered", missing)
+
+    @staticmethod
+    def say_missing(ranking: Ranking, missing: str) -> str:
+        """A missing name as the question writes it in full ("Claude Haiku"); one that is part of
+        the asked attribute ("H800 GPU-hours", an "Elo") as the attribute of the asked thing."""
+        question, focus, names = ranking.query.text, ranking.intent.focus, ranking.query.names
+        if missing not in names:
+            return missing
+        if focus and re.search(rf"(?<![\w-]){re.escape(missing)}(?![\w-])", focus, re.I):
+            return asked_thing(question, focus, [n for n in names if n != missing])
+        if re.search(rf"\b(?:what|which)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(missing)}\s+(?:{AUXILIARY})\b", question, re.I):
+            return asked_thing(question, missing, [n for n in names if n != missing])  # "What Elo does X reach?"
+        return full_name(question, missing)
 
     @staticmethod
     def owned(ranking: Ranking) -> bool:
