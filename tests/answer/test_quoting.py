@@ -82,3 +82,13 @@ def test_a_top_ranked_annotation_is_quoted_only_when_the_question_asks_for_a_sou
                              ("Who triggers a slash command, and how does MinHash work?", False)):
         quoter, ranking = _section_selector(question, kinds)
         assert (0 in {s.row for s in quoter.candidates(ranking)}) is quoted, question
+
+
+def test_the_nearest_sentences_of_a_partial_answer_skip_a_lead_in_whose_list_is_left_out() -> None:
+    from tmrag.answer.listing import ListItems
+    from tmrag.answer.quoting import Quote
+
+    lead, fact = (0, 40), (41, 90)
+    quotes = [Quote(0, [lead, fact], 1, [lead, fact], {lead: ListItems([(100, 120), (121, 140)], True)})]
+    kept = QuoteSelector.first_sentences(quotes, 2)
+    assert [q.reading for q in kept] == [[fact]]

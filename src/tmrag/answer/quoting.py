@@ -223,10 +223,12 @@ class QuoteSelector:
 
     @staticmethod
     def first_sentences(quotes: list[Quote], n: int) -> list[Quote]:
-        """The first ``n`` sentences of ``quotes`` in reading order (markers renumbered, no list)."""
+        """The first ``n`` sentences of ``quotes`` in reading order (markers renumbered, no list;
+        a lead-in without its list says nothing: "Mixtral 8x7B from first principles (32 layers, …)")."""
         kept: list[Quote] = []
         for quote in quotes:
-            take = (quote.reading or quote.spans)[: n - sum(len(q.reading) for q in kept)]
+            own = [sp for sp in quote.reading or quote.spans if sp not in quote.lists]
+            take = own[: n - sum(len(q.reading) for q in kept)]
             if take:
                 kept.append(Quote(quote.row, sorted(take), len(kept) + 1, list(take)))
         return kept
