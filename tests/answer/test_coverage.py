@@ -119,3 +119,9 @@ def test_a_missing_name_that_is_the_asked_attribute_is_said_as_the_attribute() -
     assert said(hours, ["A100", "GPU-hours", "Llama"], "A100") == "the number of A100 GPU-hours of Llama 2"
     assert said("What Elo does Claude 3 Opus reach?", ["Elo", "Claude", "Opus"], "Elo") == "the Elo of Claude 3 Opus"
     assert said("What are Claude Haiku's prices?", ["Claude", "Haiku"], "Haiku") == "Claude Haiku"
+
+
+def test_overlapping_quoted_spans_are_quoted_once() -> None:
+    from tmrag.answer.composing import merged
+
+    assert merged([[1940, 2093], [1937, 1973], [2200, 2300]]) == [[1937, 2093], [2200, 2300]]

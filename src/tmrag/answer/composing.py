@@ -44,6 +44,18 @@ def coverage_note(missing: list[str]) -> str:
     return f"The notes don't state {listed}; the nearest they come:"
 
 
+def merged(spans: list[list[int]]) -> list[list[int]]:
+    """Spans in order, overlapping ones joined: a quoted item sentence inside its list's item span
+    is quoted once."""
+    out: list[list[int]] = []
+    for a, b in sorted(spans):
+        if out and a < out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return out
+
+
 class Composer:
     def __init__(self, settings: Settings, corpus: Corpus, index: LoadedIndex, ranker: Ranker) -> None:
         self.corpus, self.index, self.ranker = corpus, index, ranker
@@ -103,7 +115,7 @@ class Composer:
         texts = [chunk.text[a:b] for a, b in quote.spans]
         if quote.lists:  # the items sit after their lead-in in the module, possibly past the chunk's end
             listed = [[a, b] for items in quote.lists.values() for a, b in [*items.spans, *filter(None, [items.lead])]]
-            spans = sorted(spans + listed)
+            spans = merged(spans + listed)
             module = self.corpus.modules[chunk.module_id].text
             texts = [module[a:b] for a, b in spans]
         return Citation(marker=quote.marker, **locate(chunk, self.corpus).model_dump(), quote=QUOTE_JOIN.join(texts),
