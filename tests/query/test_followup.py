@@ -197,3 +197,11 @@ def test_a_new_model_name_replaces_the_previous_model_not_a_context_length_or_an
     first = Turn("How much KV cache does a single 128,000-token sequence need on Llama-3-70B in fp16?", "40 GiB. [1]")
     assert resolve("ok and for GPT-4 at 128K?", [first]).question == (
         "How much KV cache does a single 128,000-token sequence need on GPT-4 in fp16?")
+
+
+def test_a_counted_value_brings_the_word_that_ends_the_new_name() -> None:
+    first = Turn("what did claude 2 score on swe-bench in the original paper?", "1.96%. [1]")
+    assert resolve("and claude 3.5 sonnet?", [first]).question == (
+        "what did claude 3.5 sonnet score on swe-bench in the original paper?")
+    step = Turn("whats the LR at step 1,000?", "3e-4. [1]")
+    assert resolve("and at step 51,000 then?", [step]).question == "whats the LR at step 51,000?"

@@ -59,6 +59,7 @@ TOP_LEVEL = 2  # "##": a module's main sections
 INLINE_LIST = re.compile(r":\s+([^:]+?;[^:]+?)(?:\.\s|\.?$)")  # "… pieces: a, …; b, …; and c, …."
 USED_INSTEAD = re.compile(r"\b(?:use|used|using|try|tried|pick|picked|chose|switch(?:ed)?\s+to|went\s+with)\s+"
                           r"(?:a\s+|an\s+|the\s+)?(.{3,60}?)\s+instead\s*[?.!]*\s*$", re.I)
+TAIL_WORDS = frozenset({"instead", "then", "though", "tho", "too", "please", "now", "again", "tokens", "steps"})
 COUNTED_VALUE = re.compile(r"\b([A-Za-z]{3,})\s+(\d[\d,.]*\w*)")  # "step 51,000", "batch 64", "temperature 0.7"
 # Slots a follow-up can swap ("70B" for "7B", "bf16" for "fp16", "GQA" for "MHA"): each kind of
 # value the notes' worked examples vary.
@@ -145,7 +146,10 @@ def substitute(previous: str, question: str) -> str | None:
     for word, value in COUNTED_VALUE.findall(question):
         m = re.search(rf"\b{re.escape(word)}\s+(\d[\d,.]*\w*)", previous, re.I)
         if m and m.group(1) != value:
-            return previous[: m.start(1)] + value + previous[m.end(1):]
+            # "and claude 3.5 sonnet?": the word that ends the follow-up is part of the new name
+            tail = re.search(rf"{re.escape(value)}\s+([A-Za-z][\w.-]*)\s*[?.!]*\s*$", question)
+            named = f"{value} {tail.group(1)}" if tail and tail.group(1).lower() not in TAIL_WORDS else value
+            return previous[: m.start(1)] + named + previous[m.end(1):]
     return None
 
 
