@@ -25,6 +25,11 @@ QUOTE_JOIN = " … "  # between the sentences one citation quotes
 TERM_WORDS = 8  # a definition that names its term this early reads on its own ("GRPO, introduced in…")
 
 
+def term_label(term: str) -> str:
+    """How a glossary definition is introduced in an answer, and read back by the eval."""
+    return f"{term}: "
+
+
 def entry_label(chunk: Chunk, aliases: tuple[str, ...] = ()) -> str:
     """What a glossary definition is quoted with: its term ("ZeRO: A family of data-parallel
     memory optimizations…"), since a definition alone opens with no subject. Nothing for other
@@ -32,7 +37,7 @@ def entry_label(chunk: Chunk, aliases: tuple[str, ...] = ()) -> str:
     if chunk.kind != "glossary":
         return ""
     head = " ".join(chunk.text.split()[:TERM_WORDS]).lower()
-    return "" if any(n.lower() in head for n in (chunk.title, *aliases)) else f"{chunk.title}: "
+    return "" if any(n.lower() in head for n in (chunk.title, *aliases)) else term_label(chunk.title)
 
 
 def coverage_note(missing: list[str]) -> str:

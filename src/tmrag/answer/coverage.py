@@ -166,8 +166,9 @@ class CoverageJudge:
                 and self.reads_as_unanswered(ranking, sentences)):
             missing.append(asked_thing(ranking.query.text, intent.focus, ranking.query.names) if focus
                            else "a direct answer to this question")
-        said = list(dict.fromkeys(self.say_missing(ranking, m) for m in missing))
-        missing = [m for m in said if not any(m != other and m in other for other in said)]  # "the FID of DiT-XL" has "DiT-XL"
+        worded = list(dict.fromkeys(self.say_missing(ranking, m) for m in missing))
+        # "the FID of DiT-XL" already says "DiT-XL"
+        missing = [m for m in worded if not any(m != other and m in other for other in worded)]
         return CoverageResult("partial" if missing else "answered", missing)
 
     @staticmethod

@@ -8,7 +8,7 @@ import time
 from argparse import Namespace
 from pathlib import Path
 
-from ..answer.composing import QUOTE_JOIN, coverage_note
+from ..answer.composing import QUOTE_JOIN, coverage_note, term_label
 from ..answer.text import display_sentence
 from ..answer.types import Answer
 from ..config import Settings
@@ -72,7 +72,7 @@ def _support(engine: Engine, response: Answer) -> float | None:
             if QUOTE_JOIN.join(raw) != c.quote:
                 raw = []  # the quote is not the file's text: nothing it backs counts as supported
         else:  # a glossary definition is read with its term ("KV cache: A per-sequence store…")
-            raw = [f"{c.title}: {c.quote}" if c.kind == "glossary" else c.quote]
+            raw = [term_label(c.title) + c.quote if c.kind == "glossary" else c.quote]
         quotes[c.marker] = raw
     normalize = lambda t: " ".join(display_sentence(t).split())  # noqa: E731
     joined = {m: "\n".join(normalize(r) for r in raws) for m, raws in quotes.items()}

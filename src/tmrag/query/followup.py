@@ -17,6 +17,7 @@ MAX_TURNS = 8  # the contract's limit: older turns rarely matter and cost reques
 MAX_TURN_CHARS = 4000  # a turn's question or answer; an answer is 2-5 sentences, a question at most 2,000
 CONTEXT_CHARS = 300  # of the previous question carried as context: its subject, not its whole setting
 SHORT_TOKENS = 3  # a question with at most this many content words names no subject of its own
+# ", and why/how/what …": where a question's second clause begins.
 SECOND_CLAUSE = re.compile(r",?\s+and\s+(?=(?:why|how|what|when|which|where|does|do|is|are|can|should)\b)", re.I)
 LONG_QUESTION = 9  # content words: every dev follow-up that points back ("why does it…") has at most 7
 
@@ -59,6 +60,7 @@ TOP_LEVEL = 2  # "##": a module's main sections
 INLINE_LIST = re.compile(r":\s+([^:]+?;[^:]+?)(?:\.\s|\.?$)")  # "… pieces: a, …; b, …; and c, …."
 USED_INSTEAD = re.compile(r"\b(?:use|used|using|try|tried|pick|picked|chose|switch(?:ed)?\s+to|went\s+with)\s+"
                           r"(?:a\s+|an\s+|the\s+)?(.{3,60}?)\s+instead\s*[?.!]*\s*$", re.I)
+# Words that end a follow-up without naming anything ("and at step 51,000 then?").
 TAIL_WORDS = frozenset({"instead", "then", "though", "tho", "too", "please", "now", "again", "tokens", "steps"})
 COUNTED_VALUE = re.compile(r"\b([A-Za-z]{3,})\s+(\d[\d,.]*\w*)")  # "step 51,000", "batch 64", "temperature 0.7"
 # Slots a follow-up can swap ("70B" for "7B", "bf16" for "fp16", "GQA" for "MHA"): each kind of
@@ -214,9 +216,14 @@ def item_label(item: str) -> str:
     return head if head != item and len(head.split()) <= LABEL_WORDS else item
 
 
+def with_context(question: str, previous: str) -> str:
+    """The question with the previous one carried as context ("… (context: previous)")."""
+    return f"{question} {CONTEXT_OPEN}{previous.strip()[:CONTEXT_CHARS]})"
+
+
 def ordinal_question(question: str, item: str, previous: str = "") -> str:
-    context = f" {CONTEXT_OPEN}{previous.strip()[:CONTEXT_CHARS]})" if previous else ""
-    return f"{question.rstrip('?. ')}: {item_label(item)}{context}"
+    asked = f"{question.rstrip('?. ')}: {item_label(item)}"
+    return with_context(asked, previous) if previous else asked
 
 
 def nth(items: list[str], n: int) -> str | None:
@@ -319,4 +326,4 @@ def _resolve(question: str, history: list[Turn], glossary_hits: int, names: list
     if rewritten:
         return Resolution(rewritten, True, "rewrite")
     # Otherwise the follow-up is asked about the previous question's subject.
-    return Resolution(f"{question.rstrip()} {CONTEXT_OPEN}{previous.question.strip()[:CONTEXT_CHARS]})", True, "context")
+    return Resolution(with_context(question.rstrip(), previous.question), True, "context")
