@@ -174,3 +174,14 @@ def test_a_follow_up_in_context_is_judged_by_what_it_asks(real_engine) -> None: 
     assert "(context: " in r.resolved_question
     # the previous question's names and its "how many" are not this question's: nothing to flag as unstated
     assert r.coverage == "answered" and not r.missing and "16" in r.answer
+
+
+def test_names_typed_in_lower_case_are_checked_like_names(real_engine) -> None:  # noqa: ANN001
+    from tmrag.query.followup import Turn
+
+    first = "what did claude 2 score on swe-bench in the original paper?"
+    answered = real_engine.ask(first)
+    assert answered.resolved_question == first and "1.96%" in answered.answer  # reported as typed
+    r = real_engine.ask("and claude 3.5 sonnet?", history=[Turn(first, answered.answer)])
+    # the notes give Claude 2's score only: the follow-up is not answered as if they gave the new one
+    assert "Claude 3.5 Sonnet" in r.resolved_question and r.coverage != "answered" and r.missing

@@ -125,28 +125,39 @@ class Engine:
         the conversation is first rewritten to stand alone (``resolved_question``)."""
         t0 = time.perf_counter()
         validate_question(question, categories, allowed=self.corpus.categories)
-        resolution = self.resolve(question, history) if history else None
-        resolved = resolution.question if resolution else question
+        cased = self.ranker.truecase(question)
+        resolution = self.resolve(cased, history) if history else None
+        resolved = resolution.question if resolution else cased
         ranking = self.rank(resolved, categories, k, mode, reranker)
         if resolution and resolution.kind == "context":
-            # Retrieval needs the previous subject; which sentences answer is the follow-up's own
-            # question ("Why does it grow…"): quotes are chosen by both (dev must-contain 0.694 -> 0.764).
-            blend = (1 - FOLLOWUP_WEIGHT) * ranking.qvec + FOLLOWUP_WEIGHT * self.embed_query(question)
+            blend = (1 - FOLLOWUP_WEIGHT) * ranking.qvec + FOLLOWUP_WEIGHT * self.embed_query(cased)
             ranking.qvec = blend / np.linalg.norm(blend)
-            # The previous question's names were weighed when it was answered; only the
-            # follow-up's own can make this one a question about something the notes lack.
-            own = set(name_like_words(question))
-            ranking.unknown_names = [n for n in ranking.unknown_names if n in own]
-            ranking.unmentioned_names = [n for n in ranking.unmentioned_names if n in own]
-            if CONTEXT_OPEN in resolved:  # what is asked is the follow-up's: not a part, side, focus or name of the context
-                ranking.query.names = [n for n in ranking.query.names if n in own]
-                ranking.intent = classify(question, ranking.query.names, ranking.query.defines is not None)
+        if CONTEXT_OPEN in resolved:
+            self.judge_by_asked(ranking, resolved.split(CONTEXT_OPEN)[0])
+        elif resolution and resolution.kind == "context":  # the previous question extended by a fragment
+            self.judge_by_asked(ranking, cased, names_only=True)
         result = self.answer(ranking, t0)
-        result.resolved_question = resolved
+        result.resolved_question = question if resolved == cased else resolved
         return result
 
+    def judge_by_asked(self, ranking: Ranking, asked: str, names_only: bool = False) -> None:
+        """A follow-up asked with the previous question as context: retrieval needs the previous
+        subject, but what is asked (a part, side, focus or name) is the follow-up's own. The
+        previous question's names were weighed when it was answered; only the follow-up's own can
+        make this one a question about something the notes lack."""
+        own = set(name_like_words(asked))
+        ranking.unknown_names = [n for n in ranking.unknown_names if n in own]
+        ranking.unmentioned_names = [n for n in ranking.unmentioned_names if n in own]
+        if names_only:
+            return
+        ranking.query.names = [n for n in ranking.query.names if n in own]
+        ranking.intent = classify(asked, ranking.query.names, ranking.query.defines is not None)
+
     def resolve(self, question: str, history: list[Turn]) -> Resolution:
-        """Offline, or by the LLM when one is configured (the offline rewrite is its fallback)."""
+        """Offline, or by the LLM when one is configured (the offline rewrite is its fallback).
+        Names typed in lower case are spelled as the notes spell them first."""
+        question = self.ranker.truecase(question)
+        history = [Turn(self.ranker.truecase(t.question), t.answer) for t in history]
         offline = resolve(question, history, len(self.analyzer.analyze(question).terms),
                           self.mentioned_terms(history[-1].question))
         if offline.kind == "context" and (n := ordinal(question)) is not None:

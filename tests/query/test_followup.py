@@ -205,3 +205,17 @@ def test_a_counted_value_brings_the_word_that_ends_the_new_name() -> None:
         "what did claude 3.5 sonnet score on swe-bench in the original paper?")
     step = Turn("whats the LR at step 1,000?", "3e-4. [1]")
     assert resolve("and at step 51,000 then?", [step]).question == "whats the LR at step 51,000?"
+
+
+def test_the_whole_phrase_used_instead_replaces_a_name_and_a_quantity_replaces_none() -> None:
+    adam = [Turn("how much memory does AdamW need per parameter, e.g. for a 7B model", "x")]
+    assert resolve("what if i used momentum SGD instead?", adam).question == \
+        "how much memory does momentum SGD need per parameter, e.g. for a 7B model"
+    job = [Turn("how many GPU-seconds does one 50 step job cost?", "x")]
+    assert resolve("what if i used 25 steps instead", job).kind == "context"  # asked in context, no name swapped
+
+
+def test_a_definition_that_goes_on_after_a_semicolon_is_no_list_of_two() -> None:
+    answer = "Pipeline parallelism: assigning layers to GPUs; combining it with TP is called 3D parallelism. [1]"
+    assert list_item(answer, 2) is None
+    assert list_item("Two options: shard the weights; or replicate them. [1]", 2) == "replicate them"

@@ -160,7 +160,8 @@ def swap_instead(previous: str, question: str) -> str | None:
     thing (SLERP): the previous question about the phrase used instead."""
     m = USED_INSTEAD.search(question)
     old = name_like_words(previous)
-    if not m or len(set(old)) != 1:
+    # "used 25 steps instead": a quantity varies a setting, it does not replace a name
+    if not m or len(set(old)) != 1 or m.group(1)[0].isdigit():
         return None
     return re.sub(rf"(?<![\w-]){re.escape(old[0])}(?![\w-])", m.group(1).strip(), previous, count=1)
 
@@ -188,7 +189,12 @@ def _inline_items(text: str) -> list[str]:
     """"…introduced three pieces: the NF4 data type, …; double quantization, …; and paged
     optimizers, …": the semicolon-separated items after a colon, in the first sentence that has them."""
     for m in INLINE_LIST.finditer(text):
-        items = [re.sub(r"^(?:and|or|then)\s+", "", p.strip()) for p in m.group(1).split(";")]
+        parts = [p.strip() for p in m.group(1).split(";")]
+        # "Pipeline parallelism: assigning …; combining it …" is a definition going on, not two
+        # items: a list of two joins its last with "and"/"or"
+        if len(parts) == 2 and not re.match(r"(?:and|or)\b", parts[1]):
+            continue
+        items = [re.sub(r"^(?:and|or|then)\s+", "", p) for p in parts]
         if len(items) >= 2 and all(items):
             return [i.rstrip(".") for i in items]
     return []
@@ -245,7 +251,10 @@ def swap_name(previous: str, question: str) -> str | None:
         return None
     # The previous name of the same shape: "GPT-4" replaces "Llama-3-70B", not the "KV" of "KV cache".
     target = max(old, key=lambda w: _shape(w) == _shape(new[0]))
-    return re.sub(rf"(?<![\w-]){re.escape(target)}(?![\w-])", new[0], previous, count=1)
+    # "what if I used momentum SGD instead?": the whole phrase used instead, not only its name
+    used = USED_INSTEAD.search(question)
+    phrase = used.group(1).strip() if used and new[0] in used.group(1) else new[0]
+    return re.sub(rf"(?<![\w-]){re.escape(target)}(?![\w-])", phrase, previous, count=1)
 
 
 def _shape(name: str) -> tuple[bool, bool]:

@@ -22,6 +22,7 @@ from .intent import QuestionIntent, classify
 from .loaded_index import LoadedIndex
 from .reranking import Reranker, diversify, make_reranker
 from .retrieval import Candidate, Retriever
+from .truecasing import Truecaser
 
 EMBED_CACHE_SIZE = 1024  # repeated questions (eval modes, retries, the page's examples) embed once
 EVIDENCE_PASSAGES = 3  # evidence is read from the passages an answer leads with, not the whole top-k
@@ -50,6 +51,7 @@ class Ranker:
         self.settings, self.embedder, self.index = settings, embedder, index
         self.categories = corpus.categories
         self.analyzer = QueryAnalyzer(corpus.glossary)
+        self.truecaser = Truecaser(m.body for m in corpus.modules.values())
         self.retriever = Retriever(index, settings)
         self.rerankers: dict[str, Reranker] = {settings.reranker: make_reranker(settings, index)}
         # One model instance: PyTorch inference on it is not re-entrant, so it runs one query at a
@@ -68,6 +70,10 @@ class Ranker:
         """Forget cached query vectors (benchmarks measure the real embedding cost)."""
         self._embed.cache_clear()
 
+    def truecase(self, text: str) -> str:
+        """Names typed in lower case spelled as the notes spell them ("swe-bench" → "SWE-bench")."""
+        return self.truecaser.apply(text)
+
     def reranker(self, name: RerankerName | None) -> Reranker:
         name = name or self.settings.reranker
         if name not in self.rerankers:
@@ -79,7 +85,7 @@ class Ranker:
         validate_question(question, categories, allowed=self.categories)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        query = self.analyzer.analyze(question)
+        query = self.analyzer.analyze(self.truecase(question))
         timings["analyze"] = (time.perf_counter() - t0) * 1000
         t = time.perf_counter()
         qvec = self.embed_query(query.text)

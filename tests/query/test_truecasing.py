@@ -1,0 +1,30 @@
+"""Names typed in lower case, spelled as the notes spell them."""
+
+from __future__ import annotations
+
+from tmrag.query.truecasing import Truecaser
+
+NOTES = [
+    "The original paper's best model, Claude 2, resolved 1.96% of SWE-bench. Later Claude models did better.\n"
+    "Self-drafting heads (EAGLE-style) skip the draft model. The transformer is a stack of blocks; a transformer "
+    "block has two sublayers. Results on Chatbot Arena are Elo ratings, and Chatbot Arena is crowd-sourced.\n"
+    "We use `claude --print` and files under ~/.claude/ [@swe-bench]. OK, so the KV cache grows. The KV cache "
+    "is large. He initialization and He et al. both matter. Medusa is one head.\n",
+    "# Attention Heads\nAttention is cheap here. The notes mention Claude again, and the attention layer.\n",
+]
+
+
+def test_a_name_the_notes_capitalise_mid_sentence_is_recased() -> None:
+    tc = Truecaser(NOTES)
+    assert tc.apply("what did claude 2 score on swe-bench?") == "what did Claude 2 score on SWE-bench?"
+    assert tc.apply("eagle speedup?") == "EAGLE speedup?"  # from "EAGLE-style"
+    assert tc.apply("how big is the kv cache") == "how big is the KV cache"
+
+
+def test_words_the_notes_write_in_lower_case_and_names_typed_right_are_left_alone() -> None:
+    tc = Truecaser(NOTES)
+    # headings, sentence starts, code, paths and citation keys say nothing of how a word is written
+    assert tc.apply("is attention a transformer thing?") == "is attention a transformer thing?"
+    assert tc.apply("Claude 2 and SWE-bench") == "Claude 2 and SWE-bench"
+    # the first word of a longer name, a chat word, a short title-case word, a capital seen once
+    assert tc.apply("ok my chatbot, he says medusa") == "ok my chatbot, he says medusa"
