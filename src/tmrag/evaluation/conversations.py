@@ -68,7 +68,7 @@ def topic_switches(engine: Engine, conversations: list[Conversation], review: li
     unused review question on other modules (deterministic: file order)."""
     pool = [q for q in review if q.answerable and q.type not in ("comparison", "multi_part")]
     used: set[str] = set()
-    new_cited, old_cited = [], []
+    new_cited, old_cited, alone_new, alone_old = [], [], [], []
     for c in conversations:
         old = set(c.relevant_modules) | set(getattr(c, "first_modules", []) or [])
         q = next((q for q in pool if q.id not in used and not set(q.relevant_modules) & old), None)
@@ -76,11 +76,26 @@ def topic_switches(engine: Engine, conversations: list[Conversation], review: li
             continue
         used.add(q.id)
         first = engine.ask(c.first)
-        a = engine.ask(q.question, history=[Turn(c.first, first.answer)])
-        cited = {x.module_id for x in a.citations if x.module_id}
+        cited = _cited(engine.ask(q.question, history=[Turn(c.first, first.answer)]))
+        alone = _cited(engine.ask(q.question))
         new_cited.append(float(bool(cited & set(q.relevant_modules))))
         old_cited.append(float(bool(cited & old)))
-    return {"n": len(new_cited), "new_topic_cited": M.mean(new_cited), "old_topic_cited": M.mean(old_cited)}
+        alone_new.append(bool(alone & set(q.relevant_modules)))
+        alone_old.append(bool(alone & old))
+    # The same rates over the switches whose question, asked alone, cites its topic (or does not
+    # cite the old one): what the conversation changes, apart from the question's own retrieval.
+    return {"n": len(new_cited), "new_topic_cited": M.mean(new_cited), "old_topic_cited": M.mean(old_cited),
+            "n_alone_cites_new": sum(alone_new),
+            "new_topic_cited_where_alone_does": M.mean(x for x, ok in zip(new_cited, alone_new, strict=True) if ok),
+            "old_topic_cited_where_alone_does_not": M.mean(x for x, o in zip(old_cited, alone_old, strict=True) if not o)}
+
+
+def _rate(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
+
+
+def _cited(answer) -> set[str]:  # noqa: ANN001
+    return {x.module_id for x in answer.citations if x.module_id}
 
 
 def run_conversations(engine: Engine, conversations: list[Conversation]) -> dict:
@@ -118,4 +133,8 @@ def format_conversations(report: dict) -> str:
         s = report["switches"]
         lines.append(f"constructed topic switches: {s['n']}; new topic cited {s['new_topic_cited']:.3f}, "
                      f"old topic cited {s['old_topic_cited']:.3f}")
+        if "n_alone_cites_new" in s:
+            lines.append(f"  where the question asked alone cites its topic ({s['n_alone_cites_new']}): new topic cited "
+                         f"{_rate(s['new_topic_cited_where_alone_does'])}; old topic cited where alone it is not "
+                         f"{_rate(s['old_topic_cited_where_alone_does_not'])}")
     return "\n".join(lines)
