@@ -28,3 +28,14 @@ def test_words_the_notes_write_in_lower_case_and_names_typed_right_are_left_alon
     assert tc.apply("Claude 2 and SWE-bench") == "Claude 2 and SWE-bench"
     # the first word of a longer name, a chat word, a short title-case word, a capital seen once
     assert tc.apply("ok my chatbot, he says medusa") == "ok my chatbot, he says medusa"
+
+
+def test_in_a_question_typed_in_lower_case_a_word_nobody_knows_is_a_name() -> None:
+    everyday = {"how", "does", "pick", "the", "next", "trial", "what", "is", "session", "long", "in", "a"}
+    tc = Truecaser(NOTES + ["A long session picks the next trial."], known=everyday.__contains__)
+    assert tc.apply("how does optuna pick the next trial") == "how does Optuna pick the next trial"
+    # a one-letter slip of a word the notes use, a dropped apostrophe, an English derivation: words
+    assert tc.apply("what is a long sesion") == "what is a long sesion"
+    assert tc.apply("whats methodological") == "whats methodological"
+    # typed with capitals, the writer has said what the names are
+    assert tc.apply("How does optuna pick the next trial") == "How does optuna pick the next trial"

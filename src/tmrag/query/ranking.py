@@ -29,6 +29,7 @@ EVIDENCE_PASSAGES = 3  # evidence is read from the passages an answer leads with
 # A name in more than 1% of chunks (Claude 4%, API 4%, LLM 6%) is the notes' everyday vocabulary;
 # specific ones (Haiku, Medusa, GPT-4o) sit in a handful of chunks.
 COMMON_NAME_SHARE = 0.01
+WHOLE_WORD_PIECES = 3  # [CLS], the word, [SEP]
 NO_CAP = 10**6  # per-module cap when diversity is off: larger than any top-k
 
 
@@ -51,7 +52,9 @@ class Ranker:
         self.settings, self.embedder, self.index = settings, embedder, index
         self.categories = corpus.categories
         self.analyzer = QueryAnalyzer(corpus.glossary)
-        self.truecaser = Truecaser(m.body for m in corpus.modules.values())
+        # A word the embedder's vocabulary holds whole is an everyday word, not a name ([CLS] w [SEP]).
+        self.truecaser = Truecaser([m.body for m in corpus.modules.values()] + [t.definition for t in corpus.glossary],
+                                   known=lambda word: embedder.wordpieces(word) == WHOLE_WORD_PIECES)
         self.retriever = Retriever(index, settings)
         self.rerankers: dict[str, Reranker] = {settings.reranker: make_reranker(settings, index)}
         # One model instance: PyTorch inference on it is not re-entrant, so it runs one query at a

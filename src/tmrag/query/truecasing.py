@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from ..tokenize import stem_tokens
 from .analysis import name_head
 
 WORD = re.compile(r"[A-Za-z0-9][\w.+-]*[\w+]|[A-Za-z]")  # the words name_like_words reads
@@ -19,7 +20,16 @@ HEADING = re.compile(r"^\s*#.*$", re.M)  # headings are title-cased
 # "Chatbot Arena": a capitalised word before another is often the first word of a longer name,
 # which says nothing of how the word alone is written ("my chatbot").
 BEFORE_NAME = re.compile(r"\b([A-Z][a-z]+)(?=\s+[A-Z])")
-CHAT_WORDS = frozenset({"ok", "okay", "hi", "hey", "thanks", "yes", "no", "cool"})  # "ok and …" is no "OK"
+CHAT_WORDS = frozenset({"ok", "okay", "hi", "hey", "thanks", "yes", "no", "cool", "btw", "pls", "thx", "lol", "imo"})
+# Apostrophes dropped in lower-case typing: words, not names.
+CONTRACTIONS = frozenset({"cant", "dont", "wont", "isnt", "doesnt", "didnt", "arent", "wasnt", "shouldnt", "wouldnt",
+                          "couldnt", "whats", "hows", "whys", "thats", "theres", "ive", "youre", "theyre", "lets"})
+PLAIN_WORD = re.compile(r"(?<![\w.+-])[a-z]{3,}(?![\w.+-])")
+MIN_TYPO_CHARS = 5  # "sesion" is "session" mistyped; "kto" one letter off "to" is a name
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# English derivations ("methodological", "lossiness", "quantization") are words, whatever the notes use.
+WORD_ENDINGS = ("ical", "ically", "ness", "ment", "ments", "ation", "ations", "able", "ible", "ize", "izes", "ise",
+                "ity", "ous", "ive", "ful", "less", "ally", "ingly")
 # Code, file paths, URLs and citation keys write names in lower case ("~/.claude/", "[@swe-bench]"):
 # they are identifiers, not how the prose spells the thing.
 NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|\[@[^\]]*\]|\S+://\S+|\S*/\S*", re.S)
@@ -38,10 +48,16 @@ class Truecaser:
     """Maps a lower-case word to the one spelling the notes use for it mid-sentence, when that
     spelling has capitals and the lower-case form is (nearly) never written."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    def __init__(self, texts: Iterable[str], known: Callable[[str], bool] | None = None) -> None:
+        """``known``: whether a lower-case word is an everyday word (the embedder's vocabulary);
+        with it, a word in a question typed all in lower case that neither the notes nor the
+        vocabulary know ("optuna", "siglip", "dbrx") is taken for a name."""
+        self.known = known
         self.words: Counter[str] = Counter()  # uses mid-sentence, where a capital means a name
         self.alone: Counter[str] = Counter()  # uses not followed by another capitalised word
+        self.seen: set[str] = set()  # every word the notes write, code and compounds' parts too
         for text in texts:
+            self.seen.update(w.lower() for w in re.findall(r"[A-Za-z]+", text))
             prose = HEADING.sub("", NOT_PROSE.sub(" ", text))
             found = WORD.findall(prose)
             self.words.update(w.rstrip(".") for w in found)
@@ -53,6 +69,7 @@ class Truecaser:
         for word, n in self.words.items():
             if n > 0 and len(word) >= MIN_CHARS:
                 forms.setdefault(word.lower(), []).append((n, word))
+        self.stems = set(stem_tokens(sorted(self.seen)))
         best = {lower: max(counted) for lower, counted in forms.items()}
         self.cased = {lower: word for lower, (n, word) in best.items() if self._is_name(lower, n, word)}
 
@@ -66,11 +83,32 @@ class Truecaser:
         return not plain_title or (n >= MIN_TITLE_CASE and self.alone[best] > 0)
 
     def apply(self, text: str) -> str:
-        """``text`` with every all-lower-case word the notes write as a name spelled as they do."""
+        """``text`` with every all-lower-case word the notes write as a name spelled as they do;
+        in a question typed all in lower case, words nobody knows capitalised as names."""
         def recase(m: re.Match[str]) -> str:
             word = m.group(0)
             core = word.rstrip(".")
             if not core.islower():
                 return word
             return self.cased.get(core, core) + word[len(core):]
-        return WORD.sub(recase, text)
+        cased = WORD.sub(recase, text)
+        if self.known is None or text.lower() != text:
+            return cased
+        return PLAIN_WORD.sub(lambda m: m.group(0).capitalize() if self.unknown(m.group(0)) else m.group(0), cased)
+
+    def unknown(self, word: str) -> bool:
+        """Neither the notes (in any form of the word) nor the vocabulary know it, and it is no
+        one-letter slip of a word the notes use."""
+        if word in self.seen or word in CHAT_WORDS or word in CONTRACTIONS or word.endswith(WORD_ENDINGS):
+            return False
+        stem = stem_tokens([word])[0]
+        if stem in self.stems or self.known(word) or self.known(stem):  # type: ignore[misc]
+            return False
+        return len(word) < MIN_TYPO_CHARS or not any(e in self.seen for e in _edits(word))
+
+
+def _edits(word: str) -> set[str]:
+    """Every string one deletion, swap, replacement or insertion away from ``word``."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in LETTERS} | {a + c + b for a, b in splits for c in LETTERS})
