@@ -30,7 +30,7 @@ from .config import Settings
 from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
 from .query.analysis import CONTEXT_OPEN, QueryAnalyzer, name_like_words, validate_question
-from .query.followup import Resolution, Turn, nth, ordinal, ordinal_question, resolve, sibling_sections
+from .query.followup import Resolution, Turn, fragment, nth, ordinal, ordinal_question, resolve, sibling_sections
 from .query.intent import classify, part_queries, side_query
 from .query.loaded_index import LoadedIndex
 from .query.ranking import Ranker, Ranking
@@ -151,7 +151,10 @@ class Engine:
         if names_only:
             return
         ranking.query.names = [n for n in ranking.query.names if n in own]
-        ranking.intent = classify(asked, ranking.query.names, ranking.query.defines is not None)
+        # "Cost?", "runaway loop cost?": a bare noun phrase asks what that thing is, here. One that
+        # names something ("EAGLE speedup?") is left to the checks of a named thing.
+        asking = f"What is the {asked.strip()}" if fragment(asked) and not own else asked
+        ranking.intent = classify(asking, ranking.query.names, ranking.query.defines is not None)
 
     def resolve(self, question: str, history: list[Turn]) -> Resolution:
         """Offline, or by the LLM when one is configured (the offline rewrite is its fallback).

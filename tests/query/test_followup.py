@@ -219,3 +219,10 @@ def test_a_definition_that_goes_on_after_a_semicolon_is_no_list_of_two() -> None
     answer = "Pipeline parallelism: assigning layers to GPUs; combining it with TP is called 3D parallelism. [1]"
     assert list_item(answer, 2) is None
     assert list_item("Two options: shard the weights; or replicate them. [1]", 2) == "replicate them"
+
+
+def test_a_new_duration_swaps_the_number_and_keeps_the_previous_unit() -> None:
+    sora = [Turn("how many tokens does a 10 second 720p clip turn into?", "x")]
+    assert resolve("and a 20 sec clip?", sora).question == "how many tokens does a 20 second 720p clip turn into?"
+    assert resolve("And for the 70B model?", [Turn("KV cache of Llama-2-7B in fp16?", "x")]).question == \
+        "KV cache of Llama-2-70B in fp16?"

@@ -71,7 +71,9 @@ SLOTS = [
     re.compile(r"\b(?:fp|bf|int|INT|FP)\d{1,2}\b|\b(?:NF4|FP8|E4M3|E5M2)\b"),  # number formats
     re.compile(r"\b(?:MHA|MQA|GQA|MLA)\b"),  # attention variants
     re.compile(r"\b(?:A100|H100|H200|B200|L4|T4|V100|TPU\s?v\d\w*)\b"),  # accelerators
-    re.compile(r"\b\d[\d,]*(?:\.\d+)?\s*(?:tokens?|GB|GiB|ms|s)\b"),  # quantities with a unit
+    # durations, however the unit is written: "a 10 second clip", "and a 20 sec clip?"
+    re.compile(r"\b\d[\d,]*(?:\.\d+)?[\s-]*(?:ms|s|secs?|seconds?|mins?|minutes?|hours?|hrs?|days?)\b"),
+    re.compile(r"\b\d[\d,]*(?:\.\d+)?\s*(?:tokens?|GB|GiB)\b"),  # quantities with a unit
     re.compile(r"\b\d[\d,]*\s*[x×]\s*\d[\d,]*\b"),  # image and matrix sizes: 1,024×1,024, 2048x4096
 ]
 
@@ -143,7 +145,12 @@ def substitute(previous: str, question: str) -> str | None:
         new = slot.findall(question)
         old = slot.findall(previous)
         if new and old and new[0] not in old:
-            return previous.replace(old[0], new[0], 1)
+            # "a 10 second clip" + "and a 20 sec clip?": the number changes, the unit stays as the
+            # previous question wrote it
+            spaced = re.match(r"(\d[\d,]*(?:\.\d+)?)[\s-]+\S", old[0])
+            value = re.match(r"\d[\d,]*(?:\.\d+)?", new[0])
+            swapped = value.group(0) + old[0][spaced.end(1):] if spaced and value else new[0]
+            return previous.replace(old[0], swapped, 1)
     # "… at step 1,000?" + "and at step 51,000?": a number after the same word
     for word, value in COUNTED_VALUE.findall(question):
         m = re.search(rf"\b{re.escape(word)}\s+(\d[\d,.]*\w*)", previous, re.I)
