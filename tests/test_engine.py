@@ -185,3 +185,9 @@ def test_names_typed_in_lower_case_are_checked_like_names(real_engine) -> None: 
     r = real_engine.ask("and claude 3.5 sonnet?", history=[Turn(first, answered.answer)])
     # the notes give Claude 2's score only: the follow-up is not answered as if they gave the new one
     assert "Claude 3.5 Sonnet" in r.resolved_question and r.coverage != "answered" and r.missing
+
+
+def test_a_name_made_of_a_stopword_is_not_unknown(real_engine) -> None:  # noqa: ANN001
+    # "He" (initialisation) and "IT" tokenize to nothing: nothing to look up, so nothing unknown
+    r = real_engine.ask("What is He (Kaiming) initialization and where does the factor 2 come from?")
+    assert not r.abstained and "2/n_in" in r.answer.replace(" ", "")

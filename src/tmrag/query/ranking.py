@@ -102,7 +102,8 @@ class Ranker:
         lead = results[:EVIDENCE_PASSAGES]
         evidence = max((float((self.index.sentence_vectors_of(c.row) @ qvec).max(initial=0.0)) for c in lead),
                        default=0.0)
-        unknown = [w for w in query.names if not any(t in self.index.lexical.vocab for t in tokenize(w))]
+        # A name made only of stopwords ("He" initialization) has no tokens to look up: not unknown.
+        unknown = [w for w in query.names if (tokens := tokenize(w)) and not any(t in self.index.lexical.vocab for t in tokens)]
         unmentioned = self.unmentioned(query.names, [c.row for c in lead])
         timings["retrieve_total"] = (time.perf_counter() - t0) * 1000
         intent = classify(query.text, query.names, query.defines is not None)
