@@ -39,3 +39,10 @@ def test_in_a_question_typed_in_lower_case_a_word_nobody_knows_is_a_name() -> No
     assert tc.apply("whats methodological") == "whats methodological"
     # typed with capitals, the writer has said what the names are
     assert tc.apply("How does optuna pick the next trial") == "How does optuna pick the next trial"
+
+
+def test_where_the_writer_used_capitals_a_plain_word_stays_a_word() -> None:
+    tc = Truecaser(NOTES)
+    assert tc.apply("Where is the arena leaderboard and the kv cache?") == \
+        "Where is the arena leaderboard and the KV cache?"
+    assert tc.apply("where is the arena leaderboard?") == "where is the Arena leaderboard?"

@@ -79,20 +79,24 @@ class Truecaser:
             return False
         if len(best) < MIN_TITLE_CHARS and not best.isupper():
             return False
-        plain_title = best[1:].islower() and not any(c.isdigit() for c in best)
-        return not plain_title or (n >= MIN_TITLE_CASE and self.alone[best] > 0)
+        return not _plain_title(best) or (n >= MIN_TITLE_CASE and self.alone[best] > 0)
 
     def apply(self, text: str) -> str:
         """``text`` with every all-lower-case word the notes write as a name spelled as they do;
-        in a question typed all in lower case, words nobody knows capitalised as names."""
+        in a question typed all in lower case, words nobody knows capitalised as names. Where the
+        writer used capitals, a word they left in lower case is a word ("an arena leaderboard"):
+        only spellings no one would write as a plain word ("gpt-4", "kv", "swe-bench") change."""
+        lower = text.lower() == text
+
         def recase(m: re.Match[str]) -> str:
             word = m.group(0)
             core = word.rstrip(".")
-            if not core.islower():
+            name = self.cased.get(core) if core.islower() else None
+            if name is None or (not lower and _plain_title(name)):
                 return word
-            return self.cased.get(core, core) + word[len(core):]
+            return name + word[len(core):]
         cased = WORD.sub(recase, text)
-        if self.known is None or text.lower() != text:
+        if self.known is None or not lower:
             return cased
         return PLAIN_WORD.sub(lambda m: m.group(0).capitalize() if self.unknown(m.group(0)) else m.group(0), cased)
 
@@ -105,6 +109,11 @@ class Truecaser:
         if stem in self.stems or self.known(word) or self.known(stem):  # type: ignore[misc]
             return False
         return len(word) < MIN_TYPO_CHARS or not any(e in self.seen for e in _edits(word))
+
+
+def _plain_title(word: str) -> bool:
+    """"Claude", "Arena": capitalised like any sentence's first word, unlike "GPT-4" or "TikTok"."""
+    return word[1:].islower() and not any(c.isdigit() for c in word)
 
 
 def _edits(word: str) -> set[str]:
