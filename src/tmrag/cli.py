@@ -313,6 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--baseline", help="a previous report JSON; exit non-zero on regressions")
     sp.add_argument("--reports-dir", default="eval/reports")
     sp.add_argument("--modes", help="comma-separated subset of modes to run (\"default\" = the configured one)")
+    sp.add_argument("--lowercase", action="store_true",
+                    help="ask every golden question typed in lower case, as many users type")
     sp.add_argument("--beir", metavar="DIR", help="evaluate on a BEIR-format dataset instead (a throwaway index)")
     sp.add_argument("--max-docs", type=int, help="with --beir: the judged documents plus others up to this many")
     sp.add_argument("--work-dir", help="with --beir: keep the index here and reuse it next run (default: a temp dir)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from argparse import Namespace
+from dataclasses import replace
 from pathlib import Path
 
 from ..answer.composing import QUOTE_JOIN, coverage_note, term_label
@@ -238,12 +239,15 @@ def run_eval_cli(settings: Settings, args: Namespace) -> int:
         questions = [q for q in questions if q.split == args.split]
     if not questions:
         raise ConfigError(f"{args.golden}: no questions in the {args.split!r} split")
+    if getattr(args, "lowercase", False):
+        questions = [replace(q, question=q.question.lower()) for q in questions]
     modes = select_modes(modes_for(settings), default_mode(settings), args.modes)
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None  # fail before the slow part
     engine = Engine.open(settings)
     check_labels(questions, engine, Path(args.golden))
     report = run_eval(engine, questions, modes, default_mode(settings))
     report["split"] = args.split
+    report["lowercase"] = bool(getattr(args, "lowercase", False))
     paths = write_reports(report, Path(args.reports_dir), Path(args.json_out) if args.json_out else None)
     print(format_table(report))
     print("\nreports: " + ", ".join(str(p) for p in paths))
@@ -254,6 +258,8 @@ def run_eval_cli(settings: Settings, args: Namespace) -> int:
             return 1
         if baseline.get("split") != report["split"]:
             print(f"warning: baseline is from the {baseline.get('split')!r} split, this run is {report['split']!r}")
+        if bool(baseline.get("lowercase")) != report["lowercase"]:
+            print("warning: one of baseline and this run asked the questions in lower case, the other as written")
         drops = compare_baseline(report, baseline)
         if drops:
             print("regressions against baseline:\n  " + "\n  ".join(drops))
