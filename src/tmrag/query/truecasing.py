@@ -7,6 +7,7 @@ name checks change."""
 from __future__ import annotations
 
 import re
+import string
 from collections import Counter
 from collections.abc import Callable, Iterable
 
@@ -26,7 +27,6 @@ CONTRACTIONS = frozenset({"cant", "dont", "wont", "isnt", "doesnt", "didnt", "ar
                           "couldnt", "whats", "hows", "whys", "thats", "theres", "ive", "youre", "theyre", "lets"})
 PLAIN_WORD = re.compile(r"(?<![\w.+-])[a-z]{3,}(?![\w.+-])")
 MIN_TYPO_CHARS = 5  # "sesion" is "session" mistyped; "kto" one letter off "to" is a name
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # English derivations ("methodological", "lossiness", "quantization") are words, whatever the notes use.
 WORD_ENDINGS = ("ical", "ically", "ness", "ment", "ments", "ation", "ations", "able", "ible", "ize", "izes", "ise",
                 "ity", "ous", "ive", "ful", "less", "ally", "ingly")
@@ -103,10 +103,12 @@ class Truecaser:
     def unknown(self, word: str) -> bool:
         """Neither the notes (in any form of the word) nor the vocabulary know it, and it is no
         one-letter slip of a word the notes use."""
-        if word in self.seen or word in CHAT_WORDS or word in CONTRACTIONS or word.endswith(WORD_ENDINGS):
+        known = self.known
+        if known is None or word in self.seen or word in CHAT_WORDS or word in CONTRACTIONS \
+                or word.endswith(WORD_ENDINGS):
             return False
         stem = stem_tokens([word])[0]
-        if stem in self.stems or self.known(word) or self.known(stem):  # type: ignore[misc]
+        if stem in self.stems or known(word) or known(stem):
             return False
         return len(word) < MIN_TYPO_CHARS or not any(e in self.seen for e in _edits(word))
 
@@ -119,5 +121,9 @@ def _plain_title(word: str) -> bool:
 def _edits(word: str) -> set[str]:
     """Every string one deletion, swap, replacement or insertion away from ``word``."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return ({a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-            | {a + c + b[1:] for a, b in splits if b for c in LETTERS} | {a + c + b for a, b in splits for c in LETTERS})
+    letters = string.ascii_lowercase
+    deleted = {a + b[1:] for a, b in splits if b}
+    swapped = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaced = {a + c + b[1:] for a, b in splits if b for c in letters}
+    inserted = {a + c + b for a, b in splits for c in letters}
+    return deleted | swapped | replaced | inserted
