@@ -226,3 +226,9 @@ def test_a_new_duration_swaps_the_number_and_keeps_the_previous_unit() -> None:
     assert resolve("and a 20 sec clip?", sora).question == "how many tokens does a 20 second 720p clip turn into?"
     assert resolve("And for the 70B model?", [Turn("KV cache of Llama-2-7B in fp16?", "x")]).question == \
         "KV cache of Llama-2-70B in fp16?"
+
+
+def test_a_trailing_too_or_like_that_compares_with_the_last_turn() -> None:
+    grep = [Turn("whats the speedup from running 5 grep calls in parallel vs serially", "x")]
+    r = resolve("why cant Bash calls run in paralel like that too?", grep)
+    assert r.depends and "(context: " in r.question

@@ -47,7 +47,8 @@ QUESTION_WORD = re.compile(r"\b(?:what|what's|whats|how|why|which|when|where|who
                            r"can|could|would|should|will|has|have|had|explain|describe|compare|give|list|tell|show)\b", re.I)
 FRAGMENT_WORDS = 6  # a fragment longer than this is a question of its own, however it is phrased
 PREPOSITION_OPENER = re.compile(r"^\s*(?:with|without|for|at|in|on|using|under|via|vs\.?|versus|compared to)\b", re.I)
-TRAILING_FOLLOWUP = re.compile(r"\b(?:though|tho|then)\s*[?.!]*\s*$", re.I)  # "why the FFN though?" answers back
+# "why the FFN though?" answers back; "…run in parallel like that too?" compares with the last turn
+TRAILING_FOLLOWUP = re.compile(r"\b(?:though|tho|then|too|as\s+well|like\s+(?:that|this))\s*[?.!]*\s*$", re.I)
 # A trailing "instead?" swaps something of the last turn; "instead of X" mid-question compares within it.
 INSTEAD = re.compile(r"\binstead\s*[?.!]*\s*$", re.I)
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1, "1st": 1, "2nd": 2,
