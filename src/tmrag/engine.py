@@ -129,12 +129,13 @@ class Engine:
         resolution = self.resolve(cased, history) if history else None
         resolved = resolution.question if resolution else cased
         ranking = self.rank(resolved, categories, k, mode, reranker)
-        if resolution and resolution.kind == "context":
+        in_context = resolution is not None and resolution.kind == "context"
+        if in_context:
             blend = (1 - FOLLOWUP_WEIGHT) * ranking.qvec + FOLLOWUP_WEIGHT * self.embed_query(cased)
             ranking.qvec = blend / np.linalg.norm(blend)
         if CONTEXT_OPEN in resolved:
             self.judge_by_asked(ranking, resolved.split(CONTEXT_OPEN)[0])
-        elif resolution and resolution.kind == "context":  # the previous question extended by a fragment
+        elif in_context:  # the previous question extended by a fragment
             self.judge_by_asked(ranking, cased, names_only=True)
         result = self.answer(ranking, t0)
         result.resolved_question = question if resolved == cased else resolved
@@ -158,8 +159,7 @@ class Engine:
 
     def resolve(self, question: str, history: list[Turn]) -> Resolution:
         """Offline, or by the LLM when one is configured (the offline rewrite is its fallback).
-        Names typed in lower case are spelled as the notes spell them first."""
-        question = self.ranker.truecase(question)
+        ``question`` comes truecased from :meth:`ask`; the history's questions are truecased here."""
         history = [Turn(self.ranker.truecase(t.question), t.answer) for t in history]
         offline = resolve(question, history, len(self.analyzer.analyze(question).terms),
                           self.mentioned_terms(history[-1].question))

@@ -22,7 +22,7 @@ from ..config import Settings
 from ..engine import Engine
 from ..errors import ConfigError
 from .beir_data import BeirDataset, load_beir, write_corpus
-from .runner import default_mode
+from .runner import default_mode, modes_for
 
 RUN_DEPTH = 100  # documents kept per query: Recall@100 needs 100
 RETRIEVAL_SETTINGS = ("fusion", "reranker", "bm25_k1", "bm25_b", "bm25_stem", "document_stem", "bm25_surface_weight",
@@ -62,17 +62,14 @@ class BeirReport:
         return data
 
 
+# The eval's retrieval legs, scored as document rankings; "bm25+doc" is the BM25 leg with each
+# document's whole-text BM25 beside its chunk scores (the default reranker on the lexical leg).
+BEIR_LEGS = ("bm25", "bm25+doc", "dense", "hybrid-rrf", "hybrid-convex")
+
+
 def beir_modes(settings: Settings) -> dict[str, dict]:
-    return {
-        "bm25": {"mode": "lexical", "reranker": "none"},
-        # The BM25 leg with document-level evidence beside its chunk scores: the lexical leg
-        # reranked by each document's whole-text BM25 (the default reranker, weights from our dev split).
-        "bm25+doc": {"mode": "lexical", "reranker": "module-bm25"},
-        "dense": {"mode": "dense", "reranker": "none"},
-        "hybrid-rrf": {"mode": "rrf", "reranker": "none"},
-        "hybrid-convex": {"mode": "convex", "reranker": "none"},
-        "default": {"mode": "hybrid", "reranker": settings.reranker},
-    }
+    legs = modes_for(settings)
+    return {**{name: legs[name] for name in BEIR_LEGS}, "default": {"mode": "hybrid", "reranker": settings.reranker}}
 
 
 def score_runs(qrels: dict[str, dict[str, int]], runs: dict[str, list[str]]) -> dict[str, dict[str, float]]:

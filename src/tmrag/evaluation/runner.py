@@ -239,7 +239,8 @@ def run_eval_cli(settings: Settings, args: Namespace) -> int:
         questions = [q for q in questions if q.split == args.split]
     if not questions:
         raise ConfigError(f"{args.golden}: no questions in the {args.split!r} split")
-    if getattr(args, "lowercase", False):
+    lowercase = bool(getattr(args, "lowercase", False))  # Namespaces built in code may lack it
+    if lowercase:
         questions = [replace(q, question=q.question.lower()) for q in questions]
     modes = select_modes(modes_for(settings), default_mode(settings), args.modes)
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None  # fail before the slow part
@@ -247,7 +248,7 @@ def run_eval_cli(settings: Settings, args: Namespace) -> int:
     check_labels(questions, engine, Path(args.golden))
     report = run_eval(engine, questions, modes, default_mode(settings))
     report["split"] = args.split
-    report["lowercase"] = bool(getattr(args, "lowercase", False))
+    report["lowercase"] = lowercase
     paths = write_reports(report, Path(args.reports_dir), Path(args.json_out) if args.json_out else None)
     print(format_table(report))
     print("\nreports: " + ", ".join(str(p) for p in paths))

@@ -63,6 +63,7 @@ USED_INSTEAD = re.compile(r"\b(?:use|used|using|try|tried|pick|picked|chose|swit
                           r"(?:a\s+|an\s+|the\s+)?(.{3,60}?)\s+instead\s*[?.!]*\s*$", re.I)
 # Words that end a follow-up without naming anything ("and at step 51,000 then?").
 TAIL_WORDS = frozenset({"instead", "then", "though", "tho", "too", "please", "now", "again", "tokens", "steps"})
+NUMBER = r"\d[\d,]*(?:\.\d+)?"  # 20, 4,096, 0.5
 COUNTED_VALUE = re.compile(r"\b([A-Za-z]{3,})\s+(\d[\d,.]*\w*)")  # "step 51,000", "batch 64", "temperature 0.7"
 # Slots a follow-up can swap ("70B" for "7B", "bf16" for "fp16", "GQA" for "MHA"): each kind of
 # value the notes' worked examples vary.
@@ -73,8 +74,8 @@ SLOTS = [
     re.compile(r"\b(?:MHA|MQA|GQA|MLA)\b"),  # attention variants
     re.compile(r"\b(?:A100|H100|H200|B200|L4|T4|V100|TPU\s?v\d\w*)\b"),  # accelerators
     # durations, however the unit is written: "a 10 second clip", "and a 20 sec clip?"
-    re.compile(r"\b\d[\d,]*(?:\.\d+)?[\s-]*(?:ms|s|secs?|seconds?|mins?|minutes?|hours?|hrs?|days?)\b"),
-    re.compile(r"\b\d[\d,]*(?:\.\d+)?\s*(?:tokens?|GB|GiB)\b"),  # quantities with a unit
+    re.compile(rf"\b{NUMBER}[\s-]*(?:ms|s|secs?|seconds?|mins?|minutes?|hours?|hrs?|days?)\b"),
+    re.compile(rf"\b{NUMBER}\s*(?:tokens?|GB|GiB)\b"),  # quantities with a unit
     re.compile(r"\b\d[\d,]*\s*[x×]\s*\d[\d,]*\b"),  # image and matrix sizes: 1,024×1,024, 2048x4096
 ]
 
@@ -148,8 +149,8 @@ def substitute(previous: str, question: str) -> str | None:
         if new and old and new[0] not in old:
             # "a 10 second clip" + "and a 20 sec clip?": the number changes, the unit stays as the
             # previous question wrote it
-            spaced = re.match(r"(\d[\d,]*(?:\.\d+)?)[\s-]+\S", old[0])
-            value = re.match(r"\d[\d,]*(?:\.\d+)?", new[0])
+            spaced = re.match(rf"({NUMBER})[\s-]+\S", old[0])
+            value = re.match(NUMBER, new[0])
             swapped = value.group(0) + old[0][spaced.end(1):] if spaced and value else new[0]
             return previous.replace(old[0], swapped, 1)
     # "… at step 1,000?" + "and at step 51,000?": a number after the same word
