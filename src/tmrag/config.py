@@ -141,6 +141,10 @@ class Settings(BaseSettings):
     coverage_reader: bool = True
     coverage_reader_evidence: float = Field(0.60, ge=0.0, le=1.0)
     coverage_reader_logit: float = 1.0
+    # An unnamed non-numeric attribute of a named thing at evidence >= coverage_focus_evidence is
+    # missing unless the reader scores the quotes at least this (review dev: false partials had
+    # 2.3-2.8, unanswerables 0.1-2.0).
+    coverage_owned_reader_logit: float = 2.0
 
     # Optional LLM mode (OpenAI-compatible chat completions).
     llm_base_url: str | None = None

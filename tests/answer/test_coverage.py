@@ -125,3 +125,43 @@ def test_overlapping_quoted_spans_are_quoted_once() -> None:
     from tmrag.answer.composing import merged
 
     assert merged([[1940, 2093], [1937, 1973], [2200, 2300]]) == [[1937, 2093], [2200, 2300]]
+
+
+def test_a_count_must_count_the_asked_noun() -> None:
+    from tmrag.answer.coverage import COUNT_RE, counts
+
+    q = "How many Transformer layers does DeepSeek-V3 have?"
+    assert COUNT_RE.search(q).group("noun") == "layers"
+    assert COUNT_RE.search("How many bytes of optimizer state per parameter does SGD need?").group("noun") == "bytes"
+    # a number beside another word of the sentence is not the number of layers
+    assert not _states("layers", True, ["DeepSeek-V3 has 671B parameters, and each MoE layer routes a token."], q)
+    assert _states("layers", True, ["DeepSeek-V3 stacks 61 transformer layers."], q)
+    assert counts("Doubling the duration doubles the tokens to 432,000.", "tokens")
+    assert counts("n_layers = 32 in the config.", "layers")
+    assert counts("CLIP was trained on 400 million image–text pairs.", "pairs")
+
+
+def test_an_attribute_of_a_described_thing_is_owned_by_it() -> None:
+    q = "What is the vocabulary size of GPT-4o's o200k_base tokenizer?"
+    assert number_owners(q, ["GPT-4o", "o200k_base"]) == ["GPT-4o", "o200k_base"]
+    q = "In MLA, what is the width of the compressed latent that DeepSeek caches per token?"
+    assert asked_thing(q, "width", ["MLA", "DeepSeek"]) == "the width of the compressed latent that DeepSeek caches per token"
+
+
+class _Reader:
+    def __init__(self, logit: float) -> None:
+        self.logit = logit
+
+    def score(self, question: str, passage: str) -> float:
+        return self.logit
+
+
+def test_an_unnamed_attribute_at_strong_evidence_needs_the_readers_doubt_too() -> None:
+    settings = SimpleNamespace(coverage_reader=True, coverage_focus_evidence=0.65, coverage_owned_reader_logit=2.0)
+    ranking = SimpleNamespace(query=SimpleNamespace(text="What latent shape does Stable Diffusion use?"),
+                              intent=SimpleNamespace(numeric=False), evidence=0.77)
+    sentences = ["Its autoencoder maps a 512×512 image to a 64 × 64 × 4 latent."]
+    assert CoverageJudge(settings, None, reader=_Reader(2.7)).reads_as_answered(ranking, sentences)
+    assert not CoverageJudge(settings, None, reader=_Reader(1.3)).reads_as_answered(ranking, sentences)
+    ranking.evidence = 0.6  # weak evidence: the unnamed attribute alone decides
+    assert not CoverageJudge(settings, None, reader=_Reader(2.7)).reads_as_answered(ranking, sentences)

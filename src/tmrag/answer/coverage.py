@@ -36,16 +36,27 @@ DESCRIPTIVE_NAME = re.compile(r"-(?:style|like|based|shaped|class|sized|type)$",
 OWNER_RE = re.compile(r"\b(?:how\s+(?:many|much)|what|which)\s+(?!(?:is|are|was|were)\b)\S[^?]*?\s"
                       r"(?:does|do|did|is|are|was|were|has|have)\s+(?:the\s+|a\s+|an\s+|each\s+)?"
                       r"(?P<owner>(?:\S+\s*){1,3})", re.I)
+# "What is the vocabulary size of GPT-4o's tokenizer", "what is X's context length": the thing after "of".
+OF_OWNER_RE = re.compile(r"\b(?:what|which)\s+(?:is|are|was|were)\s+(?:the\s+)?(?:[\w/-]+\s+){1,4}?of\s+(?P<owner>[^?]+)",
+                         re.I)
+OWNER_WORDS = 12  # a described owner longer than this is a clause, not a name to repeat
 AUXILIARY = "does|do|did|is|are|was|were|has|have|can"
 FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
+OWNED_KINDS = frozenset({"numeric", "other"})
 # Words that name a category, not the attribute itself: "activation (function)", "positional
 # (encoding)" are what GELU and RoPE are.
 CATEGORY_WORDS = frozenset(tokenize("function method technique scheme approach mechanism algorithm type kind variant "
                                     "encoding embedding architecture format"))
 FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it is first: "A smooth activation …"
+# "How many bytes of optimizer state per parameter does…": the counted noun ends the phrase after
+# "how many", before its first preposition or verb.
+COUNT_RE = re.compile(r"\bhow\s+many\s+(?:\S+\s+){0,3}?(?P<noun>[^\s?]+?)(?:\s+(?:of|per|in|on|at|for|to|from|with|that|"
+                      r"does|do|did|is|are|was|were|has|have|had|can|could|would|will|should|must)\b|\?|$)", re.I)
+COUNT_GAP = 2  # words between a count and what it counts: "96 transformer layers", "five iterative rounds"
 # A count written as a word states a number as much as digits do: "five iterative rounds of RLHF".
-NUMBER_WORDS_RE = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
-                             r"fifty|hundred|thousand|million|billion|trillion|dozen)\b", re.I)
+NUMBER_WORDS = (r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+                r"fifty|hundred|thousand|million|billion|trillion|dozen)")
+NUMBER_WORDS_RE = re.compile(rf"\b{NUMBER_WORDS}\b", re.I)
 
 
 # A quantity is stated by its value in its unit as much as by its name: "1.25 GiB of cache"
@@ -93,6 +104,10 @@ def asked_thing(question: str, focus: str, names: list[str]) -> str:
     of = next((n for n in names if focus and re.search(rf"{re.escape(focus)}\s+of\s+(?:the\s+)?{re.escape(n)}",
                                                        question, re.I)), None)
     owner = of or (names[0] if names else None)
+    # "the width of the compressed latent that DeepSeek caches per token": a described owner in full.
+    described = re.search(rf"{re.escape(focus)}\s+of\s+(?P<owner>[^?,;:]+)", question, re.I) if focus and not of else None
+    if described and any(n in described.group("owner") for n in names) and len(described.group("owner").split()) <= OWNER_WORDS:
+        return f"{what} of {described.group('owner').strip()}"
     return f"{what} of {owner_phrase(question, owner)}" if owner else what
 
 
@@ -107,10 +122,20 @@ def other_version(sentence: str, question: str, names: list[str]) -> bool:
     return False
 
 
+def counts(sentence: str, head: str) -> bool:
+    """The sentence gives a count of ``head``: a number right before it ("96 layers", "five
+    iterative rounds") or right after it ("layers: 61", "n_layers = 32")."""
+    number = rf"(?:\d[\d.,]*[KMBkmb]?|{NUMBER_WORDS})"
+    word = rf"{re.escape(head[:-1] if head.lower().endswith('s') else head)}\w*"
+    before = rf"(?<![\w.]){number}(?:[\s-]+\S+){{0,{COUNT_GAP}}}?[\s-]+{word}"
+    after = rf"{word}(?:\s+[\w-]+){{0,{COUNT_GAP}}}?\s*(?:=|:|of|to|is|are|was|were)\s*(?:about\s+|~\s*)?{number}(?![\w.])"
+    return bool(re.search(before, sentence, re.I) or re.search(after, sentence, re.I))
+
+
 def number_owners(question: str, names: list[str]) -> list[str]:
     """The names a numeric question asks its number of (not those of its set-up: "on a single
     A100", "sent to GPT-4V")."""
-    m = OWNER_RE.search(question)
+    m = OWNER_RE.search(question) or OF_OWNER_RE.search(question)
     owner = m.group("owner") if m else ""
     return [n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", owner, re.I)]
 
@@ -159,7 +184,7 @@ class CoverageJudge:
                 and not self.states(focus, intent.numeric, sentences, token_sets, ranking)):
             kinds = self.with_kinds(token_sets, focus, sentences, ranking.query.names)
             said = kinds != token_sets and self.states(focus, intent.numeric, sentences, kinds, ranking)
-            if not said:
+            if not said and not self.reads_as_answered(ranking, sentences):
                 missing.append(asked_thing(ranking.query.text, intent.focus,
                                            [n for n in ranking.query.names if n not in missing]))
         if (not missing and not said and not self.states_quantity(focus, intent.numeric, sentences, ranking)
@@ -190,7 +215,7 @@ class CoverageJudge:
         have"): its attribute is checked at any evidence, since a close match on the rest of the
         question is exactly what makes related text look like the answer. Not multi-part
         questions, whose focus is only their first part's (dev: false partials)."""
-        return ranking.intent.kind == "numeric" and bool(number_owners(ranking.query.text, ranking.query.names))
+        return ranking.intent.kind in OWNED_KINDS and bool(number_owners(ranking.query.text, ranking.query.names))
 
     @staticmethod
     def states_quantity(focus: list[str], numeric: bool, sentences: list[str], ranking: Ranking) -> bool:
@@ -199,6 +224,17 @@ class CoverageJudge:
         unit = QUANTITY_UNITS.get(focus[-1]) if focus and numeric else None
         given = set(NUMBER_RE.findall(ranking.query.text))
         return bool(unit) and any(unit.search(s) and set(NUMBER_RE.findall(s)) - given for s in sentences)
+
+    def reads_as_answered(self, ranking: Ranking, sentences: list[str]) -> bool:
+        """An attribute that is not a number, asked of a named thing at strong evidence, is often
+        stated in other words ("64 × 64 × 4 latent" for its "latent shape", "OAuth 2.1" for its
+        "authorization scheme"): there the unnamed focus makes the answer partial only when the
+        reader also doubts it."""
+        if (self.reader is None or ranking.intent.numeric
+                or ranking.evidence < self.settings.coverage_focus_evidence):
+            return False
+        quoted = " ".join(display_sentence(s) for s in sentences)
+        return self.reader.score(ranking.query.text, quoted) >= self.settings.coverage_owned_reader_logit
 
     def reads_as_unanswered(self, ranking: Ranking, sentences: list[str]) -> bool:
         """The reader's verdict, asked only where the cheap checks are least sure: a question
@@ -216,6 +252,7 @@ class CoverageJudge:
         question did not already give, like the 405 of "Llama 3 405B")."""
         given = set(NUMBER_RE.findall(ranking.query.text))
         unit = QUANTITY_UNITS.get(focus[-1])
+        count = COUNT_RE.search(ranking.query.text)
         phrase = re.compile(rf"(?<![\w-]){re.escape(ranking.intent.focus)}(?![\w-])", re.I) if ranking.intent.focus else None
         for sentence, tokens in zip(sentences, token_sets, strict=True):
             named = mentions_all(tokens, focus) or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
@@ -224,7 +261,8 @@ class CoverageJudge:
             if numeric and other_version(sentence, ranking.query.text, ranking.query.names):
                 continue
             numbers = set(NUMBER_RE.findall(sentence)) - given
-            if not numeric or numbers or NUMBER_WORDS_RE.search(sentence):
+            if not numeric or ((numbers or NUMBER_WORDS_RE.search(sentence))
+                               and (not count or counts(display_sentence(sentence), count.group("noun")))):
                 return True
         return False
 
