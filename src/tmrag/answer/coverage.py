@@ -14,6 +14,7 @@ from ..corpus.model import Corpus
 from ..names import Coverage
 from ..query.intent import FRAME_WORDS
 from ..query.loaded_index import LoadedIndex
+from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..tokenize import mentions_all, stem_tokens, tokenize
 from .quoting import Quote
@@ -27,8 +28,6 @@ GENERIC_HEADS = frozenset(tokenize("one benefit change cause thing way differenc
                                    "larger bigger faster slower much more less"))
 
 
-# "InstructGPT-style", "Sora-like": the question describes a kind of thing, not one the notes must name.
-DESCRIPTIVE_NAME = re.compile(r"-(?:style|like|based|shaped|class|sized|type)$", re.I)
 # An attribute asked of a named thing ("how many layers does X have") is checkable; the "steps" of a
 # list question or the subject of a why-question are described, not stated as one attribute (dev).
 # "How many X does Y have", "what X did Y use": Y, the thing the number is asked of.
@@ -77,6 +76,12 @@ QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
 class CoverageResult:
     coverage: Coverage
     missing: list[str] = field(default_factory=list)
+
+
+def unwritten(name: str, ranking: Ranking) -> bool:
+    """A compound name the notes never write ("Flash-Decoding"); a single unknown word may be an
+    abbreviation the notes spell out ("QKV"), so it alone decides nothing at strong evidence."""
+    return name in ranking.unknown_names and bool(COMPOUND.search(name))
 
 
 def owner_phrase(question: str, name: str) -> str:
@@ -170,7 +175,8 @@ class CoverageJudge:
         intent = ranking.intent
         focus = intent.focus_tokens
         weak = ranking.evidence < self.settings.coverage_name_evidence
-        missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n)] if weak else []
+        # A name the notes never write is missing at any evidence: nothing quoted can be about it.
+        missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n) and (weak or unwritten(n, ranking))]
         if not missing and intent.numeric and focus:
             # A number asked of a named thing ("how many bytes per token does *Mistral 7B* need")
             # is never stated by passages that don't name it, however close the rest matches.

@@ -20,6 +20,7 @@ from ..tokenize import mentions_all, tokenize
 from .analysis import AnalyzedQuery, QueryAnalyzer, name_head, validate_question
 from .intent import QuestionIntent, classify
 from .loaded_index import LoadedIndex
+from .phrasing import PhraseIndex
 from .reranking import Reranker, diversify, make_reranker
 from .retrieval import Candidate, Retriever
 from .truecasing import Truecaser
@@ -55,6 +56,7 @@ class Ranker:
         # A word the embedder's vocabulary holds whole is an everyday word, not a name ([CLS] w [SEP]).
         self.truecaser = Truecaser([m.body for m in corpus.modules.values()] + [t.definition for t in corpus.glossary],
                                    known=lambda word: embedder.wordpieces(word) == WHOLE_WORD_PIECES)
+        self.phrases = PhraseIndex(c.text for c in index.chunks)
         self.retriever = Retriever(index, settings)
         self.rerankers: dict[str, Reranker] = {settings.reranker: make_reranker(settings, index)}
         # One model instance: PyTorch inference on it is not re-entrant, so it runs one query at a
@@ -104,6 +106,7 @@ class Ranker:
                        default=0.0)
         # A name made only of stopwords ("He" initialization) has no tokens to look up: not unknown.
         unknown = [w for w in query.names if (tokens := tokenize(w)) and not any(t in self.index.lexical.vocab for t in tokens)]
+        unknown += [w for w in self.phrases.unwritten(query.names) if w not in unknown]
         unmentioned = self.unmentioned(query.names, [c.row for c in lead])
         timings["retrieve_total"] = (time.perf_counter() - t0) * 1000
         intent = classify(query.text, query.names, query.defines is not None)
