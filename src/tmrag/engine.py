@@ -31,7 +31,7 @@ from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
 from .query.analysis import CONTEXT_OPEN, QueryAnalyzer, name_like_words, validate_question
 from .query.followup import Resolution, Turn, fragment, nth, ordinal, ordinal_question, resolve, sibling_sections
-from .query.intent import classify, part_queries, side_query
+from .query.intent import classify, elliptic_parts, part_queries, side_query
 from .query.loaded_index import LoadedIndex
 from .query.ranking import Ranker, Ranking
 from .query.reranking import Reranker
@@ -93,13 +93,17 @@ class Engine:
 
     def quotes(self, ranking: Ranking) -> list[Quote]:
         """The best evidence; for a comparison whose best evidence leaves a side unnamed, or a
-        multi-part question, each side or part quoted from its own retrieval. Not for numeric
-        questions: their parts come from one worked example, which the best evidence already
-        holds, and per-part retrieval mixed in other examples' numbers (blind grading, dev)."""
+        multi-part question, each side or part quoted from its own retrieval. A numeric
+        question's parts usually come from one worked example, which the best evidence already
+        holds, and per-part retrieval mixed in other examples' numbers (blind grading, dev): only
+        an elliptic last part the best evidence does not speak of ("…and for a 30-step task at
+        98%?") gets its own."""
         best = self.quoter.select(ranking)
         intent = ranking.intent
         sides = intent.sides or intent.parts
-        if intent.numeric or not 1 < len(sides) <= MAX_SIDES or (intent.sides and self.side_quoter.covers(best, sides)):
+        if not 1 < len(sides) <= MAX_SIDES or (intent.sides and self.side_quoter.covers(best, sides)):
+            return best
+        if intent.numeric and (not elliptic_parts(ranking.query.text) or self.side_quoter.covers_parts(best, intent.parts)):
             return best
         queries = [side_query(ranking.query.text, sides, n) for n in range(len(sides))] if intent.sides \
             else part_queries(sides)

@@ -165,3 +165,15 @@ def test_an_unnamed_attribute_at_strong_evidence_needs_the_readers_doubt_too() -
     assert not CoverageJudge(settings, None, reader=_Reader(1.3)).reads_as_answered(ranking, sentences)
     ranking.evidence = 0.6  # weak evidence: the unnamed attribute alone decides
     assert not CoverageJudge(settings, None, reader=_Reader(2.7)).reads_as_answered(ranking, sentences)
+
+
+def test_quotes_cover_a_part_when_they_hold_a_word_only_that_part_has() -> None:
+    from tmrag.answer.sides import SideQuoter
+
+    text = "Per-step success 0.95 over 20 steps is 0.358."
+    index = SimpleNamespace(chunks=[SimpleNamespace(text=text)])
+    quoter = SideQuoter(SimpleNamespace(index=index))
+    quotes = [SimpleNamespace(row=0, spans=[(0, len(text))])]
+    parts = ["success for a 20-step task at 95%?", "success for a 30-step task at 98%?"]
+    assert not quoter.covers_parts(quotes, parts)
+    assert quoter.covers_parts(quotes, ["success for a 20-step task at 95%?", "success at 95%?"])

@@ -86,3 +86,19 @@ def test_a_side_that_is_one_joined_token_is_named_only_by_itself() -> None:
 
 def test_a_focus_with_alternatives_keeps_the_first() -> None:
     assert question_focus("What exponent or ratio did Chinchilla land on?", ["Chinchilla"]) == "exponent"
+
+
+def test_an_elliptic_last_part_asks_the_first_parts_question_of_its_own_case() -> None:
+    from tmrag.query.intent import elliptic_parts
+
+    q = "What's the end-to-end success for a 20-step task at 95% per step, and for a 30-step task at 98% per step?"
+    assert elliptic_parts(q) == ["What's the end-to-end success for a 20-step task at 95% per step?",
+                                 "What's the end-to-end success for a 30-step task at 98% per step?"]
+    assert classify(q, [], False).kind == "multi_part"
+    q = "What are the list prices per million tokens for Claude Sonnet 4 and for Claude Opus 4.1?"
+    assert elliptic_parts(q)[1] == "What are the list prices per million tokens for Claude Opus 4.1?"
+    # one part: "without and with", a tail with its own question word, a phrase only in the set-up
+    assert elliptic_parts("What's the input bill without and with prompt caching?") == []
+    assert elliptic_parts("What stops being replicated at each stage, and at which stage does traffic grow?") == []
+    assert elliptic_parts("In a bandit with rewards 10 and 11, what's the variance without a baseline, "
+                          "and with baseline 10.5?") == []

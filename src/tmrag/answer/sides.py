@@ -54,6 +54,17 @@ class SideQuoter:
         return all(word is None or any(names_side(word, o, t) for o, t in zip(openings, tokens, strict=True))
                    for word in side_words(sides))
 
+    def covers_parts(self, quotes: list[Quote], parts: list[str]) -> bool:
+        """Whether the quotes speak of every part: hold a word that part has and the others lack
+        ("30-step" or "98%" of "…and for a 30-step task at 98%?")."""
+        quoted = set(tokenize(" ".join(self.selector.index.chunks[q.row].text[a:b] for q in quotes for a, b in q.spans)))
+        words = [set(tokenize(p)) for p in parts]
+        for n, own in enumerate(words):
+            distinct = own - set().union(*(w for m, w in enumerate(words) if m != n))
+            if distinct and not distinct & quoted:
+                return False
+        return True
+
     def select(self, ranking: Ranking, side_rankings: list[Ranking]) -> list[Quote] | None:
         """Quotes side by side, or None when fewer than two sides have evidence (the ordinary
         answer then stands, and coverage reports the side that is missing)."""

@@ -61,6 +61,13 @@ PART_SPLIT = re.compile(r"\?\s+(?=\S)|,?\s+and\s+(?=(?:how|what|why|which|when|w
 # found when its naming word is quoted.
 GENERIC_SIDE_WORDS = frozenset(tokenize("style based approach method full plain standard vanilla classic model models"))
 MAX_SIDE_WORDS = 6  # "ZeRO-3/FSDP", "continuous batching", "the Anthropic prompt cache": sides are short
+# "…for a 20-step task at 95%, and for a 30-step task at 98%?": a last part that only changes the
+# first part's "for …" (or "at …", "on …") phrase.
+# Without a comma only "and for" ("…for Claude Sonnet 4 and for Claude Opus 4.1?"): "without and with
+# caching" is one part. A tail that asks its own question ("and at which stage…") is a part already.
+ELLIPTIC_PART = re.compile(r"^(?P<first>.+?)(?:,\s+and\s+(?P<prep>for|at|on|with|in|under)|\s+and\s+(?P<for>for))\s+"
+                           r"(?!(?:which|what|how|when|where|who|why)\b)(?P<tail>[^,;]+?)\??$", re.I)
+WH_WORD = re.compile(r"\b(?:what|which|how|when|where|who|why)(?:'s)?\b", re.I)
 PART_MIN_TOKENS = 5  # a later part shorter than this leans on the first part's subject
 
 
@@ -139,6 +146,21 @@ def side_query(question: str, sides: list[str], keep: int) -> str:
     return text if side_word(sides[keep]) in tokenize(text) else f"{sides[keep]} {text}"
 
 
+def elliptic_parts(question: str) -> list[str]:
+    """The two questions an elliptic last part asks: "what's the success for a 20-step task, and
+    for a 30-step task?" also asks "what's the success for a 30-step task?"."""
+    m = ELLIPTIC_PART.match(question)
+    if not m:
+        return []
+    first, prep = m.group("first"), m.group("prep") or m.group("for")
+    asked = [w.end() for w in WH_WORD.finditer(first)]
+    # the phrase the tail replaces is the asked one's, after the question word: not the set-up's
+    at = [a.start() for a in re.finditer(rf"\b{prep}\s", first, re.I) if asked and a.start() > asked[-1]]
+    if not at:
+        return []
+    return [f"{first}?", f"{first[:at[-1]]}{prep} {m.group('tail')}?"]
+
+
 def part_queries(parts: list[str]) -> list[str]:
     """Each part as a query; a short part ("and which component dominates?", "How many
     parameters") borrows the subject of the longest part, which it leans on."""
@@ -174,6 +196,8 @@ def classify(question: str, names: list[str], defines: bool) -> QuestionIntent:
     numeric = bool(NUMERIC_RE.search(text))
     sides = comparison_sides(text)
     parts = [p.strip() for p in PART_SPLIT.split(text) if len(tokenize(p)) >= 2]
+    if len(parts) == 1:
+        parts = elliptic_parts(text) or parts
     focus = question_focus(text, names)
     if sides:
         kind: QuestionKind = "comparison"
