@@ -79,8 +79,9 @@ class CoverageResult:
 
 
 def unwritten(name: str, ranking: Ranking) -> bool:
-    """A compound name the notes never write ("Flash-Decoding"); a single unknown word may be an
-    abbreviation the notes spell out ("QKV"), so it alone decides nothing at strong evidence."""
+    """A compound name the notes never write ("Flash-Decoding"), so no quote is about it, even one
+    with its every word; a single unknown word may be an abbreviation the notes spell out
+    ("QKV"), so it alone decides nothing at strong evidence."""
     return name in ranking.unknown_names and bool(COMPOUND.search(name))
 
 
@@ -176,7 +177,8 @@ class CoverageJudge:
         focus = intent.focus_tokens
         weak = ranking.evidence < self.settings.coverage_name_evidence
         # A name the notes never write is missing at any evidence: nothing quoted can be about it.
-        missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n) and (weak or unwritten(n, ranking))]
+        missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n) and weak]
+        missing += [n for n in ranking.unknown_names if unwritten(n, ranking) and n not in missing]
         if not missing and intent.numeric and focus:
             # A number asked of a named thing ("how many bytes per token does *Mistral 7B* need")
             # is never stated by passages that don't name it, however close the rest matches.

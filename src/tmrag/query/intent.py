@@ -186,7 +186,7 @@ def question_focus(question: str, names: list[str]) -> str:
         focus = " ".join(w for w in focus.split() if w.lower() not in FRAME_WORDS)
         if tokenize(focus):
             return focus
-        if re.match(r"\s*how\s+many\b", question, re.I):  # "how many GPUs": the named thing is what is counted
+        if re.match(r"\s*(?:\w+\s+)?how\s+many\b", question, re.I):  # "(roughly) how many GPUs": the name is what is counted
             return " ".join(w for w in phrase.split() if w.lower() not in FRAME_WORDS)
     return ""
 

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 COMPOUND = re.compile(r"\w[-‐‑–—_+]")
 # "BF16-mixed", "GPT-4o-mini": a name with an everyday word after it, which the notes may well
 # write another way ("mixed BF16"): written when the name before it is.
-MODIFIER_END = re.compile(r"[-‐‑–—][a-z]+$")
+# "all-70B", "non-MoE": the same with an everyday word before it.
+MODIFIERS = re.compile(r"[-‐‑–—][a-z]+$|^[a-z]+[-‐‑–—]")
 # "MQA+int8", "QKV/O": two names joined, each written on its own.
 JOINED = re.compile(r"(?<=\w)[+/](?=\w)")
 _SEPARATORS = re.compile(r"[-‐‑–—\s]+")
@@ -53,4 +54,4 @@ class PhraseIndex:
     def unwritten(self, names: Iterable[str]) -> list[str]:
         """The compound names among ``names`` that the notes never write, in any dash or spacing."""
         return [n for n in dict.fromkeys(names) if COMPOUND.search(thing := DESCRIPTIVE_NAME.sub("", n))
-                and not all(self.writes(part) or self.writes(MODIFIER_END.sub("", part)) for part in JOINED.split(thing))]
+                and not all(self.writes(part) or self.writes(MODIFIERS.sub("", part)) for part in JOINED.split(thing))]
