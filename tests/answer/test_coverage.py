@@ -177,3 +177,11 @@ def test_quotes_cover_a_part_when_they_hold_a_word_only_that_part_has() -> None:
     parts = ["success for a 20-step task at 95%?", "success for a 30-step task at 98%?"]
     assert not quoter.covers_parts(quotes, parts)
     assert quoter.covers_parts(quotes, ["success for a 20-step task at 95%?", "success at 95%?"])
+
+
+def test_a_score_asked_of_a_named_model_is_owned_by_it() -> None:
+    from tmrag.query.intent import question_focus
+
+    q = "GPT-3 sits at about 44% on MMLU. What did Chinchilla score on MMLU?"
+    assert question_focus(q, ["GPT-3", "MMLU", "Chinchilla"]) == "score"
+    assert number_owners(q, ["GPT-3", "MMLU", "Chinchilla"]) == ["Chinchilla"]

@@ -32,7 +32,7 @@ GENERIC_HEADS = frozenset(tokenize("one benefit change cause thing way differenc
 # list question or the subject of a why-question are described, not stated as one attribute (dev).
 # "How many X does Y have", "what X did Y use": Y, the thing the number is asked of.
 # "What are the X" asks X itself: no owner.
-OWNER_RE = re.compile(r"\b(?:how\s+(?:many|much)|what|which)\s+(?!(?:is|are|was|were)\b)\S[^?]*?\s"
+OWNER_RE = re.compile(r"\b(?:how\s+(?:many|much)|what|which)\s+(?!(?:is|are|was|were)\b)(?:\S[^?]*?\s)?"
                       r"(?:does|do|did|is|are|was|were|has|have)\s+(?:the\s+|a\s+|an\s+|each\s+)?"
                       r"(?P<owner>(?:\S+\s*){1,3})", re.I)
 # "What is the vocabulary size of GPT-4o's tokenizer", "what is X's context length": the thing after "of".
@@ -190,7 +190,9 @@ class CoverageJudge:
         if (focus and intent.kind in FOCUS_KINDS and focus[-1] not in GENERIC_HEADS and ranking.query.names and not missing
                 and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking))
                 and not self.states(focus, intent.numeric, sentences, token_sets, ranking)):
-            kinds = self.with_kinds(token_sets, focus, sentences, ranking.query.names)
+            # said of the thing the number is asked of, not of another name in the question
+            owners = number_owners(ranking.query.text, ranking.query.names) if self.owned(ranking) else []
+            kinds = self.with_kinds(token_sets, focus, sentences, owners or ranking.query.names)
             said = kinds != token_sets and self.states(focus, intent.numeric, sentences, kinds, ranking)
             if not said and not self.reads_as_answered(ranking, sentences):
                 missing.append(asked_thing(ranking.query.text, intent.focus,

@@ -51,6 +51,8 @@ FOCUS_RES = [
     re.compile(r"\b(?:what|which)\s+(?P<f>(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b)[^?]+?)\s+"
                r"(?:does|do|did|is|are|was|were|can|should|would|will|has|have)\b", re.I),
     re.compile(r"\bwhat(?:'s|\s+is|\s+are|\s+was)\s+(?:the\s+)?(?P<owner>[\w.@^-]+)'s?\s+(?P<f>[^?]+)", re.I),
+    # "What did Chinchilla score on MMLU?": the verb is the attribute.
+    re.compile(r"\bwhat\s+(?:did|does|do|would|will)\s+(?:\S+\s+){1,4}?(?P<f>score)\b", re.I),
 ]
 LIST_RE = re.compile(r"^(?:(?:what\s+are\s+the|list|name|which|give\s+me)\b.*|(?:what|which)\s+(?:\w+\s+){0,2}?)"
                      r"\b(?:steps|stages|ways|types|kinds|components|parts|phases|techniques|methods|options|strategies|"
