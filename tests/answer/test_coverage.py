@@ -185,3 +185,12 @@ def test_a_score_asked_of_a_named_model_is_owned_by_it() -> None:
     q = "GPT-3 sits at about 44% on MMLU. What did Chinchilla score on MMLU?"
     assert question_focus(q, ["GPT-3", "MMLU", "Chinchilla"]) == "score"
     assert number_owners(q, ["GPT-3", "MMLU", "Chinchilla"]) == ["Chinchilla"]
+
+
+def test_an_asked_value_is_a_number_near_the_attribute_not_a_share_of_it() -> None:
+    q = "What peak learning rate did GPT-3 175B train with?"
+    said = "GPT-3 warmed up over the first 375 million tokens, then decayed with a cosine to 10% of the peak learning rate."
+    assert not _states("peak learning rate", True, [said], q, ("GPT-3",))
+    assert _states("peak learning rate", True, ["GPT-3 175B used a peak learning rate of 6e-4."], q, ("GPT-3",))
+    # a quantity said by its unit alone states it
+    assert _states("KV cache", True, ["Llama 2 7B appends 0.5 MiB per token."], "How much KV cache does Llama 2 7B need?")

@@ -51,6 +51,7 @@ FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it 
 # "how many", before its first preposition or verb.
 COUNT_RE = re.compile(r"\bhow\s+many\s+(?:\S+\s+){0,3}?(?P<noun>[^\s?]+?)(?:\s+(?:of|per|in|on|at|for|to|from|with|that|"
                       r"does|do|did|is|are|was|were|has|have|had|can|could|would|will|should|must)\b|\?|$)", re.I)
+VALUE_WINDOW = 6  # words either side: "the peak learning rate was set to 6e-4 for" fits; a clause away does not
 COUNT_GAP = 2  # words between a count and what it counts: "96 transformer layers", "five iterative rounds"
 # A count written as a word states a number as much as digits do: "five iterative rounds of RLHF".
 NUMBER_WORDS = (r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
@@ -64,7 +65,7 @@ _BYTES = re.compile(r"\d\s*(?:[KMGTP]i?B|bytes?)\b")
 _MONEY = re.compile(r"\$\s?\d|\d\s*(?:USD|dollars?)\b")
 _TIME = re.compile(r"\d\s*(?:ms|s|seconds?|minutes?|hours?|days?)\b")
 QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
-    "memory": _BYTES, "size": _BYTES, "footprint": _BYTES, "storage": _BYTES,
+    "memory": _BYTES, "size": _BYTES, "footprint": _BYTES, "storage": _BYTES, "cache": _BYTES,
     "cost": _MONEY, "price": _MONEY, "pricing": _MONEY, "bill": _MONEY, "charge": _MONEY,
     "time": _TIME, "latency": _TIME, "duration": _TIME,
     "bandwidth": re.compile(r"\d\s*(?:[KMGT]B/s|GB/s|TB/s)"), "throughput": re.compile(r"\d\s*(?:tok(?:en)?s?/s|req/s)"),
@@ -136,6 +137,15 @@ def counts(sentence: str, head: str) -> bool:
     before = rf"(?<![\w.]){number}(?:[\s-]+\S+){{0,{COUNT_GAP}}}?[\s-]+{word}"
     after = rf"{word}(?:\s+[\w-]+){{0,{COUNT_GAP}}}?\s*(?:=|:|of|to|is|are|was|were)\s*(?:about\s+|~\s*)?{number}(?![\w.])"
     return bool(re.search(before, sentence, re.I) or re.search(after, sentence, re.I))
+
+
+def near(sentence: str, head: str, numbers: set[str]) -> bool:
+    """One of ``numbers`` within VALUE_WINDOW words of the asked attribute: "a peak learning rate
+    of 6e-4", not a token count elsewhere in a sentence that mentions the learning rate."""
+    words = sentence.split()
+    at = [i for i, w in enumerate(words) if w.lower().startswith(head[:-1] if head.endswith("s") else head)]
+    return any(n in " ".join(words[max(0, i - VALUE_WINDOW):i + VALUE_WINDOW + 1]) for i in at for n in numbers) \
+        or not at  # the attribute said by its unit only ("140 GB" for memory)
 
 
 def number_owners(question: str, names: list[str]) -> list[str]:
@@ -270,9 +280,14 @@ class CoverageJudge:
                 continue
             if numeric and other_version(sentence, ranking.query.text, ranking.query.names):
                 continue
-            numbers = set(NUMBER_RE.findall(sentence)) - given
+            # "decayed to 10% of the peak learning rate" gives a share of the attribute, not its value
+            share = re.compile(rf"(\d[\d.,]*)\s*%\s+of\s+(?:the\s+|its\s+)?{re.escape(ranking.intent.focus)}", re.I) \
+                if ranking.intent.focus else None
+            shares = set(share.findall(sentence)) if share else set()
+            numbers = set(NUMBER_RE.findall(sentence)) - given - shares
             if not numeric or ((numbers or NUMBER_WORDS_RE.search(sentence))
-                               and (not count or counts(display_sentence(sentence), count.group("noun")))):
+                               and (counts(display_sentence(sentence), count.group("noun")) if count
+                                    else near(display_sentence(sentence), focus[-1], numbers))):
                 return True
         return False
 
