@@ -194,3 +194,10 @@ def test_an_asked_value_is_a_number_near_the_attribute_not_a_share_of_it() -> No
     assert _states("peak learning rate", True, ["GPT-3 175B used a peak learning rate of 6e-4."], q, ("GPT-3",))
     # a quantity said by its unit alone states it
     assert _states("KV cache", True, ["Llama 2 7B appends 0.5 MiB per token."], "How much KV cache does Llama 2 7B need?")
+
+
+def test_a_count_that_describes_another_noun_is_not_a_count_of_it() -> None:
+    from tmrag.answer.coverage import counts
+
+    assert not counts("Gemini 1.5 Pro shipped with a 1M-token context window.", "tokens")
+    assert counts("The clip becomes 216,000 tokens.", "tokens")

@@ -51,6 +51,8 @@ FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it 
 # "how many", before its first preposition or verb.
 COUNT_RE = re.compile(r"\bhow\s+many\s+(?:\S+\s+){0,3}?(?P<noun>[^\s?]+?)(?:\s+(?:of|per|in|on|at|for|to|from|with|that|"
                       r"does|do|did|is|are|was|were|has|have|had|can|could|would|will|should|must)\b|\?|$)", re.I)
+# "a 1M-token context window", "a 4,096-token sequence": the count describes the next noun.
+COUNT_ADJECTIVE = re.compile(r"\d[\d.,]*[KMBkmb]?-[A-Za-z]+\s+(?=[a-z])")
 VALUE_WINDOW = 6  # words either side: "the peak learning rate was set to 6e-4 for" fits; a clause away does not
 COUNT_GAP = 2  # words between a count and what it counts: "96 transformer layers", "five iterative rounds"
 # A count written as a word states a number as much as digits do: "five iterative rounds of RLHF".
@@ -132,6 +134,7 @@ def other_version(sentence: str, question: str, names: list[str]) -> bool:
 def counts(sentence: str, head: str) -> bool:
     """The sentence gives a count of ``head``: a number right before it ("96 layers", "five
     iterative rounds") or right after it ("layers: 61", "n_layers = 32")."""
+    sentence = COUNT_ADJECTIVE.sub(" ", sentence)
     number = rf"(?:\d[\d.,]*[KMBkmb]?|{NUMBER_WORDS})"
     word = rf"{re.escape(head[:-1] if head.lower().endswith('s') else head)}\w*"
     before = rf"(?<![\w.]){number}(?:[\s-]+\S+){{0,{COUNT_GAP}}}?[\s-]+{word}"
@@ -208,6 +211,7 @@ class CoverageJudge:
                 missing.append(asked_thing(ranking.query.text, intent.focus,
                                            [n for n in ranking.query.names if n not in missing]))
         if (not missing and not said and not self.states_quantity(focus, intent.numeric, sentences, ranking)
+                and not self.states_of_owner(ranking, sentences, token_sets)
                 and self.reads_as_unanswered(ranking, sentences)):
             missing.append(asked_thing(ranking.query.text, intent.focus, ranking.query.names) if focus
                            else "a direct answer to this question")
@@ -236,6 +240,17 @@ class CoverageJudge:
         question is exactly what makes related text look like the answer. Not multi-part
         questions, whose focus is only their first part's (dev: false partials)."""
         return ranking.intent.kind in OWNED_KINDS and bool(number_owners(ranking.query.text, ranking.query.names))
+
+    def states_of_owner(self, ranking: Ranking, sentences: list[str], token_sets: list[set[str]]) -> bool:
+        """A sentence that names the thing an attribute is asked of states that attribute ("Reflexion
+        … reaching 91% pass@1"): positive evidence the reader is not asked to overrule."""
+        focus = ranking.intent.focus_tokens
+        if not focus or not self.owned(ranking):
+            return False
+        owners = number_owners(ranking.query.text, ranking.query.names)
+        named = [(s, t) for s, t in zip(sentences, token_sets, strict=True)
+                 if any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", s, re.I) for n in owners)]
+        return bool(named) and self.states(focus, ranking.intent.numeric, [s for s, _ in named], [t for _, t in named], ranking)
 
     @staticmethod
     def states_quantity(focus: list[str], numeric: bool, sentences: list[str], ranking: Ranking) -> bool:
