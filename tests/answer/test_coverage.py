@@ -201,3 +201,14 @@ def test_a_count_that_describes_another_noun_is_not_a_count_of_it() -> None:
 
     assert not counts("Gemini 1.5 Pro shipped with a 1M-token context window.", "tokens")
     assert counts("The clip becomes 216,000 tokens.", "tokens")
+
+
+def test_a_multi_part_questions_number_is_owned_by_its_own_part() -> None:
+    from tmrag.answer.coverage import asked_clause
+
+    q = ("How do designs bound recursion — what does Claude Code allow sub-agents to do, and how many agents "
+         "would a fan-out of 4 reach at depth 3?")
+    ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["Claude", "Code"]),
+                              intent=SimpleNamespace(kind="multi_part", focus="agents"))
+    assert asked_clause(ranking).startswith("how many agents")
+    assert number_owners(asked_clause(ranking), ["Claude", "Code"]) == []

@@ -49,6 +49,8 @@ CATEGORY_WORDS = frozenset(tokenize("function method technique scheme approach m
 FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it is first: "A smooth activation …"
 # "How many bytes of optimizer state per parameter does…": the counted noun ends the phrase after
 # "how many", before its first preposition or verb.
+# Where a multi-part question's parts meet: "…?", " — ", "; ", ", and what…".
+CLAUSES = re.compile(r"\?\s+|\s[\u2014-]\s|;\s|,?\s+and\s+(?=(?:how|what|why|which|when|where|who)\b)", re.I)
 COUNT_RE = re.compile(r"\bhow\s+many\s+(?:\S+\s+){0,3}?(?P<noun>[^\s?]+?)(?:\s+(?:of|per|in|on|at|for|to|from|with|that|"
                       r"does|do|did|is|are|was|were|has|have|had|can|could|would|will|should|must)\b|\?|$)", re.I)
 # "a 1M-token context window", "a 4,096-token sequence": the count describes the next noun.
@@ -151,6 +153,16 @@ def near(sentence: str, head: str, numbers: set[str]) -> bool:
         or not at  # the attribute said by its unit only ("140 GB" for memory)
 
 
+def asked_clause(ranking: Ranking) -> str:
+    """The part of a multi-part question that asks the focus: "how many agents would a fan-out of
+    4 reach" owns its number, not "what does Claude Code allow" beside it."""
+    text, focus = ranking.query.text, ranking.intent.focus
+    if ranking.intent.kind != "multi_part" or not focus:
+        return text
+    said = re.compile(rf"(?<![\w-]){re.escape(focus)}(?![\w-])", re.I)
+    return next((p for p in CLAUSES.split(text) if said.search(p)), text)
+
+
 def number_owners(question: str, names: list[str]) -> list[str]:
     """The names a numeric question asks its number of (not those of its set-up: "on a single
     A100", "sent to GPT-4V")."""
@@ -195,7 +207,7 @@ class CoverageJudge:
         if not missing and intent.numeric and focus:
             # A number asked of a named thing ("how many bytes per token does *Mistral 7B* need")
             # is never stated by passages that don't name it, however close the rest matches.
-            missing = [n for n in unmentioned if n in number_owners(ranking.query.text, ranking.query.names)]
+            missing = [n for n in unmentioned if n in number_owners(asked_clause(ranking), ranking.query.names)]
         # A glossary term of the asked kind said of the asked thing ("BERT uses [GELU]") is positive
         # evidence the reader is not asked to overrule; a plain pass of the focus check is not
         # (dev: the reader catches unanswerables there, "how many GPUs does Character.ai run").
@@ -204,16 +216,17 @@ class CoverageJudge:
                 and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking))
                 and not self.states(focus, intent.numeric, sentences, token_sets, ranking)):
             # said of the thing the number is asked of, not of another name in the question
-            owners = number_owners(ranking.query.text, ranking.query.names) if self.owned(ranking) else []
+            owners = number_owners(asked_clause(ranking), ranking.query.names) if self.owned(ranking) else []
             kinds = self.with_kinds(token_sets, focus, sentences, owners or ranking.query.names)
             said = kinds != token_sets and self.states(focus, intent.numeric, sentences, kinds, ranking)
             if not said and not self.reads_as_answered(ranking, sentences):
-                missing.append(asked_thing(ranking.query.text, intent.focus,
-                                           [n for n in ranking.query.names if n not in missing]))
+                missing.append(asked_thing(clause := asked_clause(ranking), intent.focus,
+                                           [n for n in ranking.query.names if n not in missing and n in clause]))
         if (not missing and not said and not self.states_quantity(focus, intent.numeric, sentences, ranking)
                 and not self.states_of_owner(ranking, sentences, token_sets)
                 and self.reads_as_unanswered(ranking, sentences)):
-            missing.append(asked_thing(ranking.query.text, intent.focus, ranking.query.names) if focus
+            clause = asked_clause(ranking)
+            missing.append(asked_thing(clause, intent.focus, [n for n in ranking.query.names if n in clause]) if focus
                            else "a direct answer to this question")
         worded = list(dict.fromkeys(self.say_missing(ranking, m) for m in missing))
         # "the FID of DiT-XL" already says "DiT-XL"
@@ -239,7 +252,7 @@ class CoverageJudge:
         have"): its attribute is checked at any evidence, since a close match on the rest of the
         question is exactly what makes related text look like the answer. Not multi-part
         questions, whose focus is only their first part's (dev: false partials)."""
-        return ranking.intent.kind in OWNED_KINDS and bool(number_owners(ranking.query.text, ranking.query.names))
+        return ranking.intent.kind in OWNED_KINDS and bool(number_owners(asked_clause(ranking), ranking.query.names))
 
     def states_of_owner(self, ranking: Ranking, sentences: list[str], token_sets: list[set[str]]) -> bool:
         """A sentence that names the thing an attribute is asked of states that attribute ("Reflexion
@@ -247,7 +260,7 @@ class CoverageJudge:
         focus = ranking.intent.focus_tokens
         if not focus or not self.owned(ranking):
             return False
-        owners = number_owners(ranking.query.text, ranking.query.names)
+        owners = number_owners(asked_clause(ranking), ranking.query.names)
         named = [(s, t) for s, t in zip(sentences, token_sets, strict=True)
                  if any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", s, re.I) for n in owners)]
         return bool(named) and self.states(focus, ranking.intent.numeric, [s for s, _ in named], [t for _, t in named], ranking)
