@@ -212,3 +212,9 @@ def test_a_multi_part_questions_number_is_owned_by_its_own_part() -> None:
                               intent=SimpleNamespace(kind="multi_part", focus="agents"))
     assert asked_clause(ranking).startswith("how many agents")
     assert number_owners(asked_clause(ranking), ["Claude", "Code"]) == []
+
+
+def test_a_count_of_the_asked_noun_states_it_whatever_its_modifiers() -> None:
+    q = "How many golden-set items do you need for ±5 points?"
+    assert _states("golden-set items", True, ["At p = 0.5 that is 384.2, so 385 items."], q)
+    assert not _states("golden-set items", True, ["Agreement measured on 200 labels is 85%."], q)

@@ -304,6 +304,8 @@ class CoverageJudge:
         phrase = re.compile(rf"(?<![\w-]){re.escape(ranking.intent.focus)}(?![\w-])", re.I) if ranking.intent.focus else None
         for sentence, tokens in zip(sentences, token_sets, strict=True):
             named = mentions_all(tokens, focus) or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
+            # "385 items" counts the "golden-set items" asked for, whatever their modifiers
+            named = named or bool(numeric and count and counts(display_sentence(sentence), count.group("noun")))
             if not named and not (numeric and unit and unit.search(sentence)):
                 continue
             if numeric and other_version(sentence, ranking.query.text, ranking.query.names):
