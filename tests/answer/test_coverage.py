@@ -214,7 +214,13 @@ def test_a_multi_part_questions_number_is_owned_by_its_own_part() -> None:
     assert number_owners(asked_clause(ranking), ["Claude", "Code"]) == []
 
 
-def test_a_count_of_the_asked_noun_states_it_whatever_its_modifiers() -> None:
+def test_a_count_of_the_asked_noun_states_it_in_a_passage_about_its_kind() -> None:
     q = "How many golden-set items do you need for ±5 points?"
-    assert _states("golden-set items", True, ["At p = 0.5 that is 384.2, so 385 items."], q)
+    said = ["At p = 0.5 that is 384.2, so 385 items."]
+    ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=[]), intent=SimpleNamespace(focus="golden-set items"))
+    focus = tokenize("golden-set items")
+    tokens = [set(tokenize(s)) for s in said]
+    assert CoverageJudge.states(focus, True, said, tokens, ranking, frozenset(tokenize("Golden-set size")))
+    # "144 heads" in a passage that never names name-mover heads counts none of them
+    assert not CoverageJudge.states(focus, True, said, tokens, ranking, frozenset(tokenize("Eval sizing")))
     assert not _states("golden-set items", True, ["Agreement measured on 200 labels is 85%."], q)

@@ -198,6 +198,7 @@ class CoverageJudge:
             return CoverageResult("not_covered")
         sentences = self.sentences(quotes)
         token_sets = [_tokens(s) for s in sentences]
+        context = self.passage_words(quotes)
         intent = ranking.intent
         focus = intent.focus_tokens
         weak = ranking.evidence < self.settings.coverage_name_evidence
@@ -214,16 +215,16 @@ class CoverageJudge:
         said = False
         if (focus and intent.kind in FOCUS_KINDS and focus[-1] not in GENERIC_HEADS and ranking.query.names and not missing
                 and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking))
-                and not self.states(focus, intent.numeric, sentences, token_sets, ranking)):
+                and not self.states(focus, intent.numeric, sentences, token_sets, ranking, context)):
             # said of the thing the number is asked of, not of another name in the question
             owners = number_owners(asked_clause(ranking), ranking.query.names) if self.owned(ranking) else []
             kinds = self.with_kinds(token_sets, focus, sentences, owners or ranking.query.names)
-            said = kinds != token_sets and self.states(focus, intent.numeric, sentences, kinds, ranking)
+            said = kinds != token_sets and self.states(focus, intent.numeric, sentences, kinds, ranking, context)
             if not said and not self.reads_as_answered(ranking, sentences):
                 missing.append(asked_thing(clause := asked_clause(ranking), intent.focus,
                                            [n for n in ranking.query.names if n not in missing and n in clause]))
         if (not missing and not said and not self.states_quantity(focus, intent.numeric, sentences, ranking)
-                and not self.states_of_owner(ranking, sentences, token_sets)
+                and not self.states_of_owner(ranking, sentences, token_sets, context)
                 and self.reads_as_unanswered(ranking, sentences)):
             clause = asked_clause(ranking)
             missing.append(asked_thing(clause, intent.focus, [n for n in ranking.query.names if n in clause]) if focus
@@ -254,7 +255,13 @@ class CoverageJudge:
         questions, whose focus is only their first part's (dev: false partials)."""
         return ranking.intent.kind in OWNED_KINDS and bool(number_owners(asked_clause(ranking), ranking.query.names))
 
-    def states_of_owner(self, ranking: Ranking, sentences: list[str], token_sets: list[set[str]]) -> bool:
+    def passage_words(self, quotes: list[Quote]) -> frozenset[str]:
+        """The words of the passages quoted from, headings included: what the quotes are about."""
+        chunks = [self.index.chunks[q.row] for q in quotes]
+        return frozenset(tokenize(" ".join(f"{c.breadcrumb} {c.text}" for c in chunks)))
+
+    def states_of_owner(self, ranking: Ranking, sentences: list[str], token_sets: list[set[str]],
+                        context: frozenset[str] = frozenset()) -> bool:
         """A sentence that names the thing an attribute is asked of states that attribute ("Reflexion
         … reaching 91% pass@1"): positive evidence the reader is not asked to overrule."""
         focus = ranking.intent.focus_tokens
@@ -263,7 +270,8 @@ class CoverageJudge:
         owners = number_owners(asked_clause(ranking), ranking.query.names)
         named = [(s, t) for s, t in zip(sentences, token_sets, strict=True)
                  if any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", s, re.I) for n in owners)]
-        return bool(named) and self.states(focus, ranking.intent.numeric, [s for s, _ in named], [t for _, t in named], ranking)
+        return bool(named) and self.states(focus, ranking.intent.numeric, [s for s, _ in named], [t for _, t in named],
+                                           ranking, context)
 
     @staticmethod
     def states_quantity(focus: list[str], numeric: bool, sentences: list[str], ranking: Ranking) -> bool:
@@ -295,7 +303,7 @@ class CoverageJudge:
 
     @staticmethod
     def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: list[set[str]],
-               ranking: Ranking) -> bool:
+               ranking: Ranking, context: frozenset[str] = frozenset()) -> bool:
         """Some quoted sentence names the asked attribute (and, for a number, gives one the
         question did not already give, like the 405 of "Llama 3 405B")."""
         given = set(NUMBER_RE.findall(ranking.query.text))
@@ -304,8 +312,11 @@ class CoverageJudge:
         phrase = re.compile(rf"(?<![\w-]){re.escape(ranking.intent.focus)}(?![\w-])", re.I) if ranking.intent.focus else None
         for sentence, tokens in zip(sentences, token_sets, strict=True):
             named = mentions_all(tokens, focus) or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
-            # "385 items" counts the "golden-set items" asked for, whatever their modifiers
-            named = named or bool(numeric and count and counts(display_sentence(sentence), count.group("noun")))
+            # "385 items" counts the "golden-set items" asked for when the passage it sits in is about
+            # golden sets (``context``: the quoted passages' words); "144 heads" is no count of
+            # "name-mover heads" in a passage that never names them
+            named = named or bool(numeric and count and mentions_all(tokens | context, focus)
+                                  and counts(display_sentence(sentence), count.group("noun")))
             if not named and not (numeric and unit and unit.search(sentence)):
                 continue
             if numeric and other_version(sentence, ranking.query.text, ranking.query.names):
