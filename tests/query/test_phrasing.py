@@ -30,3 +30,5 @@ def test_descriptions_joined_names_and_plain_words_are_not_checked() -> None:
 def test_a_name_with_a_modifier_is_unwritten_when_the_name_itself_is() -> None:
     assert NOTES.unwritten(["o3-mini", "Jacobi-iteration"]) == ["o3-mini", "Jacobi-iteration"]
     assert NOTES.unwritten(["all-GPT-4o", "non-ZeRO-3"]) == []  # an everyday word before a written name
+    assert NOTES.unwritten(["kernel-plus-ZeRO-3"]) == []  # everyday words around a written name
+    assert NOTES.unwritten(["Mixture-of-Depths"]) == ["Mixture-of-Depths"]  # "mixture depths" is not written either

@@ -279,7 +279,7 @@ class CoverageJudge:
         memory"): positive evidence the reader is not asked to second-guess."""
         unit = QUANTITY_UNITS.get(focus[-1]) if focus and numeric else None
         given = set(NUMBER_RE.findall(ranking.query.text))
-        return bool(unit) and any(unit.search(s) and set(NUMBER_RE.findall(s)) - given for s in sentences)
+        return bool(unit) and any(unit.search(display_sentence(s)) and set(NUMBER_RE.findall(s)) - given for s in sentences)
 
     def reads_as_answered(self, ranking: Ranking, sentences: list[str]) -> bool:
         """An attribute that is not a number, asked of a named thing at strong evidence, is often
@@ -317,7 +317,8 @@ class CoverageJudge:
             # "name-mover heads" in a passage that never names them
             named = named or bool(numeric and count and mentions_all(tokens | context, focus)
                                   and counts(display_sentence(sentence), count.group("noun")))
-            if not named and not (numeric and unit and unit.search(sentence)):
+            # the unit as read, not as LaTeX: "$3.15\times10^{23}$ FLOPs" is "3.15×10^23 FLOPs"
+            if not named and not (numeric and unit and unit.search(display_sentence(sentence))):
                 continue
             if numeric and other_version(sentence, ranking.query.text, ranking.query.names):
                 continue

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 COMPOUND = re.compile(r"\w[-‐‑–—_+]")
 # "BF16-mixed", "GPT-4o-mini": a name with an everyday word after it, which the notes may well
 # write another way ("mixed BF16"): written when the name before it is.
-# "all-70B", "non-MoE": the same with an everyday word before it.
-MODIFIERS = re.compile(r"[-‐‑–—][a-z]+$|^[a-z]+[-‐‑–—]")
+# "all-70B", "search-plus-LLM": the same with everyday words before it.
+MODIFIERS = re.compile(r"(?:^|[-‐‑–—])[a-z]+(?=[-‐‑–—]|$)")
 # "MQA+int8", "QKV/O": two names joined, each written on its own.
 JOINED = re.compile(r"(?<=\w)[+/](?=\w)")
 _SEPARATORS = re.compile(r"[-‐‑–—\s]+")
