@@ -47,10 +47,10 @@ OWNED_KINDS = frozenset({"numeric", "other"})
 CATEGORY_WORDS = frozenset(tokenize("function method technique scheme approach mechanism algorithm type kind variant "
                                     "encoding embedding architecture format"))
 FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it is first: "A smooth activation …"
-# "How many bytes of optimizer state per parameter does…": the counted noun ends the phrase after
-# "how many", before its first preposition or verb.
 # Where a multi-part question's parts meet: "…?", " — ", "; ", ", and what…".
 CLAUSES = re.compile(r"\?\s+|\s[\u2014-]\s|;\s|,?\s+and\s+(?=(?:how|what|why|which|when|where|who)\b)", re.I)
+# "How many bytes of optimizer state per parameter does…": the counted noun ends the phrase after
+# "how many", before its first preposition or verb.
 COUNT_RE = re.compile(r"\bhow\s+many\s+(?:\S+\s+){0,3}?(?P<noun>[^\s?]+?)(?:\s+(?:of|per|in|on|at|for|to|from|with|that|"
                       r"does|do|did|is|are|was|were|has|have|had|can|could|would|will|should|must)\b|\?|$)", re.I)
 # "a 1M-token context window", "a 4,096-token sequence": the count describes the next noun.
@@ -133,12 +133,17 @@ def other_version(sentence: str, question: str, names: list[str]) -> bool:
     return False
 
 
+def _singular(head: str) -> str:
+    """A noun's stem for prefix matching: "layers" finds "layer" and "layers"."""
+    return head[:-1] if head.lower().endswith("s") else head
+
+
 def counts(sentence: str, head: str) -> bool:
     """The sentence gives a count of ``head``: a number right before it ("96 layers", "five
     iterative rounds") or right after it ("layers: 61", "n_layers = 32")."""
     sentence = COUNT_ADJECTIVE.sub(" ", sentence)
     number = rf"(?:\d[\d.,]*[KMBkmb]?|{NUMBER_WORDS})"
-    word = rf"{re.escape(head[:-1] if head.lower().endswith('s') else head)}\w*"
+    word = rf"{re.escape(_singular(head))}\w*"
     before = rf"(?<![\w.]){number}(?:[\s-]+\S+){{0,{COUNT_GAP}}}?[\s-]+{word}"
     after = rf"{word}(?:\s+[\w-]+){{0,{COUNT_GAP}}}?\s*(?:=|:|of|to|is|are|was|were)\s*(?:about\s+|~\s*)?{number}(?![\w.])"
     return bool(re.search(before, sentence, re.I) or re.search(after, sentence, re.I))
@@ -148,7 +153,7 @@ def near(sentence: str, head: str, numbers: set[str]) -> bool:
     """One of ``numbers`` within VALUE_WINDOW words of the asked attribute: "a peak learning rate
     of 6e-4", not a token count elsewhere in a sentence that mentions the learning rate."""
     words = sentence.split()
-    at = [i for i, w in enumerate(words) if w.lower().startswith(head[:-1] if head.endswith("s") else head)]
+    at = [i for i, w in enumerate(words) if w.lower().startswith(_singular(head).lower())]
     return any(n in " ".join(words[max(0, i - VALUE_WINDOW):i + VALUE_WINDOW + 1]) for i in at for n in numbers) \
         or not at  # the attribute said by its unit only ("140 GB" for memory)
 
@@ -198,7 +203,9 @@ class CoverageJudge:
             return CoverageResult("not_covered")
         sentences = self.sentences(quotes)
         token_sets = [_tokens(s) for s in sentences]
-        context = self.passage_words(quotes)
+        # only a count's modifiers are looked up in the passages around the quotes
+        context = self.passage_words(quotes) if ranking.intent.numeric and COUNT_RE.search(ranking.query.text) \
+            else frozenset()
         intent = ranking.intent
         focus = intent.focus_tokens
         weak = ranking.evidence < self.settings.coverage_name_evidence
@@ -310,26 +317,26 @@ class CoverageJudge:
         unit = QUANTITY_UNITS.get(focus[-1])
         count = COUNT_RE.search(ranking.query.text)
         phrase = re.compile(rf"(?<![\w-]){re.escape(ranking.intent.focus)}(?![\w-])", re.I) if ranking.intent.focus else None
+        # "decayed to 10% of the peak learning rate" gives a share of the attribute, not its value
+        share = re.compile(rf"(\d[\d.,]*)\s*%\s+of\s+(?:the\s+|its\s+)?{re.escape(ranking.intent.focus)}", re.I) \
+            if ranking.intent.focus else None
         for sentence, tokens in zip(sentences, token_sets, strict=True):
+            shown = display_sentence(sentence)
             named = mentions_all(tokens, focus) or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
             # "385 items" counts the "golden-set items" asked for when the passage it sits in is about
             # golden sets (``context``: the quoted passages' words); "144 heads" is no count of
             # "name-mover heads" in a passage that never names them
             named = named or bool(numeric and count and mentions_all(tokens | context, focus)
-                                  and counts(display_sentence(sentence), count.group("noun")))
+                                  and counts(shown, count.group("noun")))
             # the unit as read, not as LaTeX: "$3.15\times10^{23}$ FLOPs" is "3.15×10^23 FLOPs"
-            if not named and not (numeric and unit and unit.search(display_sentence(sentence))):
+            if not named and not (numeric and unit and unit.search(shown)):
                 continue
             if numeric and other_version(sentence, ranking.query.text, ranking.query.names):
                 continue
-            # "decayed to 10% of the peak learning rate" gives a share of the attribute, not its value
-            share = re.compile(rf"(\d[\d.,]*)\s*%\s+of\s+(?:the\s+|its\s+)?{re.escape(ranking.intent.focus)}", re.I) \
-                if ranking.intent.focus else None
             shares = set(share.findall(sentence)) if share else set()
             numbers = set(NUMBER_RE.findall(sentence)) - given - shares
             if not numeric or ((numbers or NUMBER_WORDS_RE.search(sentence))
-                               and (counts(display_sentence(sentence), count.group("noun")) if count
-                                    else near(display_sentence(sentence), focus[-1], numbers))):
+                               and (counts(shown, count.group("noun")) if count else near(shown, focus[-1], numbers))):
                 return True
         return False
 
