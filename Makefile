@@ -34,12 +34,17 @@ check: setup
 lint: setup
 	@$(VENV)/bin/ruff check src tests bench scripts
 
+# pytest keeps its assertion-rewritten modules as .pyc files (gitignored); under PYTHONDONTWRITEBYTECODE
+# every run, and every xdist worker, rewrites ~330 modules again: ~7 s a process.
+test test-fast: export PYTHONDONTWRITEBYTECODE :=
+
+# One pytest-xdist worker per core; workers take turns building the real index (tests/conftest.py).
 test: setup
 	@$(VENV)/bin/ruff check src tests bench scripts
-	@$(PY) -m pytest -q
+	@$(PY) -m pytest -q -n auto
 
 test-fast: setup
-	@$(PY) -m pytest -q -m "not slow"
+	@$(PY) -m pytest -q -n auto -m "not slow"
 
 eval: setup
 	@$(TMRAG) eval --split test

@@ -4,7 +4,10 @@ real corpus."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,14 +35,29 @@ def tiny_settings(tiny_corpus: Path, tmp_path: Path) -> Settings:
     return Settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "indexes", chunk_tokens=60)
 
 
+REAL_INDEX_DIR = ROOT / ".cache" / "test-index"
+
+
+@contextmanager
+def real_index_turn() -> Iterator[None]:
+    """Held while building the real index. Each pytest-xdist worker builds it in its own session and
+    the index's own lock makes a second concurrent builder fail fast, so workers wait here instead:
+    the first builds, the others then find it up to date."""
+    REAL_INDEX_DIR.parent.mkdir(parents=True, exist_ok=True)
+    with (REAL_INDEX_DIR.parent / "test-index.turn").open("a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)  # released on close, and by the kernel if the worker dies
+        yield
+
+
 @pytest.fixture(scope="session")
 def real_settings() -> Settings:
     """Settings for the real corpus with its index in .cache/test-index (built once, then
     incremental: a no-change rebuild takes about a second)."""
     from tmrag.build.indexer import build_index
 
-    settings = Settings(corpus_dir=ROOT / "corpus", index_dir=ROOT / ".cache" / "test-index")
-    build_index(settings)
+    settings = Settings(corpus_dir=ROOT / "corpus", index_dir=REAL_INDEX_DIR)
+    with real_index_turn():
+        build_index(settings)
     return settings
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from tmrag.cli import main
 
+from .conftest import real_index_turn
 from .fakes import write_corpus
 
 
@@ -57,8 +58,9 @@ def test_errors_are_messages_not_tracebacks(real_settings, tmp_path, capsys) -> 
 
 @pytest.mark.slow
 def test_python_dash_m_and_index_up_to_date(real_settings) -> None:  # noqa: ANN001
-    out = subprocess.run([sys.executable, "-m", "tmrag", "index", *_args(real_settings)], capture_output=True,
-                         text=True, check=True)
+    with real_index_turn():  # another xdist worker may be building the real index right now
+        out = subprocess.run([sys.executable, "-m", "tmrag", "index", *_args(real_settings)], capture_output=True,
+                             text=True, check=True)
     assert "up to date" in out.stdout
 
 

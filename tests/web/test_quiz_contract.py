@@ -125,6 +125,7 @@ def test_answers_are_rate_limited_like_ask(tmp_path: Path) -> None:
 
 
 def test_the_learner_file_is_under_the_data_dir(client: TestClient) -> None:
+    assert client.get("/quiz/progress", params={"learner": "dee"}).status_code == 200  # the app opens the store on first use
     study = client.app.state.study.study
     assert study.store.path.name == "study.sqlite3" and study.store.path.parent.name == "data"
     assert Path(study.store.path).exists()
