@@ -88,3 +88,18 @@ def test_a_premise_that_derives_something_is_still_a_premise() -> None:
     premise = "Assume a service time S = 100 ms per replica, so μ = 10 requests/s at 1,000 requests/s."
     result = "Halving p99 means ρ from 0.9 to 0.8, which costs 1.125×, or 12.5% more replicas at 100 ms."
     assert scorer.result(result) > scorer.result(premise)
+
+
+def test_a_sentence_setting_up_another_case_is_held_back() -> None:
+    scorer = NumberScorer(quantities("acceptance rate 0.8, 5 draft tokens, a draft costing 10% — the speedup?"))
+    asked = "α = 0.8, γ = 5: iteration cost 1 + 5 × 0.1 = 1.5, speedup 3.689 / 1.5 ≈ 2.46x."
+    sibling = "If the draft had proposed a token with q = 0.2 and p = 0.5, it would be accepted with probability 1."
+    constants = "Regression at 0.8 with z = 1.96 needs about 1,772 items."  # the asked case with a formula's constants
+    assert scorer.labelled(asked) == 1 and scorer.labelled(sibling) == -1 and scorer.labelled(constants) == 0
+    assert scorer.labelled("L = ½(−3 − 1)² = 8.0") == 0  # a derivation, not a value set up
+
+
+def test_a_bare_title_is_not_a_result() -> None:
+    scorer = NumberScorer(quantities("acceptance rate 0.8, 5 draft tokens, a draft costing 10% — the speedup?"))
+    title = "**Speedup with a draft costing c = 0.1 of the target.**"
+    assert scorer.result(title, title=True) < scorer.result(title) - 0.1  # no premise credit, no case label

@@ -49,3 +49,9 @@ def test_model_variants(text: str, expected: set) -> None:
 ])
 def test_the_name_in_a_hyphenated_compound(name: str, head: str) -> None:
     assert name_head(name) == head  # else the answer notes "the passages never mention Chinchilla-optimal"
+
+
+def test_math_variables_are_not_names() -> None:
+    words = name_like_words("In the tiny ReLU net with x=2, w1=0.5, w2=-3, what's the loss and dL/dw1?")
+    assert words == ["ReLU"]
+    assert name_like_words("What did o1 score on AIME?") == ["o1", "AIME"]  # a name, not a variable

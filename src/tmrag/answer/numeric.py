@@ -33,6 +33,10 @@ LABEL_CASE = 0.06
 # it out with another example's numbers (golden dev at 0 or 1: cites-relevant and false-partial
 # each lose a question; review dev numbers 0.812 at 0, 1 and 2 alike).
 WORKED_CASE_VALUES = 2
+# A one-symbol variable set to a literal ("q = 0.2", "α = 0.8", "w_1 = 0.5"), not a derivation's
+# first step ("L = ½(−3 − 1)² = 8.0"): the values a sentence's case is set up with.
+ASSIGNED_RE = re.compile(r"(?<![\w\\])[A-Za-z\u0370-\u03ff](?:_\{?\w+\}?)?\s*=\s*"
+                         r"(-?\d+(?:,\d{3})*(?:\.\d+)?%?)(?!\s*[×x*/^+−\-(\d])")
 LABEL_RE = re.compile(r"^([^:]{1,40}?):\s")  # a short label before the colon that opens the line
 # A number inside a name (top-2, H100, pass@1, Llama-3-70B) is not a case value; a multiplier (x5) is.
 NAME_NUMBER = re.compile(r"(?![x×]\d)[A-Za-z]\w*[-@]?\d[\w.]*(?:-\w+)*")
@@ -44,6 +48,7 @@ REPEAT_PENALTY = 0.10
 # "Setup (illustrative): …"): quotable, but it restates the question's givens rather than answer
 # them (dev sweep 0.03-0.15: 0.05 and above alike, +1 question).
 SETUP_PENALTY = 0.08
+TITLE_RE = re.compile(r"^\s*\*\*[^*]+\*\*\s*$")  # a bold paragraph title ("**Speedup with a draft costing c = 0.1.**")
 PREMISE_RE = re.compile(r"(?:Assume|Suppose|Consider|Take|Serve|Imagine|Let|Setup|Set-up)\b", re.I)
 PLAIN_PENALTY = 0.05  # a sentence with no number at all: prose about the topic, not the asked result
 # Wider than SENTENCE_MARGIN: a worked example states its several results in sentences that embed
@@ -123,21 +128,27 @@ class NumberScorer:
             self._found[sentence] = quantities(display_sentence(sentence))
         return self._found[sentence]
 
-    def result(self, sentence: str) -> float:
-        """The part of the bonus that does not depend on what the answer already holds."""
+    def result(self, sentence: str, title: bool = False) -> float:
+        """The part of the bonus that does not depend on what the answer already holds. ``title``:
+        a bold paragraph title that names a computation without its result."""
         text = display_sentence(sentence)
         if sentence not in self._found:
             self._found[sentence] = quantities(text)
         found = self._found[sentence]
         derived = bool(found - self.asked) and bool(RESULT_RE.search(text))
-        premise = SETUP_PENALTY * bool(PREMISE_RE.match(text))
-        return RESULT_BONUS * derived - premise - PLAIN_PENALTY * (not found) + LABEL_CASE * self.labelled(text)
+        premise = SETUP_PENALTY * bool(PREMISE_RE.match(text) or title)
+        return (RESULT_BONUS * derived - premise - PLAIN_PENALTY * (not found)
+                + LABEL_CASE * self.labelled(text) * (not title))
 
     def labelled(self, text: str) -> int:
         """+1 for a case line labelled with the asked case ("s = 0.8: …", "0.5 s SLO: …"), -1 for
         one labelled with another case ("s = 0.5: …"), 0 for a line with no numbered label."""
         label = LABEL_RE.match(text)
         named = case_values(label.group(1)) if label else set()
+        if not named:
+            named = set().union(*(quantities(v) for v in ASSIGNED_RE.findall(text)))
+            if not named <= self.asked and quantities(text) & self.asked:
+                return 0  # the asked case with its constants ("90% → 87% with z = 1.96"): no verdict
         return 0 if not named else 1 if named <= self.asked else -1
 
     def case(self, sentence: str, section: tuple | None = None) -> float:

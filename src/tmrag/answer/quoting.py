@@ -18,7 +18,16 @@ from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from .listing import ListItems, enclosing_list, items_at, list_after
-from .numeric import NUMBER_MARGIN, NUMBER_WORDS, WORKED_CASE_VALUES, NumberScorer, case_values, quantities, wants_number
+from .numeric import (
+    NUMBER_MARGIN,
+    NUMBER_WORDS,
+    TITLE_RE,
+    WORKED_CASE_VALUES,
+    NumberScorer,
+    case_values,
+    quantities,
+    wants_number,
+)
 from .text import MAX_SENTENCES, NUMBER_RE, display_sentence, plain_math, quotable
 from .widening import SectionRows
 
@@ -101,7 +110,8 @@ class QuoteSelector:
         scored = self.reasons_first(scored) if why else scored
         numbers = NumberScorer(quantities(ranking.query.text)) if wanted else None
         if numbers:
-            scored = [Scored(s.score + numbers.result(self.sentence(s.row, s.j)), s.rank, s.row, s.j) for s in scored]
+            scored = [Scored(s.score + numbers.result(self.sentence(s.row, s.j), self.bare_title(s.row, s.j)), s.rank,
+                             s.row, s.j) for s in scored]
         groups = self.greedy(scored, chosen, numbers, WHY_MARGIN if why and not numbers else SENTENCE_MARGIN)
         quotes = self.quotes_from(chosen, self.reading_strength(ranking, groups))
         listing = ranking.intent.kind == "list"
@@ -166,6 +176,11 @@ class QuoteSelector:
         chunk = self.index.chunks[row]
         at = LIST_LINE.search(chunk.text) if chunk.kind == "module" and chunk.start is not None else None
         return items_at(self.corpus.modules[chunk.module_id].text, chunk.start + at.end()) if at else []
+
+    def bare_title(self, row: int, j: int) -> bool:
+        """A bold paragraph title ("**Speedup with a draft costing c = 0.1.**") with no list after it
+        to carry the result ("**Dollars per user per month.**" introduces its cases)."""
+        return bool(TITLE_RE.match(self.sentence(row, j))) and self.list_of(row, self.index.chunks[row].sentences[j]) is None
 
     def lead_in(self, row: int, j: int) -> bool:
         """"The handshake runs in four steps:" is quotable with its list, though not alone."""

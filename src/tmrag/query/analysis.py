@@ -143,13 +143,20 @@ def _compact(name: str) -> str:
     return re.sub(r"[\s_-]+", "", name.lower())
 
 
+DERIVATIVE_RE = re.compile(r"\b(d\w{1,4})/(d\w{1,4})\b")  # "dL/dw1": a derivative's variables
+ASSIGNED = re.compile(r"\s*=\s*[-−]?\d")  # a word set to a value in the question is a variable
+
+
 def name_like_words(text: str) -> list[str]:
     """Words that look like names of things (capitalised mid-sentence, CamelCase, acronyms,
     dotted or digit-bearing): if the corpus has never seen one, the notes likely do not cover it."""
     out = []
+    variables = {v for d in DERIVATIVE_RE.finditer(text) for v in d.groups()}
     for i, m in enumerate(re.finditer(r"[A-Za-z0-9][\w.+-]*[\w+]|[A-Za-z]", text)):
         word, start = m.group(0), m.start()
         if word[0].isdigit():  # quantities (4K-token, 70B-class, 16K-GPU) are not names
+            continue
+        if word in variables or ASSIGNED.match(text, m.end()):  # math: "dL/dw1", "w1=0.5"
             continue
         sentence_start = i == 0 or re.search(r"[.!?:]\s*[\"'“(]?$", text[:start]) is not None
         capital = any(c.isupper() for c in word[1:]) or (word[0].isupper() and not sentence_start)
