@@ -97,17 +97,18 @@ class Engine:
         question's parts usually come from one worked example, which the best evidence already
         holds, and per-part retrieval mixed in other examples' numbers (blind grading, dev): only
         an elliptic last part the best evidence does not speak of ("…and for a 30-step task at
-        98%?") gets its own."""
+        98%?") gets its own, and a part answered in another module gets its own sentences beside
+        the best evidence."""
         best = self.quoter.select(ranking)
         intent = ranking.intent
         sides = intent.sides or intent.parts
         if not 1 < len(sides) <= MAX_SIDES or (intent.sides and self.side_quoter.covers(best, sides)):
             return best
-        if intent.numeric and (not elliptic_parts(ranking.query.text) or self.side_quoter.covers_parts(best, intent.parts)):
-            return best
         queries = [side_query(ranking.query.text, sides, n) for n in range(len(sides))] if intent.sides \
             else part_queries(sides)
         side_rankings = [self.rank(q, ranking.categories, k=ANSWER_PASSAGES) for q in queries]
+        if intent.numeric and (not elliptic_parts(ranking.query.text) or self.side_quoter.covers_parts(best, intent.parts)):
+            return self.side_quoter.with_distant(best, side_rankings)
         return self.side_quoter.select(ranking, side_rankings) or best
 
     def should_abstain(self, ranking: Ranking) -> bool:

@@ -224,3 +224,20 @@ def test_a_count_of_the_asked_noun_states_it_in_a_passage_about_its_kind() -> No
     # "144 heads" in a passage that never names name-mover heads counts none of them
     assert not CoverageJudge.states(focus, True, said, tokens, ranking, frozenset(tokenize("Eval sizing")))
     assert not _states("golden-set items", True, ["Agreement measured on 200 labels is 85%."], q)
+
+
+def test_a_part_answered_in_another_module_gets_its_own_sentences_beside_the_best_evidence() -> None:
+    from tmrag.answer.quoting import Quote, QuoteSelector
+    from tmrag.answer.sides import SideQuoter
+
+    chunks = [SimpleNamespace(doc_id=d, kind="module") for d in ("compaction", "compaction", "prompt-cache", "retries")]
+    part_quotes = {2: Quote(2, [(0, 10), (11, 20)])}
+    selector = SimpleNamespace(index=SimpleNamespace(chunks=chunks), settings=SimpleNamespace(answer_max_sentences=4),
+                               first_sentences=QuoteSelector.first_sentences,
+                               select=lambda ranking: [part_quotes[ranking.results[0].row]])
+    best = [Quote(0, [(0, 5), (6, 9)]), Quote(1, [(0, 4), (5, 8)])]
+    near = SimpleNamespace(results=[SimpleNamespace(row=3), SimpleNamespace(row=1)])  # quoted module among its first
+    far = SimpleNamespace(results=[SimpleNamespace(row=2)])
+    quotes = SideQuoter(selector).with_distant(best, [near, far])
+    assert [(q.row, len(q.spans), q.marker) for q in quotes] == [(0, 2, 1), (2, 2, 2)]  # best cut to fit the budget
+    assert SideQuoter(selector).with_distant(best, [near]) is best

@@ -102,3 +102,11 @@ def test_an_elliptic_last_part_asks_the_first_parts_question_of_its_own_case() -
     assert elliptic_parts("What stops being replicated at each stage, and at which stage does traffic grow?") == []
     assert elliptic_parts("In a bandit with rewards 10 and 11, what's the variance without a baseline, "
                           "and with baseline 10.5?") == []
+
+
+def test_a_new_case_set_up_with_and_if_is_a_part_of_its_own() -> None:
+    q = ("What tokens-per-parameter ratio does Chinchilla recommend, and if I train a 70B model on 2T tokens, "
+         "roughly how many days does it take?")
+    intent = classify(q, ["Chinchilla"], False)
+    assert len(intent.parts) == 2 and intent.parts[1].startswith("I train a 70B model")
+    assert len(classify("Does it shrink the KV cache, and if not, why?", [], False).parts) < 2  # no question word after

@@ -9,12 +9,17 @@ import re
 from ..query.intent import side_words
 from ..query.ranking import Ranking
 from ..tokenize import tokenize
-from .quoting import ANSWER_PASSAGES, Pick, Quote, QuoteSelector, Scored
+from .quoting import ANSWER_PASSAGES, Pick, Quote, QuoteSelector, Scored, renumbered
 from .text import MAX_SENTENCES
 
 PER_SIDE = 2  # sentences per side at most: two sides fill four of the five sentences
 SUBJECT_WORDS = 8  # a sentence's opening words: its subject, with a determiner or a clause before it
 BOTH_SIDES_BONUS = 0.05  # a sentence that contrasts the sides directly leads its side's evidence
+# A part is answered elsewhere when none of its own first modules is one the answer quotes ("…and
+# what happens to prompt-cache hits after compaction?"); 1 also counts a near-tie runner-up
+# module as elsewhere (dev: golden must -1 question at 1, 3 holds it; sides alike).
+DISTANT_DEPTH = 3
+DISTANT_SENTENCES = 2  # a distant part's own sentences: a result and its context (dev: 1 loses numbers)
 
 
 def names_side(word: str, text: str, tokens: set[str]) -> bool:
@@ -64,6 +69,27 @@ class SideQuoter:
             if distinct and not distinct & quoted:
                 return False
         return True
+
+    def with_distant(self, best: list[Quote], part_rankings: list[Ranking]) -> list[Quote]:
+        """``best`` with the sentences of each part answered in a module ``best`` does not quote
+        ("what's the compression ratio …, and what does the rebuilt history contain?"), those
+        parts' sentences last, ``best`` cut to fit the sentence budget."""
+        chunks = self.selector.index.chunks
+        quoted = {chunks[q.row].doc_id for q in best}
+        extra: list[Quote] = []
+        for ranking in part_rankings:
+            modules = [chunks[c.row].doc_id for c in ranking.results if chunks[c.row].kind == "module"]
+            if modules and not set(modules[:DISTANT_DEPTH]) & quoted:
+                extra += self.selector.first_sentences(self.selector.select(ranking), DISTANT_SENTENCES)
+        if not extra:
+            return best
+        held = {(q.row, span) for q in extra for span in q.spans}
+        room = self.selector.settings.answer_max_sentences - sum(len(q.spans) for q in extra)
+        kept = self.selector.first_sentences(best, max(room, 1))
+        for q in kept:
+            q.spans = [span for span in q.spans if (q.row, span) not in held]
+            q.reading = [span for span in q.reading if (q.row, span) not in held]
+        return renumbered([q for q in kept if q.spans] + extra)
 
     def select(self, ranking: Ranking, side_rankings: list[Ranking]) -> list[Quote] | None:
         """Quotes side by side, or None when fewer than two sides have evidence (the ordinary
