@@ -110,3 +110,9 @@ def test_a_new_case_set_up_with_and_if_is_a_part_of_its_own() -> None:
     intent = classify(q, ["Chinchilla"], False)
     assert len(intent.parts) == 2 and intent.parts[1].startswith("I train a 70B model")
     assert len(classify("Does it shrink the KV cache, and if not, why?", [], False).parts) < 2  # no question word after
+
+
+def test_the_list_of_sides_ends_with_its_clause() -> None:
+    q = "activation patching vs attribution patching: what's the cost vs accuracy tradeoff?"
+    assert comparison_sides(q) == ["activation patching", "attribution patching"]
+    assert comparison_sides("SLI vs SLO vs error budget — how do they relate?") == ["SLI", "SLO", "error budget"]

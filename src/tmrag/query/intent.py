@@ -104,10 +104,17 @@ def _tail_phrase(text: str) -> str:
     return _phrase(LEADING.sub("", " ".join(text.split()[-MAX_SIDE_WORDS:]), count=1))
 
 
+CLAUSE_BREAK = re.compile(r"[?;:\u2014]|[.!]\s")  # the list of sides ends with its clause
+
+
 def comparison_sides(question: str) -> list[str]:
     segments = VS_SPLIT.split(question)
     if len(segments) > 1:  # "A vs B", "A vs B vs C"
-        sides = [_tail_phrase(segments[0])] + [_phrase(s) for s in segments[1:]]
+        sides = [_tail_phrase(segments[0])]
+        for segment in segments[1:]:
+            sides.append(_phrase(segment))
+            if CLAUSE_BREAK.search(segment):  # "A vs B: what's the cost vs accuracy tradeoff?" has two sides
+                break
     else:
         m = next((m for p in COMPARISON_RES if (m := p.search(question))), None)
         sides = [_phrase(m.group("a")), _phrase(m.group("b"))] if m else []
