@@ -241,3 +241,12 @@ def test_a_part_answered_in_another_module_gets_its_own_sentences_beside_the_bes
     quotes = SideQuoter(selector).with_distant(best, [near, far])
     assert [(q.row, len(q.spans), q.marker) for q in quotes] == [(0, 2, 1), (2, 2, 2)]  # best cut to fit the budget
     assert SideQuoter(selector).with_distant(best, [near]) is best
+
+
+def test_quotes_that_work_the_asked_case_are_an_answer() -> None:
+    from tmrag.answer.coverage import works_the_case
+
+    q = "In the tiny ReLU net with x=2, w1=0.5, w2=-3, target 1, what's the loss?"
+    assert works_the_case(q, ["- $w_1 x = 0.5 \\times 2 = 1.0$, so $h = \\mathrm{ReLU}(1.0) = 1.0$."])
+    assert not works_the_case(q, ["Take input $x = 2$ and weights $w_1 = 0.5$."])  # the set-up derives nothing
+    assert not works_the_case("What's the loss of the tiny ReLU net?", ["$L = 8.0$ when $x = 2$."])  # no case asked

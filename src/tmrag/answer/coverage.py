@@ -17,6 +17,7 @@ from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..tokenize import mentions_all, stem_tokens, tokenize
+from .numeric import RESULT_RE, WORKED_CASE_VALUES, case_values, quantities
 from .quoting import Quote
 from .reader import AnswerReader
 from .text import NUMBER_RE, display_sentence
@@ -168,6 +169,21 @@ def asked_clause(ranking: Ranking) -> str:
     return next((p for p in CLAUSES.split(text) if said.search(p)), text)
 
 
+def works_the_case(question: str, sentences: list[str]) -> bool:
+    """A quoted sentence repeats at least two of the values the question sets its case up with
+    and derives a number from them ("L = ½(−3 − 1)² = 8.0" for "x=2, w1=0.5, w2=-3"): the notes
+    work the asked case, whatever the reader makes of the quotes."""
+    asked = case_values(question)
+    if len(asked) < WORKED_CASE_VALUES:
+        return False
+    for sentence in sentences:
+        text = display_sentence(sentence)
+        found = quantities(text)
+        if len(found & asked) >= WORKED_CASE_VALUES and found - asked and RESULT_RE.search(text):
+            return True
+    return False
+
+
 def number_owners(question: str, names: list[str]) -> list[str]:
     """The names a numeric question asks its number of (not those of its set-up: "on a single
     A100", "sent to GPT-4V")."""
@@ -232,6 +248,7 @@ class CoverageJudge:
                                            [n for n in ranking.query.names if n not in missing and n in clause]))
         if (not missing and not said and not self.states_quantity(focus, intent.numeric, sentences, ranking)
                 and not self.states_of_owner(ranking, sentences, token_sets, context)
+                and not works_the_case(ranking.query.text, sentences)
                 and self.reads_as_unanswered(ranking, sentences)):
             clause = asked_clause(ranking)
             missing.append(asked_thing(clause, intent.focus, [n for n in ranking.query.names if n in clause]) if focus
