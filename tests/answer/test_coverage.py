@@ -247,6 +247,6 @@ def test_quotes_that_work_the_asked_case_are_an_answer() -> None:
     from tmrag.answer.coverage import works_the_case
 
     q = "In the tiny ReLU net with x=2, w1=0.5, w2=-3, target 1, what's the loss?"
-    assert works_the_case(q, ["- $w_1 x = 0.5 \\times 2 = 1.0$, so $h = \\mathrm{ReLU}(1.0) = 1.0$."])
+    assert works_the_case(q, ["- $L = \\tfrac12(-3 - 1)^2 = \\tfrac12 \\times 16 = 8.0$."])
     assert not works_the_case(q, ["Take input $x = 2$ and weights $w_1 = 0.5$."])  # the set-up derives nothing
     assert not works_the_case("What's the loss of the tiny ReLU net?", ["$L = 8.0$ when $x = 2$."])  # no case asked

@@ -172,7 +172,8 @@ def asked_clause(ranking: Ranking) -> str:
 def works_the_case(question: str, sentences: list[str]) -> bool:
     """A quoted sentence repeats at least two of the values the question sets its case up with
     and derives a number from them ("L = ½(−3 − 1)² = 8.0" for "x=2, w1=0.5, w2=-3"): the notes
-    work the asked case, whatever the reader makes of the quotes."""
+    work the asked case, whatever the reader makes of the quotes. ("w_1 x = 0.5 × 2 = 1.0" derives
+    nothing new: 1.0 is the question's 1.)"""
     asked = case_values(question)
     if len(asked) < WORKED_CASE_VALUES:
         return False
