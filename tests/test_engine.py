@@ -191,3 +191,13 @@ def test_a_name_made_of_a_stopword_is_not_unknown(real_engine) -> None:  # noqa:
     # "He" (initialisation) and "IT" tokenize to nothing: nothing to look up, so nothing unknown
     r = real_engine.ask("What is He (Kaiming) initialization and where does the factor 2 come from?")
     assert not r.abstained and "2/n_in" in r.answer.replace(" ", "")
+
+
+def test_an_antecedent_in_the_chunk_before_comes_first(real_engine) -> None:  # noqa: ANN001
+    # "The result is that 3–4-bit GPTQ models lose far less accuracy…" opens its chunk; what GPTQ
+    # does is the last sentence of the chunk before.
+    ranking = real_engine.rank("GPTQ vs AWQ: how does each one deal with the rounding error at 4 bits?")
+    quotes = real_engine.quotes(ranking)
+    texts = [real_engine.index.chunks[q.row].text[a:b] for q in quotes for a, b in q.reading]
+    k = next(k for k, t in enumerate(texts) if t.startswith("The result is that"))
+    assert k > 0 and "column by column" in texts[k - 1]

@@ -47,7 +47,8 @@ CAUSAL_RE = re.compile(r"\b(?:because|since|so that|which is why|that is why|thi
 
 # A sentence that opens by pointing back at the one before it.
 BACK_REFERENCE = re.compile(r"(?:[-*+]\s+)?[*_]*(?:This|That|These|Those|It|Its|They|Their|Then|Such|Both|Thus|Hence"
-                            r"|Therefore|So|Here|The same)\b")
+                            r"|Therefore|So|Here|The same|As a result|In other words|In short"
+                            r"|The (?:result|fix|catch|trick|effect|upshot) is)\b")
 DISPLAY_FORMULA = re.compile(r"\s*\$\$(.+?)\$\$", re.S)  # a display formula right after a sentence
 SentenceRef = tuple[int, int]  # (chunk row, sentence index in the chunk)
 # A question about a paper or a reading ("Which paper introduced…", "what did the original study
@@ -270,11 +271,11 @@ class QuoteSelector:
             if any(self.repeats((s.row, s.j), (p.row, p.j)) for p in chosen):
                 continue
             group = self.with_antecedent(s.row, s.j, chosen)
-            n_words = sum(self.words(s.row, i) for i in group)
+            n_words = sum(self.words(row, i) for row, i in group)
             if chosen and (words + n_words > max_words or len(chosen) + len(group) > MAX_SENTENCES):
                 continue
-            chosen += [Pick(s.rank, s.row, i) for i in group]
-            groups.append(Group(score, [(s.row, i) for i in group]))
+            chosen += [Pick(s.rank, row, i) for row, i in group]
+            groups.append(Group(score, group))
             words += n_words
             if numbers:
                 numbers.take(self.sentence(s.row, s.j), self.section_of(s.row))
@@ -301,17 +302,31 @@ class QuoteSelector:
             strength.update({ref: group.score + NAMED_FIRST * len(named) for ref in group.refs})
         return strength
 
-    def with_antecedent(self, row: int, j: int, chosen: list[Pick]) -> list[int]:
-        """A sentence that opens by pointing back ("It also limits…", "That cost is…") comes
-        with the sentence before it in its paragraph, which says what "it" is."""
+    def with_antecedent(self, row: int, j: int, chosen: list[Pick]) -> list[SentenceRef]:
+        """A sentence that opens by pointing back ("It also limits…", "The result is that…")
+        comes with the sentence before it in its paragraph, which says what "it" is."""
+        before = self.before(row, j) if BACK_REFERENCE.match(self.sentence(row, j)) else None
+        if before is None or any((p.row, p.j) == before for p in chosen):
+            return [(row, j)]
+        return [before, (row, j)]
+
+    def before(self, row: int, j: int) -> SentenceRef | None:
+        """The quotable sentence before this one in its paragraph: in its chunk, or the last of
+        the chunk before when the chunk opens mid-paragraph."""
         chunk = self.index.chunks[row]
-        if j == 0 or not BACK_REFERENCE.match(self.sentence(row, j)) or any(
-                p.row == row and p.j == j - 1 for p in chosen):
-            return [j]
-        between = chunk.text[chunk.sentences[j - 1][1] : chunk.sentences[j][0]]
-        if "\n\n" in between or not quotable(self.sentence(row, j - 1)):
-            return [j]
-        return [j - 1, j]
+        if j > 0:
+            ref, between = (row, j - 1), chunk.text[chunk.sentences[j - 1][1] : chunk.sentences[j][0]]
+        else:
+            prev = self.index.chunks[row - 1] if row > 0 else None
+            if (prev is None or prev.doc_id != chunk.doc_id or prev.kind != "module" or not prev.sentences
+                    or prev.start is None or chunk.start is None):
+                return None
+            ref = (row - 1, len(prev.sentences) - 1)
+            end, start = prev.start + prev.sentences[-1][1], chunk.start + chunk.sentences[0][0]
+            if end > start:  # overlapping chunks: the sentence before is in this chunk's overlap
+                return None
+            between = self.corpus.modules[chunk.module_id].text[end:start]
+        return ref if "\n\n" not in between and quotable(self.sentence(*ref)) else None
 
     def repeats(self, a: SentenceRef, b: SentenceRef) -> bool:
         """The same source sentence (overlapping chunks share sentences), or one saying the same
@@ -395,7 +410,7 @@ class QuoteSelector:
         """Best passage first; inside a passage its strongest sentence (with its antecedent)
         first, so the answer opens with its best evidence (dev: a must-contain string in the
         first sentence 44 -> 55 of 129). The citation keeps the spans in document order."""
-        chosen.sort(key=lambda p: (p.rank, -strength.get((p.row, p.j), 0.0), p.j))
+        chosen.sort(key=lambda p: (p.rank, -strength.get((p.row, p.j), 0.0), self.absolute(p.row, p.j)[1]))
         quotes: dict[int, Quote] = {}
         for p in chosen:
             quote = quotes.setdefault(p.row, Quote(p.row, [], len(quotes) + 1))
