@@ -145,6 +145,10 @@ class Settings(BaseSettings):
     # missing unless the reader scores the quotes at least this (review dev: false partials had
     # 2.3-2.8, unanswerables 0.1-2.0).
     coverage_owned_reader_logit: float = 2.0
+    # A specific name the quotes never mention, at any evidence, is missing when the reader scores
+    # the quotes below this ("kv cache per token for Mistral 7B" answered with Llama-3-70B's):
+    # review dev catches 2 more unanswerables with no new false partial (golden and follow-ups too).
+    coverage_unmentioned_reader_logit: float = 0.0
 
     # Optional LLM mode (OpenAI-compatible chat completions).
     llm_base_url: str | None = None

@@ -250,3 +250,13 @@ def test_quotes_that_work_the_asked_case_are_an_answer() -> None:
     assert works_the_case(q, ["- $L = \\tfrac12(-3 - 1)^2 = \\tfrac12 \\times 16 = 8.0$."])
     assert not works_the_case(q, ["Take input $x = 2$ and weights $w_1 = 0.5$."])  # the set-up derives nothing
     assert not works_the_case("What's the loss of the tiny ReLU net?", ["$L = 8.0$ when $x = 2$."])  # no case asked
+
+
+def test_a_name_the_quotes_never_mention_is_missing_when_the_reader_also_doubts_them() -> None:
+    settings = SimpleNamespace(coverage_unmentioned_reader_logit=0.0)
+    ranking = SimpleNamespace(query=SimpleNamespace(text="kv cache per token for Mistral 7B in fp16?"))
+    sentences = ["Memory left for the KV cache (Llama-3-70B, 320 KiB per token in fp16)."]
+    assert CoverageJudge(settings, None, reader=_Reader(-0.5)).unmentioned_and_unread(ranking, sentences, ["Mistral"]) \
+        == ["Mistral"]
+    assert CoverageJudge(settings, None, reader=_Reader(0.4)).unmentioned_and_unread(ranking, sentences, ["Mistral"]) == []
+    assert CoverageJudge(settings, None, reader=_Reader(-0.5)).unmentioned_and_unread(ranking, [], ["Mistral"]) == []

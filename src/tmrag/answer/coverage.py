@@ -229,6 +229,8 @@ class CoverageJudge:
         # A name the notes never write is missing at any evidence: nothing quoted can be about it.
         missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n) and weak]
         missing += [n for n in ranking.unknown_names if unwritten(n, ranking) and n not in missing]
+        if not missing and unmentioned and intent.kind in FOCUS_KINDS:
+            missing = self.unmentioned_and_unread(ranking, sentences, unmentioned)
         if not missing and intent.numeric and focus:
             # A number asked of a named thing ("how many bytes per token does *Mistral 7B* need")
             # is never stated by passages that don't name it, however close the rest matches.
@@ -316,6 +318,16 @@ class CoverageJudge:
             return False
         quoted = " ".join(display_sentence(s) for s in sentences)
         return self.reader.score(ranking.query.text, quoted) >= self.settings.coverage_owned_reader_logit
+
+    def unmentioned_and_unread(self, ranking: Ranking, sentences: list[str], unmentioned: list[str]) -> list[str]:
+        """The names the quotes never mention, when the reader also reads them as not answering:
+        at strong evidence a quote about a sibling ("Llama-3-70B's KV cache" for "Mistral 7B's")
+        matches everything but the name."""
+        names = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n)]
+        if self.reader is None or not sentences or not names:
+            return []
+        quoted = " ".join(display_sentence(s) for s in sentences)
+        return names if self.reader.score(ranking.query.text, quoted) < self.settings.coverage_unmentioned_reader_logit else []
 
     def reads_as_unanswered(self, ranking: Ranking, sentences: list[str]) -> bool:
         """The reader's verdict, asked only where the cheap checks are least sure: a question
