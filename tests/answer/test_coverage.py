@@ -260,3 +260,7 @@ def test_a_name_the_quotes_never_mention_is_missing_when_the_reader_also_doubts_
         == ["Mistral"]
     assert CoverageJudge(settings, None, reader=_Reader(0.4)).unmentioned_and_unread(ranking, sentences, ["Mistral"]) == []
     assert CoverageJudge(settings, None, reader=_Reader(-0.5)).unmentioned_and_unread(ranking, [], ["Mistral"]) == []
+
+
+def test_whats_the_x_of_y_is_asked_of_y() -> None:
+    assert number_owners("what's the vocabulary size of the tokenizer GPT-4 uses?", ["GPT-4"]) == ["GPT-4"]

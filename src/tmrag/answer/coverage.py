@@ -37,8 +37,8 @@ OWNER_RE = re.compile(r"\b(?:how\s+(?:many|much)|what|which)\s+(?!(?:is|are|was|
                       r"(?:does|do|did|is|are|was|were|has|have)\s+(?:the\s+|a\s+|an\s+|each\s+)?"
                       r"(?P<owner>(?:\S+\s*){1,3})", re.I)
 # "What is the vocabulary size of GPT-4o's tokenizer", "what is X's context length": the thing after "of".
-OF_OWNER_RE = re.compile(r"\b(?:what|which)\s+(?:is|are|was|were)\s+(?:the\s+)?(?:[\w/-]+\s+){1,4}?of\s+(?P<owner>[^?]+)",
-                         re.I)
+OF_OWNER_RE = re.compile(r"\b(?:what|which)(?:['’]s|\s+(?:is|are|was|were))\s+(?:the\s+)?(?:[\w/-]+\s+){1,4}?of\s+"
+                         r"(?P<owner>[^?]+)", re.I)  # "what's the X of Y" too
 OWNER_WORDS = 12  # a described owner longer than this is a clause, not a name to repeat
 AUXILIARY = "does|do|did|is|are|was|were|has|have|can"
 FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})

@@ -23,6 +23,7 @@ from .loaded_index import LoadedIndex
 from .phrasing import PhraseIndex
 from .reranking import Reranker, diversify, make_reranker
 from .retrieval import Candidate, Retriever
+from .shorthand import Shorthand
 from .truecasing import Truecaser
 
 EMBED_CACHE_SIZE = 1024  # repeated questions (eval modes, retries, the page's examples) embed once
@@ -57,6 +58,7 @@ class Ranker:
         self.truecaser = Truecaser([m.body for m in corpus.modules.values()] + [t.definition for t in corpus.glossary],
                                    known=lambda word: embedder.wordpieces(word) == WHOLE_WORD_PIECES)
         self.phrases = PhraseIndex(c.text for c in index.chunks)
+        self.shorthand = Shorthand(index.lexical.document_frequency)
         self.retriever = Retriever(index, settings)
         self.rerankers: dict[str, Reranker] = {settings.reranker: make_reranker(settings, index)}
         # One model instance: PyTorch inference on it is not re-entrant, so it runs one query at a
@@ -76,8 +78,10 @@ class Ranker:
         self._embed.cache_clear()
 
     def truecase(self, text: str) -> str:
-        """Names typed in lower case spelled as the notes spell them ("swe-bench" → "SWE-bench")."""
-        return self.truecaser.apply(text)
+        """The question as the notes would write it: shorthand spelled out ("std" → "standard
+        deviation") and names typed in lower case spelled as the notes spell them ("swe-bench" →
+        "SWE-bench")."""
+        return self.truecaser.apply(self.shorthand.expand(text))
 
     def reranker(self, name: RerankerName | None) -> Reranker:
         name = name or self.settings.reranker
