@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..config import Settings
 from ..corpus.model import Corpus
@@ -39,6 +40,7 @@ OWNER_RE = re.compile(r"\b(?:how\s+(?:many|much)|what|which)\s+(?!(?:is|are|was|
 # "What is the vocabulary size of GPT-4o's tokenizer", "what is X's context length": the thing after "of".
 OF_OWNER_RE = re.compile(r"\b(?:what|which)(?:['’]s|\s+(?:is|are|was|were))\s+(?:the\s+)?(?:[\w/-]+\s+){1,4}?of\s+"
                          r"(?P<owner>[^?]+)", re.I)  # "what's the X of Y" too
+READER_MEMO = 64  # recent (question, quotes) pairs: a judgement's checks share one; concurrent requests a few
 OWNER_WORDS = 12  # a described owner longer than this is a clause, not a name to repeat
 AUXILIARY = "does|do|did|is|are|was|were|has|have|can"
 FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
@@ -202,6 +204,8 @@ class CoverageJudge:
                  corpus: Corpus | None = None) -> None:
         self.settings, self.index = settings, index
         self.reader = reader if reader is not None else (AnswerReader() if settings.coverage_reader else None)
+        # One judgement may consult the reader from several checks on the same quotes: score once.
+        self._logit = lru_cache(maxsize=READER_MEMO)(self.reader.score) if self.reader is not None else None
         # Per glossary term: the token sets of its names, and the stems of its definition's first
         # clause and aliases, which say what kind of thing it is (GELU: "a smooth activation").
         self.kinds = [([set(tokenize(n)) for n in (t.term, *t.aliases) if tokenize(n)],
@@ -316,8 +320,7 @@ class CoverageJudge:
         if (self.reader is None or ranking.intent.numeric
                 or ranking.evidence < self.settings.coverage_focus_evidence):
             return False
-        quoted = " ".join(display_sentence(s) for s in sentences)
-        return self.reader.score(ranking.query.text, quoted) >= self.settings.coverage_owned_reader_logit
+        return self.reader_logit(ranking, sentences) >= self.settings.coverage_owned_reader_logit
 
     def unmentioned_and_unread(self, ranking: Ranking, sentences: list[str], unmentioned: list[str]) -> list[str]:
         """The names the quotes never mention, when the reader also reads them as not answering:
@@ -326,8 +329,7 @@ class CoverageJudge:
         names = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n)]
         if self.reader is None or not sentences or not names:
             return []
-        quoted = " ".join(display_sentence(s) for s in sentences)
-        return names if self.reader.score(ranking.query.text, quoted) < self.settings.coverage_unmentioned_reader_logit else []
+        return names if self.reader_logit(ranking, sentences) < self.settings.coverage_unmentioned_reader_logit else []
 
     def reads_as_unanswered(self, ranking: Ranking, sentences: list[str]) -> bool:
         """The reader's verdict, asked only where the cheap checks are least sure: a question
@@ -335,8 +337,11 @@ class CoverageJudge:
         if (self.reader is None or not sentences or not ranking.query.names or ranking.intent.kind not in FOCUS_KINDS
                 or ranking.evidence >= self.settings.coverage_reader_evidence):
             return False
-        quoted = " ".join(display_sentence(s) for s in sentences)
-        return self.reader.score(ranking.query.text, quoted) < self.settings.coverage_reader_logit
+        return self.reader_logit(ranking, sentences) < self.settings.coverage_reader_logit
+
+    def reader_logit(self, ranking: Ranking, sentences: list[str]) -> float:
+        """The reader's logit for the question with the quoted sentences as the answer shows them."""
+        return self._logit(ranking.query.text, " ".join(display_sentence(s) for s in sentences))
 
     @staticmethod
     def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: list[set[str]],
