@@ -20,6 +20,9 @@ def test_the_missing_thing_names_the_whole_model() -> None:
     assert asked_thing("What weakness of DPO does IPO fix?", "weakness", ["IPO", "DPO"]) == "the weakness of DPO"
     assert asked_thing("What TFLOPS does FlashAttention-3 reach?", "TFLOPS", ["TFLOPS", "FlashAttention-3"]) == \
         "the TFLOPS of FlashAttention-3"
+    # the thing the number is asked of, not a name in the premise before it
+    assert asked_thing("DiT got FID 2.27 on ImageNet — what FID does MMDiT get?", "FID", ["DiT", "ImageNet", "MMDiT"]) \
+        == "the FID of MMDiT"
 
 
 def test_a_missing_name_is_written_in_full() -> None:

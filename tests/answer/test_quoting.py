@@ -43,7 +43,7 @@ def _section_selector(question: str = "What is P at s = 0.8?",
     texts = ["The setup uses fourteen bands of eight rows each.", "At s = 0.8 the pair is flagged with P = 0.9235.",
              "Deduplication removes near copies before training begins."]
     where = [("dedup", "worked-numbers"), ("dedup", "worked-numbers"), ("dedup", "overview")]
-    chunks = [SimpleNamespace(text=t, sentences=[(0, len(t))], kind=k, doc_id=m, module_id=m, anchor=a)
+    chunks = [SimpleNamespace(text=t, sentences=[(0, len(t))], kind=k, doc_id=m, module_id=m, anchor=a, start=None)
               for t, (m, a), k in zip(texts, where, kinds, strict=True)]
     vectors = {0: np.array([[1.0, 0.0]]), 1: np.array([[0.6, 0.8]]), 2: np.array([[0.0, 1.0]])}
     index = SimpleNamespace(chunks=chunks, sentence_vectors_of=lambda row: vectors[row])
@@ -92,3 +92,18 @@ def test_the_nearest_sentences_of_a_partial_answer_skip_a_lead_in_whose_list_is_
     quotes = [Quote(0, [lead, fact], 1, [lead, fact], {lead: ListItems([(100, 120), (121, 140)], True)})]
     kept = QuoteSelector.first_sentences(quotes, 2)
     assert [q.reading for q in kept] == [[fact]]
+
+
+def test_a_step_of_an_enumeration_brings_the_other_steps_of_its_paragraph() -> None:
+    text = ("The jailbreak exploits both gaps. First, it is out of distribution for the refusal training. "
+            "The policy only learned patterns. Second, it creates competing objectives with helpfulness.\n\n"
+            "Another paragraph starts here. Third, this belongs to a different list of points.")
+    pieces = ["The jailbreak exploits both gaps.", "First, it is out of distribution for the refusal training.",
+              "The policy only learned patterns.", "Second, it creates competing objectives with helpfulness.",
+              "Another paragraph starts here.", "Third, this belongs to a different list of points."]
+    sentences = [(text.index(p), text.index(p) + len(p)) for p in pieces]
+    chunk = SimpleNamespace(text=text, sentences=sentences, kind="module", doc_id="m", start=None)
+    quoter = QuoteSelector(Settings(), None, SimpleNamespace(chunks=[chunk]), None)
+    assert quoter.enumeration(0, 1) == [(0, 3)] and quoter.enumeration(0, 3) == [(0, 1)]
+    assert quoter.enumeration(0, 2) == []  # not a step itself
+    assert quoter.enumeration(0, 5) == []  # the next paragraph's list is another enumeration

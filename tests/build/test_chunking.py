@@ -104,3 +104,15 @@ def test_property_random_documents(tmp_path_factory, sections, budget) -> None: 
     for m in re.finditer(r"^(?!#)\S.*$", text[text.index("\n---\n") + 5 :], re.M):
         start = text.index("\n---\n") + 5 + m.start()
         assert start in covered, f"line not covered: {m.group(0)!r}"
+
+
+def test_a_formulas_continuation_never_opens_a_chunk_without_its_lead_in(tmp_path: Path) -> None:
+    filler = " ".join(f"Sentence {n} pads the section with words." for n in range(6))
+    body = (f"## Derivation\n\n{filler} Because rotations are orthogonal, the score becomes\n\n$$\nq^T R k\n$$\n\n"
+            "which depends only on the offset. The rest follows.\n")
+    root = write_corpus(tmp_path, modules={"attention": body}, glossary=[])
+    for budget in range(34, 160, 2):  # wherever the break falls, when lead-in, formula and continuation fit one chunk
+        chunks = [c for _, c in _chunks(root, budget=budget, window=200)]
+        assert not any(c.text.startswith("which") for c in chunks), budget  # no chunk opens mid-sentence
+        holder = next(c for c in chunks if "which depends" in c.text)
+        assert "Because rotations" in holder.text and "q^T R k" in holder.text

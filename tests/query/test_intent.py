@@ -116,3 +116,14 @@ def test_the_list_of_sides_ends_with_its_clause() -> None:
     q = "activation patching vs attribution patching: what's the cost vs accuracy tradeoff?"
     assert comparison_sides(q) == ["activation patching", "attribution patching"]
     assert comparison_sides("SLI vs SLO vs error budget — how do they relate?") == ["SLI", "SLO", "error budget"]
+
+
+def test_a_measured_thing_a_share_and_a_name_like_attribute_are_each_the_focus() -> None:
+    assert classify("how big is GPT-4's tokenizer vocabulary?", ["GPT-4"], False).focus == "tokenizer vocabulary"
+    assert classify("What fraction of Character.ai users pay?", ["Character.ai"], False).focus == "fraction"
+    asked = classify("DiT got FID 2.27 on ImageNet — what FID does MMDiT get?", ["DiT", "FID", "ImageNet", "MMDiT"],
+                     False)
+    assert asked.focus == "FID" and asked.numeric
+    # a name in another clause ("what problem does it solve") is not the asked attribute of the first
+    assert classify("What is PagedAttention and what problem does it solve?", ["PagedAttention"], False).focus \
+        != "PagedAttention"

@@ -46,3 +46,11 @@ def test_where_the_writer_used_capitals_a_plain_word_stays_a_word() -> None:
     assert tc.apply("Where is the arena leaderboard and the kv cache?") == \
         "Where is the arena leaderboard and the KV cache?"
     assert tc.apply("where is the arena leaderboard?") == "where is the Arena leaderboard?"
+
+
+def test_math_and_function_notation_teach_no_names_but_prices_stay_prose() -> None:
+    notes = ["Xavier sets Var(w) = 2/(n_in + n_out), and $\\mathrm{Cov}(x)$ follows. It costs $200 a day, "
+             "and FooWare bills $50 more."]
+    tc = Truecaser(notes)
+    assert tc.apply("what env var or cov flag?") == "what env var or cov flag?"
+    assert tc.apply("does fooware bill more?") == "does FooWare bill more?"  # between two prices: prose

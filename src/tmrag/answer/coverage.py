@@ -117,7 +117,8 @@ def asked_thing(question: str, focus: str, names: list[str]) -> str:
     # "What weakness of DPO does IPO fix?": the question says whose attribute it is.
     of = next((n for n in names if focus and re.search(rf"{re.escape(focus)}\s+of\s+(?:the\s+)?{re.escape(n)}",
                                                        question, re.I)), None)
-    owner = of or (names[0] if names else None)
+    owners = number_owners(question, names)  # "what FID does Stable Diffusion 3 get", not the premise's DiT
+    owner = of or (owners[0] if owners else names[0] if names else None)
     # "the width of the compressed latent that DeepSeek caches per token": a described owner in full.
     described = re.search(rf"{re.escape(focus)}\s+of\s+(?P<owner>[^?,;:]+)", question, re.I) if focus and not of else None
     if described and any(n in described.group("owner") for n in names) and len(described.group("owner").split()) <= OWNER_WORDS:

@@ -50,6 +50,11 @@ BACK_REFERENCE = re.compile(r"(?:[-*+]\s+)?[*_]*(?:This|That|These|Those|It|Its|
                             r"|Therefore|So|Here|The same|As a result|In other words|In short"
                             r"|The (?:result|fix|catch|trick|effect|upshot) is)\b")
 DISPLAY_FORMULA = re.compile(r"\s*\$\$(.+?)\$\$", re.S)  # a display formula right after a sentence
+# One step of an enumeration in running text ("First, it is out of distribution … Second, …"): a
+# reader given one step is told there are more, so the steps of one paragraph are quoted together.
+FORMULA_TAIL = 8  # characters before a chunk's start searched for the "$$" that closes a formula
+PARAGRAPH_REACH = 6  # sentences walked each way for an enumeration's other steps (the notes' run 3-4)
+ENUMERATED = re.compile(r"[*_]*(?:First|Second|Third|Fourth|Firstly|Secondly|Thirdly)\b[,:]")
 SentenceRef = tuple[int, int]  # (chunk row, sentence index in the chunk)
 # A question about a paper or a reading ("Which paper introduced…", "what did the original study
 # find") or one that asks which thing does something ("Which retrieval model keeps…"): a
@@ -272,6 +277,11 @@ class QuoteSelector:
                 continue
             group = self.with_antecedent(s.row, s.j, chosen)
             n_words = sum(self.words(row, i) for row, i in group)
+            taken = {(p.row, p.j) for p in chosen} | set(group)
+            steps = [ref for ref in self.enumeration(s.row, s.j) if ref not in taken]
+            steps_words = sum(self.words(*ref) for ref in steps)
+            if steps and words + n_words + steps_words <= max_words and len(chosen) + len(group) + len(steps) <= MAX_SENTENCES:
+                group, n_words = sorted(group + steps), n_words + steps_words
             if chosen and (words + n_words > max_words or len(chosen) + len(group) > MAX_SENTENCES):
                 continue
             chosen += [Pick(s.rank, row, i) for row, i in group]
@@ -310,23 +320,52 @@ class QuoteSelector:
             return [(row, j)]
         return [before, (row, j)]
 
+    def enumeration(self, row: int, j: int) -> list[SentenceRef]:
+        """The other steps of the enumeration this sentence is a step of, in its paragraph
+        (which may run on into the next chunk)."""
+        if not ENUMERATED.match(self.sentence(row, j)):
+            return []
+        steps = []
+        for forward in (False, True):
+            ref = self.adjacent(row, j, forward)
+            for _ in range(PARAGRAPH_REACH):
+                if ref is None:
+                    break
+                if ENUMERATED.match(text := self.sentence(*ref)) and quotable(text):
+                    steps.append(ref)
+                ref = self.adjacent(*ref, forward)
+        return sorted(steps, key=lambda r: self.absolute(*r))
+
     def before(self, row: int, j: int) -> SentenceRef | None:
-        """The quotable sentence before this one in its paragraph: in its chunk, or the last of
-        the chunk before when the chunk opens mid-paragraph."""
+        """The quotable sentence before this one in its paragraph."""
+        ref = self.adjacent(row, j, forward=False)
+        return ref if ref is not None and quotable(self.sentence(*ref)) else None
+
+    def adjacent(self, row: int, j: int, forward: bool) -> SentenceRef | None:
+        """The sentence next to this one in its paragraph: in its chunk, or across the boundary
+        with the neighbouring chunk of the module when the paragraph runs on into it."""
         chunk = self.index.chunks[row]
-        if j > 0:
-            ref, between = (row, j - 1), chunk.text[chunk.sentences[j - 1][1] : chunk.sentences[j][0]]
+        k = j + 1 if forward else j - 1
+        if 0 <= k < len(chunk.sentences):
+            lo, hi = sorted((j, k))
+            return (row, k) if "\n\n" not in chunk.text[chunk.sentences[lo][1] : chunk.sentences[hi][0]] else None
+        other_row = row + 1 if forward else row - 1
+        other = self.index.chunks[other_row] if 0 <= other_row < len(self.index.chunks) else None
+        if (other is None or other.doc_id != chunk.doc_id or other.kind != "module" or not other.sentences
+                or getattr(other, "start", None) is None or getattr(chunk, "start", None) is None):
+            return None
+        if forward:
+            end = chunk.start + chunk.sentences[j][1]
+            k = next((k for k, (a, _) in enumerate(other.sentences) if other.start + a >= end), None)
+            if k is None:
+                return None
+            a, b = end, other.start + other.sentences[k][0]
         else:
-            prev = self.index.chunks[row - 1] if row > 0 else None
-            if (prev is None or prev.doc_id != chunk.doc_id or prev.kind != "module" or not prev.sentences
-                    or prev.start is None or chunk.start is None):
+            k = len(other.sentences) - 1
+            a, b = other.start + other.sentences[k][1], chunk.start + chunk.sentences[0][0]
+            if a > b:  # overlapping chunks: the sentence before is in this chunk's overlap
                 return None
-            ref = (row - 1, len(prev.sentences) - 1)
-            end, start = prev.start + prev.sentences[-1][1], chunk.start + chunk.sentences[0][0]
-            if end > start:  # overlapping chunks: the sentence before is in this chunk's overlap
-                return None
-            between = self.corpus.modules[chunk.module_id].text[end:start]
-        return ref if "\n\n" not in between and quotable(self.sentence(*ref)) else None
+        return (other_row, k) if "\n\n" not in self.corpus.modules[chunk.module_id].text[a:b] else None
 
     def repeats(self, a: SentenceRef, b: SentenceRef) -> bool:
         """The same source sentence (overlapping chunks share sentences), or one saying the same
@@ -361,6 +400,9 @@ class QuoteSelector:
         chunk = self.index.chunks[row]
         start = chunk.sentences[j][0]
         before = chunk.text[chunk.sentences[j - 1][1] if j else 0 : start]
+        if j == 0 and chunk.kind == "module" and getattr(chunk, "start", None) is not None:  # opens right after a formula?
+            tail = self.corpus.modules[chunk.module_id].text[max(0, chunk.start + start - FORMULA_TAIL) : chunk.start + start]
+            before = tail.rstrip()[-2:]
         return "$$" in before and chunk.text[start:start + 1].islower()
 
     def words(self, row: int, j: int) -> int:

@@ -19,12 +19,13 @@ from ..corpus.markdown import FENCE_RE, Section
 from ..corpus.model import Corpus, Module
 from ..names import ChunkKind
 
-CHUNKER_VERSION = "4"  # bump whenever chunk boundaries or texts change for the same input
+CHUNKER_VERSION = "6"  # bump whenever chunk boundaries or texts change for the same input
 BREADCRUMB_SEP = " › "
 CHUNK_HASH_HEX = 16  # 64 bits: a collision among a few thousand chunks has odds near 1e-12
 ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "vs.", "etc.", "Fig.", "Eq.", "approx.", "cf.", "No.", "Mr.", "Dr.")
 SENTENCE_END = re.compile(r"(?<=[.!?])([\"”')\]*_]*)\s+(?=[A-Z0-9\"“(\[`$*_])")
 LABEL_END = re.compile(r"(?:^|[\s*_(])(?:[A-Z]?\d{1,2}|[A-Z])[.)]$")  # "Q1." "2." "A." label, not a sentence end
+FORMULA_CARRY = 2  # a formula's continuation opens its chunk with the formula and the sentence leading into it
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 TokenCounter = Callable[[str], int]
@@ -167,6 +168,12 @@ def breadcrumb(module: Module, section: Section) -> str:
     return BREADCRUMB_SEP.join([module.title, *section.parents, section.title] if section.title else [module.title])
 
 
+def continues_formula(units: list[Unit], text: str, i: int) -> bool:
+    """Unit ``i`` finishes the sentence a display formula interrupted: it follows an atomic block
+    and opens in lower case ("which depends on the offset m - n.")."""
+    return i > 0 and units[i - 1].atomic and text[units[i].start : units[i].start + 1].islower()
+
+
 def pack_units(
     units: list[Unit], text: str, crumb: str, budget: int, window: int, count: TokenCounter, wordpieces: BatchCounter,
     overlap: int = 1,
@@ -188,8 +195,15 @@ def pack_units(
 
     for i in range(len(units)):
         if cur and not fits([*cur, i]):
+            lead = cur[-FORMULA_CARRY:]
+            if continues_formula(units, text, i) and len(cur) > FORMULA_CARRY and fits([*lead, i]):
+                # "… the score becomes $$…$$ which depends on …" stays one thought: break before its lead-in
+                groups.append(cur[:-FORMULA_CARRY])
+                cur = [*lead, i]
+                continue
             groups.append(cur)
-            carry = [j for j in cur[-overlap:] if not units[j].atomic] if overlap else []
+            carry = [j for j in cur[-overlap:] if not units[j].atomic and not continues_formula(units, text, j)] \
+                if overlap else []
             cur = carry if carry and fits([*carry, i]) else []
         cur.append(i)
     if cur:

@@ -39,7 +39,8 @@ NUMERIC_RE = re.compile(
     r"(?:number|size|count|rate|percentage|percent|fraction|ratio|cost|price|bill|throughput|latency|bandwidth|"
     r"memory|speedup|score|accuracy|value|threshold|budget|total|length|width|dimension|probability|chance|loss|"
     r"share|statistic|margin|wavelength|overshoot|gap|amount|volume|tpot|ttft|goodput|interval|utilization|"
-    r"[GTPE]?FLOPS|MFU|tokens?/s|tok/s|GB|GiB|TB)s?\b",
+    r"[GTPE]?FLOPS|MFU|tokens?/s|tok/s|GB|GiB|TB)s?\b|"
+    r"\bwhat\s+\S+\s+(?:does|do|did)\s+[^?]{1,60}?\b(?:get|reach|score|achieve|hit)\b",  # "what FID does X get"
     re.I)
 # Units that look like names but are what a question asks for ("What TFLOPS does it reach?").
 UNIT_NAME = re.compile(r"[GTPE]?FLOP[sS]?|MFU|[KMGT]i?B(?:/s)?|tok/s|ms", re.I)
@@ -53,7 +54,15 @@ FOCUS_RES = [
     re.compile(r"\bwhat(?:'s|\s+is|\s+are|\s+was)\s+(?:the\s+)?(?P<owner>[\w.@^-]+)'s?\s+(?P<f>[^?]+)", re.I),
     # "What did Chinchilla score on MMLU?": the verb is the attribute.
     re.compile(r"\bwhat\s+(?:did|does|do|would|will)\s+(?:\S+\s+){1,4}?(?P<f>score)\b", re.I),
+    # "how big is GPT-4's tokenizer vocabulary?": the thing measured.
+    re.compile(r"\bhow\s+(?:big|large|long|wide|deep)\s+(?:is|are|was|were)\s+(?:the\s+)?(?:[\w.@^-]+'s?\s+)?(?P<f>[^?]+)",
+               re.I),
+    # "What fraction of Character.ai users pay?": the measure before "of".
+    re.compile(r"\bwhat\s+(?P<f>(?!(?:is|are|was|were|does|do|did|kind|sort|type|part|parts)\b)[\w-]+(?:\s+[\w-]+)?)"
+               r"\s+of\b", re.I),
 ]
+# "What FID does MMDiT get?": the asked attribute is itself name-like, so it stays the focus.
+NAMED_FOCUS = re.compile(r"\b(?:what|which)\s+(?P<f>\S+)\s+(?:does|do|did)\b", re.I)
 LIST_RE = re.compile(r"^(?:(?:what\s+are\s+the|list|name|which|give\s+me)\b.*|(?:what|which)\s+(?:\w+\s+){0,2}?)"
                      r"\b(?:steps|stages|ways|types|kinds|components|parts|phases|techniques|methods|options|strategies|"
                      r"categories|signals|causes|reasons|failure\s+modes|levers|knobs|primitives|pieces|layers)\b"
@@ -197,7 +206,9 @@ def question_focus(question: str, names: list[str]) -> str:
         focus = " ".join(w for w in focus.split() if w.lower() not in FRAME_WORDS)
         if tokenize(focus):
             return focus
-        if re.match(r"\s*(?:\w+\s+)?how\s+many\b", question, re.I):  # "(roughly) how many GPUs": the name is what is counted
+        named = NAMED_FOCUS.search(question)
+        if re.match(r"\s*(?:\w+\s+)?how\s+many\b", question, re.I) or (named and named.group("f") == phrase):
+            # "(roughly) how many GPUs", "what FID does …": the name is what is asked for
             return " ".join(w for w in phrase.split() if w.lower() not in FRAME_WORDS)
     return ""
 

@@ -31,8 +31,10 @@ MIN_TYPO_CHARS = 5  # "sesion" is "session" mistyped; "kto" one letter off "to" 
 WORD_ENDINGS = ("ical", "ically", "ness", "ment", "ments", "ation", "ations", "able", "ible", "ize", "izes", "ise",
                 "ity", "ous", "ive", "ful", "less", "ally", "ingly")
 # Code, file paths, URLs and citation keys write names in lower case ("~/.claude/", "[@swe-bench]"):
-# they are identifiers, not how the prose spells the thing.
-NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|\[@[^\]]*\]|\S+://\S+|\S*/\S*", re.S)
+# they are identifiers, not how the prose spells the thing; math writes operators ("\mathrm{Var}";
+# inline math opens on a non-digit, so a price "$200" is prose), as does function notation "Var(w)".
+NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|\[@[^\]]*\]|\S+://\S+|\S*/\S*|\$\$.*?\$\$"
+                       r"|\$(?=[^\s$\d])[^$\n]*?(?<=\S)\$(?!\d)|[A-Za-z]\w*\(", re.S)
 # A word the notes also write in lower case this often ("transformer", "attention") is a word, not
 # a name: its capitalised uses are headings and titles. A name used once ("Medusa") counts when
 # the lower-case form is never written.
