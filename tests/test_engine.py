@@ -201,3 +201,22 @@ def test_an_antecedent_in_the_chunk_before_comes_first(real_engine) -> None:  # 
     texts = [real_engine.index.chunks[q.row].text[a:b] for q in quotes for a, b in q.reading]
     k = next(k for k, t in enumerate(texts) if t.startswith("The result is that"))
     assert k > 0 and "column by column" in texts[k - 1]
+
+
+def test_a_comparisons_further_question_gets_its_own_evidence(real_engine) -> None:  # noqa: ANN001
+    r = real_engine.ask("Prefill vs decode: which is compute-bound, which is memory-bound, and which latency metric "
+                        "does each drive?")
+    assert "TTFT" in r.answer and "TPOT" in r.answer  # the further question, beside the two sides
+
+
+def test_the_steps_of_an_enumeration_are_quoted_together(real_engine) -> None:  # noqa: ANN001
+    r = real_engine.ask("why does wrapping a harmful request in a grandma bedtime story roleplay slip past RLHF "
+                        "refusal training?")
+    assert "First, it is out of distribution" in r.answer and "Second, it creates competing objectives" in r.answer
+
+
+def test_no_quote_opens_with_the_words_that_finish_a_formula(real_engine) -> None:  # noqa: ANN001
+    r = real_engine.ask("RoPE rotates q and k by their absolute positions, so how come the attention score depends "
+                        "only on the relative distance?")
+    assert not any(c.quote[:1].islower() for c in r.citations)
+    assert "offset m - n" in r.answer and "orthogonal" in r.answer  # the continuation comes with its lead-in

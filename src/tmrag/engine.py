@@ -31,7 +31,7 @@ from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
 from .query.analysis import CONTEXT_OPEN, QueryAnalyzer, name_like_words, validate_question
 from .query.followup import Resolution, Turn, fragment, nth, ordinal, ordinal_question, resolve, sibling_sections
-from .query.intent import classify, elliptic_parts, part_queries, side_query
+from .query.intent import classify, elliptic_parts, part_queries, side_query, trailing_parts
 from .query.loaded_index import LoadedIndex
 from .query.ranking import Ranker, Ranking
 from .query.reranking import Reranker
@@ -102,14 +102,15 @@ class Engine:
         best = self.quoter.select(ranking)
         intent = ranking.intent
         sides = intent.sides or intent.parts
+        trailing = [self.rank(q, ranking.categories, k=ANSWER_PASSAGES) for q in trailing_parts(ranking.query.text, intent.sides)]
         if not 1 < len(sides) <= MAX_SIDES or (intent.sides and self.side_quoter.covers(best, sides)):
-            return best
+            return self.side_quoter.with_trailing(best, trailing) if 1 < len(sides) <= MAX_SIDES else best
         queries = [side_query(ranking.query.text, sides, n) for n in range(len(sides))] if intent.sides \
             else part_queries(sides)
         side_rankings = [self.rank(q, ranking.categories, k=ANSWER_PASSAGES) for q in queries]
         if intent.numeric and (not elliptic_parts(ranking.query.text) or self.side_quoter.covers_parts(best, intent.parts)):
             return self.side_quoter.with_distant(best, side_rankings)
-        return self.side_quoter.select(ranking, side_rankings) or best
+        return self.side_quoter.with_trailing(self.side_quoter.select(ranking, side_rankings) or best, trailing)
 
     def should_abstain(self, ranking: Ranking) -> bool:
         return should_abstain(ranking, self.settings, self.quoter.defined_row(ranking), self.quoter.named_row(ranking))

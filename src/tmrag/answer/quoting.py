@@ -376,6 +376,11 @@ class QuoteSelector:
         similar = float(self.index.sentence_vectors_of(a[0])[a[1]] @ self.index.sentence_vectors_of(b[0])[b[1]])
         return similar > DUPLICATE_COS and set(NUMBER_RE.findall(self.sentence(*a))) == set(NUMBER_RE.findall(self.sentence(*b)))
 
+    def refs(self, quote: Quote) -> list[int]:
+        """The sentence indices of a quote's spans in its chunk."""
+        starts = {a: j for j, (a, _) in enumerate(self.index.chunks[quote.row].sentences)}
+        return [starts[a] for a, _ in quote.spans if a in starts]
+
     def sentence(self, row: int, j: int) -> str:
         return self.index.chunks[row].text[slice(*self.span(row, j))]
 

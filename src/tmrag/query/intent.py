@@ -181,6 +181,16 @@ def elliptic_parts(question: str) -> list[str]:
     return [f"{first}?", f"{first[:at[-1]]}{prep} {m.group('tail')}?"]
 
 
+def trailing_parts(question: str, sides: list[str]) -> list[str]:
+    """A comparison's further questions after the clause that names its sides ("GQA vs MQA: which
+    needs less memory, and why is X kept inside a node?"), each asked of the sides, since it may
+    speak of them as "the other one"."""
+    parts = [p.strip() for p in PART_SPLIT.split(" ".join(question.split())) if len(tokenize(p)) >= 2]
+    if not sides or len(parts) < 2:
+        return []
+    return [f"{' and '.join(sides)}: {part}" for part in parts[1:]]
+
+
 def part_queries(parts: list[str]) -> list[str]:
     """Each part as a query; a short part ("and which component dominates?", "How many
     parameters") borrows the subject of the longest part, which it leans on."""
