@@ -107,3 +107,15 @@ def test_a_step_of_an_enumeration_brings_the_other_steps_of_its_paragraph() -> N
     assert quoter.enumeration(0, 1) == [(0, 3)] and quoter.enumeration(0, 3) == [(0, 1)]
     assert quoter.enumeration(0, 2) == []  # not a step itself
     assert quoter.enumeration(0, 5) == []  # the next paragraph's list is another enumeration
+
+
+def test_a_sentence_another_quoted_one_restates_in_full_is_dropped() -> None:
+    from tmrag.answer.quoting import within
+
+    short = "LLM-as-judge uses a strong model to grade or compare responses against a rubric."
+    long = ("LLM-as-judge uses a strong language model to grade or compare responses against a rubric, scaling "
+            "evaluation beyond human labelling.")
+    assert within(short, long) and not within(long, short)  # the longer one says more
+    assert not within("Per-step success 0.99 over 20 steps gives 0.818 end to end.",
+                      "Per-step success 0.95 over 20 steps gives 0.358 end to end, and 0.99 gives more.")  # numbers differ
+    assert not within("Decoder weights: the same.", "Decoder weights: the same as the encoder's.")  # too short to say

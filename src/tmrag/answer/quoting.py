@@ -17,6 +17,7 @@ from ..corpus.model import Corpus
 from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
+from ..tokenize import tokenize
 from .listing import ListItems, enclosing_list, items_at, list_after
 from .numeric import (
     NUMBER_MARGIN,
@@ -36,6 +37,8 @@ LIST_EXTRA_SENTENCES = 2  # after a list found in the passages: a little context
 ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic sentences
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
 DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
+RESTATED_SHARE = 0.85  # a sentence this much contained in another restates it (dev: 4% of answers had one)
+RESTATED_MIN_WORDS = 5  # a short label ("Decoder weights: the same") is not a restatement
 NAMED_FIRST = 1.0  # in reading order, each of the question's names a sentence mentions outranks any score gap
 RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev: 0.03+ costs cites-relevant)
 CAUSAL_BONUS = 0.04  # a why-question's sentence that gives a reason outranks one that only restates (dev sweep)
@@ -289,7 +292,16 @@ class QuoteSelector:
             words += n_words
             if numbers:
                 numbers.take(self.sentence(s.row, s.j), self.section_of(s.row))
-        return groups
+        return self.without_restated(groups, chosen)
+
+    def without_restated(self, groups: list[Group], chosen: list[Pick]) -> list[Group]:
+        """Drops a chosen sentence that a longer chosen one restates in full (the shorter came
+        first, so it was not a repeat of anything when it was picked)."""
+        refs = [(p.row, p.j) for p in chosen]
+        said = {ref for ref in refs if any(o != ref and self.absolute(*o) != self.absolute(*ref)
+                                          and within(self.sentence(*ref), self.sentence(*o)) for o in refs)}
+        chosen[:] = [p for p in chosen if (p.row, p.j) not in said]
+        return [Group(g.score, [r for r in g.refs if r not in said]) for g in groups if any(r not in said for r in g.refs)]
 
     def reasons_first(self, scored: list[Scored]) -> list[Scored]:
         """For a why-question: a sentence that gives a reason ("…, so cost grows with depth",
@@ -374,7 +386,9 @@ class QuoteSelector:
         if self.absolute(*a) == self.absolute(*b):
             return True
         similar = float(self.index.sentence_vectors_of(a[0])[a[1]] @ self.index.sentence_vectors_of(b[0])[b[1]])
-        return similar > DUPLICATE_COS and set(NUMBER_RE.findall(self.sentence(*a))) == set(NUMBER_RE.findall(self.sentence(*b)))
+        if similar > DUPLICATE_COS and set(NUMBER_RE.findall(self.sentence(*a))) == set(NUMBER_RE.findall(self.sentence(*b))):
+            return True
+        return within(self.sentence(*a), self.sentence(*b))
 
     def refs(self, quote: Quote) -> list[int]:
         """The sentence indices of a quote's spans in its chunk."""
@@ -484,6 +498,15 @@ class QuoteSelector:
         chunk = self.index.chunks[row]
         a, b = chunk.sentences[j]
         return (chunk.doc_id, (chunk.start or 0) + a, (chunk.start or 0) + b)
+
+
+def within(small: str, big: str) -> bool:
+    """``small`` says nothing ``big`` does not: nearly all its words and every number of it are in
+    ``big`` ("LLM-as-judge uses a strong model to grade … against a rubric" beside the glossary's
+    longer definition)."""
+    words, other = set(tokenize(small)), set(tokenize(big))
+    return (RESTATED_MIN_WORDS <= len(words) <= len(other) and len(words & other) >= RESTATED_SHARE * len(words)
+            and set(NUMBER_RE.findall(small)) <= set(NUMBER_RE.findall(big)))
 
 
 def renumbered(quotes: list[Quote]) -> list[Quote]:
