@@ -76,6 +76,7 @@ def test_the_owner_of_an_asked_number_is_the_thing_it_is_asked_of() -> None:
     assert number_owners("Serving Llama-2-7B on a single A100, how many sequences fit in the KV cache?",
                          ["Llama-2-7B", "A100"]) == []
     assert number_owners("How many tokens does a 1024x1024 screenshot cost when sent to GPT-4V?", ["GPT-4V"]) == []
+    assert number_owners("how big is GPT-4's tokenizer vocabulary?", ["GPT-4"]) == ["GPT-4"]  # the measured thing's
 
 
 def test_a_focus_written_as_one_token_or_a_count_written_as_a_word_is_stated() -> None:

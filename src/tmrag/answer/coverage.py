@@ -40,6 +40,9 @@ OWNER_RE = re.compile(r"\b(?:how\s+(?:many|much)|what|which)\s+(?!(?:is|are|was|
 # "What is the vocabulary size of GPT-4o's tokenizer", "what is X's context length": the thing after "of".
 OF_OWNER_RE = re.compile(r"\b(?:what|which)(?:['’]s|\s+(?:is|are|was|were))\s+(?:the\s+)?(?:[\w/-]+\s+){1,4}?of\s+"
                          r"(?P<owner>[^?]+)", re.I)  # "what's the X of Y" too
+# "how big is GPT-4's tokenizer vocabulary?": the measured thing's owner follows the verb.
+SIZE_OWNER_RE = re.compile(r"\bhow\s+(?:big|large|long|wide|deep)\s+(?:is|are|was|were)\s+(?:the\s+)?"
+                           r"(?P<owner>(?:\S+\s*){1,3})", re.I)
 READER_MEMO = 64  # recent (question, quotes) pairs: a judgement's checks share one; concurrent requests a few
 OWNER_WORDS = 12  # a described owner longer than this is a clause, not a name to repeat
 AUXILIARY = "does|do|did|is|are|was|were|has|have|can"
@@ -191,7 +194,7 @@ def works_the_case(question: str, sentences: list[str]) -> bool:
 def number_owners(question: str, names: list[str]) -> list[str]:
     """The names a numeric question asks its number of (not those of its set-up: "on a single
     A100", "sent to GPT-4V")."""
-    m = OWNER_RE.search(question) or OF_OWNER_RE.search(question)
+    m = OWNER_RE.search(question) or OF_OWNER_RE.search(question) or SIZE_OWNER_RE.search(question)
     owner = m.group("owner") if m else ""
     return [n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", owner, re.I)]
 
@@ -277,6 +280,8 @@ class CoverageJudge:
             return asked_thing(question, focus, [n for n in names if n != missing])
         if re.search(rf"\b(?:what|which)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(missing)}\s+(?:{AUXILIARY})\b", question, re.I):
             return asked_thing(question, missing, [n for n in names if n != missing])  # "What Elo does X reach?"
+        if focus and missing in number_owners(question, names):  # "the tokenizer vocabulary of GPT-4"
+            return asked_thing(question, focus, [missing])
         return full_name(question, missing)
 
     @staticmethod
