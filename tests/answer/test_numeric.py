@@ -1,6 +1,6 @@
 """Numeric questions: which candidate sentence looks like the asked case's result."""
 
-from tmrag.answer.numeric import NumberScorer, case_values, quantities, wants_number
+from tmrag.answer.numeric import NumberScorer, case_values, derivatives, quantities, wants_number
 from tmrag.query.intent import classify
 
 QUESTION = ("A cross-encoder reranker has an 87 ms mean service time and 4,630 peak QPS. Under an M/M/1 model, "
@@ -103,3 +103,11 @@ def test_a_bare_title_is_not_a_result() -> None:
     scorer = NumberScorer(quantities("acceptance rate 0.8, 5 draft tokens, a draft costing 10% — the speedup?"))
     title = "**Speedup with a draft costing c = 0.1 of the target.**"
     assert scorer.result(title, title=True) < scorer.result(title) - 0.1  # no premise credit, no case label
+
+
+def test_the_line_that_sets_the_asked_derivative_equal_to_its_value_is_the_answer() -> None:
+    scorer = NumberScorer(quantities("x=2, w1=0.5: what's dL/dw1?"), derivatives("x=2, w1=0.5: what's dL/dw1?"))
+    assert derivatives("what's dL/dw1?") == {"dl/dw1"} == derivatives("∂ L/∂ w_1")
+    asked = scorer.result(r"$\partial L/\partial w_1 = 12 \times x = 12 \times 2 = 24$.")
+    other = scorer.result(r"$\partial L/\partial w_2 = -4 \times h = -4$.")
+    assert asked > other  # the same kind of line for another weight does not state what was asked

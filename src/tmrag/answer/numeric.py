@@ -102,6 +102,16 @@ def case_values(question: str) -> set[str]:
     return quantities(NAME_NUMBER.sub(" ", question))
 
 
+# A derivative the question asks for ("what's dL/dw1?") and the one a sentence works out
+# ("∂L/∂w_1 = 12 × x = 24"): the same symbol once ∂, subscripts and brackets are dropped.
+DERIVATIVE = re.compile(r"[d∂]\s*\(?\s*(\w{1,4})\s*\)?\s*/\s*\(?\s*[d∂]\s*(\w{1,4})\s*\)?", re.I)
+SYMBOL_BONUS = 0.15  # the line that states the asked symbol's value: the answer, however far it embeds
+
+
+def derivatives(text: str) -> set[str]:
+    return {f"d{a}/d{b}".replace("_", "").lower() for a, b in DERIVATIVE.findall(text)}
+
+
 def wants_number(intent: QuestionIntent, question: str) -> bool:
     """A question answered by a number: asked as one, or a worked case the question sets up. Not
     a comparison or list that merely reads as numeric ("how does each *estimate* the baseline",
@@ -118,6 +128,7 @@ class NumberScorer:
     the (module, anchor) sections it quotes."""
 
     asked: set[str]
+    symbols: set[str] = field(default_factory=set)  # derivatives the question asks for
     covered: set[str] = field(default_factory=set)
     sections: set[tuple] = field(default_factory=set)
     stated: set[str] = field(default_factory=set)
@@ -138,7 +149,12 @@ class NumberScorer:
         derived = bool(found - self.asked) and bool(RESULT_RE.search(text))
         premise = SETUP_PENALTY * bool(PREMISE_RE.match(text) or title)
         return (RESULT_BONUS * derived - premise - PLAIN_PENALTY * (not found)
-                + LABEL_CASE * self.labelled(text) * (not title))
+                + LABEL_CASE * self.labelled(text) * (not title) + SYMBOL_BONUS * self.states_symbol(text))
+
+    def states_symbol(self, text: str) -> bool:
+        """The sentence sets an asked symbol equal to something: "∂L/∂w_1 = 12 × 2 = 24"."""
+        head = text.split("=", 1)[0] if "=" in text else ""
+        return bool(self.symbols) and bool(derivatives(head.replace("_", "")) & self.symbols)
 
     def labelled(self, text: str) -> int:
         """+1 for a case line labelled with the asked case ("s = 0.8: …", "0.5 s SLO: …"), -1 for

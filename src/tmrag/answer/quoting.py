@@ -26,6 +26,7 @@ from .numeric import (
     WORKED_CASE_VALUES,
     NumberScorer,
     case_values,
+    derivatives,
     quantities,
     wants_number,
 )
@@ -117,7 +118,7 @@ class QuoteSelector:
         scored = self.same_model(ranking, scored)
         why = bool(WHY_RE.search(ranking.query.text))
         scored = self.reasons_first(scored) if why else scored
-        numbers = NumberScorer(quantities(ranking.query.text)) if wanted else None
+        numbers = NumberScorer(quantities(ranking.query.text), derivatives(ranking.query.text)) if wanted else None
         if numbers:
             scored = [Scored(s.score + numbers.result(self.sentence(s.row, s.j), self.bare_title(s.row, s.j)), s.rank,
                              s.row, s.j) for s in scored]
