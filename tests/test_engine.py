@@ -220,3 +220,9 @@ def test_no_quote_opens_with_the_words_that_finish_a_formula(real_engine) -> Non
                         "only on the relative distance?")
     assert not any(c.quote[:1].islower() for c in r.citations)
     assert "offset m - n" in r.answer and "orthogonal" in r.answer  # the continuation comes with its lead-in
+
+
+def test_a_worked_case_asked_in_two_parts_is_answered_from_its_worked_example(real_engine) -> None:  # noqa: ANN001
+    r = real_engine.ask("In the toy trophy/suitcase attention example (q=(2,1,0,0), d_k=4), what weight does 'it' put "
+                        "on trophy after scaling, and what's the output vector?")
+    assert "0.736" in r.answer and "0.818" in r.answer

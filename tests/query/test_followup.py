@@ -22,6 +22,8 @@ KV = Turn("What is the KV cache size per token of Llama-2-7B in fp16?",
     ("Why does it grow with context length?", True),  # "it" is the subject, whatever else is named
     ("How do people usually implement it in PyTorch?", True),  # "it" is what is asked about
     ("Why merge BM25 and dense results with RRF instead of adding their scores?", False),  # compares within
+    ("how much memory does it save vs PPO-RLHF for 7B models?", True),  # "it" is the subject after "how much X"
+    ("How much memory does PagedAttention save for long prompts?", False),
 ])
 def test_what_depends_on_the_conversation(question: str, depends: bool) -> None:
     glossary_hits = 1 if "speculative decoding" in question or "context length" in question else 0

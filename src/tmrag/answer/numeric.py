@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..query.intent import QuestionIntent
+from ..tokenize import stem_tokens, tokenize
 from .text import NUMBER_RE, display_sentence
 
 CASE_BONUS = 0.06  # per number of the question a sentence repeats: the asked case, not a sibling example
@@ -106,6 +107,7 @@ def case_values(question: str) -> set[str]:
 # ("∂L/∂w_1 = 12 × x = 24"): the same symbol once ∂, subscripts and brackets are dropped.
 DERIVATIVE = re.compile(r"[d∂]\s*\(?\s*(\w{1,4})\s*\)?\s*/\s*\(?\s*[d∂]\s*(\w{1,4})\s*\)?", re.I)
 SYMBOL_BONUS = 0.15  # the line that states the asked symbol's value: the answer, however far it embeds
+LABEL_ASKED = 0.06  # a worked line labelled with what the question asks for ("Output: …" for "the output vector")
 
 
 def derivatives(text: str) -> set[str]:
@@ -129,6 +131,7 @@ class NumberScorer:
 
     asked: set[str]
     symbols: set[str] = field(default_factory=set)  # derivatives the question asks for
+    words: set[str] = field(default_factory=set)  # the question's word stems
     covered: set[str] = field(default_factory=set)
     sections: set[tuple] = field(default_factory=set)
     stated: set[str] = field(default_factory=set)
@@ -149,7 +152,14 @@ class NumberScorer:
         derived = bool(found - self.asked) and bool(RESULT_RE.search(text))
         premise = SETUP_PENALTY * bool(PREMISE_RE.match(text) or title)
         return (RESULT_BONUS * derived - premise - PLAIN_PENALTY * (not found)
-                + LABEL_CASE * self.labelled(text) * (not title) + SYMBOL_BONUS * self.states_symbol(text))
+                + LABEL_CASE * self.labelled(text) * (not title) + SYMBOL_BONUS * self.states_symbol(text)
+                + LABEL_ASKED * self.labelled_asked(text))
+
+    def labelled_asked(self, text: str) -> bool:
+        """A line whose label is words of the question ("Output: 0.736(1, 0) + … = (0.818, 0.182)")."""
+        label = LABEL_RE.match(text)
+        words = stem_tokens(tokenize(label.group(1))) if label and not NUMBER_RE.search(label.group(1)) else []
+        return bool(words) and set(words) <= self.words
 
     def states_symbol(self, text: str) -> bool:
         """The sentence sets an asked symbol equal to something: "∂L/∂w_1 = 12 × 2 = 24"."""

@@ -17,7 +17,7 @@ from ..corpus.model import Corpus
 from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
-from ..tokenize import tokenize
+from ..tokenize import stem_tokens, tokenize
 from .listing import ListItems, enclosing_list, items_at, list_after
 from .numeric import (
     NUMBER_MARGIN,
@@ -118,7 +118,8 @@ class QuoteSelector:
         scored = self.same_model(ranking, scored)
         why = bool(WHY_RE.search(ranking.query.text))
         scored = self.reasons_first(scored) if why else scored
-        numbers = NumberScorer(quantities(ranking.query.text), derivatives(ranking.query.text)) if wanted else None
+        numbers = NumberScorer(quantities(ranking.query.text), derivatives(ranking.query.text),
+                               set(stem_tokens(tokenize(ranking.query.text)))) if wanted else None
         if numbers:
             scored = [Scored(s.score + numbers.result(self.sentence(s.row, s.j), self.bare_title(s.row, s.j)), s.rank,
                              s.row, s.j) for s in scored]

@@ -28,7 +28,10 @@ POINTING = re.compile(r"\b(?:it|its|it's|they|them|their|theirs|this|that|these|
 # the question names ("…grow with context length") is said about the previous subject.
 SUBJECT_POINTING = re.compile(r"^\s*(?:(?:ok|okay|so|and|then|right|well|hmm|but)\b[,\s]*)*"
                               r"(?:why|how|what|when|where|which|is|are|was|were|does|do|did|can|could|would|"
-                              r"should|will)\s+(?:\w+\s+)?(?:it|they|this|that|these|those|its|their)\b", re.I)
+                              r"should|will)\s+(?:\w+\s+)?(?:it|they|this|that|these|those|its|their)\b"
+                              # "how much memory does it save…", "what speedup does it get…"
+                              r"|^\s*(?:how|what|which)\s+(?:[\w-]+\s+){1,3}?(?:does|do|did|is|are|was|were|can|would|"
+                              r"will)\s+(?:it|they|this|that|these|those)\b", re.I)
 # "…implement it in PyTorch?", "…use for it?": the pointing word is what the question is about.
 OBJECT_POINTING = re.compile(r"\b(?:it|them|this|that|these|those)\s*[?.!]*\s*$|\b(?:use|uses|used|implement|compute|"
                              r"apply|train|do|make|fix|prevent|avoid|handle|measure|choose|pick|set|tune|scale|"
