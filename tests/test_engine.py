@@ -226,3 +226,13 @@ def test_a_worked_case_asked_in_two_parts_is_answered_from_its_worked_example(re
     r = real_engine.ask("In the toy trophy/suitcase attention example (q=(2,1,0,0), d_k=4), what weight does 'it' put "
                         "on trophy after scaling, and what's the output vector?")
     assert "0.736" in r.answer and "0.818" in r.answer
+
+
+def test_a_list_question_that_names_a_count_gets_a_list_of_that_many(real_engine) -> None:  # noqa: ANN001
+    from tmrag.answer.quoting import asked_count
+
+    assert asked_count("what are the three reasons a model can't attend?") == 3 and asked_count("what is RoPE?") is None
+    r = real_engine.ask("what are the three reasons a 200K-context model can't 'just attend' to a fact buried in the "
+                        "middle?")
+    assert all(w in r.answer for w in ("Softmax dilution", "Positional bias", "Training distribution"))
+    assert "Dumping everything in" not in r.answer  # the module's five pitfalls are another list

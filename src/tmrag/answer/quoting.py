@@ -18,7 +18,7 @@ from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from ..tokenize import stem_tokens, tokenize
-from .listing import ListItems, enclosing_list, items_at, list_after
+from .listing import ANNOUNCED, ListItems, enclosing_list, items_at, list_after
 from .numeric import (
     NUMBER_MARGIN,
     NUMBER_WORDS,
@@ -126,8 +126,37 @@ class QuoteSelector:
         groups = self.greedy(scored, chosen, numbers, WHY_MARGIN if why and not numbers else SENTENCE_MARGIN)
         quotes = self.quotes_from(chosen, self.reading_strength(ranking, groups))
         listing = ranking.intent.kind == "list"
+        count = asked_count(ranking.query.text) if listing else None
+        if count and not self.leads_counted(quotes, count):
+            counted = self.counted_lead(ranking, quotes, count)
+            if counted is None:
+                counted = self.list_first(ranking, quotes, count)
+            if counted is not quotes:
+                return counted
         quotes = self.with_lists(quotes, listing)
         return self.list_first(ranking, quotes) if listing and not any(q.lists for q in quotes) else quotes
+
+    def counted_lead(self, ranking: Ranking, quotes: list[Quote], count: int) -> list[Quote] | None:
+        """The first sentence of the top passages that announces a list of ``count`` items ("Attention
+        cannot 'just attend' for three reasons"), with its list, ahead of the answer's first sentences."""
+        top = [c.row for c in ranking.results[:COUNTED_DEPTH]]
+        neighbours = sorted(self.sections.neighbours(top), key=lambda n: n.rank)
+        for row in top + [n.row for n in neighbours]:  # the lead-in may sit in a top passage's section
+            chunk = self.index.chunks[row]
+            for j, span in enumerate(chunk.sentences if chunk.kind == "module" else []):
+                if not ANNOUNCED.search(self.sentence(row, j)):
+                    continue
+                items = self.list_of(row, span)
+                if items and len(items.spans) == count:
+                    extra = QuoteSelector.first_sentences(self.without(quotes, row, items), LIST_EXTRA_SENTENCES)
+                    return renumbered([Quote(row, [span], 1, [span], {span: items}),
+                                       *[q for q in extra if (q.row, q.spans) != (row, [span])]])
+        return None
+
+    def leads_counted(self, quotes: list[Quote], count: int) -> bool:
+        """A quoted sentence introduces a list of the asked number of items."""
+        return any(len(items.spans) == count for q in quotes for span in q.reading or q.spans
+                   if (items := self.list_of(q.row, span)))
 
     @cached_property
     def sections(self) -> SectionRows:
@@ -224,12 +253,13 @@ class QuoteSelector:
             quote.spans = [s for s in quote.spans if s not in dangling]
         return quotes
 
-    def list_first(self, ranking: Ranking, quotes: list[Quote]) -> list[Quote]:
+    def list_first(self, ranking: Ranking, quotes: list[Quote], count: int | None = None) -> list[Quote]:
         """A list question whose quoted sentences hold no list: the first list in the top
-        passages (by rank), led by its heading or lead-in, opens the answer."""
+        passages (by rank), led by its heading or lead-in, opens the answer. ``count``: only a
+        list of that many items ("the three reasons …" is not answered with five pitfalls)."""
         for cand in ranking.results[:ANSWER_PASSAGES]:
             found = self.list_in(cand.row)
-            if found:
+            if found and (count is None or len(found[1].spans) == count):
                 span, items = found
                 extra = QuoteSelector.first_sentences(self.without(quotes, cand.row, items), LIST_EXTRA_SENTENCES)
                 return renumbered([Quote(cand.row, [span], 1, [span], {span: items}), *extra])
@@ -509,6 +539,17 @@ def within(small: str, big: str) -> bool:
     words, other = set(tokenize(small)), set(tokenize(big))
     return (RESTATED_MIN_WORDS <= len(words) <= len(other) and len(words & other) >= RESTATED_SHARE * len(words)
             and set(NUMBER_RE.findall(small)) <= set(NUMBER_RE.findall(big)))
+
+
+COUNTED_DEPTH = 8  # passages searched for a list of the asked size: its lead-in may rank below the answer's four
+COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+ASKED_COUNT = re.compile(r"\b(two|three|four|five|six|seven|[2-7])\s+(?:[\w-]+\s+){0,2}?[a-z-]+s\b", re.I)
+
+
+def asked_count(question: str) -> int | None:
+    """How many items a list question asks for ("what are the three reasons …" → 3)."""
+    m = ASKED_COUNT.search(question)
+    return (COUNT_WORDS.get(m.group(1).lower()) or int(m.group(1))) if m else None
 
 
 def renumbered(quotes: list[Quote]) -> list[Quote]:
