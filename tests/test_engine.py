@@ -220,6 +220,9 @@ def test_no_quote_opens_with_the_words_that_finish_a_formula(real_engine) -> Non
                         "only on the relative distance?")
     assert not any(c.quote[:1].islower() for c in r.citations)
     assert "offset m - n" in r.answer and "orthogonal" in r.answer  # the continuation comes with its lead-in
+    # "RoPE therefore gives …" is a consequence: it comes with the sentence that says why
+    r = real_engine.ask("how does RoPE end up making attention scores depend only on relative position?")
+    assert r.answer.index("orthogonal") < r.answer.index("RoPE therefore")
 
 
 def test_a_worked_case_asked_in_two_parts_is_answered_from_its_worked_example(real_engine) -> None:  # noqa: ANN001

@@ -53,6 +53,8 @@ CAUSAL_RE = re.compile(r"\b(?:because|since|so that|which is why|that is why|thi
 BACK_REFERENCE = re.compile(r"(?:[-*+]\s+)?[*_]*(?:This|That|These|Those|It|Its|They|Their|Then|Such|Both|Thus|Hence"
                             r"|Therefore|So|Here|The same|As a result|In other words|In short"
                             r"|The (?:result|fix|catch|trick|effect|upshot) is)\b")
+# "RoPE therefore gives …": a consequence of the sentence before it, which says why.
+CONSEQUENCE = re.compile(r"(?:[\w'-]+\s+){1,3}(?:therefore|thus|hence)\b")
 DISPLAY_FORMULA = re.compile(r"\s*\$\$(.+?)\$\$", re.S)  # a display formula right after a sentence
 # One step of an enumeration in running text ("First, it is out of distribution … Second, …"): a
 # reader given one step is told there are more, so the steps of one paragraph are quoted together.
@@ -359,7 +361,8 @@ class QuoteSelector:
     def with_antecedent(self, row: int, j: int, chosen: list[Pick]) -> list[SentenceRef]:
         """A sentence that opens by pointing back ("It also limits…", "The result is that…")
         comes with the sentence before it in its paragraph, which says what "it" is."""
-        before = self.before(row, j) if BACK_REFERENCE.match(self.sentence(row, j)) else None
+        text = self.sentence(row, j)
+        before = self.before(row, j) if BACK_REFERENCE.match(text) or CONSEQUENCE.match(text) else None
         if before is None or any((p.row, p.j) == before for p in chosen):
             return [(row, j)]
         return [before, (row, j)]
@@ -383,6 +386,8 @@ class QuoteSelector:
     def before(self, row: int, j: int) -> SentenceRef | None:
         """The quotable sentence before this one in its paragraph."""
         ref = self.adjacent(row, j, forward=False)
+        if ref is not None and ref[1] > 0 and self.after_formula(*ref):
+            ref = (ref[0], ref[1] - 1)  # "which depends on …" is quoted as the end of the lead-in before its formula
         return ref if ref is not None and quotable(self.sentence(*ref)) else None
 
     def adjacent(self, row: int, j: int, forward: bool) -> SentenceRef | None:
