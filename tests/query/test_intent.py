@@ -127,3 +127,8 @@ def test_a_measured_thing_a_share_and_a_name_like_attribute_are_each_the_focus()
     # a name in another clause ("what problem does it solve") is not the asked attribute of the first
     assert classify("What is PagedAttention and what problem does it solve?", ["PagedAttention"], False).focus \
         != "PagedAttention"
+
+
+def test_a_which_question_asks_for_the_kind_of_thing_it_names() -> None:
+    assert classify("which MCP spec revision (date) introduced Streamable HTTP?", ["MCP", "Streamable", "HTTP"],
+                    False).focus == "spec revision"

@@ -27,7 +27,9 @@ from .text import NUMBER_RE, display_sentence
 # nothing a sentence could be checked for.
 GENERIC_HEADS = frozenset(tokenize("one benefit change cause thing way difference point time times effect role problem "
                                    "idea reason impact advantage result happens goes work works go back fit smaller "
-                                   "larger bigger faster slower much more less"))
+                                   "larger bigger faster slower much more less "
+                                   # "which research/paper showed …": a source answers it, named or cited
+                                   "research paper papers study studies source sources"))
 
 
 # An attribute asked of a named thing ("how many layers does X have") is checkable; the "steps" of a

@@ -57,6 +57,8 @@ FOCUS_RES = [
     # "how big is GPT-4's tokenizer vocabulary?": the thing measured.
     re.compile(r"\bhow\s+(?:big|large|long|wide|deep)\s+(?:is|are|was|were)\s+(?:the\s+)?(?:[\w.@^-]+'s?\s+)?(?P<f>[^?]+)",
                re.I),
+    # "Which MCP spec revision (date) introduced …", "which TTS model gives …": the kind of thing asked for.
+    re.compile(r"^\s*which\s+(?P<f>(?:[\w-]+\s+){0,3}?[\w-]+)\s+(?:\([^)]*\)\s+)?[a-z]+(?:ed|es|s)\b", re.I),
     # "What fraction of Character.ai users pay?": the measure before "of".
     re.compile(r"\bwhat\s+(?P<f>(?!(?:is|are|was|were|does|do|did|kind|sort|type|part|parts)\b)[\w-]+(?:\s+[\w-]+)?)"
                r"\s+of\b", re.I),
