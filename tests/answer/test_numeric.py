@@ -111,3 +111,10 @@ def test_the_line_that_sets_the_asked_derivative_equal_to_its_value_is_the_answe
     asked = scorer.result(r"$\partial L/\partial w_1 = 12 \times x = 12 \times 2 = 24$.")
     other = scorer.result(r"$\partial L/\partial w_2 = -4 \times h = -4$.")
     assert asked > other  # the same kind of line for another weight does not state what was asked
+
+
+def test_a_line_that_only_restates_the_questions_givens_is_not_the_answer() -> None:
+    q = "TIES merge of τ2=[0.4,0.2,-0.01,-0.6] and τ1=[0.5,-0.1,0.02,0.3]: what merged vector?"
+    scorer = NumberScorer(quantities(q))
+    givens, result = r"$\tau_2 = [0.4, 0.2, -0.01, -0.6]$", r"Merged: $(0.5+0.4)/2 = 0.45$, then $-0.6$."
+    assert scorer.case(givens) == 0.0 < scorer.case(result)  # nothing new in the givens line

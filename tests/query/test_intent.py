@@ -132,3 +132,7 @@ def test_a_measured_thing_a_share_and_a_name_like_attribute_are_each_the_focus()
 def test_a_which_question_asks_for_the_kind_of_thing_it_names() -> None:
     assert classify("which MCP spec revision (date) introduced Streamable HTTP?", ["MCP", "Streamable", "HTTP"],
                     False).focus == "spec revision"
+
+
+def test_a_how_question_after_a_discourse_word_is_a_mechanism_question() -> None:
+    assert classify("ok so how does it keep the experts load balanced?", [], False).kind == "mechanism"

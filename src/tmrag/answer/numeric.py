@@ -183,6 +183,8 @@ class NumberScorer:
         same = SAME_EXAMPLE * (section in self.sections)
         new = self.found(sentence) - self.asked
         repeat = REPEAT_PENALTY * bool(new) * (new <= self.stated)
+        if not new:  # only the question's own givens ("τ_2 = [0.4, 0.2, -0.01, -0.6]"): it restates the case
+            return same - repeat
         return same - repeat + CASE_BONUS * min(len((self.found(sentence) & self.asked) - self.covered), CASE_CAP)
 
     def take(self, sentence: str, section: tuple | None = None) -> None:

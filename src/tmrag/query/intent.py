@@ -243,7 +243,7 @@ def classify(question: str, names: list[str], defines: bool) -> QuestionIntent:
         kind = "numeric"
     elif LIST_RE.search(text):
         kind = "list"
-    elif re.match(r"^\s*(?:why|how)\b", text, re.I):
+    elif re.match(r"^\s*(?:(?:ok|okay|so|and|but|then|right|hmm)\b[,\s]*)*(?:why|how)\b", text, re.I):  # "ok so how does…"
         kind = "mechanism"
     else:
         kind = "other"
