@@ -20,6 +20,7 @@ from .text import NUMBER_RE, display_sentence
 
 CASE_BONUS = 0.06  # per number of the question a sentence repeats: the asked case, not a sibling example
 CASE_CAP = 3  # numbers counted at most: a set-up line repeating every given must not outrank the result
+GIVENS_CAP = 0  # for a line of nothing but the question's givens (dev: 1 loses the 2 questions 0 gains)
 RESULT_BONUS = 0.10  # a sentence deriving a number the question did not give ("= 574,074", "≈ 0.942")
 # Per sentence from a section the answer already quotes: the rest of the same worked example, not
 # a sibling example elsewhere whose sentence embeds as close (dev sweep 0-0.15: 0.07 best; 0.10
@@ -183,9 +184,10 @@ class NumberScorer:
         same = SAME_EXAMPLE * (section in self.sections)
         new = self.found(sentence) - self.asked
         repeat = REPEAT_PENALTY * bool(new) * (new <= self.stated)
-        if not new:  # only the question's own givens ("τ_2 = [0.4, 0.2, -0.01, -0.6]"): it restates the case
-            return same - repeat
-        return same - repeat + CASE_BONUS * min(len((self.found(sentence) & self.asked) - self.covered), CASE_CAP)
+        # Only the question's own givens ("τ_2 = [0.4, 0.2, -0.01, -0.6]"): it restates the case
+        # rather than answer it, like prose that restates the topic.
+        cap = CASE_CAP if new else GIVENS_CAP
+        return same - repeat + CASE_BONUS * min(len((self.found(sentence) & self.asked) - self.covered), cap)
 
     def take(self, sentence: str, section: tuple | None = None) -> None:
         self.covered |= self.found(sentence) & self.asked
