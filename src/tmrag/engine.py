@@ -17,7 +17,7 @@ from .answer.abstention import should_abstain
 from .answer.composing import Composer
 from .answer.condensing import Condenser
 from .answer.llm import GeneratedAnswerer
-from .answer.numeric import wants_number
+from .answer.numeric import WORKED_CASE_VALUES, case_values
 from .answer.quoting import ANSWER_PASSAGES, Quote, QuoteSelector
 from .answer.sides import SideQuoter
 from .answer.text import display_sentence
@@ -109,7 +109,8 @@ class Engine:
         queries = [side_query(ranking.query.text, sides, n) for n in range(len(sides))] if intent.sides \
             else part_queries(sides)
         side_rankings = [self.rank(q, ranking.categories, k=ANSWER_PASSAGES) for q in queries]
-        numeric = wants_number(intent, ranking.query.text)  # asked as a number, or a worked case set up
+        # asked as a number, or a worked case set up ("q=(2,1,0,0), d_k=4: what weight …, and what output?")
+        numeric = intent.numeric or len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
         if numeric and (not elliptic_parts(ranking.query.text) or self.side_quoter.covers_parts(best, intent.parts)):
             return self.side_quoter.with_distant(best, side_rankings)
         return self.side_quoter.with_trailing(self.side_quoter.select(ranking, side_rankings) or best, trailing)

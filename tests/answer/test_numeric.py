@@ -119,3 +119,10 @@ def test_a_line_that_only_restates_the_questions_givens_is_not_the_answer() -> N
     scorer = NumberScorer(quantities(q))
     givens, result = r"$\tau_2 = [0.4, 0.2, -0.01, -0.6]$", r"Merged: $(0.5+0.4)/2 = 0.45$, then $-0.6$."
     assert scorer.case(givens) < scorer.case(result)  # nothing new in the givens line
+
+
+def test_a_comparison_that_asks_by_how_much_wants_a_number() -> None:
+    q = "retrieval vs long context: which is cheaper per question, and by how much?"
+    assert wants_number(classify(q, [], False), q)
+    q = "GQA vs MQA: how does each shrink the KV cache?"
+    assert not wants_number(classify(q, ["GQA", "MQA", "KV"], False), q)

@@ -115,12 +115,17 @@ def derivatives(text: str) -> set[str]:
     return {f"d{a}/d{b}".replace("_", "").lower() for a, b in DERIVATIVE.findall(text)}
 
 
+HOW_MUCH = re.compile(r"\bhow\s+(?:much|many)\b", re.I)
+
+
 def wants_number(intent: QuestionIntent, question: str) -> bool:
     """A question answered by a number: asked as one, or a worked case the question sets up. Not
     a comparison or list that merely reads as numeric ("how does each *estimate* the baseline",
     "what three questions…"): its answer is prose (dev)."""
     if intent.kind in ("numeric", "multi_part"):
         return intent.numeric or len(numbers(question)) >= 2
+    if intent.kind == "comparison" and HOW_MUCH.search(question):  # "which is cheaper, and by how much?"
+        return True
     return intent.kind in ("comparison", "other") and len(numbers(question)) >= 2
 
 
