@@ -145,3 +145,11 @@ def test_an_ordinal_may_point_into_a_list_its_paragraph_only_counts() -> None:
         "Softmax dilution", "Positional bias", "Training distribution"]
     worked = "Worked numbers.\n\n1. 4,096 × 4,096 = 16.8M\n2. 16.8M × 32 = 537M\n"
     assert items_at(worked, worked.index("4,096")) == []  # lines nothing announces are no list to point into
+
+
+def test_an_items_first_sentence_runs_past_i_e_and_e_g() -> None:
+    from tmrag.answer.listing import FIRST_SENTENCE
+
+    assert FIRST_SENTENCE.match("The ratio is 5.8×10^10, i.e. N/3. Next.").group(0) == "The ratio is 5.8×10^10, i.e. N/3."
+    assert FIRST_SENTENCE.match("Uses e.g. bf16 weights. Then.").group(0) == "Uses e.g. bf16 weights."
+    assert FIRST_SENTENCE.match("Ends with 3.5 GB. Next").group(0) == "Ends with 3.5 GB."

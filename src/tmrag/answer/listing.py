@@ -24,7 +24,8 @@ ANNOUNCED = re.compile(r"\b(?:two|three|four|five|six|seven|several|\d+)\s+(?:[\
 PROSE_SENTENCE = re.compile(r"\s*(.+?[.!?])(?=\s+[A-Z(\"']|\s*$)", re.S)
 ORDINAL_OPENER = re.compile(r"(?:First|Second|Third|Fourth|Fifth|Sixth|Finally|Last|Then|Next)(?:ly)?\b")
 SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=[A-Z(\"'])")  # where a lead-in sentence can begin within its paragraph
-FIRST_SENTENCE = re.compile(r".+?[.!?](?=\s|$)|.+$")
+# An item's first sentence; "i.e." and "e.g." inside it do not end it ("≈ 5.8×10^10, i.e. ten billion").
+FIRST_SENTENCE = re.compile(r"(?:i\.e\.|e\.g\.|vs\.|etc\.(?=\s+[a-z])|[^.!?]|[.!?](?!\s|$))+[.!?]?(?=\s|$)|.+$")
 MIN_ITEMS = 2  # one item is not a list
 MAX_ITEMS = 8  # the notes' lists run 2-7 items; a longer one is a reference table, not an answer
 MAX_LIST_WORDS = 110  # the answer's word budget (Settings.answer_max_words is 120) less the lead-in's gist
