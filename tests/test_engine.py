@@ -207,6 +207,9 @@ def test_a_comparisons_further_question_gets_its_own_evidence(real_engine) -> No
     r = real_engine.ask("Prefill vs decode: which is compute-bound, which is memory-bound, and which latency metric "
                         "does each drive?")
     assert "TTFT" in r.answer and "TPOT" in r.answer  # the further question, beside the two sides
+    # a further question whose first sentence the sides already quote gets its next ones
+    r = real_engine.ask("tensor parallel vs pipeline parallel — what does each split, and why is TP kept inside one node?")
+    assert "NVLink" in r.answer
 
 
 def test_the_steps_of_an_enumeration_are_quoted_together(real_engine) -> None:  # noqa: ANN001

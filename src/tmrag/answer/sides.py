@@ -87,16 +87,21 @@ class SideQuoter:
         return self.with_extra(best, extra)
 
     def with_trailing(self, best: list[Quote], part_rankings: list[Ranking]) -> list[Quote]:
-        """``best`` (a comparison's sides) with the best sentence for each further question the
-        comparison asks ("…, and why is TP kept inside one node?") that ``best`` does not quote."""
+        """``best`` (a comparison's sides) with the best sentences for each further question the
+        comparison asks ("…, and why is TP kept inside one node?") that ``best`` does not already say."""
         quoted = [(q.row, j) for q in best for j in self.selector.refs(q)]
         extra: list[Quote] = []
         for ranking in part_rankings:
-            first = self.selector.first_sentences(self.selector.select(ranking), TRAILING_SENTENCES)
-            refs = [(q.row, j) for q in first for j in self.selector.refs(q)]
-            if refs and not any(self.selector.repeats(r, o) for r in refs for o in quoted):
-                extra += first
-                quoted += refs
+            fresh = []  # its sentences the answer does not already say
+            for q in self.selector.select(ranking):
+                starts = {a: j for j, (a, _) in enumerate(self.selector.index.chunks[q.row].sentences)}
+                spans = [sp for sp in q.spans if sp[0] in starts
+                         and not any(self.selector.repeats((q.row, starts[sp[0]]), o) for o in quoted)]
+                if spans:
+                    fresh.append(Quote(q.row, spans, 0, [sp for sp in q.reading or q.spans if sp in spans]))
+            first = self.selector.first_sentences(fresh, TRAILING_SENTENCES)
+            extra += first
+            quoted += [(q.row, j) for q in first for j in self.selector.refs(q)]
         return self.with_extra(best, extra)
 
     def with_extra(self, best: list[Quote], extra: list[Quote]) -> list[Quote]:
