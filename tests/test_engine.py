@@ -242,3 +242,10 @@ def test_a_list_question_that_names_a_count_gets_a_list_of_that_many(real_engine
                         "middle?")
     assert all(w in r.answer for w in ("Softmax dilution", "Positional bias", "Training distribution"))
     assert "Dumping everything in" not in r.answer  # the module's five pitfalls are another list
+
+
+def test_a_question_for_the_real_figure_is_not_answered_by_an_assumed_one(real_engine) -> None:  # noqa: ANN001
+    r = real_engine.ask("How many queries per day does Perplexity actually handle, by the company's own figures?")
+    assert r.coverage == "partial" and any("real" in m for m in r.missing)
+    r = real_engine.ask("How many queries per day does the Perplexity design review assume?")
+    assert r.coverage == "answered"  # the assumption itself is what this one asks for

@@ -45,6 +45,10 @@ OF_OWNER_RE = re.compile(r"\b(?:what|which)(?:['’]s|\s+(?:is|are|was|were))\s+
 # "how big is GPT-4's tokenizer vocabulary?": the measured thing's owner follows the verb.
 SIZE_OWNER_RE = re.compile(r"\bhow\s+(?:big|large|long|wide|deep)\s+(?:is|are|was|were)\s+(?:the\s+)?"
                            r"(?P<owner>(?:\S+\s*){1,3})", re.I)
+# "what does X actually charge", "the real production count", "by the company's own figures"
+ASKS_REAL = re.compile(r"\b(?:actual|actually|real|in production|own figures|officially|reported)\b", re.I)
+# The notes mark a made-up figure: "assume", "illustrative", "hypothetical", "in the shape of".
+ASSUMED = re.compile(r"\b(?:assum\w*|illustrative\w*|hypothetical|in the shape of)\b", re.I)
 READER_MEMO = 64  # recent (question, quotes) pairs: a judgement's checks share one; concurrent requests a few
 OWNER_WORDS = 12  # a described owner longer than this is a clause, not a name to repeat
 AUXILIARY = "does|do|did|is|are|was|were|has|have|can"
@@ -266,6 +270,10 @@ class CoverageJudge:
             clause = asked_clause(ranking)
             missing.append(asked_thing(clause, intent.focus, [n for n in ranking.query.names if n in clause]) if focus
                            else "a direct answer to this question")
+        if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes):
+            clause = asked_clause(ranking)
+            missing.append("the real " + asked_thing(clause, intent.focus, [n for n in ranking.query.names if n in clause])
+                           .removeprefix("the ") if focus else "the real figure")
         worded = list(dict.fromkeys(self.say_missing(ranking, m) for m in missing))
         # "the FID of DiT-XL" already says "DiT-XL"
         missing = [m for m in worded if not any(m != other and m in other for other in worded)]
@@ -293,6 +301,14 @@ class CoverageJudge:
         question is exactly what makes related text look like the answer. Not multi-part
         questions, whose focus is only their first part's (dev: false partials)."""
         return ranking.intent.kind in OWNED_KINDS and bool(number_owners(asked_clause(ranking), ranking.query.names))
+
+    def only_assumed(self, question: str, quotes: list[Quote]) -> bool:
+        """A question that asks for the real figure ("what does OpenAI actually see in production")
+        answered from passages whose numbers the notes call assumed or illustrative: the notes
+        state a worked assumption, not the figure asked for."""
+        if not ASKS_REAL.search(question):
+            return False
+        return any(ASSUMED.search(self.index.chunks[q.row].text) for q in quotes)
 
     def passage_words(self, quotes: list[Quote]) -> frozenset[str]:
         """The words of the passages quoted from, headings included: what the quotes are about."""
