@@ -136,3 +136,9 @@ def test_a_which_question_asks_for_the_kind_of_thing_it_names() -> None:
 
 def test_a_how_question_after_a_discourse_word_is_a_mechanism_question() -> None:
     assert classify("ok so how does it keep the experts load balanced?", [], False).kind == "mechanism"
+
+
+def test_a_second_question_after_and_plus_a_few_words_is_a_part() -> None:
+    q = "how many spacetime tokens does a 10 s clip become, and roughly what share of each step's FLOPs is attention?"
+    assert classify(q, ["FLOPs"], False).parts == ["how many spacetime tokens does a 10 s clip become",
+                                                   "what share of each step's FLOPs is attention?"]

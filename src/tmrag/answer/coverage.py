@@ -13,7 +13,7 @@ from functools import lru_cache
 from ..config import Settings
 from ..corpus.model import Corpus
 from ..names import Coverage
-from ..query.intent import FRAME_WORDS
+from ..query.intent import FRAME_WORDS, UNIT_NAME
 from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
@@ -60,7 +60,8 @@ CATEGORY_WORDS = frozenset(tokenize("function method technique scheme approach m
                                     "encoding embedding architecture format"))
 FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it is first: "A smooth activation …"
 # Where a multi-part question's parts meet: "…?", " — ", "; ", ", and what…".
-CLAUSES = re.compile(r"\?\s+|\s[\u2014-]\s|;\s|,?\s+and\s+(?=(?:how|what|why|which|when|where|who)\b)", re.I)
+CLAUSES = re.compile(r"\?\s+|\s[\u2014-]\s|;\s|,?\s+and\s+(?=(?:how|what|why|which|when|where|who)\b)"
+                     r"|,\s+and\s+(?:[\w-]+\s+){1,4}?(?=(?:how|what|why|which)\b)", re.I)  # as intent.PART_SPLIT
 # "How many bytes of optimizer state per parameter does…": the counted noun ends the phrase after
 # "how many", before its first preposition or verb.
 COUNT_RE = re.compile(r"\bhow\s+many\s+(?:\S+\s+){0,3}?(?P<noun>[^\s?]+?)(?:\s+(?:of|per|in|on|at|for|to|from|with|that|"
@@ -202,7 +203,8 @@ def number_owners(question: str, names: list[str]) -> list[str]:
     A100", "sent to GPT-4V")."""
     m = OWNER_RE.search(question) or OF_OWNER_RE.search(question) or SIZE_OWNER_RE.search(question)
     owner = m.group("owner") if m else ""
-    return [n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", owner, re.I)]
+    return [n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", owner, re.I)
+            and not UNIT_NAME.fullmatch(n)]  # "each step's FLOPs" is a unit, not whose number it is
 
 
 def _tokens(text: str) -> set[str]:
