@@ -119,3 +119,10 @@ def test_a_sentence_another_quoted_one_restates_in_full_is_dropped() -> None:
     assert not within("Per-step success 0.99 over 20 steps gives 0.818 end to end.",
                       "Per-step success 0.95 over 20 steps gives 0.358 end to end, and 0.99 gives more.")  # numbers differ
     assert not within("Decoder weights: the same.", "Decoder weights: the same as the encoder's.")  # too short to say
+
+
+def test_the_method_as_a_subject_points_back_but_the_method_of_names_one() -> None:
+    from tmrag.answer.quoting import BACK_REFERENCE
+
+    assert BACK_REFERENCE.match("The method needs no backpropagation and generalizes well.")
+    assert not BACK_REFERENCE.match("The method of choice for long prompts is chunked prefill.")

@@ -134,8 +134,11 @@ class SideQuoter:
                     break
                 if any(self.selector.repeats((s.row, s.j), (p.row, p.j)) for p in chosen):
                     continue
-                chosen.append(Pick(n * ANSWER_PASSAGES, s.row, s.j))  # sides read in the question's order
-                strength[(s.row, s.j)] = s.score
+                group = self.selector.with_antecedent(s.row, s.j, chosen)  # "The method needs …" and what it is
+                if len(chosen) + len(group) > MAX_SENTENCES:
+                    continue
+                chosen += [Pick(n * ANSWER_PASSAGES, row, j) for row, j in group]  # sides read in the question's order
+                strength.update({ref: s.score for ref in group})
                 taken += 1
             found += taken > 0
         return self.selector.quotes_from(chosen, strength) if found > 1 else None
