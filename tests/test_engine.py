@@ -249,3 +249,14 @@ def test_a_question_for_the_real_figure_is_not_answered_by_an_assumed_one(real_e
     assert r.coverage == "partial" and any("real" in m for m in r.missing)
     r = real_engine.ask("How many queries per day does the Perplexity design review assume?")
     assert r.coverage == "answered"  # the assumption itself is what this one asks for
+
+
+def test_a_follow_up_in_context_searches_by_its_own_and_the_previous_questions_vectors(real_engine) -> None:  # noqa: ANN001
+    import numpy as np
+
+    first, follow = "How does GRPO differ from PPO?", "how does it compute the advantage then?"
+    resolved = f"{follow} (context: {first})"
+    vec = real_engine.context_vector(follow, resolved)
+    want = real_engine.embed_query(follow) + real_engine.embed_query(first)
+    assert np.allclose(vec, want / np.linalg.norm(want), atol=1e-6)  # the previous turn's vector, reused
+    assert real_engine.context_vector(follow, follow) is None  # no context, nothing to mix

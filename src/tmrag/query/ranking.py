@@ -90,14 +90,17 @@ class Ranker:
         return self.rerankers[name]
 
     def rank(self, question: str, categories: list[str] | None = None, k: int = 10, mode: RetrievalMode = "hybrid",
-             reranker: RerankerName | None = None, diversity: bool = True) -> Ranking:
+             reranker: RerankerName | None = None, diversity: bool = True,
+             qvec: np.ndarray | None = None) -> Ranking:
+        """``qvec``: the query's vector when the caller has it (a follow-up's, made from vectors
+        already computed), instead of embedding the question."""
         validate_question(question, categories, allowed=self.categories)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         query = self.analyzer.analyze(self.truecase(question))
         timings["analyze"] = (time.perf_counter() - t0) * 1000
         t = time.perf_counter()
-        qvec = self.embed_query(query.text)
+        qvec = self.embed_query(query.text) if qvec is None else qvec
         timings["embed"] = (time.perf_counter() - t) * 1000
         candidates = self.retriever.retrieve(query, qvec, categories, mode, timings)
         t = time.perf_counter()
