@@ -31,3 +31,12 @@ def test_chat_text_mode_shows_what_was_searched(tiny_settings, fake_embedder) ->
     out = io.StringIO()
     run_chat(engine, as_json=False, stdin=io.StringIO("What does the KV cache store?\nWhy?\n"), out=out)
     assert out.getvalue().count("Searched: ") == 1 and "Searched: Why? (context: What does the KV cache store?)" in out.getvalue()
+
+
+def test_a_context_vector_that_sums_to_nothing_falls_back_to_embedding_the_text(tiny_settings, fake_embedder) -> None:  # noqa: ANN001
+    from tmrag.engine import Engine
+
+    build_index(tiny_settings, embedder=fake_embedder)
+    engine = Engine.open(tiny_settings, embedder=fake_embedder)
+    assert engine.context_vector("?!", "?! (context: …)") is None  # the fake's vectors of no words are zero
+    assert engine.context_vector("why?", "why? (context: What is the KV cache?)") is not None

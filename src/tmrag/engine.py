@@ -164,7 +164,8 @@ class Engine:
             return None
         context = resolved.split(CONTEXT_OPEN, 1)[1].removesuffix(")")
         mixed = self.embed_query(cased) + CONTEXT_VECTOR_WEIGHT * self.embed_query(context)
-        return mixed / np.linalg.norm(mixed)
+        norm = float(np.linalg.norm(mixed))
+        return mixed / norm if norm > 0 else None  # opposite or empty vectors: embed the text instead
 
     def judge_by_asked(self, ranking: Ranking, asked: str, names_only: bool = False) -> None:
         """A follow-up asked with the previous question as context: retrieval needs the previous
