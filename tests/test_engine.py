@@ -235,7 +235,7 @@ def test_a_worked_case_asked_in_two_parts_is_answered_from_its_worked_example(re
 
 
 def test_a_list_question_that_names_a_count_gets_a_list_of_that_many(real_engine) -> None:  # noqa: ANN001
-    from tmrag.answer.quoting import asked_count
+    from tmrag.answer.list_quoting import asked_count
 
     assert asked_count("what are the three reasons a model can't attend?") == 3 and asked_count("what is RoPE?") is None
     r = real_engine.ask("what are the three reasons a 200K-context model can't 'just attend' to a fact buried in the "

@@ -18,7 +18,8 @@ from .answer.composing import Composer
 from .answer.condensing import Condenser
 from .answer.llm import GeneratedAnswerer
 from .answer.numeric import WORKED_CASE_VALUES, case_values
-from .answer.quoting import ANSWER_PASSAGES, Quote, QuoteSelector
+from .answer.quotes import ANSWER_PASSAGES, Quote
+from .answer.quoting import QuoteSelector
 from .answer.sides import SideQuoter
 from .answer.text import display_sentence
 from .answer.types import Answer

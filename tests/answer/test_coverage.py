@@ -231,7 +231,8 @@ def test_a_count_of_the_asked_noun_states_it_in_a_passage_about_its_kind() -> No
 
 
 def test_a_part_answered_in_another_module_gets_its_own_sentences_beside_the_best_evidence() -> None:
-    from tmrag.answer.quoting import Quote, QuoteSelector
+    from tmrag.answer.quotes import Quote
+    from tmrag.answer.quoting import QuoteSelector
     from tmrag.answer.sides import SideQuoter
 
     chunks = [SimpleNamespace(doc_id=d, kind="module") for d in ("compaction", "compaction", "prompt-cache", "retries")]

@@ -78,7 +78,8 @@ def test_an_answer_quotes_a_list_once_with_its_items_cited(real_engine) -> None:
 
 
 def test_a_partial_answers_context_is_its_first_sentences_renumbered() -> None:
-    from tmrag.answer.quoting import Quote, QuoteSelector
+    from tmrag.answer.quotes import Quote
+    from tmrag.answer.quoting import QuoteSelector
 
     quotes = [Quote(7, [(0, 10), (20, 30)], 1, [(20, 30), (0, 10)]), Quote(9, [(5, 8)], 2, [(5, 8)])]
     kept = QuoteSelector.first_sentences(quotes, 2)

@@ -60,7 +60,8 @@ def test_a_numeric_question_also_reads_the_rest_of_a_top_passages_section() -> N
 
 
 def test_a_why_question_ranks_the_sentence_that_gives_a_reason_first() -> None:
-    from tmrag.answer.quoting import CAUSAL_BONUS, WHY_MARGIN, WHY_RE, Scored
+    from tmrag.answer.quotes import Scored
+    from tmrag.answer.quoting import CAUSAL_BONUS, WHY_MARGIN, WHY_RE
 
     texts = ["Workers are not given the spawn tool.",
              "With it, a worker could spawn workers, so cost would grow geometrically with depth."]
@@ -86,7 +87,7 @@ def test_a_top_ranked_annotation_is_quoted_only_when_the_question_asks_for_a_sou
 
 def test_the_nearest_sentences_of_a_partial_answer_skip_a_lead_in_whose_list_is_left_out() -> None:
     from tmrag.answer.listing import ListItems
-    from tmrag.answer.quoting import Quote
+    from tmrag.answer.quotes import Quote
 
     lead, fact = (0, 40), (41, 90)
     quotes = [Quote(0, [lead, fact], 1, [lead, fact], {lead: ListItems([(100, 120), (121, 140)], True)})]

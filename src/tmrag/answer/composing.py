@@ -14,7 +14,8 @@ from ..query.ranking import Ranker, Ranking
 from ..query.results import Location, index_info, locate
 from .abstention import ABSTAIN_ANSWER
 from .coverage import CoverageJudge
-from .quoting import Quote, QuoteSelector
+from .quotes import Quote
+from .quoting import QuoteSelector
 from .text import display_sentence
 from .types import Answer, Citation
 

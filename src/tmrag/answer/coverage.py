@@ -19,7 +19,7 @@ from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..tokenize import mentions_all, stem_tokens, tokenize
 from .numeric import RESULT_RE, WORKED_CASE_VALUES, case_values, quantities
-from .quoting import Quote
+from .quotes import Quote
 from .reader import AnswerReader
 from .text import NUMBER_RE, display_sentence
 

@@ -13,7 +13,8 @@ from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from .composing import Composer
 from .generation import NOT_COVERED, LLMClient, Passage, build_messages, strip_markers, verify
-from .quoting import ANSWER_PASSAGES, Pick, QuoteSelector
+from .quotes import ANSWER_PASSAGES, Pick
+from .quoting import QuoteSelector
 from .types import Answer, Verification
 
 

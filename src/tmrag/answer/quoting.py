@@ -8,8 +8,6 @@ model never quotes another size's numbers; duplicates across overlapping chunks 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..config import Settings
@@ -18,7 +16,7 @@ from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from ..tokenize import stem_tokens, tokenize
-from .listing import ANNOUNCED, ListItems, enclosing_list, items_at, list_after
+from .list_quoting import ListQuoting, asked_count
 from .numeric import (
     NUMBER_MARGIN,
     NUMBER_WORDS,
@@ -30,12 +28,10 @@ from .numeric import (
     quantities,
     wants_number,
 )
+from .quotes import ANSWER_PASSAGES, Group, Pick, Quote, Scored, SentenceRef
 from .text import MAX_SENTENCES, NUMBER_RE, display_sentence, plain_math, quotable
 from .widening import SectionRows
 
-LIST_LINE = re.compile(r"^(?:\d+[.)]|[-*+])[ \t]+", re.M)  # a top-level Markdown list item
-LIST_EXTRA_SENTENCES = 2  # after a list found in the passages: a little context, not a second answer
-ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic sentences
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
 DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
 RESTATED_SHARE = 0.85  # a sentence this much contained in another restates it (dev: 4% of answers had one)
@@ -62,7 +58,6 @@ DISPLAY_FORMULA = re.compile(r"\s*\$\$(.+?)\$\$", re.S)  # a display formula rig
 FORMULA_TAIL = 8  # characters before a chunk's start searched for the "$$" that closes a formula
 PARAGRAPH_REACH = 6  # sentences walked each way for an enumeration's other steps (the notes' run 3-4)
 ENUMERATED = re.compile(r"[*_]*(?:First|Second|Third|Fourth|Firstly|Secondly|Thirdly)\b[,:]")
-SentenceRef = tuple[int, int]  # (chunk row, sentence index in the chunk)
 # A question about a paper or a reading ("Which paper introduced…", "what did the original study
 # find") or one that asks which thing does something ("Which retrieval model keeps…"): a
 # bibliography annotation can answer it; any other question it only pads ("Official docs for
@@ -71,43 +66,7 @@ ASKS_SOURCE = re.compile(r"^\s*which\b|\b(?:papers?|study|studies|sources?|cite[
                          r"proposed|published|authors?|reading|article|report|blog|docs|documentation)\b", re.I)
 
 
-@dataclass(frozen=True, slots=True)
-class Scored:
-    """A candidate sentence: its similarity to the question, less the passage-rank penalty."""
-
-    score: float
-    rank: int  # the passage's rank in the results
-    row: int
-    j: int
-
-
-@dataclass(frozen=True, slots=True)
-class Pick:
-    """A sentence the answer quotes. rank -1 is the glossary definition that leads the answer."""
-
-    rank: int
-    row: int
-    j: int
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    """A chosen sentence's score and its refs: its antecedent (if it needs one), then itself."""
-
-    score: float
-    refs: list[SentenceRef]
-
-
-@dataclass
-class Quote:
-    row: int  # chunk row
-    spans: list[tuple[int, int]]  # sentence spans relative to chunk text, in document order
-    marker: int = 0
-    reading: list[tuple[int, int]] = field(default_factory=list)  # the same spans in answer order
-    lists: dict[tuple[int, int], ListItems] = field(default_factory=dict)  # a lead-in span's list (module offsets)
-
-
-class QuoteSelector:
+class QuoteSelector(ListQuoting):
     def __init__(self, settings: Settings, corpus: Corpus, index: LoadedIndex, analyzer: QueryAnalyzer) -> None:
         self.settings, self.corpus, self.index, self.analyzer = settings, corpus, index, analyzer
         self.glossary_rows = {c.doc_id: row for row, c in enumerate(index.chunks) if c.kind == "glossary"}
@@ -139,28 +98,6 @@ class QuoteSelector:
         quotes = self.with_lists(quotes, listing)
         return self.list_first(ranking, quotes) if listing and not any(q.lists for q in quotes) else quotes
 
-    def counted_lead(self, ranking: Ranking, quotes: list[Quote], count: int) -> list[Quote] | None:
-        """The first sentence of the top passages that announces a list of ``count`` items ("Attention
-        cannot 'just attend' for three reasons"), with its list, ahead of the answer's first sentences."""
-        top = [c.row for c in ranking.results[:COUNTED_DEPTH]]
-        neighbours = sorted(self.sections.neighbours(top), key=lambda n: n.rank)
-        for row in top + [n.row for n in neighbours]:  # the lead-in may sit in a top passage's section
-            chunk = self.index.chunks[row]
-            for j, span in enumerate(chunk.sentences if chunk.kind == "module" else []):
-                if not ANNOUNCED.search(self.sentence(row, j)):
-                    continue
-                items = self.list_of(row, span)
-                if items and len(items.spans) == count:
-                    extra = QuoteSelector.first_sentences(self.without(quotes, row, items), LIST_EXTRA_SENTENCES)
-                    return renumbered([Quote(row, [span], 1, [span], {span: items}),
-                                       *[q for q in extra if (q.row, q.spans) != (row, [span])]])
-        return None
-
-    def leads_counted(self, quotes: list[Quote], count: int) -> bool:
-        """A quoted sentence introduces a list of the asked number of items."""
-        return any(len(items.spans) == count for q in quotes for span in q.reading or q.spans
-                   if (items := self.list_of(q.row, span)))
-
     @cached_property
     def sections(self) -> SectionRows:
         return SectionRows(self.index.chunks)
@@ -184,42 +121,6 @@ class QuoteSelector:
                     scored.append(Scored(float(sims[j]) - RANK_PENALTY * rank, rank, row, j))
         return scored
 
-    def list_of(self, row: int, span: tuple[int, int]) -> ListItems | None:
-        """The list that follows a sentence in its module, if one does."""
-        return self._in_module(row, span[1], list_after)
-
-    def list_around(self, row: int, span: tuple[int, int]) -> ListItems | None:
-        """The list one of whose items holds the sentence, with its heading or lead-in."""
-        return self._in_module(row, span[0], enclosing_list)
-
-    def _in_module(self, row: int, offset: int, find: Callable[..., ListItems | None]) -> ListItems | None:
-        """``find`` at a chunk offset, in its module's text; None for a chunk outside a module."""
-        chunk = self.index.chunks[row]
-        if chunk.kind != "module" or chunk.start is None:
-            return None
-        module = self.corpus.modules[chunk.module_id]
-        return find(module.text, chunk.start + offset, module.sections)
-
-    def list_in(self, row: int) -> tuple[tuple[int, int], ListItems] | None:
-        """The first list a passage holds: the sentence its first item opens with, and the list."""
-        chunk = self.index.chunks[row]
-        at = LIST_LINE.search(chunk.text) if chunk.kind == "module" else None
-        span = next((sp for sp in chunk.sentences if sp[1] > at.end()), None) if at else None
-        items = self.list_around(row, span) if span else None
-        return (span, items) if span and items else None
-
-    def list_spans(self, row: int) -> list[tuple[int, int]]:
-        """The item spans of :meth:`list_in`'s list, or []."""
-        found = self.list_in(row)
-        return found[1].spans if found else []
-
-    def items_in(self, row: int) -> list[tuple[int, int]]:
-        """The item spans (in its module's text) of the first list a passage holds, with or
-        without a lead-in; [] when it holds none."""
-        chunk = self.index.chunks[row]
-        at = LIST_LINE.search(chunk.text) if chunk.kind == "module" and chunk.start is not None else None
-        return items_at(self.corpus.modules[chunk.module_id].text, chunk.start + at.end()) if at else []
-
     def bare_title(self, row: int, j: int) -> bool:
         """A bold paragraph title ("**Speedup with a draft costing c = 0.1.**") with no list after it
         to carry the result ("**Dollars per user per month.**" introduces its cases)."""
@@ -230,67 +131,6 @@ class QuoteSelector:
         text = self.sentence(row, j).rstrip()
         span = self.index.chunks[row].sentences[j]
         return text.endswith(":") and quotable(text[:-1] + ".") and self.list_of(row, span) is not None
-
-    def with_lists(self, quotes: list[Quote], listing: bool = False) -> list[Quote]:
-        """The first quoted sentence (in reading order) that introduces a list brings the list's
-        items — one list per answer: two make it a page. Quoted sentences the list already
-        holds are not quoted again. ``listing`` (the question asks for a list): failing a
-        lead-in, a quoted sentence from one of a list's items stands for the whole list."""
-        finders = [self.list_of, self.list_around] if listing else [self.list_of]
-        for quote in quotes:
-            for span in quote.reading or quote.spans:
-                for find in finders:
-                    items = find(quote.row, span)
-                    if items:
-                        quote.lists[span] = items
-                        return self.without(self.without_lead_ins(quotes, (quote.row, span)), quote.row, items)
-        return quotes
-
-    def without_lead_ins(self, quotes: list[Quote], keep: tuple[int, tuple[int, int]]) -> list[Quote]:
-        """``quotes`` less the lead-ins other than ``keep``: one list per answer, and a lead-in
-        without its list ("… has four stages:") states nothing."""
-        for quote in quotes:
-            text = self.index.chunks[quote.row].text
-            dangling = {s for s in quote.spans if (quote.row, s) != keep and text[slice(*s)].rstrip().endswith(":")}
-            quote.reading = [s for s in quote.reading if s not in dangling]
-            quote.spans = [s for s in quote.spans if s not in dangling]
-        return quotes
-
-    def list_first(self, ranking: Ranking, quotes: list[Quote], count: int | None = None) -> list[Quote]:
-        """A list question whose quoted sentences hold no list: the first list in the top
-        passages (by rank), led by its heading or lead-in, opens the answer. ``count``: only a
-        list of that many items ("the three reasons …" is not answered with five pitfalls)."""
-        for cand in ranking.results[:ANSWER_PASSAGES]:
-            found = self.list_in(cand.row)
-            if found and (count is None or len(found[1].spans) == count):
-                span, items = found
-                extra = QuoteSelector.first_sentences(self.without(quotes, cand.row, items), LIST_EXTRA_SENTENCES)
-                return renumbered([Quote(cand.row, [span], 1, [span], {span: items}), *extra])
-        return quotes
-
-    def without(self, quotes: list[Quote], row: int, items: ListItems) -> list[Quote]:
-        """``quotes`` less the sentences of the same module that fall inside one of ``items``."""
-        module, inside = self.index.chunks[row].module_id, items.spans
-        for quote in quotes:
-            chunk = self.index.chunks[quote.row]
-            if chunk.module_id != module or chunk.start is None:
-                continue
-            held = {s for s in quote.reading if any(chunk.start + s[0] < b and chunk.start + s[1] > a for a, b in inside)}
-            quote.reading = [s for s in quote.reading if s not in held]
-            quote.spans = [s for s in quote.spans if s not in held]
-        return renumbered([q for q in quotes if q.spans])
-
-    @staticmethod
-    def first_sentences(quotes: list[Quote], n: int) -> list[Quote]:
-        """The first ``n`` sentences of ``quotes`` in reading order (markers renumbered, no list;
-        a lead-in without its list says nothing: "Mixtral 8x7B from first principles (32 layers, …)")."""
-        kept: list[Quote] = []
-        for quote in quotes:
-            own = [sp for sp in quote.reading or quote.spans if sp not in quote.lists]
-            take = own[: n - sum(len(q.reading) for q in kept)]
-            if take:
-                kept.append(Quote(quote.row, sorted(take), len(kept) + 1, list(take)))
-        return kept
 
     def greedy(self, scored: list[Scored], chosen: list[Pick], numbers: NumberScorer | None = None,
                margin: float = SENTENCE_MARGIN) -> list[Group]:
@@ -545,24 +385,6 @@ def within(small: str, big: str) -> bool:
     words, other = set(tokenize(small)), set(tokenize(big))
     return (RESTATED_MIN_WORDS <= len(words) <= len(other) and len(words & other) >= RESTATED_SHARE * len(words)
             and set(NUMBER_RE.findall(small)) <= set(NUMBER_RE.findall(big)))
-
-
-COUNTED_DEPTH = 8  # passages searched for a list of the asked size: its lead-in may rank below the answer's four
-COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
-ASKED_COUNT = re.compile(r"\b(two|three|four|five|six|seven|[2-7])\s+(?:[\w-]+\s+){0,2}?[a-z-]+s\b", re.I)
-
-
-def asked_count(question: str) -> int | None:
-    """How many items a list question asks for ("what are the three reasons …" → 3)."""
-    m = ASKED_COUNT.search(question)
-    return (COUNT_WORDS.get(m.group(1).lower()) or int(m.group(1))) if m else None
-
-
-def renumbered(quotes: list[Quote]) -> list[Quote]:
-    """``quotes`` with their markers set to 1..n in order, no gap."""
-    for marker, quote in enumerate(quotes, 1):
-        quote.marker = marker
-    return quotes
 
 
 def _stem(family: str) -> str:

@@ -9,7 +9,8 @@ import re
 from ..query.intent import side_words
 from ..query.ranking import Ranking
 from ..tokenize import tokenize
-from .quoting import ANSWER_PASSAGES, Pick, Quote, QuoteSelector, Scored, renumbered
+from .quotes import ANSWER_PASSAGES, Pick, Quote, Scored, renumbered
+from .quoting import QuoteSelector
 from .text import MAX_SENTENCES
 
 PER_SIDE = 2  # sentences per side at most: two sides fill four of the five sentences

@@ -11,7 +11,7 @@ from pathlib import Path
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
-from ..answer.quoting import Quote
+from ..answer.quotes import Quote
 from ..answer.text import display_sentence
 from ..config import CATEGORIES
 from ..engine import Engine

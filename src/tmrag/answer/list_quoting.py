@@ -1,0 +1,141 @@
+"""List answers: a quoted lead-in brings its list's items, a list question without one opens with
+the first list of the top passages, and "the three reasons …" gets a list of three."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..corpus.model import Corpus
+from ..query.loaded_index import LoadedIndex
+from ..query.ranking import Ranking
+from .listing import ANNOUNCED, ListItems, enclosing_list, items_at, list_after
+from .quotes import ANSWER_PASSAGES, Quote, first_sentences, renumbered
+
+LIST_LINE = re.compile(r"^(?:\d+[.)]|[-*+])[ \t]+", re.M)  # a top-level Markdown list item
+LIST_EXTRA_SENTENCES = 2  # after a list found in the passages: a little context, not a second answer
+COUNTED_DEPTH = 8  # passages searched for a list of the asked size: its lead-in may rank below the answer's four
+COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+ASKED_COUNT = re.compile(r"\b(two|three|four|five|six|seven|[2-7])\s+(?:[\w-]+\s+){0,2}?[a-z-]+s\b", re.I)
+
+
+def asked_count(question: str) -> int | None:
+    """How many items a list question asks for ("what are the three reasons …" → 3)."""
+    m = ASKED_COUNT.search(question)
+    return (COUNT_WORDS.get(m.group(1).lower()) or int(m.group(1))) if m else None
+
+
+class ListQuoting:
+    """The list half of :class:`~tmrag.answer.quoting.QuoteSelector` (it supplies ``index``,
+    ``corpus``, ``sections``, ``sentence`` and ``lead_in``)."""
+
+    index: LoadedIndex
+    corpus: Corpus
+    first_sentences = staticmethod(first_sentences)
+
+    def counted_lead(self, ranking: Ranking, quotes: list[Quote], count: int) -> list[Quote] | None:
+        """The first sentence of the top passages that announces a list of ``count`` items ("Attention
+        cannot 'just attend' for three reasons"), with its list, ahead of the answer's first sentences."""
+        top = [c.row for c in ranking.results[:COUNTED_DEPTH]]
+        neighbours = sorted(self.sections.neighbours(top), key=lambda n: n.rank)
+        for row in top + [n.row for n in neighbours]:  # the lead-in may sit in a top passage's section
+            chunk = self.index.chunks[row]
+            for j, span in enumerate(chunk.sentences if chunk.kind == "module" else []):
+                if not ANNOUNCED.search(self.sentence(row, j)):
+                    continue
+                items = self.list_of(row, span)
+                if items and len(items.spans) == count:
+                    extra = first_sentences(self.without(quotes, row, items), LIST_EXTRA_SENTENCES)
+                    return renumbered([Quote(row, [span], 1, [span], {span: items}),
+                                       *[q for q in extra if (q.row, q.spans) != (row, [span])]])
+        return None
+
+    def leads_counted(self, quotes: list[Quote], count: int) -> bool:
+        """A quoted sentence introduces a list of the asked number of items."""
+        return any(len(items.spans) == count for q in quotes for span in q.reading or q.spans
+                   if (items := self.list_of(q.row, span)))
+
+    def list_of(self, row: int, span: tuple[int, int]) -> ListItems | None:
+        """The list that follows a sentence in its module, if one does."""
+        return self._in_module(row, span[1], list_after)
+
+    def list_around(self, row: int, span: tuple[int, int]) -> ListItems | None:
+        """The list one of whose items holds the sentence, with its heading or lead-in."""
+        return self._in_module(row, span[0], enclosing_list)
+
+    def _in_module(self, row: int, offset: int, find: Callable[..., ListItems | None]) -> ListItems | None:
+        """``find`` at a chunk offset, in its module's text; None for a chunk outside a module."""
+        chunk = self.index.chunks[row]
+        if chunk.kind != "module" or chunk.start is None:
+            return None
+        module = self.corpus.modules[chunk.module_id]
+        return find(module.text, chunk.start + offset, module.sections)
+
+    def list_in(self, row: int) -> tuple[tuple[int, int], ListItems] | None:
+        """The first list a passage holds: the sentence its first item opens with, and the list."""
+        chunk = self.index.chunks[row]
+        at = LIST_LINE.search(chunk.text) if chunk.kind == "module" else None
+        span = next((sp for sp in chunk.sentences if sp[1] > at.end()), None) if at else None
+        items = self.list_around(row, span) if span else None
+        return (span, items) if span and items else None
+
+    def list_spans(self, row: int) -> list[tuple[int, int]]:
+        """The item spans of :meth:`list_in`'s list, or []."""
+        found = self.list_in(row)
+        return found[1].spans if found else []
+
+    def items_in(self, row: int) -> list[tuple[int, int]]:
+        """The item spans (in its module's text) of the first list a passage holds, with or
+        without a lead-in; [] when it holds none."""
+        chunk = self.index.chunks[row]
+        at = LIST_LINE.search(chunk.text) if chunk.kind == "module" and chunk.start is not None else None
+        return items_at(self.corpus.modules[chunk.module_id].text, chunk.start + at.end()) if at else []
+
+    def with_lists(self, quotes: list[Quote], listing: bool = False) -> list[Quote]:
+        """The first quoted sentence (in reading order) that introduces a list brings the list's
+        items — one list per answer: two make it a page. Quoted sentences the list already
+        holds are not quoted again. ``listing`` (the question asks for a list): failing a
+        lead-in, a quoted sentence from one of a list's items stands for the whole list."""
+        finders = [self.list_of, self.list_around] if listing else [self.list_of]
+        for quote in quotes:
+            for span in quote.reading or quote.spans:
+                for find in finders:
+                    items = find(quote.row, span)
+                    if items:
+                        quote.lists[span] = items
+                        return self.without(self.without_lead_ins(quotes, (quote.row, span)), quote.row, items)
+        return quotes
+
+    def without_lead_ins(self, quotes: list[Quote], keep: tuple[int, tuple[int, int]]) -> list[Quote]:
+        """``quotes`` less the lead-ins other than ``keep``: one list per answer, and a lead-in
+        without its list ("… has four stages:") states nothing."""
+        for quote in quotes:
+            text = self.index.chunks[quote.row].text
+            dangling = {s for s in quote.spans if (quote.row, s) != keep and text[slice(*s)].rstrip().endswith(":")}
+            quote.reading = [s for s in quote.reading if s not in dangling]
+            quote.spans = [s for s in quote.spans if s not in dangling]
+        return quotes
+
+    def list_first(self, ranking: Ranking, quotes: list[Quote], count: int | None = None) -> list[Quote]:
+        """A list question whose quoted sentences hold no list: the first list in the top
+        passages (by rank), led by its heading or lead-in, opens the answer. ``count``: only a
+        list of that many items ("the three reasons …" is not answered with five pitfalls)."""
+        for cand in ranking.results[:ANSWER_PASSAGES]:
+            found = self.list_in(cand.row)
+            if found and (count is None or len(found[1].spans) == count):
+                span, items = found
+                extra = first_sentences(self.without(quotes, cand.row, items), LIST_EXTRA_SENTENCES)
+                return renumbered([Quote(cand.row, [span], 1, [span], {span: items}), *extra])
+        return quotes
+
+    def without(self, quotes: list[Quote], row: int, items: ListItems) -> list[Quote]:
+        """``quotes`` less the sentences of the same module that fall inside one of ``items``."""
+        module, inside = self.index.chunks[row].module_id, items.spans
+        for quote in quotes:
+            chunk = self.index.chunks[quote.row]
+            if chunk.module_id != module or chunk.start is None:
+                continue
+            held = {s for s in quote.reading if any(chunk.start + s[0] < b and chunk.start + s[1] > a for a, b in inside)}
+            quote.reading = [s for s in quote.reading if s not in held]
+            quote.spans = [s for s in quote.spans if s not in held]
+        return renumbered([q for q in quotes if q.spans])

@@ -1,0 +1,66 @@
+"""The quotes an answer is made of: candidate sentences, the ones picked, and what the answer
+cites (a chunk row with sentence spans)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .listing import ListItems
+
+ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic sentences
+SentenceRef = tuple[int, int]  # (chunk row, sentence index in the chunk)
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A candidate sentence: its similarity to the question, less the passage-rank penalty."""
+
+    score: float
+    rank: int  # the passage's rank in the results
+    row: int
+    j: int
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """A sentence the answer quotes. rank -1 is the glossary definition that leads the answer."""
+
+    rank: int
+    row: int
+    j: int
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A chosen sentence's score and its refs: its antecedent (if it needs one), then itself."""
+
+    score: float
+    refs: list[SentenceRef]
+
+
+@dataclass
+class Quote:
+    row: int  # chunk row
+    spans: list[tuple[int, int]]  # sentence spans relative to chunk text, in document order
+    marker: int = 0
+    reading: list[tuple[int, int]] = field(default_factory=list)  # the same spans in answer order
+    lists: dict[tuple[int, int], ListItems] = field(default_factory=dict)  # a lead-in span's list (module offsets)
+
+
+def renumbered(quotes: list[Quote]) -> list[Quote]:
+    """``quotes`` with their markers set to 1..n in order, no gap."""
+    for marker, quote in enumerate(quotes, 1):
+        quote.marker = marker
+    return quotes
+
+
+def first_sentences(quotes: list[Quote], n: int) -> list[Quote]:
+    """The first ``n`` sentences of ``quotes`` in reading order (markers renumbered, no list;
+    a lead-in without its list says nothing: "Mixtral 8x7B from first principles (32 layers, …)")."""
+    kept: list[Quote] = []
+    for quote in quotes:
+        own = [sp for sp in quote.reading or quote.spans if sp not in quote.lists]
+        take = own[: n - sum(len(q.reading) for q in kept)]
+        if take:
+            kept.append(Quote(quote.row, sorted(take), len(kept) + 1, list(take)))
+    return kept
