@@ -108,9 +108,10 @@ class Engine:
         best = self.quoter.select(ranking)
         intent = ranking.intent
         sides = intent.sides or intent.parts
-        trailing = [self.rank(q, ranking.categories, k=ANSWER_PASSAGES) for q in trailing_parts(ranking.query.text, intent.sides)]
-        if not 1 < len(sides) <= MAX_SIDES or (intent.sides and self.side_quoter.covers(best, sides)):
-            return self.side_quoter.with_trailing(best, trailing) if 1 < len(sides) <= MAX_SIDES else best
+        if not 1 < len(sides) <= MAX_SIDES:
+            return best
+        if intent.sides and self.side_quoter.covers(best, sides):
+            return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking))
         queries = [side_query(ranking.query.text, sides, n) for n in range(len(sides))] if intent.sides \
             else part_queries(sides)
         side_rankings = [self.rank(q, ranking.categories, k=ANSWER_PASSAGES) for q in queries]
@@ -118,7 +119,14 @@ class Engine:
         numeric = intent.numeric or len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
         if numeric and (not elliptic_parts(ranking.query.text) or self.side_quoter.covers_parts(best, intent.parts)):
             return self.side_quoter.with_distant(best, side_rankings)
-        return self.side_quoter.with_trailing(self.side_quoter.select(ranking, side_rankings) or best, trailing)
+        return self.side_quoter.with_trailing(self.side_quoter.select(ranking, side_rankings) or best,
+                                              self.trailing_rankings(ranking))
+
+    def trailing_rankings(self, ranking: Ranking) -> list[Ranking]:
+        """A comparison's further questions ("…, and why is TP kept inside one node?"), each
+        retrieved; only the paths that quote them ask for them."""
+        return [self.rank(q, ranking.categories, k=ANSWER_PASSAGES)
+                for q in trailing_parts(ranking.query.text, ranking.intent.sides)]
 
     def should_abstain(self, ranking: Ranking) -> bool:
         return should_abstain(ranking, self.settings, self.quoter.defined_row(ranking), self.quoter.named_row(ranking))

@@ -18,7 +18,7 @@ def _selector(text: str) -> QuoteSelector:
         a = text.index(piece, start)
         sentences.append((a, a + len(piece)))
         start = a + len(piece)
-    chunk = SimpleNamespace(text=text, sentences=sentences, kind="module", doc_id="m")
+    chunk = SimpleNamespace(text=text, sentences=sentences, kind="module", doc_id="m", start=None)
     return QuoteSelector(Settings(), None, SimpleNamespace(chunks=[chunk]), None)
 
 

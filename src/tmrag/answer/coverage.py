@@ -13,7 +13,7 @@ from functools import lru_cache
 from ..config import Settings
 from ..corpus.model import Corpus
 from ..names import Coverage
-from ..query.intent import FRAME_WORDS, UNIT_NAME
+from ..query.intent import AND_ASKS, FRAME_WORDS, UNIT_NAME
 from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
@@ -60,8 +60,7 @@ CATEGORY_WORDS = frozenset(tokenize("function method technique scheme approach m
                                     "encoding embedding architecture format"))
 FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it is first: "A smooth activation …"
 # Where a multi-part question's parts meet: "…?", " — ", "; ", ", and what…".
-CLAUSES = re.compile(r"\?\s+|\s[\u2014-]\s|;\s|,?\s+and\s+(?=(?:how|what|why|which|when|where|who)\b)"
-                     r"|,\s+and\s+(?:[\w-]+\s+){1,4}?(?=(?:how|what|why|which)\b)", re.I)  # as intent.PART_SPLIT
+CLAUSES = re.compile(rf"\?\s+|\s[\u2014-]\s|;\s|{AND_ASKS}", re.I)
 # "How many bytes of optimizer state per parameter does…": the counted noun ends the phrase after
 # "how many", before its first preposition or verb.
 COUNT_RE = re.compile(r"\bhow\s+many\s+(?:\S+\s+){0,3}?(?P<noun>[^\s?]+?)(?:\s+(?:of|per|in|on|at|for|to|from|with|that|"
@@ -182,6 +181,12 @@ def asked_clause(ranking: Ranking) -> str:
     return next((p for p in CLAUSES.split(text) if said.search(p)), text)
 
 
+def asked_here(ranking: Ranking) -> str:
+    """The asked attribute of the names in the clause that asks it ("the FID of Stable Diffusion 3")."""
+    clause = asked_clause(ranking)
+    return asked_thing(clause, ranking.intent.focus, [n for n in ranking.query.names if n in clause])
+
+
 def works_the_case(question: str, sentences: list[str]) -> bool:
     """A quoted sentence repeats at least two of the values the question sets its case up with
     and derives a number from them ("L = ½(−3 − 1)² = 8.0" for "x=2, w1=0.5, w2=-3"): the notes
@@ -269,13 +274,9 @@ class CoverageJudge:
                 and not self.states_of_owner(ranking, sentences, token_sets, context)
                 and not works_the_case(ranking.query.text, sentences)
                 and self.reads_as_unanswered(ranking, sentences)):
-            clause = asked_clause(ranking)
-            missing.append(asked_thing(clause, intent.focus, [n for n in ranking.query.names if n in clause]) if focus
-                           else "a direct answer to this question")
+            missing.append(asked_here(ranking) if focus else "a direct answer to this question")
         if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes):
-            clause = asked_clause(ranking)
-            missing.append("the real " + asked_thing(clause, intent.focus, [n for n in ranking.query.names if n in clause])
-                           .removeprefix("the ") if focus else "the real figure")
+            missing.append(f"the real {asked_here(ranking).removeprefix('the ')}" if focus else "the real figure")
         worded = list(dict.fromkeys(self.say_missing(ranking, m) for m in missing))
         # "the FID of DiT-XL" already says "DiT-XL"
         missing = [m for m in worded if not any(m != other and m in other for other in worded)]

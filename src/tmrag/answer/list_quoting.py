@@ -45,10 +45,15 @@ class ListQuoting:
                     continue
                 items = self.list_of(row, span)
                 if items and len(items.spans) == count:
-                    extra = first_sentences(self.without(quotes, row, items), LIST_EXTRA_SENTENCES)
-                    return renumbered([Quote(row, [span], 1, [span], {span: items}),
-                                       *[q for q in extra if (q.row, q.spans) != (row, [span])]])
+                    return self.led_by(row, span, items, quotes)
         return None
+
+    def led_by(self, row: int, span: tuple[int, int], items: ListItems, quotes: list[Quote]) -> list[Quote]:
+        """An answer that opens with a list (its lead-in ``span`` with ``items``) and goes on with
+        the first sentences of ``quotes`` the list does not already hold."""
+        extra = first_sentences(self.without(quotes, row, items), LIST_EXTRA_SENTENCES)
+        return renumbered([Quote(row, [span], 1, [span], {span: items}),
+                           *[q for q in extra if (q.row, q.spans) != (row, [span])]])
 
     def leads_counted(self, quotes: list[Quote], count: int) -> bool:
         """A quoted sentence introduces a list of the asked number of items."""
@@ -116,17 +121,19 @@ class ListQuoting:
             quote.spans = [s for s in quote.spans if s not in dangling]
         return quotes
 
-    def list_first(self, ranking: Ranking, quotes: list[Quote], count: int | None = None) -> list[Quote]:
+    def list_first(self, ranking: Ranking, quotes: list[Quote]) -> list[Quote]:
         """A list question whose quoted sentences hold no list: the first list in the top
-        passages (by rank), led by its heading or lead-in, opens the answer. ``count``: only a
-        list of that many items ("the three reasons …" is not answered with five pitfalls)."""
+        passages (by rank), led by its heading or lead-in, opens the answer."""
+        return self.first_list(ranking, quotes) or quotes
+
+    def first_list(self, ranking: Ranking, quotes: list[Quote], count: int | None = None) -> list[Quote] | None:
+        """:meth:`list_first`'s answer, or None when the top passages hold no list; ``count``: only
+        a list of that many items ("the three reasons …" is not answered with five pitfalls)."""
         for cand in ranking.results[:ANSWER_PASSAGES]:
             found = self.list_in(cand.row)
             if found and (count is None or len(found[1].spans) == count):
-                span, items = found
-                extra = first_sentences(self.without(quotes, cand.row, items), LIST_EXTRA_SENTENCES)
-                return renumbered([Quote(cand.row, [span], 1, [span], {span: items}), *extra])
-        return quotes
+                return self.led_by(cand.row, *found, quotes)
+        return None
 
     def without(self, quotes: list[Quote], row: int, items: ListItems) -> list[Quote]:
         """``quotes`` less the sentences of the same module that fall inside one of ``items``."""

@@ -143,6 +143,11 @@ class NumberScorer:
     stated: set[str] = field(default_factory=set)
     _found: dict[str, set[str]] = field(default_factory=dict)
 
+    @classmethod
+    def for_question(cls, question: str) -> NumberScorer:
+        """A scorer for ``question``: its quantities, the derivatives it asks for, its word stems."""
+        return cls(quantities(question), derivatives(question), set(stem_tokens(tokenize(question))))
+
     def found(self, sentence: str) -> set[str]:
         if sentence not in self._found:
             self._found[sentence] = quantities(display_sentence(sentence))
@@ -170,7 +175,7 @@ class NumberScorer:
     def states_symbol(self, text: str) -> bool:
         """The sentence sets an asked symbol equal to something: "∂L/∂w_1 = 12 × 2 = 24"."""
         head = text.split("=", 1)[0] if "=" in text else ""
-        return bool(self.symbols) and bool(derivatives(head.replace("_", "")) & self.symbols)
+        return bool(self.symbols) and bool(derivatives(head) & self.symbols)
 
     def labelled(self, text: str) -> int:
         """+1 for a case line labelled with the asked case ("s = 0.8: …", "0.5 s SLO: …"), -1 for

@@ -15,7 +15,7 @@ from ..corpus.model import Corpus
 from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
-from ..tokenize import stem_tokens, tokenize
+from ..tokenize import tokenize
 from .list_quoting import ListQuoting, asked_count
 from .numeric import (
     NUMBER_MARGIN,
@@ -24,8 +24,6 @@ from .numeric import (
     WORKED_CASE_VALUES,
     NumberScorer,
     case_values,
-    derivatives,
-    quantities,
     wants_number,
 )
 from .quotes import ANSWER_PASSAGES, Group, Pick, Quote, Scored, SentenceRef
@@ -53,10 +51,10 @@ BACK_REFERENCE = re.compile(r"(?:[-*+]\s+)?[*_]*(?:This|That|These|Those|It|Its|
 # "RoPE therefore gives …": a consequence of the sentence before it, which says why.
 CONSEQUENCE = re.compile(r"(?:[\w'-]+\s+){1,3}(?:therefore|thus|hence)\b")
 DISPLAY_FORMULA = re.compile(r"\s*\$\$(.+?)\$\$", re.S)  # a display formula right after a sentence
-# One step of an enumeration in running text ("First, it is out of distribution … Second, …"): a
-# reader given one step is told there are more, so the steps of one paragraph are quoted together.
 FORMULA_TAIL = 8  # characters before a chunk's start searched for the "$$" that closes a formula
 PARAGRAPH_REACH = 6  # sentences walked each way for an enumeration's other steps (the notes' run 3-4)
+# One step of an enumeration in running text ("First, it is out of distribution … Second, …"): a
+# reader given one step is told there are more, so the steps of one paragraph are quoted together.
 ENUMERATED = re.compile(r"[*_]*(?:First|Second|Third|Fourth|Firstly|Secondly|Thirdly)\b[,:]")
 # A question about a paper or a reading ("Which paper introduced…", "what did the original study
 # find") or one that asks which thing does something ("Which retrieval model keeps…"): a
@@ -80,8 +78,7 @@ class QuoteSelector(ListQuoting):
         scored = self.same_model(ranking, scored)
         why = bool(WHY_RE.search(ranking.query.text))
         scored = self.reasons_first(scored) if why else scored
-        numbers = NumberScorer(quantities(ranking.query.text), derivatives(ranking.query.text),
-                               set(stem_tokens(tokenize(ranking.query.text)))) if wanted else None
+        numbers = NumberScorer.for_question(ranking.query.text) if wanted else None
         if numbers:
             scored = [Scored(s.score + numbers.result(self.sentence(s.row, s.j), self.bare_title(s.row, s.j)), s.rank,
                              s.row, s.j) for s in scored]
@@ -90,10 +87,8 @@ class QuoteSelector(ListQuoting):
         listing = ranking.intent.kind == "list"
         count = asked_count(ranking.query.text) if listing else None
         if count and not self.leads_counted(quotes, count):
-            counted = self.counted_lead(ranking, quotes, count)
-            if counted is None:
-                counted = self.list_first(ranking, quotes, count)
-            if counted is not quotes:
+            counted = self.counted_lead(ranking, quotes, count) or self.first_list(ranking, quotes, count)
+            if counted:
                 return counted
         quotes = self.with_lists(quotes, listing)
         return self.list_first(ranking, quotes) if listing and not any(q.lists for q in quotes) else quotes
@@ -242,7 +237,7 @@ class QuoteSelector(ListQuoting):
         other_row = row + 1 if forward else row - 1
         other = self.index.chunks[other_row] if 0 <= other_row < len(self.index.chunks) else None
         if (other is None or other.doc_id != chunk.doc_id or other.kind != "module" or not other.sentences
-                or getattr(other, "start", None) is None or getattr(chunk, "start", None) is None):
+                or other.start is None or chunk.start is None):
             return None
         if forward:
             end = chunk.start + chunk.sentences[j][1]
@@ -270,8 +265,12 @@ class QuoteSelector(ListQuoting):
 
     def refs(self, quote: Quote) -> list[int]:
         """The sentence indices of a quote's spans in its chunk."""
+        return [j for _, j in self.span_refs(quote)]
+
+    def span_refs(self, quote: Quote) -> list[tuple[tuple[int, int], int]]:
+        """Each of a quote's spans with its sentence index in the chunk."""
         starts = {a: j for j, (a, _) in enumerate(self.index.chunks[quote.row].sentences)}
-        return [starts[a] for a, _ in quote.spans if a in starts]
+        return [(span, starts[span[0]]) for span in quote.spans if span[0] in starts]
 
     def sentence(self, row: int, j: int) -> str:
         return self.index.chunks[row].text[slice(*self.span(row, j))]
@@ -297,7 +296,7 @@ class QuoteSelector(ListQuoting):
         chunk = self.index.chunks[row]
         start = chunk.sentences[j][0]
         before = chunk.text[chunk.sentences[j - 1][1] if j else 0 : start]
-        if j == 0 and chunk.kind == "module" and getattr(chunk, "start", None) is not None:  # opens right after a formula?
+        if j == 0 and chunk.kind == "module" and chunk.start is not None:  # opens right after a formula?
             tail = self.corpus.modules[chunk.module_id].text[max(0, chunk.start + start - FORMULA_TAIL) : chunk.start + start]
             before = tail.rstrip()[-2:]
         return "$$" in before and chunk.text[start:start + 1].islower()

@@ -95,9 +95,8 @@ class SideQuoter:
         for ranking in part_rankings:
             fresh = []  # its sentences the answer does not already say
             for q in self.selector.select(ranking):
-                starts = {a: j for j, (a, _) in enumerate(self.selector.index.chunks[q.row].sentences)}
-                spans = [sp for sp in q.spans if sp[0] in starts
-                         and not any(self.selector.repeats((q.row, starts[sp[0]]), o) for o in quoted)]
+                spans = [sp for sp, j in self.selector.span_refs(q)
+                         if not any(self.selector.repeats((q.row, j), o) for o in quoted)]
                 if spans:
                     fresh.append(Quote(q.row, spans, 0, [sp for sp in q.reading or q.spans if sp in spans]))
             first = self.selector.first_sentences(fresh, TRAILING_SENTENCES)

@@ -69,11 +69,11 @@ LIST_RE = re.compile(r"^(?:(?:what\s+are\s+the|list|name|which|give\s+me)\b.*|(?
                      r"\b(?:steps|stages|ways|types|kinds|components|parts|phases|techniques|methods|options|strategies|"
                      r"categories|signals|causes|reasons|failure\s+modes|levers|knobs|primitives|pieces|layers)\b"
                      r"|^(?:what|which|name)\s+(?:the\s+)?(?:two|three|four|five|six|\d)\s+\w+", re.I)  # "what three things…"
+# Where a second question begins after "and": ", and what …", ", and roughly what share …", ", and on
+# the ink side how much …".
+AND_ASKS = r",?\s+and\s+(?=(?:how|what|why|which|when|where|who)\b)|,\s+and\s+(?:[\w-]+\s+){1,4}?(?=(?:how|what|why|which)\b)"
 # "…?", "…, and how/what …", or "…, and if I …, how many …" (a new case set up for the next part).
-PART_SPLIT = re.compile(r"\?\s+(?=\S)|,?\s+and\s+(?=(?:how|what|why|which|when|where|who)\b)"
-                        # ", and roughly what share …", ", and on the ink side how much …"
-                        r"|,\s+and\s+(?:[\w-]+\s+){1,4}?(?=(?:how|what|why|which)\b)"
-                        r"|,\s+and\s+if\b(?=[^?]*\b(?:how|what|which)\b)", re.I)
+PART_SPLIT = re.compile(rf"\?\s+(?=\S)|{AND_ASKS}|,\s+and\s+if\b(?=[^?]*\b(?:how|what|which)\b)", re.I)
 # Words that describe a side without naming it ("Flamingo-style", "full auto-compact"): a side is
 # found when its naming word is quoted.
 GENERIC_SIDE_WORDS = frozenset(tokenize("style based approach method full plain standard vanilla classic model models"))
