@@ -111,7 +111,7 @@ class Engine:
         if not 1 < len(sides) <= MAX_SIDES:
             return best
         if intent.sides and self.side_quoter.covers(best, sides):
-            return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking))
+            return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), sides)
         queries = [side_query(ranking.query.text, sides, n) for n in range(len(sides))] if intent.sides \
             else part_queries(sides)
         side_rankings = [self.rank(q, ranking.categories, k=ANSWER_PASSAGES) for q in queries]
@@ -120,7 +120,7 @@ class Engine:
         if numeric and (not elliptic_parts(ranking.query.text) or self.side_quoter.covers_parts(best, intent.parts)):
             return self.side_quoter.with_distant(best, side_rankings)
         return self.side_quoter.with_trailing(self.side_quoter.select(ranking, side_rankings) or best,
-                                              self.trailing_rankings(ranking))
+                                              self.trailing_rankings(ranking), intent.sides)
 
     def trailing_rankings(self, ranking: Ranking) -> list[Ranking]:
         """A comparison's further questions ("…, and why is TP kept inside one node?"), each

@@ -248,6 +248,30 @@ def test_a_part_answered_in_another_module_gets_its_own_sentences_beside_the_bes
     assert SideQuoter(selector).with_distant(best, [near]) is best
 
 
+def test_a_further_question_never_crowds_a_side_out_of_a_comparison() -> None:
+    from tmrag.answer.quotes import Quote
+    from tmrag.answer.quoting import QuoteSelector
+    from tmrag.answer.sides import SideQuoter
+
+    text = "Int8 keeps outliers. GPTQ uses the Hessian. It is slow. AWQ scales salient channels."
+    spans = [(0, 20), (21, 43), (44, 54), (55, 85)]
+    chunks = [SimpleNamespace(doc_id="quantization", kind="module", text=text)]
+    selector = SimpleNamespace(index=SimpleNamespace(chunks=chunks), settings=SimpleNamespace(answer_max_sentences=4),
+                               first_sentences=QuoteSelector.first_sentences)
+    best = [Quote(0, list(spans), 1, list(spans))]
+    extra = [Quote(0, [(90, 99), (100, 109)], 2, [(90, 99), (100, 109)])]
+    quotes = SideQuoter(selector).with_extra(best, extra, ["gptq", "awq"])
+    assert quotes[0].reading == [spans[1], spans[3]]  # the first 2 would drop AWQ
+    assert SideQuoter(selector).with_extra(best, extra)[0].reading == spans[:2]  # no sides: the first ones
+
+
+def test_adjacent_sentences_read_in_the_order_written() -> None:
+    from tmrag.answer.quoting import in_runs
+
+    assert in_runs([5, 4, 9, 1]) == [4, 5, 9, 1]  # "… removes that obstacle" after "The obstacle is …"
+    assert in_runs([9, 1, 2]) == [9, 1, 2]
+
+
 def test_quotes_that_work_the_asked_case_are_an_answer() -> None:
     from tmrag.answer.coverage import works_the_case
 

@@ -17,6 +17,10 @@ from tmrag.query.intent import classify, comparison_sides, part_queries, questio
      ["Sinusoidal", "learned", "RoPE", "ALiBi positional encodings"]),
     ("How does LightGBM's leaf-wise growth differ from XGBoost's level-wise growth?",
      ["LightGBM's leaf-wise growth", "XGBoost's level-wise growth"]),
+    ("Compare SFT dataset sizes: LIMA, InstructGPT, Llama 2 chat, and Alpaca. And how did LIMA fare?",
+     ["LIMA", "InstructGPT", "Llama 2 chat", "Alpaca"]),
+    ("compare GQA, MQA and MHA for long contexts", ["GQA", "MQA", "MHA"]),
+    ("Compare DPO and PPO, and explain why one is cheaper", ["DPO", "PPO"]),  # a clause is no listed side
     ("Which TCP port does Claude Code's VS Code extension listen on?", []),  # an editor, not a comparison
     ("How does attention work?", []),
 ])

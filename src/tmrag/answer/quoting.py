@@ -198,7 +198,7 @@ class QuoteSelector(ListQuoting):
         """A sentence that opens by pointing back ("It also limits…", "The result is that…")
         comes with the sentence before it in its paragraph, which says what "it" is."""
         text = self.sentence(row, j)
-        before = self.before(row, j) if BACK_REFERENCE.match(text) or CONSEQUENCE.match(text) else None
+        before = self.before(row, j) if points_back(text) else None
         if before is None or any((p.row, p.j) == before for p in chosen):
             return [(row, j)]
         return [before, (row, j)]
@@ -349,13 +349,13 @@ class QuoteSelector(ListQuoting):
         first, so the answer opens with its best evidence (dev: a must-contain string in the
         first sentence 44 -> 55 of 129). The citation keeps the spans in document order."""
         chosen.sort(key=lambda p: (p.rank, -strength.get((p.row, p.j), 0.0), self.absolute(p.row, p.j)[1]))
-        quotes: dict[int, Quote] = {}
+        read: dict[int, list[int]] = {}
         for p in chosen:
-            quote = quotes.setdefault(p.row, Quote(p.row, [], len(quotes) + 1))
-            quote.reading.append(self.span(p.row, p.j))
-        for quote in quotes.values():
+            read.setdefault(p.row, []).append(p.j)
+        quotes = [Quote(row, [], n, [self.span(row, j) for j in in_runs(js)]) for n, (row, js) in enumerate(read.items(), 1)]
+        for quote in quotes:
             quote.spans = sorted(quote.reading)
-        return list(quotes.values())
+        return quotes
 
     def defined_row(self, ranking: Ranking) -> int | None:
         """The glossary row a "What is X?" question asks for, if retrieval kept it (so the
@@ -375,6 +375,28 @@ class QuoteSelector(ListQuoting):
         chunk = self.index.chunks[row]
         a, b = chunk.sentences[j]
         return (chunk.doc_id, (chunk.start or 0) + a, (chunk.start or 0) + b)
+
+
+def points_back(sentence: str) -> bool:
+    """The sentence opens by pointing back at the one before it, or draws a consequence of it."""
+    return bool(BACK_REFERENCE.match(sentence) or CONSEQUENCE.match(sentence))
+
+
+def in_runs(order: list[int]) -> list[int]:
+    """Sentence indices in reading order, except that consecutive sentences read in the order
+    written: "The obstacle … is the softmax" before "online softmax removes that obstacle",
+    wherever the stronger of them stood."""
+    chosen = set(order)
+    first = {j: j for j in sorted(chosen)}
+    for j in sorted(chosen):
+        if j - 1 in chosen:
+            first[j] = first[j - 1]
+    runs: dict[int, list[int]] = {}
+    for j in order:
+        runs.setdefault(first[j], [])
+    for j in sorted(chosen):
+        runs[first[j]].append(j)
+    return [j for run in runs.values() for j in run]
 
 
 def within(small: str, big: str) -> bool:

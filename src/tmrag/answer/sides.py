@@ -10,7 +10,7 @@ from ..query.intent import side_words
 from ..query.ranking import Ranking
 from ..tokenize import tokenize
 from .quotes import ANSWER_PASSAGES, Pick, Quote, Scored, renumbered
-from .quoting import QuoteSelector
+from .quoting import QuoteSelector, points_back
 from .text import MAX_SENTENCES
 
 PER_SIDE = 2  # sentences per side at most: two sides fill four of the five sentences
@@ -87,9 +87,10 @@ class SideQuoter:
                 extra += self.selector.first_sentences(self.selector.select(ranking), DISTANT_SENTENCES)
         return self.with_extra(best, extra)
 
-    def with_trailing(self, best: list[Quote], part_rankings: list[Ranking]) -> list[Quote]:
+    def with_trailing(self, best: list[Quote], part_rankings: list[Ranking], sides: list[str]) -> list[Quote]:
         """``best`` (a comparison's sides) with the best sentences for each further question the
-        comparison asks ("…, and why is TP kept inside one node?") that ``best`` does not already say."""
+        comparison asks ("…, and why is TP kept inside one node?") that ``best`` does not already
+        say; ``best`` keeps a sentence of each side it names."""
         quoted = [(q.row, j) for q in best for j in self.selector.refs(q)]
         extra: list[Quote] = []
         for ranking in part_rankings:
@@ -102,19 +103,41 @@ class SideQuoter:
             first = self.selector.first_sentences(fresh, TRAILING_SENTENCES)
             extra += first
             quoted += [(q.row, j) for q in first for j in self.selector.refs(q)]
-        return self.with_extra(best, extra)
+        return self.with_extra(best, extra, [w for w in side_words(sides) if w])
 
-    def with_extra(self, best: list[Quote], extra: list[Quote]) -> list[Quote]:
-        """``best`` cut to leave room for ``extra``, which reads last."""
+    def with_extra(self, best: list[Quote], extra: list[Quote], words: list[str] | None = None) -> list[Quote]:
+        """``best`` cut to leave room for ``extra``, which reads last; a side that ``best`` names
+        (``words``) keeps its first sentence, so a further question never crowds a side out."""
         if not extra:
             return best
         held = {(q.row, span) for q in extra for span in q.spans}
         room = self.selector.settings.answer_max_sentences - sum(len(q.spans) for q in extra)
-        kept = self.selector.first_sentences(best, max(room, 1))
+        kept = self.keeping_sides(best, max(room, 1), words or [])
         for q in kept:
             q.spans = [span for span in q.spans if (q.row, span) not in held]
             q.reading = [span for span in q.reading if (q.row, span) not in held]
         return renumbered([q for q in kept if q.spans] + extra)
+
+    def keeping_sides(self, quotes: list[Quote], n: int, words: list[str]) -> list[Quote]:
+        """``n`` sentences of ``quotes`` in reading order: the first to name each side, then the
+        first of the rest (a lead-in with a list is not kept, as in ``first_sentences``)."""
+        if not words:
+            return self.selector.first_sentences(quotes, n)
+        refs = [(q, sp) for q in quotes for sp in q.reading or q.spans if sp not in q.lists]
+        texts = [self.selector.index.chunks[q.row].text[slice(*sp)] for q, sp in refs]
+        named = [{w for w in words if names_side(w, t, set(tokenize(t)))} for t in texts]
+        first = [next(i for i, ws in enumerate(named) if w in ws) for w in words if any(w in ws for ws in named)]
+        # "RoPE therefore gives …" keeps the sentence it follows from
+        first = [k for i in first for k in ([i - 1, i] if i and refs[i - 1][0] is refs[i][0] and points_back(texts[i])
+                                            else [i])]
+        order = list(dict.fromkeys(first + list(range(len(refs)))))
+        keep = set(order[:max(n, len(set(first)))])
+        kept: list[Quote] = []
+        for quote in quotes:
+            take = [sp for i, (q, sp) in enumerate(refs) if q is quote and i in keep]
+            if take:
+                kept.append(Quote(quote.row, sorted(take), len(kept) + 1, take))
+        return kept
 
     def select(self, ranking: Ranking, side_rankings: list[Ranking]) -> list[Quote] | None:
         """Quotes side by side, or None when fewer than two sides have evidence (the ordinary

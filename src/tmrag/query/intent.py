@@ -118,6 +118,22 @@ def _tail_phrase(text: str) -> str:
 
 
 CLAUSE_BREAK = re.compile(r"[?;:\u2014]|[.!]\s")  # the list of sides ends with its clause
+# "Compare SFT dataset sizes: LIMA, InstructGPT, Llama 2 chat, and Alpaca": three or more sides listed.
+LISTED_SIDES = re.compile(r"\bcompar(?:e|es|ed|ing)\b(?:[^:?.]*:)?\s*(?P<list>[^,:?.;]+(?:,\s*[^,:?.;]+)+)", re.I)
+LIST_SEPARATOR = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+
+
+def listed_sides(question: str) -> list[str]:
+    """Every item a phrase of its own ("…, and explain why" is a clause, not a side)."""
+    m = LISTED_SIDES.search(question)
+    raw = LIST_SEPARATOR.split(m.group("list")) if m else []
+    if any(WH_WORD.search(i) for i in raw):
+        return []
+    items = [LEADING.sub("", i.strip(), count=1) for i in raw]
+    items[-1:] = [_phrase(i) for i in items[-1:]]  # "…and MHA for long contexts": the clause ends the list
+    if any(not i or _phrase(i) != i for i in items):
+        return []
+    return items if len(items) > 2 else []
 
 
 def comparison_sides(question: str) -> list[str]:
@@ -128,6 +144,8 @@ def comparison_sides(question: str) -> list[str]:
             sides.append(_phrase(segment))
             if CLAUSE_BREAK.search(segment):  # "A vs B: what's the cost vs accuracy tradeoff?" has two sides
                 break
+    elif listed := listed_sides(question):
+        sides = listed
     else:
         m = next((m for p in COMPARISON_RES if (m := p.search(question))), None)
         sides = [_phrase(m.group("a")), _phrase(m.group("b"))] if m else []
