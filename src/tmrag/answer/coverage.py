@@ -7,6 +7,7 @@ is told when the nearest text is not the answer."""
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -73,6 +74,13 @@ COUNT_GAP = 2  # words between a count and what it counts: "96 transformer layer
 NUMBER_WORDS = (r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
                 r"fifty|hundred|thousand|million|billion|trillion|dozen)")
 NUMBER_WORDS_RE = re.compile(rf"\b{NUMBER_WORDS}\b", re.I)
+RATIO_RE = re.compile(r"\d[x×](?!\w|\.\d)|\d\s*(?:times|%)")  # "3.5x", "8 times", "40%": a comparison's answer as a ratio
+# A model named with its size ("mixtral 8x22B", "BLOOM-176B", "Llama 2 13B"): the size picks the variant.
+VARIANT_RE = re.compile(r"(?<![\w-])(?P<name>[A-Za-z][\w.]*(?:[\s-]\d[\w.]*)?)[\s-](?P<size>\d+(?:\.\d+)?(?:x\d+)?[BT])\b")
+# "which TPU — v4, v5e or v5p?", "the 1M, 4M or 34M one": the question offers the answers to choose from.
+_OPTION = r"[\w.$%×-]*\d[\w.$%×-]*"
+CHOICES_RE = re.compile(rf"(?<![\w.$-])(?P<options>{_OPTION}(?:,\s*{_OPTION})*,?\s+or\s+{_OPTION})(?![\w.$-])")
+NOT_NAMES = frozenset("a an the of for with to on at in by about than and or vs".split())
 
 
 # A quantity is stated by its value in its unit as much as by its name: "1.25 GiB of cache"
@@ -212,6 +220,24 @@ def number_owners(question: str, names: list[str]) -> list[str]:
             and not UNIT_NAME.fullmatch(n)]  # "each step's FLOPs" is a unit, not whose number it is
 
 
+def unwritten_variants(question: str, vocabulary: Container[str]) -> list[str]:
+    """The sized models a question names whose size the notes never write ("mixtral 8x22B" where
+    the notes work Mixtral 8x7B): nothing quoted gives that variant's figures, however it is cased."""
+    return [m.group(0) for m in VARIANT_RE.finditer(question)
+            if m.group("name").split()[0].lower() not in NOT_NAMES and m.group("size").lower() not in vocabulary]
+
+
+def unchosen(question: str, sentences: list[str]) -> str | None:
+    """A which-question that offers its answers ("v4, v5e or v5p") when no quoted sentence
+    names any of them: the quotes are about the thing, not the choice."""
+    m = CHOICES_RE.search(question) if re.search(r"\b(?:which|what)\b", question, re.I) else None
+    if not m:
+        return None
+    options = [o for o in re.split(r",\s*|\s+or\s+", m.group("options")) if o]
+    said = any(re.search(rf"(?<![\w.-]){re.escape(o)}(?![\w-])", s, re.I) for o in options for s in sentences)
+    return None if said else f"which of {m.group('options')}"
+
+
 def _tokens(text: str) -> set[str]:
     return set(tokenize(text))
 
@@ -250,6 +276,9 @@ class CoverageJudge:
         # A name the notes never write is missing at any evidence: nothing quoted can be about it.
         missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n) and weak]
         missing += [n for n in ranking.unknown_names if unwritten(n, ranking) and n not in missing]
+        missing += [v for v in unwritten_variants(ranking.query.text, self.index.lexical.vocab)
+                    if not any(n in v for n in missing)]
+        missing += filter(None, [unchosen(ranking.query.text, sentences)])
         if not missing and unmentioned and intent.kind in FOCUS_KINDS:
             missing = self.unmentioned_and_unread(ranking, sentences, unmentioned)
         if not missing and intent.numeric and focus:
@@ -275,6 +304,11 @@ class CoverageJudge:
                 and not works_the_case(ranking.query.text, sentences)
                 and self.reads_as_unanswered(ranking, sentences)):
             missing.append(asked_here(ranking) if focus else "a direct answer to this question")
+        if (not missing and intent.kind == "comparison" and intent.numeric and focus and focus[-1] in QUANTITY_UNITS
+                and not self.states_quantity(focus, True, sentences, ranking)
+                and not any(RATIO_RE.search(display_sentence(s)) for s in sentences)):
+            # "how much higher throughput does A get than B": neither tok/s nor a ratio quoted
+            missing.append(asked_here(ranking))
         if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes):
             missing.append(f"the real {asked_here(ranking).removeprefix('the ')}" if focus else "the real figure")
         worded = list(dict.fromkeys(self.say_missing(ranking, m) for m in missing))
