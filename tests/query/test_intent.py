@@ -43,6 +43,8 @@ def test_a_short_part_borrows_the_longest_parts_subject() -> None:
     assert part_queries(parts) == [parts[0], f"{parts[1]} {parts[0]}"]
     parts = ["How many parameters", "how much fp32 memory does a 16x sparse autoencoder on a 4,096-wide stream need"]
     assert part_queries(parts) == [f"{parts[0]} {parts[1]}", parts[1]]
+    parts = ["Why can't a 200K-context model attend to a fact in the middle of the window", "What's actually going wrong?"]
+    assert part_queries(parts)[1] == f"{parts[1]} {parts[0]}"  # framing words say nothing of the subject
 
 
 @pytest.mark.parametrize(("question", "names", "focus"), [

@@ -88,7 +88,7 @@ MAX_SIDE_WORDS = 6  # "ZeRO-3/FSDP", "continuous batching", "the Anthropic promp
 ELLIPTIC_PART = re.compile(r"^(?P<first>.+?)(?:,\s+and\s+(?P<prep>for|at|on|with|in|under)|\s+and\s+(?P<for>for))\s+"
                            r"(?!(?:which|what|how|when|where|who|why)\b)(?P<tail>[^,;]+?)\??$", re.I)
 WH_WORD = re.compile(r"\b(?:what|which|how|when|where|who|why)(?:'s)?\b", re.I)
-PART_MIN_TOKENS = 5  # a later part shorter than this leans on the first part's subject
+PART_MIN_TOKENS = 5  # a later part with fewer content words leans on the first part's subject
 
 
 @dataclass
@@ -220,7 +220,12 @@ def part_queries(parts: list[str]) -> list[str]:
     """Each part as a query; a short part ("and which component dominates?", "How many
     parameters") borrows the subject of the longest part, which it leans on."""
     longest = max(parts, key=lambda p: len(tokenize(p)))
-    return [p if p == longest or len(tokenize(p)) >= PART_MIN_TOKENS else f"{p} {longest}" for p in parts]
+    return [p if p == longest or len(_content(p)) >= PART_MIN_TOKENS else f"{p} {longest}" for p in parts]
+
+
+def _content(text: str) -> list[str]:
+    """The words of a part that can say what it is about ("what's actually going wrong" says little)."""
+    return [t for t in tokenize(text) if t not in FRAME_WORDS and len(t) > 1]
 
 
 # The asked attribute also ends at an alternative: "exponent or ratio", either states it.
