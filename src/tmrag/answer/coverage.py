@@ -75,6 +75,10 @@ NUMBER_WORDS = (r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|
                 r"fifty|hundred|thousand|million|billion|trillion|dozen)")
 NUMBER_WORDS_RE = re.compile(rf"\b{NUMBER_WORDS}\b", re.I)
 RATIO_RE = re.compile(r"\d[x×](?!\w|\.\d)|\d\s*(?:times|%)")  # "3.5x", "8 times", "40%": a comparison's answer as a ratio
+# "how many x more tokens", "how many times faster", "by what factor": a multiplier is the answer.
+ASKS_RATIO = re.compile(r"\bhow\s+many\s+(?:x|times)\s+(?:more|less|fewer|larger|smaller|bigger|faster|slower|cheaper|"
+                        r"higher|lower)\b|\bby\s+what\s+factor\b|\bhow\s+many[\s-]+fold\b", re.I)
+MULTIPLIER_RE = re.compile(r"\d[x×](?!\w|\.\d)|\d\s*(?:times|-fold|fold)\b|\bfactor\s+of\s+(?:about\s+|~\s*)?\d", re.I)
 # A model named with its size ("mixtral 8x22B", "BLOOM-176B", "Llama 2 13B"): the size picks the variant.
 VARIANT_RE = re.compile(r"(?<![\w-])(?P<name>[A-Za-z][\w.]*(?:[\s-]\d[\w.]*)?)[\s-](?P<size>\d+(?:\.\d+)?(?:x\d+)?[BT])\b")
 # "which TPU — v4, v5e or v5p?", "the 1M, 4M or 34M one": the question offers the answers to choose from.
@@ -309,6 +313,9 @@ class CoverageJudge:
                 and not any(RATIO_RE.search(display_sentence(s)) for s in sentences)):
             # "how much higher throughput does A get than B": neither tok/s nor a ratio quoted
             missing.append(asked_here(ranking))
+        if (not missing and ASKS_RATIO.search(asked_clause(ranking))
+                and not any(MULTIPLIER_RE.search(display_sentence(s)) for s in sentences)):
+            missing.append("the multiplier")  # "far more tokens" is no "how many x more"
         if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes):
             missing.append(f"the real {asked_here(ranking).removeprefix('the ')}" if focus else "the real figure")
         worded = list(dict.fromkeys(self.say_missing(ranking, m) for m in missing))
