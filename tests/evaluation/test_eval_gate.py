@@ -94,14 +94,15 @@ def test_review_set_shape() -> None:
     assert all(q.missing for q in qs if not q.answerable) and all(q.evidence for q in qs if q.answerable)
 
 
-# Follow-ups (eval/conversations.jsonl, test split: 37 conversations written blind; topic switches
-# pair each first turn with a review question on other modules). Measured: in context cites-relevant
-# 0.969 (standalone rewrite 0.969, alone 0.344), must-contain 0.719 (0.766, 0.219); switches: new
-# topic cited 0.936, old topic cited 0.021; the 10 written switches: new 1.000, old 0.000. Where the
-# switch's question asked alone cites its topic (43 of 47): new topic cited 1.000.
-# Margins: about 1-2 of 32-47, 1 of 10.
-CONVERSATION_FLOORS = {"in_context_cites": 0.93, "in_context_must": 0.66, "new_topic_cited": 0.86,
+# Follow-ups (eval/conversations.jsonl, test split: 85 conversations written blind, 48 of them added
+# in session 16; topic switches pair each first turn with a review question on other modules).
+# Measured: in context cites-relevant 0.975 (standalone rewrite 0.975, alone 0.325), must-contain
+# 0.694 (0.725, 0.188): the gap to the rewrites is 0.031; switches: new topic cited 0.958, old topic
+# cited 0.011; the 10 written switches: new 1.000, old 0.000. Where the switch's question asked alone
+# cites its topic (91 of 95): new topic cited 1.000. Margins: about 2-3 of 85-95, 1 of 10.
+CONVERSATION_FLOORS = {"in_context_cites": 0.93, "in_context_must": 0.66, "new_topic_cited": 0.9,
                        "written_new_topic_cited": 0.9, "new_topic_cited_where_alone_does": 0.95}
+MUST_GAP_CEILING = 0.06  # the 0.05 between follow-ups in context and their rewrites, plus a question
 CONVERSATION_CEILINGS = {"old_topic_cited": 0.07, "written_old_topic_cited": 0.1}
 
 
@@ -120,4 +121,7 @@ def test_follow_ups_stay_above_floors(real_engine) -> None:  # noqa: ANN001
            "written_old_topic_cited": report["summary"]["switch"]["old_topic_cited"]}
     failures = [f"{k}: {got[k]:.3f} < floor {v}" for k, v in CONVERSATION_FLOORS.items() if got[k] < v]
     failures += [f"{k}: {got[k]:.3f} > ceiling {v}" for k, v in CONVERSATION_CEILINGS.items() if got[k] > v]
+    gap = report["summary"]["standalone"]["must_recall"] - got["in_context_must"]
+    failures += [f"must-contain {gap:.3f} below the standalone rewrites > ceiling {MUST_GAP_CEILING}"] \
+        if gap > MUST_GAP_CEILING else []
     assert not failures, "; ".join(failures)
