@@ -119,8 +119,11 @@ class Engine:
         numeric = intent.numeric or len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
         if numeric and (not elliptic_parts(ranking.query.text) or self.side_quoter.covers_parts(best, intent.parts)):
             return self.side_quoter.with_distant(best, side_rankings)
-        return self.side_quoter.with_trailing(self.side_quoter.select(ranking, side_rankings) or best,
-                                              self.trailing_rankings(ranking), intent.sides)
+        sided = self.side_quoter.select(ranking, side_rankings)
+        if sided is None:
+            return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), intent.sides)
+        # a lead-in ("…combine three kinds of metric:") is quoted with its list
+        return self.quoter.with_lists(self.side_quoter.with_trailing(sided, self.trailing_rankings(ranking), intent.sides))
 
     def trailing_rankings(self, ranking: Ranking) -> list[Ranking]:
         """A comparison's further questions ("…, and why is TP kept inside one node?"), each

@@ -47,9 +47,7 @@ class SideQuoter:
             text = self.selector.sentence(scored.row, scored.j)
             tokens = set(tokenize(text))
             key = self.selector.absolute(scored.row, scored.j)
-            # a lead-in ("With GPT-2's vocabulary of V = 50,257 tokens:") says nothing without its list,
-            # and one side's sentences are too few to carry a list
-            if (word is None or names_side(word, text, tokens)) and key not in seen and not text.rstrip().endswith(":"):
+            if (word is None or names_side(word, text, tokens)) and key not in seen:
                 seen.add(key)
                 both = sum(names_side(w, text, tokens) for w in words) > 1
                 pool.append(Scored(scored.score + BOTH_SIDES_BONUS * both, scored.rank, scored.row, scored.j))
