@@ -36,6 +36,8 @@ def test_side_words_prefer_the_word_that_tells_sides_apart() -> None:
 def test_side_query_keeps_one_side() -> None:
     q = "Flamingo vs LLaVA: how do they get images into the model?"
     assert "LLaVA" not in side_query(q, ["Flamingo", "LLaVA"], 0) and "Flamingo" in side_query(q, ["Flamingo", "LLaVA"], 0)
+    q = "ViT patches vs Sora's spacetime patches: how does each make tokens, and why does one Sora pass cost 4LdT²?"
+    assert "Sora" not in side_query(q, ["ViT patches", "Sora's spacetime patches"], 0)  # named again in a further question
 
 
 def test_a_short_part_borrows_the_longest_parts_subject() -> None:

@@ -184,9 +184,13 @@ def side_words(sides: list[str]) -> list[str | None]:
 def side_query(question: str, sides: list[str], keep: int) -> str:
     """The question about one side only: the other sides taken out, so retrieval looks for it."""
     text = question
+    words = side_words(sides)
     for n, side in enumerate(sides):
         if n != keep:
             text = re.sub(re.escape(side), " ", text, flags=re.I)
+            # "…, and why does one Sora pass pay …": the other side named again later
+            if words[n] and words[n] != words[keep]:
+                text = re.sub(rf"(?<![\w-]){re.escape(words[n])}(?:'s)?(?![\w-])", " ", text, flags=re.I)
     text = " ".join(VS_SPLIT.sub(" ", text).split())
     return text if side_word(sides[keep]) in tokenize(text) else f"{sides[keep]} {text}"
 
