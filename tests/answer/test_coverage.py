@@ -324,3 +324,11 @@ def test_a_multiplier_asked_for_is_stated_only_by_a_multiplier() -> None:
     assert not MULTIPLIER_RE.search("it used far more tokens than single-agent chat")
     assert not RATIO_RE.search("on one 8×H100 node: 450 × 10^9 / 327,680")  # hardware counts and products
     assert RATIO_RE.search("3.5x the throughput") and RATIO_RE.search("40% higher")
+
+
+def test_how_big_asks_a_size_in_bytes_whatever_the_thing_is_called() -> None:
+    from tmrag.answer.coverage import unit_of
+
+    assert unit_of(["checkpoint"], "how big is one latent checkpoint in fp16?").search("= 524,288 bytes")
+    assert unit_of(["checkpoint"], "what does a checkpoint hold?") is None
+    assert unit_of(["memory"], "how much memory?").search("1.25 GiB")

@@ -101,6 +101,15 @@ QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
 }
 
 
+# "how big is one latent checkpoint": a size, stated in bytes whatever the thing is called.
+HOW_BIG = re.compile(r"\bhow\s+(?:big|large)\s+(?:is|are|was|were|would)\b", re.I)
+
+
+def unit_of(focus: list[str], question: str) -> re.Pattern[str] | None:
+    """The unit the asked quantity is stated in, by its name or by "how big is"."""
+    return QUANTITY_UNITS.get(focus[-1]) or (_BYTES if HOW_BIG.search(question) else None)
+
+
 @dataclass
 class CoverageResult:
     coverage: Coverage
@@ -376,7 +385,7 @@ class CoverageJudge:
     def states_quantity(focus: list[str], numeric: bool, sentences: list[str], ranking: Ranking) -> bool:
         """A quoted sentence gives the asked quantity in its unit ("1.25 GiB" for "how much
         memory"): positive evidence the reader is not asked to second-guess."""
-        unit = QUANTITY_UNITS.get(focus[-1]) if focus and numeric else None
+        unit = unit_of(focus, ranking.query.text) if focus and numeric else None
         given = set(NUMBER_RE.findall(ranking.query.text))
         return bool(unit) and any(unit.search(display_sentence(s)) and set(NUMBER_RE.findall(s)) - given for s in sentences)
 
@@ -417,7 +426,7 @@ class CoverageJudge:
         """Some quoted sentence names the asked attribute (and, for a number, gives one the
         question did not already give, like the 405 of "Llama 3 405B")."""
         given = set(NUMBER_RE.findall(ranking.query.text))
-        unit = QUANTITY_UNITS.get(focus[-1])
+        unit = unit_of(focus, ranking.query.text)
         count = COUNT_RE.search(ranking.query.text)
         phrase = re.compile(rf"(?<![\w-]){re.escape(ranking.intent.focus)}(?![\w-])", re.I) if ranking.intent.focus else None
         # "decayed to 10% of the peak learning rate" gives a share of the attribute, not its value
