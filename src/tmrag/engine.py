@@ -118,7 +118,7 @@ class Engine:
         # asked as a number, or a worked case set up ("q=(2,1,0,0), d_k=4: what weight …, and what output?")
         numeric = intent.numeric or len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
         if numeric and (not elliptic_parts(ranking.query.text) or self.side_quoter.covers_parts(best, intent.parts)):
-            return self.side_quoter.with_distant(best, side_rankings)
+            return self.side_quoter.with_distant(best, side_rankings, intent.parts)
         sided = self.side_quoter.select(ranking, side_rankings)
         if sided is None:
             return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), intent.sides)

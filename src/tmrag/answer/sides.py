@@ -66,26 +66,42 @@ class SideQuoter:
     def covers_parts(self, quotes: list[Quote], parts: list[str]) -> bool:
         """Whether the quotes speak of every part: hold a word that part has and the others lack
         ("30-step" or "98%" of "…and for a 30-step task at 98%?")."""
+        return not any(self.unspoken(quotes, parts))
+
+    def unspoken(self, quotes: list[Quote], parts: list[str]) -> list[bool]:
+        """For each part, whether the quotes lack every word it has and the others lack."""
         quoted = set(tokenize(" ".join(self.selector.index.chunks[q.row].text[a:b] for q in quotes for a, b in q.spans)))
         words = [set(tokenize(p)) for p in parts]
+        out = []
         for n, own in enumerate(words):
             distinct = own - set().union(*(w for m, w in enumerate(words) if m != n))
-            if distinct and not distinct & quoted:
-                return False
-        return True
+            out.append(bool(distinct) and not distinct & quoted)
+        return out
 
-    def with_distant(self, best: list[Quote], part_rankings: list[Ranking]) -> list[Quote]:
+    def with_distant(self, best: list[Quote], part_rankings: list[Ranking], parts: list[str] | None = None) -> list[Quote]:
         """``best`` with the sentences of each part answered in a module ``best`` does not quote
-        ("what's the compression ratio …, and what does the rebuilt history contain?"), those
-        parts' sentences last, ``best`` cut to fit the sentence budget."""
+        ("what's the compression ratio …, and what does the rebuilt history contain?"), or of
+        which ``best`` says none of its own words ("…, and with mu = 0.9 how much is a steady
+        gradient amplified?"), those parts' sentences last, ``best`` cut to fit the sentence budget."""
         chunks = self.selector.index.chunks
         quoted = {chunks[q.row].doc_id for q in best}
+        unspoken = self.unspoken(best, parts) if parts else [False] * len(part_rankings)
         extra: list[Quote] = []
-        for ranking in part_rankings:
+        for ranking, silent in zip(part_rankings, unspoken, strict=True):
             modules = [chunks[c.row].doc_id for c in ranking.results if chunks[c.row].kind == "module"]
-            if modules and not set(modules[:DISTANT_DEPTH]) & quoted:
-                extra += self.selector.first_sentences(self.selector.select(ranking), DISTANT_SENTENCES)
+            if modules and (silent or not set(modules[:DISTANT_DEPTH]) & quoted):
+                extra += self.selector.first_sentences(self.fresh(self.selector.select(ranking), best), DISTANT_SENTENCES)
         return self.with_extra(best, extra)
+
+    def fresh(self, quotes: list[Quote], said: list[Quote]) -> list[Quote]:
+        """``quotes`` less the sentences that ``said`` already says."""
+        quoted = [(q.row, j) for q in said for j in self.selector.refs(q)]
+        out = []
+        for q in quotes:
+            spans = [sp for sp, j in self.selector.span_refs(q) if not any(self.selector.repeats((q.row, j), o) for o in quoted)]
+            if spans:
+                out.append(Quote(q.row, spans, 0, [sp for sp in q.reading or q.spans if sp in spans]))
+        return out
 
     def with_trailing(self, best: list[Quote], part_rankings: list[Ranking], sides: list[str]) -> list[Quote]:
         """``best`` (a comparison's sides) with the best sentences for each further question the

@@ -73,8 +73,8 @@ LIST_RE = re.compile(r"^(?:(?:what\s+are\s+the|list|name|which|give\s+me)\b.*|(?
 # the ink side how much …".
 # ", and in the 200-item example (85% agreement) what's …" and ", and given that, is … still …?" too.
 AND_ASKS = (r",?\s+and\s+(?=(?:how|what|why|which|when|where|who)\b)|,\s+and\s+(?:[\w-]+\s+){1,4}?(?=(?:how|what|why|which)\b)"
-            r"|,\s+and\s+(?:in|for|at|on|with|under)\s[^?]{0,80}?\s(?=(?:how|what|why|which)\b)"
-            r"|,\s+and\s+given\s[^?,]{0,40},\s+(?=(?:is|are|does|do|can|would|will|should)\b)")
+            r"|,\s+and\s+(?=(?:in|for|at|on|with|under)\s[^?]{0,80}?\s(?:how|what|why|which)\b)"
+            r"|,\s+and\s+(?=given\s[^?,]{0,40},\s+(?:is|are|does|do|can|would|will|should)\b)")
 # "…?", "…, and how/what …", or "…, and if I …, how many …" (a new case set up for the next part).
 PART_SPLIT = re.compile(rf"\?\s+(?=\S)|{AND_ASKS}|,\s+and\s+if\b(?=[^?]*\b(?:how|what|which)\b)", re.I)
 # Words that describe a side without naming it ("Flamingo-style", "full auto-compact"): a side is
