@@ -239,7 +239,10 @@ def test_a_part_answered_in_another_module_gets_its_own_sentences_beside_the_bes
     part_quotes = {2: Quote(2, [(0, 10), (11, 20)])}
     selector = SimpleNamespace(index=SimpleNamespace(chunks=chunks), settings=SimpleNamespace(answer_max_sentences=4),
                                first_sentences=QuoteSelector.first_sentences,
-                               select=lambda ranking: [part_quotes[ranking.results[0].row]])
+                               select=lambda ranking: [part_quotes[ranking.results[0].row]],
+                               refs=lambda q: list(range(len(q.spans))),
+                               span_refs=lambda q: [(sp, j) for j, sp in enumerate(q.spans)],
+                               repeats=lambda a, b: a == b)
     best = [Quote(0, [(0, 5), (6, 9)]), Quote(1, [(0, 4), (5, 8)])]
     near = SimpleNamespace(results=[SimpleNamespace(row=3), SimpleNamespace(row=1)])  # quoted module among its first
     far = SimpleNamespace(results=[SimpleNamespace(row=2)])
