@@ -335,3 +335,13 @@ def test_how_big_asks_a_size_in_bytes_whatever_the_thing_is_called() -> None:
     assert unit_of(["checkpoint"], "how big is one latent checkpoint in fp16?").search("= 524,288 bytes")
     assert unit_of(["checkpoint"], "what does a checkpoint hold?") is None
     assert unit_of(["memory"], "how much memory?").search("1.25 GiB")
+
+
+def test_a_part_the_quotes_say_none_of_the_own_words_of_is_unspoken() -> None:
+    from tmrag.answer.quotes import Quote
+    from tmrag.answer.sides import SideQuoter
+
+    text = "SGD zig-zags across narrow valleys. Momentum averages the gradients."
+    selector = SimpleNamespace(index=SimpleNamespace(chunks=[SimpleNamespace(text=text)]))
+    parts = ["how does momentum stop SGD zig-zagging", "with mu = 0.9 how much is a steady gradient amplified?"]
+    assert SideQuoter(selector).unspoken([Quote(0, [(0, 35), (36, 68)])], parts) == [False, True]
