@@ -341,7 +341,7 @@ def test_a_part_the_quotes_say_none_of_the_own_words_of_is_unspoken() -> None:
     from tmrag.answer.quotes import Quote
     from tmrag.answer.sides import SideQuoter
 
-    text = "SGD zig-zags across narrow valleys. Momentum averages the gradients."
+    text = "SGD zig-zags across narrow valleys. Momentum averages the past updates."
     selector = SimpleNamespace(index=SimpleNamespace(chunks=[SimpleNamespace(text=text)]))
     parts = ["how does momentum stop SGD zig-zagging", "with mu = 0.9 how much is a steady gradient amplified?"]
-    assert SideQuoter(selector).unspoken([Quote(0, [(0, 35), (36, 68)])], parts) == [False, True]
+    assert SideQuoter(selector).unspoken([Quote(0, [(0, 35), (36, 71)])], parts) == [False, True]
