@@ -345,3 +345,13 @@ def test_a_part_the_quotes_say_none_of_the_own_words_of_is_unspoken() -> None:
     selector = SimpleNamespace(index=SimpleNamespace(chunks=[SimpleNamespace(text=text)]))
     parts = ["how does momentum stop SGD zig-zagging", "with mu = 0.9 how much is a steady gradient amplified?"]
     assert SideQuoter(selector).unspoken([Quote(0, [(0, 35), (36, 71)])], parts) == [False, True]
+
+
+def test_an_attribute_named_by_a_word_the_notes_never_write_is_missing() -> None:
+    judge = CoverageJudge(SimpleNamespace(coverage_reader=False, coverage_name_evidence=0.65, coverage_focus_evidence=0.65),
+                          SimpleNamespace(lexical=SimpleNamespace(vocab={"deepnet"}), chunks=[]))
+    q = "what BLEU did DeepNet get on its translation benchmark?"
+    ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["DeepNet", "BLEU"]), unknown_names=["BLEU"],
+                              intent=SimpleNamespace(kind="numeric", focus="BLEU", focus_tokens=["bleu"], numeric=True,
+                                                     sides=[], parts=[]), evidence=0.7)
+    assert judge.judge(ranking, [], False, []).missing == ["the BLEU of DeepNet"]

@@ -292,6 +292,9 @@ class CoverageJudge:
         missing += [v for v in unwritten_variants(ranking.query.text, self.index.lexical.vocab)
                     if not any(n in v for n in missing)]
         missing += filter(None, [unchosen(ranking.query.text, sentences)])
+        # "what BLEU did DeepNet get": an attribute named by a word the notes never write is not stated
+        if not missing and intent.focus and any(n.lower() in focus for n in ranking.unknown_names):
+            missing.append(asked_here(ranking))
         if not missing and unmentioned and intent.kind in FOCUS_KINDS:
             missing = self.unmentioned_and_unread(ranking, sentences, unmentioned)
         if not missing and intent.numeric and focus:
