@@ -127,3 +127,17 @@ def test_the_method_as_a_subject_points_back_but_the_method_of_names_one() -> No
 
     assert BACK_REFERENCE.match("The method needs no backpropagation and generalizes well.")
     assert not BACK_REFERENCE.match("The method of choice for long prompts is chunked prefill.")
+
+
+def test_a_why_answer_brings_the_reason_after_a_short_claim() -> None:
+    from types import SimpleNamespace
+
+    from tmrag.answer.quoting import QuoteSelector
+
+    text = "Temperature 0 is not deterministic in practice. Non-associative sums can flip a near tie."
+    chunk = SimpleNamespace(text=text, sentences=[(0, 47), (48, 89)], doc_id="sampling", kind="module", start=0)
+    selector = QuoteSelector.__new__(QuoteSelector)
+    selector.index = SimpleNamespace(chunks=[chunk])
+    assert selector.sequel(0, 0, why=True) == [(0, 1)]
+    assert selector.sequel(0, 0, why=False) == []
+    assert selector.sequel(0, 1, why=True) == []  # the last sentence of its paragraph

@@ -52,6 +52,7 @@ BACK_REFERENCE = re.compile(r"(?:[-*+]\s+)?[*_]*(?:This|That|These|Those|It|Its|
 CONSEQUENCE = re.compile(r"(?:[\w'-]+\s+){1,3}(?:therefore|thus|hence)\b")
 DISPLAY_FORMULA = re.compile(r"\s*\$\$(.+?)\$\$", re.S)  # a display formula right after a sentence
 FORMULA_TAIL = 8  # characters before a chunk's start searched for the "$$" that closes a formula
+SHORT_CLAIM = 10  # words: a claim this short leaves its reason to the next sentence
 PARAGRAPH_REACH = 6  # sentences walked each way for an enumeration's other steps (the notes' run 3-4)
 # One step of an enumeration in running text ("First, it is out of distribution … Second, …"): a
 # reader given one step is told there are more, so the steps of one paragraph are quoted together.
@@ -82,7 +83,7 @@ class QuoteSelector(ListQuoting):
         if numbers:
             scored = [Scored(s.score + numbers.result(self.sentence(s.row, s.j), self.bare_title(s.row, s.j)), s.rank,
                              s.row, s.j) for s in scored]
-        groups = self.greedy(scored, chosen, numbers, WHY_MARGIN if why and not numbers else SENTENCE_MARGIN)
+        groups = self.greedy(scored, chosen, numbers, WHY_MARGIN if why and not numbers else SENTENCE_MARGIN, why)
         quotes = self.quotes_from(chosen, self.reading_strength(ranking, groups))
         listing = ranking.intent.kind == "list"
         count = asked_count(ranking.query.text) if listing else None
@@ -128,7 +129,7 @@ class QuoteSelector(ListQuoting):
         return text.endswith(":") and quotable(text[:-1] + ".") and self.list_of(row, span) is not None
 
     def greedy(self, scored: list[Scored], chosen: list[Pick], numbers: NumberScorer | None = None,
-               margin: float = SENTENCE_MARGIN) -> list[Group]:
+               margin: float = SENTENCE_MARGIN, why: bool = False) -> list[Group]:
         """Adds the best sentences (each with its antecedent, if it needs one) to ``chosen``
         within the margin and the sentence and word budgets; returns them as scored groups.
         For a numeric question, ``numbers`` re-scores what is left after each pick."""
@@ -151,7 +152,7 @@ class QuoteSelector(ListQuoting):
             group = self.with_antecedent(s.row, s.j, chosen)
             n_words = sum(self.words(row, i) for row, i in group)
             taken = {(p.row, p.j) for p in chosen} | set(group)
-            steps = [ref for ref in self.enumeration(s.row, s.j) if ref not in taken]
+            steps = [ref for ref in self.enumeration(s.row, s.j) or self.sequel(s.row, s.j, why) if ref not in taken]
             steps_words = sum(self.words(*ref) for ref in steps)
             if steps and words + n_words + steps_words <= max_words and len(chosen) + len(group) + len(steps) <= MAX_SENTENCES:
                 group, n_words = sorted(group + steps), n_words + steps_words
@@ -218,6 +219,14 @@ class QuoteSelector(ListQuoting):
                     steps.append(ref)
                 ref = self.adjacent(*ref, forward)
         return sorted(steps, key=lambda r: self.absolute(*r))
+
+    def sequel(self, row: int, j: int, why: bool) -> list[SentenceRef]:
+        """For a why-question, the sentence after a short claim ("Temperature 0 is not perfectly
+        deterministic in practice."), which says why."""
+        if not why or len(self.sentence(row, j).split()) > SHORT_CLAIM:
+            return []
+        ref = self.adjacent(row, j, forward=True)
+        return [ref] if ref is not None and quotable(self.sentence(*ref)) else []
 
     def before(self, row: int, j: int) -> SentenceRef | None:
         """The quotable sentence before this one in its paragraph."""
