@@ -154,3 +154,12 @@ def test_an_items_first_sentence_runs_past_i_e_and_e_g() -> None:
     assert FIRST_SENTENCE.match("The ratio is 5.8×10^10, i.e. N/3. Next.").group(0) == "The ratio is 5.8×10^10, i.e. N/3."
     assert FIRST_SENTENCE.match("Uses e.g. bf16 weights. Then.").group(0) == "Uses e.g. bf16 weights."
     assert FIRST_SENTENCE.match("Ends with 3.5 GB. Next").group(0) == "Ends with 3.5 GB."
+
+
+def test_a_sentence_that_lists_its_counted_items_itself_is_the_list() -> None:
+    from tmrag.answer.list_quoting import enumerates
+
+    s = "Three numbers summarise an SAE: L0 (active features per token), the variance left unexplained, and the loss recovered."
+    assert enumerates(s, 3)
+    assert not enumerates(s, 4)
+    assert not enumerates("Three numbers summarise an SAE.", 3)  # announced, not listed

@@ -150,3 +150,8 @@ def test_a_second_question_after_and_plus_a_few_words_is_a_part() -> None:
     q = "how many spacetime tokens does a 10 s clip become, and roughly what share of each step's FLOPs is attention?"
     assert classify(q, ["FLOPs"], False).parts == ["how many spacetime tokens does a 10 s clip become",
                                                    "what share of each step's FLOPs is attention?"]
+
+
+def test_the_three_numbers_of_a_thing_are_a_list_not_a_number() -> None:
+    intent = classify("what are the three numbers people use to summarise a sparse autoencoder?", [], False)
+    assert intent.kind == "list" and not intent.numeric

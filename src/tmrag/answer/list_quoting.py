@@ -25,6 +25,15 @@ def asked_count(question: str) -> int | None:
     return (COUNT_WORDS.get(m.group(1).lower()) or int(m.group(1))) if m else None
 
 
+def enumerates(sentence: str, count: int) -> bool:
+    """The sentence lists its ``count`` items itself, after a colon ("Three numbers summarise an
+    SAE: L0 (…), the fraction of variance left unexplained, and the loss recovered …")."""
+    head, colon, rest = sentence.partition(":")
+    said = re.search(rf"\b{[w for w, n in COUNT_WORDS.items() if n == count][0]}\b|\b{count}\b", head, re.I)
+    items = re.split(r",\s*(?:and\s+)?|;\s*|\s+and\s+", re.sub(r"\([^)]*\)", "", rest))
+    return bool(colon and said and len([i for i in items if i.strip()]) == count)
+
+
 class ListQuoting:
     """The list half of :class:`~tmrag.answer.quoting.QuoteSelector` (it supplies ``index``,
     ``corpus``, ``sections``, ``sentence`` and ``lead_in``)."""
@@ -46,6 +55,9 @@ class ListQuoting:
                 items = self.list_of(row, span)
                 if items and len(items.spans) == count:
                     return self.led_by(row, span, items, quotes)
+                if enumerates(self.sentence(row, j), count):
+                    return renumbered([Quote(row, [span], 1, [span]), *first_sentences(
+                        [q for q in quotes if q.row != row or span not in q.spans], LIST_EXTRA_SENTENCES)])
         return None
 
     def led_by(self, row: int, span: tuple[int, int], items: ListItems, quotes: list[Quote]) -> list[Quote]:

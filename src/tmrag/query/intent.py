@@ -257,9 +257,13 @@ def question_focus(question: str, names: list[str]) -> str:
     return ""
 
 
+# "what are the three numbers people use to summarise an SAE": a list of metrics, not a number asked.
+COUNTED_KINDS = re.compile(r"\b(?:two|three|four|five|six)\s+(?:numbers|figures|metrics|quantities)\b", re.I)
+
+
 def classify(question: str, names: list[str], defines: bool) -> QuestionIntent:
     text = " ".join(question.split())
-    numeric = bool(NUMERIC_RE.search(text))
+    numeric = bool(NUMERIC_RE.search(text)) and not COUNTED_KINDS.search(text)
     sides = comparison_sides(text)
     parts = [p.strip() for p in PART_SPLIT.split(text) if len(tokenize(p)) >= 2]
     if len(parts) == 1:
@@ -273,7 +277,7 @@ def classify(question: str, names: list[str], defines: bool) -> QuestionIntent:
         kind = "multi_part"
     elif numeric:
         kind = "numeric"
-    elif LIST_RE.search(text):
+    elif LIST_RE.search(text) or COUNTED_KINDS.search(text):
         kind = "list"
     elif re.match(r"^\s*(?:(?:ok|okay|so|and|but|then|right|hmm)\b[,\s]*)*(?:why|how)\b", text, re.I):  # "ok so how does…"
         kind = "mechanism"
