@@ -355,3 +355,11 @@ def test_an_attribute_named_by_a_word_the_notes_never_write_is_missing() -> None
                               intent=SimpleNamespace(kind="numeric", focus="BLEU", focus_tokens=["bleu"], numeric=True,
                                                      sides=[], parts=[]), evidence=0.7)
     assert judge.judge(ranking, [], False, []).missing == ["the BLEU of DeepNet"]
+
+
+def test_points_counted_are_an_attribute_other_generic_heads_are_not() -> None:
+    from tmrag.answer.coverage import generic
+
+    assert not generic(["point"], "By how many points did TIES beat task arithmetic?")
+    assert generic(["point"], "What's the point of a KL penalty?")
+    assert generic(["benefit"], "What's the benefit of GQA?")

@@ -101,12 +101,15 @@ QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
 }
 
 
+HOW_MANY_POINTS = re.compile(r"\bhow\s+many\s+(?:percentage\s+)?points\b", re.I)
 # "how big is one latent checkpoint": a size, stated in bytes whatever the thing is called.
 HOW_BIG = re.compile(r"\bhow\s+(?:big|large)\s+(?:is|are|was|were|would)\b", re.I)
 
 
 def unit_of(focus: list[str], question: str) -> re.Pattern[str] | None:
     """The unit the asked quantity is stated in, by its name or by "how big is"."""
+    if not focus:
+        return None
     return QUANTITY_UNITS.get(focus[-1]) or (_BYTES if HOW_BIG.search(question) else None)
 
 
@@ -251,6 +254,12 @@ def unchosen(question: str, sentences: list[str]) -> str | None:
     return None if said else f"which of {m.group('options')}"
 
 
+def generic(focus: list[str], question: str) -> bool:
+    """The focus names no attribute ("the benefit", "which one"), unless the question counts
+    points ("by how many points did TIES beat task arithmetic"): a score's margin."""
+    return focus[-1] in GENERIC_HEADS and not (focus[-1] == "point" and HOW_MANY_POINTS.search(question))
+
+
 def _tokens(text: str) -> set[str]:
     return set(tokenize(text))
 
@@ -305,7 +314,7 @@ class CoverageJudge:
         # evidence the reader is not asked to overrule; a plain pass of the focus check is not
         # (dev: the reader catches unanswerables there, "how many GPUs does Character.ai run").
         said = False
-        if (focus and intent.kind in FOCUS_KINDS and focus[-1] not in GENERIC_HEADS and ranking.query.names and not missing
+        if (focus and intent.kind in FOCUS_KINDS and not generic(focus, ranking.query.text) and ranking.query.names and not missing
                 and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking))
                 and not self.states(focus, intent.numeric, sentences, token_sets, ranking, context)):
             # said of the thing the number is asked of, not of another name in the question
