@@ -20,6 +20,7 @@ from tmrag.query.intent import classify, comparison_sides, part_queries, questio
     ("Compare SFT dataset sizes: LIMA, InstructGPT, Llama 2 chat, and Alpaca. And how did LIMA fare?",
      ["LIMA", "InstructGPT", "Llama 2 chat", "Alpaca"]),
     ("compare GQA, MQA and MHA for long contexts", ["GQA", "MQA", "MHA"]),
+    ("reward hacking in RLHF vs in RL with verifiable rewards: what is exploited?", ["RLHF", "RL"]),
     ("Compare DPO and PPO, and explain why one is cheaper", ["DPO", "PPO"]),  # a clause is no listed side
     ("Which TCP port does Claude Code's VS Code extension listen on?", []),  # an editor, not a comparison
     ("How does attention work?", []),
@@ -155,3 +156,10 @@ def test_a_second_question_after_and_plus_a_few_words_is_a_part() -> None:
 def test_the_three_numbers_of_a_thing_are_a_list_not_a_number() -> None:
     intent = classify("what are the three numbers people use to summarise a sparse autoencoder?", [], False)
     assert intent.kind == "list" and not intent.numeric
+
+
+def test_a_second_question_after_a_participle_phrase_is_a_part() -> None:
+    q = "what does tool_choice accept, and going the other direction in MCP, what can a client declare?"
+    assert classify(q, [], False).kind == "multi_part"
+    setup = "With acceptance 0.8, 5 drafted tokens, and a draft costing 10% of a pass, how many tokens per pass?"
+    assert classify(setup, [], False).kind != "multi_part"  # a set-up list is not a part

@@ -74,7 +74,8 @@ LIST_RE = re.compile(r"^(?:(?:what\s+are\s+the|list|name|which|give\s+me)\b.*|(?
 # ", and in the 200-item example (85% agreement) what's …" and ", and given that, is … still …?" too.
 AND_ASKS = (r",?\s+and\s+(?=(?:how|what|why|which|when|where|who)\b)|,\s+and\s+(?:[\w-]+\s+){1,4}?(?=(?:how|what|why|which)\b)"
             r"|,\s+and\s+(?=(?:in|for|at|on|with|under)\s[^?]{0,80}?\s(?:how|what|why|which)\b)"
-            r"|,\s+and\s+(?=given\s[^?,]{0,40},\s+(?:is|are|does|do|can|would|will|should)\b)")
+            r"|,\s+and\s+(?=given\s[^?,]{0,40},\s+(?:is|are|does|do|can|would|will|should)\b)"
+            r"|,\s+and\s+(?=\w+ing\s[^?,]{0,60},\s+(?:how|what|why|which)\b)")  # ", and going the other way in MCP, what …"
 # "…?", "…, and how/what …", or "…, and if I …, how many …" (a new case set up for the next part).
 PART_SPLIT = re.compile(rf"\?\s+(?=\S)|{AND_ASKS}|,\s+and\s+if\b(?=[^?]*\b(?:how|what|which)\b)", re.I)
 # Words that describe a side without naming it ("Flamingo-style", "full auto-compact"): a side is
@@ -143,6 +144,12 @@ def comparison_sides(question: str) -> list[str]:
     segments = VS_SPLIT.split(question)
     if len(segments) > 1:  # "A vs B", "A vs B vs C"
         sides = [_tail_phrase(segments[0])]
+        # "reward hacking in RLHF vs in RL with verifiable rewards": the sides follow the preposition
+        shared = re.match(r"(in|on|for|with|at|under|during)\s+\S", segments[1], re.I)
+        before = re.search(rf"\b{shared.group(1)}\s+(?P<side>[^,;:?]+)$", segments[0], re.I) if shared else None
+        if before:
+            sides = [_phrase(before.group("side"))]
+            segments = [segments[0], segments[1][len(shared.group(1)):].lstrip(), *segments[2:]]
         for segment in segments[1:]:
             sides.append(_phrase(segment))
             if CLAUSE_BREAK.search(segment):  # "A vs B: what's the cost vs accuracy tradeoff?" has two sides
