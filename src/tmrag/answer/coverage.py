@@ -84,7 +84,8 @@ VARIANT_RE = re.compile(r"(?<![\w-])(?P<name>[A-Za-z][\w.]*(?:[\s-]\d[\w.]*)?)[\
 # "which TPU — v4, v5e or v5p?", "the 1M, 4M or 34M one": the question offers the answers to choose from.
 _OPTION = r"[\w.$%×-]*\d[\w.$%×-]*"
 CHOICES_RE = re.compile(rf"(?<![\w.$-])(?P<options>{_OPTION}(?:,\s*{_OPTION})*,?\s+or\s+{_OPTION})(?![\w.$-])")
-NOT_NAMES = frozenset("a an the of for with to on at in by about than and or vs".split())
+NOT_NAMES = frozenset({"a", "an", "the", "of", "for", "with", "to", "on", "at", "in", "by", "about", "than", "and", "or",
+                       "vs"})
 
 
 # A quantity is stated by its value in its unit as much as by its name: "1.25 GiB of cache"
@@ -314,8 +315,8 @@ class CoverageJudge:
         # evidence the reader is not asked to overrule; a plain pass of the focus check is not
         # (dev: the reader catches unanswerables there, "how many GPUs does Character.ai run").
         said = False
-        if (focus and intent.kind in FOCUS_KINDS and not generic(focus, ranking.query.text) and ranking.query.names and not missing
-                and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking))
+        if (focus and intent.kind in FOCUS_KINDS and not generic(focus, ranking.query.text) and ranking.query.names
+                and not missing and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking))
                 and not self.states(focus, intent.numeric, sentences, token_sets, ranking, context)):
             # said of the thing the number is asked of, not of another name in the question
             owners = number_owners(asked_clause(ranking), ranking.query.names) if self.owned(ranking) else []
