@@ -363,3 +363,11 @@ def test_points_counted_are_an_attribute_other_generic_heads_are_not() -> None:
     assert not generic(["point"], "By how many points did TIES beat task arithmetic?")
     assert generic(["point"], "What's the point of a KL penalty?")
     assert generic(["benefit"], "What's the benefit of GQA?")
+
+
+def test_a_symbol_typed_in_ascii_is_no_name_the_notes_must_write() -> None:
+    from tmrag.answer.coverage import unwritten
+
+    ranking = SimpleNamespace(unknown_names=["A_hat_0", "Flash-Decoding"])
+    assert not unwritten("A_hat_0", ranking)  # the notes write it as math, Â_0
+    assert unwritten("Flash-Decoding", ranking)

@@ -103,6 +103,8 @@ QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
 
 
 HOW_MANY_POINTS = re.compile(r"\bhow\s+many\s+(?:percentage\s+)?points\b", re.I)
+# "A_hat_0", "d_k", "w_1": a symbol typed in ASCII, which the notes write in math ("Â_0").
+NOTATION = re.compile(r"[A-Za-z]{1,2}(?:_[A-Za-z0-9]+)+")
 # "how big is one latent checkpoint": a size, stated in bytes whatever the thing is called.
 HOW_BIG = re.compile(r"\bhow\s+(?:big|large)\s+(?:is|are|was|were|would)\b", re.I)
 
@@ -124,7 +126,7 @@ def unwritten(name: str, ranking: Ranking) -> bool:
     """A compound name the notes never write ("Flash-Decoding"), so no quote is about it, even one
     with its every word; a single unknown word may be an abbreviation the notes spell out
     ("QKV"), so it alone decides nothing at strong evidence."""
-    return name in ranking.unknown_names and bool(COMPOUND.search(name))
+    return name in ranking.unknown_names and bool(COMPOUND.search(name)) and not NOTATION.fullmatch(name)
 
 
 def owner_phrase(question: str, name: str) -> str:
@@ -297,7 +299,7 @@ class CoverageJudge:
         focus = intent.focus_tokens
         weak = ranking.evidence < self.settings.coverage_name_evidence
         # A name the notes never write is missing at any evidence: nothing quoted can be about it.
-        missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n) and weak]
+        missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n) and not NOTATION.fullmatch(n) and weak]
         missing += [n for n in ranking.unknown_names if unwritten(n, ranking) and n not in missing]
         missing += [v for v in unwritten_variants(ranking.query.text, self.index.lexical.vocab)
                     if not any(n in v for n in missing)]
