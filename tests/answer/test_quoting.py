@@ -141,3 +141,20 @@ def test_a_why_answer_brings_the_reason_after_a_short_claim() -> None:
     assert selector.sequel(0, 0, why=True) == [(0, 1)]
     assert selector.sequel(0, 0, why=False) == []
     assert selector.sequel(0, 1, why=True) == []  # the last sentence of its paragraph
+
+
+def test_a_numeric_answer_brings_the_step_that_carries_its_result_on() -> None:
+    from types import SimpleNamespace
+
+    from tmrag.answer.quoting import QuoteSelector
+
+    text = ("Redraws add up to 4,800 + 720 = 5,520 bytes per frame. At 30 fps that is 30 × 5,520 = 165,600 bytes "
+            "per second. Terminals absorb 60 fps.")
+    a, b = text.index("At 30"), text.index("Terminals")
+    chunk = SimpleNamespace(text=text, sentences=[(0, a - 1), (a, b - 1), (b, len(text))], doc_id="ui", kind="module",
+                            start=0)
+    selector = QuoteSelector.__new__(QuoteSelector)
+    selector.index = SimpleNamespace(chunks=[chunk])
+    assert selector.derivation(0, 0, numeric=True) == [(0, 1)]
+    assert selector.derivation(0, 0, numeric=False) == []
+    assert selector.derivation(0, 1, numeric=True) == []  # 165,600 is not carried on

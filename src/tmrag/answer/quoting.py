@@ -20,6 +20,7 @@ from .list_quoting import ListQuoting, asked_count
 from .numeric import (
     NUMBER_MARGIN,
     NUMBER_WORDS,
+    RESULT_RE,
     TITLE_RE,
     WORKED_CASE_VALUES,
     NumberScorer,
@@ -52,6 +53,7 @@ BACK_REFERENCE = re.compile(r"(?:[-*+]\s+)?[*_]*(?:This|That|These|Those|It|Its|
 CONSEQUENCE = re.compile(r"(?:[\w'-]+\s+){1,3}(?:therefore|thus|hence)\b")
 DISPLAY_FORMULA = re.compile(r"\s*\$\$(.+?)\$\$", re.S)  # a display formula right after a sentence
 FORMULA_TAIL = 8  # characters before a chunk's start searched for the "$$" that closes a formula
+RESULT_NUMBER = re.compile(r"(?<=[=≈])\s*(\d[\d,]*(?:\.\d+)?)")  # a computed result: the number after "=" or "≈"
 SHORT_CLAIM = 10  # words: a claim this short leaves its reason to the next sentence
 PARAGRAPH_REACH = 6  # sentences walked each way for an enumeration's other steps (the notes' run 3-4)
 # One step of an enumeration in running text ("First, it is out of distribution … Second, …"): a
@@ -152,7 +154,8 @@ class QuoteSelector(ListQuoting):
             group = self.with_antecedent(s.row, s.j, chosen)
             n_words = sum(self.words(row, i) for row, i in group)
             taken = {(p.row, p.j) for p in chosen} | set(group)
-            steps = [ref for ref in self.enumeration(s.row, s.j) or self.sequel(s.row, s.j, why) if ref not in taken]
+            steps = [ref for ref in self.enumeration(s.row, s.j) or self.sequel(s.row, s.j, why)
+                     or self.derivation(s.row, s.j, numbers is not None) if ref not in taken]
             steps_words = sum(self.words(*ref) for ref in steps)
             if steps and words + n_words + steps_words <= max_words and len(chosen) + len(group) + len(steps) <= MAX_SENTENCES:
                 group, n_words = sorted(group + steps), n_words + steps_words
@@ -227,6 +230,20 @@ class QuoteSelector(ListQuoting):
             return []
         ref = self.adjacent(row, j, forward=True)
         return [ref] if ref is not None and quotable(self.sentence(*ref)) else []
+
+    def derivation(self, row: int, j: int, numeric: bool) -> list[SentenceRef]:
+        """For a numeric question, the next sentence of the paragraph when it carries this one's
+        result on ("… = 5,520 bytes per frame." then "At 30 fps that is 30 × 5,520 = 165,600 bytes
+        per second"): the asked figure is often the last step."""
+        if not numeric:
+            return []
+        results = RESULT_NUMBER.findall(display_sentence(self.sentence(row, j)))
+        ref = self.adjacent(row, j, forward=True)
+        if not results or ref is None:
+            return []
+        text = display_sentence(self.sentence(*ref))
+        carried = re.search(rf"(?<![\d.,]){re.escape(results[-1])}(?![\d]|[.,]\d)", text)
+        return [ref] if carried and RESULT_RE.search(text) and quotable(self.sentence(*ref)) else []
 
     def before(self, row: int, j: int) -> SentenceRef | None:
         """The quotable sentence before this one in its paragraph."""
