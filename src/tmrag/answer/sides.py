@@ -9,6 +9,7 @@ import re
 from ..query.intent import side_words
 from ..query.ranking import Ranking
 from ..tokenize import tokenize
+from .numeric import NumberScorer, wants_number
 from .quotes import ANSWER_PASSAGES, Pick, Quote, Scored, renumbered
 from .quoting import QuoteSelector, points_back
 from .text import MAX_SENTENCES
@@ -166,9 +167,16 @@ class SideQuoter:
         strength: dict[tuple[int, int], float] = {}
         found = 0
         question = self.selector.candidates(ranking) if any(words) else []  # shared by every side
+        # "how many FLOPs did each use": each side's stated result first, as in a numeric answer
+        numbers = NumberScorer.for_question(ranking.query.text) if wants_number(ranking.intent, ranking.query.text) else None
         for n, (word, side_ranking) in enumerate(zip(words, side_rankings, strict=True)):
             taken = 0
-            for s in self.pool(question, side_ranking, word, named):
+            pool = self.pool(question, side_ranking, word, named)
+            if numbers:
+                pool = sorted((Scored(s.score + numbers.result(self.selector.sentence(s.row, s.j),
+                                                               self.selector.bare_title(s.row, s.j)), s.rank, s.row, s.j)
+                               for s in pool), key=lambda s: -s.score)
+            for s in pool:
                 if taken >= per_side or len(chosen) >= MAX_SENTENCES:
                     break
                 if any(self.selector.repeats((s.row, s.j), (p.row, p.j)) for p in chosen):
