@@ -371,3 +371,15 @@ def test_a_symbol_typed_in_ascii_is_no_name_the_notes_must_write() -> None:
     ranking = SimpleNamespace(unknown_names=["A_hat_0", "Flash-Decoding"])
     assert not unwritten("A_hat_0", ranking)  # the notes write it as math, Â_0
     assert unwritten("Flash-Decoding", ranking)
+
+
+def test_a_which_question_asking_for_a_named_thing_needs_a_name_in_the_quotes() -> None:
+    from tmrag.answer.coverage import NAMED_KIND
+
+    m = NAMED_KIND.search("Which text-to-speech model gives voice to the hosts in NotebookLM's Audio Overviews?")
+    assert m and m.group("kind") == "text-to-speech model"
+    assert NAMED_KIND.search("Where did Meta land the checkpoints, i.e. which storage system?")
+    assert not NAMED_KIND.search("What size of model fits on one GPU?")
+    ranking = SimpleNamespace(query=SimpleNamespace(text="Which system introduced PagedAttention?"))
+    assert CoverageJudge.names_any(ranking, ["PagedAttention was introduced with vLLM, which serves models."])
+    assert not CoverageJudge.names_any(ranking, ["PagedAttention pages the KV cache like virtual memory."])

@@ -105,6 +105,13 @@ QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
 HOW_MANY_POINTS = re.compile(r"\bhow\s+many\s+(?:percentage\s+)?points\b", re.I)
 # "A_hat_0", "d_k", "w_1": a symbol typed in ASCII, which the notes write in math ("Â_0").
 NOTATION = re.compile(r"[A-Za-z]{1,2}(?:_[A-Za-z0-9]+)+")
+# "Which text-to-speech model gives voice to …", "which storage system?": the answer is a name.
+NAMED_KIND = re.compile(r"\b(?:which|what)\s+(?P<kind>(?:[\w-]+\s+){0,2}?(?:models?|system|tokenizer|implementation|"
+                        r"library|API|provider|vendor|database|storage|store|format|framework|engine|service|hardware|"
+                        r"GPU|chip|company|dataset|benchmark|optimizer|algorithm))(?:\s+(?:does|did|do|is|are|was|were|"
+                        r"gives?|powers?|runs?)\b|\s*[?,]|$)", re.I)
+# A name the sentence gives: capitalised mid-sentence, camel-cased or with a digit ("Orca", "vLLM", "A100").
+GIVEN_NAME = re.compile(r"(?<=[\s(/\"'])(?:[A-Z][\w.+-]*[A-Za-z0-9]|[a-z]+[A-Z]\w*|\w*\d\w*[A-Za-z]\w*)")
 # "how big is one latent checkpoint": a size, stated in bytes whatever the thing is called.
 HOW_BIG = re.compile(r"\bhow\s+(?:big|large)\s+(?:is|are|was|were|would)\b", re.I)
 
@@ -340,6 +347,8 @@ class CoverageJudge:
         if (not missing and ASKS_RATIO.search(asked_clause(ranking))
                 and not any(MULTIPLIER_RE.search(display_sentence(s)) for s in sentences)):
             missing.append("the multiplier")  # "far more tokens" is no "how many x more"
+        if not missing and (kind := NAMED_KIND.search(ranking.query.text)) and not self.names_any(ranking, sentences):
+            missing.append(f"which {kind.group('kind')}")  # quotes about the thing that name no such thing
         if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes):
             missing.append(f"the real {asked_here(ranking).removeprefix('the ')}" if focus else "the real figure")
         worded = list(dict.fromkeys(self.say_missing(ranking, m) for m in missing))
@@ -369,6 +378,12 @@ class CoverageJudge:
         question is exactly what makes related text look like the answer. Not multi-part
         questions, whose focus is only their first part's (dev: false partials)."""
         return ranking.intent.kind in OWNED_KINDS and bool(number_owners(asked_clause(ranking), ranking.query.names))
+
+    @staticmethod
+    def names_any(ranking: Ranking, sentences: list[str]) -> bool:
+        """Some quoted sentence gives a name the question does not: a candidate answer to "which …"."""
+        asked = ranking.query.text.lower()
+        return any(w.lower() not in asked for s in sentences for w in GIVEN_NAME.findall(display_sentence(s)))
 
     def only_assumed(self, question: str, quotes: list[Quote]) -> bool:
         """A question that asks for the real figure ("what does OpenAI actually see in production")
