@@ -383,3 +383,14 @@ def test_a_which_question_asking_for_a_named_thing_needs_a_name_in_the_quotes() 
     ranking = SimpleNamespace(query=SimpleNamespace(text="Which system introduced PagedAttention?"))
     assert CoverageJudge.names_any(ranking, ["PagedAttention was introduced with vLLM, which serves models."])
     assert not CoverageJudge.names_any(ranking, ["PagedAttention pages the cache like virtual memory."])
+
+
+def test_a_share_asked_for_is_stated_only_by_a_share_the_question_did_not_give() -> None:
+    from tmrag.answer.coverage import ASKS_SHARE
+
+    q = "What fraction of the captions get replaced with the empty prompt?"
+    assert ASKS_SHARE.search(q) and not ASKS_SHARE.search("How are captions dropped?")
+    assert CoverageJudge.gives_share(q, ["About 10% of captions are dropped."])
+    assert CoverageJudge.gives_share(q, ["One in 10 captions is dropped."])
+    assert not CoverageJudge.gives_share(q, ["Captions are sometimes dropped so the model learns both modes."])
+    assert not CoverageJudge.gives_share("At 80% utilisation, what share goes to decode?", ["At 80% the queue grows."])

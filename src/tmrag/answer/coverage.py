@@ -112,6 +112,10 @@ NAMED_KIND = re.compile(r"\b(?:which|what)\s+(?P<kind>(?:[\w-]+\s+){0,2}?(?:mode
                         r"gives?|powers?|runs?)\b|\s*[?,]|$)", re.I)
 # A name the sentence gives: capitalised mid-sentence, camel-cased or with a digit ("Orca", "vLLM", "A100").
 GIVEN_NAME = re.compile(r"(?<=[\s(/\"'])(?:[A-Z][\w.+-]*[A-Za-z0-9]|[a-z]+[A-Z]\w*|\w*\d\w*[A-Za-z]\w*)")
+# "what fraction of the captions …", "what percentage of interruptions …": a share is the answer.
+ASKS_SHARE = re.compile(r"\b(?:what|which)\s+(?:fraction|percentage|share|proportion|percent)\b", re.I)
+SHARE_RE = re.compile(r"(?P<n>\d[\d.,]*)\s*(?:%|percent)|(?<![\d.])(?P<d>0\.\d+)|(?P<f>\d+\s*/\s*\d+)|"
+                      r"\b(?:half|a third|a quarter|one in \d+|\d+ (?:in|of|out of) (?:every )?\d+)\b", re.I)
 # "how big is one latent checkpoint": a size, stated in bytes whatever the thing is called.
 HOW_BIG = re.compile(r"\bhow\s+(?:big|large)\s+(?:is|are|was|were|would)\b", re.I)
 
@@ -277,7 +281,7 @@ def _tokens(text: str) -> set[str]:
 class CoverageJudge:
     def __init__(self, settings: Settings, index: LoadedIndex, reader: AnswerReader | None = None,
                  corpus: Corpus | None = None) -> None:
-        self.settings, self.index = settings, index
+        self.settings, self.index, self.corpus = settings, index, corpus
         self.reader = reader if reader is not None else (AnswerReader() if settings.coverage_reader else None)
         # One judgement may consult the reader from several checks on the same quotes: score once.
         self._logit = lru_cache(maxsize=READER_MEMO)(self.reader.score) if self.reader is not None else None
@@ -288,10 +292,14 @@ class CoverageJudge:
                       for t in (corpus.glossary if corpus is not None else [])]
 
     def sentences(self, quotes: list[Quote]) -> list[str]:
+        """The quoted sentences, a quoted lead-in's list items too: the answer shows them."""
         out = []
         for q in quotes:
             chunk = self.index.chunks[q.row]
             out += [chunk.text[a:b] for a, b in q.spans]
+            if q.lists and self.corpus is not None:
+                module = self.corpus.modules[chunk.module_id].text
+                out += [module[a:b] for items in q.lists.values() for a, b in items.spans]
         return out
 
     def judge(self, ranking: Ranking, quotes: list[Quote], abstained: bool, unmentioned: list[str]) -> CoverageResult:
@@ -349,6 +357,8 @@ class CoverageJudge:
             missing.append("the multiplier")  # "far more tokens" is no "how many x more"
         if not missing and (kind := NAMED_KIND.search(ranking.query.text)) and not self.names_any(ranking, sentences):
             missing.append(f"which {kind.group('kind')}")  # quotes about the thing that name no such thing
+        if not missing and ASKS_SHARE.search(ranking.query.text) and not self.gives_share(ranking.query.text, sentences):
+            missing.append(asked_here(ranking) if focus else "the share")  # "resample a fraction of the golden set"
         if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes):
             missing.append(f"the real {asked_here(ranking).removeprefix('the ')}" if focus else "the real figure")
         worded = list(dict.fromkeys(self.say_missing(ranking, m) for m in missing))
@@ -384,6 +394,13 @@ class CoverageJudge:
         """Some quoted sentence gives a name the question does not: a candidate answer to "which …"."""
         asked = ranking.query.text.lower()
         return any(w.lower() not in asked for s in sentences for w in GIVEN_NAME.findall(display_sentence(s)))
+
+    @staticmethod
+    def gives_share(question: str, sentences: list[str]) -> bool:
+        """Some quoted sentence gives a share (a percentage, a fraction, "one in 20") the question did not."""
+        given = set(NUMBER_RE.findall(question))
+        return any(m.group(0) and not (set(NUMBER_RE.findall(m.group(0))) <= given and NUMBER_RE.search(m.group(0)))
+                   for s in sentences for m in SHARE_RE.finditer(display_sentence(s)))
 
     def only_assumed(self, question: str, quotes: list[Quote]) -> bool:
         """A question that asks for the real figure ("what does OpenAI actually see in production")
