@@ -158,3 +158,12 @@ def test_a_numeric_answer_brings_the_step_that_carries_its_result_on() -> None:
     assert selector.derivation(0, 0, numeric=True) == [(0, 1)]
     assert selector.derivation(0, 0, numeric=False) == []
     assert selector.derivation(0, 1, numeric=True) == []  # 165,600 is not carried on
+
+
+def test_a_sentence_that_opens_on_the_one_before_points_back() -> None:
+    from tmrag.answer.quoting import points_back
+
+    assert points_back("Only if both hold is the prediction used.")
+    assert points_back("However, the cache still grows with context.")
+    assert points_back("RoPE therefore gives relative positions to each score.")
+    assert not points_back("Speculative execution runs the predicted prompt in an overlay.")
