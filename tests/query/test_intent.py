@@ -52,6 +52,7 @@ def test_a_short_part_borrows_the_longest_parts_subject() -> None:
 
 @pytest.mark.parametrize(("question", "names", "focus"), [
     ("How many layers does Llama 3 405B have?", ["Llama"], "layers"),
+    ("how much does switching to one shared int8 KV head shrink per-token KV memory?", ["KV"], "per-token memory"),
     ("What group size G did DeepSeek use for GRPO?", ["DeepSeek", "GRPO"], "group size G"),
     ("Which TCP port does the bridge listen on?", ["TCP"], "port"),
     ("Why does attention scale by the square root of d?", [], ""),

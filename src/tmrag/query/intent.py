@@ -46,6 +46,9 @@ NUMERIC_RE = re.compile(
 UNIT_NAME = re.compile(r"[GTPE]?FLOP[sS]?|MFU|[KMGT]i?B(?:/s)?|tok/s|ms", re.I)
 # "how many X", "what/which X does …", "what is the X of …": X is the focus.
 FOCUS_RES = [
+    # "how much does switching to MQA shrink per-token KV memory?": the thing that changes.
+    re.compile(r"\bhow\s+much\s+(?:does|do|did|would|will|can)\s+[^?]+?\s+(?:shrink|cut|reduce|save|increase|raise|"
+               r"lower|grow|change)\s+(?:the\s+)?(?P<f>[^?]+)", re.I),
     re.compile(r"\bhow\s+(?:many|much)\s+(?P<f>[^?]+)", re.I),
     re.compile(r"\bwhat(?:'s|\s+is|\s+are|\s+was|\s+were)\s+(?:the\s+)?(?:[\w.@^-]+'s?\s+)?(?P<f>[^?]+?)\s+"
                r"(?:of|for|in|that|does|do|did|used|on|at)\b", re.I),
