@@ -14,6 +14,7 @@ from functools import lru_cache
 from ..config import Settings
 from ..corpus.model import Corpus
 from ..names import Coverage
+from ..query.analysis import NOT_A_FAMILY
 from ..query.intent import AND_ASKS, FRAME_WORDS, UNIT_NAME
 from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
@@ -84,8 +85,6 @@ VARIANT_RE = re.compile(r"(?<![\w-])(?P<name>[A-Za-z][\w.]*(?:[\s-]\d[\w.]*)?)[\
 # "which TPU — v4, v5e or v5p?", "the 1M, 4M or 34M one": the question offers the answers to choose from.
 _OPTION = r"[\w.$%×-]*\d[\w.$%×-]*"
 CHOICES_RE = re.compile(rf"(?<![\w.$-])(?P<options>{_OPTION}(?:,\s*{_OPTION})*,?\s+or\s+{_OPTION})(?![\w.$-])")
-NOT_NAMES = frozenset({"a", "an", "the", "of", "for", "with", "to", "on", "at", "in", "by", "about", "than", "and", "or",
-                       "vs"})
 
 
 # A quantity is stated by its value in its unit as much as by its name: "1.25 GiB of cache"
@@ -252,9 +251,10 @@ def number_owners(question: str, names: list[str]) -> list[str]:
 
 def unwritten_variants(question: str, vocabulary: Container[str]) -> list[str]:
     """The sized models a question names whose size the notes never write ("mixtral 8x22B" where
-    the notes work Mixtral 8x7B): nothing quoted gives that variant's figures, however it is cased."""
+    the notes work Mixtral 8x7B): nothing quoted gives that variant's figures, however it is cased
+    (``analysis.model_variants`` reads only capitalised families with plain sizes)."""
     return [m.group(0) for m in VARIANT_RE.finditer(question)
-            if m.group("name").split()[0].lower() not in NOT_NAMES and m.group("size").lower() not in vocabulary]
+            if m.group("name").split()[0].lower() not in NOT_A_FAMILY and m.group("size").lower() not in vocabulary]
 
 
 def unchosen(question: str, sentences: list[str]) -> str | None:
