@@ -7,19 +7,18 @@ is told when the nearest text is not the answer."""
 from __future__ import annotations
 
 import re
-from collections.abc import Container
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..config import Settings
 from ..corpus.model import Corpus
 from ..names import Coverage
-from ..query.analysis import NOT_A_FAMILY
 from ..query.intent import AND_ASKS, FRAME_WORDS, UNIT_NAME
 from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..tokenize import mentions_all, stem_tokens, tokenize
+from .answer_shape import RATIO_RE, SHARE, unchosen, unshaped, unwritten_variants
 from .numeric import RESULT_RE, WORKED_CASE_VALUES, case_values, quantities
 from .quotes import Quote
 from .reader import AnswerReader
@@ -75,18 +74,6 @@ COUNT_GAP = 2  # words between a count and what it counts: "96 transformer layer
 NUMBER_WORDS = (r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
                 r"fifty|hundred|thousand|million|billion|trillion|dozen)")
 NUMBER_WORDS_RE = re.compile(rf"\b{NUMBER_WORDS}\b", re.I)
-RATIO_RE = re.compile(r"\d[x×](?!\w|\.\d)|\d\s*(?:times|%)")  # "3.5x", "8 times", "40%": a comparison's answer as a ratio
-# "how many x more tokens", "how many times faster", "by what factor": a multiplier is the answer.
-ASKS_RATIO = re.compile(r"\bhow\s+many\s+(?:x|times)\s+(?:more|less|fewer|larger|smaller|bigger|faster|slower|cheaper|"
-                        r"higher|lower)\b|\bby\s+what\s+factor\b|\bhow\s+many[\s-]+fold\b", re.I)
-MULTIPLIER_RE = re.compile(r"\d[x×](?!\w|\.\d)|\d\s*(?:times|-fold|fold)\b|\bfactor\s+of\s+(?:about\s+|~\s*)?\d", re.I)
-# A model named with its size ("mixtral 8x22B", "BLOOM-176B", "Llama 2 13B"): the size picks the variant.
-VARIANT_RE = re.compile(r"(?<![\w-])(?P<name>[A-Za-z][\w.]*(?:[\s-]\d[\w.]*)?)[\s-](?P<size>\d+(?:\.\d+)?(?:x\d+)?[BT])\b")
-# "which TPU — v4, v5e or v5p?", "the 1M, 4M or 34M one": the question offers the answers to choose from.
-_OPTION = r"[\w.$%×-]*\d[\w.$%×-]*"
-CHOICES_RE = re.compile(rf"(?<![\w.$-])(?P<options>{_OPTION}(?:,\s*{_OPTION})*,?\s+or\s+{_OPTION})(?![\w.$-])")
-
-
 # A quantity is stated by its value in its unit as much as by its name: "1.25 GiB of cache"
 # answers "how much memory", "$0.90" answers "what does it cost".
 _BYTES = re.compile(r"\d\s*(?:[KMGTP]i?B|bytes?)\b")
@@ -104,17 +91,6 @@ QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
 HOW_MANY_POINTS = re.compile(r"\bhow\s+many\s+(?:percentage\s+)?points\b", re.I)
 # "A_hat_0", "d_k", "w_1": a symbol typed in ASCII, which the notes write in math ("Â_0").
 NOTATION = re.compile(r"[A-Za-z]{1,2}(?:_[A-Za-z0-9]+)+")
-# "Which text-to-speech model gives voice to …", "which storage system?": the answer is a name.
-NAMED_KIND = re.compile(r"\b(?:which|what)\s+(?P<kind>(?:[\w-]+\s+){0,2}?(?:models?|system|tokenizer|implementation|"
-                        r"library|API|provider|vendor|database|storage|store|format|framework|engine|service|hardware|"
-                        r"GPU|chip|company|dataset|benchmark|optimizer|algorithm))(?:\s+(?:does|did|do|is|are|was|were|"
-                        r"gives?|powers?|runs?)\b|\s*[?,]|$)", re.I)
-# A name the sentence gives: capitalised mid-sentence, camel-cased or with a digit ("Orca", "vLLM", "A100").
-GIVEN_NAME = re.compile(r"(?<=[\s(/\"'])(?:[A-Z][\w.+-]*[A-Za-z0-9]|[a-z]+[A-Z]\w*|\w*\d\w*[A-Za-z]\w*)")
-# "what fraction of the captions …", "what percentage of interruptions …": a share is the answer.
-ASKS_SHARE = re.compile(r"\b(?:what|which)\s+(?:fraction|percentage|share|proportion|percent)\b", re.I)
-SHARE_RE = re.compile(r"(?P<n>\d[\d.,]*)\s*(?:%|percent)|(?<![\d.])(?P<d>0\.\d+)|(?P<f>\d+\s*/\s*\d+)|"
-                      r"\b(?:half|a third|a quarter|one in \d+|\d+ (?:in|of|out of) (?:every )?\d+)\b", re.I)
 # "how big is one latent checkpoint": a size, stated in bytes whatever the thing is called.
 HOW_BIG = re.compile(r"\bhow\s+(?:big|large)\s+(?:is|are|was|were|would)\b", re.I)
 
@@ -249,25 +225,6 @@ def number_owners(question: str, names: list[str]) -> list[str]:
             and not UNIT_NAME.fullmatch(n)]  # "each step's FLOPs" is a unit, not whose number it is
 
 
-def unwritten_variants(question: str, vocabulary: Container[str]) -> list[str]:
-    """The sized models a question names whose size the notes never write ("mixtral 8x22B" where
-    the notes work Mixtral 8x7B): nothing quoted gives that variant's figures, however it is cased
-    (``analysis.model_variants`` reads only capitalised families with plain sizes)."""
-    return [m.group(0) for m in VARIANT_RE.finditer(question)
-            if m.group("name").split()[0].lower() not in NOT_A_FAMILY and m.group("size").lower() not in vocabulary]
-
-
-def unchosen(question: str, sentences: list[str]) -> str | None:
-    """A which-question that offers its answers ("v4, v5e or v5p") when no quoted sentence
-    names any of them: the quotes are about the thing, not the choice."""
-    m = CHOICES_RE.search(question) if re.search(r"\b(?:which|what)\b", question, re.I) else None
-    if not m:
-        return None
-    options = [o for o in re.split(r",\s*|\s+or\s+", m.group("options")) if o]
-    said = any(re.search(rf"(?<![\w.-]){re.escape(o)}(?![\w-])", s, re.I) for o in options for s in sentences)
-    return None if said else f"which of {m.group('options')}"
-
-
 def generic(focus: list[str], question: str) -> bool:
     """The focus names no attribute ("the benefit", "which one"), unless the question counts
     points ("by how many points did TIES beat task arithmetic"): a score's margin."""
@@ -352,13 +309,8 @@ class CoverageJudge:
                 and not any(RATIO_RE.search(display_sentence(s)) for s in sentences)):
             # "how much higher throughput does A get than B": neither tok/s nor a ratio quoted
             missing.append(asked_here(ranking))
-        if (not missing and ASKS_RATIO.search(asked_clause(ranking))
-                and not any(MULTIPLIER_RE.search(display_sentence(s)) for s in sentences)):
-            missing.append("the multiplier")  # "far more tokens" is no "how many x more"
-        if not missing and (kind := NAMED_KIND.search(ranking.query.text)) and not self.names_any(ranking, sentences):
-            missing.append(f"which {kind.group('kind')}")  # quotes about the thing that name no such thing
-        if not missing and ASKS_SHARE.search(ranking.query.text) and not self.gives_share(ranking.query.text, sentences):
-            missing.append(asked_here(ranking) if focus else "the share")  # "resample a fraction of the golden set"
+        if not missing and (shape := unshaped(ranking.query.text, asked_clause(ranking), sentences)):
+            missing.append(asked_here(ranking) if shape == SHARE and focus else shape)
         if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes):
             missing.append(f"the real {asked_here(ranking).removeprefix('the ')}" if focus else "the real figure")
         worded = list(dict.fromkeys(self.say_missing(ranking, m) for m in missing))
@@ -388,19 +340,6 @@ class CoverageJudge:
         question is exactly what makes related text look like the answer. Not multi-part
         questions, whose focus is only their first part's (dev: false partials)."""
         return ranking.intent.kind in OWNED_KINDS and bool(number_owners(asked_clause(ranking), ranking.query.names))
-
-    @staticmethod
-    def names_any(ranking: Ranking, sentences: list[str]) -> bool:
-        """Some quoted sentence gives a name the question does not: a candidate answer to "which …"."""
-        asked = ranking.query.text.lower()
-        return any(w.lower() not in asked for s in sentences for w in GIVEN_NAME.findall(display_sentence(s)))
-
-    @staticmethod
-    def gives_share(question: str, sentences: list[str]) -> bool:
-        """Some quoted sentence gives a share (a percentage, a fraction, "one in 20") the question did not."""
-        given = set(NUMBER_RE.findall(question))
-        return any(m.group(0) and not (set(NUMBER_RE.findall(m.group(0))) <= given and NUMBER_RE.search(m.group(0)))
-                   for s in sentences for m in SHARE_RE.finditer(display_sentence(s)))
 
     def only_assumed(self, question: str, quotes: list[Quote]) -> bool:
         """A question that asks for the real figure ("what does OpenAI actually see in production")

@@ -1,0 +1,81 @@
+"""The form some questions want their answer in — a multiplier, a share, a name of the asked kind,
+one of the options offered, a model size the notes write — and whether the quoted sentences
+give it. Quotes about the right thing in the wrong form ("far more tokens" for "how many x more
+tokens") are related text, not the answer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container
+
+from ..query.analysis import NOT_A_FAMILY
+from .text import NUMBER_RE, display_sentence
+
+# "3.5x", "8 times", "40%": a comparison's answer as a ratio ("8×H100" and "450 × 10^9" are not).
+RATIO_RE = re.compile(r"\d[x×](?!\w|\.\d)|\d\s*(?:times|%)")
+# "how many x more tokens", "how many times faster", "by what factor": a multiplier is the answer.
+ASKS_RATIO = re.compile(r"\bhow\s+many\s+(?:x|times)\s+(?:more|less|fewer|larger|smaller|bigger|faster|slower|cheaper|"
+                        r"higher|lower)\b|\bby\s+what\s+factor\b|\bhow\s+many[\s-]+fold\b", re.I)
+MULTIPLIER_RE = re.compile(r"\d[x×](?!\w|\.\d)|\d\s*(?:times|-fold|fold)\b|\bfactor\s+of\s+(?:about\s+|~\s*)?\d", re.I)
+# A model named with its size ("mixtral 8x22B", "BLOOM-176B", "Llama 2 13B"): the size picks the variant.
+VARIANT_RE = re.compile(r"(?<![\w-])(?P<name>[A-Za-z][\w.]*(?:[\s-]\d[\w.]*)?)[\s-](?P<size>\d+(?:\.\d+)?(?:x\d+)?[BT])\b")
+# "which TPU — v4, v5e or v5p?", "the 1M, 4M or 34M one": the question offers the answers to choose from.
+_OPTION = r"[\w.$%×-]*\d[\w.$%×-]*"
+CHOICES_RE = re.compile(rf"(?<![\w.$-])(?P<options>{_OPTION}(?:,\s*{_OPTION})*,?\s+or\s+{_OPTION})(?![\w.$-])")
+# "Which text-to-speech model gives voice to …", "which storage system?": the answer is a name.
+NAMED_KIND = re.compile(r"\b(?:which|what)\s+(?P<kind>(?:[\w-]+\s+){0,2}?(?:models?|system|tokenizer|implementation|"
+                        r"library|API|provider|vendor|database|storage|store|format|framework|engine|service|hardware|"
+                        r"GPU|chip|company|dataset|benchmark|optimizer|algorithm))(?:\s+(?:does|did|do|is|are|was|were|"
+                        r"gives?|powers?|runs?)\b|\s*[?,]|$)", re.I)
+# A name the sentence gives: capitalised mid-sentence, camel-cased or with a digit ("Orca", "vLLM", "A100").
+GIVEN_NAME = re.compile(r"(?<=[\s(/\"'])(?:[A-Z][\w.+-]*[A-Za-z0-9]|[a-z]+[A-Z]\w*|\w*\d\w*[A-Za-z]\w*)")
+# "what fraction of the captions …", "what percentage of interruptions …": a share is the answer.
+ASKS_SHARE = re.compile(r"\b(?:what|which)\s+(?:fraction|percentage|share|proportion|percent)\b", re.I)
+SHARE_RE = re.compile(r"(?P<n>\d[\d.,]*)\s*(?:%|percent)|(?<![\d.])(?P<d>0\.\d+)|(?P<f>\d+\s*/\s*\d+)|"
+                      r"\b(?:half|a third|a quarter|one in \d+|\d+ (?:in|of|out of) (?:every )?\d+)\b", re.I)
+MULTIPLIER = "the multiplier"
+SHARE = "the share"
+
+
+def unwritten_variants(question: str, vocabulary: Container[str]) -> list[str]:
+    """The sized models a question names whose size the notes never write ("mixtral 8x22B" where
+    the notes work Mixtral 8x7B): nothing quoted gives that variant's figures, however it is cased
+    (``analysis.model_variants`` reads only capitalised families with plain sizes)."""
+    return [m.group(0) for m in VARIANT_RE.finditer(question)
+            if m.group("name").split()[0].lower() not in NOT_A_FAMILY and m.group("size").lower() not in vocabulary]
+
+
+def unchosen(question: str, sentences: list[str]) -> str | None:
+    """A which-question that offers its answers ("v4, v5e or v5p") when no quoted sentence
+    names any of them: the quotes are about the thing, not the choice."""
+    m = CHOICES_RE.search(question) if re.search(r"\b(?:which|what)\b", question, re.I) else None
+    if not m:
+        return None
+    options = [o for o in re.split(r",\s*|\s+or\s+", m.group("options")) if o]
+    said = any(re.search(rf"(?<![\w.-]){re.escape(o)}(?![\w-])", s, re.I) for o in options for s in sentences)
+    return None if said else f"which of {m.group('options')}"
+
+
+def names_any(question: str, sentences: list[str]) -> bool:
+    """Some quoted sentence gives a name the question does not: a candidate answer to "which …"."""
+    asked = question.lower()
+    return any(w.lower() not in asked for s in sentences for w in GIVEN_NAME.findall(display_sentence(s)))
+
+
+def gives_share(question: str, sentences: list[str]) -> bool:
+    """Some quoted sentence gives a share (a percentage, a fraction, "one in 20") the question did not."""
+    given = set(NUMBER_RE.findall(question))
+    return any(m.group(0) and not (set(NUMBER_RE.findall(m.group(0))) <= given and NUMBER_RE.search(m.group(0)))
+               for s in sentences for m in SHARE_RE.finditer(display_sentence(s)))
+
+
+def unshaped(question: str, clause: str, sentences: list[str]) -> str | None:
+    """What the quotes lack when the question wants its answer in a form they never take:
+    MULTIPLIER, "which <kind>", or SHARE (``clause``: the part of the question that asks)."""
+    if ASKS_RATIO.search(clause) and not any(MULTIPLIER_RE.search(display_sentence(s)) for s in sentences):
+        return MULTIPLIER  # "far more tokens" is no "how many x more"
+    if (kind := NAMED_KIND.search(question)) and not names_any(question, sentences):
+        return f"which {kind.group('kind')}"  # quotes about the thing that name no such thing
+    if ASKS_SHARE.search(question) and not gives_share(question, sentences):
+        return SHARE  # "resample a fraction of the golden set"
+    return None
