@@ -128,7 +128,8 @@ class SideQuoter:
         if not extra:
             return best
         held = {(q.row, span) for q in extra for span in q.spans}
-        room = self.selector.settings.answer_max_sentences - sum(len(q.spans) for q in extra)
+        # the contract's ceiling, not the usual budget: sides and their further questions share it
+        room = MAX_SENTENCES - sum(len(q.spans) for q in extra)
         kept = self.keeping_sides(best, max(room, 1), words or [])
         for q in kept:
             q.spans = [span for span in q.spans if (q.row, span) not in held]
