@@ -274,6 +274,7 @@ def test_adjacent_sentences_read_in_the_order_written() -> None:
 
     assert in_runs([5, 4, 9, 1]) == [4, 5, 9, 1]  # "… removes that obstacle" after "The obstacle is …"
     assert in_runs([9, 1, 2]) == [9, 1, 2]
+    assert in_runs([7, 6, 5, 1]) == [7, 6, 5, 1]  # a longer run keeps its strongest sentence first
 
 
 def test_quotes_that_work_the_asked_case_are_an_answer() -> None:

@@ -410,20 +410,23 @@ def points_back(sentence: str) -> bool:
 
 
 def in_runs(order: list[int]) -> list[int]:
-    """Sentence indices in reading order, except that consecutive sentences read in the order
+    """Sentence indices in reading order, except that two consecutive sentences read in the order
     written: "The obstacle … is the softmax" before "online softmax removes that obstacle",
-    wherever the stronger of them stood."""
+    whichever was stronger. A longer run keeps its strongest sentence first (dev8: reading three in
+    order buried the answer after its background)."""
     chosen = set(order)
-    first = {j: j for j in sorted(chosen)}
-    for j in sorted(chosen):
-        if j - 1 in chosen:
-            first[j] = first[j - 1]
-    runs: dict[int, list[int]] = {}
+    pairs = {j: j - 1 for j in chosen if j - 1 in chosen and j - 2 not in chosen and j + 1 not in chosen}
+    out: list[int] = []
     for j in order:
-        runs.setdefault(first[j], [])
-    for j in sorted(chosen):
-        runs[first[j]].append(j)
-    return [j for run in runs.values() for j in run]
+        if j in out:
+            continue
+        if j in pairs:
+            out += [pairs[j], j]
+        elif j + 1 in pairs:
+            out += [j, j + 1]
+        else:
+            out.append(j)
+    return out
 
 
 def within(small: str, big: str) -> bool:
