@@ -60,3 +60,14 @@ def test_a_share_asked_for_is_stated_only_by_a_share_the_question_did_not_give()
     assert gives_share(q, ["One in 10 captions is dropped."])
     assert not gives_share(q, ["Captions are sometimes dropped so the model learns both modes."])
     assert not gives_share("At 80% utilisation, what share goes to decode?", ["At 80% the queue grows."])
+
+
+def test_how_many_of_a_unit_is_stated_only_by_a_number_in_that_unit() -> None:
+    from tmrag.answer.answer_shape import unshaped
+
+    q = "how many microseconds of launch overhead does one decode step pay?"
+    assert unshaped(q, q, ["Decode is dominated by kernel-launch overhead."]) == "the number of microseconds"
+    assert unshaped(q, q, ["Each launch costs about 5 µs, so a step pays 720 µs."]) is None
+    q = "at 99.9% over 30 days, how many minutes of outage is that?"
+    assert unshaped(q, q, ["The budget is 30 days of 0.1%."]) == "the number of minutes"  # 30 days is given
+    assert unshaped(q, q, ["That is 43.2 minutes a month."]) is None

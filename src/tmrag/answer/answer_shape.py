@@ -33,6 +33,13 @@ GIVEN_NAME = re.compile(r"(?<=[\s(/\"'])(?:[A-Z][\w.+-]*[A-Za-z0-9]|[a-z]+[A-Z]\
 ASKS_SHARE = re.compile(r"\b(?:what|which)\s+(?:fraction|percentage|share|proportion|percent)\b", re.I)
 SHARE_RE = re.compile(r"(?P<n>\d[\d.,]*)\s*(?:%|percent)|(?<![\d.])(?P<d>0\.\d+)|(?P<f>\d+\s*/\s*\d+)|"
                       r"\b(?:half|a third|a quarter|one in \d+|\d+ (?:in|of|out of) (?:every )?\d+)\b", re.I)
+# "how many microseconds of launch overhead", "how many minutes of outage": the answer is a number in that unit.
+_BYTE_UNIT = r"(?:bytes?|[KMGTP]i?B)"
+UNIT_FORMS = {"microseconds": r"(?:µs|μs|us|microseconds?)", "milliseconds": r"(?:ms|milliseconds?)",
+              "ms": r"(?:ms|milliseconds?)", "seconds": r"(?:s|sec|seconds?)", "minutes": r"(?:min|minutes?)",
+              "hours": r"(?:h|hrs?|hours?)", "days": r"days?", "bytes": _BYTE_UNIT, "kb": _BYTE_UNIT, "mb": _BYTE_UNIT,
+              "gb": _BYTE_UNIT, "tb": _BYTE_UNIT, "kib": _BYTE_UNIT, "mib": _BYTE_UNIT, "gib": _BYTE_UNIT}
+ASKS_UNIT = re.compile(rf"\bhow\s+many\s+(?P<unit>{'|'.join(UNIT_FORMS)})\b", re.I)
 MULTIPLIER = "the multiplier"
 SHARE = "the share"
 
@@ -69,9 +76,19 @@ def gives_share(question: str, sentences: list[str]) -> bool:
                for s in sentences for m in SHARE_RE.finditer(display_sentence(s)))
 
 
+def in_unit(question: str, unit: str, sentences: list[str]) -> bool:
+    """Some quoted sentence gives a number in ``unit`` (or its abbreviation) the question did not."""
+    given = set(NUMBER_RE.findall(question))
+    pattern = re.compile(rf"(\d[\d.,]*)\s*(?:[KMGT]\s*)?{UNIT_FORMS[unit.lower()]}(?![\w])", re.I)
+    return any(m.group(1) not in given for s in sentences for m in pattern.finditer(display_sentence(s)))
+
+
 def unshaped(question: str, clause: str, sentences: list[str]) -> str | None:
     """What the quotes lack when the question wants its answer in a form they never take:
-    MULTIPLIER, "which <kind>", or SHARE (``clause``: the part of the question that asks)."""
+    MULTIPLIER, "which <kind>", SHARE, or "the number of <unit>" (``clause``: the part of the
+    question that asks)."""
+    if (unit := ASKS_UNIT.search(clause)) and not in_unit(question, unit.group("unit"), sentences):
+        return f"the number of {unit.group('unit')}"
     if ASKS_RATIO.search(clause) and not any(MULTIPLIER_RE.search(display_sentence(s)) for s in sentences):
         return MULTIPLIER  # "far more tokens" is no "how many x more"
     if (kind := NAMED_KIND.search(question)) and not names_any(question, sentences):
