@@ -91,6 +91,9 @@ QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
 HOW_MANY_POINTS = re.compile(r"\bhow\s+many\s+(?:percentage\s+)?points\b", re.I)
 # "A_hat_0", "d_k", "w_1": a symbol typed in ASCII, which the notes write in math ("Â_0").
 NOTATION = re.compile(r"[A-Za-z]{1,2}(?:_[A-Za-z0-9]+)+")
+# Quantities with one unit whatever is measured (a "size" may be tokens, bytes or parameters).
+RATED_UNITS = frozenset({"throughput", "latency", "bandwidth", "cost", "price", "pricing", "bill", "charge", "flop",
+                         "compute", "time", "duration"})
 # "how big is one latent checkpoint": a size, stated in bytes whatever the thing is called.
 HOW_BIG = re.compile(r"\bhow\s+(?:big|large)\s+(?:is|are|was|were|would)\b", re.I)
 
@@ -304,7 +307,7 @@ class CoverageJudge:
                 and not works_the_case(ranking.query.text, sentences)
                 and self.reads_as_unanswered(ranking, sentences)):
             missing.append(asked_here(ranking) if focus else "a direct answer to this question")
-        if (not missing and intent.kind == "comparison" and intent.numeric and focus and focus[-1] in QUANTITY_UNITS
+        if (not missing and intent.kind == "comparison" and intent.numeric and focus and focus[-1] in RATED_UNITS
                 and not self.states_quantity(focus, True, sentences, ranking)
                 and not any(RATIO_RE.search(display_sentence(s)) for s in sentences)):
             # "how much higher throughput does A get than B": neither tok/s nor a ratio quoted
