@@ -108,18 +108,10 @@ class SideQuoter:
         """``best`` (a comparison's sides) with the best sentences for each further question the
         comparison asks ("…, and why is TP kept inside one node?") that ``best`` does not already
         say; ``best`` keeps a sentence of each side it names."""
-        quoted = [(q.row, j) for q in best for j in self.selector.refs(q)]
         extra: list[Quote] = []
-        for ranking in part_rankings:
-            fresh = []  # its sentences the answer does not already say
-            for q in self.selector.select(ranking):
-                spans = [sp for sp, j in self.selector.span_refs(q)
-                         if not any(self.selector.repeats((q.row, j), o) for o in quoted)]
-                if spans:
-                    fresh.append(Quote(q.row, spans, 0, [sp for sp in q.reading or q.spans if sp in spans]))
-            first = self.selector.first_sentences(fresh, TRAILING_SENTENCES)
-            extra += first
-            quoted += [(q.row, j) for q in first for j in self.selector.refs(q)]
+        for ranking in part_rankings:  # each its sentences the answer does not already say
+            extra += self.selector.first_sentences(self.fresh(self.selector.select(ranking), best + extra),
+                                                   TRAILING_SENTENCES)
         return self.with_extra(best, extra, [w for w in side_words(sides) if w])
 
     def with_extra(self, best: list[Quote], extra: list[Quote], words: list[str] | None = None) -> list[Quote]:
