@@ -374,7 +374,8 @@ class QuoteSelector(ListQuoting):
     def quotes_from(self, chosen: list[Pick], strength: dict[SentenceRef, float]) -> list[Quote]:
         """Best passage first; inside a passage its strongest sentence (with its antecedent)
         first, so the answer opens with its best evidence (dev: a must-contain string in the
-        first sentence 44 -> 55 of 129). The citation keeps the spans in document order."""
+        first sentence 44 -> 55 of 129), except that a pair of consecutive sentences reads in the order
+        written (``in_runs``). The citation keeps the spans in document order."""
         chosen.sort(key=lambda p: (p.rank, -strength.get((p.row, p.j), 0.0), self.absolute(p.row, p.j)[1]))
         read: dict[int, list[int]] = {}
         for p in chosen:
