@@ -11,12 +11,14 @@ from collections.abc import Container
 from ..query.analysis import NOT_A_FAMILY
 from .text import NUMBER_RE, display_sentence
 
-# "3.5x", "8 times", "40%": a comparison's answer as a ratio ("8×H100" and "450 × 10^9" are not).
-RATIO_RE = re.compile(r"\d[x×](?!\w|\.\d)|\d\s*(?:times|%)")
+# "3.5x", "112×": a multiple written with its sign ("8×H100" and "450 × 10^9" are not).
+_TIMES_SIGN = r"\d[x×](?!\w|\.\d)"
+# "3.5x", "8 times", "40%": a comparison's answer as a ratio.
+RATIO_RE = re.compile(rf"{_TIMES_SIGN}|\d\s*(?:times|%)")
 # "how many x more tokens", "how many times faster", "by what factor": a multiplier is the answer.
 ASKS_RATIO = re.compile(r"\bhow\s+many\s+(?:x|times)\s+(?:more|less|fewer|larger|smaller|bigger|faster|slower|cheaper|"
                         r"higher|lower)\b|\bby\s+what\s+factor\b|\bhow\s+many[\s-]+fold\b", re.I)
-MULTIPLIER_RE = re.compile(r"\d[x×](?!\w|\.\d)|\d\s*(?:times|-fold|fold)\b|\bfactor\s+of\s+(?:about\s+|~\s*)?\d", re.I)
+MULTIPLIER_RE = re.compile(rf"{_TIMES_SIGN}|\d\s*(?:times|-fold|fold)\b|\bfactor\s+of\s+(?:about\s+|~\s*)?\d", re.I)
 # A model named with its size ("mixtral 8x22B", "BLOOM-176B", "Llama 2 13B"): the size picks the variant.
 VARIANT_RE = re.compile(r"(?<![\w-])(?P<name>[A-Za-z][\w.]*(?:[\s-]\d[\w.]*)?)[\s-](?P<size>\d+(?:\.\d+)?(?:x\d+)?[BT])\b")
 # "which TPU — v4, v5e or v5p?", "the 1M, 4M or 34M one": the question offers the answers to choose from.
@@ -31,7 +33,7 @@ NAMED_KIND = re.compile(r"\b(?:which|what)\s+(?P<kind>(?:[\w-]+\s+){0,2}?(?:mode
 GIVEN_NAME = re.compile(r"(?<=[\s(/\"'])(?:[A-Z][\w.+-]*[A-Za-z0-9]|[a-z]+[A-Z]\w*|\w*\d\w*[A-Za-z]\w*)")
 # "what fraction of the captions …", "what percentage of interruptions …": a share is the answer.
 ASKS_SHARE = re.compile(r"\b(?:what|which)\s+(?:fraction|percentage|share|proportion|percent)\b", re.I)
-SHARE_RE = re.compile(r"(?P<n>\d[\d.,]*)\s*(?:%|percent)|(?<![\d.])(?P<d>0\.\d+)|(?P<f>\d+\s*/\s*\d+)|"
+SHARE_RE = re.compile(r"\d[\d.,]*\s*(?:%|percent)|(?<![\d.])0\.\d+|\d+\s*/\s*\d+|"
                       r"\b(?:half|a third|a quarter|one in \d+|\d+ (?:in|of|out of) (?:every )?\d+)\b", re.I)
 # "how many microseconds of launch overhead", "how many minutes of outage": the answer is a number in that unit.
 _BYTE_UNIT = r"(?:bytes?|[KMGTP]i?B)"
@@ -72,8 +74,11 @@ def names_any(question: str, sentences: list[str]) -> bool:
 def gives_share(question: str, sentences: list[str]) -> bool:
     """Some quoted sentence gives a share (a percentage, a fraction, "one in 20") the question did not."""
     given = set(NUMBER_RE.findall(question))
-    return any(m.group(0) and not (set(NUMBER_RE.findall(m.group(0))) <= given and NUMBER_RE.search(m.group(0)))
-               for s in sentences for m in SHARE_RE.finditer(display_sentence(s)))
+    for share in (m.group(0) for s in sentences for m in SHARE_RE.finditer(display_sentence(s))):
+        numbers = set(NUMBER_RE.findall(share))
+        if not numbers or not numbers <= given:  # "half", or a figure of its own
+            return True
+    return False
 
 
 def in_unit(question: str, unit: str, sentences: list[str]) -> bool:

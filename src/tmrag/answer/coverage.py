@@ -88,6 +88,7 @@ QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
 }
 
 
+# "by how many points": a margin, though "point" alone names no attribute ("what's the point of …").
 HOW_MANY_POINTS = re.compile(r"\bhow\s+many\s+(?:percentage\s+)?points\b", re.I)
 # "A_hat_0", "d_k", "w_1": a symbol typed in ASCII, which the notes write in math ("Â_0").
 NOTATION = re.compile(r"[A-Za-z]{1,2}(?:_[A-Za-z0-9]+)+")

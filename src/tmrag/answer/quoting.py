@@ -84,8 +84,7 @@ class QuoteSelector(ListQuoting):
         scored = self.reasons_first(scored) if why else scored
         numbers = NumberScorer.for_question(ranking.query.text) if wanted else None
         if numbers:
-            scored = [Scored(s.score + numbers.result(self.sentence(s.row, s.j), self.bare_title(s.row, s.j)), s.rank,
-                             s.row, s.j) for s in scored]
+            scored = self.results_first(scored, numbers)
         groups = self.greedy(scored, chosen, numbers, WHY_MARGIN if why and not numbers else SENTENCE_MARGIN, why)
         quotes = self.quotes_from(chosen, self.reading_strength(ranking, groups))
         listing = ranking.intent.kind == "list"
@@ -177,6 +176,11 @@ class QuoteSelector(ListQuoting):
                                           and within(self.sentence(*ref), self.sentence(*o)) for o in refs)}
         chosen[:] = [p for p in chosen if (p.row, p.j) not in said]
         return [Group(g.score, [r for r in g.refs if r not in said]) for g in groups if any(r not in said for r in g.refs)]
+
+    def results_first(self, scored: list[Scored], numbers: NumberScorer) -> list[Scored]:
+        """For a numeric question: each sentence re-scored by whether it states a result."""
+        return [Scored(s.score + numbers.result(self.sentence(s.row, s.j), self.bare_title(s.row, s.j)), s.rank,
+                       s.row, s.j) for s in scored]
 
     def reasons_first(self, scored: list[Scored]) -> list[Scored]:
         """For a why-question: a sentence that gives a reason ("…, so cost grows with depth",

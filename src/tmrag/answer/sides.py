@@ -166,9 +166,7 @@ class SideQuoter:
             taken = 0
             pool = self.pool(question, side_ranking, word, named)
             if numbers:
-                pool = sorted((Scored(s.score + numbers.result(self.selector.sentence(s.row, s.j),
-                                                               self.selector.bare_title(s.row, s.j)), s.rank, s.row, s.j)
-                               for s in pool), key=lambda s: -s.score)
+                pool = sorted(self.selector.results_first(pool, numbers), key=lambda s: -s.score)
             for s in pool:
                 if taken >= per_side or len(chosen) >= MAX_SENTENCES:
                     break
