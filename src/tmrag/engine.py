@@ -33,7 +33,7 @@ from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
 from .query.analysis import CONTEXT_OPEN, QueryAnalyzer, name_like_words, validate_question
 from .query.followup import Resolution, Turn, fragment, nth, ordinal, ordinal_question, resolve, sibling_sections
-from .query.intent import classify, elliptic_parts, part_queries, side_query, trailing_parts
+from .query.intent import classify, content_words, elliptic_parts, part_queries, side_query, trailing_parts
 from .query.loaded_index import LoadedIndex
 from .query.ranking import Ranker, Ranking
 from .query.reranking import Reranker
@@ -47,6 +47,8 @@ FOLLOWUP_WEIGHT = 0.5  # the follow-up's own words in choosing quotes; dev sweep
 # 0.5 / 1.0 / 1.5: in-context must-contain 0.751 / 0.754 / 0.743, cites 0.937 / 0.977 / 0.977;
 # embedding the follow-up with its context instead: 0.746 / 0.977).
 CONTEXT_VECTOR_WEIGHT = 1.0
+PART_OWN_WEIGHT = 0.5  # a leaned part's own text in choosing its sentences, as a follow-up's in context
+PART_OWN_MIN_WORDS = 2  # "what actually enforces it?" says too little on its own to choose sentences by
 
 
 class Engine:
@@ -115,6 +117,8 @@ class Engine:
         queries = [side_query(ranking.query.text, sides, n) for n in range(len(sides))] if intent.sides \
             else part_queries(sides)
         side_rankings = [self.rank(q, ranking.categories, k=ANSWER_PASSAGES) for q in queries]
+        if not intent.sides:
+            self.own_words_first(side_rankings, sides, queries)
         # asked as a number, or a worked case set up ("q=(2,1,0,0), d_k=4: what weight …, and what output?")
         numeric = intent.numeric or len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
         if numeric and (not elliptic_parts(ranking.query.text) or self.side_quoter.covers_parts(best, intent.parts)):
@@ -124,6 +128,15 @@ class Engine:
             return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), intent.sides)
         # a lead-in ("…combine three kinds of metric:") is quoted with its list
         return self.quoter.with_lists(self.side_quoter.with_trailing(sided, self.trailing_rankings(ranking), intent.sides))
+
+    def own_words_first(self, part_rankings: list[Ranking], parts: list[str], queries: list[str]) -> None:
+        """A short part retrieved with the subject it leans on ("what does a weighted vote using a
+        PRM change about that? How does self-consistency …") picks its sentences by its own words
+        too, or the subject's sentences, already quoted for the other part, win again."""
+        for ranking, part, query in zip(part_rankings, parts, queries, strict=True):
+            if query != part and len(content_words(part)) >= PART_OWN_MIN_WORDS:
+                blend = (1 - PART_OWN_WEIGHT) * ranking.qvec + PART_OWN_WEIGHT * self.embed_query(part)
+                ranking.qvec = blend / np.linalg.norm(blend)
 
     def trailing_rankings(self, ranking: Ranking) -> list[Ranking]:
         """A comparison's further questions ("…, and why is TP kept inside one node?"), each

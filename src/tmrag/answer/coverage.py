@@ -20,7 +20,7 @@ from ..query.ranking import Ranking
 from ..tokenize import mentions_all, stem_tokens, tokenize
 from .answer_shape import RATIO_RE, SHARE, unchosen, unshaped, unwritten_variants
 from .numeric import RESULT_RE, WORKED_CASE_VALUES, case_values, quantities
-from .quotes import Quote
+from .quotes import Quote, shown_sentences
 from .reader import AnswerReader
 from .text import NUMBER_RE, display_sentence
 
@@ -252,21 +252,10 @@ class CoverageJudge:
                        set(stem_tokens(tokenize(" ".join([FIRST_CLAUSE.match(t.definition).group(0), *t.aliases])))))
                       for t in (corpus.glossary if corpus is not None else [])]
 
-    def sentences(self, quotes: list[Quote]) -> list[str]:
-        """The quoted sentences, a quoted lead-in's list items too: the answer shows them."""
-        out = []
-        for q in quotes:
-            chunk = self.index.chunks[q.row]
-            out += [chunk.text[a:b] for a, b in q.spans]
-            if q.lists and self.corpus is not None:
-                module = self.corpus.modules[chunk.module_id].text
-                out += [module[a:b] for items in q.lists.values() for a, b in items.spans]
-        return out
-
     def judge(self, ranking: Ranking, quotes: list[Quote], abstained: bool, unmentioned: list[str]) -> CoverageResult:
         if abstained:
             return CoverageResult("not_covered")
-        sentences = self.sentences(quotes)
+        sentences = shown_sentences(quotes, self.index, self.corpus)
         token_sets = [_tokens(s) for s in sentences]
         # only a count's modifiers are looked up in the passages around the quotes
         context = self.passage_words(quotes) if ranking.intent.numeric and COUNT_RE.search(ranking.query.text) \

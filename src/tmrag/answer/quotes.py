@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..corpus.model import Corpus
+from ..query.loaded_index import LoadedIndex
 from .listing import ListItems
 
 ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic sentences
@@ -52,6 +54,18 @@ def renumbered(quotes: list[Quote]) -> list[Quote]:
     for marker, quote in enumerate(quotes, 1):
         quote.marker = marker
     return quotes
+
+
+def shown_sentences(quotes: list[Quote], index: LoadedIndex, corpus: Corpus | None) -> list[str]:
+    """The quoted sentences, a quoted lead-in's list items too: the answer shows them."""
+    out = []
+    for q in quotes:
+        chunk = index.chunks[q.row]
+        out += [chunk.text[a:b] for a, b in q.spans]
+        if q.lists and corpus is not None:
+            module = corpus.modules[chunk.module_id].text
+            out += [module[a:b] for items in q.lists.values() for a, b in items.spans]
+    return out
 
 
 def first_sentences(quotes: list[Quote], n: int) -> list[Quote]:

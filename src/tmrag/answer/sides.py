@@ -10,13 +10,14 @@ from ..query.intent import side_words
 from ..query.ranking import Ranking
 from ..tokenize import tokenize
 from .numeric import NumberScorer, wants_number
-from .quotes import ANSWER_PASSAGES, Pick, Quote, Scored, renumbered
+from .quotes import ANSWER_PASSAGES, Pick, Quote, Scored, renumbered, shown_sentences
 from .quoting import QuoteSelector, points_back
 from .text import MAX_SENTENCES
 
 PER_SIDE = 2  # sentences per side at most: two sides fill four of the five sentences
 SUBJECT_WORDS = 8  # a sentence's opening words: its subject, with a determiner or a clause before it
 BOTH_SIDES_BONUS = 0.05  # a sentence that contrasts the sides directly leads its side's evidence
+PART_WORDS_BONUS = 0.1  # a leaned part's sentence that uses all of its own words, over one that uses none
 # A part is answered elsewhere when none of its own first modules is one the answer quotes ("…and
 # what happens to prompt-cache hits after compaction?"); 1 also counts a near-tie runner-up
 # module as elsewhere (dev: golden must -1 question at 1, 3 holds it; sides alike).
@@ -34,14 +35,21 @@ def names_side(word: str, text: str, tokens: set[str]) -> bool:
     return re.search(rf"(?<![\w@^-]){re.escape(word)}(?![\w@^-])", text.lower()) is not None
 
 
+def distinct_words(parts: list[str]) -> list[set[str]]:
+    """Each part's words that no other part has: what it asks of its own."""
+    words = [set(tokenize(p)) for p in parts]
+    return [own - set().union(*(w for m, w in enumerate(words) if m != n)) for n, own in enumerate(words)]
+
+
 class SideQuoter:
     def __init__(self, selector: QuoteSelector) -> None:
         self.selector = selector
 
-    def pool(self, question: list[Scored], side_ranking: Ranking, word: str | None, words: list[str]) -> list[Scored]:
+    def pool(self, question: list[Scored], side_ranking: Ranking, word: str | None, words: list[str],
+             own: set[str] | None = None) -> list[Scored]:
         """Quotable sentences for one side, from its own retrieval and the question's candidates
         (``question``): for a comparison side, those naming it; for a part of a multi-part
-        question, its best ones."""
+        question, its best ones, those that use the part's ``own`` words first."""
         seen, pool = set(), []
         others = question if word else []
         for scored in self.selector.candidates(side_ranking) + others:
@@ -51,7 +59,9 @@ class SideQuoter:
             if (word is None or names_side(word, text, tokens)) and key not in seen:
                 seen.add(key)
                 both = sum(names_side(w, text, tokens) for w in words) > 1
-                pool.append(Scored(scored.score + BOTH_SIDES_BONUS * both, scored.rank, scored.row, scored.j))
+                used = len(own & tokens) / len(own) if own else 0.0
+                pool.append(Scored(scored.score + BOTH_SIDES_BONUS * both + PART_WORDS_BONUS * used, scored.rank,
+                                   scored.row, scored.j))
         return sorted(pool, key=lambda s: -s.score)
 
     def covers(self, quotes: list[Quote], sides: list[str]) -> bool:
@@ -71,13 +81,8 @@ class SideQuoter:
 
     def unspoken(self, quotes: list[Quote], parts: list[str]) -> list[bool]:
         """For each part, whether the quotes lack every word it has and the others lack."""
-        quoted = set(tokenize(" ".join(self.selector.index.chunks[q.row].text[a:b] for q in quotes for a, b in q.spans)))
-        words = [set(tokenize(p)) for p in parts]
-        out = []
-        for n, own in enumerate(words):
-            distinct = own - set().union(*(w for m, w in enumerate(words) if m != n))
-            out.append(bool(distinct) and not distinct & quoted)
-        return out
+        quoted = set(tokenize(" ".join(shown_sentences(quotes, self.selector.index, self.selector.corpus))))
+        return [bool(own) and not own & quoted for own in distinct_words(parts)]
 
     def with_distant(self, best: list[Quote], part_rankings: list[Ranking], parts: list[str] | None = None) -> list[Quote]:
         """``best`` with the sentences of each part answered in a module ``best`` does not quote
@@ -91,8 +96,21 @@ class SideQuoter:
         for ranking, silent in zip(part_rankings, unspoken, strict=True):
             modules = [chunks[c.row].doc_id for c in ranking.results if chunks[c.row].kind == "module"]
             if modules and (silent or not set(modules[:DISTANT_DEPTH]) & quoted):
-                extra += self.selector.first_sentences(self.fresh(self.selector.select(ranking), best), DISTANT_SENTENCES)
+                own = self.fresh(self.selector.select(ranking), best) or (self.unsaid(ranking, best) if silent else [])
+                extra += self.selector.first_sentences(own, DISTANT_SENTENCES)
         return self.with_extra(best, extra)
+
+    def unsaid(self, ranking: Ranking, said: list[Quote]) -> list[Quote]:
+        """The best sentence of ``ranking`` that ``said`` does not say, when its own selection
+        only repeats ``said`` ("…how big would that be, and what do people do instead?": the size
+        is said; "Storing that is impractical, so …" is next), read after what it points back to."""
+        quoted = [Pick(0, q.row, j) for q in said for j in self.selector.refs(q)]
+        for s in sorted(self.selector.candidates(ranking), key=lambda s: -s.score):
+            if any(self.selector.repeats((s.row, s.j), (p.row, p.j)) for p in quoted):
+                continue
+            group = self.selector.with_antecedent(s.row, s.j, quoted)
+            return self.selector.quotes_from([Pick(s.rank, row, j) for row, j in group], {ref: s.score for ref in group})
+        return []
 
     def fresh(self, quotes: list[Quote], said: list[Quote]) -> list[Quote]:
         """``quotes`` less the sentences that ``said`` already says."""
@@ -162,9 +180,13 @@ class SideQuoter:
         question = self.selector.candidates(ranking) if any(words) else []  # shared by every side
         # "how many FLOPs did each use": each side's stated result first, as in a numeric answer
         numbers = NumberScorer.for_question(ranking.query.text) if wants_number(ranking.intent, ranking.query.text) else None
+        # a short part retrieved with the subject it leans on: its own words pick its sentences
+        owns = [own if r.query.text != part else set()
+                for own, part, r in zip(distinct_words(sides), sides, side_rankings, strict=True)] \
+            if not ranking.intent.sides else [set()] * len(sides)
         for n, (word, side_ranking) in enumerate(zip(words, side_rankings, strict=True)):
             taken = 0
-            pool = self.pool(question, side_ranking, word, named)
+            pool = self.pool(question, side_ranking, word, named, owns[n])
             if numbers:
                 pool = sorted(self.selector.results_first(pool, numbers), key=lambda s: -s.score)
             for s in pool:

@@ -234,10 +234,10 @@ def part_queries(parts: list[str]) -> list[str]:
     """Each part as a query; a short part ("and which component dominates?", "How many
     parameters") borrows the subject of the longest part, which it leans on."""
     longest = max(parts, key=lambda p: len(tokenize(p)))
-    return [p if p == longest or len(_content(p)) >= PART_MIN_TOKENS else f"{p} {longest}" for p in parts]
+    return [p if p == longest or len(content_words(p)) >= PART_MIN_TOKENS else f"{p} {longest}" for p in parts]
 
 
-def _content(text: str) -> list[str]:
+def content_words(text: str) -> list[str]:
     """The words of a part that can say what it is about ("what's actually going wrong" says little)."""
     return [t for t in tokenize(text) if t not in FRAME_WORDS and len(t) > 1]
 
