@@ -81,6 +81,12 @@ AND_ASKS = (r",?\s+and\s+(?=(?:how|what|why|which|when|where|who)\b)|,\s+and\s+(
             r"|,\s+and\s+(?=\w+ing\s[^?,]{0,60},\s+(?:how|what|why|which)\b)")  # ", and going the other way in MCP, what …"
 # "…?", "…, and how/what …", or "…, and if I …, how many …" (a new case set up for the next part).
 PART_SPLIT = re.compile(rf"\?\s+(?=\S)|{AND_ASKS}|,\s+and\s+if\b(?=[^?]*\b(?:how|what|which)\b)", re.I)
+# "What is context collapse, how does it sit between …": a question asked after a comma, with no
+# "and", is a part when what comes before the comma is itself a question.
+COMMA_ASKS = re.compile(r",\s+(?=(?:how|why|what|which|where|when)\s+(?:does|do|did|is|are|was|were|can|could|would|"
+                        r"should|will|much|many)\b)", re.I)
+# A question from its first word ("when …" and "if …" open a setting: "When retrieval misses, how …").
+ASKING = re.compile(r"^\W*(?:(?:ok|okay|so|and|but)\W+)?(?:what(?:'s)?|which|how|why|who|is|are|does|do|did|can)\b", re.I)
 # Words that describe a side without naming it ("Flamingo-style", "full auto-compact"): a side is
 # found when its naming word is quoted.
 GENERIC_SIDE_WORDS = frozenset(tokenize("style based approach method full plain standard vanilla classic model models"))
@@ -220,11 +226,23 @@ def elliptic_parts(question: str) -> list[str]:
     return [f"{first}?", f"{first[:at[-1]]}{prep} {m.group('tail')}?"]
 
 
+def split_parts(text: str) -> list[str]:
+    """The sub-questions of ``text``, each with at least two words."""
+    parts = []
+    for piece in PART_SPLIT.split(text):
+        pieces = COMMA_ASKS.split(piece)
+        if ASKING.match(pieces[0]):
+            parts += pieces
+        else:  # "In an M/M/1 queue at 80% load, how long …": one question after its setting
+            parts.append(piece)
+    return [p.strip() for p in parts if len(tokenize(p)) >= 2]
+
+
 def trailing_parts(question: str, sides: list[str]) -> list[str]:
     """A comparison's further questions after the clause that names its sides ("GQA vs MQA: which
     needs less memory, and why is X kept inside a node?"), each asked of the sides, since it may
     speak of them as "the other one"."""
-    parts = [p.strip() for p in PART_SPLIT.split(" ".join(question.split())) if len(tokenize(p)) >= 2]
+    parts = split_parts(" ".join(question.split()))
     if not sides or len(parts) < 2:
         return []
     return [f"{' and '.join(sides)}: {part}" for part in parts[1:]]
@@ -275,7 +293,7 @@ def classify(question: str, names: list[str], defines: bool) -> QuestionIntent:
     text = " ".join(question.split())
     numeric = bool(NUMERIC_RE.search(text)) and not COUNTED_KINDS.search(text)
     sides = comparison_sides(text)
-    parts = [p.strip() for p in PART_SPLIT.split(text) if len(tokenize(p)) >= 2]
+    parts = split_parts(text)
     if len(parts) == 1:
         parts = elliptic_parts(text) or parts
     focus = question_focus(text, names)
