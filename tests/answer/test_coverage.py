@@ -172,12 +172,13 @@ def test_an_unnamed_attribute_at_strong_evidence_needs_the_readers_doubt_too() -
 
 
 def test_quotes_cover_a_part_when_they_hold_a_word_only_that_part_has() -> None:
+    from tmrag.answer.quotes import Quote
     from tmrag.answer.sides import SideQuoter
 
     text = "Per-step success 0.95 over 20 steps is 0.358."
     index = SimpleNamespace(chunks=[SimpleNamespace(text=text)])
-    quoter = SideQuoter(SimpleNamespace(index=index))
-    quotes = [SimpleNamespace(row=0, spans=[(0, len(text))])]
+    quoter = SideQuoter(SimpleNamespace(index=index, corpus=None))
+    quotes = [Quote(0, [(0, len(text))])]
     parts = ["success for a 20-step task at 95%?", "success for a 30-step task at 98%?"]
     assert not quoter.covers_parts(quotes, parts)
     assert quoter.covers_parts(quotes, ["success for a 20-step task at 95%?", "success at 95%?"])
@@ -314,7 +315,7 @@ def test_a_part_the_quotes_say_none_of_the_own_words_of_is_unspoken() -> None:
     from tmrag.answer.sides import SideQuoter
 
     text = "SGD zig-zags across narrow valleys. Momentum averages the past updates."
-    selector = SimpleNamespace(index=SimpleNamespace(chunks=[SimpleNamespace(text=text)]))
+    selector = SimpleNamespace(index=SimpleNamespace(chunks=[SimpleNamespace(text=text)]), corpus=None)
     parts = ["how does momentum stop SGD zig-zagging", "with mu = 0.9 how much is a steady gradient amplified?"]
     assert SideQuoter(selector).unspoken([Quote(0, [(0, 35), (36, 71)])], parts) == [False, True]
 

@@ -79,7 +79,7 @@ class Composer:
         if abstained:
             return Answer(answer=ABSTAIN_ANSWER, coverage="not_covered", missing=[], citations=[], sources=[],
                           suggestions=self.suggestions(ranking), unmentioned_terms=[], **base)
-        unmentioned = self.ranker.unmentioned(ranking.query.names, [q.row for q in quotes])
+        unmentioned = self.ranker.unmentioned(ranking.query, [q.row for q in quotes])
         judged = self.judge.judge(ranking, quotes, abstained, unmentioned)
         sentences = [coverage_note(judged.missing)] if judged.coverage == "partial" else []
         if judged.coverage == "partial" and context is not None:

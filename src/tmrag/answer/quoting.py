@@ -48,6 +48,7 @@ CAUSAL_RE = re.compile(r"\b(?:because|since|so that|which is why|that is why|thi
 BACK_REFERENCE = re.compile(r"(?:[-*+]\s+)?[*_]*(?:This|That|These|Those|It|Its|They|Their|Then|Such|Both|Thus|Hence"
                             r"|Therefore|So|Here|The same|As a result|In other words|In short|Otherwise|Instead|However"
                             r"|Again|Only if|All (?:two|three|four|five)|Each of (?:them|these|those)|Neither|Either"
+                            r"|In exchange|In turn"
                             r"|The (?:result|fix|catch|trick|effect|upshot) is"
                             r"|The (?:method|approach|technique|scheme) (?!of\b|for\b|that\b))\b")  # "The method needs no …"
 # "RoPE therefore gives …": a consequence of the sentence before it, which says why.

@@ -163,3 +163,16 @@ def name_like_words(text: str) -> list[str]:
         if len(word) > 1 and (capital or "." in word or (re.search(r"\d", word) and re.search(r"[A-Za-z]", word))):
             out.append(word)
     return out
+
+
+MIN_SPELLED = 3  # an acronym's words are content words ("expert parallelism"), not "in a"
+
+
+def spelled_out(word: str, text: str) -> bool:
+    """An acronym whose letters begin consecutive words of ``text`` ("EP" after "expert parallelism")."""
+    if not (word.isupper() and word.isalpha() and 2 <= len(word) <= 5):
+        return False
+    words = re.findall(r"[A-Za-z][\w'-]*", text)
+    n = len(word)
+    return any(all(len(w) >= MIN_SPELLED and w[0].upper() == c for w, c in zip(words[i:i + n], word, strict=True))
+               for i in range(len(words) - n + 1))

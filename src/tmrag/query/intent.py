@@ -23,7 +23,7 @@ FRAME_WORDS = frozenset(_FRAME.split())
 # A side or focus phrase ends where the question moves on to a clause, a condition or a context.
 PHRASE_END = re.compile(r"[.!]\s|\s+(?:for|in|when|while|during|under|on|at|with|without|if|and|but|so|since|because|as|"
                         r"does|do|did|is|are|was|were|can|could|would|should|will|has|have|had|use|uses|"
-                        r"per|from|to|compared|relative)\b|[?,;:()\u2014]|\s[-\u2013]\s|$", re.IGNORECASE)
+                        r"per|from|to|compared|relative|both|each|alike)\b|[?,;:()\u2014]|\s[-\u2013]\s|$", re.IGNORECASE)
 COMPARISON_RES = [
     re.compile(r"\b(?:difference|differences|differ|distinguish(?:es)?)\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)", re.I),
     re.compile(r"\bcompar(?:e|es|ed|ing)\s+(?P<a>.+?)\s+(?:and|with|to|against|vs\.?|versus)\s+(?P<b>.+)", re.I),

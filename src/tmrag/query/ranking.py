@@ -17,7 +17,7 @@ from ..config import Settings
 from ..corpus.model import Corpus
 from ..names import RerankerName, RetrievalMode
 from ..tokenize import mentions_all, tokenize
-from .analysis import AnalyzedQuery, QueryAnalyzer, name_head, validate_question
+from .analysis import AnalyzedQuery, QueryAnalyzer, name_head, spelled_out, validate_question
 from .intent import QuestionIntent, classify
 from .loaded_index import LoadedIndex
 from .phrasing import PhraseIndex
@@ -114,15 +114,17 @@ class Ranker:
         # A name made only of stopwords ("He" initialization) has no tokens to look up: not unknown.
         unknown = [w for w in query.names if (tokens := tokenize(w)) and not any(t in self.index.lexical.vocab for t in tokens)]
         unknown += [w for w in self.phrases.unwritten(query.names) if w not in unknown]
-        unmentioned = self.unmentioned(query.names, [c.row for c in lead])
+        unmentioned = self.unmentioned(query, [c.row for c in lead])
         timings["retrieve_total"] = (time.perf_counter() - t0) * 1000
         intent = classify(query.text, query.names, query.defines is not None)
         return Ranking(query, qvec, reranked, results, evidence, unknown, unmentioned, timings, intent, categories)
 
-    def unmentioned(self, names: list[str], rows: list[int]) -> list[str]:
+    def unmentioned(self, query: AnalyzedQuery, rows: list[int]) -> list[str]:
         """Specific names in the question that none of these passages mention: an answer from them
         may be about something nearby ("Claude Haiku's price" answered with other models' prices).
-        Names the notes use everywhere (Claude, API, LLM) say nothing about a passage: skipped."""
+        Names the notes use everywhere (Claude, API, LLM) say nothing about a passage, and an
+        acronym the question spells out ("expert parallelism … EP's") is said in its words: skipped."""
+        names = [n for n in query.names if not spelled_out(n, query.text)]
         chunks = [self.index.chunks[row] for row in rows]
         # A passage is about what its section heading names too ("Worked numbers: Mixtral 8x7B").
         seen: set[str] = set().union(*(self.index.lexical.tokens[row] for row in rows),
