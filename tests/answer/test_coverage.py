@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from tmrag.answer.asked import asked_thing, number_owners, owner_phrase
 from tmrag.answer.composing import coverage_note
-from tmrag.answer.coverage import CoverageJudge, asked_thing, number_owners, owner_phrase
+from tmrag.answer.coverage import CoverageJudge
 from tmrag.tokenize import tokenize
 
 
@@ -26,7 +27,7 @@ def test_the_missing_thing_names_the_whole_model() -> None:
 
 
 def test_a_missing_name_is_written_in_full() -> None:
-    from tmrag.answer.coverage import full_name
+    from tmrag.answer.asked import full_name
 
     assert full_name("What are Claude Haiku's list prices?", "Haiku") == "Claude Haiku"
     assert full_name("What are Mixtral 8x22B's parameter counts?", "Mixtral") == "Mixtral 8x22B"
@@ -209,7 +210,7 @@ def test_a_count_that_describes_another_noun_is_not_a_count_of_it() -> None:
 
 
 def test_a_multi_part_questions_number_is_owned_by_its_own_part() -> None:
-    from tmrag.answer.coverage import asked_clause
+    from tmrag.answer.asked import asked_clause
 
     q = ("How do designs bound recursion — what does Claude Code allow sub-agents to do, and how many agents "
          "would a fan-out of 4 reach at depth 3?")
