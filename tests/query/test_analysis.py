@@ -55,3 +55,13 @@ def test_math_variables_are_not_names() -> None:
     words = name_like_words("In the tiny ReLU net with x=2, w1=0.5, w2=-3, what's the loss and dL/dw1?")
     assert words == ["ReLU"]
     assert name_like_words("What did o1 score on AIME?") == ["o1", "AIME"]  # a name, not a variable
+
+
+def test_an_acronym_the_question_spells_out_is_recognised() -> None:
+    from tmrag.query.analysis import spelled_out
+
+    q = "ZeRO-3 vs expert parallelism: why can EP's communication dominate?"
+    assert spelled_out("EP", q)
+    assert not spelled_out("LM", "how many tokens does Flamingo hand the LM?")
+    assert not spelled_out("EP", "an EP in a plan")  # "in a": too short to be what it stands for
+    assert not spelled_out("MoE", "mixture of experts, or MoE")  # not all capitals: a name of its own

@@ -164,3 +164,16 @@ def test_a_second_question_after_a_participle_phrase_is_a_part() -> None:
     assert classify(q, [], False).kind == "multi_part"
     setup = "With acceptance 0.8, 5 drafted tokens, and a draft costing 10% of a pass, how many tokens per pass?"
     assert classify(setup, [], False).kind != "multi_part"  # a set-up list is not a part
+
+
+def test_a_question_asked_after_a_comma_is_a_part_when_a_question_precedes_it() -> None:
+    from tmrag.query.intent import split_parts
+
+    q = "What is context collapse, how does it sit between microcompact and auto-compact, and why are turns kept?"
+    assert split_parts(q) == ["What is context collapse", "how does it sit between microcompact and auto-compact",
+                              "why are turns kept?"]
+    # a setting before the comma is not a question of its own
+    q = "When retrieval misses, how does NotebookLM behave?"
+    assert split_parts(q) == [q]
+    assert split_parts("In an M/M/1 queue at 80% load, how long is the wait?") == [
+        "In an M/M/1 queue at 80% load, how long is the wait?"]

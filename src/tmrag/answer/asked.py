@@ -23,13 +23,24 @@ OF_OWNER_RE = re.compile(r"\b(?:what|which)(?:['’]s|\s+(?:is|are|was|were))\s+
 SIZE_OWNER_RE = re.compile(r"\bhow\s+(?:big|large|long|wide|deep)\s+(?:is|are|was|were)\s+(?:the\s+)?"
                            r"(?P<owner>(?:\S+\s*){1,3})", re.I)
 OWNER_WORDS = 12  # a described owner longer than this is a clause, not a name to repeat
+# A focus that runs on into a clause is not a noun phrase: a pronoun or a verb after its head.
+# (Not verbs that are as often nouns: "hit rate", "run cost", "end state".)
+VERB_AFTER_HEAD = re.compile(r"\b(?:it|they|we|you|i|he|she|go|goes|went|get|gets|got|keep|keeps|kept|take|takes|took|"
+                             r"made|ran|reach|reaches|write|writes|wrote|see|sees|saw|come|comes|came)\b", re.I)
+# …or a participle ("old transcripts kept") or a preposition ("one pass over") left at its end.
+DANGLING_END = re.compile(r"^(?:\w{3,}ed|over|before|after|into|from|to|with|about|on|in|at|by|for|of)$", re.I)
+FOCUS_GAP = 2  # small words between two of the focus's words: "fraction of the weight channels"
+WH_START = re.compile(r"\b(?:what|which|how|why|who)\b", re.I)
+WHAT_IS_THE = re.compile(r"^(?:what|which)(?:['’]s|\s+(?:is|are|was|were))\s+the\s+", re.I)
 # Where a multi-part question's parts meet: "…?", " — ", "; ", ", and what…".
 CLAUSES = re.compile(rf"\?\s+|\s[\u2014-]\s|;\s|{AND_ASKS}", re.I)
+
 
 def owner_phrase(question: str, name: str) -> str:
     """The whole name a question asks about: "Llama 3 405B" for the name-like word "Llama"."""
     m = re.search(rf"(?<![\w-]){re.escape(name)}(?:[\s-]+(?:\d[\w.]*|[A-Z][\w.-]*)){{0,3}}", question)
     return m.group(0) if m else name
+
 
 def full_name(question: str, name: str) -> str:
     """The name as the question writes it in full, for saying what is missing: "Claude Haiku"
@@ -39,10 +50,15 @@ def full_name(question: str, name: str) -> str:
     m = re.search(rf"(?<=[\w,;:)] )([A-Z][\w.-]*) {re.escape(whole)}(?![\w-])", question)
     return f"{m.group(1)} {whole}" if m and m.group(1).lower() not in FRAME_WORDS else whole
 
+
 def asked_thing(question: str, focus: str, names: list[str]) -> str:
     """What a partial answer says it lacks: "the number of layers of Llama 3 405B", "the weakness of
-    DPO"; never of a name the attribute itself is ("the TFLOPS of TFLOPS")."""
-    what = f"the number of {focus}" if re.search(r"\bhow\s+many\b", question, re.I) else f"the {focus}"
+    DPO"; never of a name the attribute itself is ("the TFLOPS of TFLOPS"). A focus that is not a
+    noun phrase ("tokens go into one block") is said in the question's own words."""
+    if not noun_phrase(focus, question) and (asked := asked_words(question, focus)):
+        return asked
+    written = as_written(question, focus)
+    what = f"the number of {written}" if re.search(r"\bhow\s+many\b", question, re.I) else f"the {written}"
     said = {t.lower() for t in focus.split()}
     names = [n for n in names if n.lower() not in said]
     # "What weakness of DPO does IPO fix?": the question says whose attribute it is.
@@ -56,6 +72,46 @@ def asked_thing(question: str, focus: str, names: list[str]) -> str:
         return f"{what} of {described.group('owner').strip()}"
     return f"{what} of {owner_phrase(question, owner)}" if owner else what
 
+
+def as_written(question: str, focus: str) -> str:
+    """The focus with the small words the question has inside it ("percentage of heads" for the
+    focus "percentage heads"), when the question writes its words in order, close together."""
+    words = focus.split()
+    if len(words) < 2:
+        return focus
+    gap = rf"(?:\s+\w+){{0,{FOCUS_GAP}}}?\s+"
+    m = re.search(rf"(?<![\w-]){gap.join(re.escape(w) for w in words)}(?![\w-])", question, re.I)
+    return " ".join(m.group(0).split()) if m else focus
+
+
+def noun_phrase(focus: str, question: str) -> bool:
+    """Whether the focus reads as a noun phrase: no pronoun or verb after its head ("exact trailer
+    text it writes", "tokens go into one block"), no participle or preposition left dangling at its
+    end ("old transcripts kept", "one pass over"), not a bare comparative ("how much lower is p99")."""
+    words = focus.split()
+    if not words:
+        return True
+    if VERB_AFTER_HEAD.search(" ".join(words[1:])) or DANGLING_END.search(words[-1]):
+        return False
+    return not (len(words) == 1 and re.search(rf"\bhow\s+much\s+{re.escape(words[0])}\b", question, re.I)
+                and words[0].lower().endswith("er"))
+
+
+def asked_words(question: str, focus: str) -> str:
+    """The clause that asks the focus, from its question word: "how many tokens go into one KV
+    block in vLLM's PagedAttention by default"; "what's the X" says "the X". "" if not found."""
+    first = focus.split()[0] if focus.split() else ""
+    at = re.search(rf"(?<![\w-]){re.escape(first)}(?![\w-])", question, re.I) if first else None
+    if at is None:
+        return ""
+    wh = [m for m in WH_START.finditer(question, 0, at.start())]
+    if not wh:
+        return ""
+    clause = re.split(rf"[?;]|{AND_ASKS}", question[wh[-1].start():], maxsplit=1, flags=re.I)[0]
+    clause = " ".join(WHAT_IS_THE.sub("the ", clause.strip(" ,"), count=1).split())
+    return clause[:1].lower() + clause[1:]
+
+
 def asked_clause(ranking: Ranking) -> str:
     """The part of a multi-part question that asks the focus: "how many agents would a fan-out of
     4 reach" owns its number, not "what does Claude Code allow" beside it."""
@@ -65,10 +121,12 @@ def asked_clause(ranking: Ranking) -> str:
     said = re.compile(rf"(?<![\w-]){re.escape(focus)}(?![\w-])", re.I)
     return next((p for p in CLAUSES.split(text) if said.search(p)), text)
 
+
 def asked_here(ranking: Ranking) -> str:
     """The asked attribute of the names in the clause that asks it ("the FID of Stable Diffusion 3")."""
     clause = asked_clause(ranking)
     return asked_thing(clause, ranking.intent.focus, [n for n in ranking.query.names if n in clause])
+
 
 def number_owners(question: str, names: list[str]) -> list[str]:
     """The names a numeric question asks its number of (not those of its set-up: "on a single

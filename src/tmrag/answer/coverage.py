@@ -231,7 +231,8 @@ class CoverageJudge:
         if not missing and (shape := unshaped(ranking.query.text, asked_clause(ranking), sentences)):
             missing.append(asked_here(ranking) if shape == SHARE and focus else shape)
         if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes):
-            missing.append(f"the real {asked_here(ranking).removeprefix('the ')}" if focus else "the real figure")
+            asked = asked_here(ranking) if focus else "the figure"
+            missing.append(f"the real {asked.removeprefix('the ')}" if asked.startswith("the ") else asked)
         worded = list(dict.fromkeys(self.say_missing(ranking, m) for m in missing))
         # "the FID of DiT-XL" already says "DiT-XL"
         missing = [m for m in worded if not any(m != other and m in other for other in worded)]

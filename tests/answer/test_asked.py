@@ -1,0 +1,51 @@
+"""How a partial answer words what the notes don't state: a noun phrase when the question's focus is
+one, else the question's own clause, never a garbled mix of the two."""
+
+from __future__ import annotations
+
+import pytest
+
+from tmrag.answer.asked import as_written, asked_thing, asked_words, noun_phrase
+from tmrag.answer.composing import coverage_note
+
+
+@pytest.mark.parametrize(("focus", "question"), [
+    ("exact trailer text writes", "What's the exact trailer text it writes?"),
+    ("tokens go into one block", "How many tokens go into one KV block?"),
+    ("old transcripts kept", "how long are old transcripts kept?"),
+    ("fraction one pass over", "what fraction of one pass over its crawl did GPT-3 see?"),
+    ("lower", "how much lower is p99 if you pool replicas?"),
+])
+def test_a_focus_that_runs_into_a_clause_is_not_a_noun_phrase(focus: str, question: str) -> None:
+    assert not noun_phrase(focus, question)
+
+
+@pytest.mark.parametrize(("focus", "question"), [
+    ("transformer layers", "How many transformer layers does Llama 3 405B have?"),
+    ("prefix-cache hit rate", "what prefix-cache hit rate does OpenAI see?"),
+    ("compressed latent", "what is the width of the compressed latent?"),
+    ("lower", "which is lower?"),
+])
+def test_an_attribute_is_a_noun_phrase(focus: str, question: str) -> None:
+    assert noun_phrase(focus, question)
+
+
+def test_a_clause_is_said_from_its_question_word_up_to_the_next_part() -> None:
+    q = "Claude Code adds a co-author line. What's the exact trailer text it writes, and what's the settings key?"
+    assert asked_words(q, "exact trailer text writes") == "the exact trailer text it writes"
+    q = "How many tokens go into one KV block in vLLM by default?"
+    assert asked_thing(q, "tokens go into one block", ["KV"]) == "how many tokens go into one KV block in vLLM by default"
+    assert asked_words("no question word here", "focus") == ""
+
+
+def test_the_focus_keeps_the_small_words_the_question_writes_inside_it() -> None:
+    assert as_written("What fraction of the weight channels does AWQ keep?", "fraction weight channels") \
+        == "fraction of the weight channels"
+    assert as_written("What weight channels does AWQ keep?", "fraction channels") == "fraction channels"
+    assert asked_thing("In what share of comparisons was LIMA as good?", "share comparisons", ["LIMA"]) \
+        == "the share of comparisons of LIMA"
+
+
+def test_a_clause_missing_opens_the_note_as_what_is_not_stated() -> None:
+    assert coverage_note(["how much lower is p99"]) == "The notes don't state how much lower is p99; the nearest they come:"
+    assert coverage_note(["Claude Haiku"]).startswith("The notes don't state this for Claude Haiku")
