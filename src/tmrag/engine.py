@@ -115,7 +115,7 @@ class Engine:
         if intent.sides and self.side_quoter.covers(best, sides):
             return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), sides)
         queries = [side_query(ranking.query.text, sides, n) for n in range(len(sides))] if intent.sides \
-            else part_queries(sides)
+            else part_queries(sides, intent.numeric)
         side_rankings = [self.rank(q, ranking.categories, k=ANSWER_PASSAGES) for q in queries]
         if not intent.sides:
             self.own_words_first(side_rankings, sides, queries)

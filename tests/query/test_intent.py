@@ -50,6 +50,12 @@ def test_a_short_part_borrows_the_longest_parts_subject() -> None:
     assert part_queries(parts)[1] == f"{parts[1]} {parts[0]}"  # framing words say nothing of the subject
 
 
+def test_a_part_that_points_back_borrows_the_subject_unless_the_subject_is_a_numeric_set_up() -> None:
+    parts = ["how does a custom slash-command file get turned into a prompt", "why does running it cost only one model call?"]
+    assert part_queries(parts)[1] == f"{parts[1]} {parts[0]}"
+    assert part_queries(parts, numeric=True)[1] == parts[1]
+
+
 @pytest.mark.parametrize(("question", "names", "focus"), [
     ("How many layers does Llama 3 405B have?", ["Llama"], "layers"),
     ("how much does switching to one shared int8 KV head shrink per-token KV memory?", ["KV"], "per-token memory"),

@@ -86,7 +86,9 @@ PART_SPLIT = re.compile(rf"\?\s+(?=\S)|{AND_ASKS}|,\s+and\s+if\b(?=[^?]*\b(?:how
 COMMA_ASKS = re.compile(r",\s+(?=(?:how|why|what|which|where|when)\s+(?:does|do|did|is|are|was|were|can|could|would|"
                         r"should|will|much|many)\b)", re.I)
 # A question from its first word ("when …" and "if …" open a setting: "When retrieval misses, how …").
-ASKING = re.compile(r"^\W*(?:(?:ok|okay|so|and|but)\W+)?(?:what(?:'s)?|which|how|why|who|is|are|does|do|did|can)\b", re.I)
+# "Setting up a sub-agent: where does its file live, how do I …": the question begins after the colon.
+ASKING = re.compile(r"(?:^|:\s)\W*(?:(?:ok|okay|so|and|but)\W+)?(?:what(?:'s)?|which|how|why|who|where|is|are|does|do|"
+                    r"did|can)\b", re.I)
 # Words that describe a side without naming it ("Flamingo-style", "full auto-compact"): a side is
 # found when its naming word is quoted.
 GENERIC_SIDE_WORDS = frozenset(tokenize("style based approach method full plain standard vanilla classic model models"))
@@ -99,6 +101,7 @@ ELLIPTIC_PART = re.compile(r"^(?P<first>.+?)(?:,\s+and\s+(?P<prep>for|at|on|with
                            r"(?!(?:which|what|how|when|where|who|why)\b)(?P<tail>[^,;]+?)\??$", re.I)
 WH_WORD = re.compile(r"\b(?:what|which|how|when|where|who|why)(?:'s)?\b", re.I)
 PART_MIN_TOKENS = 5  # a later part with fewer content words leans on the first part's subject
+POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their)\b", re.I)  # "why does running it cost …": so does one with a pronoun
 
 
 @dataclass
@@ -231,7 +234,7 @@ def split_parts(text: str) -> list[str]:
     parts = []
     for piece in PART_SPLIT.split(text):
         pieces = COMMA_ASKS.split(piece)
-        if ASKING.match(pieces[0]):
+        if ASKING.search(pieces[0]):
             parts += pieces
         else:  # "In an M/M/1 queue at 80% load, how long …": one question after its setting
             parts.append(piece)
@@ -248,11 +251,14 @@ def trailing_parts(question: str, sides: list[str]) -> list[str]:
     return [f"{' and '.join(sides)}: {part}" for part in parts[1:]]
 
 
-def part_queries(parts: list[str]) -> list[str]:
+def part_queries(parts: list[str], numeric: bool = False) -> list[str]:
     """Each part as a query; a short part ("and which component dominates?", "How many
-    parameters") borrows the subject of the longest part, which it leans on."""
+    parameters") borrows the subject of the longest part, which it leans on, as does one that
+    points back to it ("why does running it cost only one call?"), unless that part is a numeric
+    set-up, whose figures would then outweigh the part's own words (dev)."""
     longest = max(parts, key=lambda p: len(tokenize(p)))
-    return [p if p == longest or len(content_words(p)) >= PART_MIN_TOKENS else f"{p} {longest}" for p in parts]
+    return [p if p == longest or (len(content_words(p)) >= PART_MIN_TOKENS and (numeric or not POINTS_BACK.search(p)))
+            else f"{p} {longest}" for p in parts]
 
 
 def content_words(text: str) -> list[str]:
