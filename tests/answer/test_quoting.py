@@ -167,3 +167,11 @@ def test_a_sentence_that_opens_on_the_one_before_points_back() -> None:
     assert points_back("However, the cache still grows with context.")
     assert points_back("RoPE therefore gives relative positions to each score.")
     assert not points_back("Speculative execution runs the predicted prompt in an overlay.")
+
+
+def test_asking_what_is_happening_after_a_symptom_asks_for_its_cause() -> None:
+    from tmrag.answer.quoting import WHY_RE
+
+    assert WHY_RE.search("pred is [N, 1] and y is [N]. what's actually happening?")
+    assert WHY_RE.search("What goes wrong if I clip first?")
+    assert not WHY_RE.search("What happens in the third stage?")  # a step, not a cause
