@@ -41,7 +41,8 @@ CAUSAL_BONUS = 0.04  # a why-question's sentence that gives a reason outranks on
 WHY_MARGIN = 0.20  # a reason embeds further from "why …?" than a restatement does: a why-answer looks wider
 # "what's actually happening?" after a described symptom asks for its cause, as "why" does
 WHY_RE = re.compile(r"\bwhy\b|\bwhat(?:'s| is) the (?:\w+ )?reason\b|\bhow come\b"
-                    r"|\bwhat(?:'s| is)(?: actually| really)? (?:happening|going on|going wrong|wrong)\b|\bwhat goes wrong\b", re.I)
+                    r"|\bwhat(?:'s| is)(?: actually| really)? (?:happening|going on|going wrong|wrong)\b"
+                    r"|\bwhat goes wrong\b", re.I)
 # A sentence that states a reason or a consequence, not only the fact the question names.
 CAUSAL_RE = re.compile(r"\b(?:because|since|so that|which is why|that is why|this is why|the reason|due to|"
                        r"therefore|as a result|otherwise|in order to|cancels?|means that|lets|forces?)\b|, so\b", re.I)
