@@ -345,3 +345,26 @@ def test_a_symbol_typed_in_ascii_is_no_name_the_notes_must_write() -> None:
     ranking = SimpleNamespace(unknown_names=["A_hat_0", "Flash-Decoding"])
     assert not unwritten("A_hat_0", ranking)  # the notes write it as math, Â_0
     assert unwritten("Flash-Decoding", ranking)
+
+
+def test_a_greek_letter_speaks_for_its_name_in_a_part() -> None:
+    from tmrag.answer.quotes import Quote
+    from tmrag.answer.sides import SideQuoter
+
+    text = "With α = 0.8 the optimum is γ = 6 at about 2.47x."
+    quoter = SideQuoter(SimpleNamespace(index=SimpleNamespace(chunks=[SimpleNamespace(text=text)]), corpus=None))
+    parts = ["how many tokens per pass do you expect", "which gamma is optimal?"]
+    assert quoter.unspoken([Quote(0, [(0, len(text))])], parts) == [True, False]
+
+
+def test_a_missing_name_that_only_modifies_the_asked_thing_is_said_as_the_asked_clause() -> None:
+    from tmrag.answer.coverage import CoverageJudge
+
+    q = "Which TCP port does Claude Code's VS Code extension listen on for its IDE bridge?"
+    ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["TCP", "Claude", "Code", "VS", "IDE"]),
+                              intent=SimpleNamespace(focus="port", focus_tokens=["port"]))
+    assert CoverageJudge.say_missing(ranking, "TCP") == q[0].lower() + q[1:-1]
+    q = "What are Claude Haiku's list prices per million tokens?"
+    ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["Claude", "Haiku"]),
+                              intent=SimpleNamespace(focus="list prices", focus_tokens=["list", "price"]))
+    assert CoverageJudge.say_missing(ranking, "Haiku") == "Claude Haiku"  # whose prices: "this for Claude Haiku"

@@ -18,7 +18,7 @@ from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..tokenize import mentions_all, stem_tokens, tokenize
 from .answer_shape import RATIO_RE, SHARE, unchosen, unshaped, unwritten_variants
-from .asked import asked_clause, asked_here, asked_thing, full_name, number_owners, owner_phrase
+from .asked import WH_START, asked_clause, asked_here, asked_thing, asked_words, full_name, number_owners, owner_phrase
 from .numeric import RESULT_RE, WORKED_CASE_VALUES, case_values, quantities
 from .quotes import Quote, shown_sentences
 from .reader import AnswerReader
@@ -234,8 +234,10 @@ class CoverageJudge:
             asked = asked_here(ranking) if focus else "the figure"
             missing.append(f"the real {asked.removeprefix('the ')}" if asked.startswith("the ") else asked)
         worded = list(dict.fromkeys(self.say_missing(ranking, m) for m in missing))
-        # "the FID of DiT-XL" already says "DiT-XL"
-        missing = [m for m in worded if not any(m != other and m in other for other in worded)]
+        # "the FID of DiT-XL" already says "DiT-XL", and what the asked clause says
+        said = [m for m in worded if m.startswith("the ")]
+        missing = [m for m in worded if not any(m != other and m in other for other in worded)
+                   and not (said and WH_START.match(m) and m not in missing)]
         return CoverageResult("partial" if missing else "answered", missing)
 
     @staticmethod
@@ -251,6 +253,12 @@ class CoverageJudge:
             return asked_thing(question, missing, [n for n in names if n != missing])  # "What Elo does X reach?"
         if focus and missing in number_owners(question, names):  # "the tokenizer vocabulary of GPT-4"
             return asked_thing(question, focus, [missing])
+        # A name that is not whose attribute is asked ("which TCP port …", "… tile like GPT-4V?"):
+        # what is missing is the asked clause, not the thing "for TCP". "Claude Haiku's prices" is.
+        owned = re.search(rf"(?<![\w-]){re.escape(missing)}['’]s\b", question)
+        if focus and not owned and not generic(ranking.intent.focus_tokens, question) \
+                and (asked := asked_words(question, focus)):
+            return asked
         return full_name(question, missing)
 
     @staticmethod

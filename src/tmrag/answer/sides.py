@@ -12,8 +12,10 @@ from ..tokenize import tokenize
 from .numeric import NumberScorer, wants_number
 from .quotes import ANSWER_PASSAGES, Pick, Quote, Scored, renumbered, shown_sentences
 from .quoting import QuoteSelector, points_back
-from .text import MAX_SENTENCES
+from .text import MAX_SENTENCES, TEX_SYMBOLS
 
+GREEK_NAMES = {sym: name for name, sym in reversed(TEX_SYMBOLS.items()) if len(sym) == 1 and "α" <= sym <= "ω"}
+GREEK = re.compile("|".join(GREEK_NAMES))  # a part asks "which gamma"; the notes write "γ = 6"
 PER_SIDE = 2  # sentences per side at most: two sides fill four of the five sentences
 SUBJECT_WORDS = 8  # a sentence's opening words: its subject, with a determiner or a clause before it
 BOTH_SIDES_BONUS = 0.05  # a sentence that contrasts the sides directly leads its side's evidence
@@ -80,8 +82,10 @@ class SideQuoter:
         return not any(self.unspoken(quotes, parts))
 
     def unspoken(self, quotes: list[Quote], parts: list[str]) -> list[bool]:
-        """For each part, whether the quotes lack every word it has and the others lack."""
-        quoted = set(tokenize(" ".join(shown_sentences(quotes, self.selector.index, self.selector.corpus))))
+        """For each part, whether the quotes lack every word it has and the others lack ("γ" says
+        "gamma"). Not stems: a word in passing ("the bias changes") would speak for "what biases"."""
+        text = " ".join(shown_sentences(quotes, self.selector.index, self.selector.corpus))
+        quoted = set(tokenize(GREEK.sub(lambda m: f" {GREEK_NAMES[m.group(0)]} ", text)))
         return [bool(own) and not own & quoted for own in distinct_words(parts)]
 
     def with_distant(self, best: list[Quote], part_rankings: list[Ranking], parts: list[str] | None = None) -> list[Quote]:
@@ -101,12 +105,14 @@ class SideQuoter:
         return self.with_extra(best, extra)
 
     def unsaid(self, ranking: Ranking, said: list[Quote]) -> list[Quote]:
-        """The best sentence of ``ranking`` that ``said`` does not say, when its own selection
-        only repeats ``said`` ("…how big would that be, and what do people do instead?": the size
-        is said; "Storing that is impractical, so …" is next), read after what it points back to."""
+        """The best sentence of ``ranking`` that goes on from a sentence ``said`` quotes, when the
+        part's own selection only repeats ``said`` ("…how big would that be, and what do people do
+        instead?": the size is said; "Storing that is impractical, so …" follows it). Any other
+        sentence would be a guess at what the part asks (dev: it displaced a stated result)."""
         quoted = [Pick(0, q.row, j) for q in said for j in self.selector.refs(q)]
+        follows = {(p.row, p.j + 1) for p in quoted}
         for s in sorted(self.selector.candidates(ranking), key=lambda s: -s.score):
-            if any(self.selector.repeats((s.row, s.j), (p.row, p.j)) for p in quoted):
+            if (s.row, s.j) not in follows or any(self.selector.repeats((s.row, s.j), (p.row, p.j)) for p in quoted):
                 continue
             group = self.selector.with_antecedent(s.row, s.j, quoted)
             return self.selector.quotes_from([Pick(s.rank, row, j) for row, j in group], {ref: s.score for ref in group})
