@@ -33,7 +33,7 @@ from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
 from .query.analysis import CONTEXT_OPEN, QueryAnalyzer, name_like_words, validate_question
 from .query.followup import Resolution, Turn, fragment, nth, ordinal, ordinal_question, resolve, sibling_sections
-from .query.intent import classify, content_words, elliptic_parts, part_queries, side_query, trailing_parts
+from .query.intent import classify, content_words, elliptic_parts, part_queries, side_query, split_parts, trailing_parts
 from .query.loaded_index import LoadedIndex
 from .query.ranking import Ranker, Ranking
 from .query.reranking import Reranker
@@ -112,7 +112,10 @@ class Engine:
         sides = intent.sides or intent.parts
         if not 1 < len(sides) <= MAX_SIDES:
             return best
-        if intent.sides and self.side_quoter.covers(best, sides):
+        # the sides named, and what the comparison asks of them said ("where does the norm sit in
+        # each" is not answered by why one needs warmup)
+        if intent.sides and self.side_quoter.covers(best, sides) and not self.side_quoter.unspoken(
+                best, split_parts(ranking.query.text))[0]:
             return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), sides)
         queries = [side_query(ranking.query.text, sides, n) for n in range(len(sides))] if intent.sides \
             else part_queries(sides, intent.numeric)
