@@ -368,3 +368,16 @@ def test_a_missing_name_that_only_modifies_the_asked_thing_is_said_as_the_asked_
     ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["Claude", "Haiku"]),
                               intent=SimpleNamespace(focus="list prices", focus_tokens=["list", "price"]))
     assert CoverageJudge.say_missing(ranking, "Haiku") == "Claude Haiku"  # whose prices: "this for Claude Haiku"
+
+
+def test_a_side_named_by_an_everyday_word_is_named_by_its_whole_phrase() -> None:
+    from tmrag.answer.sides import SideQuoter, names_side
+
+    notes = "Teacher forcing feeds the true previous tokens. A teacher model gives logits. Flamingo-style cross-attention."
+    corpus = SimpleNamespace(modules={"m": SimpleNamespace(text=notes)})
+    quoter = SideQuoter(SimpleNamespace(index=None, corpus=corpus))
+    assert quoter.namers(["teacher forcing", "kv-cached decoding"])[0] == "teacher forcing"
+    assert quoter.namers(["Flamingo-style cross-attention", "LLaVA"])[0] == "flamingo"  # a name names its side
+    sentence = "A teacher model gives logits."
+    assert not names_side("teacher forcing", sentence, set())
+    assert names_side("slash command", "Slash commands run locally.", set())  # the plural too

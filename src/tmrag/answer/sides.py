@@ -5,8 +5,9 @@ alone and "how many X, and what Y?" gets both."""
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
-from ..query.intent import side_words
+from ..query.intent import GENERIC_SIDE_WORDS, side_words
 from ..query.ranking import Ranking
 from ..tokenize import tokenize
 from .numeric import NumberScorer, wants_number
@@ -16,6 +17,8 @@ from .text import MAX_SENTENCES, TEX_SYMBOLS
 
 GREEK_NAMES = {sym: name for name, sym in reversed(TEX_SYMBOLS.items()) if len(sym) == 1 and "α" <= sym <= "ω"}
 GREEK = re.compile("|".join(GREEK_NAMES))  # a part asks "which gamma"; the notes write "γ = 6"
+PHRASE_SIDE_WORDS = 3  # "teacher forcing", "speculative decoding": a name of a few words, not a description
+LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 PER_SIDE = 2  # sentences per side at most: two sides fill four of the five sentences
 SUBJECT_WORDS = 8  # a sentence's opening words: its subject, with a determiner or a clause before it
 BOTH_SIDES_BONUS = 0.05  # a sentence that contrasts the sides directly leads its side's evidence
@@ -31,10 +34,12 @@ TRAILING_SENTENCES = 2
 
 
 def names_side(word: str, text: str, tokens: set[str]) -> bool:
-    """A side's word among a text's tokens; a joined one ("pass^k") in its surface."""
+    """A side's word among a text's tokens; a joined one ("pass^k") or a phrase ("teacher
+    forcing", "slash command[s]") in its surface."""
     if word.isalnum():
         return word in tokens
-    return re.search(rf"(?<![\w@^-]){re.escape(word)}(?![\w@^-])", text.lower()) is not None
+    plural = r"(?:e?s)?" if " " in word else ""
+    return re.search(rf"(?<![\w@^-]){re.escape(word)}{plural}(?![\w@^-])", text.lower()) is not None
 
 
 def distinct_words(parts: list[str]) -> list[set[str]]:
@@ -46,6 +51,25 @@ def distinct_words(parts: list[str]) -> list[set[str]]:
 class SideQuoter:
     def __init__(self, selector: QuoteSelector) -> None:
         self.selector = selector
+
+    @cached_property
+    def notes_text(self) -> str:
+        return "\n".join(m.text.lower() for m in self.selector.corpus.modules.values())
+
+    def namers(self, sides: list[str]) -> list[str | None]:
+        """What names each side in a sentence: the side's whole phrase when it is short, its naming
+        word is an everyday word written in lower case, and the notes write the phrase ("teacher
+        forcing": a sentence about a teacher model is not about it); else its naming word
+        ("Flamingo" names "Flamingo-style cross-attention")."""
+        out = []
+        for side, word in zip(sides, side_words(sides), strict=True):
+            phrase = re.sub(r"e?s$", "", " ".join(LEADING_ARTICLE.sub("", side.lower()).split()))
+            common = word is not None and re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", side) is not None
+            whole = common and 1 < len(phrase.split()) <= PHRASE_SIDE_WORDS and self.selector.corpus is not None \
+                and not set(tokenize(phrase)) & GENERIC_SIDE_WORDS \
+                and re.search(rf"(?<![\w-]){re.escape(phrase)}(?:e?s)?(?![\w-])", self.notes_text)
+            out.append(phrase if whole else word)
+        return out
 
     def pool(self, question: list[Scored], side_ranking: Ranking, word: str | None, words: list[str],
              own: set[str] | None = None) -> list[Scored]:
@@ -74,7 +98,7 @@ class SideQuoter:
                     for q in quotes for a, b in q.spans]
         tokens = [set(tokenize(o)) for o in openings]
         return all(word is None or any(names_side(word, o, t) for o, t in zip(openings, tokens, strict=True))
-                   for word in side_words(sides))
+                   for word in self.namers(sides))
 
     def covers_parts(self, quotes: list[Quote], parts: list[str]) -> bool:
         """Whether the quotes speak of every part: hold a word that part has and the others lack
@@ -136,7 +160,7 @@ class SideQuoter:
         for ranking in part_rankings:  # each its sentences the answer does not already say
             extra += self.selector.first_sentences(self.fresh(self.selector.select(ranking), best + extra),
                                                    TRAILING_SENTENCES)
-        return self.with_extra(best, extra, [w for w in side_words(sides) if w])
+        return self.with_extra(best, extra, [w for w in self.namers(sides) if w])
 
     def with_extra(self, best: list[Quote], extra: list[Quote], words: list[str] | None = None) -> list[Quote]:
         """``best`` cut to leave room for ``extra``, which reads last; a side that ``best`` names
@@ -177,7 +201,7 @@ class SideQuoter:
         """Quotes side by side, or None when fewer than two sides have evidence (the ordinary
         answer then stands, and coverage reports the side that is missing)."""
         sides = ranking.intent.sides or ranking.intent.parts
-        words: list[str | None] = side_words(sides) if ranking.intent.sides else [None] * len(sides)
+        words: list[str | None] = self.namers(sides) if ranking.intent.sides else [None] * len(sides)
         named = [w for w in words if w]
         per_side = max(1, min(PER_SIDE, MAX_SENTENCES // len(sides)))
         chosen: list[Pick] = []
