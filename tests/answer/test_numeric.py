@@ -126,3 +126,10 @@ def test_a_comparison_that_asks_by_how_much_wants_a_number() -> None:
     assert wants_number(classify(q, [], False), q)
     q = "GQA vs MQA: how does each shrink the KV cache?"
     assert not wants_number(classify(q, ["GQA", "MQA", "KV"], False), q)
+
+
+def test_a_value_in_scientific_notation_is_a_case_value_not_a_name() -> None:
+    from tmrag.answer.numeric import case_values
+
+    assert case_values("I have a 1e24 FLOP budget: what model size?") == {"1e+24"}
+    assert case_values("Llama-3-70B on an H100 at 4K tokens") == {"4000"}

@@ -25,6 +25,7 @@ from .numeric import (
     WORKED_CASE_VALUES,
     NumberScorer,
     case_values,
+    quantities,
     wants_number,
 )
 from .quotes import ANSWER_PASSAGES, Group, Pick, Quote, Scored, SentenceRef
@@ -82,7 +83,10 @@ class QuoteSelector(ListQuoting):
         ``numbers_first=False``: no preference for stated results (the context of a partial answer)."""
         wanted = numbers_first and wants_number(ranking.intent, ranking.query.text)
         worked = wanted and len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
-        chosen, scored = self.definition_first(ranking, self.candidates(ranking, whole_sections=worked))
+        candidates = self.candidates(ranking, whole_sections=worked)
+        if wanted and not worked and not self.sets_the_case(ranking.query.text, candidates):
+            candidates = self.candidates(ranking, whole_sections=True)  # "a 1e24 budget": its case, worked further on
+        chosen, scored = self.definition_first(ranking, candidates)
         scored = self.same_model(ranking, scored)
         why = bool(WHY_RE.search(ranking.query.text))
         scored = self.reasons_first(scored) if why else scored
@@ -122,6 +126,11 @@ class QuoteSelector(ListQuoting):
                 if (quotable(self.sentence(row, j)) or self.lead_in(row, j)) and not self.after_formula(row, j):
                     scored.append(Scored(float(sims[j]) - RANK_PENALTY * rank, rank, row, j))
         return scored
+
+    def sets_the_case(self, question: str, candidates: list[Scored]) -> bool:
+        """Some candidate sentence uses a value the question sets its case with; true when it sets none."""
+        values = case_values(question)
+        return not values or any(values & quantities(display_sentence(self.sentence(s.row, s.j))) for s in candidates)
 
     def bare_title(self, row: int, j: int) -> bool:
         """A bold paragraph title ("**Speedup with a draft costing c = 0.1.**") with no list after it
