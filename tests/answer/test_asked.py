@@ -49,3 +49,14 @@ def test_the_focus_keeps_the_small_words_the_question_writes_inside_it() -> None
 def test_a_clause_missing_opens_the_note_as_what_is_not_stated() -> None:
     assert coverage_note(["how much lower is p99"]) == "The notes don't state how much lower is p99; the nearest they come:"
     assert coverage_note(["Claude Haiku"]).startswith("The notes don't state this for Claude Haiku")
+
+
+def test_a_question_with_no_asked_attribute_is_said_as_its_first_clause() -> None:
+    from tmrag.answer.asked import asked_question
+
+    assert asked_question("what env var or flag turns on coordinator mode in claude code?") \
+        == "what env var or flag turns on coordinator mode in claude code"
+    assert asked_question("if I leave it out of settings.json, what's the default retention?") == "the default retention"
+    assert asked_question("what is the max resolution Sora can generate — is it 1080p?") == "the max resolution Sora can generate"
+    yes_no = "Does EAGLE draft at the feature level, and how does that differ?"
+    assert asked_question(yes_no) == "a direct answer to this question"

@@ -30,7 +30,8 @@ VERB_AFTER_HEAD = re.compile(r"\b(?:it|they|we|you|i|he|she|go|goes|went|get|get
 # …or a participle ("old transcripts kept") or a preposition ("one pass over") left at its end.
 DANGLING_END = re.compile(r"^(?:\w{3,}ed|over|before|after|into|from|to|with|about|on|in|at|by|for|of)$", re.I)
 FOCUS_GAP = 2  # small words between two of the focus's words: "fraction of the weight channels"
-WH_START = re.compile(r"\b(?:what|which|how|why|who)\b", re.I)
+YES_NO = re.compile(r"^\W*(?:does|do|did|is|are|was|were|can|could|would|should|will|has|have)\b", re.I)
+WH_START = re.compile(r"\b(?:what|which|how|why|who|whose|where)\b", re.I)
 WHAT_IS_THE = re.compile(r"^(?:what|which)(?:['’]s|\s+(?:is|are|was|were))\s+the\s+", re.I)
 # Where a multi-part question's parts meet: "…?", " — ", "; ", ", and what…".
 CLAUSES = re.compile(rf"\?\s+|\s[\u2014-]\s|;\s|{AND_ASKS}", re.I)
@@ -108,6 +109,17 @@ def asked_words(question: str, focus: str) -> str:
     if not wh:
         return ""
     clause = re.split(rf"[?;]|{AND_ASKS}", question[wh[-1].start():], maxsplit=1, flags=re.I)[0]
+    clause = " ".join(WHAT_IS_THE.sub("the ", clause.strip(" ,"), count=1).split())
+    return clause[:1].lower() + clause[1:]
+
+
+def asked_question(question: str) -> str:
+    """What a question with no single asked attribute asks, in its own words: its first clause
+    from its question word ("what env var or flag turns on coordinator mode in Claude Code")."""
+    first = WH_START.search(question)
+    if first is None or YES_NO.match(question):  # "Does EAGLE draft …?": no clause to repeat
+        return "a direct answer to this question"
+    clause = re.split(rf"[?;]|\s[\u2014-]\s|{AND_ASKS}", question[first.start():], maxsplit=1, flags=re.I)[0]
     clause = " ".join(WHAT_IS_THE.sub("the ", clause.strip(" ,"), count=1).split())
     return clause[:1].lower() + clause[1:]
 

@@ -45,7 +45,8 @@ def coverage_note(missing: list[str]) -> str:
     """The plain sentence a partial answer opens with. A bare name missing means the asked thing
     is not stated *for it* ("…don't state this for Claude Haiku"), not that the notes never name it."""
     listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
-    if not any(m.startswith(("the ", "a ", "which ", "what ", "what's ", "how ", "why ", "who ", "where ")) for m in missing):
+    if not any(m.startswith(("the ", "a ", "which ", "what ", "what's ", "how ", "why ", "who ", "whose ", "where "))
+               for m in missing):
         return f"The notes don't state this for {listed}; the nearest they come:"
     return f"The notes don't state {listed}; the nearest they come:"
 

@@ -18,7 +18,17 @@ from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..tokenize import mentions_all, stem_tokens, tokenize
 from .answer_shape import RATIO_RE, SHARE, unchosen, unshaped, unwritten_variants
-from .asked import WH_START, asked_clause, asked_here, asked_thing, asked_words, full_name, number_owners, owner_phrase
+from .asked import (
+    WH_START,
+    asked_clause,
+    asked_here,
+    asked_question,
+    asked_thing,
+    asked_words,
+    full_name,
+    number_owners,
+    owner_phrase,
+)
 from .numeric import RESULT_RE, WORKED_CASE_VALUES, case_values, quantities
 from .quotes import Quote, shown_sentences
 from .reader import AnswerReader
@@ -222,7 +232,7 @@ class CoverageJudge:
                 and not self.states_of_owner(ranking, sentences, token_sets, context)
                 and not works_the_case(ranking.query.text, sentences)
                 and self.reads_as_unanswered(ranking, sentences)):
-            missing.append(asked_here(ranking) if focus else "a direct answer to this question")
+            missing.append(asked_here(ranking) if focus else asked_question(ranking.query.text))
         if (not missing and intent.kind == "comparison" and intent.numeric and focus and focus[-1] in RATED_UNITS
                 and not self.states_quantity(focus, True, sentences, ranking)
                 and not any(RATIO_RE.search(display_sentence(s)) for s in sentences)):
