@@ -272,7 +272,7 @@ def test_a_further_question_never_crowds_a_side_out_of_a_comparison() -> None:
 
 
 def test_adjacent_sentences_read_in_the_order_written() -> None:
-    from tmrag.answer.quoting import in_runs
+    from tmrag.answer.reading import in_runs
 
     assert in_runs([5, 4, 9, 1]) == [4, 5, 9, 1]  # "… removes that obstacle" after "The obstacle is …"
     assert in_runs([9, 1, 2]) == [9, 1, 2]

@@ -111,7 +111,7 @@ def test_a_step_of_an_enumeration_brings_the_other_steps_of_its_paragraph() -> N
 
 
 def test_a_sentence_another_quoted_one_restates_in_full_is_dropped() -> None:
-    from tmrag.answer.quoting import within
+    from tmrag.answer.reading import within
 
     short = "LLM-as-judge uses a strong model to grade or compare responses against a rubric."
     long = ("LLM-as-judge uses a strong language model to grade or compare responses against a rubric, scaling "
@@ -123,7 +123,7 @@ def test_a_sentence_another_quoted_one_restates_in_full_is_dropped() -> None:
 
 
 def test_the_method_as_a_subject_points_back_but_the_method_of_names_one() -> None:
-    from tmrag.answer.quoting import BACK_REFERENCE
+    from tmrag.answer.reading import BACK_REFERENCE
 
     assert BACK_REFERENCE.match("The method needs no backpropagation and generalizes well.")
     assert not BACK_REFERENCE.match("The method of choice for long prompts is chunked prefill.")

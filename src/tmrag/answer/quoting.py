@@ -15,7 +15,6 @@ from ..corpus.model import Corpus
 from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
-from ..tokenize import tokenize
 from .list_quoting import ListQuoting, asked_count
 from .numeric import (
     NUMBER_MARGIN,
@@ -29,13 +28,12 @@ from .numeric import (
     wants_number,
 )
 from .quotes import ANSWER_PASSAGES, Group, Pick, Quote, Scored, SentenceRef
+from .reading import in_runs, points_back, within
 from .text import MAX_SENTENCES, NUMBER_RE, display_sentence, plain_math, quotable
 from .widening import SectionRows
 
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
 DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
-RESTATED_SHARE = 0.85  # a sentence this much contained in another restates it (dev: 4% of answers had one)
-RESTATED_MIN_WORDS = 5  # a short label ("Decoder weights: the same") is not a restatement
 NAMED_FIRST = 1.0  # in reading order, each of the question's names a sentence mentions outranks any score gap
 RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev: 0.03+ costs cites-relevant)
 CAUSAL_BONUS = 0.04  # a why-question's sentence that gives a reason outranks one that only restates (dev sweep)
@@ -48,15 +46,6 @@ WHY_RE = re.compile(r"\bwhy\b|\bwhat(?:'s| is) the (?:\w+ )?reason\b|\bhow come\
 CAUSAL_RE = re.compile(r"\b(?:because|since|so that|which is why|that is why|this is why|the reason|due to|"
                        r"therefore|as a result|otherwise|in order to|cancels?|means that|lets|forces?)\b|, so\b", re.I)
 
-# A sentence that opens by pointing back at the one before it.
-BACK_REFERENCE = re.compile(r"(?:[-*+]\s+)?[*_]*(?:This|That|These|Those|It|Its|They|Their|Then|Such|Both|Thus|Hence"
-                            r"|Therefore|So|Here|The same|As a result|In other words|In short|Otherwise|Instead|However"
-                            r"|Again|Only if|All (?:two|three|four|five)|Each of (?:them|these|those)|Neither|Either"
-                            r"|In exchange|In turn"
-                            r"|The (?:result|fix|catch|trick|effect|upshot) is"
-                            r"|The (?:method|approach|technique|scheme) (?!of\b|for\b|that\b))\b")  # "The method needs no …"
-# "RoPE therefore gives …": a consequence of the sentence before it, which says why.
-CONSEQUENCE = re.compile(r"(?:[\w'-]+\s+){1,3}(?:therefore|thus|hence)\b")
 DISPLAY_FORMULA = re.compile(r"\s*\$\$(.+?)\$\$", re.S)  # a display formula right after a sentence
 FORMULA_TAIL = 8  # characters before a chunk's start searched for the "$$" that closes a formula
 RESULT_NUMBER = re.compile(r"(?<=[=≈])\s*(\d[\d,]*(?:\.\d+)?)")  # a computed result: the number after "=" or "≈"
@@ -420,40 +409,6 @@ class QuoteSelector(ListQuoting):
         chunk = self.index.chunks[row]
         a, b = chunk.sentences[j]
         return (chunk.doc_id, (chunk.start or 0) + a, (chunk.start or 0) + b)
-
-
-def points_back(sentence: str) -> bool:
-    """The sentence opens by pointing back at the one before it, or draws a consequence of it."""
-    return bool(BACK_REFERENCE.match(sentence) or CONSEQUENCE.match(sentence))
-
-
-def in_runs(order: list[int]) -> list[int]:
-    """Sentence indices in reading order, except that two consecutive sentences read in the order
-    written: "The obstacle … is the softmax" before "online softmax removes that obstacle",
-    whichever was stronger. A longer run keeps its strongest sentence first (dev8: reading three in
-    order buried the answer after its background)."""
-    chosen = set(order)
-    pairs = {j: j - 1 for j in chosen if j - 1 in chosen and j - 2 not in chosen and j + 1 not in chosen}
-    out: list[int] = []
-    for j in order:
-        if j in out:
-            continue
-        if j in pairs:
-            out += [pairs[j], j]
-        elif j + 1 in pairs:
-            out += [j, j + 1]
-        else:
-            out.append(j)
-    return out
-
-
-def within(small: str, big: str) -> bool:
-    """``small`` says nothing ``big`` does not: nearly all its words and every number of it are in
-    ``big`` ("LLM-as-judge uses a strong model to grade … against a rubric" beside the glossary's
-    longer definition)."""
-    words, other = set(tokenize(small)), set(tokenize(big))
-    return (RESTATED_MIN_WORDS <= len(words) <= len(other) and len(words & other) >= RESTATED_SHARE * len(words)
-            and set(NUMBER_RE.findall(small)) <= set(NUMBER_RE.findall(big)))
 
 
 def _stem(family: str) -> str:

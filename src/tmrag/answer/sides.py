@@ -12,7 +12,8 @@ from ..query.ranking import Ranking
 from ..tokenize import tokenize
 from .numeric import NumberScorer, wants_number
 from .quotes import ANSWER_PASSAGES, Pick, Quote, Scored, renumbered, shown_sentences
-from .quoting import QuoteSelector, points_back
+from .quoting import QuoteSelector
+from .reading import points_back
 from .text import MAX_SENTENCES, TEX_SYMBOLS
 
 GREEK_NAMES = {sym: name for name, sym in reversed(TEX_SYMBOLS.items()) if len(sym) == 1 and "α" <= sym <= "ω"}
