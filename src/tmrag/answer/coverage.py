@@ -19,7 +19,6 @@ from ..query.ranking import Ranking
 from ..tokenize import mentions_all, stem_tokens, tokenize
 from .answer_shape import RATIO_RE, SHARE, unchosen, unshaped, unwritten_variants
 from .asked import (
-    WH_START,
     asked_clause,
     asked_here,
     asked_question,
@@ -243,11 +242,13 @@ class CoverageJudge:
         if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes):
             asked = asked_here(ranking) if focus else "the figure"
             missing.append(f"the real {asked.removeprefix('the ')}" if asked.startswith("the ") else asked)
-        worded = list(dict.fromkeys(self.say_missing(ranking, m) for m in missing))
-        # "the FID of DiT-XL" already says "DiT-XL", and what the asked clause says
-        said = [m for m in worded if m.startswith("the ")]
-        missing = [m for m in worded if not any(m != other and m in other for other in worded)
-                   and not (said and WH_START.match(m) and m not in missing)]
+        # "the FID of DiT-XL" already says "DiT-XL", and that the premise's other names ("… on
+        # ImageNet 256") have no FID of theirs to state: a name is said only when nothing else is
+        asked = [m for m in missing if m not in ranking.query.names]
+        named = [self.say_missing(ranking, m) for m in missing if m in ranking.query.names]
+        attribute = any(m.startswith("the ") for m in asked + named)
+        worded = list(dict.fromkeys(asked + [m for m in named if not attribute or m.startswith("the ")]))
+        missing = [m for m in worded if not any(m != other and m in other for other in worded)]
         return CoverageResult("partial" if missing else "answered", missing)
 
     @staticmethod
@@ -263,11 +264,13 @@ class CoverageJudge:
             return asked_thing(question, missing, [n for n in names if n != missing])  # "What Elo does X reach?"
         if focus and missing in number_owners(question, names):  # "the tokenizer vocabulary of GPT-4"
             return asked_thing(question, focus, [missing])
-        # A name that is not whose attribute is asked ("which TCP port …", "… tile like GPT-4V?"):
-        # what is missing is the asked clause, not the thing "for TCP". "Claude Haiku's prices" is.
+        # A name inside the asked clause that is not whose attribute is asked ("which TCP port …",
+        # "… tile like GPT-4V?"): what is missing is the clause, not the thing "for TCP". Not
+        # "Claude Haiku's prices", nor a name outside the clause (a compared side: "AdamW vs Lion:
+        # how many bytes does each keep?" lacks Lion's).
         owned = re.search(rf"(?<![\w-]){re.escape(missing)}['’]s\b", question)
         if focus and not owned and not generic(ranking.intent.focus_tokens, question) \
-                and (asked := asked_words(question, focus)):
+                and (asked := asked_words(question, focus)) and re.search(rf"(?<![\w-]){re.escape(missing)}(?![\w-])", asked):
             return asked
         return full_name(question, missing)
 
