@@ -381,3 +381,12 @@ def test_a_side_named_by_an_everyday_word_is_named_by_its_whole_phrase() -> None
     sentence = "A teacher model gives logits."
     assert not names_side("teacher forcing", sentence, set())
     assert names_side("slash command", "Slash commands run locally.", set())  # the plural too
+
+
+def test_a_described_side_is_named_by_its_rarest_word() -> None:
+    from tmrag.answer.sides import SideQuoter
+
+    df = {"old": 40, "school": 3, "imperative": 2, "terminal": 30, "ui": 25, "library": 20, "ink": 9, "react": 12}
+    lexical = SimpleNamespace(document_frequency=lambda t: df.get(t, 0))
+    quoter = SideQuoter(SimpleNamespace(index=SimpleNamespace(lexical=lexical), corpus=None))
+    assert quoter.rarest("an old-school imperative terminal UI library", ["Ink's React approach"]) == "imperative"

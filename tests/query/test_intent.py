@@ -183,3 +183,8 @@ def test_a_question_asked_after_a_comma_is_a_part_when_a_question_precedes_it() 
     assert split_parts(q) == [q]
     assert split_parts("In an M/M/1 queue at 80% load, how long is the wait?") == [
         "In an M/M/1 queue at 80% load, how long is the wait?"]
+
+
+def test_a_compared_side_ends_where_its_setting_begins() -> None:
+    q = "shadow traffic vs canary release before shipping a new LLM version: what does each expose?"
+    assert comparison_sides(q) == ["shadow traffic", "canary release"]

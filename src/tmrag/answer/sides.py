@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
-from ..query.intent import GENERIC_SIDE_WORDS, side_words
+from ..query.intent import FRAME_WORDS, GENERIC_SIDE_WORDS, side_words
 from ..query.ranking import Ranking
 from ..tokenize import tokenize
 from .numeric import NumberScorer, wants_number
@@ -18,7 +18,7 @@ from .text import MAX_SENTENCES, TEX_SYMBOLS
 
 GREEK_NAMES = {sym: name for name, sym in reversed(TEX_SYMBOLS.items()) if len(sym) == 1 and "α" <= sym <= "ω"}
 GREEK = re.compile("|".join(GREEK_NAMES))  # a part asks "which gamma"; the notes write "γ = 6"
-PHRASE_SIDE_WORDS = 3  # "teacher forcing", "speculative decoding": a name of a few words, not a description
+PHRASE_SIDE_WORDS = 3  # "teacher forcing", "speculative decoding": a name of a few words; longer describes
 LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 PER_SIDE = 2  # sentences per side at most: two sides fill four of the five sentences
 SUBJECT_WORDS = 8  # a sentence's opening words: its subject, with a determiner or a clause before it
@@ -63,7 +63,10 @@ class SideQuoter:
         forcing": a sentence about a teacher model is not about it); else its naming word
         ("Flamingo" names "Flamingo-style cross-attention")."""
         out = []
-        for side, word in zip(sides, side_words(sides), strict=True):
+        for n, (side, word) in enumerate(zip(sides, side_words(sides), strict=True)):
+            if len(side.split()) > PHRASE_SIDE_WORDS:  # "an old-school imperative terminal UI library"
+                out.append(self.rarest(side, [s for m, s in enumerate(sides) if m != n]) or word)
+                continue
             phrase = re.sub(r"e?s$", "", " ".join(LEADING_ARTICLE.sub("", side.lower()).split()))
             common = word is not None and re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", side) is not None
             whole = common and 1 < len(phrase.split()) <= PHRASE_SIDE_WORDS and self.selector.corpus is not None \
@@ -71,6 +74,15 @@ class SideQuoter:
                 and re.search(rf"(?<![\w-]){re.escape(phrase)}(?:e?s)?(?![\w-])", self.notes_text)
             out.append(phrase if whole else word)
         return out
+
+    def rarest(self, side: str, others: list[str]) -> str | None:
+        """A described side's most specific word: the one the notes use least, of those they use
+        ("imperative" of "an old-school imperative terminal UI library", not "old")."""
+        taken = {t for o in others for t in tokenize(o)}
+        lexical = self.selector.index.lexical
+        words = [(df, t) for t in tokenize(side) if t not in taken and t not in FRAME_WORDS
+                 and t not in GENERIC_SIDE_WORDS and t.isalpha() and (df := lexical.document_frequency(t)) > 0]
+        return min(words)[1] if words else None
 
     def pool(self, question: list[Scored], side_ranking: Ranking, word: str | None, words: list[str],
              own: set[str] | None = None) -> list[Scored]:

@@ -152,6 +152,9 @@ def listed_sides(question: str) -> list[str]:
     return items if len(items) > 2 else []
 
 
+SIDE_SETTING = re.compile(r"\s+(?:before|after)\s+", re.I)
+
+
 def comparison_sides(question: str) -> list[str]:
     segments = VS_SPLIT.split(question)
     if len(segments) > 1:  # "A vs B", "A vs B vs C"
@@ -171,6 +174,8 @@ def comparison_sides(question: str) -> list[str]:
     else:
         m = next((m for p in COMPARISON_RES if (m := p.search(question))), None)
         sides = [_phrase(m.group("a")), _phrase(m.group("b"))] if m else []
+    # "canary release before shipping a new version": the side ends where its setting begins
+    sides = [SIDE_SETTING.split(s, maxsplit=1)[0] for s in sides]
     sides = [s for s in sides if tokenize(s)]
     return sides if len(sides) > 1 and len({s.lower() for s in sides}) == len(sides) else []
 
