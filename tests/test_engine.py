@@ -121,7 +121,7 @@ def test_an_annotation_is_quoted_only_when_its_source_ranks_first(real_engine) -
 
 
 def test_a_back_referencing_sentence_comes_with_its_antecedent(real_engine) -> None:  # noqa: ANN001
-    from tmrag.answer.quoting import BACK_REFERENCE
+    from tmrag.answer.reading import BACK_REFERENCE
 
     question = "Once my CLI's live output grows taller than the terminal window, why do I get flicker?"
     r = real_engine.ask(question).model_dump(mode="json")

@@ -390,3 +390,12 @@ def test_a_described_side_is_named_by_its_rarest_word() -> None:
     lexical = SimpleNamespace(document_frequency=lambda t: df.get(t, 0))
     quoter = SideQuoter(SimpleNamespace(index=SimpleNamespace(lexical=lexical), corpus=None))
     assert quoter.rarest("an old-school imperative terminal UI library", ["Ink's React approach"]) == "imperative"
+
+
+def test_a_name_the_attribute_is_asked_for_keeps_this_for_it() -> None:
+    from tmrag.answer.coverage import CoverageJudge
+
+    q = "How much does Anthropic charge per million input tokens for Claude Haiku?"
+    ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["Anthropic", "Claude", "Haiku"]),
+                              intent=SimpleNamespace(focus="million input tokens", focus_tokens=["million", "input", "token"]))
+    assert CoverageJudge.say_missing(ranking, "Haiku") == "Claude Haiku"

@@ -266,9 +266,11 @@ class CoverageJudge:
             return asked_thing(question, focus, [missing])
         # A name inside the asked clause that is not whose attribute is asked ("which TCP port …",
         # "… tile like GPT-4V?"): what is missing is the clause, not the thing "for TCP". Not
-        # "Claude Haiku's prices", nor a name outside the clause (a compared side: "AdamW vs Lion:
-        # how many bytes does each keep?" lacks Lion's).
-        owned = re.search(rf"(?<![\w-]){re.escape(missing)}['’]s\b", question)
+        # "Claude Haiku's prices" or "… charge for Claude Haiku", nor a name outside the clause
+        # (a compared side: "AdamW vs Lion: how many bytes does each keep?" lacks Lion's).
+        whole = full_name(question, missing)
+        owned = re.search(rf"(?<![\w-]){re.escape(missing)}['’]s\b"
+                          rf"|\b(?:for|of)\s+(?:the\s+)?{re.escape(whole)}(?![\w-])", question)
         if focus and not owned and not generic(ranking.intent.focus_tokens, question) \
                 and (asked := asked_words(question, focus)) and re.search(rf"(?<![\w-]){re.escape(missing)}(?![\w-])", asked):
             return asked
