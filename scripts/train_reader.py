@@ -5,9 +5,10 @@ Data (evaluation-only sources are never used): SQuAD 2.0 samples in their public
 (questions written adversarially to look answerable from the paragraph; see docs/decisions.md for
 where the samples came from), plus the golden set's dev split (eval/golden.jsonl, tag "dev"): its
 unanswerable questions paired with the sentences the extractive answerer quotes for them, and its
-answerable questions paired with the quoted sentences when they cite a relevant module. The review
-set (eval/review.jsonl) is never trained on: its dev split chooses the threshold, its test split
-reports.
+answerable questions paired with the quoted sentences when they cite a relevant module. The shipped
+reader never saw the review set (eval/review.jsonl): its dev split chooses the threshold, its test
+split reports. ``--review`` also trains on the review dev split, less a held-out tag (``--held-out``,
+dev8) and dev9, which then choose and check the thresholds (docs/decisions.md, session 17).
 
     .venv/bin/python scripts/train_reader.py data/squad2/*.json --out src/tmrag/answer/models/reader
 
@@ -72,6 +73,36 @@ def golden_pairs() -> list[tuple[str, str, int]]:
     return pairs
 
 
+def review_pairs(held_out: str) -> list[tuple[str, str, int]]:
+    """The review set's dev questions but ``held_out`` and dev9 (which choose and check the
+    threshold): an unanswerable one with the sentences the answerer quotes for it is 0; an
+    answerable one is 1 when those sentences hold every must-contain string, 0 when they hold none
+    (the quotes do not state what was asked); the rest say too little to label."""
+    from tmrag.answer.text import display_sentence
+    from tmrag.config import Settings
+    from tmrag.engine import Engine
+
+    engine = Engine.open(Settings(corpus_dir=ROOT / "corpus", index_dir=ROOT / "indexes"))
+    pairs = []
+    for line in (ROOT / "eval" / "review.jsonl").read_text(encoding="utf-8").splitlines():
+        q = json.loads(line)
+        if "dev" not in q["tags"] or held_out in q["tags"] or "dev9" in q["tags"]:
+            continue
+        quotes = engine.quotes(engine.rank(q["question"]))
+        text = " ".join(engine.index.chunks[x.row].text[a:b] for x in quotes for a, b in x.spans)
+        if not text:
+            continue
+        shown = display_sentence(text).lower()
+        found = [m.lower() in shown for m in q.get("must_contain") or []]
+        if not q["answerable"]:
+            pairs.append((q["question"], text, 0))
+        elif found and all(found):
+            pairs.append((q["question"], text, 1))
+        elif found and not any(found):
+            pairs.append((q["question"], text, 0))
+    return pairs
+
+
 def train(pairs: list[tuple[str, str, int]], out: Path) -> dict:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -126,12 +157,16 @@ def main() -> None:
     ap.add_argument("squad", nargs="+", type=Path)
     ap.add_argument("--out", type=Path, default=ROOT / "src" / "tmrag" / "answer" / "models" / "reader")
     ap.add_argument("--no-golden", action="store_true", help="train on SQuAD only")
+    ap.add_argument("--review", action="store_true", help="also train on the review set's dev split (see review_pairs)")
+    ap.add_argument("--held-out", default="dev8", help="the review dev tag kept out of training")
     args = ap.parse_args()
     random.seed(SEED)
     pairs = squad_pairs(args.squad)
     in_domain = [] if args.no_golden else golden_pairs()
-    summary = train(pairs + in_domain, args.out)
-    summary |= {"squad_pairs": len(pairs), "golden_dev_pairs": len(in_domain), "max_length": MAX_LENGTH,
+    review = review_pairs(args.held_out) if args.review else []
+    summary = train(pairs + in_domain + review, args.out)
+    summary |= {"squad_pairs": len(pairs), "golden_dev_pairs": len(in_domain), "review_dev_pairs": len(review),
+                "max_length": MAX_LENGTH,
                 "sha256": hashlib.sha256((args.out / "model.onnx").read_bytes()).hexdigest()}
     (args.out / "reader.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))
