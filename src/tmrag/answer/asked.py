@@ -105,12 +105,8 @@ def asked_words(question: str, focus: str) -> str:
     at = re.search(rf"(?<![\w-]){re.escape(first)}(?![\w-])", question, re.I) if first else None
     if at is None:
         return ""
-    wh = [m for m in WH_START.finditer(question, 0, at.start())]
-    if not wh:
-        return ""
-    clause = re.split(rf"[?;]|{AND_ASKS}", question[wh[-1].start():], maxsplit=1, flags=re.I)[0]
-    clause = " ".join(WHAT_IS_THE.sub("the ", clause.strip(" ,"), count=1).split())
-    return clause[:1].lower() + clause[1:]
+    wh = list(WH_START.finditer(question, 0, at.start()))
+    return clause_from(question[wh[-1].start():], rf"[?;]|{AND_ASKS}") if wh else ""
 
 
 def asked_question(question: str) -> str:
@@ -119,7 +115,13 @@ def asked_question(question: str) -> str:
     first = WH_START.search(question)
     if first is None or YES_NO.match(question):  # "Does EAGLE draft …?": no clause to repeat
         return "a direct answer to this question"
-    clause = re.split(rf"[?;]|\s[\u2014-]\s|{AND_ASKS}", question[first.start():], maxsplit=1, flags=re.I)[0]
+    return clause_from(question[first.start():], rf"[?;]|\s[\u2014-]\s|{AND_ASKS}")
+
+
+def clause_from(text: str, ends: str) -> str:
+    """``text`` up to the first of ``ends``, as a partial note says it: "what's the X" is "the X",
+    lower case first."""
+    clause = re.split(ends, text, maxsplit=1, flags=re.I)[0]
     clause = " ".join(WHAT_IS_THE.sub("the ", clause.strip(" ,"), count=1).split())
     return clause[:1].lower() + clause[1:]
 

@@ -13,6 +13,7 @@ from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranker, Ranking
 from ..query.results import Location, index_info, locate
 from .abstention import ABSTAIN_ANSWER
+from .asked import WH_START
 from .coverage import CoverageJudge
 from .quotes import Quote
 from .quoting import QuoteSelector
@@ -45,8 +46,7 @@ def coverage_note(missing: list[str]) -> str:
     """The plain sentence a partial answer opens with. A bare name missing means the asked thing
     is not stated *for it* ("…don't state this for Claude Haiku"), not that the notes never name it."""
     listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
-    if not any(m.startswith(("the ", "a ", "which ", "what ", "what's ", "how ", "why ", "who ", "whose ", "where "))
-               for m in missing):
+    if not any(m.startswith(("the ", "a ")) or WH_START.match(m) for m in missing):  # an attribute or a clause
         return f"The notes don't state this for {listed}; the nearest they come:"
     return f"The notes don't state {listed}; the nearest they come:"
 

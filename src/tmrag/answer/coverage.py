@@ -274,7 +274,7 @@ class CoverageJudge:
         if focus and not owned and not generic(ranking.intent.focus_tokens, question) \
                 and (asked := asked_words(question, focus)) and re.search(rf"(?<![\w-]){re.escape(missing)}(?![\w-])", asked):
             return asked
-        return full_name(question, missing)
+        return whole
 
     @staticmethod
     def owned(ranking: Ranking) -> bool:

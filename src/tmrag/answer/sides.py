@@ -8,6 +8,7 @@ import re
 from functools import cached_property
 
 from ..query.intent import FRAME_WORDS, GENERIC_SIDE_WORDS, side_words
+from ..query.phrasing import PhraseIndex
 from ..query.ranking import Ranking
 from ..tokenize import tokenize
 from .numeric import NumberScorer, wants_number
@@ -54,8 +55,10 @@ class SideQuoter:
         self.selector = selector
 
     @cached_property
-    def notes_text(self) -> str:
-        return "\n".join(m.text.lower() for m in self.selector.corpus.modules.values())
+    def phrases(self) -> PhraseIndex | None:
+        """Whether the modules write a phrase, built at the first comparison that asks."""
+        corpus = self.selector.corpus
+        return PhraseIndex(m.text for m in corpus.modules.values()) if corpus is not None else None
 
     def namers(self, sides: list[str]) -> list[str | None]:
         """What names each side in a sentence: the side's whole phrase when it is short, its naming
@@ -69,9 +72,8 @@ class SideQuoter:
                 continue
             phrase = re.sub(r"e?s$", "", " ".join(LEADING_ARTICLE.sub("", side.lower()).split()))
             common = word is not None and re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", side) is not None
-            whole = common and 1 < len(phrase.split()) <= PHRASE_SIDE_WORDS and self.selector.corpus is not None \
-                and not set(tokenize(phrase)) & GENERIC_SIDE_WORDS \
-                and re.search(rf"(?<![\w-]){re.escape(phrase)}(?:e?s)?(?![\w-])", self.notes_text)
+            whole = common and 1 < len(phrase.split()) <= PHRASE_SIDE_WORDS and self.phrases is not None \
+                and not set(tokenize(phrase)) & GENERIC_SIDE_WORDS and self.phrases.writes(phrase)
             out.append(phrase if whole else word)
         return out
 
