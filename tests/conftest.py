@@ -32,7 +32,10 @@ def fake_embedder() -> FakeEmbedder:
 
 @pytest.fixture
 def tiny_settings(tiny_corpus: Path, tmp_path: Path) -> Settings:
-    return Settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "indexes", chunk_tokens=60)
+    # The tiny corpus stands in for the real notes, whose long modules get the modules profile; its
+    # own few-chunk modules would otherwise be read as passages (query/profile.py).
+    return Settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "indexes", chunk_tokens=60,
+                    retrieval_profile="modules")
 
 
 REAL_INDEX_DIR = ROOT / ".cache" / "test-index"

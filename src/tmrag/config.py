@@ -87,6 +87,15 @@ class Settings(BaseSettings):
     fusion: FusionName = "rrf"
     rrf_k: int = Field(60, ge=1)  # Cormack et al.'s k; damps rank-1 dominance of a single leg
     convex_alpha: float = Field(0.5, ge=0.0, le=1.0)  # weight of the dense leg in convex mode
+    # The dense leg scores a chunk by its own vector ("chunk") or by its best contextual sentence
+    # ("sentence": a claim that matches one finding of an abstract). The lexical leg's score is the
+    # chunk's BM25 (max-normalised) + lexical_document_weight x its module's (max-normalised).
+    dense_unit: Literal["chunk", "sentence"] = "chunk"
+    lexical_document_weight: float = Field(0.0, ge=0.0)
+    # "auto" applies the passages profile (query/profile.py) to a corpus of short documents
+    # (abstracts, posts: a few chunks each) and keeps the settings here for long modules;
+    # "modules" / "passages" force one. A setting given explicitly always wins over the profile.
+    retrieval_profile: Literal["auto", "modules", "passages"] = "auto"
 
     # Reranking: "module-bm25" (default), "sentence", "none" (fused order) or "cross-encoder".
     # module-bm25 adds a module-level BM25 score to the fused one: dev MRR@10 0.923 -> 0.951, and 2-fold
@@ -98,9 +107,13 @@ class Settings(BaseSettings):
     # is the dev best (nDCG@10 0.918 fused -> 0.939; 2-fold CV inside dev holds out 0.937); without
     # stemming it gives dev MRR@10 0.964, nDCG@10 0.931 (0.3 / 0: 0.964, 0.929).
     rerank_document_weight: float = Field(0.3, ge=0.0)
-    # Weight of the module's best chunk cosine (document-level dense evidence) beside them; 0.1 with
-    # rerank_document_weight 0.2 is the SciFact profile (opt-in, docs/decisions.md).
+    # Weight of the module's best chunk cosine (document-level dense evidence) beside them; off: on
+    # our modules it cost follow-up quoting, and on short documents the best two sentences did better.
     rerank_document_dense_weight: float = Field(0.0, ge=0.0)
+    # The module's best two sentences (mean cosine) and its centroid cosine (query/documents.py).
+    # 0 for long modules; the passages profile (query/profile.py) sets 0.5 / 0.1.
+    rerank_document_sentence_weight: float = Field(0.0, ge=0.0)
+    rerank_document_centroid_weight: float = Field(0.0, ge=0.0)
     cross_encoder_model: str | None = None
     rerank_top_n: int = Field(40, ge=5)  # rerank only the fused head: cost is linear in it
     # At most this many passages per module in the top-k. Dev (hybrid-rrf): cap 2 → section@5 0.845,

@@ -107,7 +107,10 @@ def test_a_whole_run_reports_every_mode(tmp_path: Path) -> None:
     assert "default (hybrid+module-bm25)" in format_beir(report)
     again = run_beir(Settings(), data, tmp_path / "work", modes=["bm25"], embedder=FakeEmbedder())
     assert list(again.modes) == ["bm25"] and again.chunks_per_s == 0.0  # the kept index was reused
-    assert json.loads(json.dumps(report.to_json()))["retrieval"]["retrieve_min_docs"] == 100
+    retrieval = json.loads(json.dumps(report.to_json()))["retrieval"]
+    assert retrieval["retrieve_min_docs"] == 100
+    # Abstracts are a chunk or two each: the passages profile is what was scored, and reported.
+    assert retrieval["profile"] == "passages" and retrieval["dense_unit"] == "sentence"
 
 
 def test_cli_rejects_an_unknown_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

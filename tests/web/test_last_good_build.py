@@ -92,6 +92,7 @@ def test_the_cli_answers_from_the_last_good_build_with_a_warning(tiny_settings: 
     _module(tiny_settings).write_text(BROKEN)
     monkeypatch.setattr(engine_module, "Embedder", lambda settings: fake_embedder)  # this is about the corpus
     monkeypatch.setenv("TMRAG_CHUNK_TOKENS", str(tiny_settings.chunk_tokens))
+    monkeypatch.setenv("TMRAG_RETRIEVAL_PROFILE", tiny_settings.retrieval_profile)
     args = ["--corpus", str(tiny_settings.corpus_dir), "--out", str(tiny_settings.index_dir), "--json"]
     assert main(["ask", "What does the KV cache keep?", *args]) == 0
     out, err = capsys.readouterr()

@@ -21,13 +21,15 @@ from ..build.protocol import TextEmbedder
 from ..config import Settings
 from ..engine import Engine
 from ..errors import ConfigError
+from ..query.profile import corpus_shape
 from .beir_data import BeirDataset, load_beir, write_corpus
 from .runner import default_mode, modes_for
 
 RUN_DEPTH = 100  # documents kept per query: Recall@100 needs 100
 RETRIEVAL_SETTINGS = ("fusion", "reranker", "bm25_k1", "bm25_b", "bm25_stem", "document_stem", "bm25_surface_weight",
                       "retrieve_top_n", "retrieve_min_docs", "rerank_document_weight", "rerank_document_dense_weight",
-                      "rerank_top_n", "chunk_tokens")
+                      "rerank_top_n", "chunk_tokens", "dense_unit", "lexical_document_weight",
+                      "rerank_document_sentence_weight", "rerank_document_centroid_weight")
 MEASURES = {"ndcg_cut_10", "recall_100", "recip_rank"}
 
 
@@ -144,16 +146,19 @@ def run_beir(settings: Settings, dataset: BeirDataset, work_dir: Path, modes: li
     index_seconds = time.perf_counter() - t0
     engine = Engine.open(settings, embedder)
     scores = {name: evaluate_mode(engine, dataset, kw, progress, f"queries ({name})") for name, kw in wanted.items()}
+    profile = corpus_shape(engine.index) if settings.retrieval_profile == "auto" else settings.retrieval_profile
+    used = {"profile": profile, **{k: getattr(engine.ranker.settings, k) for k in RETRIEVAL_SETTINGS}}
     return BeirReport(dataset.name, dataset.split, len(dataset.documents), build.chunks, len(dataset.queries),
                       round(index_seconds, 1), round(build.chunks / index_seconds, 1) if build.embedded else 0.0,
-                      default_mode(settings), scores, {k: getattr(settings, k) for k in RETRIEVAL_SETTINGS})
+                      default_mode(settings), scores, used)
 
 
 def format_beir(report: BeirReport) -> str:
     width = max(len(f"default ({report.default_mode})"), 15)
     lines = [f"BEIR {report.dataset} ({report.split}): {report.documents} documents, {report.chunks} chunks, "
              f"{report.queries} queries; indexed in {report.index_seconds:.1f} s"
-             + (f" ({report.chunks_per_s:.1f} chunks/s)" if report.chunks_per_s else " (embeddings from the cache)"),
+             + (f" ({report.chunks_per_s:.1f} chunks/s)" if report.chunks_per_s else " (embeddings from the cache)")
+             + f"; retrieval profile: {report.retrieval.get('profile', 'modules')}",
              f"{'mode':<{width}}{'nDCG@10':>9}{'R@100':>8}{'MRR@10':>8}{'docs/q':>8}{'q/s':>7}"]
     for name, s in report.modes.items():
         label = f"default ({report.default_mode})" if name == "default" else name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import faiss
@@ -60,6 +61,20 @@ class LoadedIndex:
     def sentence_vectors_of(self, i: int) -> np.ndarray:
         start = self.sent_rows[i]
         return self.sentence_vectors[start : start + len(self.chunks[i].sentences)]
+
+    def best_sentences(self, qvec: np.ndarray) -> np.ndarray:
+        """Each chunk's best contextual sentence cosine (its chunk cosine when it has none: a table
+        or a code block)."""
+        best = self.chunk_vectors @ qvec
+        has = self._with_sentences
+        if has.any():
+            # sentence rows of consecutive chunks are contiguous, so each segment is one chunk's
+            best[has] = np.maximum.reduceat(self.sentence_vectors @ qvec, np.asarray(self.sent_rows)[has])
+        return best
+
+    @cached_property
+    def _with_sentences(self) -> np.ndarray:
+        return np.fromiter((len(c.sentences) > 0 for c in self.chunks), dtype=bool, count=len(self.chunks))
 
     def mask(self, categories: list[str] | None) -> np.ndarray | None:
         if not categories:

@@ -18,9 +18,11 @@ from ..corpus.model import Corpus
 from ..names import RerankerName, RetrievalMode
 from ..tokenize import mentions_all, tokenize
 from .analysis import AnalyzedQuery, QueryAnalyzer, name_head, spelled_out, validate_question
+from .documents import DocumentEvidence
 from .intent import QuestionIntent, classify
 from .loaded_index import LoadedIndex
 from .phrasing import PhraseIndex
+from .profile import profiled
 from .reranking import Reranker, diversify, make_reranker
 from .retrieval import Candidate, Retriever
 from .shorthand import Shorthand
@@ -51,6 +53,7 @@ class Ranking:
 
 class Ranker:
     def __init__(self, settings: Settings, corpus: Corpus, embedder: TextEmbedder, index: LoadedIndex) -> None:
+        settings = profiled(settings, index)
         self.settings, self.embedder, self.index = settings, embedder, index
         self.categories = corpus.categories
         self.analyzer = QueryAnalyzer(corpus.glossary)
@@ -59,8 +62,9 @@ class Ranker:
                                    known=lambda word: embedder.wordpieces(word) == WHOLE_WORD_PIECES)
         self.phrases = PhraseIndex(c.text for c in index.chunks)
         self.shorthand = Shorthand(index.lexical.document_frequency)
-        self.retriever = Retriever(index, settings)
-        self.rerankers: dict[str, Reranker] = {settings.reranker: make_reranker(settings, index)}
+        self.documents = DocumentEvidence(index, settings.bm25_k1, settings.bm25_b, settings.document_stem)
+        self.retriever = Retriever(index, settings, self.documents)
+        self.rerankers: dict[str, Reranker] = {settings.reranker: make_reranker(settings, index, None, self.documents)}
         # One model instance: PyTorch inference on it is not re-entrant, so it runs one query at a
         # time; ONNX Runtime sessions are thread-safe, so concurrent requests embed side by side.
         self._lock = nullcontext() if getattr(embedder, "concurrent_queries", False) else threading.Lock()
@@ -86,7 +90,7 @@ class Ranker:
     def reranker(self, name: RerankerName | None) -> Reranker:
         name = name or self.settings.reranker
         if name not in self.rerankers:
-            self.rerankers[name] = make_reranker(self.settings, self.index, name)
+            self.rerankers[name] = make_reranker(self.settings, self.index, name, self.documents)
         return self.rerankers[name]
 
     def rank(self, question: str, categories: list[str] | None = None, k: int = 10, mode: RetrievalMode = "hybrid",

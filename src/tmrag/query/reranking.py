@@ -18,11 +18,11 @@ from typing import Protocol
 
 import numpy as np
 
-from ..build.lexical import LexicalIndex
 from ..config import Settings
 from ..errors import ModelError
-from ..tokenize import stem_query, stem_tokens, tokenize
+from ..tokenize import tokenize
 from .analysis import AnalyzedQuery
+from .documents import DocumentEvidence
 from .loaded_index import LoadedIndex
 from .retrieval import Candidate
 
@@ -48,52 +48,44 @@ class NoReranker:
 
 class DocumentLexicalReranker:
     """Module passages are rescored by fused score + weight × their module's BM25 score (both
-    max-normalised per query) + dense weight × their module's best chunk cosine, and reordered
-    among themselves. Sources and glossary entries keep their fused slots: each is a single
-    chunk, so its document score is the chunk score the fusion already has, and boosting modules
-    past them cost bibliography hits on dev."""
+    max-normalised per query) + dense weights × their module's dense evidence (best chunk cosine,
+    best two sentences, centroid cosine; ``documents.DocumentEvidence``), and reordered among
+    themselves. Sources and glossary entries keep their fused slots: each is a single chunk, so its
+    document score is the chunk score the fusion already has, and boosting modules past them cost
+    bibliography hits on dev."""
 
     name = "module-bm25"
 
     def __init__(self, index: LoadedIndex, weight: float, k1: float, b: float, dense_weight: float = 0.0,
-                 stem: bool = False) -> None:
+                 stem: bool = False, sentence_weight: float = 0.0, centroid_weight: float = 0.0,
+                 documents: DocumentEvidence | None = None) -> None:
         self.index = index
-        self.module_of = np.full(len(index.chunks), -1, dtype=np.int64)  # -1: not a module passage
-        position: dict[str, int] = {}
-        for row, chunk in enumerate(index.chunks):
-            if chunk.kind == "module":
-                self.module_of[row] = position.setdefault(chunk.doc_id, len(position))
-        self.module_rows = np.flatnonzero(self.module_of >= 0)
-        tokens: list[list[str]] = [[] for _ in position]
-        self.stemmed = stem
-        for row in self.module_rows:
-            tokens[self.module_of[row]] += stem_tokens(index.lexical.tokens[row]) if stem else index.lexical.tokens[row]
-        # Modules only: a few hundred short sources would otherwise set the idf and average length.
-        self.modules = LexicalIndex(tokens or [[]], k1, b)
+        self.documents = documents or DocumentEvidence(index, k1, b, stem)
+        self.module_of = self.documents.module_of
         self.weight, self.dense_weight = weight, dense_weight
-
-    def module_dense(self, qvec: np.ndarray) -> np.ndarray:
-        """Each module's best chunk cosine with the question."""
-        best = np.full(max(len(self.modules.tokens), 1), -1.0, dtype=np.float32)
-        if self.dense_weight and len(self.module_rows):
-            sims = self.index.chunk_vectors[self.module_rows] @ qvec
-            np.maximum.at(best, self.module_of[self.module_rows], sims)
-        return best
+        self.sentence_weight, self.centroid_weight = sentence_weight, centroid_weight
 
     def rerank(self, query: AnalyzedQuery, qvec: np.ndarray, candidates: list[Candidate]) -> list[Candidate]:
-        tokens = stem_query(query.lexical_tokens) if self.stemmed else query.lexical_tokens
-        module_scores = self.modules.scores(tokens)
+        docs = self.documents
+        module_scores = docs.lexical(query.lexical_tokens)
         module_max = float(module_scores.max(initial=0.0)) or 1.0
-        module_dense = self.module_dense(qvec)
+        zeros = np.zeros(max(docs.count, 1), dtype=np.float32)
+        module_dense = docs.best_chunk(qvec) if self.dense_weight else zeros
+        centroid = docs.centroid(qvec) if self.centroid_weight else zeros
+        present = [int(self.module_of[c.row]) for c in candidates if self.module_of[c.row] >= 0]
+        sentences = docs.top_sentences(qvec, present) if self.sentence_weight else {}
         fused_max = max((c.score for c in candidates), default=0.0) or 1.0
         rescored = []
         for cand in candidates:
-            if self.module_of[cand.row] < 0:
-                continue
             m = self.module_of[cand.row]
-            fused, module, dense = cand.score / fused_max, float(module_scores[m]) / module_max, float(module_dense[m])
-            score = fused + self.weight * module + self.dense_weight * dense
-            rescored.append(replace(cand, score=score, features={"fused": fused, "module": module, "module_dense": dense}))
+            if m < 0:
+                continue
+            feats = {"fused": cand.score / fused_max, "module": float(module_scores[m]) / module_max,
+                     "module_dense": float(module_dense[m]), "module_sentences": sentences.get(int(m), 0.0),
+                     "module_centroid": float(centroid[m])}
+            score = (feats["fused"] + self.weight * feats["module"] + self.dense_weight * feats["module_dense"]
+                     + self.sentence_weight * feats["module_sentences"] + self.centroid_weight * feats["module_centroid"])
+            rescored.append(replace(cand, score=score, features=feats))
         rescored.sort(key=lambda c: (-c.score, c.row))
         reordered, out = iter(rescored), []
         for cand in candidates:
@@ -170,7 +162,8 @@ class CrossEncoderReranker:
         return out
 
 
-def make_reranker(settings: Settings, index: LoadedIndex, name: str | None = None) -> Reranker:
+def make_reranker(settings: Settings, index: LoadedIndex, name: str | None = None,
+                  documents: DocumentEvidence | None = None) -> Reranker:
     name = name or settings.reranker
     if name == "none":
         return NoReranker()
@@ -180,7 +173,9 @@ def make_reranker(settings: Settings, index: LoadedIndex, name: str | None = Non
         return CrossEncoderReranker(index, settings.cross_encoder_model)
     if name == "module-bm25":
         return DocumentLexicalReranker(index, settings.rerank_document_weight, settings.bm25_k1, settings.bm25_b,
-                                       settings.rerank_document_dense_weight, settings.document_stem)
+                                       settings.rerank_document_dense_weight, settings.document_stem,
+                                       settings.rerank_document_sentence_weight, settings.rerank_document_centroid_weight,
+                                       documents)
     return SentenceReranker(index)
 
 

@@ -12,6 +12,7 @@ from ..build.lexical import rank_scores
 from ..config import Settings
 from ..tokenize import stem_query
 from .analysis import AnalyzedQuery
+from .documents import DocumentEvidence
 from .fusion import convex, rrf
 from .loaded_index import LoadedIndex
 
@@ -28,9 +29,10 @@ class Candidate:
 
 
 class Retriever:
-    def __init__(self, index: LoadedIndex, settings: Settings) -> None:
+    def __init__(self, index: LoadedIndex, settings: Settings, documents: DocumentEvidence | None = None) -> None:
         self.index = index
         self.settings = settings
+        self.documents = documents
 
     def retrieve(
         self, query: AnalyzedQuery, qvec: np.ndarray, categories: list[str] | None, mode: str, timings: dict[str, float]
@@ -64,14 +66,31 @@ class Retriever:
         """BM25 over stems, plus ``bm25_surface_weight`` x BM25 over the surface forms: a word the
         question uses as written counts beyond its morphological relatives."""
         surface, stemmed = self.index.lexical, self.index.bm25
-        if stemmed is surface:
-            return self.deepen(*surface.ranked(tokens, mask))
-        scores = stemmed.scores(stem_query(tokens))
-        if self.settings.bm25_surface_weight:
+        scores = stemmed.scores(stem_query(tokens) if stemmed is not surface else tokens)
+        if self.settings.bm25_surface_weight and stemmed is not surface:
             scores = scores + self.settings.bm25_surface_weight * surface.scores(tokens)
+        if self.settings.lexical_document_weight and self.documents is not None:
+            scores = self.with_documents(scores, tokens)
         return self.deepen(*rank_scores(scores, mask))
 
+    def with_documents(self, scores: np.ndarray, tokens: list[str]) -> np.ndarray:
+        """Chunk BM25 + weight x its module's BM25, each max-normalised; only a chunk that shares a
+        word with the question is lexical evidence, so the rest stay at 0."""
+        docs = self.documents
+        modules = docs.lexical(tokens)
+        module_share = np.zeros(len(scores), dtype=np.float32)
+        module_share[docs.module_rows] = modules[docs.module_of[docs.module_rows]] / (float(modules.max(initial=0.0)) or 1.0)
+        top = float(scores.max(initial=0.0)) or 1.0
+        return np.where(scores > 0, scores / top + self.settings.lexical_document_weight * module_share, 0.0)
+
     def dense_leg(self, qvec: np.ndarray, mask: np.ndarray | None) -> list[tuple[int, float]]:
+        if self.settings.dense_unit == "sentence":
+            scores = self.index.best_sentences(qvec)
+            if mask is not None:
+                scores = np.where(mask, scores, -np.inf)
+            rows = np.argsort(-scores, kind="stable")
+            rows = rows[np.isfinite(scores[rows])]
+            return self.deepen(rows, scores[rows])
         # An exact flat index scores every vector anyway; asking for all only sorts more of them.
         return self.deepen(*self.index.dense.ranked(qvec, len(self.index.chunks), mask))
 
