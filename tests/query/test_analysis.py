@@ -18,6 +18,8 @@ def test_name_like_words() -> None:
         "Mamba", "GQA", "llama.cpp", "RWKV-4"]
     # Quantities are not names, even with letters in them.
     assert name_like_words("Can 16K-GPU jobs serve 4K-token chats on a 70B-class model with H100s?") == ["H100s"]
+    # a negated descriptor is no name: the notes cover such text as "multi-byte UTF-8"
+    assert name_like_words("my SSE parser garbles non-ASCII characters") == ["SSE"]
 
 
 def test_definition_questions_name_their_glossary_term() -> None:

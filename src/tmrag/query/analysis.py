@@ -156,6 +156,8 @@ def name_like_words(text: str) -> list[str]:
         word, start = m.group(0), m.start()
         if word[0].isdigit():  # quantities (4K-token, 70B-class, 16K-GPU) are not names
             continue
+        if word.startswith("non-"):  # "non-ASCII characters" describes text; the notes say "multi-byte UTF-8"
+            continue
         if word in variables or ASSIGNED.match(text, m.end()):  # math: "dL/dw1", "w1=0.5"
             continue
         sentence_start = i == 0 or re.search(r"[.!?:]\s*[\"'“(]?$", text[:start]) is not None
