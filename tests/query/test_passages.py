@@ -97,3 +97,21 @@ def test_the_corpus_shape_picks_the_profile_and_explicit_settings_win() -> None:
     assert kept.rerank_document_weight == 0.2 and kept.dense_unit == "sentence"
     assert profiled(Settings(retrieval_profile="modules"), short) == Settings(retrieval_profile="modules")
     assert profiled(Settings(retrieval_profile="passages"), long_).dense_unit == "sentence"
+
+
+def test_the_reranker_lifts_a_passage_whose_module_has_two_matching_sentences() -> None:
+    from tmrag.query.analysis import AnalyzedQuery
+    from tmrag.query.reranking import DocumentLexicalReranker
+    from tmrag.query.retrieval import Candidate
+
+    index, q = _index(), _unit(1, 0.2, 0)
+    fused = [Candidate(2, 0.033), Candidate(0, 0.031)]  # module b's table first, module a's passage second
+    query = AnalyzedQuery("a question", ["zzz"])  # no word in common: only the dense evidence moves it
+    plain = DocumentLexicalReranker(index, weight=0.0, k1=1.5, b=0.75).rerank(query, q, fused)
+    lifted = DocumentLexicalReranker(index, weight=0.0, k1=1.5, b=0.75, sentence_weight=0.5).rerank(query, q, fused)
+    assert [c.row for c in plain] == [2, 0] and [c.row for c in lifted] == [0, 2]
+    assert lifted[0].features["module_sentences"] > lifted[1].features["module_sentences"]
+    centred = DocumentLexicalReranker(index, weight=0.0, k1=1.5, b=0.75, centroid_weight=1.0).rerank(query, q, fused)
+    centroids = DocumentEvidence(index, 1.5, 0.75, stem=False).centroid(q)
+    module_of = {0: 0, 2: 1}  # row -> module (a, b)
+    assert all(c.features["module_centroid"] == pytest.approx(float(centroids[module_of[c.row]])) for c in centred)
