@@ -160,6 +160,18 @@ def test_each_side_of_a_comparison_gets_evidence(real_engine) -> None:  # noqa: 
     assert "Flamingo" in quotes and "LLaVA" in quotes and r.coverage == "answered"
 
 
+def test_a_side_no_quote_names_is_missing_at_any_evidence(real_engine) -> None:  # noqa: ANN001
+    # ALiBi's passages match strongly; nothing quoted speaks of T5's bias, so the answer says so.
+    r = real_engine.ask("ALiBi vs T5's bucketed relative position bias: how do the two differ in what they add "
+                        "to the attention logits?")
+    assert r.coverage == "partial" and any("T5" in m for m in r.missing)
+    # a symbol in the question's math is no side's name ("QK^T")
+    r = real_engine.ask("GPT-3 at its full 2,048-token context: per layer, how do the QKV/O projection FLOPs compare "
+                        "with the QK^T plus attention-times-V FLOPs, and per generated token, how much does attention "
+                        "over the context add relative to the 2N weight FLOPs?")
+    assert not any("QK" in m for m in r.missing)
+
+
 def test_a_quantity_stated_in_its_unit_is_answered(real_engine) -> None:  # noqa: ANN001
     # "1.25 GiB of cache" states "how much memory" without the word memory.
     r = real_engine.ask("How much KV-cache memory does GQA save on a 70B model?")

@@ -207,6 +207,11 @@ class CoverageJudge:
         # "what BLEU did DeepNet get": an attribute named by a word the notes never write is not stated
         if not missing and intent.focus and any(n.lower() in focus for n in ranking.unknown_names):
             missing.append(asked_here(ranking))
+        if not missing and intent.sides:
+            # a comparison: every side it names is quoted, or said to be missing, at any evidence
+            # ("ALiBi vs T5's bucketed bias" answered with ALiBi's sentences alone); "QK^T" is math
+            missing = [n for n in unmentioned if any(n in side for side in intent.sides) and not DESCRIPTIVE_NAME.search(n)
+                       and not NOTATION.fullmatch(n) and not re.search(rf"\b{re.escape(n)}[\^_]", ranking.query.text)]
         if not missing and unmentioned and intent.kind in FOCUS_KINDS:
             missing = self.unmentioned_and_unread(ranking, sentences, unmentioned)
         if not missing and intent.numeric and focus:
