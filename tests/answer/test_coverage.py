@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from tmrag.answer.asked import asked_thing, number_owners, owner_phrase
 from tmrag.answer.composing import coverage_note
 from tmrag.answer.coverage import CoverageJudge
+from tmrag.answer.stating import states, states_quantity
 from tmrag.tokenize import tokenize
 
 
@@ -43,7 +44,7 @@ def test_the_note_lists_everything_missing() -> None:
 
 def _states(focus: str, numeric: bool, sentences: list[str], question: str, names: tuple[str, ...] = ()) -> bool:
     ranking = SimpleNamespace(query=SimpleNamespace(text=question, names=list(names)), intent=SimpleNamespace(focus=focus))
-    return CoverageJudge.states(tokenize(focus), numeric, sentences, [set(tokenize(s)) for s in sentences], ranking)
+    return states(tokenize(focus), numeric, sentences, [set(tokenize(s)) for s in sentences], ranking)
 
 
 def test_a_number_must_come_with_the_attribute_and_not_from_the_name() -> None:
@@ -64,9 +65,9 @@ def test_a_number_of_another_version_of_the_named_model_does_not_state_it() -> N
 
 def test_a_quantity_in_its_unit_counts_as_stated() -> None:
     ranking = SimpleNamespace(query=SimpleNamespace(text="How much memory does a 70B model need?"))
-    assert CoverageJudge.states_quantity(["memory"], True, ["It needs 140 GB in fp16."], ranking)
-    assert not CoverageJudge.states_quantity(["memory"], True, ["It has 70B parameters."], ranking)
-    assert not CoverageJudge.states_quantity(["layers"], True, ["It needs 140 GB in fp16."], ranking)
+    assert states_quantity(["memory"], True, ["It needs 140 GB in fp16."], ranking)
+    assert not states_quantity(["memory"], True, ["It has 70B parameters."], ranking)
+    assert not states_quantity(["layers"], True, ["It needs 140 GB in fp16."], ranking)
 
 
 def test_the_owner_of_an_asked_number_is_the_thing_it_is_asked_of() -> None:
@@ -133,7 +134,7 @@ def test_overlapping_quoted_spans_are_quoted_once() -> None:
 
 
 def test_a_count_must_count_the_asked_noun() -> None:
-    from tmrag.answer.coverage import COUNT_RE, counts
+    from tmrag.answer.stating import COUNT_RE, counts
 
     q = "How many Transformer layers does DeepSeek-V3 have?"
     assert COUNT_RE.search(q).group("noun") == "layers"
@@ -203,7 +204,7 @@ def test_an_asked_value_is_a_number_near_the_attribute_not_a_share_of_it() -> No
 
 
 def test_a_count_that_describes_another_noun_is_not_a_count_of_it() -> None:
-    from tmrag.answer.coverage import counts
+    from tmrag.answer.stating import counts
 
     assert not counts("Gemini 1.5 Pro shipped with a 1M-token context window.", "tokens")
     assert counts("The clip becomes 216,000 tokens.", "tokens")
@@ -226,9 +227,9 @@ def test_a_count_of_the_asked_noun_states_it_in_a_passage_about_its_kind() -> No
     ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=[]), intent=SimpleNamespace(focus="golden-set items"))
     focus = tokenize("golden-set items")
     tokens = [set(tokenize(s)) for s in said]
-    assert CoverageJudge.states(focus, True, said, tokens, ranking, frozenset(tokenize("Golden-set size")))
+    assert states(focus, True, said, tokens, ranking, frozenset(tokenize("Golden-set size")))
     # "144 heads" in a passage that never names name-mover heads counts none of them
-    assert not CoverageJudge.states(focus, True, said, tokens, ranking, frozenset(tokenize("Eval sizing")))
+    assert not states(focus, True, said, tokens, ranking, frozenset(tokenize("Eval sizing")))
     assert not _states("golden-set items", True, ["Agreement measured on 200 labels is 85%."], q)
 
 
@@ -280,7 +281,7 @@ def test_adjacent_sentences_read_in_the_order_written() -> None:
 
 
 def test_quotes_that_work_the_asked_case_are_an_answer() -> None:
-    from tmrag.answer.coverage import works_the_case
+    from tmrag.answer.stating import works_the_case
 
     q = "In the tiny ReLU net with x=2, w1=0.5, w2=-3, target 1, what's the loss?"
     assert works_the_case(q, ["- $L = \\tfrac12(-3 - 1)^2 = \\tfrac12 \\times 16 = 8.0$."])
@@ -304,7 +305,7 @@ def test_whats_the_x_of_y_is_asked_of_y() -> None:
 
 
 def test_how_big_asks_a_size_in_bytes_whatever_the_thing_is_called() -> None:
-    from tmrag.answer.coverage import unit_of
+    from tmrag.answer.stating import unit_of
 
     assert unit_of(["checkpoint"], "how big is one latent checkpoint in fp16?").search("= 524,288 bytes")
     assert unit_of(["checkpoint"], "what does a checkpoint hold?") is None

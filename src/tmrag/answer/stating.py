@@ -1,0 +1,142 @@
+"""Does a quoted sentence state the asked attribute? The asked noun named (or its unit given),
+and for a number, a value the question did not already give, near the attribute or counting the
+asked noun; a worked case the question sets up, worked out. ``coverage`` asks these questions."""
+
+from __future__ import annotations
+
+import re
+
+from ..query.ranking import Ranking
+from ..tokenize import mentions_all
+from .asked import owner_phrase
+from .numeric import RESULT_RE, WORKED_CASE_VALUES, case_values, quantities
+from .text import NUMBER_RE, display_sentence
+
+# "How many bytes of optimizer state per parameter does…": the counted noun ends the phrase after
+# "how many", before its first preposition or verb.
+COUNT_RE = re.compile(r"\bhow\s+many\s+(?:\S+\s+){0,3}?(?P<noun>[^\s?]+?)(?:\s+(?:of|per|in|on|at|for|to|from|with|that|"
+                      r"does|do|did|is|are|was|were|has|have|had|can|could|would|will|should|must)\b|\?|$)", re.I)
+# "a 1M-token context window", "a 4,096-token sequence": the count describes the next noun.
+COUNT_ADJECTIVE = re.compile(r"\d[\d.,]*[KMBkmb]?-[A-Za-z]+\s+(?=[a-z])")
+VALUE_WINDOW = 6  # words either side: "the peak learning rate was set to 6e-4 for" fits; a clause away does not
+COUNT_GAP = 2  # words between a count and what it counts: "96 transformer layers", "five iterative rounds"
+# A count written as a word states a number as much as digits do: "five iterative rounds of RLHF".
+NUMBER_WORDS = (r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+                r"fifty|hundred|thousand|million|billion|trillion|dozen)")
+NUMBER_WORDS_RE = re.compile(rf"\b{NUMBER_WORDS}\b", re.I)
+# A quantity is stated by its value in its unit as much as by its name: "1.25 GiB of cache"
+# answers "how much memory", "$0.90" answers "what does it cost".
+_BYTES = re.compile(r"\d\s*(?:[KMGTP]i?B|bytes?)\b")
+_MONEY = re.compile(r"\$\s?\d|\d\s*(?:USD|dollars?)\b")
+_TIME = re.compile(r"\d\s*(?:ms|s|seconds?|minutes?|hours?|days?)\b")
+QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
+    "memory": _BYTES, "size": _BYTES, "footprint": _BYTES, "storage": _BYTES, "cache": _BYTES,
+    "cost": _MONEY, "price": _MONEY, "pricing": _MONEY, "bill": _MONEY, "charge": _MONEY,
+    "time": _TIME, "latency": _TIME, "duration": _TIME,
+    "bandwidth": re.compile(r"\d\s*(?:[KMGT]B/s|GB/s|TB/s)"), "throughput": re.compile(r"\d\s*(?:tok(?:en)?s?/s|req/s)"),
+    "flop": re.compile(r"\d\s*(?:[GTPE]?FLOPs?)\b"), "compute": re.compile(r"\d\s*(?:[GTPE]?FLOPs?)\b"),
+}
+
+
+# "how big is one latent checkpoint": a size, stated in bytes whatever the thing is called.
+HOW_BIG = re.compile(r"\bhow\s+(?:big|large)\s+(?:is|are|was|were|would)\b", re.I)
+
+
+def unit_of(focus: list[str], question: str) -> re.Pattern[str] | None:
+    """The unit the asked quantity is stated in, by its name or by "how big is"."""
+    if not focus:
+        return None
+    return QUANTITY_UNITS.get(focus[-1]) or (_BYTES if HOW_BIG.search(question) else None)
+
+
+def other_version(sentence: str, question: str, names: list[str]) -> bool:
+    """The sentence gives one of the question's names with another version or size only: "five
+    rounds of RLHF" of Llama 2 is not the number of rounds of Llama 3."""
+    for name in names:
+        asked = re.match(rf"{re.escape(name)}[\s-]+(\d[\w.]*)", owner_phrase(question, name))
+        versions = {v.lower() for v in re.findall(rf"(?<![\w-]){re.escape(name)}(?:'s)?[\s-]+(\d[\w.]*)", sentence, re.I)}
+        if asked and versions and asked.group(1).lower() not in versions:
+            return True
+    return False
+
+
+def _singular(head: str) -> str:
+    """A noun's stem for prefix matching: "layers" finds "layer" and "layers"."""
+    return head[:-1] if head.lower().endswith("s") else head
+
+
+def counts(sentence: str, head: str) -> bool:
+    """The sentence gives a count of ``head``: a number right before it ("96 layers", "five
+    iterative rounds") or right after it ("layers: 61", "n_layers = 32")."""
+    sentence = COUNT_ADJECTIVE.sub(" ", sentence)
+    number = rf"(?:\d[\d.,]*[KMBkmb]?|{NUMBER_WORDS})"
+    word = rf"{re.escape(_singular(head))}\w*"
+    before = rf"(?<![\w.]){number}(?:[\s-]+\S+){{0,{COUNT_GAP}}}?[\s-]+{word}"
+    after = rf"{word}(?:\s+[\w-]+){{0,{COUNT_GAP}}}?\s*(?:=|:|of|to|is|are|was|were)\s*(?:about\s+|~\s*)?{number}(?![\w.])"
+    return bool(re.search(before, sentence, re.I) or re.search(after, sentence, re.I))
+
+
+def near(sentence: str, head: str, numbers: set[str]) -> bool:
+    """One of ``numbers`` within VALUE_WINDOW words of the asked attribute: "a peak learning rate
+    of 6e-4", not a token count elsewhere in a sentence that mentions the learning rate."""
+    words = sentence.split()
+    at = [i for i, w in enumerate(words) if w.lower().startswith(_singular(head).lower())]
+    return any(n in " ".join(words[max(0, i - VALUE_WINDOW):i + VALUE_WINDOW + 1]) for i in at for n in numbers) \
+        or not at  # the attribute said by its unit only ("140 GB" for memory)
+
+
+def works_the_case(question: str, sentences: list[str]) -> bool:
+    """A quoted sentence repeats at least two of the values the question sets its case up with
+    and derives a number from them ("L = ½(−3 − 1)² = 8.0" for "x=2, w1=0.5, w2=-3"): the notes
+    work the asked case, whatever the reader makes of the quotes. ("w_1 x = 0.5 × 2 = 1.0" derives
+    nothing new: 1.0 is the question's 1.)"""
+    asked = case_values(question)
+    if len(asked) < WORKED_CASE_VALUES:
+        return False
+    for sentence in sentences:
+        text = display_sentence(sentence)
+        found = quantities(text)
+        if len(found & asked) >= WORKED_CASE_VALUES and found - asked and RESULT_RE.search(text):
+            return True
+    return False
+
+
+def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: list[set[str]],
+           ranking: Ranking, context: frozenset[str] = frozenset()) -> bool:
+    """Some quoted sentence names the asked attribute (and, for a number, gives one the
+    question did not already give, like the 405 of "Llama 3 405B")."""
+    given = set(NUMBER_RE.findall(ranking.query.text))
+    unit = unit_of(focus, ranking.query.text)
+    count = COUNT_RE.search(ranking.query.text)
+    phrase = re.compile(rf"(?<![\w-]){re.escape(ranking.intent.focus)}(?![\w-])", re.I) if ranking.intent.focus else None
+    # "decayed to 10% of the peak learning rate" gives a share of the attribute, not its value
+    share = re.compile(rf"(\d[\d.,]*)\s*%\s+of\s+(?:the\s+|its\s+)?{re.escape(ranking.intent.focus)}", re.I) \
+        if ranking.intent.focus else None
+    for sentence, tokens in zip(sentences, token_sets, strict=True):
+        shown = display_sentence(sentence)
+        named = mentions_all(tokens, focus) or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
+        # "385 items" counts the "golden-set items" asked for when the passage it sits in is about
+        # golden sets (``context``: the quoted passages' words); "144 heads" is no count of
+        # "name-mover heads" in a passage that never names them
+        named = named or bool(numeric and count and mentions_all(tokens | context, focus)
+                              and counts(shown, count.group("noun")))
+        # the unit as read, not as LaTeX: "$3.15\times10^{23}$ FLOPs" is "3.15×10^23 FLOPs"
+        if not named and not (numeric and unit and unit.search(shown)):
+            continue
+        if numeric and other_version(sentence, ranking.query.text, ranking.query.names):
+            continue
+        shares = set(share.findall(sentence)) if share else set()
+        numbers = set(NUMBER_RE.findall(sentence)) - given - shares
+        if not numeric or ((numbers or NUMBER_WORDS_RE.search(sentence))
+                           and (counts(shown, count.group("noun")) if count else near(shown, focus[-1], numbers))):
+            return True
+    return False
+
+
+
+def states_quantity(focus: list[str], numeric: bool, sentences: list[str], ranking: Ranking) -> bool:
+    """A quoted sentence gives the asked quantity in its unit ("1.25 GiB" for "how much
+    memory"): positive evidence the reader is not asked to second-guess."""
+    unit = unit_of(focus, ranking.query.text) if focus and numeric else None
+    given = set(NUMBER_RE.findall(ranking.query.text))
+    return bool(unit) and any(unit.search(display_sentence(s)) and set(NUMBER_RE.findall(s)) - given for s in sentences)
