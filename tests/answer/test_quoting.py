@@ -161,7 +161,7 @@ def test_a_numeric_answer_brings_the_step_that_carries_its_result_on() -> None:
 
 
 def test_a_sentence_that_opens_on_the_one_before_points_back() -> None:
-    from tmrag.answer.quoting import points_back
+    from tmrag.answer.reading import points_back
 
     assert points_back("Only if both hold is the prediction used.")
     assert points_back("However, the cache still grows with context.")

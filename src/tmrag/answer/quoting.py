@@ -19,7 +19,6 @@ from .list_quoting import ListQuoting, asked_count
 from .numeric import (
     NUMBER_MARGIN,
     NUMBER_WORDS,
-    RESULT_RE,
     TITLE_RE,
     WORKED_CASE_VALUES,
     NumberScorer,
@@ -27,13 +26,13 @@ from .numeric import (
     quantities,
     wants_number,
 )
+from .paragraphs import Paragraphs
 from .quotes import ANSWER_PASSAGES, Group, Pick, Quote, Scored, SentenceRef
-from .reading import in_runs, points_back, within
-from .text import MAX_SENTENCES, NUMBER_RE, display_sentence, plain_math, quotable
+from .reading import in_runs, within
+from .text import MAX_SENTENCES, display_sentence, quotable
 from .widening import SectionRows
 
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
-DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
 NAMED_FIRST = 1.0  # in reading order, each of the question's names a sentence mentions outranks any score gap
 RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev: 0.03+ costs cites-relevant)
 CAUSAL_BONUS = 0.04  # a why-question's sentence that gives a reason outranks one that only restates (dev sweep)
@@ -46,14 +45,6 @@ WHY_RE = re.compile(r"\bwhy\b|\bwhat(?:'s| is) the (?:\w+ )?reason\b|\bhow come\
 CAUSAL_RE = re.compile(r"\b(?:because|since|so that|which is why|that is why|this is why|the reason|due to|"
                        r"therefore|as a result|otherwise|in order to|cancels?|means that|lets|forces?)\b|, so\b", re.I)
 
-DISPLAY_FORMULA = re.compile(r"\s*\$\$(.+?)\$\$", re.S)  # a display formula right after a sentence
-FORMULA_TAIL = 8  # characters before a chunk's start searched for the "$$" that closes a formula
-RESULT_NUMBER = re.compile(r"(?<=[=≈])\s*(\d[\d,]*(?:\.\d+)?)")  # a computed result: the number after "=" or "≈"
-SHORT_CLAIM = 10  # words: a claim this short leaves its reason to the next sentence
-PARAGRAPH_REACH = 6  # sentences walked each way for an enumeration's other steps (the notes' run 3-4)
-# One step of an enumeration in running text ("First, it is out of distribution … Second, …"): a
-# reader given one step is told there are more, so the steps of one paragraph are quoted together.
-ENUMERATED = re.compile(r"[*_]*(?:First|Second|Third|Fourth|Firstly|Secondly|Thirdly)\b[,:]")
 # A question about a paper or a reading ("Which paper introduced…", "what did the original study
 # find") or one that asks which thing does something ("Which retrieval model keeps…"): a
 # bibliography annotation can answer it; any other question it only pads ("Official docs for
@@ -62,7 +53,7 @@ ASKS_SOURCE = re.compile(r"^\s*which\b|\b(?:papers?|study|studies|sources?|cite[
                          r"proposed|published|authors?|reading|article|report|blog|docs|documentation)\b", re.I)
 
 
-class QuoteSelector(ListQuoting):
+class QuoteSelector(ListQuoting, Paragraphs):
     def __init__(self, settings: Settings, corpus: Corpus, index: LoadedIndex, analyzer: QueryAnalyzer) -> None:
         self.settings, self.corpus, self.index, self.analyzer = settings, corpus, index, analyzer
         self.glossary_rows = {c.doc_id: row for row, c in enumerate(index.chunks) if c.kind == "glossary"}
@@ -205,138 +196,6 @@ class QuoteSelector(ListQuoting):
             strength.update({ref: group.score + NAMED_FIRST * len(named) for ref in group.refs})
         return strength
 
-    def with_antecedent(self, row: int, j: int, chosen: list[Pick]) -> list[SentenceRef]:
-        """A sentence that opens by pointing back ("It also limits…", "The result is that…")
-        comes with the sentence before it in its paragraph, which says what "it" is."""
-        text = self.sentence(row, j)
-        before = self.before(row, j) if points_back(text) else None
-        if before is None or any((p.row, p.j) == before for p in chosen):
-            return [(row, j)]
-        return [before, (row, j)]
-
-    def enumeration(self, row: int, j: int) -> list[SentenceRef]:
-        """The other steps of the enumeration this sentence is a step of, in its paragraph
-        (which may run on into the next chunk)."""
-        if not ENUMERATED.match(self.sentence(row, j)):
-            return []
-        steps = []
-        for forward in (False, True):
-            ref = self.adjacent(row, j, forward)
-            for _ in range(PARAGRAPH_REACH):
-                if ref is None:
-                    break
-                if ENUMERATED.match(text := self.sentence(*ref)) and quotable(text):
-                    steps.append(ref)
-                ref = self.adjacent(*ref, forward)
-        return sorted(steps, key=lambda r: self.absolute(*r))
-
-    def sequel(self, row: int, j: int, why: bool) -> list[SentenceRef]:
-        """For a why-question, the sentence after a short claim ("Temperature 0 is not perfectly
-        deterministic in practice."), which says why."""
-        if not why or len(self.sentence(row, j).split()) > SHORT_CLAIM:
-            return []
-        ref = self.adjacent(row, j, forward=True)
-        return [ref] if ref is not None and quotable(self.sentence(*ref)) else []
-
-    def derivation(self, row: int, j: int, numeric: bool) -> list[SentenceRef]:
-        """For a numeric question, the next sentence of the paragraph when it carries this one's
-        result on ("… = 5,520 bytes per frame." then "At 30 fps that is 30 × 5,520 = 165,600 bytes
-        per second"): the asked figure is often the last step."""
-        if not numeric:
-            return []
-        results = RESULT_NUMBER.findall(display_sentence(self.sentence(row, j)))
-        ref = self.adjacent(row, j, forward=True)
-        if not results or ref is None:
-            return []
-        text = display_sentence(self.sentence(*ref))
-        carried = re.search(rf"(?<![\d.,]){re.escape(results[-1])}(?![\d]|[.,]\d)", text)
-        return [ref] if carried and RESULT_RE.search(text) and quotable(self.sentence(*ref)) else []
-
-    def before(self, row: int, j: int) -> SentenceRef | None:
-        """The quotable sentence before this one in its paragraph."""
-        ref = self.adjacent(row, j, forward=False)
-        if ref is not None and ref[1] > 0 and self.after_formula(*ref):
-            ref = (ref[0], ref[1] - 1)  # "which depends on …" is quoted as the end of the lead-in before its formula
-        return ref if ref is not None and quotable(self.sentence(*ref)) else None
-
-    def adjacent(self, row: int, j: int, forward: bool) -> SentenceRef | None:
-        """The sentence next to this one in its paragraph: in its chunk, or across the boundary
-        with the neighbouring chunk of the module when the paragraph runs on into it."""
-        chunk = self.index.chunks[row]
-        k = j + 1 if forward else j - 1
-        if 0 <= k < len(chunk.sentences):
-            lo, hi = sorted((j, k))
-            return (row, k) if "\n\n" not in chunk.text[chunk.sentences[lo][1] : chunk.sentences[hi][0]] else None
-        other_row = row + 1 if forward else row - 1
-        other = self.index.chunks[other_row] if 0 <= other_row < len(self.index.chunks) else None
-        if (other is None or other.doc_id != chunk.doc_id or other.kind != "module" or not other.sentences
-                or other.start is None or chunk.start is None):
-            return None
-        if forward:
-            end = chunk.start + chunk.sentences[j][1]
-            k = next((k for k, (a, _) in enumerate(other.sentences) if other.start + a >= end), None)
-            if k is None:
-                return None
-            a, b = end, other.start + other.sentences[k][0]
-        else:
-            k = len(other.sentences) - 1
-            a, b = other.start + other.sentences[k][1], chunk.start + chunk.sentences[0][0]
-            if a > b:  # overlapping chunks: the sentence before is in this chunk's overlap
-                return None
-        return (other_row, k) if "\n\n" not in self.corpus.modules[chunk.module_id].text[a:b] else None
-
-    def repeats(self, a: SentenceRef, b: SentenceRef) -> bool:
-        """The same source sentence (overlapping chunks share sentences), or one saying the same
-        thing. Rows of a worked example ("A100: … 156 FLOPs per byte", "H100: … 295") embed
-        alike but differ in their numbers: those are not repeats."""
-        if self.absolute(*a) == self.absolute(*b):
-            return True
-        similar = float(self.index.sentence_vectors_of(a[0])[a[1]] @ self.index.sentence_vectors_of(b[0])[b[1]])
-        if similar > DUPLICATE_COS and set(NUMBER_RE.findall(self.sentence(*a))) == set(NUMBER_RE.findall(self.sentence(*b))):
-            return True
-        return within(self.sentence(*a), self.sentence(*b))
-
-    def refs(self, quote: Quote) -> list[int]:
-        """The sentence indices of a quote's spans in its chunk."""
-        return [j for _, j in self.span_refs(quote)]
-
-    def span_refs(self, quote: Quote) -> list[tuple[tuple[int, int], int]]:
-        """Each of a quote's spans with its sentence index in the chunk."""
-        starts = {a: j for j, (a, _) in enumerate(self.index.chunks[quote.row].sentences)}
-        return [(span, starts[span[0]]) for span in quote.spans if span[0] in starts]
-
-    def sentence(self, row: int, j: int) -> str:
-        return self.index.chunks[row].text[slice(*self.span(row, j))]
-
-    def span(self, row: int, j: int) -> tuple[int, int]:
-        """A sentence's span in its chunk; a lead-in ("… the 95% confidence half-width is") runs
-        on through the display formula it introduces and the words that finish it ("about ±0.5
-        points."), so the quote states the result instead of dangling."""
-        chunk = self.index.chunks[row]
-        a, b = chunk.sentences[j]
-        formula = DISPLAY_FORMULA.match(chunk.text, b)
-        if not formula or r"\\" in formula.group(1) or "\\" in plain_math(formula.group(1)):
-            return a, b  # an aligned block, or one not readable as text: the lead-in stays unquoted
-        end = formula.end()
-        if j + 1 < len(chunk.sentences) and self.after_formula(row, j + 1):
-            end = chunk.sentences[j + 1][1]
-        return a, end
-
-    def after_formula(self, row: int, j: int) -> bool:
-        """A sentence that finishes the one before its display formula ("about ±0.5 points.",
-        "with the conventional constant k = 60."): it begins mid-thought, so it is quoted only
-        as part of that lead-in."""
-        chunk = self.index.chunks[row]
-        start = chunk.sentences[j][0]
-        before = chunk.text[chunk.sentences[j - 1][1] if j else 0 : start]
-        if j == 0 and chunk.kind == "module" and chunk.start is not None:  # opens right after a formula?
-            tail = self.corpus.modules[chunk.module_id].text[max(0, chunk.start + start - FORMULA_TAIL) : chunk.start + start]
-            before = tail.rstrip()[-2:]
-        return "$$" in before and chunk.text[start:start + 1].islower()
-
-    def words(self, row: int, j: int) -> int:
-        return len(display_sentence(self.sentence(row, j)).split())
-
     def definition_first(self, ranking: Ranking, scored: list[Scored]) -> tuple[list[Pick], list[Scored]]:
         """For "What is X?" with X in the glossary: the glossary definition leads the answer, and
         the other quotes must name X. Sentence similarity alone favours short sentences that
@@ -364,18 +223,6 @@ class QuoteSelector(ListQuoting):
 
         kept = [s for s in scored if not other_model(s.row, s.j)]
         return kept or scored  # nothing about the asked size: the nearest evidence, as before
-
-    def sentence_context(self, row: int, j: int) -> str:
-        """A sentence with what it sits under in its module: back to the nearest bold label line
-        in the same section (often before the chunk starts), else to its paragraph's start."""
-        chunk = self.index.chunks[row]
-        a, b = chunk.sentences[j]
-        if chunk.kind != "module" or chunk.start is None:
-            return chunk.text[:b]
-        text, a, b = self.corpus.modules[chunk.module_id].text, chunk.start + a, chunk.start + b
-        section = max(text.rfind("\n#", 0, a), 0)
-        label = text.rfind("\n**", section, a)
-        return text[(label if label >= 0 else text.rfind("\n\n", section, a)) + 1 : b]
 
     def quotes_from(self, chosen: list[Pick], strength: dict[SentenceRef, float]) -> list[Quote]:
         """Best passage first; inside a passage its strongest sentence (with its antecedent)
@@ -405,10 +252,6 @@ class QuoteSelector(ListQuoting):
         rows = {self.glossary_rows.get(t.term) for t in ranking.query.terms}
         return top if top is not None and top in rows else None
 
-    def absolute(self, row: int, j: int) -> tuple:
-        chunk = self.index.chunks[row]
-        a, b = chunk.sentences[j]
-        return (chunk.doc_id, (chunk.start or 0) + a, (chunk.start or 0) + b)
 
 
 def _stem(family: str) -> str:
