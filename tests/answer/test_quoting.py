@@ -175,3 +175,31 @@ def test_asking_what_is_happening_after_a_symptom_asks_for_its_cause() -> None:
     assert WHY_RE.search("pred is [N, 1] and y is [N]. what's actually happening?")
     assert WHY_RE.search("What goes wrong if I clip first?")
     assert not WHY_RE.search("What happens in the third stage?")  # a step, not a cause
+
+
+def test_a_sentence_about_the_asked_thing_comes_first_without_widening_the_margin() -> None:
+    from types import SimpleNamespace
+
+    from tmrag.answer.quoting import OWNER_BONUS, SENTENCE_MARGIN, QuoteSelector
+    from tmrag.answer.quotes import Scored
+    from tmrag.query.analysis import AnalyzedQuery
+    from tmrag.query.intent import QuestionIntent
+
+    text = "Switch routes each token to one expert. Mixtral 8x7B has 8 experts per layer."
+    a = text.index("Mixtral")
+    first = SimpleNamespace(text=text, sentences=[(0, a - 1), (a, len(text))], doc_id="moe", kind="module",
+                            start=None, breadcrumb="Mixture of experts")
+    other = SimpleNamespace(text="Experts are feed-forward blocks.", sentences=[(0, 32)], doc_id="moe", kind="module",
+                            start=None, breadcrumb="Mixture of experts › Experts")
+    selector = QuoteSelector.__new__(QuoteSelector)
+    selector.index = SimpleNamespace(chunks=[first, other])
+    question = "How many experts per layer does Mixtral 8x7B have?"
+    ranking = SimpleNamespace(query=AnalyzedQuery(question, [], names=["Mixtral", "8x7B"]),
+                              intent=QuestionIntent("numeric", focus="experts per layer", numeric=True))
+    scored = [Scored(0.70, 0, 0, 0), Scored(0.66, 0, 0, 1), Scored(0.70 - SENTENCE_MARGIN - 0.01, 1, 1, 0)]
+    lifted = selector.about_owner(ranking, scored)
+    assert [s.lift for s in lifted] == [0.0, OWNER_BONUS, 0.0]  # only the sentence that names Mixtral
+    selector.settings = SimpleNamespace(answer_max_sentences=4, answer_max_words=120)
+    selector.repeats = lambda x, y: False  # noqa: ARG005 - three distinct sentences
+    picked = [ref for group in selector.greedy(lifted, []) for ref in group.refs]
+    assert picked[0] == (0, 1) and (1, 0) not in picked  # first, and the margin is the plain scores'

@@ -142,6 +142,18 @@ def asked_here(ranking: Ranking) -> str:
     return asked_thing(clause, ranking.intent.focus, [n for n in ranking.query.names if n in clause])
 
 
+# Plain questions only: a multi-part question's focus is only its first part's (dev: false partials).
+OWNED_KINDS = frozenset({"numeric", "other"})
+
+
+def owners_of(ranking: Ranking) -> list[str]:
+    """The names a plain question asks its attribute of ("how many layers does *Llama 3 405B*
+    have"); none for other kinds of question."""
+    if ranking.intent.kind not in OWNED_KINDS:
+        return []
+    return number_owners(asked_clause(ranking), ranking.query.names)
+
+
 def number_owners(question: str, names: list[str]) -> list[str]:
     """The names a numeric question asks its number of (not those of its set-up: "on a single
     A100", "sent to GPT-4V")."""

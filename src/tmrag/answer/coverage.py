@@ -26,6 +26,7 @@ from .asked import (
     asked_words,
     full_name,
     number_owners,
+    owners_of,
 )
 from .quotes import Quote, shown_sentences
 from .reader import AnswerReader
@@ -48,7 +49,6 @@ ASSUMED = re.compile(r"\b(?:assum\w*|illustrative\w*|hypothetical|in the shape o
 READER_MEMO = 64  # recent (question, quotes) pairs: a judgement's checks share one; concurrent requests a few
 AUXILIARY = "does|do|did|is|are|was|were|has|have|can"
 FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
-OWNED_KINDS = frozenset({"numeric", "other"})
 # Words that name a category, not the attribute itself: "activation (function)", "positional
 # (encoding)" are what GELU and RoPE are.
 CATEGORY_WORDS = frozenset(tokenize("function method technique scheme approach mechanism algorithm type kind variant "
@@ -197,7 +197,7 @@ class CoverageJudge:
         have"): its attribute is checked at any evidence, since a close match on the rest of the
         question is exactly what makes related text look like the answer. Not multi-part
         questions, whose focus is only their first part's (dev: false partials)."""
-        return ranking.intent.kind in OWNED_KINDS and bool(number_owners(asked_clause(ranking), ranking.query.names))
+        return bool(owners_of(ranking))
 
     def only_assumed(self, question: str, quotes: list[Quote]) -> bool:
         """A question that asks for the real figure ("what does OpenAI actually see in production")

@@ -21,6 +21,7 @@ class Scored:
     rank: int  # the passage's rank in the results
     row: int
     j: int
+    lift: float = 0.0  # the part of ``score`` that orders sentences but does not widen the margin
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ model never quotes another size's numbers; duplicates across overlapping chunks 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cached_property
 
 from ..config import Settings
@@ -15,6 +16,7 @@ from ..corpus.model import Corpus
 from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
+from .asked import owners_of
 from .list_quoting import ListQuoting, asked_count
 from .numeric import (
     NUMBER_MARGIN,
@@ -34,6 +36,7 @@ from .widening import SectionRows
 
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
 NAMED_FIRST = 1.0  # in reading order, each of the question's names a sentence mentions outranks any score gap
+OWNER_BONUS = 0.1  # a sentence about the asked thing first; the margin stays the plain scores' (dev sweep)
 RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev: 0.03+ costs cites-relevant)
 CAUSAL_BONUS = 0.04  # a why-question's sentence that gives a reason outranks one that only restates (dev sweep)
 WHY_MARGIN = 0.20  # a reason embeds further from "why …?" than a restatement does: a why-answer looks wider
@@ -68,6 +71,7 @@ class QuoteSelector(ListQuoting, Paragraphs):
             candidates = self.candidates(ranking, whole_sections=True)  # "a 1e24 budget": its case, worked further on
         chosen, scored = self.definition_first(ranking, candidates)
         scored = self.same_model(ranking, scored)
+        scored = self.about_owner(ranking, scored)
         why = bool(WHY_RE.search(ranking.query.text))
         scored = self.reasons_first(scored) if why else scored
         numbers = NumberScorer.for_question(ranking.query.text) if wanted else None
@@ -133,14 +137,16 @@ class QuoteSelector(ListQuoting, Paragraphs):
         words = sum(self.words(p.row, p.j) for p in chosen)
         ahead = len(chosen)  # a definition already chosen; antecedents ride on top, up to MAX_SENTENCES
         top, margin = None, NUMBER_MARGIN if numbers else margin
+        # a lifted sentence is picked first, but the margin stays the one the plain scores set
+        plain = max((s.score - s.lift for s in pending), default=0.0) if any(s.lift for s in pending) else None
         max_words = self.settings.answer_max_words * (NUMBER_WORDS if numbers else 1)
         while pending and ahead + len(groups) < self.settings.answer_max_sentences:
             if numbers:
                 pending.sort(key=lambda s: -(s.score + numbers.case(self.sentence(s.row, s.j), self.section_of(s.row))))
             s = pending.pop(0)
             score = s.score + (numbers.case(self.sentence(s.row, s.j), self.section_of(s.row)) if numbers else 0.0)
-            top = score if top is None else top
-            if score < top - margin:
+            top = (score - s.lift if plain is None else max(score - s.lift, plain)) if top is None else top
+            if score - s.lift < top - margin:
                 break
             if any(self.repeats((s.row, s.j), (p.row, p.j)) for p in chosen):
                 continue
@@ -172,13 +178,13 @@ class QuoteSelector(ListQuoting, Paragraphs):
 
     def results_first(self, scored: list[Scored], numbers: NumberScorer) -> list[Scored]:
         """For a numeric question: each sentence re-scored by whether it states a result."""
-        return [Scored(s.score + numbers.result(self.sentence(s.row, s.j), self.bare_title(s.row, s.j)), s.rank,
-                       s.row, s.j) for s in scored]
+        return [replace(s, score=s.score + numbers.result(self.sentence(s.row, s.j), self.bare_title(s.row, s.j)))
+                for s in scored]
 
     def reasons_first(self, scored: list[Scored]) -> list[Scored]:
         """For a why-question: a sentence that gives a reason ("…, so cost grows with depth",
         "because …") gains CAUSAL_BONUS over one that restates the fact asked about."""
-        return [Scored(s.score + CAUSAL_BONUS * bool(CAUSAL_RE.search(self.sentence(s.row, s.j))), s.rank, s.row, s.j)
+        return [replace(s, score=s.score + CAUSAL_BONUS * bool(CAUSAL_RE.search(self.sentence(s.row, s.j))))
                 for s in scored]
 
     def section_of(self, row: int) -> tuple[str | None, str | None]:
@@ -206,6 +212,21 @@ class QuoteSelector(ListQuoting, Paragraphs):
         names = self.analyzer.name_pattern(ranking.query.defines)
         on_topic = [s for s in scored if s.row != row and names.search(self.sentence(s.row, s.j))]
         return [Pick(-1, row, 0)], on_topic
+
+    def about_owner(self, ranking: Ranking, scored: list[Scored]) -> list[Scored]:
+        """For an attribute asked of a named thing ("how many experts per layer does Mixtral 8x7B
+        have"), a sentence about that thing (named in it, in what it sits under or in its
+        heading) outranks one about a neighbour that embeds as close."""
+        # a setting written in lower case ("rank-16 adapters on … Llama-2-7B") is not the thing asked of
+        owners = [o for o in owners_of(ranking) if o.lower() != o]
+        if not owners or not OWNER_BONUS:
+            return scored
+        pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(o)}(?![\w-])" for o in owners), re.I)
+
+        def about(s: Scored) -> bool:
+            return bool(pattern.search(self.sentence_context(s.row, s.j)) or pattern.search(self.index.chunks[s.row].breadcrumb))
+
+        return [replace(s, score=s.score + OWNER_BONUS, lift=s.lift + OWNER_BONUS) if about(s) else s for s in scored]
 
     def same_model(self, ranking: Ranking, scored: list[Scored]) -> list[Scored]:
         """For a question about one size of a model family, drop sentences that are about another
