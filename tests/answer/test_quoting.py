@@ -180,8 +180,8 @@ def test_asking_what_is_happening_after_a_symptom_asks_for_its_cause() -> None:
 def test_a_sentence_about_the_asked_thing_comes_first_without_widening_the_margin() -> None:
     from types import SimpleNamespace
 
-    from tmrag.answer.quoting import OWNER_BONUS, SENTENCE_MARGIN, QuoteSelector
     from tmrag.answer.quotes import Scored
+    from tmrag.answer.quoting import OWNER_BONUS, SENTENCE_MARGIN, QuoteSelector
     from tmrag.query.analysis import AnalyzedQuery
     from tmrag.query.intent import QuestionIntent
 
