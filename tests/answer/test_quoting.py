@@ -203,3 +203,25 @@ def test_a_sentence_about_the_asked_thing_comes_first_without_widening_the_margi
     selector.repeats = lambda x, y: False  # noqa: ARG005 - three distinct sentences
     picked = [ref for group in selector.greedy(lifted, []) for ref in group.refs]
     assert picked[0] == (0, 1) and (1, 0) not in picked  # first, and the margin is the plain scores'
+
+
+def test_a_comparison_or_multi_part_answer_may_use_the_contracts_five_sentences() -> None:
+    from types import SimpleNamespace
+
+    from tmrag.answer.quotes import Scored
+    from tmrag.answer.quoting import QuoteSelector
+
+    text = " ".join(f"Sentence number {n} says one more thing." for n in range(6))
+    spans, at = [], 0
+    for _ in range(6):
+        end = text.index(".", at) + 1
+        spans.append((at, end))
+        at = end + 1
+    chunk = SimpleNamespace(text=text, sentences=spans, doc_id="m", kind="module", start=None, breadcrumb="M")
+    selector = QuoteSelector.__new__(QuoteSelector)
+    selector.index = SimpleNamespace(chunks=[chunk])
+    selector.settings = SimpleNamespace(answer_max_sentences=4, answer_max_words=400)
+    selector.repeats = lambda x, y: False  # noqa: ARG005 - six distinct sentences
+    scored = [Scored(0.70 - 0.001 * n, 0, 0, n) for n in range(6)]
+    assert len(selector.greedy(scored, [])) == 4  # the configured budget
+    assert len(selector.greedy(scored, [], budget=5)) == 5  # a comparison's or multi-part question's

@@ -77,7 +77,10 @@ class QuoteSelector(ListQuoting, Paragraphs):
         numbers = NumberScorer.for_question(ranking.query.text) if wanted else None
         if numbers:
             scored = self.results_first(scored, numbers)
-        groups = self.greedy(scored, chosen, numbers, WHY_MARGIN if why and not numbers else SENTENCE_MARGIN, why)
+        # a comparison or multi-part question has several things to say: the contract's five sentences
+        # (dev, blind: 104 changed answers, good 54.8% -> 57.7%, bad 11.5% both)
+        budget = MAX_SENTENCES if ranking.intent.kind in ("multi_part", "comparison") else None
+        groups = self.greedy(scored, chosen, numbers, WHY_MARGIN if why and not numbers else SENTENCE_MARGIN, why, budget)
         quotes = self.quotes_from(chosen, self.reading_strength(ranking, groups))
         listing = ranking.intent.kind == "list"
         count = asked_count(ranking.query.text) if listing else None
@@ -128,7 +131,7 @@ class QuoteSelector(ListQuoting, Paragraphs):
         return text.endswith(":") and quotable(text[:-1] + ".") and self.list_of(row, span) is not None
 
     def greedy(self, scored: list[Scored], chosen: list[Pick], numbers: NumberScorer | None = None,
-               margin: float = SENTENCE_MARGIN, why: bool = False) -> list[Group]:
+               margin: float = SENTENCE_MARGIN, why: bool = False, budget: int | None = None) -> list[Group]:
         """Adds the best sentences (each with its antecedent, if it needs one) to ``chosen``
         within the margin and the sentence and word budgets; returns them as scored groups.
         For a numeric question, ``numbers`` re-scores what is left after each pick."""
@@ -140,7 +143,7 @@ class QuoteSelector(ListQuoting, Paragraphs):
         # a lifted sentence is picked first, but the margin stays the one the plain scores set
         plain = max((s.score - s.lift for s in pending), default=0.0) if any(s.lift for s in pending) else None
         max_words = self.settings.answer_max_words * (NUMBER_WORDS if numbers else 1)
-        while pending and ahead + len(groups) < self.settings.answer_max_sentences:
+        while pending and ahead + len(groups) < (budget or self.settings.answer_max_sentences):
             if numbers:
                 pending.sort(key=lambda s: -(s.score + numbers.case(self.sentence(s.row, s.j), self.section_of(s.row))))
             s = pending.pop(0)
