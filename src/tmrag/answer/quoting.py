@@ -141,14 +141,14 @@ class QuoteSelector(ListQuoting, Paragraphs):
         ahead = len(chosen)  # a definition already chosen; antecedents ride on top, up to MAX_SENTENCES
         top, margin = None, NUMBER_MARGIN if numbers else margin
         # a lifted sentence is picked first, but the margin stays the one the plain scores set
-        plain = max((s.score - s.lift for s in pending), default=0.0) if any(s.lift for s in pending) else None
+        plain = max(s.score - s.lift for s in pending) if any(s.lift for s in pending) else float("-inf")
         max_words = self.settings.answer_max_words * (NUMBER_WORDS if numbers else 1)
         while pending and ahead + len(groups) < (budget or self.settings.answer_max_sentences):
             if numbers:
                 pending.sort(key=lambda s: -(s.score + numbers.case(self.sentence(s.row, s.j), self.section_of(s.row))))
             s = pending.pop(0)
             score = s.score + (numbers.case(self.sentence(s.row, s.j), self.section_of(s.row)) if numbers else 0.0)
-            top = (score - s.lift if plain is None else max(score - s.lift, plain)) if top is None else top
+            top = max(score - s.lift, plain) if top is None else top
             if score - s.lift < top - margin:
                 break
             if any(self.repeats((s.row, s.j), (p.row, p.j)) for p in chosen):

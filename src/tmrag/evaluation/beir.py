@@ -21,7 +21,7 @@ from ..build.protocol import TextEmbedder
 from ..config import Settings
 from ..engine import Engine
 from ..errors import ConfigError
-from ..query.profile import corpus_shape
+from ..query.profile import profile_of
 from .beir_data import BeirDataset, load_beir, write_corpus
 from .runner import default_mode, modes_for
 
@@ -146,8 +146,7 @@ def run_beir(settings: Settings, dataset: BeirDataset, work_dir: Path, modes: li
     index_seconds = time.perf_counter() - t0
     engine = Engine.open(settings, embedder)
     scores = {name: evaluate_mode(engine, dataset, kw, progress, f"queries ({name})") for name, kw in wanted.items()}
-    profile = corpus_shape(engine.index) if settings.retrieval_profile == "auto" else settings.retrieval_profile
-    used = {"profile": profile, **{k: getattr(engine.ranker.settings, k) for k in RETRIEVAL_SETTINGS}}
+    used = {"profile": profile_of(settings, engine.index), **{k: getattr(engine.ranker.settings, k) for k in RETRIEVAL_SETTINGS}}
     return BeirReport(dataset.name, dataset.split, len(dataset.documents), build.chunks, len(dataset.queries),
                       round(index_seconds, 1), round(build.chunks / index_seconds, 1) if build.embedded else 0.0,
                       default_mode(settings), scores, used)

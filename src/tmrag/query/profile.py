@@ -38,10 +38,14 @@ def corpus_shape(index: IndexView) -> Shape:
     return "passages" if counts and median(counts.values()) <= PASSAGE_CHUNKS else "modules"
 
 
+def profile_of(settings: Settings, index: IndexView) -> Shape:
+    """The profile ``settings`` ask for, with ``auto`` resolved by the corpus's shape."""
+    return corpus_shape(index) if settings.retrieval_profile == "auto" else settings.retrieval_profile
+
+
 def profiled(settings: Settings, index: IndexView) -> Settings:
     """``settings`` with the passages profile applied where the corpus calls for it; a setting
     given explicitly (env, constructor) keeps its value."""
-    shape = corpus_shape(index) if settings.retrieval_profile == "auto" else settings.retrieval_profile
-    if shape == "modules":
+    if profile_of(settings, index) == "modules":
         return settings
     return settings.model_copy(update={k: v for k, v in PASSAGES.items() if k not in settings.model_fields_set})

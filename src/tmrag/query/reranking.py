@@ -72,8 +72,8 @@ class DocumentLexicalReranker:
         zeros = np.zeros(max(docs.count, 1), dtype=np.float32)
         module_dense = docs.best_chunk(qvec) if self.dense_weight else zeros
         centroid = docs.centroid(qvec) if self.centroid_weight else zeros
-        present = [int(self.module_of[c.row]) for c in candidates if self.module_of[c.row] >= 0]
-        sentences = docs.top_sentences(qvec, present) if self.sentence_weight else {}
+        sentences = docs.top_sentences(qvec, (int(self.module_of[c.row]) for c in candidates if self.module_of[c.row] >= 0)) \
+            if self.sentence_weight else {}
         fused_max = max((c.score for c in candidates), default=0.0) or 1.0
         rescored = []
         for cand in candidates:
