@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     # chunk's BM25 (max-normalised) + lexical_document_weight x its module's (max-normalised).
     dense_unit: Literal["chunk", "sentence"] = "chunk"
     lexical_document_weight: float = Field(0.0, ge=0.0)
+    # Past this many reranked candidates, hybrid retrieval lists further documents by a fusion of
+    # document-level scores (query/document_tail.py) instead of the legs' fused chunks; 0 = off.
+    document_tail_after: int = Field(0, ge=0)
     # "auto" applies the passages profile (query/profile.py) to a corpus of short documents
     # (abstracts, posts: a few chunks each) and keeps the settings here for long modules;
     # "modules" / "passages" force one. A setting given explicitly always wins over the profile.

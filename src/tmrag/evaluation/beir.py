@@ -29,7 +29,7 @@ RUN_DEPTH = 100  # documents kept per query: Recall@100 needs 100
 RETRIEVAL_SETTINGS = ("fusion", "reranker", "bm25_k1", "bm25_b", "bm25_stem", "document_stem", "bm25_surface_weight",
                       "retrieve_top_n", "retrieve_min_docs", "rerank_document_weight", "rerank_document_dense_weight",
                       "rerank_top_n", "chunk_tokens", "dense_unit", "lexical_document_weight",
-                      "rerank_document_sentence_weight", "rerank_document_centroid_weight")
+                      "rerank_document_sentence_weight", "rerank_document_centroid_weight", "document_tail_after")
 MEASURES = {"ndcg_cut_10", "recall_100", "recip_rank"}
 
 

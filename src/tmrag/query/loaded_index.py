@@ -38,6 +38,7 @@ class LoadedIndex:
         if self.bm25 is None:
             self.bm25 = self.lexical
         position: dict[str, int] = {}
+        self._last_best: tuple[bytes, np.ndarray] | None = None
         self.doc_of = np.array([position.setdefault(c.doc_id, len(position)) for c in self.chunks], dtype=np.int64)
 
     @classmethod
@@ -64,7 +65,17 @@ class LoadedIndex:
 
     def best_sentences(self, qvec: np.ndarray) -> np.ndarray:
         """Each chunk's best contextual sentence cosine (its chunk cosine when it has none: a table
-        or a code block)."""
+        or a code block). The last query's scores are kept: the sentence-unit dense leg and the
+        document tail both ask for them (one tuple, replaced whole, so concurrent queries are safe)."""
+        key = qvec.tobytes()
+        last = self._last_best
+        if last is not None and last[0] == key:
+            return last[1]
+        best = self._best_sentences(qvec)
+        self._last_best = (key, best)
+        return best
+
+    def _best_sentences(self, qvec: np.ndarray) -> np.ndarray:
         best = self.chunk_vectors @ qvec
         has = self._with_sentences
         if has.any():

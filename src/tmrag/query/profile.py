@@ -28,6 +28,9 @@ PASSAGES: dict[str, object] = {
     "rerank_document_weight": 0.5,
     "rerank_document_sentence_weight": 0.5,
     "rerank_document_centroid_weight": 0.1,
+    # past the reranked top 20, documents by fused document scores (sections dev Recall@100 0.983 -> 0.986;
+    # keeping 10 or 20 alike, 40 0.985)
+    "document_tail_after": 20,
 }
 
 Shape = Literal["modules", "passages"]

@@ -18,6 +18,7 @@ from ..corpus.model import Corpus
 from ..names import RerankerName, RetrievalMode
 from ..tokenize import mentions_all, tokenize
 from .analysis import AnalyzedQuery, QueryAnalyzer, name_head, spelled_out, validate_question
+from .document_tail import DocumentTail
 from .documents import DocumentEvidence
 from .intent import QuestionIntent, classify
 from .loaded_index import LoadedIndex
@@ -64,6 +65,7 @@ class Ranker:
         self.shorthand = Shorthand(index.lexical.document_frequency)
         self.documents = DocumentEvidence(index, settings.bm25_k1, settings.bm25_b, settings.document_stem)
         self.retriever = Retriever(index, settings, self.documents)
+        self.tail = DocumentTail(self.documents)
         self.rerankers: dict[str, Reranker] = {settings.reranker: make_reranker(settings, index, None, self.documents)}
         # One model instance: PyTorch inference on it is not re-entrant, so it runs one query at a
         # time; ONNX Runtime sessions are thread-safe, so concurrent requests embed side by side.
@@ -110,6 +112,10 @@ class Ranker:
         t = time.perf_counter()
         head = candidates[: self.settings.rerank_top_n]
         reranked = self.reranker(reranker).rerank(query, qvec, head) + candidates[self.settings.rerank_top_n :]
+        after = self.settings.document_tail_after
+        if after and mode == "hybrid" and len(reranked) > after:
+            reranked = self.tail.extend(reranked[:after], reranked[after:], query.lexical_tokens, qvec,
+                                        self.index.best_sentences(qvec), self.index.mask(categories))
         timings["rerank"] = (time.perf_counter() - t) * 1000
         results = diversify(reranked, self.index, k, self.settings.per_module_cap if diversity else NO_CAP)
         lead = results[:EVIDENCE_PASSAGES]
