@@ -35,6 +35,7 @@ def test_a_lead_in_reads_with_its_display_formula_and_alone_is_not_quotable() ->
     ("- Assume 20 turns, each with 30,000 input tokens of context.", False),
     ("Assume a 4,096-token context, so the cache is 4,096 × 0.5 MiB = 2 GiB.", True),  # it computes something
     ("Taken together, the two changes halve the memory traffic.", True),
+    ("Reusing the cache is the basis of prompt caching, which the prompt-cache module covers.", False),  # about the notes
 ])
 def test_quotable_sentences_stand_alone(sentence: str, ok: bool) -> None:
     assert quotable(sentence) is ok

@@ -188,3 +188,12 @@ def test_a_question_asked_after_a_comma_is_a_part_when_a_question_precedes_it() 
 def test_a_compared_side_ends_where_its_setting_begins() -> None:
     q = "shadow traffic vs canary release before shipping a new LLM version: what does each expose?"
     assert comparison_sides(q) == ["shadow traffic", "canary release"]
+
+
+def test_a_sentence_is_about_the_side_it_names_first() -> None:
+    from tmrag.answer.sides import first_named
+
+    words = ["kv", "prompt caching"]
+    assert first_named(words, "Prompt caching stores the KV cache computed for a prefix") == "prompt caching"
+    assert first_named(words, "A KV cache stores the keys of every past token") == "kv"
+    assert first_named(words, "Decode reads all weights once per step") is None

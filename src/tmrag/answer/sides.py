@@ -44,6 +44,23 @@ def names_side(word: str, text: str, tokens: set[str]) -> bool:
     return re.search(rf"(?<![\w@^-]){re.escape(word)}{plural}(?![\w@^-])", text.lower()) is not None
 
 
+def first_named(words: list[str | None], text: str) -> str | None:
+    """Which of the sides' words ``text`` names first: its subject. "Prompt caching stores the KV
+    cache …" is about prompt caching, not the KV cache it names after."""
+    tokens = set(tokenize(text))
+    lower = text.lower()
+    found = [(at, w) for w in words if w is not None and names_side(w, text, tokens)
+             and (at := side_at(w, lower)) is not None]
+    return min(found)[1] if found else None
+
+
+def side_at(word: str, lower: str) -> int | None:
+    """Where a side's word first stands in lower-cased text (a word the tokenizer found but the
+    surface writes otherwise stands at the start)."""
+    m = re.search(rf"(?<![\w@^]){re.escape(word)}", lower)
+    return m.start() if m else 0
+
+
 def distinct_words(parts: list[str]) -> list[set[str]]:
     """Each part's words that no other part has: what it asks of its own."""
     words = [set(tokenize(p)) for p in parts]
@@ -111,9 +128,9 @@ class SideQuoter:
         at the end of a sentence about Flamingo, is not described)."""
         openings = [" ".join(self.selector.index.chunks[q.row].text[a:b].split()[:SUBJECT_WORDS])
                     for q in quotes for a, b in q.spans]
-        tokens = [set(tokenize(o)) for o in openings]
-        return all(word is None or any(names_side(word, o, t) for o, t in zip(openings, tokens, strict=True))
-                   for word in self.namers(sides))
+        words = self.namers(sides)
+        firsts = [first_named(words, o) for o in openings]
+        return all(word is None or word in firsts for word in words)
 
     def covers_parts(self, quotes: list[Quote], parts: list[str]) -> bool:
         """Whether the quotes speak of every part: hold a word that part has and the others lack

@@ -43,7 +43,7 @@ SETUP_RE = re.compile(r"(?:(?:[-*+]|\d+[.)])\s+)?[*_]*(?:Assume|Suppose|Consider
 # below"): true, but never an answer. Sentences about "the hook" stay (many answer it directly), but
 # not those that only restate it ("The hook asks why…", "the hook has several answers").
 META_RE = re.compile(r"\b(?:this|the (?:next|previous)|that) (?:module|section|page|chapter)\b"
-                     r"|\b(?:see|covered) (?:above|below)\b"
+                     r"|\b(?:see|covered) (?:above|below)\b|\bmodule covers\b"  # "which the prompt-cache module covers"
                      r"|,\s*(?:described|discussed|detailed|explained) (?:above|below)\W*$"  # a label: "X, described below."
                      r"|\bthe hook (?:asks|has\b[^.]*\banswers)\b", re.I)  # "The hook asks why…": the question, restated
 
