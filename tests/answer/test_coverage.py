@@ -400,3 +400,17 @@ def test_a_name_the_attribute_is_asked_for_keeps_this_for_it() -> None:
     ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["Anthropic", "Claude", "Haiku"]),
                               intent=SimpleNamespace(focus="million input tokens", focus_tokens=["million", "input", "token"]))
     assert CoverageJudge.say_missing(ranking, "Haiku") == "Claude Haiku"
+
+
+def test_a_name_that_only_sets_the_scene_of_a_how_question_is_not_missing() -> None:
+    def ranking(kind: str, names: list[str], sides: list[str] | None = None, unknown: list[str] | None = None):
+        return SimpleNamespace(intent=SimpleNamespace(kind=kind, sides=sides or []),
+                               query=SimpleNamespace(names=names), unknown_names=unknown or [])
+
+    scene = CoverageJudge.setting_name
+    # "in an ink-based CLI, how do nested <Box> components …": the quotes speak of Box, not of the CLI
+    assert scene("CLI", ranking("multi_part", ["CLI", "Box"]), ["CLI"])
+    assert not scene("CLI", ranking("multi_part", ["CLI", "Box"]), ["CLI", "Box"])  # nothing named is quoted
+    assert not scene("CLI", ranking("numeric", ["CLI", "Box"]), ["CLI"])  # an attribute may be asked of it
+    assert not scene("T5", ranking("comparison", ["ALiBi", "T5"], sides=["ALiBi", "T5's bucketed bias"]), ["T5"])
+    assert not scene("Mamba", ranking("mechanism", ["Mamba", "SSM"], unknown=["Mamba"]), ["Mamba"])  # never written

@@ -49,6 +49,7 @@ ASSUMED = re.compile(r"\b(?:assum\w*|illustrative\w*|hypothetical|in the shape o
 READER_MEMO = 64  # recent (question, quotes) pairs: a judgement's checks share one; concurrent requests a few
 AUXILIARY = "does|do|did|is|are|was|were|has|have|can"
 FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
+SCENE_KINDS = frozenset({"mechanism", "multi_part", "comparison"})  # questions that ask how, why, or several things
 # Words that name a category, not the attribute itself: "activation (function)", "positional
 # (encoding)" are what GELU and RoPE are.
 CATEGORY_WORDS = frozenset(tokenize("function method technique scheme approach mechanism algorithm type kind variant "
@@ -109,7 +110,8 @@ class CoverageJudge:
         focus = intent.focus_tokens
         weak = ranking.evidence < self.settings.coverage_name_evidence
         # A name the notes never write is missing at any evidence: nothing quoted can be about it.
-        missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n) and not NOTATION.fullmatch(n) and weak]
+        missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n) and not NOTATION.fullmatch(n) and weak
+                   and not self.setting_name(n, ranking, unmentioned)]
         missing += [n for n in ranking.unknown_names if unwritten(n, ranking) and n not in missing]
         missing += [v for v in unwritten_variants(ranking.query.text, self.index.lexical.vocab)
                     if not any(n in v for n in missing)]
@@ -165,6 +167,18 @@ class CoverageJudge:
         worded = list(dict.fromkeys(asked + [m for m in named if not attribute or m.startswith("the ")]))
         missing = [m for m in worded if not any(m != other and m in other for other in worded)]
         return CoverageResult("partial" if missing else "answered", missing)
+
+    @staticmethod
+    def setting_name(name: str, ranking: Ranking, unmentioned: list[str]) -> bool:
+        """A name the notes write that only sets the scene of a question asking how or why, or
+        asking several things ("in an ink-based CLI, how do nested boxes …", "… runs still OOM"):
+        the quotes speak of the question's other names, and what is asked is not this name's."""
+        intent = ranking.intent
+        if intent.kind not in SCENE_KINDS or name in ranking.unknown_names:
+            return False
+        if any(name.lower() in side.lower() for side in intent.sides):
+            return False
+        return any(n not in unmentioned and n != name for n in ranking.query.names)
 
     @staticmethod
     def say_missing(ranking: Ranking, missing: str) -> str:
