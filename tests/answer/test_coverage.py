@@ -414,3 +414,11 @@ def test_a_name_that_only_sets_the_scene_of_a_how_question_is_not_missing() -> N
     assert not scene("CLI", ranking("numeric", ["CLI", "Box"]), ["CLI"])  # an attribute may be asked of it
     assert not scene("T5", ranking("comparison", ["ALiBi", "T5"], sides=["ALiBi", "T5's bucketed bias"]), ["T5"])
     assert not scene("Mamba", ranking("mechanism", ["Mamba", "SSM"], unknown=["Mamba"]), ["Mamba"])  # never written
+
+
+def test_a_verb_after_what_names_no_attribute_to_check() -> None:
+    from tmrag.answer.coverage import generic
+
+    assert generic(["break"], "what breaks on a padded row where every entry is masked?")
+    assert generic(["rule", "wins"], "which rule wins, and why?")
+    assert not generic(["message", "format"], "what message format does MCP use?")

@@ -38,6 +38,9 @@ from .text import display_sentence
 GENERIC_HEADS = frozenset(tokenize("one benefit change cause thing way difference point time times effect role problem "
                                    "idea reason impact advantage result happens goes work works go back fit smaller "
                                    "larger bigger faster slower much more less "
+                                   # "what breaks on a fully masked row", "which rule wins": a verb, not an attribute
+                                   "break breaks broke fail fails failed win wins stop stops produce produces "
+                                   "matter matters help helps hurt hurts "
                                    # "which research/paper showed …": a source answers it, named or cited
                                    "research paper papers study studies source sources"))
 
