@@ -32,9 +32,11 @@ from .config import Settings
 from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
 from .query.analysis import CONTEXT_OPEN, QueryAnalyzer, name_like_words, validate_question
-from .query.followup import Resolution, Turn, fragment, nth, ordinal, ordinal_question, resolve, sibling_sections
-from .query.intent import classify, content_words, elliptic_parts, part_queries, side_query, split_parts, trailing_parts
+from .query.comparison import side_query
+from .query.followup import Resolution, Turn, fragment, ordinal_question, resolve
+from .query.intent import classify, content_words, elliptic_parts, part_queries, split_parts, trailing_parts
 from .query.loaded_index import LoadedIndex
+from .query.ordinals import nth, ordinal, sibling_sections
 from .query.ranking import Ranker, Ranking
 from .query.reranking import Reranker
 from .query.results import IndexInfo, SearchHit, SearchResults, index_info, locate, round_timings

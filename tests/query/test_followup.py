@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tmrag.query.analysis import MAX_QUESTION_CHARS
-from tmrag.query.followup import Resolution, Turn, depends_on_history, list_item, resolve, substitute
+from tmrag.query.followup import Resolution, Turn, depends_on_history, resolve, substitute
+from tmrag.query.ordinals import list_item
 
 KV = Turn("What is the KV cache size per token of Llama-2-7B in fp16?",
           "Per token: 2 × 32 × 32 × 128 × 2 = 524,288 bytes = 0.5 MiB. [1]")
@@ -69,7 +70,7 @@ def test_a_pronoun_is_replaced_by_the_previous_questions_glossary_subject() -> N
 
 
 def test_an_ordinal_points_into_the_parallel_sections_around_a_passage() -> None:
-    from tmrag.query.followup import nth, sibling_sections
+    from tmrag.query.ordinals import nth, sibling_sections
 
     text = ("## Why order matters\n\nIntro.\n\n## Four ways to inject position\n\n### Sinusoidal\n\nFixed vectors.\n\n"
             "### Learned\n\nTrained.\n\n### RoPE\n\nRotations.\n\n### ALiBi\n\nPenalties.\n\n## Worked numbers\n\nx\n")

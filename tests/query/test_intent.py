@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tmrag.query.intent import classify, comparison_sides, part_queries, question_focus, side_query, side_words
+from tmrag.query.comparison import comparison_sides, side_query, side_words
+from tmrag.query.intent import classify, part_queries, question_focus
 
 
 @pytest.mark.parametrize(("question", "sides"), [

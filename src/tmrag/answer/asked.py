@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
-from ..query.intent import AND_ASKS, FRAME_WORDS, UNIT_NAME
+from ..query.intent import AND_ASKS, UNIT_NAME
 from ..query.ranking import Ranking
+from ..query.wording import FRAME_WORDS
 
 # An attribute asked of a named thing ("how many layers does X have") is checkable; the "steps" of a
 # list question or the subject of a why-question are described, not stated as one attribute (dev).

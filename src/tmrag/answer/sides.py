@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
-from ..query.intent import FRAME_WORDS, GENERIC_SIDE_WORDS, side_words
+from ..query.comparison import GENERIC_SIDE_WORDS, side_words
 from ..query.phrasing import PhraseIndex
 from ..query.ranking import Ranking
+from ..query.wording import FRAME_WORDS
 from ..tokenize import tokenize
 from .numeric import NumberScorer, wants_number
 from .quotes import ANSWER_PASSAGES, Pick, Quote, Scored, renumbered, shown_sentences

@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..corpus.markdown import Section, scan_body, section_at, siblings
 from ..tokenize import tokenize
 from .analysis import CONTEXT_OPEN, MAX_QUESTION_CHARS, name_like_words
-from .intent import FRAME_WORDS, UNIT_NAME
+from .intent import UNIT_NAME
+from .ordinals import ORDINAL, item_label, list_item, ordinal
+from .wording import FRAME_WORDS
 
 MAX_TURNS = 8  # the contract's limit: older turns rarely matter and cost request size
 MAX_TURN_CHARS = 4000  # a turn's question or answer; an answer is 2-5 sentences, a question at most 2,000
@@ -54,14 +55,6 @@ PREPOSITION_OPENER = re.compile(r"^\s*(?:with|without|for|at|in|on|using|under|v
 TRAILING_FOLLOWUP = re.compile(r"\b(?:though|tho|then|too|as\s+well|like\s+(?:that|this))\s*[?.!]*\s*$", re.I)
 # A trailing "instead?" swaps something of the last turn; "instead of X" mid-question compares within it.
 INSTEAD = re.compile(r"\binstead\s*[?.!]*\s*$", re.I)
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1, "1st": 1, "2nd": 2,
-            "3rd": 3, "4th": 4, "5th": 5}
-ORDINAL = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+(?:one|step|stage|"
-                     r"item|point|part|technique|method|option|way|reason|idea|kind|type|approach|variant|category|"
-                     r"attack|phase|metric|number|component|strategy|mode)s?\b"
-                     r"|\b(?:number|#|step|stage)\s*([1-9])\b(?![.,]?\d)", re.I)  # "step 0", "step 1,000" are no ordinals
-TOP_LEVEL = 2  # "##": a module's main sections
-INLINE_LIST = re.compile(r":\s+([^:]+?;[^:]+?)(?:\.\s|\.?$)")  # "… pieces: a, …; b, …; and c, …."
 USED_INSTEAD = re.compile(r"\b(?:use|used|using|try|tried|pick|picked|chose|switch(?:ed)?\s+to|went\s+with)\s+"
                           r"(?:a\s+|an\s+|the\s+)?(.{3,60}?)\s+instead\s*[?.!]*\s*$", re.I)
 # Words that end a follow-up without naming anything ("and at step 51,000 then?").
@@ -178,62 +171,6 @@ def swap_instead(previous: str, question: str) -> str | None:
     return re.sub(rf"(?<![\w-]){re.escape(old[0])}(?![\w-])", m.group(1).strip(), previous, count=1)
 
 
-def list_item(answer: str, n: int) -> str | None:
-    """The n-th enumerated item of the previous answer ("(2) …", "2. …"); n = -1 is the last.
-    None when the answer enumerates nothing: its sentences are evidence, not the list asked for."""
-    text = re.sub(r"\s*\[\d+\]", "", answer)
-    listed = next((s for s in re.split(r"\s*\[\d+\]\s*", answer) if "(1) " in s), "")  # the list's own sentence
-    items = _enumerated(listed)
-    items = items if len(items) >= 2 else _enumerated(text)  # items cited one by one
-    if len(items) < 2:
-        items = _inline_items(text)
-    if len(items) < 2 or abs(n) > len(items) or n == 0:
-        return None
-    return items[n - 1] if n > 0 else items[-1]
-
-
-def _enumerated(text: str) -> list[str]:
-    parts = re.split(r"\(\d\)\s*|\s\d\.\s", text)
-    return [m.strip(" ;.…") for m in parts[1:] if m.strip(" ;.…")]  # parts[0] is the lead-in before item 1
-
-
-def _inline_items(text: str) -> list[str]:
-    """"…introduced three pieces: the NF4 data type, …; double quantization, …; and paged
-    optimizers, …": the semicolon-separated items after a colon, in the first sentence that has them."""
-    for m in INLINE_LIST.finditer(text):
-        parts = [p.strip() for p in m.group(1).split(";")]
-        # "Pipeline parallelism: assigning …; combining it …" is a definition going on, not two
-        # items: a list of two joins its last with "and"/"or"
-        if len(parts) == 2 and not re.match(r"(?:and|or)\b", parts[1]):
-            continue
-        items = [re.sub(r"^(?:and|or|then)\s+", "", p) for p in parts]
-        if len(items) >= 2 and all(items):
-            return [i.rstrip(".") for i in items]
-    return []
-
-
-def sibling_sections(text: str, pos: int, sections: list[Section] | None = None) -> list[str]:
-    """The titles of the section around ``pos`` and its siblings (the subsections of its parent),
-    in order: what "the second one" points into when the previous answer quoted one of several
-    parallel sections ("### Sinusoidal", "### Learned", "### RoPE", "### ALiBi"). ``sections``:
-    the text's, when already parsed (a loaded module's)."""
-    sections = scan_body(text, 0)[0] if sections is None else sections
-    here = section_at(sections, pos)
-    # Sections are parallel below a section; a module's own "##" outline is not a list.
-    titles = [s.title for s in siblings(sections, here)] if here and here.level > TOP_LEVEL else []
-    return titles if len(titles) > 1 else []
-
-
-LABEL_WORDS = 6  # "Reward modelling. Sample several responses…": a label this short names the item
-
-
-def item_label(item: str) -> str:
-    """A list item by its label when it opens with one ("Reward modelling. Sample…" → "Reward
-    modelling"): the label says what is asked about; the description would pull in its own words."""
-    head = re.split(r"(?<=[a-z)])[.:]\s+(?=[A-Z])", item, maxsplit=1)[0]
-    return head if head != item and len(head.split()) <= LABEL_WORDS else item
-
-
 def with_context(question: str, previous: str) -> str:
     """The question with the previous one carried as context ("… (context: previous)")."""
     return f"{question} {CONTEXT_OPEN}{previous.strip()[:CONTEXT_CHARS]})"
@@ -242,16 +179,6 @@ def with_context(question: str, previous: str) -> str:
 def ordinal_question(question: str, item: str, previous: str = "") -> str:
     asked = f"{question.rstrip('?. ')}: {item_label(item)}"
     return with_context(asked, previous) if previous else asked
-
-
-def nth(items: list[str], n: int) -> str | None:
-    """The n-th item (n = -1: the last), or None when there is no such item."""
-    return items[n - 1] if 0 < n <= len(items) else (items[-1] if n == -1 and items else None)
-
-
-def ordinal(question: str) -> int | None:
-    m = ORDINAL.search(question)
-    return (ORDINALS[m.group(1).lower()] if m.group(1) else int(m.group(2))) if m else None
 
 
 def swap_name(previous: str, question: str) -> str | None:

@@ -10,29 +10,9 @@ from dataclasses import dataclass, field
 
 from ..names import QuestionKind
 from ..tokenize import tokenize
+from .comparison import comparison_sides
+from .wording import FRAME_WORDS, WH_WORD, leading_phrase
 
-# Words that frame a question rather than say what it is about.
-_FRAME = (
-    "how many much what which why when where who whose does do did is are was were be been can could would should "
-    "will has have had the a an of for in on at to from with by per and or vs versus actually exactly typically "
-    "roughly approximately about currently today default i we you my our your it its their they this that these "
-    "those there get use used using need needs make does doesn't don't isn't aren't explain describe tell me say "
-    "suppose assume given if than then so"
-)
-FRAME_WORDS = frozenset(_FRAME.split())
-# A side or focus phrase ends where the question moves on to a clause, a condition or a context.
-PHRASE_END = re.compile(r"[.!]\s|\s+(?:for|in|when|while|during|under|on|at|with|without|if|and|but|so|since|because|as|"
-                        r"does|do|did|is|are|was|were|can|could|would|should|will|has|have|had|use|uses|"
-                        r"per|from|to|compared|relative|both|each|alike)\b|[?,;:()\u2014]|\s[-\u2013]\s|$", re.IGNORECASE)
-COMPARISON_RES = [
-    re.compile(r"\b(?:difference|differences|differ|distinguish(?:es)?)\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)", re.I),
-    re.compile(r"\bcompar(?:e|es|ed|ing)\s+(?P<a>.+?)\s+(?:and|with|to|against|vs\.?|versus)\s+(?P<b>.+)", re.I),
-    re.compile(r"\bhow\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+(?:differ\s+from|compare\s+(?:to|with)|"
-               r"different\s+from)\s+(?P<b>.+)", re.I),
-]
-# Frame words that may stand before the first side ("When should I pick GQA vs MQA").
-LEADING = re.compile(r"^(?:.*\b(?:use|pick|choose|prefer|between|is|are|of|about|on|with|should|would|do|does)\s+)?"
-                     r"(?:the\s+|a\s+|an\s+)?", re.I)
 NUMERIC_RE = re.compile(
     r"\bhow\s+(?:many|much|long|big|large|fast|often|far)\b|\bcompute\b|\bcalculate\b|\bestimate\b|\bwork\s+out\b|"
     r"\bwhat(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+(?:the\s+|its\s+|their\s+)?(?:[\w@^.-]+\s+){0,3}?"
@@ -89,17 +69,12 @@ COMMA_ASKS = re.compile(r",\s+(?=(?:how|why|what|which|where|when)\s+(?:does|do|
 # "Setting up a sub-agent: where does its file live, how do I …": the question begins after the colon.
 ASKING = re.compile(r"(?:^|:\s)\W*(?:(?:ok|okay|so|and|but)\W+)?(?:what(?:'s)?|which|how|why|who|where|is|are|does|do|"
                     r"did|can)\b", re.I)
-# Words that describe a side without naming it ("Flamingo-style", "full auto-compact"): a side is
-# found when its naming word is quoted.
-GENERIC_SIDE_WORDS = frozenset(tokenize("style based approach method full plain standard vanilla classic model models"))
-MAX_SIDE_WORDS = 6  # "ZeRO-3/FSDP", "continuous batching", "the Anthropic prompt cache": sides are short
 # "…for a 20-step task at 95%, and for a 30-step task at 98%?": a last part that only changes the
 # first part's "for …" (or "at …", "on …") phrase.
 # Without a comma only "and for" ("…for Claude Sonnet 4 and for Claude Opus 4.1?"): "without and with
 # caching" is one part. A tail that asks its own question ("and at which stage…") is a part already.
 ELLIPTIC_PART = re.compile(r"^(?P<first>.+?)(?:,\s+and\s+(?P<prep>for|at|on|with|in|under)|\s+and\s+(?P<for>for))\s+"
                            r"(?!(?:which|what|how|when|where|who|why)\b)(?P<tail>[^,;]+?)\??$", re.I)
-WH_WORD = re.compile(r"\b(?:what|which|how|when|where|who|why)(?:'s)?\b", re.I)
 PART_MIN_TOKENS = 5  # a later part with fewer content words leans on the first part's subject
 POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their)\b", re.I)  # "why does running it cost …": so does one with a pronoun
 
@@ -117,106 +92,7 @@ class QuestionIntent:
         return [t for t in tokenize(self.focus) if t not in FRAME_WORDS]
 
 
-def _phrase(text: str) -> str:
-    """The leading noun phrase of ``text``: up to the first clause word or punctuation."""
-    m = PHRASE_END.search(text)
-    words = text[: m.start() if m else len(text)].split()
-    return " ".join(words[:MAX_SIDE_WORDS]).strip(" '\"`*")
 
-
-VS_SPLIT = re.compile(r"\s+(?:vs\.?|versus|Vs\.?|Versus)\s+")  # lower-case: "VS Code" is an editor
-
-
-def _tail_phrase(text: str) -> str:
-    """The side before a "vs": the last few words, after any frame ("When should I pick GQA")."""
-    text = re.split(r"[?,;:\u2014]\s*|[.!]\s+", text)[-1]  # "model.eval()" keeps its dot
-    return _phrase(LEADING.sub("", " ".join(text.split()[-MAX_SIDE_WORDS:]), count=1))
-
-
-CLAUSE_BREAK = re.compile(r"[?;:\u2014]|[.!]\s")  # the list of sides ends with its clause
-# "Compare SFT dataset sizes: LIMA, InstructGPT, Llama 2 chat, and Alpaca": three or more sides listed.
-LISTED_SIDES = re.compile(r"\bcompar(?:e|es|ed|ing)\b(?:[^:?.]*:)?\s*(?P<list>[^,:?.;]+(?:,\s*[^,:?.;]+)+)", re.I)
-LIST_SEPARATOR = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
-
-
-def listed_sides(question: str) -> list[str]:
-    """Every item a phrase of its own ("…, and explain why" is a clause, not a side)."""
-    m = LISTED_SIDES.search(question)
-    raw = LIST_SEPARATOR.split(m.group("list")) if m else []
-    if any(WH_WORD.search(i) for i in raw):
-        return []
-    items = [LEADING.sub("", i.strip(), count=1) for i in raw]
-    items[-1:] = [_phrase(i) for i in items[-1:]]  # "…and MHA for long contexts": the clause ends the list
-    if any(not i or _phrase(i) != i for i in items):
-        return []
-    return items if len(items) > 2 else []
-
-
-SIDE_SETTING = re.compile(r"\s+(?:before|after)\s+", re.I)
-
-
-def comparison_sides(question: str) -> list[str]:
-    segments = VS_SPLIT.split(question)
-    if len(segments) > 1:  # "A vs B", "A vs B vs C"
-        sides = [_tail_phrase(segments[0])]
-        # "reward hacking in RLHF vs in RL with verifiable rewards": the sides follow the preposition
-        shared = re.match(r"(in|on|for|with|at|under|during)\s+\S", segments[1], re.I)
-        before = re.search(rf"\b{shared.group(1)}\s+(?P<side>[^,;:?]+)$", segments[0], re.I) if shared else None
-        if before:
-            sides = [_phrase(before.group("side"))]
-            segments = [segments[0], segments[1][len(shared.group(1)):].lstrip(), *segments[2:]]
-        for segment in segments[1:]:
-            sides.append(_phrase(segment))
-            if CLAUSE_BREAK.search(segment):  # "A vs B: what's the cost vs accuracy tradeoff?" has two sides
-                break
-    elif listed := listed_sides(question):
-        sides = listed
-    else:
-        m = next((m for p in COMPARISON_RES if (m := p.search(question))), None)
-        sides = [_phrase(m.group("a")), _phrase(m.group("b"))] if m else []
-    # "canary release before shipping a new version": the side ends where its setting begins
-    sides = [SIDE_SETTING.split(s, maxsplit=1)[0] for s in sides]
-    sides = [s for s in sides if tokenize(s)]
-    return sides if len(sides) > 1 and len({s.lower() for s in sides}) == len(sides) else []
-
-
-def side_word(side: str) -> str | None:
-    """The word that names a comparison side: "flamingo" of "Flamingo-style cross-attention",
-    "zero" of "ZeRO-3/FSDP"."""
-    words = [t for w in re.split(r"[\s/-]+", side) for t in tokenize(w)]
-    return next((w for w in words if w not in GENERIC_SIDE_WORDS and w not in FRAME_WORDS), None)
-
-
-# A side that is one technical token ("top-k", "pass@k", "pass^k") is named only by itself:
-# its parts ("top", "pass") name the other side too.
-JOINED_SIDE = re.compile(r"[a-z0-9]+[-@^][a-z0-9*]+", re.I)
-
-
-def side_words(sides: list[str]) -> list[str | None]:
-    """Each side's naming word, preferring one the other sides don't share ("decoding" and
-    "execution" for "speculative decoding vs speculative execution")."""
-    words = [[s.strip().lower()] if JOINED_SIDE.fullmatch(s.strip()) else
-             [t for w in re.split(r"[\s/-]+", s) for t in tokenize(w)] for s in sides]
-    out = []
-    for n, mine in enumerate(words):
-        others = {t for m, ws in enumerate(words) if m != n for t in ws}
-        usable = [w for w in mine if w not in GENERIC_SIDE_WORDS and w not in FRAME_WORDS]
-        out.append(next((w for w in usable if w not in others), usable[0] if usable else None))
-    return out
-
-
-def side_query(question: str, sides: list[str], keep: int) -> str:
-    """The question about one side only: the other sides taken out, so retrieval looks for it."""
-    text = question
-    words = side_words(sides)
-    for n, side in enumerate(sides):
-        if n != keep:
-            text = re.sub(re.escape(side), " ", text, flags=re.I)
-            # "…, and why does one Sora pass pay …": the other side named again later
-            if words[n] and words[n] != words[keep]:
-                text = re.sub(rf"(?<![\w-]){re.escape(words[n])}(?:'s)?(?![\w-])", " ", text, flags=re.I)
-    text = " ".join(VS_SPLIT.sub(" ", text).split())
-    return text if side_word(sides[keep]) in tokenize(text) else f"{sides[keep]} {text}"
 
 
 def elliptic_parts(question: str) -> list[str]:
@@ -282,7 +158,7 @@ def question_focus(question: str, names: list[str]) -> str:
         m = pattern.search(question)
         if not m:
             continue
-        phrase = FOCUS_END.split(_phrase(m.group("f")), maxsplit=1)[0]
+        phrase = FOCUS_END.split(leading_phrase(m.group("f")), maxsplit=1)[0]
         focus = phrase
         for name in (n for n in names if not UNIT_NAME.fullmatch(n)):
             focus = re.sub(rf"(?<![\w-]){re.escape(name)}(?:'s)?(?![\w-])", " ", focus)

@@ -1,0 +1,118 @@
+"""The sides of a comparison as the question names them ("GQA vs MQA", "compare LIMA, Alpaca and
+InstructGPT", "how does A differ from B"), the word that names each side in a sentence, and the
+question about one side alone, which retrieves that side's evidence."""
+
+from __future__ import annotations
+
+import re
+
+from ..tokenize import tokenize
+from .wording import FRAME_WORDS, MAX_SIDE_WORDS, WH_WORD, leading_phrase
+
+COMPARISON_RES = [
+    re.compile(r"\b(?:difference|differences|differ|distinguish(?:es)?)\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)", re.I),
+    re.compile(r"\bcompar(?:e|es|ed|ing)\s+(?P<a>.+?)\s+(?:and|with|to|against|vs\.?|versus)\s+(?P<b>.+)", re.I),
+    re.compile(r"\bhow\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+(?:differ\s+from|compare\s+(?:to|with)|"
+               r"different\s+from)\s+(?P<b>.+)", re.I),
+]
+# Frame words that may stand before the first side ("When should I pick GQA vs MQA").
+LEADING = re.compile(r"^(?:.*\b(?:use|pick|choose|prefer|between|is|are|of|about|on|with|should|would|do|does)\s+)?"
+                     r"(?:the\s+|a\s+|an\s+)?", re.I)
+# Words that describe a side without naming it ("Flamingo-style", "full auto-compact"): a side is
+# found when its naming word is quoted.
+GENERIC_SIDE_WORDS = frozenset(tokenize("style based approach method full plain standard vanilla classic model models"))
+
+
+VS_SPLIT = re.compile(r"\s+(?:vs\.?|versus|Vs\.?|Versus)\s+")  # lower-case: "VS Code" is an editor
+
+
+def _tail_phrase(text: str) -> str:
+    """The side before a "vs": the last few words, after any frame ("When should I pick GQA")."""
+    text = re.split(r"[?,;:\u2014]\s*|[.!]\s+", text)[-1]  # "model.eval()" keeps its dot
+    return leading_phrase(LEADING.sub("", " ".join(text.split()[-MAX_SIDE_WORDS:]), count=1))
+
+
+CLAUSE_BREAK = re.compile(r"[?;:\u2014]|[.!]\s")  # the list of sides ends with its clause
+# "Compare SFT dataset sizes: LIMA, InstructGPT, Llama 2 chat, and Alpaca": three or more sides listed.
+LISTED_SIDES = re.compile(r"\bcompar(?:e|es|ed|ing)\b(?:[^:?.]*:)?\s*(?P<list>[^,:?.;]+(?:,\s*[^,:?.;]+)+)", re.I)
+LIST_SEPARATOR = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+
+
+def listed_sides(question: str) -> list[str]:
+    """Every item a phrase of its own ("…, and explain why" is a clause, not a side)."""
+    m = LISTED_SIDES.search(question)
+    raw = LIST_SEPARATOR.split(m.group("list")) if m else []
+    if any(WH_WORD.search(i) for i in raw):
+        return []
+    items = [LEADING.sub("", i.strip(), count=1) for i in raw]
+    items[-1:] = [leading_phrase(i) for i in items[-1:]]  # "…and MHA for long contexts": the clause ends the list
+    if any(not i or leading_phrase(i) != i for i in items):
+        return []
+    return items if len(items) > 2 else []
+
+
+SIDE_SETTING = re.compile(r"\s+(?:before|after)\s+", re.I)
+
+
+def comparison_sides(question: str) -> list[str]:
+    segments = VS_SPLIT.split(question)
+    if len(segments) > 1:  # "A vs B", "A vs B vs C"
+        sides = [_tail_phrase(segments[0])]
+        # "reward hacking in RLHF vs in RL with verifiable rewards": the sides follow the preposition
+        shared = re.match(r"(in|on|for|with|at|under|during)\s+\S", segments[1], re.I)
+        before = re.search(rf"\b{shared.group(1)}\s+(?P<side>[^,;:?]+)$", segments[0], re.I) if shared else None
+        if before:
+            sides = [leading_phrase(before.group("side"))]
+            segments = [segments[0], segments[1][len(shared.group(1)):].lstrip(), *segments[2:]]
+        for segment in segments[1:]:
+            sides.append(leading_phrase(segment))
+            if CLAUSE_BREAK.search(segment):  # "A vs B: what's the cost vs accuracy tradeoff?" has two sides
+                break
+    elif listed := listed_sides(question):
+        sides = listed
+    else:
+        m = next((m for p in COMPARISON_RES if (m := p.search(question))), None)
+        sides = [leading_phrase(m.group("a")), leading_phrase(m.group("b"))] if m else []
+    # "canary release before shipping a new version": the side ends where its setting begins
+    sides = [SIDE_SETTING.split(s, maxsplit=1)[0] for s in sides]
+    sides = [s for s in sides if tokenize(s)]
+    return sides if len(sides) > 1 and len({s.lower() for s in sides}) == len(sides) else []
+
+
+def side_word(side: str) -> str | None:
+    """The word that names a comparison side: "flamingo" of "Flamingo-style cross-attention",
+    "zero" of "ZeRO-3/FSDP"."""
+    words = [t for w in re.split(r"[\s/-]+", side) for t in tokenize(w)]
+    return next((w for w in words if w not in GENERIC_SIDE_WORDS and w not in FRAME_WORDS), None)
+
+
+# A side that is one technical token ("top-k", "pass@k", "pass^k") is named only by itself:
+# its parts ("top", "pass") name the other side too.
+JOINED_SIDE = re.compile(r"[a-z0-9]+[-@^][a-z0-9*]+", re.I)
+
+
+def side_words(sides: list[str]) -> list[str | None]:
+    """Each side's naming word, preferring one the other sides don't share ("decoding" and
+    "execution" for "speculative decoding vs speculative execution")."""
+    words = [[s.strip().lower()] if JOINED_SIDE.fullmatch(s.strip()) else
+             [t for w in re.split(r"[\s/-]+", s) for t in tokenize(w)] for s in sides]
+    out = []
+    for n, mine in enumerate(words):
+        others = {t for m, ws in enumerate(words) if m != n for t in ws}
+        usable = [w for w in mine if w not in GENERIC_SIDE_WORDS and w not in FRAME_WORDS]
+        out.append(next((w for w in usable if w not in others), usable[0] if usable else None))
+    return out
+
+
+def side_query(question: str, sides: list[str], keep: int) -> str:
+    """The question about one side only: the other sides taken out, so retrieval looks for it."""
+    text = question
+    words = side_words(sides)
+    for n, side in enumerate(sides):
+        if n != keep:
+            text = re.sub(re.escape(side), " ", text, flags=re.I)
+            # "…, and why does one Sora pass pay …": the other side named again later
+            if words[n] and words[n] != words[keep]:
+                text = re.sub(rf"(?<![\w-]){re.escape(words[n])}(?:'s)?(?![\w-])", " ", text, flags=re.I)
+    text = " ".join(VS_SPLIT.sub(" ", text).split())
+    return text if side_word(sides[keep]) in tokenize(text) else f"{sides[keep]} {text}"

@@ -1,0 +1,30 @@
+"""The wording every question parser shares: the words that frame a question rather than say what it
+is about, and where a side or focus phrase ends."""
+
+from __future__ import annotations
+
+import re
+
+# Words that frame a question rather than say what it is about.
+_FRAME = (
+    "how many much what which why when where who whose does do did is are was were be been can could would should "
+    "will has have had the a an of for in on at to from with by per and or vs versus actually exactly typically "
+    "roughly approximately about currently today default i we you my our your it its their they this that these "
+    "those there get use used using need needs make does doesn't don't isn't aren't explain describe tell me say "
+    "suppose assume given if than then so"
+)
+FRAME_WORDS = frozenset(_FRAME.split())
+# A side or focus phrase ends where the question moves on to a clause, a condition or a context.
+PHRASE_END = re.compile(r"[.!]\s|\s+(?:for|in|when|while|during|under|on|at|with|without|if|and|but|so|since|because|as|"
+                        r"does|do|did|is|are|was|were|can|could|would|should|will|has|have|had|use|uses|"
+                        r"per|from|to|compared|relative|both|each|alike)\b|[?,;:()\u2014]|\s[-\u2013]\s|$", re.IGNORECASE)
+MAX_SIDE_WORDS = 6  # "ZeRO-3/FSDP", "continuous batching", "the Anthropic prompt cache": sides are short
+WH_WORD = re.compile(r"\b(?:what|which|how|when|where|who|why)(?:'s)?\b", re.I)
+
+
+def leading_phrase(text: str) -> str:
+    """The leading noun phrase of ``text``: up to the first clause word or punctuation."""
+    m = PHRASE_END.search(text)
+    words = text[: m.start() if m else len(text)].split()
+    return " ".join(words[:MAX_SIDE_WORDS]).strip(" '\"`*")
+
