@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import Stemmer
 
-TOKENIZER_VERSION = "1"
+TOKENIZER_VERSION = "2"  # 2: powers of ten in one form
 _STEMMER = Stemmer.Stemmer("english")  # Snowball (Porter 2) English; a C extension, ~1 µs a word
 
 
@@ -172,9 +172,29 @@ def mentions_all(tokens: set[str], wanted: list[str]) -> bool:
     return all(t in tokens or (t.endswith("s") and t[:-1] in tokens) for t in wanted)
 
 
+# Powers of ten as the notes write them (TeX "$10^{24}$", "6 \\times 10^{-4}", "3.8×10²⁵") and as
+# people type them ("1e24", "6e-4") are one token: "1e24", "6e-4", "3.8e25". A math "$" is dropped.
+SUPERSCRIPTS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+_POWER = r"10(?:\^\{?(?P<exp>-?\d+)\}?|(?P<sup>⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))"
+SCALED_POWER = re.compile(rf"\$?-?(?P<mantissa>\d+(?:\.\d+)?)\s*(?:\\times|\\cdot|×|·)\s*{_POWER}")
+BARE_POWER = re.compile(rf"(?<![\d.])\$?-?{_POWER}")
+
+
+def _exponent(m: re.Match[str]) -> str:
+    return m.group("exp") or m.group("sup").translate(SUPERSCRIPTS)
+
+
+def powers_of_ten(text: str) -> str:
+    """Scientific notation in one written form: "1e24" for "10^{24}", "6e-4" for "6 \\times 10^{-4}"."""
+    if "10" not in text:
+        return text
+    text = SCALED_POWER.sub(lambda m: f"{m.group('mantissa')}e{_exponent(m)}", text)
+    return BARE_POWER.sub(lambda m: f"1e{_exponent(m)}", text)
+
+
 def tokenize(text: str) -> list[str]:
     out: list[str] = []
-    for tok in TOKEN_RE.findall(text.lower()):
+    for tok in TOKEN_RE.findall(powers_of_ten(text.lower())):
         if tok in STOPWORDS:
             continue
         out.append(_normalize(tok))

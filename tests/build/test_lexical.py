@@ -1,5 +1,7 @@
 """The tokenizer and the BM25 index the build writes."""
 
+import pytest
+
 from tmrag.build.lexical import LexicalIndex
 from tmrag.tokenize import stem_tokens, tokenize
 
@@ -41,3 +43,15 @@ def test_ranked_returns_positive_hits_best_first() -> None:
     index = LexicalIndex([["cache"], ["cache", "cache"], ["other"], ["more"], ["words"]], k1=1.5, b=0.75)
     rows, scores = index.ranked(["cache"])
     assert list(rows) == [1, 0] and scores[0] > scores[1] > 0
+
+
+@pytest.mark.parametrize(("written", "typed"), [
+    ("Given $10^{24}$ FLOPs", "a 1e24 FLOP budget"),  # TeX math, not "$10" dollars
+    ("Using $-10^4$ as the mask in fp16", "-1e4 as the mask"),
+    ("a peak learning rate of $6 \\times 10^{-4}$", "lr 6e-4"),
+    ("about 3.8×10²⁵ FLOPs", "3.8e25 FLOPs"),
+])
+def test_powers_of_ten_are_one_token_however_written(written: str, typed: str) -> None:
+    numbers = [t for t in tokenize(typed) if "e" in t and t[0].isdigit() and not t.endswith("e")]
+    assert numbers and set(numbers) <= set(tokenize(written))
+    assert "$10" in tokenize("it costs $10 per hour")  # money stays money
