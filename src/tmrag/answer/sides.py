@@ -24,6 +24,7 @@ PHRASE_SIDE_WORDS = 3  # "teacher forcing", "speculative decoding": a name of a 
 LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 PER_SIDE = 2  # sentences per side at most: two sides fill four of the five sentences
 SUBJECT_WORDS = 8  # a sentence's opening words: its subject, with a determiner or a clause before it
+SUBJECT_BONUS = 0.05  # a side's sentence about it, over one that names it after another side
 BOTH_SIDES_BONUS = 0.05  # a sentence that contrasts the sides directly leads its side's evidence
 PART_WORDS_BONUS = 0.1  # a leaned part's sentence that uses all of its own words, over one that uses none
 # A part is answered elsewhere when none of its own first modules is one the answer quotes ("…and
@@ -119,8 +120,10 @@ class SideQuoter:
                 seen.add(key)
                 both = sum(names_side(w, text, tokens) for w in words) > 1
                 used = len(own & tokens) / len(own) if own else 0.0
-                pool.append(Scored(scored.score + BOTH_SIDES_BONUS * both + PART_WORDS_BONUS * used, scored.rank,
-                                   scored.row, scored.j))
+                # about this side: it is named first ("A KV cache stores …", not "Prompt caching stores the KV cache")
+                about = word is not None and first_named(words, " ".join(text.split()[:SUBJECT_WORDS])) == word
+                pool.append(Scored(scored.score + BOTH_SIDES_BONUS * both + PART_WORDS_BONUS * used
+                                   + SUBJECT_BONUS * about, scored.rank, scored.row, scored.j))
         return sorted(pool, key=lambda s: -s.score)
 
     def covers(self, quotes: list[Quote], sides: list[str]) -> bool:
