@@ -198,3 +198,13 @@ def test_a_sentence_is_about_the_side_it_names_first() -> None:
     assert first_named(words, "Prompt caching stores the KV cache computed for a prefix") == "prompt caching"
     assert first_named(words, "A KV cache stores the keys of every past token") == "kv"
     assert first_named(words, "Decode reads all weights once per step") is None
+
+
+def test_a_further_question_with_a_subject_of_its_own_is_asked_as_it_stands() -> None:
+    from tmrag.query.intent import trailing_parts
+
+    sides = ["LLM.int8", "SmoothQuant"]
+    asked = "LLM.int8() vs SmoothQuant: how does each deal with outliers, and why did Character.ai train in int8?"
+    assert trailing_parts(asked, sides) == ["why did Character.ai train in int8?"]
+    leaning = "GQA vs MQA: which needs less memory, and why does the second one lose quality?"
+    assert trailing_parts(leaning, ["GQA", "MQA"]) == ["GQA and MQA: why does the second one lose quality?"]

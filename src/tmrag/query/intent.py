@@ -76,6 +76,8 @@ ASKING = re.compile(r"(?:^|:\s)\W*(?:(?:ok|okay|so|and|but)\W+)?(?:what(?:'s)?|w
 ELLIPTIC_PART = re.compile(r"^(?P<first>.+?)(?:,\s+and\s+(?P<prep>for|at|on|with|in|under)|\s+and\s+(?P<for>for))\s+"
                            r"(?!(?:which|what|how|when|where|who|why)\b)(?P<tail>[^,;]+?)\??$", re.I)
 PART_MIN_TOKENS = 5  # a later part with fewer content words leans on the first part's subject
+# A name of a further question's own ("Character.ai", "Midjourney-style"): a capitalised word.
+OWN_NAME = re.compile(r"\b[A-Z][\w.-]*[A-Za-z0-9]")
 POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their)\b", re.I)  # "why does running it cost …": so does one with a pronoun
 
 
@@ -125,11 +127,14 @@ def split_parts(text: str) -> list[str]:
 def trailing_parts(question: str, sides: list[str]) -> list[str]:
     """A comparison's further questions after the clause that names its sides ("GQA vs MQA: which
     needs less memory, and why is X kept inside a node?"), each asked of the sides, since it may
-    speak of them as "the other one"."""
+    speak of them as "the other one"; one that names a thing of its own ("why did Character.ai
+    sidestep both …") is asked as it stands, or the sides' passages outrank its own."""
     parts = split_parts(" ".join(question.split()))
     if not sides or len(parts) < 2:
         return []
-    return [f"{' and '.join(sides)}: {part}" for part in parts[1:]]
+    named = " ".join(sides).lower()
+    return [part if any(w.lower() not in named for w in OWN_NAME.findall(part.split(" ", 1)[-1]))
+            else f"{' and '.join(sides)}: {part}" for part in parts[1:]]
 
 
 def part_queries(parts: list[str], numeric: bool = False) -> list[str]:
