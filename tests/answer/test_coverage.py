@@ -422,3 +422,10 @@ def test_a_verb_after_what_names_no_attribute_to_check() -> None:
     assert generic(["break"], "what breaks on a padded row where every entry is masked?")
     assert generic(["rule", "wins"], "which rule wins, and why?")
     assert not generic(["message", "format"], "what message format does MCP use?")
+
+
+def test_the_counted_noun_ends_before_punctuation() -> None:
+    from tmrag.answer.stating import COUNT_RE
+
+    assert COUNT_RE.search("how many attention heads, in how many classes?").group("noun") == "heads"
+    assert COUNT_RE.search("How many layers does Llama 3 405B have?").group("noun") == "layers"

@@ -14,8 +14,8 @@ from .text import NUMBER_RE, display_sentence
 
 # "How many bytes of optimizer state per parameter does…": the counted noun ends the phrase after
 # "how many", before its first preposition or verb.
-COUNT_RE = re.compile(r"\bhow\s+many\s+(?:\S+\s+){0,3}?(?P<noun>[^\s?]+?)(?:\s+(?:of|per|in|on|at|for|to|from|with|that|"
-                      r"does|do|did|is|are|was|were|has|have|had|can|could|would|will|should|must)\b|\?|$)", re.I)
+COUNT_RE = re.compile(r"\bhow\s+many\s+(?:\S+\s+){0,3}?(?P<noun>[^\s?,;:]+?)(?:\s+(?:of|per|in|on|at|for|to|from|with|that|"
+                      r"does|do|did|is|are|was|were|has|have|had|can|could|would|will|should|must)\b|[?,;:]|$)", re.I)
 # "a 1M-token context window", "a 4,096-token sequence": the count describes the next noun.
 COUNT_ADJECTIVE = re.compile(r"\d[\d.,]*[KMBkmb]?-[A-Za-z]+\s+(?=[a-z])")
 VALUE_WINDOW = 6  # words either side: "the peak learning rate was set to 6e-4 for" fits; a clause away does not
