@@ -53,3 +53,18 @@ def test_the_tail_is_part_of_the_passages_profile_only(median_chunks: int, expec
     chunks = [SimpleNamespace(kind="module", doc_id=f"m{i}") for i in range(3) for _ in range(median_chunks)]
     assert profiled(Settings(), SimpleNamespace(chunks=chunks)).document_tail_after == expected  # type: ignore[arg-type]
     assert profiled(Settings(document_tail_after=5), SimpleNamespace(chunks=chunks)).document_tail_after == 5  # type: ignore[arg-type]
+
+
+def test_a_corpus_without_modules_keeps_the_fused_order() -> None:
+    from types import SimpleNamespace
+
+    from tmrag.build.lexical import LexicalIndex
+
+    chunks = [SimpleNamespace(kind="source", doc_id=f"s{i}", sentences=[0]) for i in range(3)]
+    index = SimpleNamespace(chunks=chunks, lexical=LexicalIndex([["a"], ["b"], ["c"]], 1.5, 0.75),
+                            chunk_vectors=np.eye(3, dtype=np.float32), sentence_vectors=np.eye(3, dtype=np.float32),
+                            sent_rows=[0, 1, 2])
+    tail = DocumentTail(DocumentEvidence(index, 1.5, 0.75, stem=False))  # type: ignore[arg-type]
+    out = tail.extend([Candidate(0, 1.0)], [Candidate(2, 0.5), Candidate(1, 0.4)], ["a"], _unit(1, 0, 0),
+                      np.ones(3, dtype=np.float32), None)
+    assert [c.row for c in out] == [0, 2, 1]

@@ -61,6 +61,8 @@ class DocumentTail:
         order, as many modules as ``rest`` reaches, then what is left of ``rest`` (sources,
         glossary entries, further chunks of listed modules): nothing the legs found is dropped."""
         index = self.documents.index
+        if not self.documents.count:  # sources and glossary entries only: nothing to list by module
+            return head + rest
         seen = {index.chunks[c.row].doc_id for c in head}
         depth = len({index.chunks[c.row].doc_id for c in rest} - seen)
         floor = min((c.score for c in head), default=0.0)
