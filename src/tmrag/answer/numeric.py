@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..query.intent import QuestionIntent
-from ..tokenize import stem_tokens, tokenize
+from ..tokenize import SUPERSCRIPTS, stem_tokens, tokenize
 from .text import NUMBER_RE, display_sentence
 
 CASE_BONUS = 0.06  # per number of the question a sentence repeats: the asked case, not a sibling example
@@ -68,7 +68,6 @@ def numbers(text: str) -> set[str]:
     return {n.rstrip(".,") for n in NUMBER_RE.findall(text)}
 
 
-SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 SCALES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12, "thousand": 1e3, "million": 1e6, "billion": 1e9,
           "trillion": 1e12}
 # One quantity as the notes or a question write it: 9.1×10^10, 10^24, 1e24, 200K, 1.8 trillion, 20%, 4,096.

@@ -51,12 +51,11 @@ def first_named(words: list[str | None], text: str) -> str | None:
     cache …" is about prompt caching, not the KV cache it names after."""
     tokens = set(tokenize(text))
     lower = text.lower()
-    found = [(at, w) for w in words if w is not None and names_side(w, text, tokens)
-             and (at := side_at(w, lower)) is not None]
+    found = [(side_at(w, lower), w) for w in words if w is not None and names_side(w, text, tokens)]
     return min(found)[1] if found else None
 
 
-def side_at(word: str, lower: str) -> int | None:
+def side_at(word: str, lower: str) -> int:
     """Where a side's word first stands in lower-cased text (a word the tokenizer found but the
     surface writes otherwise stands at the start)."""
     m = re.search(rf"(?<![\w@^]){re.escape(word)}", lower)

@@ -14,8 +14,6 @@ fusions tried, this one was best there); held-out sections test 0.993 both; SciF
 
 from __future__ import annotations
 
-from functools import cached_property
-
 import numpy as np
 
 from .documents import DocumentEvidence
@@ -36,22 +34,11 @@ class DocumentTail:
     def __init__(self, documents: DocumentEvidence) -> None:
         self.documents = documents
 
-    @cached_property
-    def rows_of(self) -> list[np.ndarray]:
-        """Each module's chunk rows."""
-        docs = self.documents
-        per_module: list[list[int]] = [[] for _ in range(docs.count)]
-        for row in docs.module_rows:
-            per_module[docs.module_of[row]].append(int(row))
-        return [np.asarray(rows, dtype=np.int64) for rows in per_module]
-
     def order(self, tokens: list[str], qvec: np.ndarray, sentence_scores: np.ndarray) -> np.ndarray:
         """Module positions best first by the fused document scores; ``sentence_scores`` is each
         chunk's best contextual sentence cosine (``LoadedIndex.best_sentences``)."""
         docs = self.documents
-        best_sentence = np.full(docs.count, -1.0, dtype=np.float32)
-        np.maximum.at(best_sentence, docs.module_of[docs.module_rows], sentence_scores[docs.module_rows])
-        signals = (docs.best_chunk(qvec), best_sentence, docs.lexical(tokens), docs.centroid(qvec))
+        signals = (docs.best_chunk(qvec), docs.per_module_max(sentence_scores), docs.lexical(tokens), docs.centroid(qvec))
         fused = sum(1.0 / (TAIL_RRF_K + rank_of(np.asarray(s, dtype=np.float64)[: docs.count])) for s in signals)
         return np.argsort(-fused, kind="stable")
 
@@ -70,7 +57,7 @@ class DocumentTail:
         for module in self.order(tokens, qvec, sentence_scores):
             if len(tail) >= depth:
                 break
-            rows = self.rows_of[module]
+            rows = self.documents.chunk_rows[module]
             rows = rows[mask[rows]] if mask is not None else rows
             if not len(rows) or index.chunks[rows[0]].doc_id in seen:
                 continue

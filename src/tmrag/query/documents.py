@@ -54,11 +54,13 @@ class DocumentEvidence:
 
     def best_chunk(self, qvec: np.ndarray) -> np.ndarray:
         """Each module's best chunk cosine (-1 for a module without chunks)."""
+        # every chunk's cosine, then the modules': cheaper than copying the module rows' vectors
+        return self.per_module_max(self.index.chunk_vectors @ qvec)
+
+    def per_module_max(self, per_row: np.ndarray) -> np.ndarray:
+        """Each module's highest value of a per-chunk score (-1 for a module without chunks)."""
         best = np.full(max(self.count, 1), -1.0, dtype=np.float32)
-        if len(self.module_rows):
-            # every chunk's cosine, then the modules': cheaper than copying the module rows' vectors
-            sims = (self.index.chunk_vectors @ qvec)[self.module_rows]
-            np.maximum.at(best, self.module_of[self.module_rows], sims)
+        np.maximum.at(best, self.module_of[self.module_rows], per_row[self.module_rows])
         return best
 
     def top_sentences(self, qvec: np.ndarray, modules: Iterable[int]) -> dict[int, float]:
@@ -80,12 +82,18 @@ class DocumentEvidence:
         return self._centroids @ qvec
 
     @cached_property
-    def _sentences(self) -> list[np.ndarray]:
+    def chunk_rows(self) -> list[np.ndarray]:
+        """Each module's chunk rows."""
         per_module: list[list[int]] = [[] for _ in range(self.count)]
         for row in self.module_rows:
-            start = self.index.sent_rows[row]
-            per_module[self.module_of[row]].extend(range(start, start + len(self.index.chunks[row].sentences)))
+            per_module[self.module_of[row]].append(int(row))
         return [np.asarray(rows, dtype=np.int64) for rows in per_module]
+
+    @cached_property
+    def _sentences(self) -> list[np.ndarray]:
+        sent_rows, chunks = self.index.sent_rows, self.index.chunks
+        return [np.asarray([s for r in rows for s in range(sent_rows[r], sent_rows[r] + len(chunks[r].sentences))],
+                           dtype=np.int64) for rows in self.chunk_rows]
 
     @cached_property
     def _centroids(self) -> np.ndarray:
