@@ -28,6 +28,7 @@ from .asked import (
     number_owners,
     owners_of,
 )
+from .counting import CountCheck
 from .quotes import Quote, shown_sentences
 from .reader import AnswerReader
 from .stating import COUNT_RE, states, states_quantity, works_the_case
@@ -100,6 +101,7 @@ class CoverageJudge:
         self.kinds = [([set(tokenize(n)) for n in (t.term, *t.aliases) if tokenize(n)],
                        set(stem_tokens(tokenize(" ".join([FIRST_CLAUSE.match(t.definition).group(0), *t.aliases])))))
                       for t in (corpus.glossary if corpus is not None else [])]
+        self.counts = CountCheck(index, GENERIC_HEADS)
 
     def judge(self, ranking: Ranking, quotes: list[Quote], abstained: bool, unmentioned: list[str]) -> CoverageResult:
         if abstained:
@@ -162,6 +164,8 @@ class CoverageJudge:
         if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes):
             asked = asked_here(ranking) if focus else "the figure"
             missing.append(f"the real {asked.removeprefix('the ')}" if asked.startswith("the ") else asked)
+        if not missing:
+            missing += self.counts.uncounted(ranking)
         # "the FID of DiT-XL" already says "DiT-XL", and that the premise's other names ("… on
         # ImageNet 256") have no FID of theirs to state: a name is said only when nothing else is
         asked = [m for m in missing if m not in ranking.query.names]
