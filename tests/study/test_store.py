@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sqlite3
@@ -61,7 +62,9 @@ def test_a_newer_file_is_refused(tmp_path: Path) -> None:
 def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     StudyStore(path)
-    with ProcessPoolExecutor(WRITERS) as pool:
+    # spawned, as `tmrag serve --workers` starts its workers: a forked writer inherits the parent's
+    # SQLite state, which SQLite does not support (under load, a fork lost a writer's commits)
+    with ProcessPoolExecutor(WRITERS, mp_context=multiprocessing.get_context("spawn")) as pool:
         list(pool.map(_write_many, [str(path)] * WRITERS, ["ann"] * WRITERS))
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT count(*) FROM reviews").fetchone()[0] == WRITERS * REVIEWS_EACH
