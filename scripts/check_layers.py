@@ -11,7 +11,7 @@ The stages, earliest first (a module may import from its own stage or any earlie
     5 engine      engine
     6 services    study/, insights/, ingest/ (features built on the engine or the corpus)
     7 edges       evaluation/, web/, mcp/ (none imports another)
-    8 entry       cli, chat, quiz, terminal, serving, __main__
+    8 entry       cli, commands, chat, quiz, terminal, serving, __main__
 
     .venv/bin/python scripts/check_layers.py      # exit 1 and one line per violation
 """
@@ -32,7 +32,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("engine", ("tmrag.engine",)),
     ("services", ("tmrag.study", "tmrag.insights", "tmrag.ingest")),
     ("edges", ("tmrag.evaluation", "tmrag.web", "tmrag.mcp")),
-    ("entry", ("tmrag.cli", "tmrag.chat", "tmrag.quiz", "tmrag.terminal", "tmrag.serving", "tmrag.__main__")),
+    ("entry", ("tmrag.cli", "tmrag.commands", "tmrag.chat", "tmrag.quiz", "tmrag.terminal", "tmrag.serving", "tmrag.__main__")),
 ]
 
 

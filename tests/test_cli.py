@@ -182,9 +182,9 @@ def test_serve_socket_is_tcp_so_asyncio_disables_nagle() -> None:
     is IPPROTO_TCP; with proto 0 each HTTP response waited ~40 ms for a delayed ACK."""
     import socket
 
-    from tmrag.cli import _bind
+    from tmrag.commands import bind
 
-    sock = _bind("127.0.0.1", 0)
+    sock = bind("127.0.0.1", 0)
     try:
         assert sock.proto == socket.IPPROTO_TCP
     finally:
