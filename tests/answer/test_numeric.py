@@ -82,6 +82,7 @@ def test_a_worked_case_is_set_up_by_values_not_by_numbers_in_names() -> None:
     assert case_values("How far did DeepSeek-R1-Zero's AIME 2024 pass@1 climb?") == {"2024"}
     assert case_values("Llama-3-70B on 8xH100 at batch 256 with 2,000 cached tokens") == {"8", "256", "2000"}
     assert case_values("the toy BPE corpus: low x5, lower x2") == {"5", "2"}  # a multiplier is a value
+    assert case_values("the 1F1B schedule vs GPipe with 8 micro-batches") == {"8"}  # a schedule's name, not values
 
 
 def test_a_premise_that_derives_something_is_still_a_premise() -> None:

@@ -40,8 +40,9 @@ WORKED_CASE_VALUES = 2
 ASSIGNED_RE = re.compile(r"(?<![\w\\])[A-Za-z\u0370-\u03ff](?:_\{?\w+\}?)?\s*=\s*"
                          r"(-?\d+(?:,\d{3})*(?:\.\d+)?%?)(?!\s*[×x*/^+−\-(\d])")
 LABEL_RE = re.compile(r"^([^:]{1,40}?):\s")  # a short label before the colon that opens the line
-# A number inside a name (top-2, H100, pass@1, Llama-3-70B) is not a case value; a multiplier (x5) is.
-NAME_NUMBER = re.compile(r"(?<![\d.])(?![x×]\d)[A-Za-z]\w*[-@]?\d[\w.]*(?:-\w+)*")
+# A number inside a name (top-2, H100, pass@1, Llama-3-70B, 1F1B) is not a case value; a multiplier
+# (x5) is, and so is a size (70B, 4K).
+NAME_NUMBER = re.compile(r"(?<![\d.])(?![x×]\d)[A-Za-z]\w*[-@]?\d[\w.]*(?:-\w+)*|(?<![\w.])\d+[A-Z]\d+[A-Z]\w*")
 # A sentence whose derived numbers the answer already states ("… about 12.5% more replicas" twice):
 # it adds nothing, and its slot is better spent on the question's other result (dev sweep
 # 0.03-0.25: 0.05 and above alike, +1 question; 0.10 taken from the middle).
