@@ -246,12 +246,12 @@ def test_a_part_answered_in_another_module_gets_its_own_sentences_beside_the_bes
                                refs=lambda q: list(range(len(q.spans))),
                                span_refs=lambda q: [(sp, j) for j, sp in enumerate(q.spans)],
                                repeats=lambda a, b: a == b)
-    best = [Quote(0, [(0, 5), (6, 9)]), Quote(1, [(0, 4), (5, 8)])]
+    best = [Quote(0, [(0, 5), (6, 9)]), Quote(1, [(0, 4), (5, 8), (9, 12)])]
     near = SimpleNamespace(results=[SimpleNamespace(row=3), SimpleNamespace(row=1)])  # quoted module among its first
     far = SimpleNamespace(results=[SimpleNamespace(row=2)])
     quotes = SideQuoter(selector).with_distant(best, [near, far])
-    # best cut to fit the contract's five sentences
-    assert [(q.row, len(q.spans), q.marker) for q in quotes] == [(0, 2, 1), (1, 1, 2), (2, 2, 3)]
+    # best cut to fit a composed answer's six sentences
+    assert [(q.row, len(q.spans), q.marker) for q in quotes] == [(0, 2, 1), (1, 2, 2), (2, 2, 3)]
     assert SideQuoter(selector).with_distant(best, [near]) is best
 
 
@@ -260,16 +260,18 @@ def test_a_further_question_never_crowds_a_side_out_of_a_comparison() -> None:
     from tmrag.answer.quoting import QuoteSelector
     from tmrag.answer.sides import SideQuoter
 
-    text = "Int8 keeps outliers. GPTQ uses the Hessian. It is slow. It is old. AWQ scales salient channels."
-    spans = [(0, 20), (21, 43), (44, 54), (55, 65), (66, 96)]
+    sentences = ["Int8 keeps outliers.", "GPTQ uses the Hessian.", "It is slow.", "It is old.", "It is odd.",
+                 "AWQ scales salient channels."]
+    text = " ".join(sentences)
+    spans = [(text.index(t), text.index(t) + len(t)) for t in sentences]
     chunks = [SimpleNamespace(doc_id="quantization", kind="module", text=text)]
     selector = SimpleNamespace(index=SimpleNamespace(chunks=chunks), settings=SimpleNamespace(answer_max_sentences=4),
                                first_sentences=QuoteSelector.first_sentences)
     best = [Quote(0, list(spans), 1, list(spans))]
     extra = [Quote(0, [(100, 109), (110, 119)], 2, [(100, 109), (110, 119)])]
     quotes = SideQuoter(selector).with_extra(best, extra, ["gptq", "awq"])
-    assert quotes[0].reading == [spans[0], spans[1], spans[4]]  # the first 3 would drop AWQ
-    assert SideQuoter(selector).with_extra(best, extra)[0].reading == spans[:3]  # no sides: the first ones
+    assert quotes[0].reading == [spans[0], spans[1], spans[2], spans[5]]  # the first 4 would drop AWQ
+    assert SideQuoter(selector).with_extra(best, extra)[0].reading == spans[:4]  # no sides: the first ones
 
 
 def test_adjacent_sentences_read_in_the_order_written() -> None:
