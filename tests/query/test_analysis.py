@@ -22,6 +22,8 @@ def test_name_like_words() -> None:
     assert name_like_words("my SSE parser garbles non-ASCII characters") == ["SSE"]
     # the writer's shorthand is dotted like llama.cpp, but names nothing the notes could lack
     assert name_like_words("Why is it unstable, i.e. what breaks (e.g. in GQA), vs. MQA?") == ["GQA", "MQA"]
+    # a plural acronym is a kind of thing ("models"), not one named thing
+    assert name_like_words("why do terminal UIs on GPUs lag behind H100s?") == ["H100s"]
 
 
 def test_definition_questions_name_their_glossary_term() -> None:

@@ -146,6 +146,8 @@ def _compact(name: str) -> str:
 DERIVATIVE_RE = re.compile(r"\b(d\w{1,4})/(d\w{1,4})\b")  # "dL/dw1": a derivative's variables
 ASSIGNED = re.compile(r"\s*=\s*[-−]?\d")  # a word set to a value in the question is a variable
 # Dotted like "llama.cpp", but the writer's shorthand, not a thing the notes could name.
+# "UIs", "LLMs", "GPUs": a kind of thing, as "models" is, not one named thing whose attributes are asked.
+PLURAL_ACRONYM = re.compile(r"[A-Z]{2,5}s")
 ABBREVIATIONS = frozenset({"i.e", "e.g", "a.k.a", "cf", "etc", "vs", "viz", "approx", "resp"})
 
 
@@ -162,7 +164,7 @@ def name_like_words(text: str) -> list[str]:
             continue
         if word in variables or ASSIGNED.match(text, m.end()):  # math: "dL/dw1", "w1=0.5"
             continue
-        if word.lower() in ABBREVIATIONS:
+        if word.lower() in ABBREVIATIONS or PLURAL_ACRONYM.fullmatch(word):
             continue
         sentence_start = i == 0 or re.search(r"[.!?:]\s*[\"'“(]?$", text[:start]) is not None
         capital = any(c.isupper() for c in word[1:]) or (word[0].isupper() and not sentence_start)
