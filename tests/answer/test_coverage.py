@@ -340,6 +340,7 @@ def test_points_counted_are_an_attribute_other_generic_heads_are_not() -> None:
     assert not generic(["point"], "By how many points did TIES beat task arithmetic?")
     assert generic(["point"], "What's the point of a KL penalty?")
     assert generic(["benefit"], "What's the benefit of GQA?")
+    assert generic(["fix"], "Why does verbosity creep in under DPO, and what fix does it point to?")  # any remedy
 
 
 def test_a_symbol_typed_in_ascii_is_no_name_the_notes_must_write() -> None:

@@ -43,7 +43,9 @@ GENERIC_HEADS = frozenset(tokenize("one benefit change cause thing way differenc
                                    "break breaks broke fail fails failed win wins stop stops produce produces "
                                    "matter matters help helps hurt hurts "
                                    # "which research/paper showed …": a source answers it, named or cited
-                                   "research paper papers study studies source sources"))
+                                   "research paper papers study studies source sources "
+                                   # "what fix does each point to": any remedy, whatever words it uses
+                                   "fix fixes solution solutions remedy"))
 
 
 # "what does X actually charge", "the real production count", "by the company's own figures"
