@@ -67,7 +67,7 @@ class Composer:
     def __init__(self, settings: Settings, corpus: Corpus, index: LoadedIndex, ranker: Ranker) -> None:
         self.corpus, self.index, self.ranker = corpus, index, ranker
         self.terms = {t.term: t for t in corpus.glossary}
-        self.judge = CoverageJudge(settings, index, corpus=corpus)
+        self.judge = CoverageJudge(settings, index, corpus=corpus, documents=ranker.documents)
 
     def compose(self, ranking: Ranking, quotes: list[Quote], abstained: bool,
                 context: Callable[[], list[Quote]] | None = None) -> Answer:

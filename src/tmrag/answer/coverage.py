@@ -13,6 +13,7 @@ from functools import lru_cache
 from ..config import Settings
 from ..corpus.model import Corpus
 from ..names import Coverage
+from ..query.documents import DocumentEvidence
 from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
@@ -93,7 +94,7 @@ def _tokens(text: str) -> set[str]:
 
 class CoverageJudge:
     def __init__(self, settings: Settings, index: LoadedIndex, reader: AnswerReader | None = None,
-                 corpus: Corpus | None = None) -> None:
+                 corpus: Corpus | None = None, documents: DocumentEvidence | None = None) -> None:
         self.settings, self.index, self.corpus = settings, index, corpus
         self.reader = reader if reader is not None else (AnswerReader() if settings.coverage_reader else None)
         # One judgement may consult the reader from several checks on the same quotes: score once.
@@ -103,7 +104,7 @@ class CoverageJudge:
         self.kinds = [([set(tokenize(n)) for n in (t.term, *t.aliases) if tokenize(n)],
                        set(stem_tokens(tokenize(" ".join([FIRST_CLAUSE.match(t.definition).group(0), *t.aliases])))))
                       for t in (corpus.glossary if corpus is not None else [])]
-        self.counts = CountCheck(index, GENERIC_HEADS)
+        self.counts = CountCheck(documents, GENERIC_HEADS)
 
     def judge(self, ranking: Ranking, quotes: list[Quote], abstained: bool, unmentioned: list[str]) -> CoverageResult:
         if abstained:

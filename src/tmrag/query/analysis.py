@@ -145,9 +145,9 @@ def _compact(name: str) -> str:
 
 DERIVATIVE_RE = re.compile(r"\b(d\w{1,4})/(d\w{1,4})\b")  # "dL/dw1": a derivative's variables
 ASSIGNED = re.compile(r"\s*=\s*[-−]?\d")  # a word set to a value in the question is a variable
-# Dotted like "llama.cpp", but the writer's shorthand, not a thing the notes could name.
 # "UIs", "LLMs", "GPUs": a kind of thing, as "models" is, not one named thing whose attributes are asked.
 PLURAL_ACRONYM = re.compile(r"[A-Z]{2,5}s")
+# Dotted like "llama.cpp", but the writer's shorthand, not a thing the notes could name.
 ABBREVIATIONS = frozenset({"i.e", "e.g", "a.k.a", "cf", "etc", "vs", "viz", "approx", "resp"})
 
 
