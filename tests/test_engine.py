@@ -222,6 +222,14 @@ def test_a_comparisons_further_question_gets_its_own_evidence(real_engine) -> No
     # a further question whose first sentence the sides already quote gets its next ones
     r = real_engine.ask("tensor parallel vs pipeline parallel — what does each split, and why is TP kept inside one node?")
     assert "NVLink" in r.answer
+    # a further question about other things does not pull a side's retrieval away from it
+    r = real_engine.ask("typical sampling vs min-p — what rule does each one use to decide which tokens stay in the "
+                        "candidate set? and if i stack top-k and top-p on the same request, which of the two decides?")
+    assert "Typical sampling keeps" in r.answer and "Min-p sampling keeps" in r.answer
+    # and is chosen by its own words as well as the sides it is asked of
+    r = real_engine.ask("AutoGen vs MetaGPT: how does each one organize its LLM agents? and what's the older "
+                        "concurrency model where independent agents share no state and only exchange messages?")
+    assert "actor model" in r.answer
 
 
 def test_the_steps_of_an_enumeration_are_quoted_together(real_engine) -> None:  # noqa: ANN001

@@ -34,7 +34,7 @@ from .names import RerankerName, RetrievalMode
 from .query.analysis import CONTEXT_OPEN, QueryAnalyzer, name_like_words, validate_question
 from .query.comparison import side_query
 from .query.followup import Resolution, Turn, fragment, ordinal_question, resolve
-from .query.intent import classify, content_words, elliptic_parts, part_queries, split_parts, trailing_parts
+from .query.intent import classify, content_words, elliptic_parts, part_queries, sides_clause, split_parts, trailing_parts
 from .query.loaded_index import LoadedIndex
 from .query.ordinals import nth, ordinal, sibling_sections
 from .query.ranking import Ranker, Ranking
@@ -119,7 +119,7 @@ class Engine:
         if intent.sides and self.side_quoter.covers(best, sides) and not self.side_quoter.unspoken(
                 best, split_parts(ranking.query.text))[0]:
             return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), sides)
-        queries = [side_query(ranking.query.text, sides, n) for n in range(len(sides))] if intent.sides \
+        queries = [side_query(sides_clause(ranking.query.text, sides), sides, n) for n in range(len(sides))] if intent.sides \
             else part_queries(sides, intent.numeric)
         side_rankings = [self.rank(q, ranking.categories, k=ANSWER_PASSAGES) for q in queries]
         if not intent.sides:
@@ -146,8 +146,11 @@ class Engine:
     def trailing_rankings(self, ranking: Ranking) -> list[Ranking]:
         """A comparison's further questions ("…, and why is TP kept inside one node?"), each
         retrieved; only the paths that quote them ask for them."""
-        return [self.rank(q, ranking.categories, k=ANSWER_PASSAGES)
-                for q in trailing_parts(ranking.query.text, ranking.intent.sides)]
+        queries = trailing_parts(ranking.query.text, ranking.intent.sides)
+        rankings = [self.rank(q, ranking.categories, k=ANSWER_PASSAGES) for q in queries]
+        bare = [split_parts(" ".join(ranking.query.text.split()))[n + 1] for n in range(len(queries))]
+        self.own_words_first(rankings, bare, queries)
+        return rankings
 
     def should_abstain(self, ranking: Ranking) -> bool:
         return should_abstain(ranking, self.settings, self.quoter.defined_row(ranking), self.quoter.named_row(ranking))

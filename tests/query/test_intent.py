@@ -208,3 +208,16 @@ def test_a_further_question_with_a_subject_of_its_own_is_asked_as_it_stands() ->
     assert trailing_parts(asked, sides) == ["why did Character.ai train in int8?"]
     leaning = "GQA vs MQA: which needs less memory, and why does the second one lose quality?"
     assert trailing_parts(leaning, ["GQA", "MQA"]) == ["GQA and MQA: why does the second one lose quality?"]
+
+
+def test_sides_are_asked_what_the_first_part_asks_not_the_further_questions() -> None:
+    from tmrag.query.intent import sides_clause
+
+    sides = ["typical sampling", "min-p"]
+    asked = ("typical sampling vs min-p — what rule does each one use to decide which tokens stay? "
+             "and if i stack top-k and top-p on the same request, which of the two decides?")
+    assert sides_clause(asked, sides) == "typical sampling vs min-p — what rule does each one use to decide which tokens stay"
+    single = "GQA vs MQA: which one needs less memory per token?"
+    assert sides_clause(single, ["GQA", "MQA"]) == single  # nothing further asked
+    bare = "GQA vs MQA? and why does the second one lose quality?"
+    assert sides_clause(bare, ["GQA", "MQA"]) == bare  # the first part names only the sides

@@ -137,6 +137,17 @@ def trailing_parts(question: str, sides: list[str]) -> list[str]:
             else f"{' and '.join(sides)}: {part}" for part in parts[1:]]
 
 
+def sides_clause(question: str, sides: list[str]) -> str:
+    """What a comparison asks of its sides, without the further questions it goes on to ask
+    ("typical sampling vs min-p: what rule does each use? and if I stack top-k and top-p …"):
+    those are retrieved on their own, and asked of each side they pull its retrieval to their
+    subject. The whole question when its first part names little besides the sides."""
+    parts = split_parts(" ".join(question.split()))
+    if not trailing_parts(question, sides):
+        return question
+    return parts[0] if len(content_words(parts[0])) > len(sides) else question
+
+
 def part_queries(parts: list[str], numeric: bool = False) -> list[str]:
     """Each part as a query; a short part ("and which component dominates?", "How many
     parameters") borrows the subject of the longest part, which it leans on, as does one that
