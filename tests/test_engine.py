@@ -230,6 +230,10 @@ def test_a_comparisons_further_question_gets_its_own_evidence(real_engine) -> No
     r = real_engine.ask("AutoGen vs MetaGPT: how does each one organize its LLM agents? and what's the older "
                         "concurrency model where independent agents share no state and only exchange messages?")
     assert "actor model" in r.answer
+    # a side's passages are counted past the annotations ranked first for it (two, for reward hacking)
+    r = real_engine.ask("reward hacking vs alignment faking — what actually goes wrong in each, and why does "
+                        "alignment faking undermine evals run during training?")
+    assert "overrates" in r.answer and "training from deployment" in r.answer
 
 
 def test_the_steps_of_an_enumeration_are_quoted_together(real_engine) -> None:  # noqa: ANN001

@@ -42,6 +42,7 @@ from .query.reranking import Reranker
 from .query.results import IndexInfo, SearchHit, SearchResults, index_info, locate, round_timings
 
 MAX_SIDES = 4  # a comparison of more things than this is a survey: answered from the best evidence
+SIDE_RESULTS = 2 * ANSWER_PASSAGES  # a side's passages, with room for annotations ranked among them
 WARM_UP_QUERY = "warm up"  # any text: the first encode loads the runtime and weights
 ORDINAL_PASSAGES = 3  # where "the second one" may point: the list sits near, not always in, the best passage
 FOLLOWUP_WEIGHT = 0.5  # the follow-up's own words in choosing quotes; dev sweep 0.3/0.5/0.7, 0.5 best
@@ -121,7 +122,7 @@ class Engine:
             return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), sides)
         queries = [side_query(sides_clause(ranking.query.text, sides), sides, n) for n in range(len(sides))] if intent.sides \
             else part_queries(sides, intent.numeric)
-        side_rankings = [self.rank(q, ranking.categories, k=ANSWER_PASSAGES) for q in queries]
+        side_rankings = [self.rank(q, ranking.categories, k=SIDE_RESULTS) for q in queries]
         if not intent.sides:
             self.own_words_first(side_rankings, sides, queries)
         # asked as a number, or a worked case set up ("q=(2,1,0,0), d_k=4: what weight …, and what output?")
@@ -147,7 +148,7 @@ class Engine:
         """A comparison's further questions ("…, and why is TP kept inside one node?"), each
         retrieved; only the paths that quote them ask for them."""
         queries = trailing_parts(ranking.query.text, ranking.intent.sides)
-        rankings = [self.rank(q, ranking.categories, k=ANSWER_PASSAGES) for q in queries]
+        rankings = [self.rank(q, ranking.categories, k=SIDE_RESULTS) for q in queries]
         bare = [split_parts(" ".join(ranking.query.text.split()))[n + 1] for n in range(len(queries))]
         self.own_words_first(rankings, bare, queries)
         return rankings

@@ -85,6 +85,16 @@ def test_a_top_ranked_annotation_is_quoted_only_when_the_question_asks_for_a_sou
         assert (0 in {s.row for s in quoter.candidates(ranking)}) is quoted, question
 
 
+def test_annotations_left_unquoted_give_their_places_to_the_passages_after_them() -> None:
+    from tmrag.answer.quotes import ANSWER_PASSAGES
+
+    quoter, ranking = _section_selector("How does banded MinHash flag a pair?", ("source", "module", "module"))
+    ranking.results = [SimpleNamespace(row=0)] * (ANSWER_PASSAGES - 1) + [SimpleNamespace(row=1), SimpleNamespace(row=2)]
+    scored = {s.row: s for s in quoter.candidates(ranking)}
+    assert set(scored) == {1, 2}  # five results, the first four annotations: both passages are read
+    assert scored[1].rank == 0 and scored[2].rank == 1  # ranked among the passages it may quote
+
+
 def test_the_nearest_sentences_of_a_partial_answer_skip_a_lead_in_whose_list_is_left_out() -> None:
     from tmrag.answer.listing import ListItems
     from tmrag.answer.quotes import Quote

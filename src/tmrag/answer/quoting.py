@@ -98,16 +98,17 @@ class QuoteSelector(ListQuoting, Paragraphs):
     def candidates(self, ranking: Ranking, whole_sections: bool = False) -> list[Scored]:
         """The quotable sentences of the top passages; ``whole_sections`` (a numeric question):
         also of the other chunks of their sections, where a worked example's result often sits."""
-        top = [c.row for c in ranking.results[:ANSWER_PASSAGES]]
-        rows = list(enumerate(top))
         asks_source = bool(ASKS_SOURCE.search(ranking.query.text))
+        # an annotation is the answer only to "which paper…", its source ranked first; the passages
+        # after it take the places of the others ("reward hacking": two annotations ranked first)
+        top = [c.row for n, c in enumerate(ranking.results)
+               if self.index.chunks[c.row].kind != "source" or (n == 0 and asks_source)][:ANSWER_PASSAGES]
+        rows = list(enumerate(top))
         if whole_sections:
             rows += [(n.rank, n.row) for n in self.sections.neighbours(top)]
         scored: list[Scored] = []
         for rank, row in rows:
             chunk = self.index.chunks[row]
-            if chunk.kind == "source" and (rank > 0 or not asks_source):
-                continue  # an annotation is the answer only to "which paper…", its source ranked first
             sims = self.index.sentence_vectors_of(row) @ ranking.qvec
             for j in range(len(chunk.sentences)):
                 if (quotable(self.sentence(row, j)) or self.lead_in(row, j)) and not self.after_formula(row, j):
