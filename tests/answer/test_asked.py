@@ -60,3 +60,20 @@ def test_a_question_with_no_asked_attribute_is_said_as_its_first_clause() -> Non
     assert asked_question("what is the max resolution Sora can generate — is it 1080p?") == "the max resolution Sora can generate"
     yes_no = "Does EAGLE draft at the feature level, and how does that differ?"
     assert asked_question(yes_no) == "a direct answer to this question"
+
+
+def test_an_attribute_is_said_of_a_name_only_when_the_name_holds_it() -> None:
+    from tmrag.answer.asked import asked_thing
+
+    # the name has it: "does X use / reach", "X's", "of X"
+    assert asked_thing("Which eviction policy does SGLang use?", "eviction policy", ["SGLang"]) == \
+        "the eviction policy of SGLang"
+    assert asked_thing("What TFLOPS does FlashAttention-3 reach in FP8?", "TFLOPS", ["FlashAttention-3"]) == \
+        "the TFLOPS of FlashAttention-3"
+    # the name acts: the question's own clause, not "the percentage of Meta" or "the money of Stanford"
+    assert asked_thing("What percentage did Meta pin on faulty GPUs?", "percentage", ["Meta"]) == \
+        "what percentage did Meta pin on faulty GPUs"
+    assert asked_thing("How much money did Stanford spend generating the set?", "money", ["Stanford"]) == \
+        "how much money did Stanford spend generating the set"
+    # a clause that points back says less than the attribute of the name
+    assert asked_thing("QLoRA's NF4 type: how many levels does it have?", "levels", ["QLoRA"]) == "the number of levels of QLoRA"

@@ -122,7 +122,8 @@ def test_a_missing_name_that_is_the_asked_attribute_is_said_as_the_attribute() -
         return CoverageJudge.say_missing(ranking, missing)
 
     hours = "How many A100 GPU-hours did Llama 2's pretraining take?"
-    assert said(hours, ["A100", "GPU-hours", "Llama"], "A100") == "the number of A100 GPU-hours of Llama 2"
+    # the pretraining, not Llama 2, takes the hours: the question's own clause says what is missing
+    assert said(hours, ["A100", "GPU-hours", "Llama"], "A100") == "how many A100 GPU-hours did Llama 2's pretraining take"
     assert said("What Elo does Claude 3 Opus reach?", ["Elo", "Claude", "Opus"], "Elo") == "the Elo of Claude 3 Opus"
     assert said("What are Claude Haiku's prices?", ["Claude", "Haiku"], "Haiku") == "Claude Haiku"
 

@@ -31,6 +31,17 @@ VERB_AFTER_HEAD = re.compile(r"\b(?:it|they|we|you|i|he|she|go|goes|went|get|get
 # …or a participle ("old transcripts kept") or a preposition ("one pass over") left at its end.
 DANGLING_END = re.compile(r"^(?:\w{3,}ed|over|before|after|into|from|to|with|about|on|in|at|by|for|of)$", re.I)
 FOCUS_GAP = 2  # small words between two of the focus's words: "fraction of the weight channels"
+# A clause that points back ("how many levels does it have") says nothing on its own.
+POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|that|those|these)\b", re.I)
+# Verbs whose subject has the asked attribute: "how many layers does X have", "what FID does X get".
+HOLDING_VERBS = frozenset((
+    "have", "has", "had", "use", "uses", "used", "need", "needs", "get", "gets", "got", "reach",
+    "reaches", "hit", "hits", "score", "scores", "keep", "keeps", "run", "runs", "support", "supports",
+    "cost", "costs", "charge", "charges", "take", "takes", "achieve", "achieves", "give", "gives",
+    "offer", "offers", "contain", "contains", "hold", "holds", "stack", "stacks", "set", "sets",
+    "pick", "picks", "default", "defaults", "expose", "exposes", "bill", "bills", "report", "reports",
+    "ship", "ships", "require", "requires",
+))
 YES_NO = re.compile(r"^\W*(?:does|do|did|is|are|was|were|can|could|would|should|will|has|have)\b", re.I)
 WH_START = re.compile(r"\b(?:what|which|how|why|who|whose|where)\b", re.I)
 WHAT_IS_THE = re.compile(r"^(?:what|which)(?:['’]s|\s+(?:is|are|was|were))\s+the\s+", re.I)
@@ -72,7 +83,24 @@ def asked_thing(question: str, focus: str, names: list[str]) -> str:
     described = re.search(rf"{re.escape(focus)}\s+of\s+(?P<owner>[^?,;:]+)", question, re.I) if focus and not of else None
     if described and any(n in described.group("owner") for n in names) and len(described.group("owner").split()) <= OWNER_WORDS:
         return f"{what} of {described.group('owner').strip()}"
+    whose = owner_phrase(question, owner) if owner else ""
+    asked = asked_words(question, focus) if owner and not of and not holds(question, whose, focus) else ""
+    if asked and whose in asked and not POINTS_BACK.search(asked):
+        return asked  # "what percentage did Meta pin on faulty GPUs", not "the percentage of Meta"
     return f"{what} of {owner_phrase(question, owner)}" if owner else what
+
+
+def holds(question: str, owner: str, focus: str) -> bool:
+    """Whether the question asks ``focus`` as the owner's own: "Mixtral's experts", "the experts
+    of Mixtral", "does Mixtral have/use/reach …", "Llama 2 7B's FFN hidden size"; not when the owner
+    acts ("did Meta pin …", "did Stanford spend …") or only sets the scene."""
+    name, head = re.escape(owner), re.escape(focus.split()[0]) if focus.split() else ""
+    acts = re.search(rf"\b(?:does|do|did|will|would|can)\s+(?:the\s+)?{name}\s+(?P<verb>[a-z]+)(?:\s+(?P<then>[a-z]+))?",
+                     question, re.I)
+    if acts:  # "does X reach", "did X actually use"
+        return bool({acts.group("verb").lower(), (acts.group("then") or "").lower()} & HOLDING_VERBS)
+    return bool(re.search(rf"{name}(?:['’]s?)?\s+(?:\S+\s+){{0,2}}{head}|{head}\S*\s+(?:\S+\s+){{0,3}}?(?:of|in|for)\s+"
+                          rf"(?:the\s+)?{name}|\b(?:is|are|was|were)\s+(?:the\s+)?{name}\b", question, re.I))
 
 
 def as_written(question: str, focus: str) -> str:
@@ -107,7 +135,7 @@ def asked_words(question: str, focus: str) -> str:
     if at is None:
         return ""
     wh = list(WH_START.finditer(question, 0, at.start()))
-    return clause_from(question[wh[-1].start():], rf"[?;]|{AND_ASKS}") if wh else ""
+    return clause_from(question[wh[-1].start():], rf"[?;]|\s\u2014\s|{AND_ASKS}") if wh else ""
 
 
 def asked_question(question: str) -> str:
