@@ -125,7 +125,7 @@ def test_a_missing_name_that_is_the_asked_attribute_is_said_as_the_attribute() -
     # the pretraining, not Llama 2, takes the hours: the question's own clause says what is missing
     assert said(hours, ["A100", "GPU-hours", "Llama"], "A100") == "how many A100 GPU-hours did Llama 2's pretraining take"
     assert said("What Elo does Claude 3 Opus reach?", ["Elo", "Claude", "Opus"], "Elo") == "the Elo of Claude 3 Opus"
-    assert said("What are Claude Haiku's prices?", ["Claude", "Haiku"], "Haiku") == "Claude Haiku"
+    assert said("What are Claude Haiku's prices?", ["Claude", "Haiku"], "Haiku") == "what are Claude Haiku's prices"
 
 
 def test_overlapping_quoted_spans_are_quoted_once() -> None:
@@ -372,7 +372,8 @@ def test_a_missing_name_that_only_modifies_the_asked_thing_is_said_as_the_asked_
     q = "What are Claude Haiku's list prices per million tokens?"
     ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["Claude", "Haiku"]),
                               intent=SimpleNamespace(focus="list prices", focus_tokens=["list", "price"]))
-    assert CoverageJudge.say_missing(ranking, "Haiku") == "Claude Haiku"  # whose prices: "this for Claude Haiku"
+    # whose prices: the question's own clause, which names Claude Haiku ("this for Claude Haiku" read as garbled)
+    assert CoverageJudge.say_missing(ranking, "Haiku") == "what are Claude Haiku's list prices per million tokens"
 
 
 def test_a_side_named_by_an_everyday_word_is_named_by_its_whole_phrase() -> None:
@@ -397,13 +398,18 @@ def test_a_described_side_is_named_by_its_rarest_word() -> None:
     assert quoter.rarest("an old-school imperative terminal UI library", ["Ink's React approach"]) == "imperative"
 
 
-def test_a_name_the_attribute_is_asked_for_keeps_this_for_it() -> None:
+def test_a_name_the_attribute_is_asked_for_is_said_in_the_questions_clause() -> None:
     from tmrag.answer.coverage import CoverageJudge
 
     q = "How much does Anthropic charge per million input tokens for Claude Haiku?"
     ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["Anthropic", "Claude", "Haiku"]),
                               intent=SimpleNamespace(focus="million input tokens", focus_tokens=["million", "input", "token"]))
-    assert CoverageJudge.say_missing(ranking, "Haiku") == "Claude Haiku"
+    assert CoverageJudge.say_missing(ranking, "Haiku") == \
+        "how much does Anthropic charge per million input tokens for Claude Haiku"
+    q = "What does QLoRA's NF4 do, and how many levels does it have?"  # a clause that points back: the name
+    ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["QLoRA", "NF4"]),
+                              intent=SimpleNamespace(focus="levels", focus_tokens=["level"]))
+    assert CoverageJudge.say_missing(ranking, "QLoRA") == "QLoRA"
 
 
 def test_a_name_that_only_sets_the_scene_of_a_how_question_is_not_missing() -> None:

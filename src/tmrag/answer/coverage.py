@@ -20,6 +20,7 @@ from ..query.ranking import Ranking
 from ..tokenize import stem_tokens, tokenize
 from .answer_shape import RATIO_RE, SHARE, unchosen, unshaped, unwritten_variants
 from .asked import (
+    POINTS_BACK,
     asked_clause,
     asked_here,
     asked_question,
@@ -213,6 +214,10 @@ class CoverageJudge:
         if focus and not owned and not generic(ranking.intent.focus_tokens, question) \
                 and (asked := asked_words(question, focus)) and re.search(rf"(?<![\w-]){re.escape(missing)}(?![\w-])", asked):
             return asked
+        # "how many points of ImageNet top-1 did the greedy soup gain", not "this for ImageNet"
+        clause = asked_words(question, focus) if focus else asked_question(question)
+        if clause and re.search(rf"(?<![\w-]){re.escape(whole)}(?![\w-])", clause) and not POINTS_BACK.search(clause):
+            return clause
         return whole
 
     @staticmethod
