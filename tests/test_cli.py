@@ -35,7 +35,8 @@ def test_ask_prints_a_note_for_names_the_cited_passages_never_mention(real_setti
     question = "How much does Anthropic charge per million input tokens for Claude Haiku?"
     assert main(["ask", question, *_args(real_settings)]) == 0
     # the answer itself opens by saying what the notes don't state (a partial answer)
-    assert capsys.readouterr().out.startswith("The notes don't state this for Claude Haiku;")
+    assert capsys.readouterr().out.startswith(
+        "The notes don't state how much does Anthropic charge per million input tokens for Claude Haiku;")
     assert main(["ask", question, "--json", *_args(real_settings)]) == 0
     assert json.loads(capsys.readouterr().out)["unmentioned_terms"] == ["Haiku"]
 
