@@ -87,7 +87,7 @@ def asked_thing(question: str, focus: str, names: list[str]) -> str:
     asked = asked_words(question, focus) if owner and not of and not holds(question, whose, focus) else ""
     if asked and whose in asked and not POINTS_BACK.search(asked):
         return asked  # "what percentage did Meta pin on faulty GPUs", not "the percentage of Meta"
-    return f"{what} of {owner_phrase(question, owner)}" if owner else what
+    return f"{what} of {whose}" if owner else what
 
 
 def holds(question: str, owner: str, focus: str) -> bool:
