@@ -77,3 +77,11 @@ def test_an_attribute_is_said_of_a_name_only_when_the_name_holds_it() -> None:
         "how much money did Stanford spend generating the set"
     # a clause that points back says less than the attribute of the name
     assert asked_thing("QLoRA's NF4 type: how many levels does it have?", "levels", ["QLoRA"]) == "the number of levels of QLoRA"
+
+
+def test_a_pronoun_past_the_clauses_subject_does_not_stop_it_being_said() -> None:
+    from tmrag.answer.asked import asked_thing
+
+    q = "What interval does Claude Code's ink UI use to batch tokens before it re-renders?"
+    assert asked_thing(q, "interval", ["UI"]) == q[0].lower() + q[1:-1]
+    assert asked_thing("The PPO paper: what target KL did it aim for?", "target", ["PPO"]) == "the target of PPO"

@@ -31,8 +31,9 @@ VERB_AFTER_HEAD = re.compile(r"\b(?:it|they|we|you|i|he|she|go|goes|went|get|get
 # …or a participle ("old transcripts kept") or a preposition ("one pass over") left at its end.
 DANGLING_END = re.compile(r"^(?:\w{3,}ed|over|before|after|into|from|to|with|about|on|in|at|by|for|of)$", re.I)
 FOCUS_GAP = 2  # small words between two of the focus's words: "fraction of the weight channels"
-# A clause that points back ("how many levels does it have") says nothing on its own.
-POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|that|those|these)\b", re.I)
+# A clause whose subject points back ("how many levels does it have", "what target KL did it aim
+# for") says nothing on its own; a pronoun further on ("… before it re-renders") is its own clause's.
+POINTS_BACK = re.compile(r"^(?:\S+\s+){0,5}?(?:it|its|they|them|their|this|that|those|these)\b", re.I)
 # Verbs whose subject has the asked attribute: "how many layers does X have", "what FID does X get".
 HOLDING_VERBS = frozenset((
     "have", "has", "had", "use", "uses", "used", "need", "needs", "get", "gets", "got", "reach",
