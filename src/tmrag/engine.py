@@ -149,8 +149,8 @@ class Engine:
         retrieved; only the paths that quote them ask for them."""
         queries = trailing_parts(ranking.query.text, ranking.intent.sides)
         rankings = [self.rank(q, ranking.categories, k=SIDE_RESULTS) for q in queries]
-        bare = [split_parts(" ".join(ranking.query.text.split()))[n + 1] for n in range(len(queries))]
-        self.own_words_first(rankings, bare, queries)
+        bare = split_parts(" ".join(ranking.query.text.split()))[1:]  # each as asked, without the sides
+        self.own_words_first(rankings, bare[:len(queries)], queries)
         return rankings
 
     def should_abstain(self, ranking: Ranking) -> bool:

@@ -86,9 +86,16 @@ def asked_thing(question: str, focus: str, names: list[str]) -> str:
         return f"{what} of {described.group('owner').strip()}"
     whose = owner_phrase(question, owner) if owner else ""
     asked = asked_words(question, focus) if owner and not of and not holds(question, whose, focus) else ""
-    if asked and whose in asked and not POINTS_BACK.search(asked):
+    if says_itself(asked, whose):
         return asked  # "what percentage did Meta pin on faulty GPUs", not "the percentage of Meta"
     return f"{what} of {whose}" if owner else what
+
+
+def says_itself(clause: str, name: str) -> bool:
+    """Whether the question's ``clause`` can say what is missing in place of "the X of ``name``":
+    it names ``name`` and its subject does not point back."""
+    return bool(clause) and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", clause) is not None \
+        and not POINTS_BACK.search(clause)
 
 
 def holds(question: str, owner: str, focus: str) -> bool:

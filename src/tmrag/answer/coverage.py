@@ -20,7 +20,6 @@ from ..query.ranking import Ranking
 from ..tokenize import stem_tokens, tokenize
 from .answer_shape import RATIO_RE, SHARE, unchosen, unshaped, unwritten_variants
 from .asked import (
-    POINTS_BACK,
     asked_clause,
     asked_here,
     asked_question,
@@ -29,6 +28,7 @@ from .asked import (
     full_name,
     number_owners,
     owners_of,
+    says_itself,
 )
 from .counting import CountCheck
 from .quotes import Quote, shown_sentences
@@ -216,7 +216,7 @@ class CoverageJudge:
             return asked
         # "how many points of ImageNet top-1 did the greedy soup gain", not "this for ImageNet"
         clause = asked_words(question, focus) if focus else asked_question(question)
-        if clause and re.search(rf"(?<![\w-]){re.escape(whole)}(?![\w-])", clause) and not POINTS_BACK.search(clause):
+        if says_itself(clause, whole):
             return clause
         return whole
 

@@ -143,7 +143,7 @@ def sides_clause(question: str, sides: list[str]) -> str:
     those are retrieved on their own, and asked of each side they pull its retrieval to their
     subject. The whole question when its first part names little besides the sides."""
     parts = split_parts(" ".join(question.split()))
-    if not trailing_parts(question, sides):
+    if not sides or len(parts) < 2:  # no further question (what ``trailing_parts`` finds none in)
         return question
     return parts[0] if len(content_words(parts[0])) > len(sides) else question
 
