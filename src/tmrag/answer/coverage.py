@@ -33,7 +33,7 @@ from .asked import (
 from .counting import CountCheck
 from .quotes import Quote, shown_sentences
 from .reader import AnswerReader
-from .stating import COUNT_RE, states, states_quantity, works_the_case
+from .stating import COUNT_RE, NUMBER_WORDS_RE, states, states_quantity, works_the_case
 from .text import display_sentence
 
 # Heads of a focus phrase that name no attribute ("the benefit", "which one", "what changes"):
@@ -47,7 +47,7 @@ GENERIC_HEADS = frozenset(tokenize("one benefit change cause thing way differenc
                                    # "which research/paper showed …": a source answers it, named or cited
                                    "research paper papers study studies source sources "
                                    # "what fix does each point to": any remedy, whatever words it uses
-                                   "fix fixes solution solutions remedy"))
+                                   "fix fixes solution solutions remedy lever levers knob knobs"))
 
 
 # "what does X actually charge", "the real production count", "by the company's own figures"
@@ -116,7 +116,8 @@ class CoverageJudge:
         context = self.passage_words(quotes) if ranking.intent.numeric and COUNT_RE.search(ranking.query.text) \
             else frozenset()
         intent = ranking.intent
-        focus = intent.focus_tokens
+        # "the six lines of evidence": the count is the question's own; the quotes list the lines
+        focus = [t for t in intent.focus_tokens if not t.isdigit() and not NUMBER_WORDS_RE.fullmatch(t)]
         weak = ranking.evidence < self.settings.coverage_name_evidence
         # A name the notes never write is missing at any evidence: nothing quoted can be about it.
         missing = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n) and not NOTATION.fullmatch(n) and weak
@@ -143,7 +144,7 @@ class CoverageJudge:
         # evidence the reader is not asked to overrule; a plain pass of the focus check is not
         # (dev: the reader catches unanswerables there, "how many GPUs does Character.ai run").
         said = False
-        if (focus and intent.kind in FOCUS_KINDS and not generic(focus, ranking.query.text) and ranking.query.names
+        if (focus and intent.kind in FOCUS_KINDS and not generic(focus, ranking.query.text) and self.names_asked(ranking)
                 and not missing and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking))
                 and not states(focus, intent.numeric, sentences, token_sets, ranking, context)):
             # said of the thing the number is asked of, not of another name in the question
@@ -165,7 +166,7 @@ class CoverageJudge:
             missing.append(asked_here(ranking))
         if not missing and (shape := unshaped(ranking.query.text, asked_clause(ranking), sentences)):
             missing.append(asked_here(ranking) if shape == SHARE and focus else shape)
-        if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes):
+        if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes, sentences):
             asked = asked_here(ranking) if focus else "the figure"
             missing.append(f"the real {asked.removeprefix('the ')}" if asked.startswith("the ") else asked)
         if not missing:
@@ -178,6 +179,16 @@ class CoverageJudge:
         worded = list(dict.fromkeys(asked + [m for m in named if not attribute or m.startswith("the ")]))
         missing = [m for m in worded if not any(m != other and m in other for other in worded)]
         return CoverageResult("partial" if missing else "answered", missing)
+
+    @staticmethod
+    def names_asked(ranking: Ranking) -> bool:
+        """The question names a thing in the clause that asks the focus. A multi-part question's
+        focus is its first part's, which may ask of no name ("what optimizer-side levers …, and on
+        the PyTorch side …"): there the focus's words decide nothing."""
+        if ranking.intent.kind != "multi_part":
+            return bool(ranking.query.names)
+        clause = asked_clause(ranking)
+        return any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", clause) for n in ranking.query.names)
 
     @staticmethod
     def setting_name(name: str, ranking: Ranking, unmentioned: list[str]) -> bool:
@@ -228,11 +239,13 @@ class CoverageJudge:
         questions, whose focus is only their first part's (dev: false partials)."""
         return bool(owners_of(ranking))
 
-    def only_assumed(self, question: str, quotes: list[Quote]) -> bool:
+    def only_assumed(self, question: str, quotes: list[Quote], sentences: list[str]) -> bool:
         """A question that asks for the real figure ("what does OpenAI actually see in production")
         answered from passages whose numbers the notes call assumed or illustrative: the notes
-        state a worked assumption, not the figure asked for."""
-        if not ASKS_REAL.search(question):
+        state a worked assumption, not the figure asked for. Not when the question sets up that
+        very case and the quotes work it ("50 engineers … is that the real argument"): the
+        assumption is the question's own."""
+        if not ASKS_REAL.search(question) or works_the_case(question, sentences):
             return False
         return any(ASSUMED.search(self.index.chunks[q.row].text) for q in quotes)
 

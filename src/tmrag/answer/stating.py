@@ -8,6 +8,7 @@ import re
 
 from ..query.ranking import Ranking
 from ..tokenize import mentions_all
+from .answer_shape import ASKS_SHARE, gives_share
 from .asked import owner_phrase
 from .numeric import RESULT_RE, WORKED_CASE_VALUES, case_values, quantities
 from .text import NUMBER_RE, display_sentence
@@ -38,6 +39,8 @@ QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
 }
 
 
+# "what share of SWE-bench did SWE-agent resolve": "12.5% resolved" gives the share without the word.
+SHARE_WORDS = frozenset({"share", "fraction", "percentage", "percent", "proportion"})
 # "how big is one latent checkpoint": a size, stated in bytes whatever the thing is called.
 HOW_BIG = re.compile(r"\bhow\s+(?:big|large)\s+(?:is|are|was|were|would)\b", re.I)
 
@@ -76,6 +79,17 @@ def counts(sentence: str, head: str) -> bool:
     return bool(re.search(before, sentence, re.I) or re.search(after, sentence, re.I))
 
 
+POSSESSED_GAP = 2  # modifiers between the owner and its attribute: "NotebookLM's strict policy"
+
+
+def possessed(sentence: str, names: list[str], head: str) -> bool:
+    """The sentence gives a named thing's attribute by the attribute's head noun in the possessive
+    ("NotebookLM's strict policy" for its "grounding policy"): the modifier is the answer."""
+    word = rf"{re.escape(_singular(head))}\w*"
+    return any(re.search(rf"(?<![\w-]){re.escape(n)}['’]s\s+(?:[\w-]+\s+){{0,{POSSESSED_GAP}}}?{word}\b", sentence, re.I)
+               for n in names)
+
+
 def near(sentence: str, head: str, numbers: set[str]) -> bool:
     """One of ``numbers`` within VALUE_WINDOW words of the asked attribute: "a peak learning rate
     of 6e-4", not a token count elsewhere in a sentence that mentions the learning rate."""
@@ -112,9 +126,13 @@ def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: li
     # "decayed to 10% of the peak learning rate" gives a share of the attribute, not its value
     share = re.compile(rf"(\d[\d.,]*)\s*%\s+of\s+(?:the\s+|its\s+)?{re.escape(ranking.intent.focus)}", re.I) \
         if ranking.intent.focus else None
+    shares_asked = bool(ASKS_SHARE.search(ranking.query.text))
     for sentence, tokens in zip(sentences, token_sets, strict=True):
         shown = display_sentence(sentence)
-        named = mentions_all(tokens, focus) or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
+        wanted = [f for f in focus if f not in SHARE_WORDS] \
+            if shares_asked and gives_share(ranking.query.text, [sentence]) else focus
+        named = (mentions_all(tokens, wanted) or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
+                 or bool(focus and possessed(shown, ranking.query.names, focus[-1])))
         # "385 items" counts the "golden-set items" asked for when the passage it sits in is about
         # golden sets (``context``: the quoted passages' words); "144 heads" is no count of
         # "name-mover heads" in a passage that never names them

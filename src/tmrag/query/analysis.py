@@ -147,6 +147,8 @@ DERIVATIVE_RE = re.compile(r"\b(d\w{1,4})/(d\w{1,4})\b")  # "dL/dw1": a derivati
 ASSIGNED = re.compile(r"\s*=\s*[-−]?\d")  # a word set to a value in the question is a variable
 # "UIs", "LLMs", "GPUs": a kind of thing, as "models" is, not one named thing whose attributes are asked.
 PLURAL_ACRONYM = re.compile(r"[A-Z]{2,5}s")
+# "OOMing", "DDoSed": an acronym used as a verb says what happens, not which thing is asked about.
+VERBED_ACRONYM = re.compile(r"[A-Z][A-Za-z]{0,3}[A-Z](?:ing|ed)")
 # Dotted like "llama.cpp", but the writer's shorthand, not a thing the notes could name.
 ABBREVIATIONS = frozenset({"i.e", "e.g", "a.k.a", "cf", "etc", "vs", "viz", "approx", "resp"})
 
@@ -164,7 +166,7 @@ def name_like_words(text: str) -> list[str]:
             continue
         if word in variables or ASSIGNED.match(text, m.end()):  # math: "dL/dw1", "w1=0.5"
             continue
-        if word.lower() in ABBREVIATIONS or PLURAL_ACRONYM.fullmatch(word):
+        if word.lower() in ABBREVIATIONS or PLURAL_ACRONYM.fullmatch(word) or VERBED_ACRONYM.fullmatch(word):
             continue
         sentence_start = i == 0 or re.search(r"[.!?:]\s*[\"'“(]?$", text[:start]) is not None
         capital = any(c.isupper() for c in word[1:]) or (word[0].isupper() and not sentence_start)
