@@ -31,11 +31,13 @@ from .numeric import (
 from .paragraphs import Paragraphs
 from .quotes import ANSWER_PASSAGES, Group, Pick, Quote, Scored, SentenceRef
 from .reading import in_runs, within
+from .stating import COUNT_RE, counts
 from .text import MAX_SENTENCES, display_sentence, quotable
 from .widening import SectionRows
 
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
 NAMED_FIRST = 1.0  # in reading order, each of the question's names a sentence mentions outranks any score gap
+COUNT_BONUS = 0.1  # "8 experts per layer" for "how many experts": a count of the asked noun, as a derived result is
 OWNER_BONUS = 0.1  # a sentence about the asked thing first; the margin stays the plain scores' (dev sweep)
 RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev: 0.03+ costs cites-relevant)
 CAUSAL_BONUS = 0.04  # a why-question's sentence that gives a reason outranks one that only restates (dev sweep)
@@ -76,7 +78,7 @@ class QuoteSelector(ListQuoting, Paragraphs):
         scored = self.reasons_first(scored) if why else scored
         numbers = NumberScorer.for_question(ranking.query.text) if wanted else None
         if numbers:
-            scored = self.results_first(scored, numbers)
+            scored = self.counts_first(ranking, self.results_first(scored, numbers))
         # a comparison or multi-part question has several things to say: the contract's five sentences
         # (dev, blind: 104 changed answers, good 54.8% -> 57.7%, bad 11.5% both)
         budget = MAX_SENTENCES if ranking.intent.kind in ("multi_part", "comparison") else None
@@ -184,6 +186,22 @@ class QuoteSelector(ListQuoting, Paragraphs):
         """For a numeric question: each sentence re-scored by whether it states a result."""
         return [replace(s, score=s.score + numbers.result(self.sentence(s.row, s.j), self.bare_title(s.row, s.j)))
                 for s in scored]
+
+    def counts_first(self, ranking: Ranking, scored: list[Scored]) -> list[Scored]:
+        """For "how many <noun> does X have": a sentence that counts the noun and names X gains what
+        a derived result does (a count of another model's layers is a neighbour's answer)."""
+        count = COUNT_RE.search(ranking.query.text)
+        owners = owners_of(ranking)
+        if not count or not owners:
+            return scored
+        noun = count.group("noun")
+        named = re.compile("|".join(rf"(?<![\w-]){re.escape(o)}(?![\w-])" for o in owners), re.I)
+
+        def counted(s: Scored) -> bool:
+            text = display_sentence(self.sentence(s.row, s.j))
+            return bool(named.search(text)) and counts(text, noun)
+
+        return [replace(s, score=s.score + COUNT_BONUS) if counted(s) else s for s in scored]
 
     def reasons_first(self, scored: list[Scored]) -> list[Scored]:
         """For a why-question: a sentence that gives a reason ("…, so cost grows with depth",
