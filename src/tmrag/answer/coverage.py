@@ -89,6 +89,11 @@ def generic(focus: list[str], question: str) -> bool:
     return focus[-1] in GENERIC_HEADS and not (focus[-1] == "point" and HOW_MANY_POINTS.search(question))
 
 
+def names_word(text: str, name: str) -> bool:
+    """``name`` is a whole word of ``text``: the "LM" of "in-context RALM" is no side of its own."""
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
+
+
 def _tokens(text: str) -> set[str]:
     return set(tokenize(text))
 
@@ -132,7 +137,7 @@ class CoverageJudge:
         if not missing and intent.sides:
             # a comparison: every side it names is quoted, or said to be missing, at any evidence
             # ("ALiBi vs T5's bucketed bias" answered with ALiBi's sentences alone); "QK^T" is math
-            missing = [n for n in unmentioned if any(n in side for side in intent.sides) and not DESCRIPTIVE_NAME.search(n)
+            missing = [n for n in unmentioned if any(names_word(side, n) for side in intent.sides) and not DESCRIPTIVE_NAME.search(n)
                        and not NOTATION.fullmatch(n) and not re.search(rf"\b{re.escape(n)}[\^_]", ranking.query.text)]
         if not missing and unmentioned and intent.kind in FOCUS_KINDS:
             missing = self.unmentioned_and_unread(ranking, sentences, unmentioned)
