@@ -439,3 +439,49 @@ def test_the_counted_noun_ends_before_punctuation() -> None:
 
     assert COUNT_RE.search("how many attention heads, in how many classes?").group("noun") == "heads"
     assert COUNT_RE.search("How many layers does Llama 3 405B have?").group("noun") == "layers"
+
+
+def test_a_share_is_stated_by_a_percentage_without_the_word() -> None:
+    q = "What share of SWE-bench did SWE-agent resolve with GPT-4 Turbo?"
+    assert _states("share", True, ["SWE-agent lifted GPT-4 Turbo to about 12.5% resolved."], q)
+    assert not _states("share", True, ["SWE-agent lifted GPT-4 Turbo with better tools."], q)
+    q = "In what share of comparisons was LIMA judged as good as GPT-4?"
+    assert _states("share comparisons", True, ["LIMA was judged as good as GPT-4 in 43% of comparisons."], q)
+    assert not _states("share comparisons", True, ["LIMA was judged as good as GPT-4 in 43% of prompts."], q)
+
+
+def test_a_named_things_attribute_is_stated_by_its_head_noun_in_the_possessive() -> None:
+    q = "What grounding policy does NotebookLM use?"
+    assert _states("grounding policy", False, ["NotebookLM's strict policy turns a miss into 'not found'."], q,
+                   ("NotebookLM",))
+    assert not _states("grounding policy", False, ["ChatGPT's blended policy answers anyway."], q, ("NotebookLM",))
+
+
+def test_a_side_is_named_by_whole_words_only() -> None:
+    from tmrag.answer.coverage import names_word
+
+    assert names_word("in-context RALM", "RALM") and not names_word("in-context RALM", "LM")
+    assert names_word("Self-RAG vs RALM", "Self-RAG") and not names_word("Self-RAG", "RAG")
+
+
+def test_an_assumed_figure_is_the_answer_when_the_question_sets_up_that_case() -> None:
+    chunk = SimpleNamespace(text="Illustrative assumption: 50 engineers each edit twice a month.")
+    judge = CoverageJudge(SimpleNamespace(coverage_reader=False), SimpleNamespace(chunks=[chunk]), reader=None)
+    quotes = [SimpleNamespace(row=0)]
+    real = "How many blocking errors does a real team of 50 engineers see?"
+    assert judge.only_assumed(real, quotes, ["A team has 50 engineers."])
+    case = "50 engineers edit a file twice a month and 1 edit in 100 fails: is that the real argument?"
+    assert not judge.only_assumed(case, quotes, ["That is 50 × 2 = 100 edits and 1 blocking error per month."])
+
+
+def test_a_multi_part_focus_is_checked_only_when_its_part_names_a_thing() -> None:
+    from tmrag.query.intent import QuestionIntent
+
+    def ranking(text: str, focus: str, names: list[str]) -> SimpleNamespace:
+        return SimpleNamespace(query=SimpleNamespace(text=text, names=names),
+                               intent=QuestionIntent("multi_part", parts=text.split("; "), focus=focus))
+
+    levers = "what optimizer-side levers do the notes suggest; which PyTorch switch finds the first NaN?"
+    assert not CoverageJudge.names_asked(ranking(levers, "optimizer-side levers", ["PyTorch", "NaN"]))
+    layers = "how many layers does DeepSeek-V3 have; how many keep a dense FFN?"
+    assert CoverageJudge.names_asked(ranking(layers, "layers", ["DeepSeek-V3", "FFN"]))

@@ -235,3 +235,23 @@ def test_a_comparison_or_multi_part_answer_may_use_the_contracts_five_sentences(
     scored = [Scored(0.70 - 0.001 * n, 0, 0, n) for n in range(6)]
     assert len(selector.greedy(scored, [])) == 4  # the configured budget
     assert len(selector.greedy(scored, [], budget=5)) == 5  # a comparison's or multi-part question's
+
+
+def test_a_count_of_the_asked_noun_for_its_owner_gains_a_results_bonus() -> None:
+    from tmrag.answer.quotes import Scored
+    from tmrag.answer.quoting import COUNT_BONUS
+    from tmrag.query.analysis import AnalyzedQuery
+    from tmrag.query.intent import QuestionIntent
+
+    texts = ["All experts: 176,160,768 × 8 × 32 = 45,097,156,608.", "Mixtral 8x7B has 8 experts per layer.",
+             "DeepSeek-V3 has 256 routed experts per layer."]
+    chunk = SimpleNamespace(text=" ".join(texts), kind="module", doc_id="moe", start=None, breadcrumb="MoE")
+    chunk.sentences = [(chunk.text.index(t), chunk.text.index(t) + len(t)) for t in texts]
+    selector = QuoteSelector.__new__(QuoteSelector)
+    selector.index = SimpleNamespace(chunks=[chunk])
+    question = "How many experts per layer does Mixtral 8x7B have?"
+    ranking = SimpleNamespace(query=AnalyzedQuery(question, [], names=["Mixtral"]),
+                              intent=QuestionIntent("numeric", focus="experts", numeric=True))
+    scored = selector.counts_first(ranking, [Scored(0.5, 0, 0, j) for j in range(3)])
+    # the owner's count gains; a derived line and another model's count of the same noun do not
+    assert [round(s.score - 0.5, 3) for s in scored] == [0.0, COUNT_BONUS, 0.0]

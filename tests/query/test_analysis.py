@@ -24,6 +24,8 @@ def test_name_like_words() -> None:
     assert name_like_words("Why is it unstable, i.e. what breaks (e.g. in GQA), vs. MQA?") == ["GQA", "MQA"]
     # a plural acronym is a kind of thing ("models"), not one named thing
     assert name_like_words("why do terminal UIs on GPUs lag behind H100s?") == ["H100s"]
+    # an acronym used as a verb says what happens, not which thing is asked about
+    assert name_like_words("the decode pool starts OOMing on the KV cache") == ["KV"]
 
 
 def test_definition_questions_name_their_glossary_term() -> None:

@@ -137,8 +137,9 @@ class CoverageJudge:
         if not missing and intent.sides:
             # a comparison: every side it names is quoted, or said to be missing, at any evidence
             # ("ALiBi vs T5's bucketed bias" answered with ALiBi's sentences alone); "QK^T" is math
-            missing = [n for n in unmentioned if any(names_word(side, n) for side in intent.sides) and not DESCRIPTIVE_NAME.search(n)
-                       and not NOTATION.fullmatch(n) and not re.search(rf"\b{re.escape(n)}[\^_]", ranking.query.text)]
+            missing = [n for n in unmentioned if any(names_word(side, n) for side in intent.sides)
+                       and not DESCRIPTIVE_NAME.search(n) and not NOTATION.fullmatch(n)
+                       and not re.search(rf"\b{re.escape(n)}[\^_]", ranking.query.text)]
         if not missing and unmentioned and intent.kind in FOCUS_KINDS:
             missing = self.unmentioned_and_unread(ranking, sentences, unmentioned)
         if not missing and intent.numeric and focus:
