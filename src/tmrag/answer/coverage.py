@@ -204,6 +204,8 @@ class CoverageJudge:
         intent = ranking.intent
         if intent.kind not in SCENE_KINDS or name in ranking.unknown_names:
             return False
+        if full_name(ranking.query.text, name) != name:  # "SWE-bench Verified": the asked thing's own name
+            return False
         if any(name.lower() in side.lower() for side in intent.sides):
             return False
         return any(n not in unmentioned and n != name for n in ranking.query.names)
