@@ -413,9 +413,10 @@ def test_a_name_the_attribute_is_asked_for_is_said_in_the_questions_clause() -> 
 
 
 def test_a_name_that_only_sets_the_scene_of_a_how_question_is_not_missing() -> None:
-    def ranking(kind: str, names: list[str], sides: list[str] | None = None, unknown: list[str] | None = None):
+    def ranking(kind: str, names: list[str], sides: list[str] | None = None, unknown: list[str] | None = None,
+                text: str = "in an ink-based CLI, how do nested Box components lay out?"):
         return SimpleNamespace(intent=SimpleNamespace(kind=kind, sides=sides or []),
-                               query=SimpleNamespace(names=names), unknown_names=unknown or [])
+                               query=SimpleNamespace(names=names, text=text), unknown_names=unknown or [])
 
     scene = CoverageJudge.setting_name
     # "in an ink-based CLI, how do nested <Box> components …": the quotes speak of Box, not of the CLI
@@ -424,6 +425,10 @@ def test_a_name_that_only_sets_the_scene_of_a_how_question_is_not_missing() -> N
     assert not scene("CLI", ranking("numeric", ["CLI", "Box"]), ["CLI"])  # an attribute may be asked of it
     assert not scene("T5", ranking("comparison", ["ALiBi", "T5"], sides=["ALiBi", "T5's bucketed bias"]), ["T5"])
     assert not scene("Mamba", ranking("mechanism", ["Mamba", "SSM"], unknown=["Mamba"]), ["Mamba"])  # never written
+    # a name written with its version or with another name is the asked thing's own, not the scene's
+    simpo = "What gamma did SimPO use, and how much did it beat DPO by on AlpacaEval 2?"
+    assert not scene("AlpacaEval", ranking("multi_part", ["SimPO", "DPO", "AlpacaEval"], text=simpo), ["AlpacaEval"])
+    assert scene("DPO", ranking("multi_part", ["SimPO", "DPO", "AlpacaEval"], text=simpo), ["DPO"])
 
 
 def test_a_verb_after_what_names_no_attribute_to_check() -> None:
@@ -485,3 +490,10 @@ def test_a_multi_part_focus_is_checked_only_when_its_part_names_a_thing() -> Non
     assert not CoverageJudge.names_asked(ranking(levers, "optimizer-side levers", ["PyTorch", "NaN"]))
     layers = "how many layers does DeepSeek-V3 have; how many keep a dense FFN?"
     assert CoverageJudge.names_asked(ranking(layers, "layers", ["DeepSeek-V3", "FFN"]))
+
+
+def test_a_percentage_stands_for_the_share_only_beside_the_asked_noun() -> None:
+    q = "roughly what percentage of MMLU's questions are actually wrong?"
+    sentence = "MMLU has four-option questions spanning 57 subjects, scored by accuracy with a 25% baseline."
+    assert not _states("percentage questions", True, [sentence], q)
+    assert _states("percentage questions", True, ["About 6% of MMLU's questions are wrong."], q)

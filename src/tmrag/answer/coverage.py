@@ -204,7 +204,7 @@ class CoverageJudge:
         intent = ranking.intent
         if intent.kind not in SCENE_KINDS or name in ranking.unknown_names:
             return False
-        if full_name(ranking.query.text, name) != name:  # "SWE-bench Verified": the asked thing's own name
+        if full_name(ranking.query.text, name) != name:  # "AlpacaEval 2", "Claude Haiku": what is asked of
             return False
         if any(name.lower() in side.lower() for side in intent.sides):
             return False

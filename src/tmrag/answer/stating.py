@@ -90,6 +90,19 @@ def possessed(sentence: str, names: list[str], head: str) -> bool:
                for n in names)
 
 
+def share_said(sentence: str, focus: list[str], question: str) -> list[str]:
+    """The focus words a sentence must still name when it gives the asked share by its value:
+    none for a bare "what share" ("12.5% resolved"); the rest for "what share of comparisons" only
+    when the value is a share of them ("in 43% of comparisons", not a 25% baseline beside them)."""
+    rest = [f for f in focus if f not in SHARE_WORDS]
+    if rest == focus:
+        return focus
+    if not rest:
+        return rest if gives_share(question, [sentence]) else focus
+    of = rf"\d[\d.,]*\s*(?:%|percent)\s+of\s+(?:[\w'’-]+\s+){{0,2}}?{re.escape(_singular(rest[-1]))}"
+    return rest if re.search(of, sentence, re.I) else focus
+
+
 def near(sentence: str, head: str, numbers: set[str]) -> bool:
     """One of ``numbers`` within VALUE_WINDOW words of the asked attribute: "a peak learning rate
     of 6e-4", not a token count elsewhere in a sentence that mentions the learning rate."""
@@ -129,8 +142,7 @@ def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: li
     shares_asked = bool(ASKS_SHARE.search(ranking.query.text))
     for sentence, tokens in zip(sentences, token_sets, strict=True):
         shown = display_sentence(sentence)
-        wanted = [f for f in focus if f not in SHARE_WORDS] \
-            if shares_asked and gives_share(ranking.query.text, [sentence]) else focus
+        wanted = share_said(shown, focus, ranking.query.text) if shares_asked else focus
         named = (mentions_all(tokens, wanted) or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
                  or bool(focus and possessed(shown, ranking.query.names, focus[-1])))
         # "385 items" counts the "golden-set items" asked for when the passage it sits in is about
