@@ -497,3 +497,14 @@ def test_a_percentage_stands_for_the_share_only_beside_the_asked_noun() -> None:
     sentence = "MMLU has four-option questions spanning 57 subjects, scored by accuracy with a 25% baseline."
     assert not _states("percentage questions", True, [sentence], q)
     assert _states("percentage questions", True, ["About 6% of MMLU's questions are wrong."], q)
+
+
+def test_which_kind_asked_of_a_named_thing_needs_a_name_in_a_quote_about_that_thing() -> None:
+    from tmrag.query.intent import QuestionIntent
+
+    question = "Which embedding model does Phind use for first-stage retrieval?"
+    ranking = SimpleNamespace(query=SimpleNamespace(text=question, names=["Phind"]),
+                              intent=QuestionIntent("other", focus="embedding model"))
+    other = ["Phind describes a code-specialised pipeline.", "Late-interaction models such as ColBERT keep per-token vectors."]
+    assert CoverageJudge.unnamed_kind(ranking, other) == "which embedding model"  # ColBERT is said of no Phind
+    assert CoverageJudge.unnamed_kind(ranking, ["Phind embeds code with Voyage-Code before re-ranking."]) is None

@@ -18,7 +18,7 @@ from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..tokenize import stem_tokens, tokenize
-from .answer_shape import RATIO_RE, SHARE, unchosen, unshaped, unwritten_variants
+from .answer_shape import NAMED_KIND, RATIO_RE, SHARE, names_any, unchosen, unshaped, unwritten_variants
 from .asked import (
     asked_clause,
     asked_here,
@@ -172,6 +172,8 @@ class CoverageJudge:
             missing.append(asked_here(ranking))
         if not missing and (shape := unshaped(ranking.query.text, asked_clause(ranking), sentences)):
             missing.append(asked_here(ranking) if shape == SHARE and focus else shape)
+        if not missing and (kind := self.unnamed_kind(ranking, sentences)):
+            missing.append(asked_here(ranking) if focus else kind)
         if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes, sentences):
             asked = asked_here(ranking) if focus else "the figure"
             missing.append(f"the real {asked.removeprefix('the ')}" if asked.startswith("the ") else asked)
@@ -185,6 +187,18 @@ class CoverageJudge:
         worded = list(dict.fromkeys(asked + [m for m in named if not attribute or m.startswith("the ")]))
         missing = [m for m in worded if not any(m != other and m in other for other in worded)]
         return CoverageResult("partial" if missing else "answered", missing)
+
+    @staticmethod
+    def unnamed_kind(ranking: Ranking, sentences: list[str]) -> str | None:
+        """A "which <kind> does X use" question whose quotes that name X give no name of their own
+        ("Phind describes a code-specialised pipeline …" for Phind's embedding model): the names
+        the quotes give belong to other things."""
+        kind = NAMED_KIND.search(ranking.query.text)
+        owners = owners_of(ranking)
+        if not kind or not owners:
+            return None
+        about = [s for s in sentences if any(names_word(display_sentence(s), o) for o in owners)]
+        return None if names_any(ranking.query.text, about) else f"which {kind.group('kind')}"
 
     @staticmethod
     def names_asked(ranking: Ranking) -> bool:
