@@ -33,3 +33,5 @@ def test_a_name_written_with_another_dash_is_mentioned() -> None:
 
     assert _dash_free("Young-Daly").search("the Young–Daly rule gives 19.7 minutes")
     assert not _dash_free("Flash-Decoding").search("decoding with FlashAttention")
+    assert _dash_free("Llama-2-70B").search("Llama 2 70B uses 64 query heads")  # a dash typed for a space
+    assert not _dash_free("Llama-2-70B").search("Llama 2 7B uses 32 query heads")

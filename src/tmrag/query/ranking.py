@@ -151,6 +151,7 @@ class Ranker:
 
 
 def _dash_free(name: str) -> re.Pattern[str]:
-    """The name with any dash between its parts: the notes write "Young–Daly", a question "Young-Daly"."""
+    """The name with any dash or a space between its parts: the notes write "Young–Daly" and
+    "Llama 2 70B", a question "Young-Daly" and "Llama-2-70B"."""
     parts = [re.escape(p) for p in re.split(r"[-‐‑–—]", name)]
-    return re.compile(r"(?<![\w-])" + r"[-‐‑–—]".join(parts) + r"(?![\w-])", re.I)
+    return re.compile(r"(?<![\w-])" + r"[-‐‑–—\s]".join(parts) + r"(?![\w-])", re.I)
