@@ -85,3 +85,11 @@ def test_a_pronoun_past_the_clauses_subject_does_not_stop_it_being_said() -> Non
     q = "What interval does Claude Code's ink UI use to batch tokens before it re-renders?"
     assert asked_thing(q, "interval", ["UI"]) == q[0].lower() + q[1:-1]
     assert asked_thing("The PPO paper: what target KL did it aim for?", "target", ["PPO"]) == "the target of PPO"
+
+
+def test_a_name_that_ends_the_asked_noun_phrase_is_written_with_it() -> None:
+    from tmrag.answer.asked import as_written
+
+    assert as_written("What target KL did it aim for, and by what factor?", "target") == "target KL"
+    assert as_written("What FID does DiT-XL get?", "FID") == "FID"  # the name after it is the owner
+    assert as_written("what percentage of heads can be pruned?", "percentage heads") == "percentage of heads"

@@ -30,6 +30,7 @@ VERB_AFTER_HEAD = re.compile(r"\b(?:it|they|we|you|i|he|she|go|goes|went|get|get
                              r"made|ran|reach|reaches|write|writes|wrote|see|sees|saw|come|comes|came)\b", re.I)
 # …or a participle ("old transcripts kept") or a preposition ("one pass over") left at its end.
 DANGLING_END = re.compile(r"^(?:\w{3,}ed|over|before|after|into|from|to|with|about|on|in|at|by|for|of)$", re.I)
+AUXILIARY = "does|do|did|is|are|was|were|has|have|can"  # the verb after a wh-phrase ends it
 FOCUS_GAP = 2  # small words between two of the focus's words: "fraction of the weight channels"
 # A clause whose subject points back ("how many levels does it have", "what target KL did it aim
 # for") says nothing on its own; a pronoun further on ("… before it re-renders") is its own clause's.
@@ -113,13 +114,16 @@ def holds(question: str, owner: str, focus: str) -> bool:
 
 def as_written(question: str, focus: str) -> str:
     """The focus with the small words the question has inside it ("percentage of heads" for the
-    focus "percentage heads"), when the question writes its words in order, close together."""
+    focus "percentage heads"), when the question writes its words in order, close together; and
+    with a name that ends its noun phrase ("target KL" in "what target KL did it aim for")."""
     words = focus.split()
-    if len(words) < 2:
+    if not words:
         return focus
     gap = rf"(?:\s+\w+){{0,{FOCUS_GAP}}}?\s+"
     m = re.search(rf"(?<![\w-]){gap.join(re.escape(w) for w in words)}(?![\w-])", question, re.I)
-    return " ".join(m.group(0).split()) if m else focus
+    written = " ".join(m.group(0).split()) if m else focus
+    named = re.search(rf"(?<![\w-]){re.escape(written)}\s+(?P<name>[A-Z][\w.-]*)\s+(?:{AUXILIARY})\b", question)
+    return f"{written} {named.group('name')}" if named else written
 
 
 def noun_phrase(focus: str, question: str) -> bool:

@@ -20,6 +20,7 @@ from ..query.ranking import Ranking
 from ..tokenize import stem_tokens, tokenize
 from .answer_shape import NAMED_KIND, RATIO_RE, SHARE, names_any, unchosen, unshaped, unwritten_variants
 from .asked import (
+    AUXILIARY,
     asked_clause,
     asked_here,
     asked_question,
@@ -55,7 +56,6 @@ ASKS_REAL = re.compile(r"\b(?:actual|actually|real|in production|own figures|off
 # The notes mark a made-up figure: "assume", "illustrative", "hypothetical", "in the shape of".
 ASSUMED = re.compile(r"\b(?:assum\w*|illustrative\w*|hypothetical|in the shape of)\b", re.I)
 READER_MEMO = 64  # recent (question, quotes) pairs: a judgement's checks share one; concurrent requests a few
-AUXILIARY = "does|do|did|is|are|was|were|has|have|can"
 FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
 SCENE_KINDS = frozenset({"mechanism", "multi_part", "comparison"})  # questions that ask how, why, or several things
 # Words that name a category, not the attribute itself: "activation (function)", "positional
