@@ -84,7 +84,7 @@ def test_a_pronoun_past_the_clauses_subject_does_not_stop_it_being_said() -> Non
 
     q = "What interval does Claude Code's ink UI use to batch tokens before it re-renders?"
     assert asked_thing(q, "interval", ["UI"]) == q[0].lower() + q[1:-1]
-    assert asked_thing("The PPO paper: what target KL did it aim for?", "target", ["PPO"]) == "the target of PPO"
+    assert asked_thing("The PPO paper: what target KL did it aim for?", "target", ["PPO"]) == "the target KL of PPO"
 
 
 def test_a_name_that_ends_the_asked_noun_phrase_is_written_with_it() -> None:
