@@ -208,7 +208,7 @@ class CoverageJudge:
         if ranking.intent.kind != "multi_part":
             return bool(ranking.query.names)
         clause = asked_clause(ranking)
-        return any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", clause) for n in ranking.query.names)
+        return any(names_word(clause, n) for n in ranking.query.names)
 
     @staticmethod
     def setting_name(name: str, ranking: Ranking, unmentioned: list[str]) -> bool:
