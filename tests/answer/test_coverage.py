@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from tmrag.answer.asked import asked_thing, number_owners, owner_phrase
+from tmrag.answer.asked import asked_thing, names_asked, number_owners, owner_phrase, unnamed_kind
 from tmrag.answer.composing import coverage_note
 from tmrag.answer.coverage import CoverageJudge
 from tmrag.answer.stating import states, states_quantity
@@ -463,7 +463,7 @@ def test_a_named_things_attribute_is_stated_by_its_head_noun_in_the_possessive()
 
 
 def test_a_side_is_named_by_whole_words_only() -> None:
-    from tmrag.answer.coverage import names_word
+    from tmrag.answer.asked import names_word
 
     assert names_word("in-context RALM", "RALM") and not names_word("in-context RALM", "LM")
     assert names_word("Self-RAG vs RALM", "Self-RAG") and not names_word("Self-RAG", "RAG")
@@ -487,9 +487,9 @@ def test_a_multi_part_focus_is_checked_only_when_its_part_names_a_thing() -> Non
                                intent=QuestionIntent("multi_part", parts=text.split("; "), focus=focus))
 
     levers = "what optimizer-side levers do the notes suggest; which PyTorch switch finds the first NaN?"
-    assert not CoverageJudge.names_asked(ranking(levers, "optimizer-side levers", ["PyTorch", "NaN"]))
+    assert not names_asked(ranking(levers, "optimizer-side levers", ["PyTorch", "NaN"]))
     layers = "how many layers does DeepSeek-V3 have; how many keep a dense FFN?"
-    assert CoverageJudge.names_asked(ranking(layers, "layers", ["DeepSeek-V3", "FFN"]))
+    assert names_asked(ranking(layers, "layers", ["DeepSeek-V3", "FFN"]))
 
 
 def test_a_percentage_stands_for_the_share_only_beside_the_asked_noun() -> None:
@@ -506,5 +506,5 @@ def test_which_kind_asked_of_a_named_thing_needs_a_name_in_a_quote_about_that_th
     ranking = SimpleNamespace(query=SimpleNamespace(text=question, names=["Phind"]),
                               intent=QuestionIntent("other", focus="embedding model"))
     other = ["Phind describes a code-specialised pipeline.", "Late-interaction models such as ColBERT keep per-token vectors."]
-    assert CoverageJudge.unnamed_kind(ranking, other) == "which embedding model"  # ColBERT is said of no Phind
-    assert CoverageJudge.unnamed_kind(ranking, ["Phind embeds code with Voyage-Code before re-ranking."]) is None
+    assert unnamed_kind(ranking, other) == "which embedding model"  # ColBERT is said of no Phind
+    assert unnamed_kind(ranking, ["Phind embeds code with Voyage-Code before re-ranking."]) is None

@@ -9,6 +9,8 @@ import re
 from ..query.intent import AND_ASKS, UNIT_NAME
 from ..query.ranking import Ranking
 from ..query.wording import FRAME_WORDS
+from .answer_shape import NAMED_KIND, names_any
+from .text import display_sentence
 
 # An attribute asked of a named thing ("how many layers does X have") is checkable; the "steps" of a
 # list question or the subject of a why-question are described, not stated as one attribute (dev).
@@ -202,3 +204,30 @@ def number_owners(question: str, names: list[str]) -> list[str]:
     owner = m.group("owner") if m else ""
     return [n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", owner, re.I)
             and not UNIT_NAME.fullmatch(n)]  # "each step's FLOPs" is a unit, not whose number it is
+
+
+def names_word(text: str, name: str) -> bool:
+    """``name`` is a whole word of ``text``: the "LM" of "in-context RALM" is no side of its own."""
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
+
+
+def names_asked(ranking: Ranking) -> bool:
+    """The question names a thing in the clause that asks the focus. A multi-part question's
+    focus is its first part's, which may ask of no name ("what optimizer-side levers …, and on
+    the PyTorch side …"): there the focus's words decide nothing."""
+    if ranking.intent.kind != "multi_part":
+        return bool(ranking.query.names)
+    clause = asked_clause(ranking)
+    return any(names_word(clause, n) for n in ranking.query.names)
+
+
+def unnamed_kind(ranking: Ranking, sentences: list[str]) -> str | None:
+    """A "which <kind> does X use" question whose quotes that name X give no name of their own
+    ("Phind describes a code-specialised pipeline …" for Phind's embedding model): the names
+    the quotes give belong to other things."""
+    kind = NAMED_KIND.search(ranking.query.text)
+    owners = owners_of(ranking)
+    if not kind or not owners:
+        return None
+    about = [s for s in sentences if any(names_word(display_sentence(s), o) for o in owners)]
+    return None if names_any(ranking.query.text, about) else f"which {kind.group('kind')}"

@@ -18,7 +18,7 @@ from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..tokenize import stem_tokens, tokenize
-from .answer_shape import NAMED_KIND, RATIO_RE, SHARE, names_any, unchosen, unshaped, unwritten_variants
+from .answer_shape import RATIO_RE, SHARE, unchosen, unshaped, unwritten_variants
 from .asked import (
     AUXILIARY,
     asked_clause,
@@ -27,9 +27,12 @@ from .asked import (
     asked_thing,
     asked_words,
     full_name,
+    names_asked,
+    names_word,
     number_owners,
     owners_of,
     says_itself,
+    unnamed_kind,
 )
 from .counting import CountCheck
 from .quotes import Quote, shown_sentences
@@ -89,11 +92,6 @@ def generic(focus: list[str], question: str) -> bool:
     return focus[-1] in GENERIC_HEADS and not (focus[-1] == "point" and HOW_MANY_POINTS.search(question))
 
 
-def names_word(text: str, name: str) -> bool:
-    """``name`` is a whole word of ``text``: the "LM" of "in-context RALM" is no side of its own."""
-    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
-
-
 def _tokens(text: str) -> set[str]:
     return set(tokenize(text))
 
@@ -150,7 +148,7 @@ class CoverageJudge:
         # evidence the reader is not asked to overrule; a plain pass of the focus check is not
         # (dev: the reader catches unanswerables there, "how many GPUs does Character.ai run").
         said = False
-        if (focus and intent.kind in FOCUS_KINDS and not generic(focus, ranking.query.text) and self.names_asked(ranking)
+        if (focus and intent.kind in FOCUS_KINDS and not generic(focus, ranking.query.text) and names_asked(ranking)
                 and not missing and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking))
                 and not states(focus, intent.numeric, sentences, token_sets, ranking, context)):
             # said of the thing the number is asked of, not of another name in the question
@@ -172,7 +170,7 @@ class CoverageJudge:
             missing.append(asked_here(ranking))
         if not missing and (shape := unshaped(ranking.query.text, asked_clause(ranking), sentences)):
             missing.append(asked_here(ranking) if shape == SHARE and focus else shape)
-        if not missing and (kind := self.unnamed_kind(ranking, sentences)):
+        if not missing and (kind := unnamed_kind(ranking, sentences)):
             missing.append(asked_here(ranking) if focus else kind)
         if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes, sentences):
             asked = asked_here(ranking) if focus else "the figure"
@@ -187,28 +185,6 @@ class CoverageJudge:
         worded = list(dict.fromkeys(asked + [m for m in named if not attribute or m.startswith("the ")]))
         missing = [m for m in worded if not any(m != other and m in other for other in worded)]
         return CoverageResult("partial" if missing else "answered", missing)
-
-    @staticmethod
-    def unnamed_kind(ranking: Ranking, sentences: list[str]) -> str | None:
-        """A "which <kind> does X use" question whose quotes that name X give no name of their own
-        ("Phind describes a code-specialised pipeline …" for Phind's embedding model): the names
-        the quotes give belong to other things."""
-        kind = NAMED_KIND.search(ranking.query.text)
-        owners = owners_of(ranking)
-        if not kind or not owners:
-            return None
-        about = [s for s in sentences if any(names_word(display_sentence(s), o) for o in owners)]
-        return None if names_any(ranking.query.text, about) else f"which {kind.group('kind')}"
-
-    @staticmethod
-    def names_asked(ranking: Ranking) -> bool:
-        """The question names a thing in the clause that asks the focus. A multi-part question's
-        focus is its first part's, which may ask of no name ("what optimizer-side levers …, and on
-        the PyTorch side …"): there the focus's words decide nothing."""
-        if ranking.intent.kind != "multi_part":
-            return bool(ranking.query.names)
-        clause = asked_clause(ranking)
-        return any(names_word(clause, n) for n in ranking.query.names)
 
     @staticmethod
     def setting_name(name: str, ranking: Ranking, unmentioned: list[str]) -> bool:

@@ -41,6 +41,7 @@ QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
 
 # "what share of SWE-bench did SWE-agent resolve": "12.5% resolved" gives the share without the word.
 SHARE_WORDS = frozenset({"share", "fraction", "percentage", "percent", "proportion"})
+SHARE_GAP = 2  # words between "43% of" and the noun it is a share of: "of MMLU's questions", "of all comparisons"
 # "how big is one latent checkpoint": a size, stated in bytes whatever the thing is called.
 HOW_BIG = re.compile(r"\bhow\s+(?:big|large)\s+(?:is|are|was|were|would)\b", re.I)
 
@@ -99,7 +100,7 @@ def share_said(sentence: str, focus: list[str], question: str) -> list[str]:
         return focus
     if not rest:
         return rest if gives_share(question, [sentence]) else focus
-    of = rf"\d[\d.,]*\s*(?:%|percent)\s+of\s+(?:[\w'’-]+\s+){{0,2}}?{re.escape(_singular(rest[-1]))}"
+    of = rf"\d[\d.,]*\s*(?:%|percent)\s+of\s+(?:[\w'’-]+\s+){{0,{SHARE_GAP}}}?{re.escape(_singular(rest[-1]))}"
     return rest if re.search(of, sentence, re.I) else focus
 
 
