@@ -97,8 +97,7 @@ def asked_thing(question: str, focus: str, names: list[str]) -> str:
 def says_itself(clause: str, name: str) -> bool:
     """Whether the question's ``clause`` can say what is missing in place of "the X of ``name``":
     it names ``name`` and its subject does not point back."""
-    return bool(clause) and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", clause) is not None \
-        and not POINTS_BACK.search(clause)
+    return bool(clause) and names_word(clause, name) and not POINTS_BACK.search(clause)
 
 
 def holds(question: str, owner: str, focus: str) -> bool:

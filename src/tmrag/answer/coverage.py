@@ -221,7 +221,7 @@ class CoverageJudge:
         owned = re.search(rf"(?<![\w-]){re.escape(missing)}['’]s\b"
                           rf"|\b(?:for|of)\s+(?:the\s+)?{re.escape(whole)}(?![\w-])", question)
         if focus and not owned and not generic(ranking.intent.focus_tokens, question) \
-                and (asked := asked_words(question, focus)) and re.search(rf"(?<![\w-]){re.escape(missing)}(?![\w-])", asked):
+                and (asked := asked_words(question, focus)) and names_word(asked, missing):
             return asked
         # "how many points of ImageNet top-1 did the greedy soup gain", not "this for ImageNet"
         clause = asked_words(question, focus) if focus else asked_question(question)

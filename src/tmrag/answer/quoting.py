@@ -195,7 +195,7 @@ class QuoteSelector(ListQuoting, Paragraphs):
         if not count or not owners:
             return scored
         noun = count.group("noun")
-        named = re.compile("|".join(rf"(?<![\w-]){re.escape(o)}(?![\w-])" for o in owners), re.I)
+        named = any_name(owners)
 
         def counted(s: Scored) -> bool:
             text = display_sentence(self.sentence(s.row, s.j))
@@ -243,7 +243,7 @@ class QuoteSelector(ListQuoting, Paragraphs):
         owners = [o for o in owners_of(ranking) if o.lower() != o]
         if not owners or not OWNER_BONUS:
             return scored
-        pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(o)}(?![\w-])" for o in owners), re.I)
+        pattern = any_name(owners)
 
         def about(s: Scored) -> bool:
             return bool(pattern.search(self.sentence_context(s.row, s.j)) or pattern.search(self.index.chunks[s.row].breadcrumb))
@@ -295,6 +295,11 @@ class QuoteSelector(ListQuoting, Paragraphs):
         rows = {self.glossary_rows.get(t.term) for t in ranking.query.terms}
         return top if top is not None and top in rows else None
 
+
+
+def any_name(names: list[str]) -> re.Pattern[str]:
+    """Any of ``names`` as a whole word, in any case ("mixtral 8x7B" as typed)."""
+    return re.compile("|".join(rf"(?<![\w-]){re.escape(n)}(?![\w-])" for n in names), re.I)
 
 
 def _stem(family: str) -> str:
