@@ -342,6 +342,23 @@ def test_points_counted_are_an_attribute_other_generic_heads_are_not() -> None:
     assert generic(["point"], "What's the point of a KL penalty?")
     assert generic(["benefit"], "What's the benefit of GQA?")
     assert generic(["fix"], "Why does verbosity creep in under DPO, and what fix does it point to?")  # any remedy
+    # a generic head that is counted is the attribute; "how many times" asks a ratio
+    assert not generic(["problem"], "How many problems were in that subset?")
+    assert generic(["problem"], "What problem does GQA solve?")
+    assert generic(["time"], "How many times faster is FlashAttention?")
+
+
+def test_a_question_after_a_scene_setting_statement_says_what_it_asks_in_its_own_words() -> None:
+    from tmrag.answer.asked import asked_here
+
+    q = "Lightman et al. ran the ORM vs PRM comparison on a subset of MATH. How many problems were in that subset?"
+    ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["ORM", "PRM", "MATH"]),
+                              intent=SimpleNamespace(kind="numeric", focus="problems"))
+    assert asked_here(ranking) == "how many problems were in that subset"
+    q = "Llama 3 405B is a dense model. How many layers does Llama 3 405B have?"  # the question names its owner
+    ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["Llama 3 405B"]),
+                              intent=SimpleNamespace(kind="numeric", focus="layers"))
+    assert asked_here(ranking) == "the number of layers of Llama 3 405B"
 
 
 def test_a_symbol_typed_in_ascii_is_no_name_the_notes_must_write() -> None:

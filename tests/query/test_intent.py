@@ -30,6 +30,18 @@ def test_comparison_sides(question: str, sides: list[str]) -> None:
     assert comparison_sides(question) == sides
 
 
+@pytest.mark.parametrize(("question", "kind"), [
+    # the sides only set the scene; the question asks something of it
+    ("Lightman et al. ran the ORM vs PRM comparison on a subset of MATH. How many problems were in that subset?",
+     "numeric"),
+    # the question after the statement speaks of the sides
+    ("Two ways to shrink history: clearing tool outputs vs summarizing. How do they differ in cost?", "comparison"),
+    ("Stable Diffusion vs Flamingo both use cross-attention. In each, what attends to what?", "comparison"),
+])
+def test_sides_named_only_in_a_scene_setting_statement_make_no_comparison(question: str, kind: str) -> None:
+    assert classify(question, [], False).kind == kind
+
+
 def test_side_words_prefer_the_word_that_tells_sides_apart() -> None:
     assert side_words(["speculative decoding", "speculative execution"]) == ["decoding", "execution"]
     assert side_words(["Flamingo-style cross-attention", "LLaVA-style projection"]) == ["flamingo", "llava"]

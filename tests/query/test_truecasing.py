@@ -54,3 +54,14 @@ def test_math_and_function_notation_teach_no_names_but_prices_stay_prose() -> No
     tc = Truecaser(notes)
     assert tc.apply("what env var or cov flag?") == "what env var or cov flag?"
     assert tc.apply("does fooware bill more?") == "does FooWare bill more?"  # between two prices: prose
+
+
+def test_two_capitalised_words_the_notes_write_together_are_one_name() -> None:
+    notes = ["We ran Claude Code on the repo. Later, Claude Code wrote the code. We filter Common Crawl, "
+             "and Common Crawl dumps are monthly. The code is short."]
+    tc = Truecaser(notes)
+    # "code" alone is a word, so only the pair is recased, even where the writer used capitals elsewhere
+    assert tc.apply("what's claude code's default cap (e.g. parallel Greps)?") == \
+        "what's Claude Code's default cap (e.g. parallel Greps)?"
+    assert tc.apply("is the code short") == "is the code short"
+    assert tc.apply("how big is common crawl") == "how big is Common Crawl"

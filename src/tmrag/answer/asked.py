@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ..query.intent import AND_ASKS, UNIT_NAME
+from ..query.intent import AND_ASKS, SETTING_SENTENCE, UNIT_NAME
 from ..query.ranking import Ranking
 from ..query.wording import FRAME_WORDS
 from .answer_shape import NAMED_KIND, names_any
@@ -179,9 +179,14 @@ def asked_clause(ranking: Ranking) -> str:
 
 
 def asked_here(ranking: Ranking) -> str:
-    """The asked attribute of the names in the clause that asks it ("the FID of Stable Diffusion 3")."""
-    clause = asked_clause(ranking)
-    return asked_thing(clause, ranking.intent.focus, [n for n in ranking.query.names if n in clause])
+    """The asked attribute of the names in the clause that asks it ("the FID of Stable Diffusion 3");
+    a question after a scene-setting statement that names none of them in its own words ("… How
+    many problems were in that subset?"), since the statement's names are not whose it is."""
+    clause, focus = asked_clause(ranking), ranking.intent.focus
+    setting = SETTING_SENTENCE.match(clause)
+    if setting and not any(names_word(setting.group("asked"), n) for n in ranking.query.names):
+        return asked_words(setting.group("asked"), focus) or asked_thing(setting.group("asked"), focus, [])
+    return asked_thing(clause, focus, [n for n in ranking.query.names if n in clause])
 
 
 # Plain questions only: a multi-part question's focus is only its first part's (dev: false partials).

@@ -67,6 +67,7 @@ CATEGORY_WORDS = frozenset(tokenize("function method technique scheme approach m
                                     "encoding embedding architecture format"))
 FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it is first: "A smooth activation …"
 # "by how many points": a margin, though "point" alone names no attribute ("what's the point of …").
+COUNT_FREE_HEADS = frozenset({"time", "times", "much", "more", "less"})  # "how many times faster": a ratio
 HOW_MANY_POINTS = re.compile(r"\bhow\s+many\s+(?:percentage\s+)?points\b", re.I)
 # "A_hat_0", "d_k", "w_1": a symbol typed in ASCII, which the notes write in math ("Â_0").
 NOTATION = re.compile(r"[A-Za-z]{1,2}(?:_[A-Za-z0-9]+)+")
@@ -87,9 +88,15 @@ def unwritten(name: str, ranking: Ranking) -> bool:
 
 
 def generic(focus: list[str], question: str) -> bool:
-    """The focus names no attribute ("the benefit", "which one"), unless the question counts
-    points ("by how many points did TIES beat task arithmetic"): a score's margin."""
-    return focus[-1] in GENERIC_HEADS and not (focus[-1] == "point" and HOW_MANY_POINTS.search(question))
+    """The focus names no attribute ("the benefit", "which one"), unless the question counts it
+    ("by how many points did TIES beat task arithmetic", "how many problems were in the subset"):
+    a count of those is the attribute. "How many times" asks a ratio, which any number answers."""
+    head = focus[-1]
+    if head not in GENERIC_HEADS:
+        return False
+    if head == "point":
+        return not HOW_MANY_POINTS.search(question)
+    return head in COUNT_FREE_HEADS or not re.search(rf"\bhow\s+many\s+(?:[\w-]+\s+)?{re.escape(head)}", question, re.I)
 
 
 def _tokens(text: str) -> set[str]:
@@ -156,8 +163,7 @@ class CoverageJudge:
             kinds = self.with_kinds(token_sets, focus, sentences, owners or ranking.query.names)
             said = kinds != token_sets and states(focus, intent.numeric, sentences, kinds, ranking, context)
             if not said and not self.reads_as_answered(ranking, sentences):
-                missing.append(asked_thing(clause := asked_clause(ranking), intent.focus,
-                                           [n for n in ranking.query.names if n not in missing and n in clause]))
+                missing.append(asked_here(ranking))
         if (not missing and not said and not states_quantity(focus, intent.numeric, sentences, ranking)
                 and not self.states_of_owner(ranking, sentences, token_sets, context)
                 and not works_the_case(ranking.query.text, sentences)

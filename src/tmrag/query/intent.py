@@ -192,10 +192,29 @@ def question_focus(question: str, names: list[str]) -> str:
 COUNTED_KINDS = re.compile(r"\b(?:two|three|four|five|six)\s+(?:numbers|figures|metrics|quantities)\b", re.I)
 
 
+# A question that speaks of compared sides: "each", "which one", "how do they differ", "than".
+REFERS_TO_SIDES = re.compile(r"\b(?:each|both|either|neither|they|them|their|these|those|two|which|one|other|differ\w*|"
+                             r"compar\w*|vs\.?|versus|than|over|between|respectively|trade-?offs?)\b", re.I)
+SETTING_SENTENCE = re.compile(r"^(?P<setting>[^?]*?[.!])\s+(?P<asked>[A-Z][^.!]*\?)\s*$")
+
+
+def compared(text: str) -> list[str]:
+    """The sides of a comparison, unless they are named only in a statement that sets the scene
+    and the question after it asks something of that scene, not of them ("Lightman et al. ran the
+    ORM vs PRM comparison on a subset of MATH. How many problems were in that subset?")."""
+    sides = comparison_sides(text)
+    m = SETTING_SENTENCE.match(text)
+    if not sides or not m or comparison_sides(m.group("asked")):
+        return sides
+    asked = m.group("asked")
+    words = {w for side in sides for w in tokenize(side)} - FRAME_WORDS
+    return sides if REFERS_TO_SIDES.search(asked) or words & set(tokenize(asked)) else []
+
+
 def classify(question: str, names: list[str], defines: bool) -> QuestionIntent:
     text = " ".join(question.split())
     numeric = bool(NUMERIC_RE.search(text)) and not COUNTED_KINDS.search(text)
-    sides = comparison_sides(text)
+    sides = compared(text)
     parts = split_parts(text)
     if len(parts) == 1:
         parts = elliptic_parts(text) or parts

@@ -44,6 +44,10 @@ MAX_LOWER_SHARE = 0.1
 MIN_TITLE_CASE = 2
 MIN_CHARS = 2  # "KV", "RL"; the short words ("an", "is", "it") are written in lower case
 MIN_TITLE_CHARS = 3  # "He" (initialisation) is a name; "he" typed in a question is a pronoun
+# Two capitalised words written together mid-sentence ("Claude Code", "Common Crawl"): a name as a
+# whole even when one of its words alone is an everyday word ("code", "crawl").
+TITLE_PAIR = re.compile(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+)\b")
+LOWER_PAIR = re.compile(r"\b[a-z]+\s+[a-z]+\b")
 
 
 class Truecaser:
@@ -57,6 +61,8 @@ class Truecaser:
         self.known = known
         self.words: Counter[str] = Counter()  # uses mid-sentence, where a capital means a name
         self.alone: Counter[str] = Counter()  # uses not followed by another capitalised word
+        pairs: Counter[str] = Counter()  # two-word names mid-sentence
+        lower_pairs: Counter[str] = Counter()  # the same two words written in lower case
         self.seen: set[str] = set()  # every word the notes write, code and compounds' parts too
         for text in texts:
             self.seen.update(w.lower() for w in re.findall(r"[A-Za-z]+", text))
@@ -67,6 +73,9 @@ class Truecaser:
             self.words.update(head for w in found if "-" in w and (head := name_head(w)))  # "EAGLE-style"
             self.alone.update(found)
             self.alone.subtract(BEFORE_NAME.findall(prose))
+            starts = {m.start(1) for m in FIRST_WORD.finditer(prose)}
+            pairs.update(f"{m.group(1)} {m.group(2)}" for m in TITLE_PAIR.finditer(prose) if m.start() not in starts)
+            lower_pairs.update(" ".join(m.group(0).split()) for m in LOWER_PAIR.finditer(prose))
         forms: dict[str, list[tuple[int, str]]] = {}
         for word, n in self.words.items():
             if n > 0 and len(word) >= MIN_CHARS:
@@ -74,6 +83,10 @@ class Truecaser:
         self.stems = set(stem_tokens(sorted(self.seen)))
         best = {lower: max(counted) for lower, counted in forms.items()}
         self.cased = {lower: word for lower, (n, word) in best.items() if self._is_name(lower, n, word)}
+        self.pairs = {pair.lower(): pair for pair, n in pairs.items()
+                      if n >= MIN_TITLE_CASE and lower_pairs[pair.lower()] <= MAX_LOWER_SHARE * n}
+        self.pair_re = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(self.pairs, key=len, reverse=True)))
+                                  + r")\b") if self.pairs else None
 
     def _is_name(self, lower: str, n: int, best: str) -> bool:
         """Whether ``best``, used ``n`` times mid-sentence, is how the notes write ``lower``."""
@@ -89,6 +102,8 @@ class Truecaser:
         writer used capitals, a word they left in lower case is a word ("an arena leaderboard"):
         only spellings no one would write as a plain word ("gpt-4", "kv", "swe-bench") change."""
         lower = text.lower() == text
+        if self.pair_re is not None:  # "claude code" is a name wherever it is typed in lower case
+            text = self.pair_re.sub(lambda m: self.pairs[m.group(0)], text)
 
         def recase(m: re.Match[str]) -> str:
             word = m.group(0)
