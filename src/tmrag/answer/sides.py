@@ -115,7 +115,9 @@ class SideQuoter:
         question, its best ones, those that use the part's ``own`` words first."""
         seen, pool = set(), []
         others = question if word else []
-        for scored in self.selector.candidates(side_ranking) + others:
+        # a side's sentence may sit in the next chunk of a passage's section ("Writing lessons after
+        # failures is the Reflexion idea …" ends the paragraph the other side's sentence opens)
+        for scored in self.selector.candidates(side_ranking, whole_sections=word is not None) + others:
             text = self.selector.sentence(scored.row, scored.j)
             tokens = set(tokenize(text))
             key = self.selector.absolute(scored.row, scored.j)
@@ -246,7 +248,8 @@ class SideQuoter:
         chosen: list[Pick] = []
         strength: dict[tuple[int, int], float] = {}
         found = 0
-        question = self.selector.candidates(ranking) if any(words) else []  # shared by every side
+        # shared by every side, whole sections: only sentences that name a side are taken from them
+        question = self.selector.candidates(ranking, whole_sections=True) if any(words) else []
         # "how many FLOPs did each use": each side's stated result first, as in a numeric answer
         numbers = NumberScorer.for_question(ranking.query.text) if wants_number(ranking.intent, ranking.query.text) else None
         # a short part retrieved with the subject it leans on: its own words pick its sentences
