@@ -525,3 +525,10 @@ def test_which_kind_asked_of_a_named_thing_needs_a_name_in_a_quote_about_that_th
     other = ["Phind describes a code-specialised pipeline.", "Late-interaction models such as ColBERT keep per-token vectors."]
     assert unnamed_kind(ranking, other) == "which embedding model"  # ColBERT is said of no Phind
     assert unnamed_kind(ranking, ["Phind embeds code with Voyage-Code before re-ranking."]) is None
+
+
+def test_a_quantity_is_stated_under_its_other_names() -> None:
+    from tmrag.answer.stating import with_synonyms
+
+    assert {"chance", "likelihood"} <= with_synonyms({"probability", "pair"})
+    assert with_synonyms({"pair", "flagged"}) == {"pair", "flagged"}

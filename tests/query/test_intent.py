@@ -75,6 +75,9 @@ def test_a_part_that_points_back_borrows_the_subject_unless_the_subject_is_a_num
     ("What group size G did DeepSeek use for GRPO?", ["DeepSeek", "GRPO"], "group size G"),
     ("Which TCP port does the bridge listen on?", ["TCP"], "port"),
     ("Why does attention scale by the square root of d?", [], ""),
+    # a clause that opens with an article says whose the attribute is, not what it is
+    ("what's the chance a doc pair gets flagged as duplicate at Jaccard 0.9?", ["Jaccard"], "chance"),
+    ("How much does a Cursor Pro subscription cost per month?", ["Cursor", "Pro"], "subscription cost"),
 ])
 def test_focus_is_the_asked_attribute_without_its_owner(question: str, names: list[str], focus: str) -> None:
     assert question_focus(question, names) == focus

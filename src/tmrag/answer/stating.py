@@ -39,6 +39,15 @@ QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
 }
 
 
+# Words for one quantity: "the chance a pair is flagged" is stated as "the probability that a pair …".
+SAME_QUANTITY = (frozenset({"chance", "probability", "likelihood"}),)
+
+
+def with_synonyms(tokens: set[str]) -> set[str]:
+    """A sentence's tokens with the other words for each quantity it names."""
+    return tokens.union(*(group for group in SAME_QUANTITY if tokens & group))
+
+
 # "what share of SWE-bench did SWE-agent resolve": "12.5% resolved" gives the share without the word.
 SHARE_WORDS = frozenset({"share", "fraction", "percentage", "percent", "proportion"})
 SHARE_GAP = 2  # words between "43% of" and the noun it is a share of: "of MMLU's questions", "of all comparisons"
@@ -144,7 +153,7 @@ def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: li
     for sentence, tokens in zip(sentences, token_sets, strict=True):
         shown = display_sentence(sentence)
         wanted = share_said(shown, focus, ranking.query.text) if shares_asked else focus
-        named = (mentions_all(tokens, wanted) or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
+        named = (mentions_all(with_synonyms(tokens), wanted) or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
                  or bool(focus and possessed(shown, ranking.query.names, focus[-1])))
         # "385 items" counts the "golden-set items" asked for when the passage it sits in is about
         # golden sets (``context``: the quoted passages' words); "144 heads" is no count of

@@ -165,6 +165,8 @@ def content_words(text: str) -> list[str]:
 
 # The asked attribute also ends at an alternative: "exponent or ratio", either states it.
 FOCUS_END = re.compile(r"\s+or\b", re.I)
+# "chance a doc pair gets flagged": a bare noun, then a clause that opens with an article
+CLAUSE_ARTICLE = re.compile(r"(?P<noun>[\w-]{3,})\s+(?:a|an)\s+\S", re.I)
 
 
 def question_focus(question: str, names: list[str]) -> str:
@@ -175,6 +177,9 @@ def question_focus(question: str, names: list[str]) -> str:
         if not m:
             continue
         phrase = FOCUS_END.split(leading_phrase(m.group("f")), maxsplit=1)[0]
+        # "the chance a doc pair gets flagged": the noun, before the clause that says whose it is
+        clause = CLAUSE_ARTICLE.match(phrase)
+        phrase = clause.group("noun") if clause and clause.group("noun").lower() not in FRAME_WORDS else phrase
         focus = phrase
         for name in (n for n in names if not UNIT_NAME.fullmatch(n)):
             focus = re.sub(rf"(?<![\w-]){re.escape(name)}(?:'s)?(?![\w-])", " ", focus)
