@@ -42,7 +42,7 @@ from .text import display_sentence
 
 # Heads of a focus phrase that name no attribute ("the benefit", "which one", "what changes"):
 # nothing a sentence could be checked for.
-GENERIC_HEADS = frozenset(tokenize("one benefit change cause thing way difference point time times effect role problem "
+GENERIC_HEADS = frozenset(tokenize("one benefit change cause thing way difference point time times effect role place problem "
                                    "idea reason impact advantage result happens goes work works go back fit smaller "
                                    "larger bigger faster slower much more less "
                                    # "what breaks on a fully masked row", "which rule wins": a verb, not an attribute
