@@ -530,5 +530,18 @@ def test_which_kind_asked_of_a_named_thing_needs_a_name_in_a_quote_about_that_th
 def test_a_quantity_is_stated_under_its_other_names() -> None:
     from tmrag.answer.stating import with_synonyms
 
-    assert {"chance", "likelihood"} <= with_synonyms({"probability", "pair"})
-    assert with_synonyms({"pair", "flagged"}) == {"pair", "flagged"}
+    assert {"chance", "likelihood"} <= with_synonyms({"probability", "pair"}, ["chance"])
+    assert with_synonyms({"pair", "flagged"}, ["chance"]) == {"pair", "flagged"}
+    # "13-gram" gives the asked n-gram's size; "GPT-4" gives no size of anything
+    assert {"n-gram", "size"} <= with_synonyms({"13-gram", "overlap"}, ["n-gram", "size"])
+    assert with_synonyms({"gpt-4", "tokenizer"}, ["vocab", "size"]) == {"gpt-4", "tokenizer"}
+
+
+def test_a_category_asked_by_its_modifier_is_stated_by_a_name_given_for_it() -> None:
+    q = "What message format does MCP use?"
+    assert CoverageJudge.names_of_kind(["message", "format"], ["messag"], {"mcp", "messages", "json-rpc", "2.0"},
+                                       "MCP messages are JSON-RPC 2.0 requests.", q)
+    assert not CoverageJudge.names_of_kind(["message", "format"], ["messag"], {"mcp", "messages", "small"},
+                                           "MCP messages are small.", q)  # no name of its own
+    assert not CoverageJudge.names_of_kind(["context", "window"], ["context"], {"mcp", "context", "claude"},
+                                           "MCP context goes to Claude.", q)  # not a category

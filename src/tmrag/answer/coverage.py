@@ -18,7 +18,7 @@ from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..tokenize import stem_tokens, tokenize
-from .answer_shape import RATIO_RE, SHARE, unchosen, unshaped, unwritten_variants
+from .answer_shape import RATIO_RE, SHARE, names_any, unchosen, unshaped, unwritten_variants
 from .asked import (
     AUXILIARY,
     asked_clause,
@@ -160,7 +160,7 @@ class CoverageJudge:
                 and not states(focus, intent.numeric, sentences, token_sets, ranking, context)):
             # said of the thing the number is asked of, not of another name in the question
             owners = number_owners(asked_clause(ranking), ranking.query.names) if self.owned(ranking) else []
-            kinds = self.with_kinds(token_sets, focus, sentences, owners or ranking.query.names)
+            kinds = self.with_kinds(token_sets, focus, sentences, owners or ranking.query.names, ranking.query.text)
             said = kinds != token_sets and states(focus, intent.numeric, sentences, kinds, ranking, context)
             if not said and not self.reads_as_answered(ranking, sentences):
                 missing.append(asked_here(ranking))
@@ -303,7 +303,7 @@ class CoverageJudge:
         return self._logit(ranking.query.text, " ".join(display_sentence(s) for s in sentences))
 
     def with_kinds(self, token_sets: list[set[str]], focus: list[str], sentences: list[str],
-                   names: list[str]) -> list[set[str]]:
+                   names: list[str], question: str = "") -> list[set[str]]:
         """Each sentence's tokens, plus the asked attribute's words when the sentence names one of
         the question's names and a glossary term of the asked kind: "GPT-2, GPT-3 and BERT use
         [GELU]" states BERT's activation function, since GELU's entry calls it an activation."""
@@ -314,6 +314,16 @@ class CoverageJudge:
                 out.append(tokens)  # said of another thing, or nothing to check
                 continue
             kinds = set().union(*(kind for terms, kind in self.kinds if any(term <= tokens for term in terms)))
-            out.append(tokens | set(focus) if all(s in kinds for s in stems) else tokens)
+            out.append(tokens | set(focus) if all(s in kinds for s in stems)
+                       or self.names_of_kind(focus, stems, tokens, sentence, question) else tokens)
         return out
+
+    @staticmethod
+    def names_of_kind(focus: list[str], stems: list[str], tokens: set[str], sentence: str, question: str) -> bool:
+        """A category asked by its modifier ("what message format does MCP use") is stated by a
+        sentence about the thing that uses the modifier and gives a name of its own ("MCP messages
+        are JSON-RPC 2.0 requests"): the name is the kind."""
+        if focus[-1] not in CATEGORY_WORDS:
+            return False
+        return set(stems) <= set(stem_tokens(sorted(tokens))) and names_any(question, [sentence])
 

@@ -43,9 +43,20 @@ QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
 SAME_QUANTITY = (frozenset({"chance", "probability", "likelihood"}),)
 
 
-def with_synonyms(tokens: set[str]) -> set[str]:
-    """A sentence's tokens with the other words for each quantity it names."""
-    return tokens.union(*(group for group in SAME_QUANTITY if tokens & group))
+# "13-gram" is an n-gram of size 13, "top-40" a top-k with k = 40: the number stands for the letter.
+VALUED_TOKEN = re.compile(r"\d[\d.,]*-([a-z]+)|([a-z]+)-\d[\d.,]*")
+VARIABLES = "nkmp"  # the letters a question writes for such a number
+VALUE_WORDS = frozenset({"size", "value", "length"})  # what "the n-gram size" asks is that number
+
+
+def with_synonyms(tokens: set[str], wanted: list[str]) -> set[str]:
+    """A sentence's tokens with the other words for each quantity it names, and, when a compound
+    with a variable is asked ("what n-gram size"), the same compound with a number ("13-gram"),
+    which gives its size too."""
+    valued = {f"{v}-{m.group(1)}" if m.group(1) else f"{m.group(2)}-{v}"
+              for t in tokens if (m := VALUED_TOKEN.fullmatch(t)) for v in VARIABLES} & set(wanted)
+    sized = VALUE_WORDS if valued else frozenset()
+    return tokens.union(valued, sized, *(group for group in SAME_QUANTITY if tokens & group))
 
 
 # "what share of SWE-bench did SWE-agent resolve": "12.5% resolved" gives the share without the word.
@@ -153,7 +164,7 @@ def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: li
     for sentence, tokens in zip(sentences, token_sets, strict=True):
         shown = display_sentence(sentence)
         wanted = share_said(shown, focus, ranking.query.text) if shares_asked else focus
-        named = (mentions_all(with_synonyms(tokens), wanted) or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
+        named = (mentions_all(with_synonyms(tokens, wanted), wanted) or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
                  or bool(focus and possessed(shown, ranking.query.names, focus[-1])))
         # "385 items" counts the "golden-set items" asked for when the passage it sits in is about
         # golden sets (``context``: the quoted passages' words); "144 heads" is no count of
