@@ -164,7 +164,8 @@ def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: li
     for sentence, tokens in zip(sentences, token_sets, strict=True):
         shown = display_sentence(sentence)
         wanted = share_said(shown, focus, ranking.query.text) if shares_asked else focus
-        named = (mentions_all(with_synonyms(tokens, wanted), wanted) or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
+        named = (mentions_all(with_synonyms(tokens, wanted), wanted)
+                 or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
                  or bool(focus and possessed(shown, ranking.query.names, focus[-1])))
         # "385 items" counts the "golden-set items" asked for when the passage it sits in is about
         # golden sets (``context``: the quoted passages' words); "144 heads" is no count of
