@@ -535,6 +535,9 @@ def test_a_quantity_is_stated_under_its_other_names() -> None:
     # "13-gram" gives the asked n-gram's size; "GPT-4" gives no size of anything
     assert {"n-gram", "size"} <= with_synonyms({"13-gram", "overlap"}, ["n-gram", "size"])
     assert with_synonyms({"gpt-4", "tokenizer"}, ["vocab", "size"]) == {"gpt-4", "tokenizer"}
+    # an asked compound written as two words
+    assert "per-token" in with_synonyms({"per", "token"}, ["per-token", "reward"], "applied per token as a reward")
+    assert "per-token" not in with_synonyms({"per", "token"}, ["per-token"], "per step, each token")
 
 
 def test_a_category_asked_by_its_modifier_is_stated_by_a_name_given_for_it() -> None:

@@ -49,14 +49,17 @@ VARIABLES = "nkmp"  # the letters a question writes for such a number
 VALUE_WORDS = frozenset({"size", "value", "length"})  # what "the n-gram size" asks is that number
 
 
-def with_synonyms(tokens: set[str], wanted: list[str]) -> set[str]:
-    """A sentence's tokens with the other words for each quantity it names, and, when a compound
-    with a variable is asked ("what n-gram size"), the same compound with a number ("13-gram"),
-    which gives its size too."""
+def with_synonyms(tokens: set[str], wanted: list[str], text: str = "") -> set[str]:
+    """A sentence's tokens with the other words for each quantity it names; an asked compound the
+    sentence writes as words ("per token" for "per-token"); and, when a compound with a variable
+    is asked ("what n-gram size"), the same compound with a number ("13-gram"), which gives its
+    size too."""
     valued = {f"{v}-{m.group(1)}" if m.group(1) else f"{m.group(2)}-{v}"
               for t in tokens if (m := VALUED_TOKEN.fullmatch(t)) for v in VARIABLES} & set(wanted)
     sized = VALUE_WORDS if valued else frozenset()
-    return tokens.union(valued, sized, *(group for group in SAME_QUANTITY if tokens & group))
+    spaced = {w for w in wanted if "-" in w and re.search(
+        r"(?<![\w-])" + r"[\s-]?".join(map(re.escape, w.split("-"))) + r"(?![\w-])", text, re.I)}
+    return tokens.union(valued, sized, spaced, *(group for group in SAME_QUANTITY if tokens & group))
 
 
 # "what share of SWE-bench did SWE-agent resolve": "12.5% resolved" gives the share without the word.
@@ -164,7 +167,7 @@ def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: li
     for sentence, tokens in zip(sentences, token_sets, strict=True):
         shown = display_sentence(sentence)
         wanted = share_said(shown, focus, ranking.query.text) if shares_asked else focus
-        named = (mentions_all(with_synonyms(tokens, wanted), wanted)
+        named = (mentions_all(with_synonyms(tokens, wanted, shown), wanted)
                  or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
                  or bool(focus and possessed(shown, ranking.query.names, focus[-1])))
         # "385 items" counts the "golden-set items" asked for when the passage it sits in is about
