@@ -287,3 +287,17 @@ def test_a_follow_up_in_context_searches_by_its_own_and_the_previous_questions_v
     want = real_engine.embed_query(follow) + real_engine.embed_query(first)
     assert np.allclose(vec, want / np.linalg.norm(want), atol=1e-6)  # the previous turn's vector, reused
     assert real_engine.context_vector(follow, follow) is None  # no context, nothing to mix
+
+
+def test_a_phrase_the_question_quotes_is_looked_for_where_the_notes_write_it(real_engine) -> None:  # noqa: ANN001
+    # the quoted phrase sits in a pitfalls list the comparison's further question does not retrieve
+    r = real_engine.ask("async generators vs WHATWG Streams in an LLM streaming pipeline: how does each one give you "
+                        "backpressure, and why does collecting events into an array 'for convenience' wreck it?")
+    assert '"for convenience" removes backpressure' in r.answer
+
+
+def test_a_sides_sentence_in_the_next_chunk_of_a_retrieved_section_is_found(real_engine) -> None:  # noqa: ANN001
+    # Reflexion's sentence ends the chunk before the one that ranks, in the same paragraph
+    r = real_engine.ask("reflexion vs generative agents — what idea does each one contribute to a file-based agent "
+                        "memory like a MEMORY.md index?")
+    assert "Reflexion idea" in r.answer and "Generative Agents" in r.answer

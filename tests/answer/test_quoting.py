@@ -3,7 +3,7 @@ how far a quoted sentence runs."""
 
 from types import SimpleNamespace
 
-from tmrag.answer.quoting import QuoteSelector, same_model
+from tmrag.answer.quoting import QuoteSelector, quoted_phrases, same_model
 from tmrag.config import Settings
 
 
@@ -255,3 +255,9 @@ def test_a_count_of_the_asked_noun_for_its_owner_gains_a_results_bonus() -> None
     scored = selector.counts_first(ranking, [Scored(0.5, 0, 0, j) for j in range(3)])
     # the owner's count gains; a derived line and another model's count of the same noun do not
     assert [round(s.score - 0.5, 3) for s in scored] == [0.0, COUNT_BONUS, 0.0]
+
+
+def test_phrases_of_two_or_more_words_in_quotation_marks_are_quoted_phrases() -> None:
+    q = "why does collecting events into an array 'for convenience' wreck it, and what's a \u201cprompt too long\u201d error?"
+    assert quoted_phrases(q) == ["for convenience", "prompt too long"]
+    assert quoted_phrases("what's the model's 'temperature'? it's Bob's") == []  # one word; apostrophes
