@@ -108,16 +108,26 @@ class SideQuoter:
                  and t not in GENERIC_SIDE_WORDS and t.isalpha() and (df := lexical.document_frequency(t)) > 0]
         return min(words)[1] if words else None
 
+    def side_pool(self, ranking: Ranking, side_ranking: Ranking, word: str | None, words: list[str],
+                  own: set[str]) -> list[Scored]:
+        """A side's pool; for a side no retrieved passage names, the rest of their sections too
+        ("Writing lessons after failures is the Reflexion idea …" ends the chunk before the one
+        that ranks, in the same paragraph). Only then: where the passages name the side, a
+        section's other sentences that name it displaced good ones (dev, blind: 2 better, 2 worse)."""
+        question = self.selector.candidates(ranking) if word else []
+        pool = self.pool(question, side_ranking, word, words, own)
+        if pool or word is None:
+            return pool
+        return self.pool(self.selector.candidates(ranking, whole_sections=True), side_ranking, word, words, own, True)
+
     def pool(self, question: list[Scored], side_ranking: Ranking, word: str | None, words: list[str],
-             own: set[str] | None = None) -> list[Scored]:
+             own: set[str] | None = None, wide: bool = False) -> list[Scored]:
         """Quotable sentences for one side, from its own retrieval and the question's candidates
         (``question``): for a comparison side, those naming it; for a part of a multi-part
         question, its best ones, those that use the part's ``own`` words first."""
         seen, pool = set(), []
         others = question if word else []
-        # a side's sentence may sit in the next chunk of a passage's section ("Writing lessons after
-        # failures is the Reflexion idea …" ends the paragraph the other side's sentence opens)
-        for scored in self.selector.candidates(side_ranking, whole_sections=word is not None) + others:
+        for scored in self.selector.candidates(side_ranking, whole_sections=wide) + others:
             text = self.selector.sentence(scored.row, scored.j)
             tokens = set(tokenize(text))
             key = self.selector.absolute(scored.row, scored.j)
@@ -248,8 +258,6 @@ class SideQuoter:
         chosen: list[Pick] = []
         strength: dict[tuple[int, int], float] = {}
         found = 0
-        # shared by every side, whole sections: only sentences that name a side are taken from them
-        question = self.selector.candidates(ranking, whole_sections=True) if any(words) else []
         # "how many FLOPs did each use": each side's stated result first, as in a numeric answer
         numbers = NumberScorer.for_question(ranking.query.text) if wants_number(ranking.intent, ranking.query.text) else None
         # a short part retrieved with the subject it leans on: its own words pick its sentences
@@ -258,7 +266,7 @@ class SideQuoter:
             if not ranking.intent.sides else [set()] * len(sides)
         for n, (word, side_ranking) in enumerate(zip(words, side_rankings, strict=True)):
             taken = 0
-            pool = self.pool(question, side_ranking, word, named, owns[n])
+            pool = self.side_pool(ranking, side_ranking, word, named, owns[n])
             if numbers:
                 pool = sorted(self.selector.results_first(pool, numbers), key=lambda s: -s.score)
             for s in pool:
