@@ -65,3 +65,13 @@ def test_removed_citation_tags_leave_no_stray_space_or_empty_parentheses() -> No
         "Filters (for example top-p) apply first.")
     assert display_sentence(r"Cost $= 40{,}000 \times 3/10^6 = \$0.12$ per call, about right.") == (
         "Cost = 40,000 × 3/10^6 = $0.12 per call, about right.")
+
+
+def test_a_bold_label_that_states_nothing_is_not_quoted_alone() -> None:
+    from tmrag.answer.text import bare_label
+
+    assert not quotable("**LLaVA-1.5 projector size (7B LLM, d_model 4,096).**")
+    assert not quotable("- **Cache affinity versus load balance of the router.**")
+    # a label that says something is a claim; bold inside a sentence is no label
+    assert quotable("**FlashAttention does not shrink the KV cache at all.**")
+    assert not bare_label("A two-layer MLP is **tiny** next to the 7B model.")

@@ -48,6 +48,19 @@ META_RE = re.compile(r"\b(?:this|the (?:next|previous)|that) (?:module|section|p
                      r"|\bthe hook (?:asks|has\b[^.]*\banswers)\b", re.I)  # "The hook asks why…": the question, restated
 
 
+# A bold label that opens a paragraph or an item ("**LLaVA-1.5 projector size (7B LLM, d_model 4,096).**",
+# "- **Cache affinity versus load balance.**"): a heading for what follows, not a claim, unless it
+# says something ("**FlashAttention does not shrink the KV cache.**").
+LABEL_RE = re.compile(r"\s*(?:[-*+]\s+|\d+[.)]\s+)?\*\*[^*]+\*\*\s*")
+CLAIM_WORD = re.compile(r"\b(?:is|are|was|were|be|been|isn't|aren't|does|do|did|doesn't|don't|has|have|had|can|cannot|"
+                        r"can't|could|will|would|should|must|may|might|not|no|never)\b", re.I)
+
+
+def bare_label(sentence: str) -> bool:
+    """A bold label that states nothing: quoted, it comes with the sentence it labels."""
+    return bool(LABEL_RE.fullmatch(sentence)) and not CLAIM_WORD.search(sentence)
+
+
 # A lead-in whose formula or result follows it ("The probability … is flagged is", "… gives"):
 # quoted without what follows, it states nothing.
 DANGLING_RE = re.compile(r"(?:\b(?:is|are|was|were|be|gives?|becomes?|equals?|by|to|as|of|that|the|where|then|with|from|"
@@ -56,11 +69,12 @@ DANGLING_RE = re.compile(r"(?:\b(?:is|are|was|were|be|gives?|becomes?|equals?|by
 
 def quotable(sentence: str) -> bool:
     """Whether a sentence can stand alone in an answer. Not: short fragments, questions (the
-    notes' interview prompts), table rows, headings, display math, and lead-ins ending in ":"
-    whose list, formula or code block the quote would leave out (dev: cites-relevant +0.007)."""
+    notes' interview prompts), table rows, headings, bold labels, display math, and lead-ins ending
+    in ":" whose list, formula or code block the quote would leave out (dev: cites-relevant +0.007)."""
     s = sentence.strip().rstrip("*_ ")
     return (len(s.split()) >= MIN_SENTENCE_WORDS and not s.endswith(("?", ":")) and not DANGLING_RE.search(s)
-            and not s.startswith(("**Q", "|", "#", "$$")) and not SETUP_RE.match(s) and not META_RE.search(s))
+            and not s.startswith(("**Q", "|", "#", "$$")) and not SETUP_RE.match(s) and not META_RE.search(s)
+            and not bare_label(sentence))
 
 
 def plain_math(tex: str) -> str:
