@@ -541,10 +541,12 @@ def test_a_quantity_is_stated_under_its_other_names() -> None:
 
 
 def test_a_category_asked_by_its_modifier_is_stated_by_a_name_given_for_it() -> None:
+    from tmrag.answer.stating import names_kind
+
     q = "What message format does MCP use?"
-    assert CoverageJudge.names_of_kind(["message", "format"], ["messag"], {"mcp", "messages", "json-rpc", "2.0"},
+    assert names_kind(["message", "format"], ["messag"], {"mcp", "messages", "json-rpc", "2.0"},
                                        "MCP messages are JSON-RPC 2.0 requests.", q)
-    assert not CoverageJudge.names_of_kind(["message", "format"], ["messag"], {"mcp", "messages", "small"},
+    assert not names_kind(["message", "format"], ["messag"], {"mcp", "messages", "small"},
                                            "MCP messages are small.", q)  # no name of its own
-    assert not CoverageJudge.names_of_kind(["context", "window"], ["context"], {"mcp", "context", "claude"},
+    assert not names_kind(["context", "window"], ["context"], {"mcp", "context", "claude"},
                                            "MCP context goes to Claude.", q)  # not a category

@@ -3,7 +3,8 @@ how far a quoted sentence runs."""
 
 from types import SimpleNamespace
 
-from tmrag.answer.quoting import QuoteSelector, quoted_phrases, same_model
+from tmrag.answer.quoted import quoted_phrases
+from tmrag.answer.quoting import QuoteSelector, same_model
 from tmrag.config import Settings
 
 

@@ -18,7 +18,7 @@ from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..tokenize import stem_tokens, tokenize
-from .answer_shape import RATIO_RE, SHARE, names_any, unchosen, unshaped, unwritten_variants
+from .answer_shape import RATIO_RE, SHARE, unchosen, unshaped, unwritten_variants
 from .asked import (
     AUXILIARY,
     asked_clause,
@@ -37,7 +37,7 @@ from .asked import (
 from .counting import CountCheck
 from .quotes import Quote, shown_sentences
 from .reader import AnswerReader
-from .stating import COUNT_RE, NUMBER_WORDS_RE, states, states_quantity, works_the_case
+from .stating import CATEGORY_WORDS, COUNT_RE, NUMBER_WORDS_RE, names_kind, states, states_quantity, works_the_case
 from .text import display_sentence
 
 # Heads of a focus phrase that name no attribute ("the benefit", "which one", "what changes"):
@@ -61,10 +61,6 @@ ASSUMED = re.compile(r"\b(?:assum\w*|illustrative\w*|hypothetical|in the shape o
 READER_MEMO = 64  # recent (question, quotes) pairs: a judgement's checks share one; concurrent requests a few
 FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
 SCENE_KINDS = frozenset({"mechanism", "multi_part", "comparison"})  # questions that ask how, why, or several things
-# Words that name a category, not the attribute itself: "activation (function)", "positional
-# (encoding)" are what GELU and RoPE are.
-CATEGORY_WORDS = frozenset(tokenize("function method technique scheme approach mechanism algorithm type kind variant "
-                                    "encoding embedding architecture format"))
 FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it is first: "A smooth activation …"
 # "by how many points": a margin, though "point" alone names no attribute ("what's the point of …").
 COUNT_FREE_HEADS = frozenset({"time", "times", "much", "more", "less"})  # "how many times faster": a ratio
@@ -315,15 +311,6 @@ class CoverageJudge:
                 continue
             kinds = set().union(*(kind for terms, kind in self.kinds if any(term <= tokens for term in terms)))
             out.append(tokens | set(focus) if all(s in kinds for s in stems)
-                       or self.names_of_kind(focus, stems, tokens, sentence, question) else tokens)
+                       or names_kind(focus, stems, tokens, sentence, question) else tokens)
         return out
-
-    @staticmethod
-    def names_of_kind(focus: list[str], stems: list[str], tokens: set[str], sentence: str, question: str) -> bool:
-        """A category asked by its modifier ("what message format does MCP use") is stated by a
-        sentence about the thing that uses the modifier and gives a name of its own ("MCP messages
-        are JSON-RPC 2.0 requests"): the name is the kind."""
-        if focus[-1] not in CATEGORY_WORDS:
-            return False
-        return set(stems) <= set(stem_tokens(sorted(tokens))) and names_any(question, [sentence])
 

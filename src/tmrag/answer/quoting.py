@@ -29,15 +29,13 @@ from .numeric import (
     wants_number,
 )
 from .paragraphs import Paragraphs
+from .quoted import PhrasePassages, plain, quoted_phrases
 from .quotes import ANSWER_PASSAGES, Group, Pick, Quote, Scored, SentenceRef
 from .reading import in_runs, within
 from .stating import COUNT_RE, counts
 from .text import MAX_SENTENCES, display_sentence, quotable
 from .widening import SectionRows
 
-# A phrase the question quotes ("collecting events into an array 'for convenience'"): at least two
-# words inside quotation marks, which a learner copies from the notes.
-QUOTED_PHRASE = re.compile(r"(?:(?<=\s)|^)['\"‘“]([^'\"’”]{6,80})['\"’”]")
 QUOTED_BONUS = 0.1  # a sentence holding the quoted phrase outranks a near-tie that only embeds close
 QUOTED_PASSAGES = 2  # passages holding the phrase, added after the top ones: the phrase is rarely written more often
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
@@ -61,16 +59,6 @@ CAUSAL_RE = re.compile(r"\b(?:because|since|so that|which is why|that is why|thi
 # custom slash commands…").
 ASKS_SOURCE = re.compile(r"^\s*which\b|\b(?:papers?|study|studies|sources?|cite[sd]?|citations?|references?|introduced|"
                          r"proposed|published|authors?|reading|article|report|blog|docs|documentation)\b", re.I)
-
-
-def plain(text: str) -> str:
-    """Text as a quoted phrase is matched: lower case, one space, straight quotes."""
-    return " ".join(text.lower().replace("“", '"').replace("”", '"').replace("’", "'").split())
-
-
-def quoted_phrases(question: str) -> list[str]:
-    """The phrases of two or more words a question puts in quotation marks, as ``plain`` writes them."""
-    return [plain(m.group(1)) for m in QUOTED_PHRASE.finditer(question) if len(m.group(1).split()) >= 2]
 
 
 class QuoteSelector(ListQuoting, Paragraphs):
@@ -124,7 +112,7 @@ class QuoteSelector(ListQuoting, Paragraphs):
         if whole_sections:
             rows += [(n.rank, n.row) for n in self.sections.neighbours(top)]
         phrases = quoted_phrases(ranking.query.text)
-        held = [r for r in self.rows_holding(phrases) if r not in {row for _, row in rows}][:QUOTED_PASSAGES]
+        held = [r for r in self.phrase_passages.rows(phrases) if r not in {row for _, row in rows}][:QUOTED_PASSAGES]
         rows += [(len(top), row) for row in held]
         scored: list[Scored] = []
         for rank, row in rows:
@@ -137,14 +125,8 @@ class QuoteSelector(ListQuoting, Paragraphs):
         return scored
 
     @cached_property
-    def plain_texts(self) -> list[str]:
-        return [plain(c.text) if c.kind in ("module", "glossary") else "" for c in self.index.chunks]
-
-    def rows_holding(self, phrases: list[str]) -> list[int]:
-        """The note passages that write one of ``phrases``, in document order."""
-        if not phrases:
-            return []
-        return [row for row, text in enumerate(self.plain_texts) if any(p in text for p in phrases)]
+    def phrase_passages(self) -> PhrasePassages:
+        return PhrasePassages(self.index.chunks)
 
     def sets_the_case(self, question: str, candidates: list[Scored]) -> bool:
         """Some candidate sentence uses a value the question sets its case with; true when it sets none."""

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 from ..query.ranking import Ranking
-from ..tokenize import mentions_all
-from .answer_shape import ASKS_SHARE, gives_share
+from ..tokenize import mentions_all, stem_tokens, tokenize
+from .answer_shape import ASKS_SHARE, gives_share, names_any
 from .asked import owner_phrase
 from .numeric import RESULT_RE, WORKED_CASE_VALUES, case_values, quantities
 from .text import NUMBER_RE, display_sentence
@@ -61,6 +61,21 @@ def with_synonyms(tokens: set[str], wanted: list[str], text: str = "") -> set[st
     spaced = {w for w in wanted if w.count("-") == 1 and re.search(
         r"(?<![\w-])" + r"[\s-]?".join(map(re.escape, w.split("-"))) + r"(?![\w-])", text, re.I)}
     return tokens.union(valued, sized, spaced, *(group for group in SAME_QUANTITY if tokens & group))
+
+
+# Words that name a category, not the attribute itself: "activation (function)", "positional
+# (encoding)" are what GELU and RoPE are.
+CATEGORY_WORDS = frozenset(tokenize("function method technique scheme approach mechanism algorithm type kind variant "
+                                    "encoding embedding architecture format"))
+
+
+def names_kind(focus: list[str], stems: list[str], tokens: set[str], sentence: str, question: str) -> bool:
+    """A category asked by its modifier ("what message format does MCP use") is stated by a
+    sentence that uses the modifier (``stems``) and gives a name of its own ("MCP messages are
+    JSON-RPC 2.0 requests"): the name is the kind."""
+    if focus[-1] not in CATEGORY_WORDS:
+        return False
+    return set(stems) <= set(stem_tokens(sorted(tokens))) and names_any(question, [sentence])
 
 
 # "what share of SWE-bench did SWE-agent resolve": "12.5% resolved" gives the share without the word.
