@@ -441,6 +441,10 @@ def test_a_name_that_only_sets_the_scene_of_a_how_question_is_not_missing() -> N
     assert not scene("CLI", ranking("multi_part", ["CLI", "Box"]), ["CLI", "Box"])  # nothing named is quoted
     assert not scene("CLI", ranking("numeric", ["CLI", "Box"]), ["CLI"])  # an attribute may be asked of it
     assert not scene("T5", ranking("comparison", ["ALiBi", "T5"], sides=["ALiBi", "T5's bucketed bias"]), ["T5"])
+    # a side holds a name only as a whole word: "LM" is no side of "Self-RAG vs in-context RALM"
+    rag = ranking("comparison", ["Self-RAG", "RALM", "LM"], sides=["Self-RAG", "in-context RALM"],
+                  text="Self-RAG vs in-context RALM: which one leaves the LM's weights untouched?")
+    assert scene("LM", rag, ["LM"])
     assert not scene("Mamba", ranking("mechanism", ["Mamba", "SSM"], unknown=["Mamba"]), ["Mamba"])  # never written
     # a name written with its version or with another name is the asked thing's own, not the scene's
     simpo = "What gamma did SimPO use, and how much did it beat DPO by on AlpacaEval 2?"

@@ -198,7 +198,7 @@ class CoverageJudge:
             return False
         if full_name(ranking.query.text, name) != name:  # "AlpacaEval 2", "Claude Haiku": what is asked of
             return False
-        if any(name.lower() in side.lower() for side in intent.sides):
+        if any(names_word(side, name) for side in intent.sides):
             return False
         return any(n not in unmentioned and n != name for n in ranking.query.names)
 
