@@ -301,3 +301,10 @@ def test_a_sides_sentence_in_the_next_chunk_of_a_retrieved_section_is_found(real
     r = real_engine.ask("reflexion vs generative agents — what idea does each one contribute to a file-based agent "
                         "memory like a MEMORY.md index?")
     assert "Reflexion idea" in r.answer and "Generative Agents" in r.answer
+
+
+def test_each_part_of_a_two_part_question_may_take_a_third_sentence(real_engine) -> None:  # noqa: ANN001
+    # "what goes wrong if you leave it out?" is answered by the third sentence of its part
+    r = real_engine.ask("In a Pre-LN transformer, why do you need one extra norm right before the unembedding? "
+                        "What goes wrong if you leave it out?")
+    assert "grows with depth" in r.answer
