@@ -308,3 +308,12 @@ def test_each_part_of_a_two_part_question_may_take_a_third_sentence(real_engine)
     r = real_engine.ask("In a Pre-LN transformer, why do you need one extra norm right before the unembedding? "
                         "What goes wrong if you leave it out?")
     assert "grows with depth" in r.answer
+
+
+def test_a_question_that_asks_several_things_gets_a_sentence_for_the_words_not_yet_said(real_engine) -> None:  # noqa: ANN001
+    # the first picks say why the levers are adopted before pretraining; "which part of the formula
+    # does each one cut" is said by a sentence about the window and the sharing factor
+    r = real_engine.ask("character.ai KV levers: sliding-window local attention vs sharing KV across adjacent layers "
+                        "— which part of the KV-bytes formula does each one cut? and why are levers like these "
+                        "cheapest to adopt before pretraining rather than retrofitted?")
+    assert "sharing factor" in r.answer and "before pretraining" in r.answer
