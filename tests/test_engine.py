@@ -317,3 +317,23 @@ def test_a_question_that_asks_several_things_gets_a_sentence_for_the_words_not_y
                         "— which part of the KV-bytes formula does each one cut? and why are levers like these "
                         "cheapest to adopt before pretraining rather than retrofitted?")
     assert "sharing factor" in r.answer and "before pretraining" in r.answer
+
+
+
+def test_a_partial_answers_nearest_evidence_is_not_chosen_for_the_missing_words(real_engine, monkeypatch) -> None:  # noqa: ANN001
+    # the asked words a partial answer lacks are no reason to prefer a context sentence
+    from tmrag.answer.quoting import QuoteSelector
+
+    seen: list[frozenset[str]] = []
+    greedy = QuoteSelector.greedy
+
+    def spy(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        seen.append(args[6] if len(args) > 6 else kwargs.get("asked", frozenset()))
+        return greedy(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuoteSelector, "greedy", spy)
+    ranking = real_engine.rank("character.ai KV levers: sliding-window local attention vs sharing KV across adjacent "
+                               "layers — which part of the KV-bytes formula does each one cut?")
+    real_engine.quoter.select(ranking)
+    real_engine.quoter.select(ranking, numbers_first=False)
+    assert seen[0] and not seen[-1]

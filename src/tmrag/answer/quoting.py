@@ -91,8 +91,9 @@ class QuoteSelector(ListQuoting, Paragraphs):
         # a comparison or multi-part question has several things to say: the contract's five sentences
         # (dev, blind: 104 changed answers, good 54.8% -> 57.7%, bad 11.5% both)
         budget = MAX_SENTENCES if ranking.intent.kind in ("multi_part", "comparison") else None
-        # several things asked: after each pick, a sentence with asked words not yet said gains
-        asked = frozenset(content_words(ranking.query.text)) if budget and not numbers else frozenset()
+        # several things asked: after each pick, a sentence with asked words not yet said gains;
+        # not in a partial answer's nearest evidence, where those words are what the notes lack
+        asked = frozenset(content_words(ranking.query.text)) if budget and not numbers and numbers_first else frozenset()
         groups = self.greedy(scored, chosen, numbers, WHY_MARGIN if why and not numbers else SENTENCE_MARGIN, why, budget,
                              asked)
         quotes = self.quotes_from(chosen, self.reading_strength(ranking, groups))
