@@ -52,9 +52,9 @@ VALUE_WORDS = frozenset({"size", "value", "length"})  # what "the n-gram size" a
 def with_synonyms(tokens: set[str], wanted: list[str], text: str = "") -> set[str]:
     """A sentence's tokens with the other words for each quantity it names; an asked two-word
     compound the sentence writes as words ("per token" for "per-token"; a longer one names a
-    unit, "output-tokens-per-minute", which a sentence with the words need not give); and, when a compound with a variable
-    is asked ("what n-gram size"), the same compound with a number ("13-gram"), which gives its
-    size too."""
+    unit, "output-tokens-per-minute", which a sentence with the words need not give); and, when a
+    compound with a variable is asked ("what n-gram size"), the same compound with a number
+    ("13-gram"), which gives its size too."""
     valued = {f"{v}-{m.group(1)}" if m.group(1) else f"{m.group(2)}-{v}"
               for t in tokens if (m := VALUED_TOKEN.fullmatch(t)) for v in VARIABLES} & set(wanted)
     sized = VALUE_WORDS if valued else frozenset()
