@@ -319,7 +319,6 @@ def test_a_question_that_asks_several_things_gets_a_sentence_for_the_words_not_y
     assert "sharing factor" in r.answer and "before pretraining" in r.answer
 
 
-
 def test_a_partial_answers_nearest_evidence_is_not_chosen_for_the_missing_words(real_engine, monkeypatch) -> None:  # noqa: ANN001
     # the asked words a partial answer lacks are no reason to prefer a context sentence
     from tmrag.answer.quoting import QuoteSelector

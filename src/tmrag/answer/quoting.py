@@ -122,7 +122,8 @@ class QuoteSelector(ListQuoting, Paragraphs):
         if whole_sections:
             rows += [(n.rank, n.row) for n in self.sections.neighbours(top)]
         phrases = quoted_phrases(ranking.query.text)
-        held = [r for r in self.phrase_passages.rows(phrases) if r not in {row for _, row in rows}][:QUOTED_PASSAGES]
+        taken = {row for _, row in rows}
+        held = [r for r in self.phrase_passages.rows(phrases) if r not in taken][:QUOTED_PASSAGES]
         rows += [(len(top), row) for row in held]
         scored: list[Scored] = []
         for rank, row in rows:
@@ -162,10 +163,14 @@ class QuoteSelector(ListQuoting, Paragraphs):
         For a numeric question, ``numbers`` re-scores what is left after each pick; for one that
         asks several things, the ``asked`` words a sentence says that the picks have not yet said."""
         said: set[str] = set()
+        asked_in: dict[SentenceRef, frozenset[str]] = {}  # each sentence's asked words, read once
 
         def novel(s: Scored) -> float:
-            return NOVEL_BONUS * len((asked - said) & set(tokenize(self.sentence(s.row, s.j)))) / len(asked) \
-                if asked and groups else 0.0
+            if not asked or not groups:
+                return 0.0
+            if (s.row, s.j) not in asked_in:
+                asked_in[(s.row, s.j)] = asked & frozenset(tokenize(self.sentence(s.row, s.j)))
+            return NOVEL_BONUS * len(asked_in[(s.row, s.j)] - said) / len(asked)
 
         pending = sorted(scored, key=lambda s: -s.score)
         groups: list[Group] = []

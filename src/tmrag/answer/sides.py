@@ -78,6 +78,22 @@ def distinct_words(parts: list[str]) -> list[set[str]]:
     return [own - set().union(*(w for m, w in enumerate(words) if m != n)) for n, own in enumerate(words)]
 
 
+class QuestionCandidates:
+    """The whole question's candidate sentences, which every side's pool reads: those of its top
+    passages, and of their whole sections only when a side needs them, each found once."""
+
+    def __init__(self, selector: QuoteSelector, ranking: Ranking) -> None:
+        self.selector, self.ranking = selector, ranking
+
+    @cached_property
+    def top(self) -> list[Scored]:
+        return self.selector.candidates(self.ranking)
+
+    @cached_property
+    def sections(self) -> list[Scored]:
+        return self.selector.candidates(self.ranking, whole_sections=True)
+
+
 class SideQuoter:
     def __init__(self, selector: QuoteSelector) -> None:
         self.selector = selector
@@ -114,17 +130,16 @@ class SideQuoter:
                  and t not in GENERIC_SIDE_WORDS and t.isalpha() and (df := lexical.document_frequency(t)) > 0]
         return min(words)[1] if words else None
 
-    def side_pool(self, ranking: Ranking, side_ranking: Ranking, word: str | None, words: list[str],
+    def side_pool(self, question: QuestionCandidates, side_ranking: Ranking, word: str | None, words: list[str],
                   own: set[str]) -> list[Scored]:
         """A side's pool; for a side no retrieved passage names, the rest of their sections too
         ("Writing lessons after failures is the Reflexion idea …" ends the chunk before the one
         that ranks, in the same paragraph). Only then: where the passages name the side, a
         section's other sentences that name it displaced good ones (dev, blind: 2 better, 2 worse)."""
-        question = self.selector.candidates(ranking) if word else []
-        pool = self.pool(question, side_ranking, word, words, own)
+        pool = self.pool(question.top if word else [], side_ranking, word, words, own)
         if pool or word is None:
             return pool
-        return self.pool(self.selector.candidates(ranking, whole_sections=True), side_ranking, word, words, own, True)
+        return self.pool(question.sections, side_ranking, word, words, own, True)
 
     def pool(self, question: list[Scored], side_ranking: Ranking, word: str | None, words: list[str],
              own: set[str] | None = None, wide: bool = False) -> list[Scored]:
@@ -264,6 +279,7 @@ class SideQuoter:
         chosen: list[Pick] = []
         strength: dict[tuple[int, int], float] = {}
         found = 0
+        question = QuestionCandidates(self.selector, ranking)  # shared by every side
         # "how many FLOPs did each use": each side's stated result first, as in a numeric answer
         numbers = NumberScorer.for_question(ranking.query.text) if wants_number(ranking.intent, ranking.query.text) else None
         # a short part retrieved with the subject it leans on: its own words pick its sentences
@@ -272,7 +288,7 @@ class SideQuoter:
             if not ranking.intent.sides else [set()] * len(sides)
         for n, (word, side_ranking) in enumerate(zip(words, side_rankings, strict=True)):
             taken = 0
-            pool = self.side_pool(ranking, side_ranking, word, named, owns[n])
+            pool = self.side_pool(question, side_ranking, word, named, owns[n])
             if numbers:
                 pool = sorted(self.selector.results_first(pool, numbers), key=lambda s: -s.score)
             first = pool[0].score if pool else 0.0
