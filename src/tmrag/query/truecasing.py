@@ -47,7 +47,6 @@ MIN_TITLE_CHARS = 3  # "He" (initialisation) is a name; "he" typed in a question
 # Two capitalised words written together mid-sentence ("Claude Code", "Common Crawl"): a name as a
 # whole even when one of its words alone is an everyday word ("code", "crawl").
 TITLE_PAIR = re.compile(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+)\b")
-LOWER_PAIR = re.compile(r"\b[a-z]+\s+[a-z]+\b")
 
 
 class Truecaser:
@@ -62,20 +61,21 @@ class Truecaser:
         self.words: Counter[str] = Counter()  # uses mid-sentence, where a capital means a name
         self.alone: Counter[str] = Counter()  # uses not followed by another capitalised word
         pairs: Counter[str] = Counter()  # two-word names mid-sentence
-        lower_pairs: Counter[str] = Counter()  # the same two words written in lower case
+        proses: list[str] = []
         self.seen: set[str] = set()  # every word the notes write, code and compounds' parts too
         for text in texts:
             self.seen.update(w.lower() for w in re.findall(r"[A-Za-z]+", text))
             prose = HEADING.sub("", NOT_PROSE.sub(" ", text))
+            proses.append(prose)
             found = WORD.findall(prose)
+            firsts = list(FIRST_WORD.finditer(prose))
             self.words.update(w.rstrip(".") for w in found)
-            self.words.subtract(w.rstrip(".") for w in FIRST_WORD.findall(prose))  # a capital there says nothing
+            self.words.subtract(m.group(1).rstrip(".") for m in firsts)  # a capital there says nothing
             self.words.update(head for w in found if "-" in w and (head := name_head(w)))  # "EAGLE-style"
             self.alone.update(found)
             self.alone.subtract(BEFORE_NAME.findall(prose))
-            starts = {m.start(1) for m in FIRST_WORD.finditer(prose)}
+            starts = {m.start(1) for m in firsts}
             pairs.update(f"{m.group(1)} {m.group(2)}" for m in TITLE_PAIR.finditer(prose) if m.start() not in starts)
-            lower_pairs.update(" ".join(m.group(0).split()) for m in LOWER_PAIR.finditer(prose))
         forms: dict[str, list[tuple[int, str]]] = {}
         for word, n in self.words.items():
             if n > 0 and len(word) >= MIN_CHARS:
@@ -83,10 +83,20 @@ class Truecaser:
         self.stems = set(stem_tokens(sorted(self.seen)))
         best = {lower: max(counted) for lower, counted in forms.items()}
         self.cased = {lower: word for lower, (n, word) in best.items() if self._is_name(lower, n, word)}
-        self.pairs = {pair.lower(): pair for pair, n in pairs.items()
-                      if n >= MIN_TITLE_CASE and lower_pairs[pair.lower()] <= MAX_LOWER_SHARE * n}
+        self.pairs = self._pair_names(pairs, proses)
         self.pair_re = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(self.pairs, key=len, reverse=True)))
                                   + r")\b") if self.pairs else None
+
+    @staticmethod
+    def _pair_names(pairs: Counter[str], proses: list[str]) -> dict[str, str]:
+        """The two-word names, by their lower-case form: written capitalised often enough and (nearly)
+        never in lower case, which is counted for these candidates only."""
+        candidates = {pair.lower(): (pair, n) for pair, n in pairs.items() if n >= MIN_TITLE_CASE}
+        if not candidates:
+            return {}
+        lower = re.compile(r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in candidates) + r")\b")
+        written = Counter(" ".join(m.group(0).split()) for prose in proses for m in lower.finditer(prose))
+        return {low: pair for low, (pair, n) in candidates.items() if written[low] <= MAX_LOWER_SHARE * n}
 
     def _is_name(self, lower: str, n: int, best: str) -> bool:
         """Whether ``best``, used ``n`` times mid-sentence, is how the notes write ``lower``."""
