@@ -336,3 +336,10 @@ def test_a_partial_answers_nearest_evidence_is_not_chosen_for_the_missing_words(
     real_engine.quoter.select(ranking)
     real_engine.quoter.select(ranking, numbers_first=False)
     assert seen[0] and not seen[-1]
+
+
+def test_a_question_in_acronyms_the_notes_define_is_not_abstained(real_engine) -> None:  # noqa: ANN001
+    # "MQA" and "GQA" embed as word pieces: the question alone scores under the abstention threshold
+    r = real_engine.ask("What is the difference between MQA and GQA?")
+    assert not r.abstained and r.coverage == "answered" and "GQA" in r.answer
+    assert {c.module_id for c in r.citations} & {"multi-head", "kv-cache"}

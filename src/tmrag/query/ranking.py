@@ -17,6 +17,7 @@ from ..config import Settings
 from ..corpus.model import Corpus
 from ..names import RerankerName, RetrievalMode
 from ..tokenize import mentions_all, tokenize
+from .acronyms import Acronyms
 from .analysis import AnalyzedQuery, QueryAnalyzer, name_head, spelled_out, validate_question
 from .document_tail import DocumentTail
 from .documents import DocumentEvidence
@@ -63,6 +64,8 @@ class Ranker:
                                    known=lambda word: embedder.wordpieces(word) == WHOLE_WORD_PIECES)
         self.phrases = PhraseIndex(c.text for c in index.chunks)
         self.shorthand = Shorthand(index.lexical.document_frequency)
+        self.acronyms = Acronyms([m.body for m in corpus.modules.values()] + [t.definition for t in corpus.glossary],
+                                 [(t.term, alias) for t in corpus.glossary for alias in t.aliases])
         self.documents = DocumentEvidence(index, settings.bm25_k1, settings.bm25_b, settings.document_stem)
         self.retriever = Retriever(index, settings, self.documents)
         self.tail = DocumentTail(self.documents)
@@ -119,8 +122,7 @@ class Ranker:
         timings["rerank"] = (time.perf_counter() - t) * 1000
         results = diversify(reranked, self.index, k, self.settings.per_module_cap if diversity else NO_CAP)
         lead = results[:EVIDENCE_PASSAGES]
-        evidence = max((float((self.index.sentence_vectors_of(c.row) @ qvec).max(initial=0.0)) for c in lead),
-                       default=0.0)
+        evidence = self.evidence(query.text, lead, qvec)
         # A name made only of stopwords ("He" initialization) has no tokens to look up: not unknown.
         unknown = [w for w in query.names if (tokens := tokenize(w)) and not any(t in self.index.lexical.vocab for t in tokens)]
         unknown += [w for w in self.phrases.unwritten(query.names) if w not in unknown]
@@ -128,6 +130,19 @@ class Ranker:
         timings["retrieve_total"] = (time.perf_counter() - t0) * 1000
         intent = classify(query.text, query.names, query.defines is not None)
         return Ranking(query, qvec, reranked, results, evidence, unknown, unmentioned, timings, intent, categories)
+
+    def evidence(self, text: str, lead: list[Candidate], qvec: np.ndarray) -> float:
+        """Best sentence similarity among the lead passages. Below the abstention threshold, a
+        question with acronyms the notes define is also read spelled out ("MQA and GQA" → "MQA
+        (multi-query attention) and GQA (grouped-query attention)"): the embedder reads acronyms
+        poorly. Retrieval keeps the question's own vector; only this signal is re-read, and only
+        when it would abstain, so the extra embedding is rare."""
+        best = self._best_sentence(lead, qvec)
+        spelled = self.acronyms.spell_out(text) if best < self.settings.abstain_threshold else text
+        return best if spelled == text else max(best, self._best_sentence(lead, self.embed_query(spelled)))
+
+    def _best_sentence(self, lead: list[Candidate], qvec: np.ndarray) -> float:
+        return max((float((self.index.sentence_vectors_of(c.row) @ qvec).max(initial=0.0)) for c in lead), default=0.0)
 
     def unmentioned(self, query: AnalyzedQuery, rows: list[int]) -> list[str]:
         """Specific names in the question that none of these passages mention: an answer from them
