@@ -90,6 +90,10 @@ def test_focus_is_the_asked_attribute_without_its_owner(question: str, names: li
     ("GELU vs ReLU on negative inputs?", "comparison", False),
     ("What are the three stages of the RLHF pipeline?", "list", False),
     ("How does classifier-free guidance work, and what does a high guidance scale cost you?", "multi_part", False),
+    # a quantity's name without an article is a concept to explain; with one, a value
+    ("What is contrastive loss?", "other", False),
+    ("How does MoE routing work and what is load balancing loss?", "multi_part", False),
+    ("What is the loss at initialization for a 50K vocabulary?", "numeric", True),
 ])
 def test_kinds(question: str, kind: str, numeric: bool) -> None:
     intent = classify(question, [], defines=False)

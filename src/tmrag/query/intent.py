@@ -197,6 +197,13 @@ def question_focus(question: str, names: list[str]) -> str:
 COUNTED_KINDS = re.compile(r"\b(?:two|three|four|five|six)\s+(?:numbers|figures|metrics|quantities)\b", re.I)
 
 
+# "what is contrastive loss?", "what is acceptance rate?": with no article, the asked quantity's
+# words name a concept to explain, not a value; "what is the loss at step 0?" asks a number.
+NAMED_QUANTITY = re.compile(
+    r"\bwhat(?:'s|\s+is|\s+are)\s+(?!(?:the|its|their|a|an|this|that|our|my|your)\b)(?:[\w@^.-]+\s+){0,3}?"
+    r"(?:loss|rate|score|ratio|margin|threshold|budget|latency|throughput|utilization|interval|gap)s?\s*(?:\?|$)", re.I)
+
+
 # A question that speaks of compared sides: "each", "which one", "how do they differ", "than".
 REFERS_TO_SIDES = re.compile(r"\b(?:each|both|either|neither|they|them|their|these|those|two|which|one|other|differ\w*|"
                              r"compar\w*|vs\.?|versus|than|over|between|respectively|trade-?offs?)\b", re.I)
@@ -218,7 +225,7 @@ def compared(text: str) -> list[str]:
 
 def classify(question: str, names: list[str], defines: bool) -> QuestionIntent:
     text = " ".join(question.split())
-    numeric = bool(NUMERIC_RE.search(text)) and not COUNTED_KINDS.search(text)
+    numeric = bool(NUMERIC_RE.search(NAMED_QUANTITY.sub(" ", text))) and not COUNTED_KINDS.search(text)
     sides = compared(text)
     parts = split_parts(text)
     if len(parts) == 1:
