@@ -343,3 +343,10 @@ def test_a_question_in_acronyms_the_notes_define_is_not_abstained(real_engine) -
     r = real_engine.ask("What is the difference between MQA and GQA?")
     assert not r.abstained and r.coverage == "answered" and "GQA" in r.answer
     assert {c.module_id for c in r.citations} & {"multi-head", "kv-cache"}
+
+
+def test_a_pronoun_whose_antecedent_also_points_back_comes_with_both(real_engine) -> None:  # noqa: ANN001
+    # "The KL penalty has two jobs. It keeps … It also limits reward hacking …": the chunk opens at "It also"
+    answer = real_engine.ask("What is reward hacking?").answer
+    assert "It also limits reward hacking" in answer
+    assert answer.index("The KL penalty has two jobs.") < answer.index("It keeps generations fluent")

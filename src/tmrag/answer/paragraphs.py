@@ -19,6 +19,7 @@ DISPLAY_FORMULA = re.compile(r"\s*\$\$(.+?)\$\$", re.S)  # a display formula rig
 FORMULA_TAIL = 8  # characters before a chunk's start searched for the "$$" that closes a formula
 RESULT_NUMBER = re.compile(r"(?<=[=≈])\s*(\d[\d,]*(?:\.\d+)?)")  # a computed result: the number after "=" or "≈"
 SHORT_CLAIM = 10  # words: a claim this short leaves its reason to the next sentence
+ANTECEDENT_REACH = 2  # "The KL penalty has two jobs. It keeps … It also limits …": the notes chain two pronouns at most
 PARAGRAPH_REACH = 6  # sentences walked each way for an enumeration's other steps (the notes' run 3-4)
 # One step of an enumeration in running text ("First, it is out of distribution … Second, …"): a
 # reader given one step is told there are more, so the steps of one paragraph are quoted together.
@@ -33,12 +34,16 @@ class Paragraphs:
 
     def with_antecedent(self, row: int, j: int, chosen: list[Pick]) -> list[SentenceRef]:
         """A sentence that opens by pointing back ("It also limits…", "The result is that…")
-        comes with the sentence before it in its paragraph, which says what "it" is."""
-        text = self.sentence(row, j)
-        before = self.before(row, j) if points_back(text) else None
-        if before is None or any((p.row, p.j) == before for p in chosen):
-            return [(row, j)]
-        return [before, (row, j)]
+        comes with the sentence before it in its paragraph, which says what "it" is; when that
+        one points back too ("It keeps … It also limits …"), with the one before it as well."""
+        group = [(row, j)]
+        taken = {(p.row, p.j) for p in chosen}
+        while len(group) <= ANTECEDENT_REACH and points_back(self.sentence(*group[0])):
+            before = self.before(*group[0])
+            if before is None or before in taken:
+                break
+            group.insert(0, before)
+        return group
 
     def enumeration(self, row: int, j: int) -> list[SentenceRef]:
         """The other steps of the enumeration this sentence is a step of, in its paragraph
