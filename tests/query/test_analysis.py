@@ -35,9 +35,11 @@ def test_definition_questions_name_their_glossary_term() -> None:
     analyzer = QueryAnalyzer([rope, norm, kv])
     for question, term in (("What is RoPE?", rope), ("what's rope", rope), ("Explain layer norm.", norm),
                            ("What are KV caches?", kv), ("Tell me about the KV cache", kv),
-                           ("What does RoPE stand for?", rope), ("Define rotary position embedding", rope)):
+                           ("What does RoPE stand for?", rope), ("Define rotary position embedding", rope),
+                           ("What is the RoPE method?", rope)):
         assert analyzer.analyze(question).defines == term, question
-    for question in ("What is RoPE's base frequency?", "Why is RoPE better than ALiBi?", "What is attention?"):
+    for question in ("What is RoPE's base frequency?", "Why is RoPE better than ALiBi?", "What is attention?",
+                     "What is the attention model?"):
         assert analyzer.analyze(question).defines is None, question
 
 

@@ -15,6 +15,7 @@ from ..tokenize import tokenize
 MAX_QUESTION_CHARS = 2000  # the HTTP contract's limit; longer input is rejected, not truncated
 MAX_K = 50  # results per search, CLI and HTTP alike: beyond the fused head (40) ranks are noise
 # "What is RoPE?", "Explain layer norm", "What does GQA stand for?": a request for a definition.
+KIND_WORD = re.compile(r"\s+(?:model|method|technique|algorithm|pattern|approach|scheme|trick|mechanism|framework)$")
 DEFINITION_RE = re.compile(
     r"^(?:what(?:'s|\s+is|\s+are|\s+does)|define|explain|describe|tell\s+me\s+about)\s+(?:an?\s+|the\s+)?"
     r"(?P<subject>.+?)(?:\s+(?:mean|stand\s+for))?\s*[?.!]*$", re.IGNORECASE)
@@ -106,7 +107,10 @@ class QueryAnalyzer:
         if not m:
             return None
         subject = m.group("subject").lower().strip(" \"'`")
-        for name in (subject, subject[:-1] if subject.endswith("s") else "", subject[:-2] if subject.endswith("es") else ""):
+        # "the roofline model", "the ReAct pattern": the term named with the kind of thing it is
+        bare = KIND_WORD.sub("", subject)
+        for name in (subject, subject[:-1] if subject.endswith("s") else "", subject[:-2] if subject.endswith("es") else "",
+                     bare if bare != subject else ""):
             if name and _compact(name) in self.compact:
                 return self.compact[_compact(name)]
         return None
