@@ -36,7 +36,8 @@ def test_definition_questions_name_their_glossary_term() -> None:
     for question, term in (("What is RoPE?", rope), ("what's rope", rope), ("Explain layer norm.", norm),
                            ("What are KV caches?", kv), ("Tell me about the KV cache", kv),
                            ("What does RoPE stand for?", rope), ("Define rotary position embedding", rope),
-                           ("What is the RoPE method?", rope)):
+                           ("What is the RoPE method?", rope), ("RoPE — what is it?", rope),
+                           ("layer norm: what's the idea?", norm), ("what is the KV cache in vLLM?", kv)):
         assert analyzer.analyze(question).defines == term, question
     for question in ("What is RoPE's base frequency?", "Why is RoPE better than ALiBi?", "What is attention?",
                      "What is the attention model?"):

@@ -15,6 +15,10 @@ from ..tokenize import tokenize
 MAX_QUESTION_CHARS = 2000  # the HTTP contract's limit; longer input is rejected, not truncated
 MAX_K = 50  # results per search, CLI and HTTP alike: beyond the fused head (40) ranks are noise
 # "What is RoPE?", "Explain layer norm", "What does GQA stand for?": a request for a definition.
+# "superposition — what is it?", "GRPO: what's the idea?": the term first, then the question.
+TERM_FIRST_RE = re.compile(r"^(?P<subject>[^?,:;—–]+?)\s*(?:\s[—–-]|[,:;—–])\s*(?:what(?:'s|\s+is|\s+are)\s+(?:it|they|that|this)"
+                           r"|what(?:'s|\s+is)\s+the\s+idea)\s*[?.!]*$", re.IGNORECASE)
+SETTING = re.compile(r"\s+(?:in|for)\s+.*$")
 KIND_WORD = re.compile(r"\s+(?:model|method|technique|algorithm|pattern|approach|scheme|trick|mechanism|framework)$")
 DEFINITION_RE = re.compile(
     r"^(?:what(?:'s|\s+is|\s+are|\s+does)|define|explain|describe|tell\s+me\s+about)\s+(?:an?\s+|the\s+)?"
@@ -103,12 +107,12 @@ class QueryAnalyzer:
     def defined_term(self, text: str) -> GlossaryTerm | None:
         """The glossary term a definition question is about, when its whole subject is one of
         the term's names (plurals too: "What are KV caches?"); None for anything longer."""
-        m = DEFINITION_RE.match(text)
+        m = DEFINITION_RE.match(text) or TERM_FIRST_RE.match(text)
         if not m:
             return None
         subject = m.group("subject").lower().strip(" \"'`")
-        # "the roofline model", "the ReAct pattern": the term named with the kind of thing it is
-        bare = KIND_WORD.sub("", subject)
+        # "the roofline model", "weight tying in LMs": the term named with its kind or its setting
+        bare = KIND_WORD.sub("", SETTING.sub("", subject))
         for name in (subject, subject[:-1] if subject.endswith("s") else "", subject[:-2] if subject.endswith("es") else "",
                      bare if bare != subject else ""):
             if name and _compact(name) in self.compact:
