@@ -350,3 +350,10 @@ def test_a_pronoun_whose_antecedent_also_points_back_comes_with_both(real_engine
     answer = real_engine.ask("What is reward hacking?").answer
     assert "It also limits reward hacking" in answer
     assert answer.index("The KL penalty has two jobs.") < answer.index("It keeps generations fluent")
+
+
+def test_a_comparison_side_the_notes_never_write_is_missing(real_engine) -> None:  # noqa: ANN001
+    # "Lion" opens the question, so it is not read as a name; the notes never write the word
+    r = real_engine.ask("Lion vs AdamW optimizer?")
+    assert r.coverage == "partial" and r.missing == ["Lion"]
+    assert real_engine.ask("RoPE vs ALiBi?").coverage == "answered"

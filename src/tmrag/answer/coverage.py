@@ -13,6 +13,7 @@ from functools import lru_cache
 from ..config import Settings
 from ..corpus.model import Corpus
 from ..names import Coverage
+from ..query.comparison import side_words
 from ..query.documents import DocumentEvidence
 from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
@@ -141,6 +142,9 @@ class CoverageJudge:
             missing = [n for n in unmentioned if any(names_word(side, n) for side in intent.sides)
                        and not DESCRIPTIVE_NAME.search(n) and not NOTATION.fullmatch(n)
                        and not re.search(rf"\b{re.escape(n)}[\^_]", ranking.query.text)]
+            # a side named by a word the notes never write ("Lion vs AdamW"), however it is cased
+            missing += [name for side, word in zip(intent.sides, side_words(intent.sides), strict=True)
+                        if word and (name := self.unwritten_name(side, word)) and not any(names_word(side, m) for m in missing)]
         if not missing and unmentioned and intent.kind in FOCUS_KINDS:
             missing = self.unmentioned_and_unread(ranking, sentences, unmentioned)
         if not missing and intent.numeric and focus:
@@ -187,6 +191,15 @@ class CoverageJudge:
         worded = list(dict.fromkeys(asked + [m for m in named if not attribute or m.startswith("the ")]))
         missing = [m for m in worded if not any(m != other and m in other for other in worded)]
         return CoverageResult("partial" if missing else "answered", missing)
+
+    def unwritten_name(self, side: str, word: str) -> str | None:
+        """The name, as the question writes it, when the side names a thing (a capitalised word:
+        "Lion", "Mamba-style …", not "debiting synchronously") by a word the notes never write, in
+        any number."""
+        written = re.search(rf"(?<![\w-]){re.escape(word)}", side, re.I)
+        vocab = self.index.lexical.vocab
+        unwritten = word.isalpha() and not any(w in vocab for w in (word, word.removesuffix("s"), f"{word}s"))
+        return written.group(0) if written and written.group(0)[:1].isupper() and unwritten else None
 
     @staticmethod
     def setting_name(name: str, ranking: Ranking, unmentioned: list[str]) -> bool:
