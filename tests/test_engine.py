@@ -357,3 +357,10 @@ def test_a_comparison_side_the_notes_never_write_is_missing(real_engine) -> None
     r = real_engine.ask("Lion vs AdamW optimizer?")
     assert r.coverage == "partial" and r.missing == ["Lion"]
     assert real_engine.ask("RoPE vs ALiBi?").coverage == "answered"
+
+
+def test_a_bare_comparison_opens_each_side_with_its_glossary_entry(real_engine) -> None:  # noqa: ANN001
+    # the side query "RoPE ?" embeds nearest to "Raising the RoPE base is another common knob."
+    answer = real_engine.ask("RoPE vs ALiBi?").answer
+    assert answer.startswith("Rotary position embedding: A position scheme")
+    assert "ALiBi: A position method" in answer and "Raising the RoPE base" not in answer

@@ -8,6 +8,7 @@ import re
 from functools import cached_property
 
 from ..query.comparison import GENERIC_SIDE_WORDS, side_words
+from ..query.intent import content_words
 from ..query.phrasing import PhraseIndex
 from ..query.ranking import Ranking
 from ..query.wording import FRAME_WORDS
@@ -35,6 +36,7 @@ EXTRA_PART_MARGIN = 0.1
 COMPOSED_SENTENCES = 6
 SUBJECT_WORDS = 8  # a sentence's opening words: its subject, with a determiner or a clause before it
 SUBJECT_BONUS = 0.05  # a side's sentence about it, over one that names it after another side
+ENTRY_FIRST = 1.0  # a bare comparison's side opens with its glossary definition, whatever the similarity
 BOTH_SIDES_BONUS = 0.05  # a sentence that contrasts the sides directly leads its side's evidence
 PART_WORDS_BONUS = 0.1  # a leaned part's sentence that uses all of its own words, over one that uses none
 # A part is answered elsewhere when none of its own first modules is one the answer quotes ("…and
@@ -94,6 +96,11 @@ class QuestionCandidates:
         return self.selector.candidates(self.ranking, whole_sections=True)
 
 
+# Words that only say a comparison is asked: "What is the difference between MQA and GQA?" asks
+# nothing of the sides beyond what each is.
+COMPARING = frozenset(tokenize("difference differences differ compare compared comparison versus vs between"))
+
+
 class SideQuoter:
     def __init__(self, selector: QuoteSelector) -> None:
         self.selector = selector
@@ -131,18 +138,18 @@ class SideQuoter:
         return min(words)[1] if words else None
 
     def side_pool(self, question: QuestionCandidates, side_ranking: Ranking, word: str | None, words: list[str],
-                  own: set[str]) -> list[Scored]:
+                  own: set[str], entry: int | None = None) -> list[Scored]:
         """A side's pool; for a side no retrieved passage names, the rest of their sections too
         ("Writing lessons after failures is the Reflexion idea …" ends the chunk before the one
         that ranks, in the same paragraph). Only then: where the passages name the side, a
         section's other sentences that name it displaced good ones (dev, blind: 2 better, 2 worse)."""
-        pool = self.pool(question.top if word else [], side_ranking, word, words, own)
+        pool = self.pool(question.top if word else [], side_ranking, word, words, own, entry=entry)
         if pool or word is None:
             return pool
-        return self.pool(question.sections, side_ranking, word, words, own, True)
+        return self.pool(question.sections, side_ranking, word, words, own, True, entry)
 
     def pool(self, question: list[Scored], side_ranking: Ranking, word: str | None, words: list[str],
-             own: set[str] | None = None, wide: bool = False) -> list[Scored]:
+             own: set[str] | None = None, wide: bool = False, entry: int | None = None) -> list[Scored]:
         """Quotable sentences for one side, from its own retrieval and the question's candidates
         (``question``): for a comparison side, those naming it; for a part of a multi-part
         question, its best ones, those that use the part's ``own`` words first."""
@@ -152,15 +159,27 @@ class SideQuoter:
             text = self.selector.sentence(scored.row, scored.j)
             tokens = set(tokenize(text))
             key = self.selector.absolute(scored.row, scored.j)
-            if (word is None or names_side(word, text, tokens)) and key not in seen:
+            defines = scored.row == entry  # the side's glossary entry names it by its term
+            if (word is None or defines or names_side(word, text, tokens)) and key not in seen:
                 seen.add(key)
                 both = sum(names_side(w, text, tokens) for w in words) > 1
                 used = len(own & tokens) / len(own) if own else 0.0
                 # about this side: it is named first ("A KV cache stores …", not "Prompt caching stores the KV cache")
-                about = word is not None and first_named(words, " ".join(text.split()[:SUBJECT_WORDS])) == word
+                about = defines or (word is not None and first_named(words, " ".join(text.split()[:SUBJECT_WORDS])) == word)
                 pool.append(Scored(scored.score + BOTH_SIDES_BONUS * both + PART_WORDS_BONUS * used
-                                   + SUBJECT_BONUS * about, scored.rank, scored.row, scored.j))
+                                   + SUBJECT_BONUS * about + ENTRY_FIRST * defines, scored.rank, scored.row, scored.j))
         return sorted(pool, key=lambda s: -s.score)
+
+    def entry(self, ranking: Ranking, side: str) -> int | None:
+        """The glossary row of a side that is a glossary term or one of its names ("RoPE"), when the
+        comparison asks nothing of the sides but what each is ("RoPE vs ALiBi?"): a bare side
+        query embeds near any sentence that mentions it ("Raising the RoPE base is another common
+        knob"). A comparison that asks something of the sides is answered by what it asks."""
+        asked = set(content_words(ranking.query.text)) - COMPARING - {t for d in ranking.intent.sides for t in tokenize(d)}
+        if not ranking.intent.sides or asked:
+            return None
+        hits = self.selector.analyzer.names.get(" ".join(LEADING_ARTICLE.sub("", side.lower()).split()))
+        return self.selector.glossary_rows.get(hits[0][1].term) if hits and len(hits) == 1 else None
 
     def covers(self, quotes: list[Quote], sides: list[str]) -> bool:
         """Whether the quotes already speak of every side: name it within a sentence's opening
@@ -288,7 +307,7 @@ class SideQuoter:
             if not ranking.intent.sides else [set()] * len(sides)
         for n, (word, side_ranking) in enumerate(zip(words, side_rankings, strict=True)):
             taken = 0
-            pool = self.side_pool(question, side_ranking, word, named, owns[n])
+            pool = self.side_pool(question, side_ranking, word, named, owns[n], self.entry(ranking, sides[n]))
             if numbers:
                 pool = sorted(self.selector.results_first(pool, numbers), key=lambda s: -s.score)
             first = pool[0].score if pool else 0.0
