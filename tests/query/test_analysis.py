@@ -37,10 +37,11 @@ def test_definition_questions_name_their_glossary_term() -> None:
                            ("What are KV caches?", kv), ("Tell me about the KV cache", kv),
                            ("What does RoPE stand for?", rope), ("Define rotary position embedding", rope),
                            ("What is the RoPE method?", rope), ("RoPE — what is it?", rope),
-                           ("layer norm: what's the idea?", norm), ("what is the KV cache in vLLM?", kv)):
+                           ("layer norm: what's the idea?", norm), ("what is the KV cache in vLLM?", kv),
+                           ("RoPE?", rope), ("kv caches", kv), ("layer norm in RoPE?", norm)):
         assert analyzer.analyze(question).defines == term, question
     for question in ("What is RoPE's base frequency?", "Why is RoPE better than ALiBi?", "What is attention?",
-                     "What is the attention model?"):
+                     "What is the attention model?", "KV cache in Llama 3?", "RoPE base?"):
         assert analyzer.analyze(question).defines is None, question
 
 

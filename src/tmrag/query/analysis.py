@@ -19,6 +19,8 @@ MAX_K = 50  # results per search, CLI and HTTP alike: beyond the fused head (40)
 TERM_FIRST_RE = re.compile(r"^(?P<subject>[^?,:;—–]+?)\s*(?:\s[—–-]|[,:;—–])\s*(?:what(?:'s|\s+is|\s+are)\s+(?:it|they|that|this)"
                            r"|what(?:'s|\s+is)\s+the\s+idea)\s*[?.!]*$", re.IGNORECASE)
 SETTING = re.compile(r"\s+(?:in|for)\s+.*$")
+SETTING_WORD = re.compile(r"^\s+(?:in|for)\s+")
+BARE_TERM_RE = re.compile(r"^(?P<subject>[^?.!,:;]{2,60}?)\s*[?.!]*$")  # the whole question is a term
 KIND_WORD = re.compile(r"\s+(?:model|method|technique|algorithm|pattern|approach|scheme|trick|mechanism|framework)$")
 DEFINITION_RE = re.compile(
     r"^(?:what(?:'s|\s+is|\s+are|\s+does)|define|explain|describe|tell\s+me\s+about)\s+(?:an?\s+|the\s+)?"
@@ -106,13 +108,21 @@ class QueryAnalyzer:
 
     def defined_term(self, text: str) -> GlossaryTerm | None:
         """The glossary term a definition question is about, when its whole subject is one of
-        the term's names (plurals too: "What are KV caches?"); None for anything longer."""
+        the term's names (plurals too: "What are KV caches?"); None for anything longer. A
+        question that is only a term ("PagedAttention?", "loss masking in SFT?") asks for it too;
+        its setting is dropped only when the setting is a term as well ("KV cache in Llama 3?"
+        may ask a size)."""
         m = DEFINITION_RE.match(text) or TERM_FIRST_RE.match(text)
+        bare_term = m is None
+        m = m or BARE_TERM_RE.match(text)
         if not m:
             return None
         subject = m.group("subject").lower().strip(" \"'`")
+        setting = SETTING.search(subject)
+        if bare_term and setting and _compact(SETTING_WORD.sub("", setting.group(0))) not in self.compact:
+            setting = None
         # "the roofline model", "weight tying in LMs": the term named with its kind or its setting
-        bare = KIND_WORD.sub("", SETTING.sub("", subject))
+        bare = KIND_WORD.sub("", subject[:setting.start()] if setting else subject)
         for name in (subject, subject[:-1] if subject.endswith("s") else "", subject[:-2] if subject.endswith("es") else "",
                      bare if bare != subject else ""):
             if name and _compact(name) in self.compact:
