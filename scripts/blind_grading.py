@@ -1,6 +1,7 @@
 """Blind grading of answers on the review set (docs/decisions.md, issue 19). From the repo root:
 
     python scripts/blind_grading.py dump OUT.jsonl --split test          # this checkout's answers
+    python scripts/blind_grading.py --questions eval/short.jsonl dump OUT.jsonl --split test  # another set
     python scripts/blind_grading.py batches DIR KEY.json A a.jsonl B b.jsonl --batches 4 [--whole]
     python scripts/blind_grading.py tally KEY.json DIR --new B --old A [--baseline grades.json]
 
@@ -29,13 +30,13 @@ def rows(path: Path) -> dict[str, dict]:
     return {r["id"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
 
 
-def dump(out: Path, split: str) -> None:
+def dump(out: Path, split: str, questions: Path = REVIEW) -> None:
     from tmrag.config import Settings
     from tmrag.engine import Engine
 
     engine = Engine.open(Settings())
     with out.open("w", encoding="utf-8") as f:
-        for q in rows(REVIEW).values():
+        for q in rows(questions).values():
             if split in q["tags"]:
                 a = engine.ask(q["question"])
                 cites = [{"marker": c.marker, "where": f"{c.module_id or c.source_id} § {c.section}", "quote": c.quote_text}
@@ -53,10 +54,10 @@ def item(question: dict, answer: dict) -> dict:
 
 
 def batches(out: Path, key_file: Path, versions: list[tuple[str, Path]], n: int, rubric: Path,
-            whole: bool = False) -> None:
+            whole: bool = False, questions: Path = REVIEW) -> None:
     """``whole``: every question, not only the changed ones; an answer both versions give is
     graded once and counts for both (so each version gets a grade for the whole split)."""
-    rng, review = random.Random(SEED), rows(REVIEW)
+    rng, review = random.Random(SEED), rows(questions)
     (name_a, a), (name_b, b) = [(name, rows(path)) for name, path in versions]
     changed = [q for q in a if a[q]["answer"] != b[q]["answer"]]
     same = [q for q in a if whole and q not in changed]
@@ -81,8 +82,8 @@ def batches(out: Path, key_file: Path, versions: list[tuple[str, Path]], n: int,
     print(f"{len(changed)} changed answers, {len(same)} unchanged; batches of {[len(g) for g in groups]}")
 
 
-def tally(key_file: Path, graded: Path, new: str, old: str, baseline: Path | None) -> None:
-    key, review = json.loads(key_file.read_text()), rows(REVIEW)
+def tally(key_file: Path, graded: Path, new: str, old: str, baseline: Path | None, questions: Path = REVIEW) -> None:
+    key, review = json.loads(key_file.read_text()), rows(questions)
     grades, failures = {}, collections.Counter()
     for f in sorted(graded.glob("grades*.jsonl")):
         for g in map(json.loads, f.read_text().splitlines()):
@@ -111,6 +112,7 @@ def tally(key_file: Path, graded: Path, new: str, old: str, baseline: Path | Non
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--questions", type=Path, default=REVIEW, help="the question set (default: the review set)")
     sub = p.add_subparsers(dest="cmd", required=True)
     d = sub.add_parser("dump")
     d.add_argument("out", type=Path)
@@ -133,12 +135,12 @@ def main() -> None:
     t.add_argument("--baseline", type=Path)
     args = p.parse_args()
     if args.cmd == "dump":
-        dump(args.out, args.split)
+        dump(args.out, args.split, args.questions)
     elif args.cmd == "batches":
         versions = [(args.a_name, args.a_file), (args.b_name, args.b_file)]
-        batches(args.out, args.key, versions, args.batches, args.rubric, args.whole)
+        batches(args.out, args.key, versions, args.batches, args.rubric, args.whole, args.questions)
     else:
-        tally(args.key, args.graded, args.new, args.old, args.baseline)
+        tally(args.key, args.graded, args.new, args.old, args.baseline, args.questions)
 
 
 if __name__ == "__main__":
