@@ -364,3 +364,9 @@ def test_a_bare_comparison_opens_each_side_with_its_glossary_entry(real_engine) 
     answer = real_engine.ask("RoPE vs ALiBi?").answer
     assert answer.startswith("Rotary position embedding: A position scheme")
     assert "ALiBi: A position method" in answer and "Raising the RoPE base" not in answer
+
+
+def test_what_a_named_thing_is_is_answered_by_a_sentence_saying_what_it_is(real_engine) -> None:  # noqa: ANN001
+    # "After embedding, ViT is a standard pre-norm Transformer encoder": the reader alone reads it as unanswered
+    r = real_engine.ask("What is a ViT?")
+    assert r.coverage == "answered" and "ViT is a" in r.answer

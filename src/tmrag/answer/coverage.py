@@ -13,6 +13,7 @@ from functools import lru_cache
 from ..config import Settings
 from ..corpus.model import Corpus
 from ..names import Coverage
+from ..query.analysis import DEFINITION_RE
 from ..query.comparison import side_words
 from ..query.documents import DocumentEvidence
 from ..query.loaded_index import LoadedIndex
@@ -94,6 +95,18 @@ def generic(focus: list[str], question: str) -> bool:
     if head == "point":
         return not HOW_MANY_POINTS.search(question)
     return head in COUNT_FREE_HEADS or not re.search(rf"\bhow\s+many\s+(?:[\w-]+\s+)?{re.escape(head)}", question, re.I)
+
+
+def says_what_it_is(ranking: Ranking, sentences: list[str]) -> bool:
+    """"What is a ViT?" asks only what the named thing is, and a quoted sentence with the name as
+    the subject of "is a …" ("After embedding, ViT is a standard pre-norm Transformer encoder")
+    says it: the reader, trained on questions that ask one fact, reads such answers as unanswered."""
+    m = DEFINITION_RE.match(" ".join(ranking.query.text.split()))
+    subject = m.group("subject").strip(" \"'`") if m else ""
+    if subject not in ranking.query.names:
+        return False
+    copula = re.compile(rf"(?<![\w-]){re.escape(subject)}(?:\s+\([^)]*\))?\s+(?:is|are)\s+(?:a|an|the)\b", re.I)
+    return any(copula.search(display_sentence(s)) for s in sentences)
 
 
 def _tokens(text: str) -> set[str]:
@@ -303,7 +316,7 @@ class CoverageJudge:
         """The reader's verdict, asked only where the cheap checks are least sure: a question
         about a named thing, of a kind with one asked attribute, with middling evidence."""
         if (self.reader is None or not sentences or not ranking.query.names or ranking.intent.kind not in FOCUS_KINDS
-                or ranking.evidence >= self.settings.coverage_reader_evidence):
+                or ranking.evidence >= self.settings.coverage_reader_evidence or says_what_it_is(ranking, sentences)):
             return False
         return self.reader_logit(ranking, sentences) < self.settings.coverage_reader_logit
 
