@@ -41,7 +41,8 @@ def test_definition_questions_name_their_glossary_term() -> None:
                            ("RoPE?", rope), ("kv caches", kv), ("layer norm in RoPE?", norm)):
         assert analyzer.analyze(question).defines == term, question
     for question in ("What is RoPE's base frequency?", "Why is RoPE better than ALiBi?", "What is attention?",
-                     "What is the attention model?", "KV cache in Llama 3?", "RoPE base?"):
+                     "What is the attention model?", "KV cache in Llama 3?", "RoPE base?",
+                     "What is RoPE in a decoder, and why does it beat ALiBi?"):
         assert analyzer.analyze(question).defines is None, question
 
 

@@ -18,7 +18,7 @@ MAX_K = 50  # results per search, CLI and HTTP alike: beyond the fused head (40)
 # "superposition — what is it?", "GRPO: what's the idea?": the term first, then the question.
 TERM_FIRST_RE = re.compile(r"^(?P<subject>[^?,:;—–]+?)\s*(?:\s[—–-]|[,:;—–])\s*(?:what(?:'s|\s+is|\s+are)\s+(?:it|they|that|this)"
                            r"|what(?:'s|\s+is)\s+the\s+idea)\s*[?.!]*$", re.IGNORECASE)
-SETTING = re.compile(r"\s+(?:in|for)\s+.*$")
+SETTING = re.compile(r"\s+(?:in|for)\s+(?!.*\b(?:and|or|how|why|what|which)\b)[^,;?]*$")  # not a further question
 SETTING_WORD = re.compile(r"^\s+(?:in|for)\s+")
 BARE_TERM_RE = re.compile(r"^(?P<subject>[^?.!,:;]{2,60}?)\s*[?.!]*$")  # the whole question is a term
 KIND_WORD = re.compile(r"\s+(?:model|method|technique|algorithm|pattern|approach|scheme|trick|mechanism|framework)$")
