@@ -13,7 +13,6 @@ from functools import lru_cache
 from ..config import Settings
 from ..corpus.model import Corpus
 from ..names import Coverage
-from ..query.analysis import DEFINITION_RE
 from ..query.comparison import side_words
 from ..query.documents import DocumentEvidence
 from ..query.loaded_index import LoadedIndex
@@ -39,6 +38,7 @@ from .asked import (
 from .counting import CountCheck
 from .quotes import Quote, shown_sentences
 from .reader import AnswerReader
+from .reader_checks import FOCUS_KINDS, ReaderChecks
 from .stating import CATEGORY_WORDS, COUNT_RE, NUMBER_WORDS_RE, names_kind, states, states_quantity, works_the_case
 from .text import display_sentence
 
@@ -61,7 +61,6 @@ ASKS_REAL = re.compile(r"\b(?:actual|actually|real|in production|own figures|off
 # The notes mark a made-up figure: "assume", "illustrative", "hypothetical", "in the shape of".
 ASSUMED = re.compile(r"\b(?:assum\w*|illustrative\w*|hypothetical|in the shape of)\b", re.I)
 READER_MEMO = 64  # recent (question, quotes) pairs: a judgement's checks share one; concurrent requests a few
-FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
 SCENE_KINDS = frozenset({"mechanism", "multi_part", "comparison"})  # questions that ask how, why, or several things
 FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it is first: "A smooth activation …"
 # "by how many points": a margin, though "point" alone names no attribute ("what's the point of …").
@@ -97,23 +96,11 @@ def generic(focus: list[str], question: str) -> bool:
     return head in COUNT_FREE_HEADS or not re.search(rf"\bhow\s+many\s+(?:[\w-]+\s+)?{re.escape(head)}", question, re.I)
 
 
-def says_what_it_is(ranking: Ranking, sentences: list[str]) -> bool:
-    """"What is a ViT?" asks only what the named thing is, and a quoted sentence with the name as
-    the subject of "is a …" ("After embedding, ViT is a standard pre-norm Transformer encoder")
-    says it: the reader, trained on questions that ask one fact, reads such answers as unanswered."""
-    m = DEFINITION_RE.match(" ".join(ranking.query.text.split()))
-    subject = m.group("subject").strip(" \"'`") if m else ""
-    if subject not in ranking.query.names:
-        return False
-    copula = re.compile(rf"(?<![\w-]){re.escape(subject)}(?:\s+\([^)]*\))?\s+(?:is|are)\s+(?:a|an|the)\b", re.I)
-    return any(copula.search(display_sentence(s)) for s in sentences)
-
-
 def _tokens(text: str) -> set[str]:
     return set(tokenize(text))
 
 
-class CoverageJudge:
+class CoverageJudge(ReaderChecks):
     def __init__(self, settings: Settings, index: LoadedIndex, reader: AnswerReader | None = None,
                  corpus: Corpus | None = None, documents: DocumentEvidence | None = None) -> None:
         self.settings, self.index, self.corpus = settings, index, corpus
@@ -292,37 +279,6 @@ class CoverageJudge:
                  if any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", s, re.I) for n in owners)]
         return bool(named) and states(focus, ranking.intent.numeric, [s for s, _ in named], [t for _, t in named],
                                            ranking, context)
-
-    def reads_as_answered(self, ranking: Ranking, sentences: list[str]) -> bool:
-        """An attribute that is not a number, asked of a named thing at strong evidence, is often
-        stated in other words ("64 × 64 × 4 latent" for its "latent shape", "OAuth 2.1" for its
-        "authorization scheme"): there the unnamed focus makes the answer partial only when the
-        reader also doubts it."""
-        if (self.reader is None or ranking.intent.numeric
-                or ranking.evidence < self.settings.coverage_focus_evidence):
-            return False
-        return self.reader_logit(ranking, sentences) >= self.settings.coverage_owned_reader_logit
-
-    def unmentioned_and_unread(self, ranking: Ranking, sentences: list[str], unmentioned: list[str]) -> list[str]:
-        """The names the quotes never mention, when the reader also reads them as not answering:
-        at strong evidence a quote about a sibling ("Llama-3-70B's KV cache" for "Mistral 7B's")
-        matches everything but the name."""
-        names = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n)]
-        if self.reader is None or not sentences or not names:
-            return []
-        return names if self.reader_logit(ranking, sentences) < self.settings.coverage_unmentioned_reader_logit else []
-
-    def reads_as_unanswered(self, ranking: Ranking, sentences: list[str]) -> bool:
-        """The reader's verdict, asked only where the cheap checks are least sure: a question
-        about a named thing, of a kind with one asked attribute, with middling evidence."""
-        if (self.reader is None or not sentences or not ranking.query.names or ranking.intent.kind not in FOCUS_KINDS
-                or ranking.evidence >= self.settings.coverage_reader_evidence or says_what_it_is(ranking, sentences)):
-            return False
-        return self.reader_logit(ranking, sentences) < self.settings.coverage_reader_logit
-
-    def reader_logit(self, ranking: Ranking, sentences: list[str]) -> float:
-        """The reader's logit for the question with the quoted sentences as the answer shows them."""
-        return self._logit(ranking.query.text, " ".join(display_sentence(s) for s in sentences))
 
     def with_kinds(self, token_sets: list[set[str]], focus: list[str], sentences: list[str],
                    names: list[str], question: str = "") -> list[set[str]]:

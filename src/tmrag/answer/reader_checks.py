@@ -1,0 +1,70 @@
+"""The reader's verdicts the coverage judge consults where its cheap checks are least sure, the
+half of :class:`~tmrag.answer.coverage.CoverageJudge` that asks the trained reader (``reader.py``)
+whether the quoted sentences answer the question."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..config import Settings
+from ..query.analysis import DEFINITION_RE
+from ..query.phrasing import DESCRIPTIVE_NAME
+from ..query.ranking import Ranking
+from .reader import AnswerReader
+from .text import display_sentence
+
+# Kinds of question that ask one thing of a named thing, where the focus and reader checks apply.
+FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
+
+
+def says_what_it_is(ranking: Ranking, sentences: list[str]) -> bool:
+    """"What is a ViT?" asks only what the named thing is, and a quoted sentence with the name as
+    the subject of "is a …" ("After embedding, ViT is a standard pre-norm Transformer encoder")
+    says it: the reader, trained on questions that ask one fact, reads such answers as unanswered."""
+    m = DEFINITION_RE.match(" ".join(ranking.query.text.split()))
+    subject = m.group("subject").strip(" \"'`") if m else ""
+    if subject not in ranking.query.names:
+        return False
+    copula = re.compile(rf"(?<![\w-]){re.escape(subject)}(?:\s+\([^)]*\))?\s+(?:is|are)\s+(?:a|an|the)\b", re.I)
+    return any(copula.search(display_sentence(s)) for s in sentences)
+
+
+class ReaderChecks:
+    """Reads ``settings``, ``reader`` and the memoised ``_logit`` of the judge it is part of."""
+
+    settings: Settings
+    reader: AnswerReader | None
+    _logit: Callable[[str, str], float] | None
+
+    def reads_as_answered(self, ranking: Ranking, sentences: list[str]) -> bool:
+        """An attribute that is not a number, asked of a named thing at strong evidence, is often
+        stated in other words ("64 × 64 × 4 latent" for its "latent shape", "OAuth 2.1" for its
+        "authorization scheme"): there the unnamed focus makes the answer partial only when the
+        reader also doubts it."""
+        if (self.reader is None or ranking.intent.numeric
+                or ranking.evidence < self.settings.coverage_focus_evidence):
+            return False
+        return self.reader_logit(ranking, sentences) >= self.settings.coverage_owned_reader_logit
+
+    def unmentioned_and_unread(self, ranking: Ranking, sentences: list[str], unmentioned: list[str]) -> list[str]:
+        """The names the quotes never mention, when the reader also reads them as not answering:
+        at strong evidence a quote about a sibling ("Llama-3-70B's KV cache" for "Mistral 7B's")
+        matches everything but the name."""
+        names = [n for n in unmentioned if not DESCRIPTIVE_NAME.search(n)]
+        if self.reader is None or not sentences or not names:
+            return []
+        return names if self.reader_logit(ranking, sentences) < self.settings.coverage_unmentioned_reader_logit else []
+
+    def reads_as_unanswered(self, ranking: Ranking, sentences: list[str]) -> bool:
+        """The reader's verdict, asked only where the cheap checks are least sure: a question
+        about a named thing, of a kind with one asked attribute, with middling evidence."""
+        if (self.reader is None or not sentences or not ranking.query.names or ranking.intent.kind not in FOCUS_KINDS
+                or ranking.evidence >= self.settings.coverage_reader_evidence or says_what_it_is(ranking, sentences)):
+            return False
+        return self.reader_logit(ranking, sentences) < self.settings.coverage_reader_logit
+
+    def reader_logit(self, ranking: Ranking, sentences: list[str]) -> float:
+        """The reader's logit for the question with the quoted sentences as the answer shows them."""
+        return self._logit(ranking.query.text, " ".join(display_sentence(s) for s in sentences))
+
