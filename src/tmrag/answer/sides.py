@@ -14,13 +14,10 @@ from ..query.ranking import Ranking
 from ..query.wording import FRAME_WORDS
 from ..tokenize import tokenize
 from .numeric import NumberScorer, wants_number
-from .quotes import ANSWER_PASSAGES, Pick, Quote, Scored, renumbered, shown_sentences
+from .part_quoting import COMPOSED_SENTENCES, PartQuoting, distinct_words, names_side
+from .quotes import ANSWER_PASSAGES, Pick, Quote, Scored
 from .quoting import QuoteSelector
-from .reading import points_back
-from .text import TEX_SYMBOLS
 
-GREEK_NAMES = {sym: name for name, sym in reversed(TEX_SYMBOLS.items()) if len(sym) == 1 and "α" <= sym <= "ω"}
-GREEK = re.compile("|".join(GREEK_NAMES))  # a part asks "which gamma"; the notes write "γ = 6"
 PHRASE_SIDE_WORDS = 3  # "teacher forcing", "speculative decoding": a name of a few words; longer describes
 LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 PER_SIDE = 2  # sentences per side at most: two sides fill four of the answer's sentences
@@ -30,33 +27,12 @@ PER_SIDE = 2  # sentences per side at most: two sides fill four of the answer's 
 # reader then reads (at 3 with no margin, 3 answerable questions were read as partial).
 PER_PART = 3
 EXTRA_PART_MARGIN = 0.1
-# Sides or parts quoted each on their own, with any further question, share this many sentences:
-# one more than an ordinary answer's five (dev: numbers 0.753 -> 0.769, must 0.780 -> 0.790; 7 adds
-# little more, 0.772 / 0.791, for a median 161 words instead of 145)
-COMPOSED_SENTENCES = 6
 SUBJECT_WORDS = 8  # a sentence's opening words: its subject, with a determiner or a clause before it
 SUBJECT_BONUS = 0.05  # a side's sentence about it, over one that names it after another side
 ENTRY_FIRST = 1.0  # a bare comparison's side opens with its glossary definition, whatever the similarity
 BOTH_SIDES_BONUS = 0.05  # a sentence that contrasts the sides directly leads its side's evidence
 PART_WORDS_BONUS = 0.1  # a leaned part's (or a comparison side's) sentence that uses all the words asked of it, over none
 # (comparisons, dev blind pairs: 2 better, 0 worse of 10 changed answers)
-# A part is answered elsewhere when none of its own first modules is one the answer quotes ("…and
-# what happens to prompt-cache hits after compaction?"); 1 also counts a near-tie runner-up
-# module as elsewhere (dev: golden must -1 question at 1, 3 holds it; sides alike).
-DISTANT_DEPTH = 3
-DISTANT_SENTENCES = 2  # a distant part's own sentences: a result and its context (dev: 1 loses numbers)
-# A comparison's further question: its best sentences (dev: 2 answers "which latency does each
-# drive" with TTFT and TPOT where 1 quoted only one; asked bare, not of the sides, sides 0.904 -> 0.892).
-TRAILING_SENTENCES = 2
-
-
-def names_side(word: str, text: str, tokens: set[str]) -> bool:
-    """A side's word among a text's tokens; a joined one ("pass^k") or a phrase ("teacher
-    forcing", "slash command[s]") in its surface."""
-    if word.isalnum():
-        return word in tokens
-    plural = r"(?:e?s)?" if " " in word else ""
-    return re.search(rf"(?<![\w@^-]){re.escape(word)}{plural}(?![\w@^-])", text.lower()) is not None
 
 
 def first_named(words: list[str | None], text: str) -> str | None:
@@ -73,12 +49,6 @@ def side_at(word: str, lower: str) -> int:
     surface writes otherwise stands at the start)."""
     m = re.search(rf"(?<![\w@^]){re.escape(word)}", lower)
     return m.start() if m else 0
-
-
-def distinct_words(parts: list[str]) -> list[set[str]]:
-    """Each part's words that no other part has: what it asks of its own."""
-    words = [set(tokenize(p)) for p in parts]
-    return [own - set().union(*(w for m, w in enumerate(words) if m != n)) for n, own in enumerate(words)]
 
 
 # Words that only say a comparison is asked: "What is the difference between MQA and GQA?" asks
@@ -107,7 +77,7 @@ class QuestionCandidates:
         return self.selector.candidates(self.ranking, whole_sections=True)
 
 
-class SideQuoter:
+class SideQuoter(PartQuoting):
     def __init__(self, selector: QuoteSelector) -> None:
         self.selector = selector
 
@@ -195,103 +165,6 @@ class SideQuoter:
         words = self.namers(sides)
         firsts = [first_named(words, o) for o in openings]
         return all(word is None or word in firsts for word in words)
-
-    def covers_parts(self, quotes: list[Quote], parts: list[str]) -> bool:
-        """Whether the quotes speak of every part: hold a word that part has and the others lack
-        ("30-step" or "98%" of "…and for a 30-step task at 98%?")."""
-        return not any(self.unspoken(quotes, parts))
-
-    def unspoken(self, quotes: list[Quote], parts: list[str]) -> list[bool]:
-        """For each part, whether the quotes lack every word it has and the others lack ("γ" says
-        "gamma"). Not stems: a word in passing ("the bias changes") would speak for "what biases"."""
-        text = " ".join(shown_sentences(quotes, self.selector.index, self.selector.corpus))
-        quoted = set(tokenize(GREEK.sub(lambda m: f" {GREEK_NAMES[m.group(0)]} ", text)))
-        return [bool(own) and not own & quoted for own in distinct_words(parts)]
-
-    def with_distant(self, best: list[Quote], part_rankings: list[Ranking], parts: list[str] | None = None) -> list[Quote]:
-        """``best`` with the sentences of each part answered in a module ``best`` does not quote
-        ("what's the compression ratio …, and what does the rebuilt history contain?"), or of
-        which ``best`` says none of its own words ("…, and with mu = 0.9 how much is a steady
-        gradient amplified?"), those parts' sentences last, ``best`` cut to fit the sentence budget."""
-        chunks = self.selector.index.chunks
-        quoted = {chunks[q.row].doc_id for q in best}
-        unspoken = self.unspoken(best, parts) if parts else [False] * len(part_rankings)
-        extra: list[Quote] = []
-        for ranking, silent in zip(part_rankings, unspoken, strict=True):
-            modules = [chunks[c.row].doc_id for c in ranking.results if chunks[c.row].kind == "module"]
-            if modules and (silent or not set(modules[:DISTANT_DEPTH]) & quoted):
-                own = self.fresh(self.selector.select(ranking), best) or (self.unsaid(ranking, best) if silent else [])
-                extra += self.selector.first_sentences(own, DISTANT_SENTENCES)
-        return self.with_extra(best, extra)
-
-    def unsaid(self, ranking: Ranking, said: list[Quote]) -> list[Quote]:
-        """The best sentence of ``ranking`` that goes on from a sentence ``said`` quotes, when the
-        part's own selection only repeats ``said`` ("…how big would that be, and what do people do
-        instead?": the size is said; "Storing that is impractical, so …" follows it). Any other
-        sentence would be a guess at what the part asks (dev: it displaced a stated result)."""
-        quoted = [Pick(0, q.row, j) for q in said for j in self.selector.refs(q)]
-        follows = {(p.row, p.j + 1) for p in quoted}
-        for s in sorted(self.selector.candidates(ranking), key=lambda s: -s.score):
-            if (s.row, s.j) not in follows or any(self.selector.repeats((s.row, s.j), (p.row, p.j)) for p in quoted):
-                continue
-            group = self.selector.with_antecedent(s.row, s.j, quoted)
-            return self.selector.quotes_from([Pick(s.rank, row, j) for row, j in group], {ref: s.score for ref in group})
-        return []
-
-    def fresh(self, quotes: list[Quote], said: list[Quote]) -> list[Quote]:
-        """``quotes`` less the sentences that ``said`` already says."""
-        quoted = [(q.row, j) for q in said for j in self.selector.refs(q)]
-        out = []
-        for q in quotes:
-            spans = [sp for sp, j in self.selector.span_refs(q) if not any(self.selector.repeats((q.row, j), o) for o in quoted)]
-            if spans:
-                out.append(Quote(q.row, spans, 0, [sp for sp in q.reading or q.spans if sp in spans]))
-        return out
-
-    def with_trailing(self, best: list[Quote], part_rankings: list[Ranking], sides: list[str]) -> list[Quote]:
-        """``best`` (a comparison's sides) with the best sentences for each further question the
-        comparison asks ("…, and why is TP kept inside one node?") that ``best`` does not already
-        say; ``best`` keeps a sentence of each side it names."""
-        extra: list[Quote] = []
-        for ranking in part_rankings:  # each its sentences the answer does not already say
-            extra += self.selector.first_sentences(self.fresh(self.selector.select(ranking), best + extra),
-                                                   TRAILING_SENTENCES)
-        return self.with_extra(best, extra, [w for w in self.namers(sides) if w])
-
-    def with_extra(self, best: list[Quote], extra: list[Quote], words: list[str] | None = None) -> list[Quote]:
-        """``best`` cut to leave room for ``extra``, which reads last; a side that ``best`` names
-        (``words``) keeps its first sentence, so a further question never crowds a side out."""
-        if not extra:
-            return best
-        held = {(q.row, span) for q in extra for span in q.spans}
-        # the contract's ceiling, not the usual budget: sides and their further questions share it
-        room = COMPOSED_SENTENCES - sum(len(q.spans) for q in extra)
-        kept = self.keeping_sides(best, max(room, 1), words or [])
-        for q in kept:
-            q.spans = [span for span in q.spans if (q.row, span) not in held]
-            q.reading = [span for span in q.reading if (q.row, span) not in held]
-        return renumbered([q for q in kept if q.spans] + extra)
-
-    def keeping_sides(self, quotes: list[Quote], n: int, words: list[str]) -> list[Quote]:
-        """``n`` sentences of ``quotes`` in reading order: the first to name each side, then the
-        first of the rest (a lead-in with a list is not kept, as in ``first_sentences``)."""
-        if not words:
-            return self.selector.first_sentences(quotes, n)
-        refs = [(q, sp) for q in quotes for sp in q.reading or q.spans if sp not in q.lists]
-        texts = [self.selector.index.chunks[q.row].text[slice(*sp)] for q, sp in refs]
-        named = [{w for w in words if names_side(w, t, set(tokenize(t)))} for t in texts]
-        first = [next(i for i, ws in enumerate(named) if w in ws) for w in words if any(w in ws for ws in named)]
-        # "RoPE therefore gives …" keeps the sentence it follows from
-        first = [k for i in first for k in ([i - 1, i] if i and refs[i - 1][0] is refs[i][0] and points_back(texts[i])
-                                            else [i])]
-        order = list(dict.fromkeys(first + list(range(len(refs)))))
-        keep = set(order[:max(n, len(set(first)))])
-        kept: list[Quote] = []
-        for quote in quotes:
-            take = [sp for i, (q, sp) in enumerate(refs) if q is quote and i in keep]
-            if take:
-                kept.append(Quote(quote.row, sorted(take), len(kept) + 1, take))
-        return kept
 
     def select(self, ranking: Ranking, side_rankings: list[Ranking]) -> list[Quote] | None:
         """Quotes side by side, or None when fewer than two sides have evidence (the ordinary
