@@ -370,3 +370,9 @@ def test_what_a_named_thing_is_is_answered_by_a_sentence_saying_what_it_is(real_
     # "After embedding, ViT is a standard pre-norm Transformer encoder": the reader alone reads it as unanswered
     r = real_engine.ask("What is a ViT?")
     assert r.coverage == "answered" and "ViT is a" in r.answer
+
+
+def test_a_models_size_in_its_name_states_its_parameter_count(real_engine) -> None:  # noqa: ANN001
+    # "GPT-3 175B has 96 layers, …": the count is the name's; the same name asked with its size is not answered by it
+    r = real_engine.ask("how many parameters in GPT-3?")
+    assert r.coverage == "answered" and "GPT-3 175B" in r.answer

@@ -168,6 +168,15 @@ def works_the_case(question: str, sentences: list[str]) -> bool:
     return False
 
 
+# "how many parameters does GPT-3 have": "GPT-3 175B has 96 layers" gives it in the model's name.
+PARAMETER_WORDS = frozenset({"parameter", "parameters", "param", "params", "weight", "weights"})
+
+
+def sized(sentence: str, names: list[str]) -> bool:
+    """The sentence writes one of ``names`` with its size: "GPT-3 175B", "Llama-2-70B"."""
+    return any(re.search(rf"(?<![\w-]){re.escape(n)}[\s-]+\d[\d.]*\s?[BMT]\b", sentence) for n in names)
+
+
 def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: list[set[str]],
            ranking: Ranking, context: frozenset[str] = frozenset()) -> bool:
     """Some quoted sentence names the asked attribute (and, for a number, gives one the
@@ -182,6 +191,9 @@ def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: li
     shares_asked = bool(ASKS_SHARE.search(ranking.query.text))
     for sentence, tokens in zip(sentences, token_sets, strict=True):
         shown = display_sentence(sentence)
+        if numeric and len(focus) == 1 and focus[0] in PARAMETER_WORDS and not sized(ranking.query.text, ranking.query.names) \
+                and sized(shown, ranking.query.names):
+            return True
         wanted = share_said(shown, focus, ranking.query.text) if shares_asked else focus
         named = (mentions_all(with_synonyms(tokens, wanted, shown), wanted)
                  or bool(phrase and phrase.search(sentence))  # "pass@1" is one token
