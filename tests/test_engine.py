@@ -376,3 +376,11 @@ def test_a_models_size_in_its_name_states_its_parameter_count(real_engine) -> No
     # "GPT-3 175B has 96 layers, …": the count is the name's; the same name asked with its size is not answered by it
     r = real_engine.ask("how many parameters in GPT-3?")
     assert r.coverage == "answered" and "GPT-3 175B" in r.answer
+
+
+def test_a_first_word_nobody_knows_is_a_name_the_notes_lack(real_engine) -> None:  # noqa: ANN001
+    # "muon" opens the question, so its capital says nothing; neither the notes nor the vocabulary know it
+    r = real_engine.ask("muon optimizer, what's the idea?")
+    assert r.abstained and "Muon" in r.unknown_terms
+    # a one-letter slip of a word the notes use is that word, not a name
+    assert "Waht" not in real_engine.ask("Waht is RoPE?").unknown_terms

@@ -34,6 +34,8 @@ def test_in_a_question_typed_in_lower_case_a_word_nobody_knows_is_a_name() -> No
     everyday = {"how", "does", "pick", "the", "next", "trial", "what", "is", "session", "long", "in", "a"}
     tc = Truecaser(NOTES + ["A long session picks the next trial."], known=everyday.__contains__)
     assert tc.apply("how does optuna pick the next trial") == "how does Optuna pick the next trial"
+    # the first part of a compound nobody knows is a name too
+    assert tc.apply("how does optuna-style pick the next trial") == "how does Optuna-style pick the next trial"
     # a one-letter slip of a word the notes use, a dropped apostrophe, an English derivation: words
     assert tc.apply("what is a long sesion") == "what is a long sesion"
     assert tc.apply("whats methodological") == "whats methodological"

@@ -31,6 +31,7 @@ from .shorthand import Shorthand
 from .truecasing import Truecaser
 
 EMBED_CACHE_SIZE = 1024  # repeated questions (eval modes, retries, the page's examples) embed once
+FIRST_WORD = re.compile(r"\W*([A-Za-z]{3,})(?![\w.+-])")  # a plain word: "GPT-4" or "llama.cpp" is read by its form
 EVIDENCE_PASSAGES = 3  # evidence is read from the passages an answer leads with, not the whole top-k
 # A name in more than 1% of chunks (Claude 4%, API 4%, LLM 6%) is the notes' everyday vocabulary;
 # specific ones (Haiku, Medusa, GPT-4o) sit in a handful of chunks.
@@ -107,6 +108,7 @@ class Ranker:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         query = self.analyzer.analyze(self.truecase(question))
+        query.names += [w for w in self.unknown_first(query.text) if w not in query.names]
         timings["analyze"] = (time.perf_counter() - t0) * 1000
         t = time.perf_counter()
         qvec = self.embed_query(query.text) if qvec is None else qvec
@@ -143,6 +145,16 @@ class Ranker:
 
     def _best_sentence(self, lead: list[Candidate], qvec: np.ndarray) -> float:
         return max((float((self.index.sentence_vectors_of(c.row) @ qvec).max(initial=0.0)) for c in lead), default=0.0)
+
+    def unknown_first(self, text: str) -> list[str]:
+        """The question's first word when neither the notes nor the vocabulary know it ("muon
+        optimizer, what's the idea?"): a first word is capitalised anyway, so it is not read as a
+        name by its case."""
+        m = FIRST_WORD.match(text)
+        word = m.group(1) if m else ""
+        # any one-letter slip of a word the notes use is that word ("Waht is RoPE?"), however short
+        return [word] if word[1:].islower() and self.truecaser.unknown(word.lower()) \
+            and not self.truecaser.misspells(word.lower()) else []
 
     def unmentioned(self, query: AnalyzedQuery, rows: list[int]) -> list[str]:
         """Specific names in the question that none of these passages mention: an answer from them

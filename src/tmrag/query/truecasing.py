@@ -26,6 +26,8 @@ CHAT_WORDS = frozenset({"ok", "okay", "hi", "hey", "thanks", "yes", "no", "cool"
 CONTRACTIONS = frozenset({"cant", "dont", "wont", "isnt", "doesnt", "didnt", "arent", "wasnt", "shouldnt", "wouldnt",
                           "couldnt", "whats", "hows", "whys", "thats", "theres", "ive", "youre", "theyre", "lets"})
 PLAIN_WORD = re.compile(r"(?<![\w.+-])[a-z]{3,}(?![\w.+-])")
+# The first part of a lower-case compound ("gumbel-softmax"): a name when nobody knows it.
+COMPOUND_HEAD = re.compile(r"(?<![\w.+-])[a-z]{3,}(?=-[a-z])")
 MIN_TYPO_CHARS = 5  # "sesion" is "session" mistyped; "kto" one letter off "to" is a name
 # English derivations ("methodological", "lossiness", "quantization") are words, whatever the notes use.
 WORD_ENDINGS = ("ical", "ically", "ness", "ment", "ments", "ation", "ations", "able", "ible", "ize", "izes", "ise",
@@ -108,7 +110,8 @@ class Truecaser:
 
     def apply(self, text: str) -> str:
         """``text`` with every all-lower-case word the notes write as a name spelled as they do;
-        in a question typed all in lower case, words nobody knows capitalised as names. Where the
+        in a question typed all in lower case, words nobody knows capitalised as names (the first
+        part of a compound too: "gumbel-softmax"). Where the
         writer used capitals, a word they left in lower case is a word ("an arena leaderboard"):
         only spellings no one would write as a plain word ("gpt-4", "kv", "swe-bench") change."""
         lower = text.lower() == text
@@ -125,7 +128,10 @@ class Truecaser:
         cased = WORD.sub(recase, text)
         if self.known is None or not lower:
             return cased
-        return PLAIN_WORD.sub(lambda m: m.group(0).capitalize() if self.unknown(m.group(0)) else m.group(0), cased)
+
+        def name(m: re.Match[str]) -> str:
+            return m.group(0).capitalize() if self.unknown(m.group(0)) else m.group(0)
+        return PLAIN_WORD.sub(name, COMPOUND_HEAD.sub(name, cased))
 
     def unknown(self, word: str) -> bool:
         """Neither the notes (in any form of the word) nor the vocabulary know it, and it is no
@@ -137,7 +143,12 @@ class Truecaser:
         stem = stem_tokens([word])[0]
         if stem in self.stems or known(word) or known(stem):
             return False
-        return len(word) < MIN_TYPO_CHARS or not any(e in self.seen for e in _edits(word))
+        return len(word) < MIN_TYPO_CHARS or not self.misspells(word)
+
+
+    def misspells(self, word: str) -> bool:
+        """``word`` is one letter away from a word the notes use."""
+        return any(e in self.seen for e in _edits(word))
 
 
 def _plain_title(word: str) -> bool:
