@@ -384,3 +384,10 @@ def test_a_first_word_nobody_knows_is_a_name_the_notes_lack(real_engine) -> None
     assert r.abstained and "Muon" in r.unknown_terms
     # a one-letter slip of a word the notes use is that word, not a name
     assert "Waht" not in real_engine.ask("Waht is RoPE?").unknown_terms
+
+
+def test_what_a_code_name_is_is_answered_where_the_top_passage_writes_it(real_engine) -> None:  # noqa: ANN001
+    # "isConcurrencySafe" embeds as word pieces: evidence 0.33, under the off-topic floor
+    r = real_engine.ask("what is isConcurrencySafe?")
+    assert not r.abstained and "isConcurrencySafe" in r.answer
+    assert real_engine.ask("What is Gemma?").abstained  # a plain name is read by the embedder as before

@@ -154,7 +154,8 @@ class Engine:
         return rankings
 
     def should_abstain(self, ranking: Ranking) -> bool:
-        return should_abstain(ranking, self.settings, self.quoter.defined_row(ranking), self.quoter.named_row(ranking))
+        top = self.index.chunks[ranking.results[0].row].text if ranking.results else ""
+        return should_abstain(ranking, self.settings, self.quoter.defined_row(ranking), self.quoter.named_row(ranking), top)
 
     def search(self, query: str, k: int = 10, categories: list[str] | None = None, mode: RetrievalMode = "hybrid",
                reranker: RerankerName | None = None) -> SearchResults:

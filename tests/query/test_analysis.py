@@ -38,7 +38,8 @@ def test_definition_questions_name_their_glossary_term() -> None:
                            ("What does RoPE stand for?", rope), ("Define rotary position embedding", rope),
                            ("What is the RoPE method?", rope), ("RoPE — what is it?", rope),
                            ("layer norm: what's the idea?", norm), ("what is the KV cache in vLLM?", kv),
-                           ("RoPE?", rope), ("kv caches", kv), ("layer norm in RoPE?", norm)):
+                           ("RoPE?", rope), ("kv caches", kv), ("layer norm in RoPE?", norm),
+                           ("how does RoPE work?", rope)):
         assert analyzer.analyze(question).defines == term, question
     for question in ("What is RoPE's base frequency?", "Why is RoPE better than ALiBi?", "What is attention?",
                      "What is the attention model?", "KV cache in Llama 3?", "RoPE base?",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from ..config import Settings
+from ..query.analysis import definition_subject
 from ..query.ranking import Ranking
 
 ABSTAIN_ANSWER = "These notes don't cover that question."
@@ -32,10 +35,27 @@ def abstains(ranking: Ranking, s: Settings) -> bool:
     return ranking.evidence < s.abstain_threshold and not legs_agree(ranking)
 
 
-def should_abstain(ranking: Ranking, s: Settings, defined_row: int | None, named_row: int | None = None) -> bool:
+# Code's names: camelCase, snake_case, dotted or called ("isConcurrencySafe", "clip_grad_norm_",
+# "torch.no_grad()"), which an embedder splits into pieces; a plain name ("Gemma") embeds as a word.
+IDENTIFIER = re.compile(r"[A-Za-z_][\w.]*(?:[a-z][A-Z]|_|\.)[\w.]*(?:\(\))?")
+
+
+def writes_subject(ranking: Ranking, top_text: str) -> bool:
+    """"What is isConcurrencySafe?": the question asks what a code name is, the notes know it,
+    and the top passage writes it. An identifier embeds as word pieces (evidence 0.33, under the
+    off-topic floor), but the passage that writes it is about it."""
+    asked = definition_subject(ranking.query.text)
+    subject = asked[0] if asked else ""
+    return (IDENTIFIER.fullmatch(subject) is not None and subject in ranking.query.names and subject not in ranking.unknown_names
+            and re.search(rf"(?<![\w-]){re.escape(subject)}(?![\w-])", top_text) is not None)
+
+
+def should_abstain(ranking: Ranking, s: Settings, defined_row: int | None, named_row: int | None = None,
+                   top_text: str = "") -> bool:
     # A definition question about a glossary term is covered by definition, whatever the
     # sentence similarity of a two-word question ("What does MoE stand for?": 0.39). So is a
-    # short question whose named term's entry both legs rank first, below the off-topic floor.
-    if named_row is not None and legs_agree(ranking) and not ranking.unknown_names:
+    # short question whose named term's entry both legs rank first, below the off-topic floor,
+    # and one asking what a name is that the top passage writes.
+    if named_row is not None and legs_agree(ranking) and not ranking.unknown_names or writes_subject(ranking, top_text):
         return False
     return defined_row is None and abstains(ranking, s)

@@ -21,6 +21,7 @@ TERM_FIRST_RE = re.compile(r"^(?P<subject>[^?,:;—–]+?)\s*(?:\s[—–-]|[,:;
 SETTING = re.compile(r"\s+(?:in|for)\s+(?!.*\b(?:and|or|how|why|what|which)\b)[^,;?]*$")  # not a further question
 SETTING_WORD = re.compile(r"^\s+(?:in|for)\s+")
 BARE_TERM_RE = re.compile(r"^(?P<subject>[^?.!,:;]{2,60}?)\s*[?.!]*$")  # the whole question is a term
+HOW_WORKS_RE = re.compile(r"^how\s+(?:does|do|did)\s+(?:an?\s+|the\s+)?(?P<subject>.+?)\s+work\s*[?.!]*$", re.I)
 KIND_WORD = re.compile(r"\s+(?:model|method|technique|algorithm|pattern|approach|scheme|trick|mechanism|framework)$")
 DEFINITION_RE = re.compile(
     r"^(?:what(?:'s|\s+is|\s+are|\s+does)|define|explain|describe|tell\s+me\s+about)\s+(?:an?\s+|the\s+)?"
@@ -112,12 +113,10 @@ class QueryAnalyzer:
         question that is only a term ("PagedAttention?", "loss masking in SFT?") asks for it too;
         its setting is dropped only when the setting is a term as well ("KV cache in Llama 3?"
         may ask a size)."""
-        m = DEFINITION_RE.match(text) or TERM_FIRST_RE.match(text)
-        bare_term = m is None
-        m = m or BARE_TERM_RE.match(text)
-        if not m:
+        asked = definition_subject(text)
+        if asked is None:
             return None
-        subject = m.group("subject").lower().strip(" \"'`")
+        subject, bare_term = asked[0].lower(), asked[1]
         setting = SETTING.search(subject)
         if bare_term and setting and _compact(SETTING_WORD.sub("", setting.group(0))) not in self.compact:
             setting = None
@@ -132,6 +131,16 @@ class QueryAnalyzer:
     def name_pattern(self, term: GlossaryTerm) -> re.Pattern[str]:
         names = [n for n in (term.term, *term.aliases) if len(n.strip()) >= 2]
         return re.compile(r"(?<![\w-])(?:" + _alternation(names) + ")", re.IGNORECASE)  # no right edge: plurals
+
+
+def definition_subject(text: str) -> tuple[str, bool] | None:
+    """What a definition-shaped question asks about, as written ("What is a ViT?" → "ViT",
+    "superposition — what is it?", "how does SFT work?"), and whether the question is that
+    subject alone ("PagedAttention?"); None for any other question."""
+    m = DEFINITION_RE.match(text) or TERM_FIRST_RE.match(text) or HOW_WORKS_RE.match(text)
+    bare_term = m is None
+    m = m or BARE_TERM_RE.match(text)
+    return (m.group("subject").strip(" \"'`"), bare_term) if m else None
 
 
 def names_regex(names: Iterable[str]) -> re.Pattern[str] | None:
