@@ -79,11 +79,3 @@ def test_an_acronym_the_question_spells_out_is_recognised() -> None:
     assert not spelled_out("LM", "how many tokens does Flamingo hand the LM?")
     assert not spelled_out("EP", "an EP in a plan")  # "in a": too short to be what it stands for
     assert not spelled_out("MoE", "mixture of experts, or MoE")  # not all capitals: a name of its own
-
-
-def test_a_term_capitalised_mid_sentence_that_the_notes_write_in_lower_case_names_something_else() -> None:
-    ppl = GlossaryTerm("Perplexity", ("PPL",), "The exponential of the cross-entropy.", ("evaluation",))
-    analyzer = QueryAnalyzer([ppl], proper=lambda word: word == "Perplexity")
-    assert analyzer.analyze("What does Perplexity use for search?").terms == []  # the company
-    assert analyzer.analyze("Perplexity of a uniform model?").terms == [ppl]  # a sentence's first word says nothing
-    assert analyzer.analyze("what is the perplexity of a uniform model?").terms == [ppl]

@@ -4,7 +4,7 @@ attention, KV → key-value) and the glossary terms a question mentions."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..config import CATEGORIES
@@ -77,10 +77,8 @@ class AnalyzedQuery:
 
 
 class QueryAnalyzer:
-    def __init__(self, glossary: list[GlossaryTerm], proper: Callable[[str], bool] | None = None) -> None:
-        """``proper``: whether a capitalised word, typed mid-sentence, names something other than
-        the glossary term the notes write in lower case ("Perplexity" the company)."""
-        self.glossary, self.proper = glossary, proper
+    def __init__(self, glossary: list[GlossaryTerm]) -> None:
+        self.glossary = glossary
         names: dict[str, list[tuple[str, GlossaryTerm]]] = {}
         for term in glossary:
             for name in (term.term, *term.aliases):
@@ -96,8 +94,6 @@ class QueryAnalyzer:
         expansions: list[str] = []
         if self.pattern:
             for m in self.pattern.finditer(text):
-                if self.proper is not None and self.proper(m.group(1)) and not _sentence_start(text, m.start()):
-                    continue  # "does Perplexity run its own crawler": the company, not the metric
                 for _, term in self.names[m.group(1).lower()]:
                     if term in terms:
                         continue
@@ -145,11 +141,6 @@ def definition_subject(text: str) -> tuple[str, bool] | None:
     bare_term = m is None
     m = m or BARE_TERM_RE.match(text)
     return (m.group("subject").strip(" \"'`"), bare_term) if m else None
-
-
-def _sentence_start(text: str, at: int) -> bool:
-    """``at`` opens a sentence (or the question), where any word is capitalised."""
-    return re.search(r"(?:^|[.!?:])\s*[\"'“(]?$", text[:at]) is not None
 
 
 def names_regex(names: Iterable[str]) -> re.Pattern[str] | None:
@@ -204,7 +195,7 @@ def name_like_words(text: str) -> list[str]:
             continue
         if word.lower() in ABBREVIATIONS or PLURAL_ACRONYM.fullmatch(word) or VERBED_ACRONYM.fullmatch(word):
             continue
-        sentence_start = i == 0 or _sentence_start(text, start)
+        sentence_start = i == 0 or re.search(r"[.!?:]\s*[\"'“(]?$", text[:start]) is not None
         capital = any(c.isupper() for c in word[1:]) or (word[0].isupper() and not sentence_start)
         if len(word) > 1 and (capital or "." in word or (re.search(r"\d", word) and re.search(r"[A-Za-z]", word))):
             out.append(word)

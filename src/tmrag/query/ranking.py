@@ -59,10 +59,10 @@ class Ranker:
         settings = profiled(settings, index)
         self.settings, self.embedder, self.index = settings, embedder, index
         self.categories = corpus.categories
+        self.analyzer = QueryAnalyzer(corpus.glossary)
         # A word the embedder's vocabulary holds whole is an everyday word, not a name ([CLS] w [SEP]).
         self.truecaser = Truecaser([m.body for m in corpus.modules.values()] + [t.definition for t in corpus.glossary],
                                    known=lambda word: embedder.wordpieces(word) == WHOLE_WORD_PIECES)
-        self.analyzer = QueryAnalyzer(corpus.glossary, self.truecaser.proper)
         self.phrases = PhraseIndex(c.text for c in index.chunks)
         self.shorthand = Shorthand(index.lexical.document_frequency)
         self.acronyms = Acronyms([m.body for m in corpus.modules.values()] + [t.definition for t in corpus.glossary],

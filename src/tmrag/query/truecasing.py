@@ -44,7 +44,6 @@ MAX_LOWER_SHARE = 0.1
 # A capitalised word ("Medusa", "Trim") seen once may be a list item's or a title's first word; an
 # acronym, a CamelCase or digit-bearing name ("EAGLE", "TikTok", "GPT-4") is a name even once.
 MIN_TITLE_CASE = 2
-PROPER_SHARE = 3  # lower-case uses per capitalised one: "perplexity" 14 to 2; "transformer" 28 to 43 is one word
 MIN_CHARS = 2  # "KV", "RL"; the short words ("an", "is", "it") are written in lower case
 MIN_TITLE_CHARS = 3  # "He" (initialisation) is a name; "he" typed in a question is a pronoun
 # Two capitalised words written together mid-sentence ("Claude Code", "Common Crawl"): a name as a
@@ -146,12 +145,6 @@ class Truecaser:
             return False
         return len(word) < MIN_TYPO_CHARS or not self.misspells(word)
 
-
-    def proper(self, word: str) -> bool:
-        """``word`` is capitalised, the notes write it so mid-sentence, and far more often in lower
-        case: capitalised, it names something else ("Perplexity" the company, "perplexity" the metric)."""
-        n = self.words.get(word, 0)
-        return _plain_title(word) and n > 0 and self.words.get(word.lower(), 0) >= PROPER_SHARE * n
 
     def misspells(self, word: str) -> bool:
         """``word`` is one letter away from a word the notes use."""
