@@ -146,13 +146,12 @@ class SideQuoter(PartQuoting):
                                    + SUBJECT_BONUS * about + ENTRY_FIRST * defines, scored.rank, scored.row, scored.j))
         return sorted(pool, key=lambda s: -s.score)
 
-    def entry(self, ranking: Ranking, side: str) -> int | None:
-        """The glossary row of a side that is a glossary term or one of its names ("RoPE"), when the
-        comparison asks nothing of the sides but what each is ("RoPE vs ALiBi?"): a bare side
-        query embeds near any sentence that mentions it ("Raising the RoPE base is another common
-        knob"). A comparison that asks something of the sides is answered by what it asks."""
-        if not ranking.intent.sides or asked_of_sides(ranking):
-            return None
+    def entry(self, side: str) -> int | None:
+        """The glossary row of a side that is a glossary term or one of its names ("RoPE"). Used
+        only when the comparison asks nothing of the sides but what each is ("RoPE vs ALiBi?"): a
+        bare side query embeds near any sentence that mentions it ("Raising the RoPE base is
+        another common knob"). A comparison that asks something of the sides is answered by what
+        it asks."""
         hits = self.selector.analyzer.names.get(" ".join(LEADING_ARTICLE.sub("", side.lower()).split()))
         return self.selector.glossary_rows.get(hits[0][1].term) if hits and len(hits) == 1 else None
 
@@ -179,14 +178,17 @@ class SideQuoter(PartQuoting):
         question = QuestionCandidates(self.selector, ranking)  # shared by every side
         # "how many FLOPs did each use": each side's stated result first, as in a numeric answer
         numbers = NumberScorer.for_question(ranking.query.text) if wants_number(ranking.intent, ranking.query.text) else None
-        # a short part retrieved with the subject it leans on: its own words pick its sentences
+        # a short part retrieved with the subject it leans on: its own words pick its sentences;
         # a comparison side: what the question asks of every side ("which models do you need")
+        asked = asked_of_sides(ranking) if ranking.intent.sides else set()
         owns = [own if r.query.text != part else set()
                 for own, part, r in zip(distinct_words(sides), sides, side_rankings, strict=True)] \
-            if not ranking.intent.sides else [asked_of_sides(ranking)] * len(sides)
+            if not ranking.intent.sides else [asked] * len(sides)
+        bare = bool(ranking.intent.sides) and not asked
         for n, (word, side_ranking) in enumerate(zip(words, side_rankings, strict=True)):
             taken = 0
-            pool = self.side_pool(question, side_ranking, word, named, owns[n], self.entry(ranking, sides[n]))
+            entry = self.entry(sides[n]) if bare else None
+            pool = self.side_pool(question, side_ranking, word, named, owns[n], entry)
             if numbers:
                 pool = sorted(self.selector.results_first(pool, numbers), key=lambda s: -s.score)
             first = pool[0].score if pool else 0.0
