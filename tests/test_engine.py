@@ -391,3 +391,12 @@ def test_what_a_code_name_is_is_answered_where_the_top_passage_writes_it(real_en
     r = real_engine.ask("what is isConcurrencySafe?")
     assert not r.abstained and "isConcurrencySafe" in r.answer
     assert real_engine.ask("What is Gemma?").abstained  # a plain name is read by the embedder as before
+
+
+def test_a_number_asked_of_a_named_thing_comes_from_a_passage_that_names_it(real_engine) -> None:  # noqa: ANN001
+    # "Alpaca: 52,000 machine-generated examples" sits in another module's passage: no count of LLaVA's
+    r = real_engine.ask("How many examples were in LLaVA's visual instruction tuning dataset?")
+    assert r.coverage == "partial" and any("LLaVA" in m for m in r.missing)
+    # a passage that works the asked case answers it without naming the model
+    r = real_engine.ask("How many tokens does a ViT-L/16 turn a 224×224 image into?")
+    assert r.coverage == "answered" and "196" in r.answer

@@ -554,3 +554,13 @@ def test_a_category_asked_by_its_modifier_is_stated_by_a_name_given_for_it() -> 
                                            "MCP messages are small.", q)  # no name of its own
     assert not names_kind(["context", "window"], ["context"], {"mcp", "context", "claude"},
                                            "MCP context goes to Claude.", q)  # not a category
+
+
+def test_an_owner_is_found_however_a_passage_spaces_it() -> None:
+    import re
+
+    from tmrag.answer.coverage import owner_pattern
+
+    assert re.search(owner_pattern("Llama-3-70B-shaped"), "a Llama 3 70B model", re.I)
+    assert re.search(owner_pattern("rank-16"), "rank 16 gives about 40M", re.I)
+    assert not re.search(owner_pattern("LLaVA"), "LLaVA-1.5 uses an MLP", re.I)
