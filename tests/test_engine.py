@@ -400,3 +400,9 @@ def test_a_number_asked_of_a_named_thing_comes_from_a_passage_that_names_it(real
     # a passage that works the asked case answers it without naming the model
     r = real_engine.ask("How many tokens does a ViT-L/16 turn a 224×224 image into?")
     assert r.coverage == "answered" and "196" in r.answer
+
+
+def test_a_number_asked_of_a_described_thing_is_not_stated_by_passages_about_another(real_engine) -> None:  # noqa: ANN001
+    # "Typical choices are 256–1,024 tokens" sizes RAG chunks; the chunked-prefill passage gives no size
+    r = real_engine.ask("what chunk size does chunked prefill typically use?")
+    assert r.coverage == "partial" and r.missing == ["the chunk size"]

@@ -559,8 +559,18 @@ def test_a_category_asked_by_its_modifier_is_stated_by_a_name_given_for_it() -> 
 def test_an_owner_is_found_however_a_passage_spaces_it() -> None:
     import re
 
-    from tmrag.answer.coverage import owner_pattern
+    from tmrag.answer.owner_checks import owner_pattern
 
     assert re.search(owner_pattern("Llama-3-70B-shaped"), "a Llama 3 70B model", re.I)
     assert re.search(owner_pattern("rank-16"), "rank 16 gives about 40M", re.I)
     assert not re.search(owner_pattern("LLaVA"), "LLaVA-1.5 uses an MLP", re.I)
+
+
+def test_a_phrase_is_written_only_as_whole_words() -> None:
+    from tmrag.answer.quoted import PhrasePassages
+
+    chunks = [SimpleNamespace(kind="module", text="Prompt caching cuts the session to $0.935."),
+              SimpleNamespace(kind="module", text="Chunked prefill splits long prompts.")]
+    phrases = PhrasePassages(chunks)
+    assert phrases.writes("chunked prefill") and phrases.writes("Prompt Caching")
+    assert not phrases.writes("prompt caching cut")

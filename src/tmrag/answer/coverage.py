@@ -36,6 +36,7 @@ from .asked import (
     unnamed_kind,
 )
 from .counting import CountCheck
+from .owner_checks import OwnerChecks
 from .quotes import Quote, shown_sentences
 from .reader import AnswerReader
 from .reader_checks import FOCUS_KINDS, ReaderChecks
@@ -84,12 +85,6 @@ def unwritten(name: str, ranking: Ranking) -> bool:
     return name in ranking.unknown_names and bool(COMPOUND.search(name)) and not NOTATION.fullmatch(name)
 
 
-def owner_pattern(name: str) -> str:
-    """A name as a passage may write it: "Llama-3-70B-shaped" is "Llama 3 70B", "rank-16" "rank 16"."""
-    words = re.split(r"[\s-]+", DESCRIPTIVE_NAME.sub("", name))
-    return r"(?<![\w-])" + r"[\s-]?".join(map(re.escape, words)) + r"(?![\w-])"
-
-
 def generic(focus: list[str], question: str) -> bool:
     """The focus names no attribute ("the benefit", "which one"), unless the question counts it
     ("by how many points did TIES beat task arithmetic", "how many problems were in the subset"):
@@ -106,7 +101,7 @@ def _tokens(text: str) -> set[str]:
     return set(tokenize(text))
 
 
-class CoverageJudge(ReaderChecks):
+class CoverageJudge(ReaderChecks, OwnerChecks):
     def __init__(self, settings: Settings, index: LoadedIndex, reader: AnswerReader | None = None,
                  corpus: Corpus | None = None, documents: DocumentEvidence | None = None) -> None:
         self.settings, self.index, self.corpus = settings, index, corpus
@@ -188,6 +183,8 @@ class CoverageJudge(ReaderChecks):
         if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes, sentences):
             asked = asked_here(ranking) if focus else "the figure"
             missing.append(f"the real {asked.removeprefix('the ')}" if asked.startswith("the ") else asked)
+        if not missing and self.stated_elsewhere(ranking, quotes, sentences, token_sets, context):
+            missing.append(asked_here(ranking))
         if not missing:
             missing += self.counts.uncounted(ranking)
         # "the FID of DiT-XL" already says "DiT-XL", and that the premise's other names ("… on
@@ -198,30 +195,6 @@ class CoverageJudge(ReaderChecks):
         worded = list(dict.fromkeys(asked + [m for m in named if not attribute or m.startswith("the ")]))
         missing = [m for m in worded if not any(m != other and m in other for other in worded)]
         return CoverageResult("partial" if missing else "answered", missing)
-
-    def of_owner(self, ranking: Ranking, quotes: list[Quote], sentences: list[str],
-                 token_sets: list[set[str]]) -> tuple[list[str], list[set[str]]]:
-        """The quoted sentences that can state a number asked of a named thing: those from passages
-        that name it ("Alpaca: 52,000 examples" is no count of LLaVA's dataset), unless a quote works
-        the question's own case ("224 / 16 = 14 patches per side" for a ViT-L/16 at 224×224)."""
-        owners = number_owners(asked_clause(ranking), ranking.query.names) if ranking.intent.numeric \
-            and self.owned(ranking) else []
-        if not owners or works_the_case(ranking.query.text, sentences):
-            return sentences, token_sets
-        # the names said of the owner after it count too: "the largest dictionary Anthropic learned
-        # from Claude 3 Sonnet's activations" is Claude 3 Sonnet's as much as Anthropic's
-        clause = asked_clause(ranking)
-        at = min((m.start() for o in owners if (m := re.search(re.escape(o), clause, re.I))), default=0)
-        owners += [n for n in ranking.query.names if re.search(owner_pattern(n), clause[at:], re.I)]
-        keep: list[bool] = []
-        for quote in quotes:
-            chunk = self.index.chunks[quote.row]
-            about = f"{chunk.breadcrumb} {chunk.text}"
-            n = len(shown_sentences([quote], self.index, self.corpus))
-            names = any(re.search(owner_pattern(o), about, re.I) for o in owners)
-            keep += [names] * n
-        return ([s for s, k in zip(sentences, keep, strict=True) if k],
-                [t for t, k in zip(token_sets, keep, strict=True) if k])
 
     def unwritten_name(self, side: str, word: str) -> str | None:
         """The name, as the question writes it, when the side names a thing (a capitalised word:

@@ -41,3 +41,9 @@ class PhrasePassages:
         if not phrases:
             return []
         return [row for row, text in enumerate(self.texts) if any(p in text for p in phrases)]
+
+    def writes(self, phrase: str) -> bool:
+        """Some passage writes ``phrase`` as whole words ("prompt caching cuts" does not write
+        "prompt caching cut")."""
+        whole = re.compile(rf"(?<![\w-]){re.escape(plain(phrase))}(?![\w-])")
+        return any(whole.search(self.texts[row]) for row in self.rows([plain(phrase)]))
