@@ -93,3 +93,13 @@ def test_a_name_that_ends_the_asked_noun_phrase_is_written_with_it() -> None:
     assert as_written("What target KL did it aim for, and by what factor?", "target") == "target KL"
     assert as_written("What FID does DiT-XL get?", "FID") == "FID"  # the name after it is the owner
     assert as_written("what percentage of heads can be pruned?", "percentage heads") == "percentage of heads"
+
+
+def test_a_name_given_only_as_an_example_is_not_what_is_asked() -> None:
+    from tmrag.answer.asked import exemplified
+
+    assert exemplified("how many tokens does Gemini bill for a big image — does it tile like GPT-4V?", "GPT-4V")
+    assert exemplified("Which LLM does Perplexity run — an in-house fine-tune, GPT-4, Claude?", "GPT-4")
+    assert exemplified("which roles does it define (product manager, engineer, QA...?)", "QA")
+    assert not exemplified("Which LLM does Perplexity run — an in-house fine-tune, GPT-4, Claude?", "Perplexity")
+    assert not exemplified("Does A2A run on JSON-RPC over HTTP like MCP does?", "JSON-RPC")

@@ -27,6 +27,7 @@ from .asked import (
     asked_question,
     asked_thing,
     asked_words,
+    exemplified,
     full_name,
     names_asked,
     names_word,
@@ -226,6 +227,8 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
         question, focus, names = ranking.query.text, ranking.intent.focus, ranking.query.names
         if missing not in names:
             return missing
+        if exemplified(question, missing):  # "… like GPT-4V?": the asked thing is missing, not the example
+            return asked_here(ranking) if focus else asked_question(question)
         if focus and re.search(rf"(?<![\w-]){re.escape(missing)}(?![\w-])", focus, re.I):
             return asked_thing(question, focus, [n for n in names if n != missing])
         if re.search(rf"\b(?:what|which)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(missing)}\s+(?:{AUXILIARY})\b", question, re.I):
