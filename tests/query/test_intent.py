@@ -78,6 +78,9 @@ def test_a_part_that_points_back_borrows_the_subject_unless_the_subject_is_a_num
     # a clause that opens with an article says whose the attribute is, not what it is
     ("what's the chance a doc pair gets flagged as duplicate at Jaccard 0.9?", ["Jaccard"], "chance"),
     ("How much does a Cursor Pro subscription cost per month?", ["Cursor", "Pro"], "subscription cost"),
+    # a kind of thing heading the phrase is what is asked
+    ("which third-party web search API does perplexity pay for?", ["API"], "third-party web search API"),
+    ("Which TCP port does it use?", ["TCP"], "port"),
 ])
 def test_focus_is_the_asked_attribute_without_its_owner(question: str, names: list[str], focus: str) -> None:
     assert question_focus(question, names) == focus

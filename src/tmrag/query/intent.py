@@ -24,6 +24,7 @@ NUMERIC_RE = re.compile(
     re.I)
 # Units that look like names but are what a question asks for ("What TFLOPS does it reach?").
 UNIT_NAME = re.compile(r"[GTPE]?FLOP[sS]?|MFU|[KMGT]i?B(?:/s)?|tok/s|ms", re.I)
+KIND_ACRONYM = re.compile(r"LLMs?|APIs?|GPUs?|SDKs?|CLIs?|SLMs?|VLMs?")  # names of a kind of thing, not of one thing
 # "how many X", "what/which X does …", "what is the X of …": X is the focus.
 FOCUS_RES = [
     # "how much does switching to MQA shrink per-token KV memory?": the thing that changes.
@@ -181,7 +182,9 @@ def question_focus(question: str, names: list[str]) -> str:
         clause = CLAUSE_ARTICLE.match(phrase)
         phrase = clause.group("noun") if clause and clause.group("noun").lower() not in FRAME_WORDS else phrase
         focus = phrase
-        for name in (n for n in names if not UNIT_NAME.fullmatch(n)):
+        # a kind of thing that heads the phrase ("which base LLM", "which web search API") is asked, not whose
+        head = phrase.split()[-1] if len(phrase.split()) > 1 else ""
+        for name in (n for n in names if not UNIT_NAME.fullmatch(n) and not (n == head and KIND_ACRONYM.fullmatch(n))):
             focus = re.sub(rf"(?<![\w-]){re.escape(name)}(?:'s)?(?![\w-])", " ", focus)
         focus = " ".join(w for w in focus.split() if w.lower() not in FRAME_WORDS)
         if tokenize(focus):
