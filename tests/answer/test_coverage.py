@@ -574,3 +574,9 @@ def test_a_phrase_is_written_only_as_whole_words() -> None:
     phrases = PhrasePassages(chunks)
     assert phrases.writes("chunked prefill") and phrases.writes("Prompt Caching")
     assert not phrases.writes("prompt caching cut")
+
+
+def test_a_missing_share_is_said_of_the_thing_it_counts() -> None:
+    q = "in the 34M-feature SAE on Claude 3 Sonnet, what fraction of the features ended up dead?"
+    assert asked_thing(q, "fraction", ["SAE", "Claude", "Sonnet"]) == "the fraction of the features"
+    assert asked_thing("what share of it is wasted?", "share", []) == "the share"  # a pronoun says nothing

@@ -8,7 +8,7 @@ import re
 
 from ..query.intent import AND_ASKS, SETTING_SENTENCE, UNIT_NAME
 from ..query.ranking import Ranking
-from ..query.wording import FRAME_WORDS
+from ..query.wording import FRAME_WORDS, leading_phrase
 from .answer_shape import NAMED_KIND, names_any
 from .text import display_sentence
 
@@ -25,6 +25,10 @@ OF_OWNER_RE = re.compile(r"\b(?:what|which)(?:['’]s|\s+(?:is|are|was|were))\s+
 # "how big is GPT-4's tokenizer vocabulary?": the measured thing's owner follows the verb.
 SIZE_OWNER_RE = re.compile(r"\bhow\s+(?:big|large|long|wide|deep)\s+(?:is|are|was|were)\s+(?:the\s+)?"
                            r"(?P<owner>(?:\S+\s*){1,3})", re.I)
+SHARE_HEADS = re.compile(r"fraction|share|percentage|percent|proportion", re.I)  # a share of what "of" names
+# verbs that end the counted noun phrase ("the captions get replaced")
+COUNTED_STOP = frozenset({"get", "gets", "got", "end", "ends", "become", "becomes", "go", "goes", "turn", "turns"})
+COUNTED_WORDS = 4  # "the features": a longer run is a clause, not the thing counted
 OWNER_WORDS = 12  # a described owner longer than this is a clause, not a name to repeat
 # A focus that runs on into a clause is not a noun phrase: a pronoun or a verb after its head.
 # (Not verbs that are as often nouns: "hit rate", "run cost", "end state".)
@@ -103,11 +107,28 @@ def asked_thing(question: str, focus: str, names: list[str]) -> str:
     described = re.search(rf"{re.escape(focus)}\s+of\s+(?P<owner>[^?,;:]+)", question, re.I) if focus and not of else None
     if described and any(n in described.group("owner") for n in names) and len(described.group("owner").split()) <= OWNER_WORDS:
         return f"{what} of {described.group('owner').strip()}"
+    # "what fraction of the features ended up dead": the thing counted, not the scene's "SAE"
+    counted = counted_noun(described.group("owner")) if described and SHARE_HEADS.fullmatch(focus) else ""
+    if counted:
+        return f"{what} of {counted}"
     whose = owner_phrase(question, owner) if owner else ""
     asked = asked_words(question, focus) if owner and not of and not holds(question, whose, focus) else ""
     if says_itself(asked, whose):
         return asked  # "what percentage did Meta pin on faulty GPUs", not "the percentage of Meta"
     return f"{what} of {whose}" if owner else what
+
+
+def counted_noun(text: str) -> str:
+    """The noun phrase that opens ``text``, up to its verb ("the captions" of "the captions get
+    replaced"); "" for a pronoun or a run too long to be one."""
+    words = []
+    for word in leading_phrase(text).split():
+        if word.lower() in COUNTED_STOP or re.fullmatch(r"\w{3,}ed", word) or (words and word.lower() in FRAME_WORDS):
+            break
+        words.append(word)
+    if not words or words[-1].lower() in FRAME_WORDS or len(words) > COUNTED_WORDS:
+        return ""
+    return " ".join(words)
 
 
 def says_itself(clause: str, name: str) -> bool:
