@@ -406,3 +406,11 @@ def test_a_number_asked_of_a_described_thing_is_not_stated_by_passages_about_ano
     # "Typical choices are 256–1,024 tokens" sizes RAG chunks; the chunked-prefill passage gives no size
     r = real_engine.ask("what chunk size does chunked prefill typically use?")
     assert r.coverage == "partial" and r.missing == ["the chunk size"]
+
+
+def test_a_sentence_that_announces_the_answer_is_quoted_from_the_answer(real_engine) -> None:  # noqa: ANN001
+    # "The answer to the hook, in one sentence: GPT-3 runs all 96 layers …": the module's opening question is not the reader's
+    r = real_engine.ask("Why does GPT-3 push every token through all 96 blocks — couldn't it bail out early on easy tokens "
+                        "whose answer the early layers already 'have'?")
+    assert "GPT-3 runs all 96 layers per token" in r.answer and "the hook" not in r.answer
+    assert any(c.quote.startswith("GPT-3 runs all 96 layers") for c in r.citations)

@@ -15,6 +15,9 @@ from .reading import points_back, within
 from .text import NUMBER_RE, display_sentence, plain_math, quotable
 
 DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
+# "The answer to the hook, in one sentence: GPT-3 runs all 96 layers …": what follows the colon is the claim.
+ANSWER_ANNOUNCED = re.compile(r"(?:the (?:short )?answer to the hook|the hook's \w+ has a (?:short|simple) answer)"
+                              r"[^.:]{0,30}:\s+(?=(?-i:[A-Z0-9]))", re.I)
 DISPLAY_FORMULA = re.compile(r"\s*\$\$(.+?)\$\$", re.S)  # a display formula right after a sentence
 FORMULA_TAIL = 8  # characters before a chunk's start searched for the "$$" that closes a formula
 RESULT_NUMBER = re.compile(r"(?<=[=≈])\s*(\d[\d,]*(?:\.\d+)?)")  # a computed result: the number after "=" or "≈"
@@ -145,6 +148,8 @@ class Paragraphs:
         points."), so the quote states the result instead of dangling."""
         chunk = self.index.chunks[row]
         a, b = chunk.sentences[j]
+        if announced := ANSWER_ANNOUNCED.match(chunk.text, a, b):
+            a = announced.end()  # the answer itself, not the words about the module's opening question
         formula = DISPLAY_FORMULA.match(chunk.text, b)
         if not formula or r"\\" in formula.group(1) or "\\" in plain_math(formula.group(1)):
             return a, b  # an aligned block, or one not readable as text: the lead-in stays unquoted
