@@ -580,3 +580,10 @@ def test_a_missing_share_is_said_of_the_thing_it_counts() -> None:
     q = "in the 34M-feature SAE on Claude 3 Sonnet, what fraction of the features ended up dead?"
     assert asked_thing(q, "fraction", ["SAE", "Claude", "Sonnet"]) == "the fraction of the features"
     assert asked_thing("what share of it is wasted?", "share", []) == "the share"  # a pronoun says nothing
+
+
+def test_a_measured_things_owner_follows_on() -> None:
+    assert number_owners("How big is the L2 cache on an A100 80GB?", ["L2", "A100"]) == ["A100"]
+    assert number_owners("How big is Llama-70B's KV cache?", ["Llama-70B"]) == ["Llama-70B"]
+    # a setting after "on" that names nothing leaves the owner as it was
+    assert number_owners("How big is the L2 cache on every chip?", ["L2"]) == ["L2"]

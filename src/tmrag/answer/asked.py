@@ -29,6 +29,7 @@ SHARE_HEADS = re.compile(r"fraction|share|percentage|percent|proportion", re.I) 
 # verbs that end the counted noun phrase ("the captions get replaced")
 COUNTED_STOP = frozenset({"get", "gets", "got", "end", "ends", "become", "becomes", "go", "goes", "turn", "turns"})
 COUNTED_WORDS = 4  # "the features": a longer run is a clause, not the thing counted
+OWNED_BY = re.compile(r"(?:on|of|for|in)\s+(?:an?\s+|the\s+)?(?P<owner>(?:\S+\s*){1,2})", re.I)
 OWNER_WORDS = 12  # a described owner longer than this is a clause, not a name to repeat
 # A focus that runs on into a clause is not a noun phrase: a pronoun or a verb after its head.
 # (Not verbs that are as often nouns: "hit rate", "run cost", "end state".)
@@ -243,6 +244,11 @@ def number_owners(question: str, names: list[str]) -> list[str]:
     A100", "sent to GPT-4V")."""
     m = OWNER_RE.search(question) or OF_OWNER_RE.search(question) or SIZE_OWNER_RE.search(question)
     owner = m.group("owner") if m else ""
+    # "how big is the L2 cache on an A100": the measured thing's own name, then whose it is after "on"
+    sized = m is not None and m.re is SIZE_OWNER_RE and owner.split()
+    whose = OWNED_BY.match(question, m.start("owner") + len(owner.rstrip()) - len(owner.split()[-1])) if sized else None
+    if whose and any(names_word(whose.group("owner"), n) for n in names):
+        owner = whose.group("owner")
     return [n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", owner, re.I)
             and not UNIT_NAME.fullmatch(n)]  # "each step's FLOPs" is a unit, not whose number it is
 
