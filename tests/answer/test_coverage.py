@@ -587,3 +587,15 @@ def test_a_measured_things_owner_follows_on() -> None:
     assert number_owners("How big is Llama-70B's KV cache?", ["Llama-70B"]) == ["Llama-70B"]
     # a setting after "on" that names nothing leaves the owner as it was
     assert number_owners("How big is the L2 cache on every chip?", ["L2"]) == ["L2"]
+
+
+def test_a_quantity_the_quotes_name_without_a_value_is_not_stated() -> None:
+    from tmrag.answer.stating import named_unvalued
+
+    focus = tokenize("fraction golden set")
+    said = ["Traffic drifts; resample a fraction of the golden set from recent traffic every month."]
+    assert named_unvalued(focus, said, [set(tokenize(s)) for s in said])
+    valued = ["Resample a fraction (about 10%) of the golden set every month."]
+    assert not named_unvalued(focus, valued, [set(tokenize(s)) for s in valued])
+    # "of API" names no owner: the kind of thing is not whose the count is
+    assert asked_thing("which tools was it given, and how many API calls?", "tools", ["API"]) == "the number of tools"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ..query.intent import AND_ASKS, SETTING_SENTENCE, UNIT_NAME
+from ..query.intent import AND_ASKS, KIND_ACRONYM, SETTING_SENTENCE, UNIT_NAME
 from ..query.ranking import Ranking
 from ..query.wording import FRAME_WORDS, leading_phrase
 from .answer_shape import NAMED_KIND, names_any
@@ -98,7 +98,7 @@ def asked_thing(question: str, focus: str, names: list[str]) -> str:
     written = as_written(question, focus)
     what = f"the number of {written}" if re.search(r"\bhow\s+many\b", question, re.I) else f"the {written}"
     said = {t.lower() for t in focus.split()}
-    names = [n for n in names if n.lower() not in said]
+    names = [n for n in names if n.lower() not in said and not KIND_ACRONYM.fullmatch(n)]  # "of API" names nothing
     # "What weakness of DPO does IPO fix?": the question says whose attribute it is.
     of = next((n for n in names if focus and re.search(rf"{re.escape(focus)}\s+of\s+(?:the\s+)?{re.escape(n)}",
                                                        question, re.I)), None)

@@ -41,7 +41,16 @@ from .owner_checks import OwnerChecks
 from .quotes import Quote, shown_sentences
 from .reader import AnswerReader
 from .reader_checks import FOCUS_KINDS, ReaderChecks
-from .stating import CATEGORY_WORDS, COUNT_RE, NUMBER_WORDS_RE, names_kind, states, states_quantity, works_the_case
+from .stating import (
+    CATEGORY_WORDS,
+    COUNT_RE,
+    NUMBER_WORDS_RE,
+    named_unvalued,
+    names_kind,
+    states,
+    states_quantity,
+    works_the_case,
+)
 from .text import display_sentence
 
 # Heads of a focus phrase that name no attribute ("the benefit", "which one", "what changes"):
@@ -184,6 +193,11 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
         if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes, sentences):
             asked = asked_here(ranking) if focus else "the figure"
             missing.append(f"the real {asked.removeprefix('the ')}" if asked.startswith("the ") else asked)
+        if (not missing and intent.kind == "numeric" and focus and not generic(focus, ranking.query.text)
+                and named_unvalued(focus, sentences, token_sets)
+                and not states(focus, True, sentences, token_sets, ranking, context)
+                and not states_quantity(focus, True, sentences, ranking)):
+            missing.append(asked_here(ranking))
         if not missing and self.stated_elsewhere(ranking, quotes, sentences, token_sets, context):
             missing.append(asked_here(ranking))
         if not missing:

@@ -217,6 +217,13 @@ def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: li
 
 
 
+def named_unvalued(focus: list[str], sentences: list[str], token_sets: list[set[str]]) -> bool:
+    """Some quoted sentence names the asked quantity and gives no number at all ("resample a
+    fraction of the golden set every month"): the notes speak of it without its value."""
+    return any(mentions_all(tokens, focus) and not NUMBER_RE.search(display_sentence(sentence))
+               for sentence, tokens in zip(sentences, token_sets, strict=True))
+
+
 def states_quantity(focus: list[str], numeric: bool, sentences: list[str], ranking: Ranking) -> bool:
     """A quoted sentence gives the asked quantity in its unit ("1.25 GiB" for "how much
     memory"): positive evidence the reader is not asked to second-guess."""
