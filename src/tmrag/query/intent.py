@@ -27,6 +27,9 @@ UNIT_NAME = re.compile(r"[GTPE]?FLOP[sS]?|MFU|[KMGT]i?B(?:/s)?|tok/s|ms", re.I)
 KIND_ACRONYM = re.compile(r"LLMs?|APIs?|GPUs?|SDKs?|CLIs?|SLMs?|VLMs?")  # names of a kind of thing, not of one thing
 # "how many X", "what/which X does …", "what is the X of …": X is the focus.
 FOCUS_RES = [
+    # "how big a non-inferiority margin should the guardrail get?": the thing measured.
+    re.compile(r"\bhow\s+(?:big|large|long|wide|deep|high|low|much\s+of)\s+an?\s+(?P<f>[^?]+?)\s+"
+               r"(?:should|does|do|did|is|are|was|were|would|will|can)\b", re.I),
     # "how much does switching to MQA shrink per-token KV memory?": the thing that changes.
     re.compile(r"\bhow\s+much\s+(?:does|do|did|would|will|can)\s+[^?]+?\s+(?:shrink|cut|reduce|save|increase|raise|"
                r"lower|grow|change)\s+(?:the\s+)?(?P<f>[^?]+)", re.I),
