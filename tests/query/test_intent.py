@@ -81,6 +81,7 @@ def test_a_part_that_points_back_borrows_the_subject_unless_the_subject_is_a_num
     # a kind of thing heading the phrase is what is asked
     ("which third-party web search API does perplexity pay for?", ["API"], "third-party web search API"),
     ("Which TCP port does it use?", ["TCP"], "port"),
+    ("How big a discount does the Batches API give on output tokens?", ["Batches", "API"], "discount"),
 ])
 def test_focus_is_the_asked_attribute_without_its_owner(question: str, names: list[str], focus: str) -> None:
     assert question_focus(question, names) == focus
