@@ -599,3 +599,11 @@ def test_a_quantity_the_quotes_name_without_a_value_is_not_stated() -> None:
     assert not named_unvalued(focus, valued, [set(tokenize(s)) for s in valued])
     # "of API" names no owner: the kind of thing is not whose the count is
     assert asked_thing("which tools was it given, and how many API calls?", "tools", ["API"]) == "the number of tools"
+
+
+def test_how_big_a_thing_is_asks_a_size() -> None:
+    q = "How big was InstructGPT's reward model?"
+    sentences = ["The reward-model stage used about 33,000 prompts with ranked responses."]
+    assert not _states("reward model", True, sentences, q, ("InstructGPT",))
+    assert _states("reward model", True, ["InstructGPT's reward model has 6B parameters."], q, ("InstructGPT",))
+    assert asked_thing(q, "reward model", ["InstructGPT"]) == "the size of the reward model of InstructGPT"

@@ -82,6 +82,8 @@ def names_kind(focus: list[str], stems: list[str], tokens: set[str], sentence: s
 SHARE_WORDS = frozenset({"share", "fraction", "percentage", "percent", "proportion"})
 SHARE_GAP = 2  # words between "43% of" and the noun it is a share of: "of MMLU's questions", "of all comparisons"
 # "how big is one latent checkpoint": a size, stated in bytes whatever the thing is called.
+# A size as the notes write one: bytes, or a parameter count ("1.3B-parameter", "6B", "175 billion").
+SIZE_RE = re.compile(r"\d\s*(?:[KMGTP]i?B|bytes?|[KMBT](?![a-z])|(?:million|billion|trillion)\b|param(?:eter)?s?\b)")
 HOW_BIG = re.compile(r"\bhow\s+(?:big|large)\s+(?:is|are|was|were|would)\b", re.I)
 
 
@@ -189,6 +191,7 @@ def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: li
     share = re.compile(rf"(\d[\d.,]*)\s*%\s+of\s+(?:the\s+|its\s+)?{re.escape(ranking.intent.focus)}", re.I) \
         if ranking.intent.focus else None
     shares_asked = bool(ASKS_SHARE.search(ranking.query.text))
+    sized_thing = numeric and bool(focus) and focus[-1] not in QUANTITY_UNITS and bool(HOW_BIG.search(ranking.query.text))
     for sentence, tokens in zip(sentences, token_sets, strict=True):
         shown = display_sentence(sentence)
         if numeric and len(focus) == 1 and focus[0] in PARAMETER_WORDS and not sized(ranking.query.text, ranking.query.names) \
@@ -208,6 +211,8 @@ def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: li
             continue
         if numeric and other_version(sentence, ranking.query.text, ranking.query.names):
             continue
+        if sized_thing and not SIZE_RE.search(shown):
+            continue  # "how big was the reward model": "the reward-model stage used 33,000 prompts" is no size
         shares = set(share.findall(sentence)) if share else set()
         numbers = set(NUMBER_RE.findall(sentence)) - given - shares
         if not numeric or ((numbers or NUMBER_WORDS_RE.search(sentence))
