@@ -607,3 +607,15 @@ def test_how_big_a_thing_is_asks_a_size() -> None:
     assert not _states("reward model", True, sentences, q, ("InstructGPT",))
     assert _states("reward model", True, ["InstructGPT's reward model has 6B parameters."], q, ("InstructGPT",))
     assert asked_thing(q, "reward model", ["InstructGPT"]) == "the size of the reward model of InstructGPT"
+
+
+def test_a_partial_multi_part_note_lists_each_part_no_quote_names() -> None:
+    part2 = "how long should the cool-down last before the half-open probe?"
+    ranking = SimpleNamespace(
+        query=SimpleNamespace(names=[]),
+        intent=SimpleNamespace(focus="failures",
+                               parts=["how many failures in a row should open it", "what share of requests got retried"]))
+    said = [set(tokenize("A circuit breaker counts consecutive failures and fails fast."))]
+    assert CoverageJudge.unsaid_parts(ranking, said) == ["the share of requests"]
+    ranking.intent.parts[1] = part2  # no attribute to name: nothing added
+    assert CoverageJudge.unsaid_parts(ranking, said) == []

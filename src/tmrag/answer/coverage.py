@@ -15,10 +15,12 @@ from ..corpus.model import Corpus
 from ..names import Coverage
 from ..query.comparison import side_words
 from ..query.documents import DocumentEvidence
+from ..query.intent import question_focus
 from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
-from ..tokenize import stem_tokens, tokenize
+from ..query.wording import FRAME_WORDS
+from ..tokenize import mentions_all, stem_tokens, tokenize
 from .answer_shape import RATIO_RE, SHARE, unchosen, unshaped, unwritten_variants
 from .asked import (
     AUXILIARY,
@@ -204,12 +206,31 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
             missing += self.counts.uncounted(ranking)
         # "the FID of DiT-XL" already says "DiT-XL", and that the premise's other names ("… on
         # ImageNet 256") have no FID of theirs to state: a name is said only when nothing else is
+        if missing and intent.kind == "multi_part":
+            missing += self.unsaid_parts(ranking, token_sets)
         asked = [m for m in missing if m not in ranking.query.names]
         named = [self.say_missing(ranking, m) for m in missing if m in ranking.query.names]
         attribute = any(m.startswith("the ") for m in asked + named)
         worded = list(dict.fromkeys(asked + [m for m in named if not attribute or m.startswith("the ")]))
         missing = [m for m in worded if not any(m != other and m in other for other in worded)]
         return CoverageResult("partial" if missing else "answered", missing)
+
+    @staticmethod
+    def unsaid_parts(ranking: Ranking, token_sets: list[set[str]]) -> list[str]:
+        """The other parts of a partly missing multi-part question whose asked attribute no quote
+        even names ("…, and how long is the cool-down?"): the note lists each thing missing."""
+        said = set().union(*token_sets) if token_sets else set()
+        out = []
+        for part in ranking.intent.parts:
+            if ranking.intent.focus and ranking.intent.focus in part:
+                continue  # the first part's focus is already judged
+            names = [n for n in ranking.query.names if names_word(part, n)]
+            focus = question_focus(part, names)
+            words = [t for t in tokenize(focus) if t not in FRAME_WORDS]
+            # an attribute of its own ("the name" says nothing) that no quote names
+            if words and not mentions_all(said, words) and not generic(words, part):
+                out.append(asked_thing(part, focus, names))
+        return out
 
     def unwritten_name(self, side: str, word: str) -> str | None:
         """The name, as the question writes it, when the side names a thing (a capitalised word:
