@@ -619,3 +619,5 @@ def test_a_partial_multi_part_note_lists_each_part_no_quote_names() -> None:
     assert CoverageJudge.unsaid_parts(ranking, said) == ["the share of requests"]
     ranking.intent.parts[1] = part2  # no attribute to name: nothing added
     assert CoverageJudge.unsaid_parts(ranking, said) == []
+    ranking.intent.parts[1] = "what other ways of detecting contamination do the notes list?"  # listed in other words
+    assert CoverageJudge.unsaid_parts(ranking, said) == []

@@ -73,6 +73,7 @@ GENERIC_HEADS = frozenset(tokenize("one benefit change cause thing way differenc
 ASKS_REAL = re.compile(r"\b(?:actual|actually|real|in production|own figures|officially|reported)\b", re.I)
 # The notes mark a made-up figure: "assume", "illustrative", "hypothetical", "in the shape of".
 ASSUMED = re.compile(r"\b(?:assum\w*|illustrative\w*|hypothetical|in the shape of)\b", re.I)
+LISTED_WAYS = re.compile(r"\b(?:ways|methods|techniques|strategies|steps|options|practices)\b", re.I)  # asked as a list
 READER_MEMO = 64  # recent (question, quotes) pairs: a judgement's checks share one; concurrent requests a few
 SCENE_KINDS = frozenset({"mechanism", "multi_part", "comparison"})  # questions that ask how, why, or several things
 FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it is first: "A smooth activation …"
@@ -225,6 +226,8 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
             if ranking.intent.focus and ranking.intent.focus in part:
                 continue  # the first part's focus is already judged
             names = [n for n in ranking.query.names if names_word(part, n)]
+            if LISTED_WAYS.search(part):
+                continue  # "what other ways … do the notes list": the quotes list them in words of their own
             focus = question_focus(part, names)
             words = [t for t in tokenize(focus) if t not in FRAME_WORDS]
             # an attribute of its own ("the name" says nothing) that no quote names
