@@ -244,3 +244,8 @@ def test_sides_are_asked_what_the_first_part_asks_not_the_further_questions() ->
     assert sides_clause(single, ["GQA", "MQA"]) == single  # nothing further asked
     bare = "GQA vs MQA? and why does the second one lose quality?"
     assert sides_clause(bare, ["GQA", "MQA"]) == bare  # the first part names only the sides
+
+
+def test_whats_typed_without_its_apostrophe_is_read_as_whats() -> None:
+    intent = classify("whats the max token length of CLIP's text encoder?", ["CLIP"], False)
+    assert intent.focus == "max token length" and intent.numeric

@@ -203,6 +203,7 @@ def question_focus(question: str, names: list[str]) -> str:
 COUNTED_KINDS = re.compile(r"\b(?:two|three|four|five|six)\s+(?:numbers|figures|metrics|quantities)\b", re.I)
 
 
+TYPED_WHATS = re.compile(r"\b([Ww]hat)(?=s\b)")  # "whats" typed without its apostrophe
 # "what is contrastive loss?", "what is acceptance rate?": with no article, the asked quantity's
 # words name a concept to explain, not a value; "what is the loss at step 0?" asks a number.
 NAMED_QUANTITY = re.compile(
@@ -230,7 +231,7 @@ def compared(text: str) -> list[str]:
 
 
 def classify(question: str, names: list[str], defines: bool) -> QuestionIntent:
-    text = " ".join(question.split())
+    text = TYPED_WHATS.sub(r"\1'", " ".join(question.split()))  # "whats the max length" as typed
     numeric = bool(NUMERIC_RE.search(NAMED_QUANTITY.sub(" ", text))) and not COUNTED_KINDS.search(text)
     sides = compared(text)
     parts = split_parts(text)
