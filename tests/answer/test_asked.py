@@ -103,3 +103,11 @@ def test_a_name_given_only_as_an_example_is_not_what_is_asked() -> None:
     assert exemplified("which roles does it define (product manager, engineer, QA...?)", "QA")
     assert not exemplified("Which LLM does Perplexity run — an in-house fine-tune, GPT-4, Claude?", "Perplexity")
     assert not exemplified("Does A2A run on JSON-RPC over HTTP like MCP does?", "JSON-RPC")
+
+
+def test_is_there_asks_for_the_thing_it_names() -> None:
+    from tmrag.answer.asked import asked_question
+
+    assert asked_question("is there a per-source size limit in notebooklm, like max words?") == "a per-source size limit"
+    assert asked_question("Are there any downsides?") == "downsides"
+    assert asked_question("Does EAGLE draft at the feature level?") == "a direct answer to this question"

@@ -52,6 +52,8 @@ HOLDING_VERBS = frozenset((
     "pick", "picks", "default", "defaults", "expose", "exposes", "bill", "bills", "report", "reports",
     "ship", "ships", "require", "requires",
 ))
+IS_THERE = re.compile(r"^\W*(?P<be>is|are)\s+there\s+(?:an?\s+|any\s+)?(?P<thing>[^?,;()\u2014]+?)"
+                      r"(?=\s+(?:in|for|like|per|when|if)\b|\s*[?,;()\u2014]|$)", re.I)
 YES_NO = re.compile(r"^\W*(?:does|do|did|is|are|was|were|can|could|would|should|will|has|have)\b", re.I)
 WH_START = re.compile(r"\b(?:what|which|how|why|who|whose|where)\b", re.I)
 WHAT_IS_THE = re.compile(r"^(?:what|which)(?:['’]s|\s+(?:is|are|was|were))\s+the\s+", re.I)
@@ -194,6 +196,8 @@ def asked_words(question: str, focus: str) -> str:
 def asked_question(question: str) -> str:
     """What a question with no single asked attribute asks, in its own words: its first clause
     from its question word ("what env var or flag turns on coordinator mode in Claude Code")."""
+    if there := IS_THERE.match(question):  # "is there a per-source size limit in NotebookLM?"
+        return f"{'a ' if there.group('be').lower() == 'is' else ''}{there.group('thing').strip()}"
     first = WH_START.search(question)
     if first is None or YES_NO.match(question):  # "Does EAGLE draft …?": no clause to repeat
         return "a direct answer to this question"
