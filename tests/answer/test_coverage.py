@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from tmrag.answer.asked import asked_thing, names_asked, number_owners, owner_phrase, unnamed_kind
 from tmrag.answer.composing import coverage_note
 from tmrag.answer.coverage import CoverageJudge
+from tmrag.answer.missing_note import say_missing, unsaid_parts
 from tmrag.answer.stating import states, states_quantity
 from tmrag.tokenize import tokenize
 
@@ -119,7 +120,7 @@ def test_a_missing_name_that_is_the_asked_attribute_is_said_as_the_attribute() -
     def said(question: str, names: list[str], missing: str) -> str:
         ranking = SimpleNamespace(query=SimpleNamespace(text=question, names=names),
                                   intent=SimpleNamespace(focus=question_focus(question, names)))
-        return CoverageJudge.say_missing(ranking, missing)
+        return say_missing(ranking, missing)
 
     hours = "How many A100 GPU-hours did Llama 2's pretraining take?"
     # the pretraining, not Llama 2, takes the hours: the question's own clause says what is missing
@@ -380,17 +381,16 @@ def test_a_greek_letter_speaks_for_its_name_in_a_part() -> None:
 
 
 def test_a_missing_name_that_only_modifies_the_asked_thing_is_said_as_the_asked_clause() -> None:
-    from tmrag.answer.coverage import CoverageJudge
 
     q = "Which TCP port does Claude Code's VS Code extension listen on for its IDE bridge?"
     ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["TCP", "Claude", "Code", "VS", "IDE"]),
                               intent=SimpleNamespace(focus="port", focus_tokens=["port"]))
-    assert CoverageJudge.say_missing(ranking, "TCP") == q[0].lower() + q[1:-1]
+    assert say_missing(ranking, "TCP") == q[0].lower() + q[1:-1]
     q = "What are Claude Haiku's list prices per million tokens?"
     ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["Claude", "Haiku"]),
                               intent=SimpleNamespace(focus="list prices", focus_tokens=["list", "price"]))
     # whose prices: the question's own clause, which names Claude Haiku ("this for Claude Haiku" read as garbled)
-    assert CoverageJudge.say_missing(ranking, "Haiku") == "what are Claude Haiku's list prices per million tokens"
+    assert say_missing(ranking, "Haiku") == "what are Claude Haiku's list prices per million tokens"
 
 
 def test_a_side_named_by_an_everyday_word_is_named_by_its_whole_phrase() -> None:
@@ -416,17 +416,16 @@ def test_a_described_side_is_named_by_its_rarest_word() -> None:
 
 
 def test_a_name_the_attribute_is_asked_for_is_said_in_the_questions_clause() -> None:
-    from tmrag.answer.coverage import CoverageJudge
 
     q = "How much does Anthropic charge per million input tokens for Claude Haiku?"
     ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["Anthropic", "Claude", "Haiku"]),
                               intent=SimpleNamespace(focus="million input tokens", focus_tokens=["million", "input", "token"]))
-    assert CoverageJudge.say_missing(ranking, "Haiku") == \
+    assert say_missing(ranking, "Haiku") == \
         "how much does Anthropic charge per million input tokens for Claude Haiku"
     q = "What does QLoRA's NF4 do, and how many levels does it have?"  # a clause that points back: the name
     ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["QLoRA", "NF4"]),
                               intent=SimpleNamespace(focus="levels", focus_tokens=["level"]))
-    assert CoverageJudge.say_missing(ranking, "QLoRA") == "QLoRA"
+    assert say_missing(ranking, "QLoRA") == "QLoRA"
 
 
 def test_a_name_that_only_sets_the_scene_of_a_how_question_is_not_missing() -> None:
@@ -616,8 +615,8 @@ def test_a_partial_multi_part_note_lists_each_part_no_quote_names() -> None:
         intent=SimpleNamespace(focus="failures",
                                parts=["how many failures in a row should open it", "what share of requests got retried"]))
     said = [set(tokenize("A circuit breaker counts consecutive failures and fails fast."))]
-    assert CoverageJudge.unsaid_parts(ranking, said) == ["the share of requests"]
+    assert unsaid_parts(ranking, said) == ["the share of requests"]
     ranking.intent.parts[1] = part2  # no attribute to name: nothing added
-    assert CoverageJudge.unsaid_parts(ranking, said) == []
+    assert unsaid_parts(ranking, said) == []
     ranking.intent.parts[1] = "what other ways of detecting contamination do the notes list?"  # listed in other words
-    assert CoverageJudge.unsaid_parts(ranking, said) == []
+    assert unsaid_parts(ranking, said) == []

@@ -15,30 +15,24 @@ from ..corpus.model import Corpus
 from ..names import Coverage
 from ..query.comparison import side_words
 from ..query.documents import DocumentEvidence
-from ..query.intent import question_focus
 from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
-from ..query.wording import FRAME_WORDS
-from ..tokenize import mentions_all, stem_tokens, tokenize
+from ..tokenize import stem_tokens, tokenize
 from .answer_shape import RATIO_RE, SHARE, unchosen, unshaped, unwritten_variants
 from .asked import (
-    AUXILIARY,
     asked_clause,
     asked_here,
     asked_question,
-    asked_thing,
-    asked_words,
-    exemplified,
     full_name,
     names_asked,
     names_word,
     number_owners,
     owners_of,
-    says_itself,
     unnamed_kind,
 )
 from .counting import CountCheck
+from .missing_note import GENERIC_HEADS, generic, say_missing, unsaid_parts
 from .owner_checks import OwnerChecks
 from .quotes import Quote, shown_sentences
 from .reader import AnswerReader
@@ -55,31 +49,14 @@ from .stating import (
 )
 from .text import display_sentence
 
-# Heads of a focus phrase that name no attribute ("the benefit", "which one", "what changes"):
-# nothing a sentence could be checked for.
-GENERIC_HEADS = frozenset(tokenize("one benefit change cause thing way difference point time times effect role place problem "
-                                   "idea reason impact advantage result happens goes work works go back fit smaller "
-                                   "larger bigger faster slower much more less "
-                                   # "what breaks on a fully masked row", "which rule wins": a verb, not an attribute
-                                   "break breaks broke fail fails failed win wins stop stops produce produces "
-                                   "matter matters help helps hurt hurts "
-                                   # "which research/paper showed …": a source answers it, named or cited
-                                   "research paper papers study studies source sources "
-                                   # "what fix does each point to": any remedy, whatever words it uses
-                                   "fix fixes solution solutions remedy lever levers knob knobs"))
-
-
 # "what does X actually charge", "the real production count", "by the company's own figures"
 ASKS_REAL = re.compile(r"\b(?:actual|actually|real|in production|own figures|officially|reported)\b", re.I)
 # The notes mark a made-up figure: "assume", "illustrative", "hypothetical", "in the shape of".
 ASSUMED = re.compile(r"\b(?:assum\w*|illustrative\w*|hypothetical|in the shape of)\b", re.I)
-LISTED_WAYS = re.compile(r"\b(?:ways|methods|techniques|strategies|steps|options|practices)\b", re.I)  # asked as a list
 READER_MEMO = 64  # recent (question, quotes) pairs: a judgement's checks share one; concurrent requests a few
 SCENE_KINDS = frozenset({"mechanism", "multi_part", "comparison"})  # questions that ask how, why, or several things
 FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it is first: "A smooth activation …"
 # "by how many points": a margin, though "point" alone names no attribute ("what's the point of …").
-COUNT_FREE_HEADS = frozenset({"time", "times", "much", "more", "less"})  # "how many times faster": a ratio
-HOW_MANY_POINTS = re.compile(r"\bhow\s+many\s+(?:percentage\s+)?points\b", re.I)
 # "A_hat_0", "d_k", "w_1": a symbol typed in ASCII, which the notes write in math ("Â_0").
 NOTATION = re.compile(r"[A-Za-z]{1,2}(?:_[A-Za-z0-9]+)+")
 # Quantities with one unit whatever is measured (a "size" may be tokens, bytes or parameters).
@@ -96,18 +73,6 @@ def unwritten(name: str, ranking: Ranking) -> bool:
     with its every word; a single unknown word may be an abbreviation the notes spell out
     ("QKV"), so it alone decides nothing at strong evidence."""
     return name in ranking.unknown_names and bool(COMPOUND.search(name)) and not NOTATION.fullmatch(name)
-
-
-def generic(focus: list[str], question: str) -> bool:
-    """The focus names no attribute ("the benefit", "which one"), unless the question counts it
-    ("by how many points did TIES beat task arithmetic", "how many problems were in the subset"):
-    a count of those is the attribute. "How many times" asks a ratio, which any number answers."""
-    head = focus[-1]
-    if head not in GENERIC_HEADS:
-        return False
-    if head == "point":
-        return not HOW_MANY_POINTS.search(question)
-    return head in COUNT_FREE_HEADS or not re.search(rf"\bhow\s+many\s+(?:[\w-]+\s+)?{re.escape(head)}", question, re.I)
 
 
 def _tokens(text: str) -> set[str]:
@@ -208,32 +173,13 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
         # "the FID of DiT-XL" already says "DiT-XL", and that the premise's other names ("… on
         # ImageNet 256") have no FID of theirs to state: a name is said only when nothing else is
         if missing and intent.kind == "multi_part":
-            missing += self.unsaid_parts(ranking, token_sets)
+            missing += unsaid_parts(ranking, token_sets)
         asked = [m for m in missing if m not in ranking.query.names]
-        named = [self.say_missing(ranking, m) for m in missing if m in ranking.query.names]
+        named = [say_missing(ranking, m) for m in missing if m in ranking.query.names]
         attribute = any(m.startswith("the ") for m in asked + named)
         worded = list(dict.fromkeys(asked + [m for m in named if not attribute or m.startswith("the ")]))
         missing = [m for m in worded if not any(m != other and m in other for other in worded)]
         return CoverageResult("partial" if missing else "answered", missing)
-
-    @staticmethod
-    def unsaid_parts(ranking: Ranking, token_sets: list[set[str]]) -> list[str]:
-        """The other parts of a partly missing multi-part question whose asked attribute no quote
-        even names ("…, and how long is the cool-down?"): the note lists each thing missing."""
-        said = set().union(*token_sets) if token_sets else set()
-        out = []
-        for part in ranking.intent.parts:
-            if ranking.intent.focus and ranking.intent.focus in part:
-                continue  # the first part's focus is already judged
-            names = [n for n in ranking.query.names if names_word(part, n)]
-            if LISTED_WAYS.search(part):
-                continue  # "what other ways … do the notes list": the quotes list them in words of their own
-            focus = question_focus(part, names)
-            words = [t for t in tokenize(focus) if t not in FRAME_WORDS]
-            # an attribute of its own ("the name" says nothing) that no quote names
-            if words and not mentions_all(said, words) and not generic(words, part):
-                out.append(asked_thing(part, focus, names))
-        return out
 
     def unwritten_name(self, side: str, word: str) -> str | None:
         """The name, as the question writes it, when the side names a thing (a capitalised word:
@@ -257,37 +203,6 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
         if any(names_word(side, name) for side in intent.sides):
             return False
         return any(n not in unmentioned and n != name for n in ranking.query.names)
-
-    @staticmethod
-    def say_missing(ranking: Ranking, missing: str) -> str:
-        """A missing name as the question writes it in full ("Claude Haiku"); one that is part of
-        the asked attribute ("H800 GPU-hours", an "Elo") as the attribute of the asked thing."""
-        question, focus, names = ranking.query.text, ranking.intent.focus, ranking.query.names
-        if missing not in names:
-            return missing
-        if exemplified(question, missing):  # "… like GPT-4V?": the asked thing is missing, not the example
-            return asked_here(ranking) if focus else asked_question(question)
-        if focus and re.search(rf"(?<![\w-]){re.escape(missing)}(?![\w-])", focus, re.I):
-            return asked_thing(question, focus, [n for n in names if n != missing])
-        if re.search(rf"\b(?:what|which)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(missing)}\s+(?:{AUXILIARY})\b", question, re.I):
-            return asked_thing(question, missing, [n for n in names if n != missing])  # "What Elo does X reach?"
-        if focus and missing in number_owners(question, names):  # "the tokenizer vocabulary of GPT-4"
-            return asked_thing(question, focus, [missing])
-        # A name inside the asked clause that is not whose attribute is asked ("which TCP port …",
-        # "… tile like GPT-4V?"): what is missing is the clause, not the thing "for TCP". Not
-        # "Claude Haiku's prices" or "… charge for Claude Haiku", nor a name outside the clause
-        # (a compared side: "AdamW vs Lion: how many bytes does each keep?" lacks Lion's).
-        whole = full_name(question, missing)
-        owned = re.search(rf"(?<![\w-]){re.escape(missing)}['’]s\b"
-                          rf"|\b(?:for|of)\s+(?:the\s+)?{re.escape(whole)}(?![\w-])", question)
-        if focus and not owned and not generic(ranking.intent.focus_tokens, question) \
-                and (asked := asked_words(question, focus)) and names_word(asked, missing):
-            return asked
-        # "how many points of ImageNet top-1 did the greedy soup gain", not "this for ImageNet"
-        clause = asked_words(question, focus) if focus else asked_question(question)
-        if says_itself(clause, whole):
-            return clause
-        return whole
 
     @staticmethod
     def owned(ranking: Ranking) -> bool:
