@@ -82,6 +82,7 @@ def test_a_part_that_points_back_borrows_the_subject_unless_the_subject_is_a_num
     ("which third-party web search API does perplexity pay for?", ["API"], "third-party web search API"),
     ("Which TCP port does it use?", ["TCP"], "port"),
     ("How big a discount does the Batches API give on output tokens?", ["Batches", "API"], "discount"),
+    ("like what's the max file size before it starts a new file?", [], "max file size"),
 ])
 def test_focus_is_the_asked_attribute_without_its_owner(question: str, names: list[str], focus: str) -> None:
     assert question_focus(question, names) == focus
