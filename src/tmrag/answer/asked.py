@@ -30,7 +30,8 @@ SHARE_HEADS = re.compile(r"fraction|share|percentage|percent|proportion", re.I) 
 COUNTED_STOP = frozenset({"get", "gets", "got", "end", "ends", "become", "becomes", "go", "goes", "turn", "turns"})
 COUNTED_WORDS = 4  # "the features": a longer run is a clause, not the thing counted
 OWNED_BY = re.compile(r"(?:on|of|for|in)\s+(?:an?\s+|the\s+)?(?P<owner>(?:\S+\s*){1,2})", re.I)
-SIZE_ASKED = re.compile(r"\bhow\s+(?:big|large)\s+(?:is|are|was|were)\b", re.I)  # "how big was X's reward model"
+# "how big is one latent checkpoint", "how big was X's reward model": a size, whatever the thing is called.
+HOW_BIG = re.compile(r"\bhow\s+(?:big|large)\s+(?:is|are|was|were|would)\b", re.I)
 OWNER_WORDS = 12  # a described owner longer than this is a clause, not a name to repeat
 # A focus that runs on into a clause is not a noun phrase: a pronoun or a verb after its head.
 # (Not verbs that are as often nouns: "hit rate", "run cost", "end state".)
@@ -100,7 +101,7 @@ def asked_thing(question: str, focus: str, names: list[str]) -> str:
         return asked
     written = as_written(question, focus)
     what = f"the number of {written}" if re.search(r"\bhow\s+many\b", question, re.I) else \
-        f"the size of the {written}" if SIZE_ASKED.search(question) and "size" not in written.lower() else f"the {written}"
+        f"the size of the {written}" if HOW_BIG.search(question) and "size" not in written.lower() else f"the {written}"
     said = {t.lower() for t in focus.split()}
     names = [n for n in names if n.lower() not in said and not KIND_ACRONYM.fullmatch(n)]  # "of API" names nothing
     # "What weakness of DPO does IPO fix?": the question says whose attribute it is.

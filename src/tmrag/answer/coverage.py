@@ -134,10 +134,10 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
         # evidence the reader is not asked to overrule; a plain pass of the focus check is not
         # (dev: the reader catches unanswerables there, "how many GPUs does Character.ai run").
         said = False
-        stated_in, stated_tokens = self.of_owner(ranking, quotes, sentences, token_sets)
         if (focus and intent.kind in FOCUS_KINDS and not generic(focus, ranking.query.text) and names_asked(ranking)
                 and not missing and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking))
-                and not states(focus, intent.numeric, stated_in, stated_tokens, ranking, context)):
+                and not states(focus, intent.numeric, *self.of_owner(ranking, quotes, sentences, token_sets),
+                               ranking, context)):
             # said of the thing the number is asked of, not of another name in the question
             owners = number_owners(asked_clause(ranking), ranking.query.names) if self.owned(ranking) else []
             kinds = self.with_kinds(token_sets, focus, sentences, owners or ranking.query.names, ranking.query.text)
@@ -170,10 +170,10 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
             missing.append(asked_here(ranking))
         if not missing:
             missing += self.counts.uncounted(ranking)
-        # "the FID of DiT-XL" already says "DiT-XL", and that the premise's other names ("… on
-        # ImageNet 256") have no FID of theirs to state: a name is said only when nothing else is
         if missing and intent.kind == "multi_part":
             missing += unsaid_parts(ranking, token_sets)
+        # "the FID of DiT-XL" already says "DiT-XL", and that the premise's other names ("… on
+        # ImageNet 256") have no FID of theirs to state: a name is said only when nothing else is
         asked = [m for m in missing if m not in ranking.query.names]
         named = [say_missing(ranking, m) for m in missing if m in ranking.query.names]
         attribute = any(m.startswith("the ") for m in asked + named)

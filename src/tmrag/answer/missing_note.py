@@ -91,9 +91,9 @@ def unsaid_parts(ranking: Ranking, token_sets: list[set[str]]) -> list[str]:
     for part in ranking.intent.parts:
         if ranking.intent.focus and ranking.intent.focus in part:
             continue  # the first part's focus is already judged
-        names = [n for n in ranking.query.names if names_word(part, n)]
         if LISTED_WAYS.search(part):
             continue  # "what other ways … do the notes list": the quotes list them in words of their own
+        names = [n for n in ranking.query.names if names_word(part, n)]
         focus = question_focus(part, names)
         words = [t for t in tokenize(focus) if t not in FRAME_WORDS]
         # an attribute of its own ("the name" says nothing) that no quote names

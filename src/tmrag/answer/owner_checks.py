@@ -40,12 +40,13 @@ class OwnerChecks:
     def phrases(self) -> PhrasePassages:
         return PhrasePassages(self.index.chunks)
 
-    def passages(self, quotes: list[Quote]) -> list[str]:
-        """For each shown sentence, the passage it is quoted from, headings included."""
-        out = []
+    def about(self, quotes: list[Quote], test: Callable[[str], bool]) -> list[bool]:
+        """For each shown sentence, whether the passage it is quoted from (headings included)
+        passes ``test``; each passage is tested once."""
+        out: list[bool] = []
         for quote in quotes:
             chunk = self.index.chunks[quote.row]
-            out += [f"{chunk.breadcrumb} {chunk.text}"] * len(shown_sentences([quote], self.index, self.corpus))
+            out += [test(f"{chunk.breadcrumb} {chunk.text}")] * len(shown_sentences([quote], self.index, self.corpus))
         return out
 
     def of_owner(self, ranking: Ranking, quotes: list[Quote], sentences: list[str],
@@ -62,7 +63,8 @@ class OwnerChecks:
         clause = asked_clause(ranking)
         at = min((m.start() for o in owners if (m := re.search(re.escape(o), clause, re.I))), default=0)
         owners += [n for n in ranking.query.names if re.search(owner_pattern(n), clause[at:], re.I)]
-        keep = [any(re.search(owner_pattern(o), about, re.I) for o in owners) for about in self.passages(quotes)]
+        patterns = [re.compile(owner_pattern(o), re.I) for o in owners]
+        keep = self.about(quotes, lambda text: any(p.search(text) for p in patterns))
         return ([s for s, k in zip(sentences, keep, strict=True) if k],
                 [t for t, k in zip(token_sets, keep, strict=True) if k])
 
@@ -83,7 +85,7 @@ class OwnerChecks:
                 or not self.phrases.writes(" ".join(phrase)):
             return False
         words = set(stem_tokens([t for t in tokenize(" ".join(phrase)) if t not in focus]))
-        about = [words <= set(stem_tokens(tokenize(text))) for text in self.passages(quotes)]
+        about = self.about(quotes, lambda text: words <= set(stem_tokens(tokenize(text))))
         owned = [(s, t) for s, t, a in zip(sentences, token_sets, about, strict=True) if a]
         return len(owned) < len(sentences) and not states(
             focus, True, [s for s, _ in owned], [t for _, t in owned], ranking, context)

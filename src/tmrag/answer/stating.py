@@ -9,7 +9,7 @@ import re
 from ..query.ranking import Ranking
 from ..tokenize import mentions_all, stem_tokens, tokenize
 from .answer_shape import ASKS_SHARE, gives_share, names_any
-from .asked import owner_phrase
+from .asked import HOW_BIG, owner_phrase
 from .numeric import RESULT_RE, WORKED_CASE_VALUES, case_values, quantities
 from .text import NUMBER_RE, display_sentence
 
@@ -81,10 +81,8 @@ def names_kind(focus: list[str], stems: list[str], tokens: set[str], sentence: s
 # "what share of SWE-bench did SWE-agent resolve": "12.5% resolved" gives the share without the word.
 SHARE_WORDS = frozenset({"share", "fraction", "percentage", "percent", "proportion"})
 SHARE_GAP = 2  # words between "43% of" and the noun it is a share of: "of MMLU's questions", "of all comparisons"
-# "how big is one latent checkpoint": a size, stated in bytes whatever the thing is called.
 # A size as the notes write one: bytes, or a parameter count ("1.3B-parameter", "6B", "175 billion").
 SIZE_RE = re.compile(r"\d\s*(?:[KMGTP]i?B|bytes?|[KMBT](?![a-z])|(?:million|billion|trillion)\b|param(?:eter)?s?\b)")
-HOW_BIG = re.compile(r"\bhow\s+(?:big|large)\s+(?:is|are|was|were|would)\b", re.I)
 
 
 def unit_of(focus: list[str], question: str) -> re.Pattern[str] | None:
