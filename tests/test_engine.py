@@ -414,3 +414,12 @@ def test_a_sentence_that_announces_the_answer_is_quoted_from_the_answer(real_eng
                         "whose answer the early layers already 'have'?")
     assert "GPT-3 runs all 96 layers per token" in r.answer and "the hook" not in r.answer
     assert any(c.quote.startswith("GPT-3 runs all 96 layers") for c in r.citations)
+
+
+def test_a_parts_sentences_may_come_from_the_passages_the_whole_question_found(real_engine) -> None:  # noqa: ANN001
+    # the part "which operations hand back no useful gradient" retrieves PyTorch passages on its
+    # own; the backprop passage that says it ranks for the whole question
+    r = real_engine.ask("my logged global gradient norm is exactly 0.0 every step. per the pytorch debugging notes "
+                        "what does that usually mean, and per the backprop notes which operations hand back no "
+                        "useful gradient and what do frameworks do at those points?")
+    assert "argmax" in r.answer

@@ -12,6 +12,7 @@ from tmrag.answer.answer_shape import (
     RATIO_RE,
     gives_share,
     names_any,
+    offers_values,
     unchosen,
     unwritten_variants,
 )
@@ -32,6 +33,14 @@ def test_a_which_question_that_offers_its_answers_needs_a_quote_naming_one() -> 
     assert unchosen(q, ["Gemini is served on TPU v5e pods."]) is None
     assert unchosen("Is bf16 or fp16 safer for training?", []) is None  # no which-question with figures to pick from
     assert coverage_note(["which of v4, v5e or v5p"]) == "The notes don't state which of v4, v5e or v5p; the nearest they come:"
+
+
+def test_offered_values_are_guesses_at_the_quantity_not_a_choice_of_names() -> None:
+    q = "what repetition penalty value do the notes recommend, 1.1 or 1.2 or something else?"
+    choice = unchosen(q, ["Repetition penalties discourage loops."])
+    assert choice == "which of 1.1 or 1.2" and offers_values(choice)
+    assert offers_values("which of 5%, 10% or 20%") and offers_values("which of 4x or 8x")
+    assert not offers_values("which of v4, v5e or v5p")
 
 
 def test_a_multiplier_asked_for_is_stated_only_by_a_multiplier() -> None:

@@ -36,6 +36,9 @@ def test_a_clause_is_said_from_its_question_word_up_to_the_next_part() -> None:
     q = "How many tokens go into one KV block in vLLM by default?"
     assert asked_thing(q, "tokens go into one block", ["KV"]) == "how many tokens go into one KV block in vLLM by default"
     assert asked_words("no question word here", "focus") == ""
+    # the focus mentioned before any question word is not where it is asked
+    q = "a 14.4x burn over 1 hour pages. what burn rate and window should open a ticket?"
+    assert asked_words(q, "burn rate") == "what burn rate and window should open a ticket"
 
 
 def test_the_focus_keeps_the_small_words_the_question_writes_inside_it() -> None:
@@ -103,6 +106,11 @@ def test_a_name_given_only_as_an_example_is_not_what_is_asked() -> None:
     assert exemplified("which roles does it define (product manager, engineer, QA...?)", "QA")
     assert not exemplified("Which LLM does Perplexity run — an in-house fine-tune, GPT-4, Claude?", "Perplexity")
     assert not exemplified("Does A2A run on JSON-RPC over HTTP like MCP does?", "JSON-RPC")
+    # a guess offered before the open question: what is asked is the open question's
+    q = "Does Google's A2A run on JSON-RPC over HTTP like MCP does, or what wire format do A2A messages use?"
+    assert exemplified(q, "JSON-RPC")
+    assert not exemplified(q, "A2A")  # the open question asks it of A2A too
+    assert not exemplified("Does A2A run on JSON-RPC, and what port does it use?", "JSON-RPC")  # no alternative offered
 
 
 def test_is_there_asks_for_the_thing_it_names() -> None:

@@ -24,6 +24,7 @@ VARIANT_RE = re.compile(r"(?<![\w-])(?P<name>[A-Za-z][\w.]*(?:[\s-]\d[\w.]*)?)[\
 # "which TPU — v4, v5e or v5p?", "the 1M, 4M or 34M one": the question offers the answers to choose from.
 _OPTION = r"[\w.$%×-]*\d[\w.$%×-]*"
 CHOICES_RE = re.compile(rf"(?<![\w.$-])(?P<options>{_OPTION}(?:,\s*{_OPTION})*,?\s+or\s+{_OPTION})(?![\w.$-])")
+VALUE_OPTION = re.compile(r"[$~]?\d[\d.,]*\s*(?:%|x|×|[KMB]|ms|s)?")  # "1.1", "10%", "4x", "$2", "200 ms"
 # "Which text-to-speech model gives voice to …", "which storage system?": the answer is a name.
 NAMED_KIND = re.compile(r"\b(?:which|what)\s+(?P<kind>(?:[\w-]+\s+){0,2}?(?:models?|system|tokenizer|implementation|"
                         r"library|API|provider|vendor|database|storage|store|format|framework|engine|service|hardware|"
@@ -63,6 +64,13 @@ def unchosen(question: str, sentences: list[str]) -> str | None:
     options = [o for o in re.split(r",\s*|\s+or\s+", m.group("options")) if o]
     said = any(re.search(rf"(?<![\w.-]){re.escape(o)}(?![\w-])", s, re.I) for o in options for s in sentences)
     return None if said else f"which of {m.group('options')}"
+
+
+def offers_values(choice: str) -> bool:
+    """Whether ``unchosen``'s options are plain values ("which of 1.1 or 1.2"): what is missing
+    is then the asked quantity, not a choice among the numbers the question guessed."""
+    options = re.split(r",\s*|\s+or\s+", choice.removeprefix("which of "))
+    return all(VALUE_OPTION.fullmatch(o) for o in options if o)
 
 
 def names_any(question: str, sentences: list[str]) -> bool:

@@ -19,7 +19,7 @@ from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..tokenize import stem_tokens, tokenize
-from .answer_shape import RATIO_RE, SHARE, unchosen, unshaped, unwritten_variants
+from .answer_shape import RATIO_RE, SHARE, offers_values, unchosen, unshaped, unwritten_variants
 from .asked import (
     asked_clause,
     asked_here,
@@ -111,7 +111,8 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
         missing += [n for n in ranking.unknown_names if unwritten(n, ranking) and n not in missing]
         missing += [v for v in unwritten_variants(ranking.query.text, self.index.lexical.vocab)
                     if not any(n in v for n in missing)]
-        missing += filter(None, [unchosen(ranking.query.text, sentences)])
+        if choice := unchosen(ranking.query.text, sentences):
+            missing.append(asked_here(ranking) if intent.focus and offers_values(choice) else choice)
         # "what BLEU did DeepNet get": an attribute named by a word the notes never write is not stated
         if not missing and intent.focus and any(n.lower() in focus for n in ranking.unknown_names):
             missing.append(asked_here(ranking))

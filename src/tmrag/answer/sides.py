@@ -5,6 +5,7 @@ alone and "how many X, and what Y?" gets both."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cached_property
 
 from ..query.comparison import GENERIC_SIDE_WORDS, side_words
@@ -72,6 +73,13 @@ class QuestionCandidates:
     def top(self) -> list[Scored]:
         return self.selector.candidates(self.ranking)
 
+    def read_by(self, part_ranking: Ranking) -> list[Scored]:
+        """The question's passages' sentences as one part reads them: a part retrieved on its own
+        may miss the passage the whole question found for it ("which operations hand back no useful
+        gradient" finds PyTorch passages; the question, the backprop one that says it). Dev, blind:
+        27 changed answers, 5 better, 1 worse."""
+        return self.selector.candidates(replace(self.ranking, qvec=part_ranking.qvec))
+
     @cached_property
     def sections(self) -> list[Scored]:
         return self.selector.candidates(self.ranking, whole_sections=True)
@@ -119,7 +127,7 @@ class SideQuoter(PartQuoting):
         ("Writing lessons after failures is the Reflexion idea …" ends the chunk before the one
         that ranks, in the same paragraph). Only then: where the passages name the side, a
         section's other sentences that name it displaced good ones (dev, blind: 2 better, 2 worse)."""
-        pool = self.pool(question.top if word else [], side_ranking, word, words, own, entry=entry)
+        pool = self.pool(question.top if word else question.read_by(side_ranking), side_ranking, word, words, own, entry=entry)
         if pool or word is None:
             return pool
         return self.pool(question.sections, side_ranking, word, words, own, True, entry)
@@ -130,7 +138,7 @@ class SideQuoter(PartQuoting):
         (``question``): for a comparison side, those naming it; for a part of a multi-part
         question, its best ones, those that use the part's ``own`` words first."""
         seen, pool = set(), []
-        others = question if word else []
+        others = question
         for scored in self.selector.candidates(side_ranking, whole_sections=wide) + others:
             text = self.selector.sentence(scored.row, scored.j)
             tokens = set(tokenize(text))
