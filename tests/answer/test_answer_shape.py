@@ -80,3 +80,15 @@ def test_how_many_of_a_unit_is_stated_only_by_a_number_in_that_unit() -> None:
     q = "at 99.9% over 30 days, how many minutes of outage is that?"
     assert unshaped(q, q, ["The budget is 30 days of 0.1%."]) == "the number of minutes"  # 30 days is given
     assert unshaped(q, q, ["That is 43.2 minutes a month."]) is None
+
+
+def test_a_figure_asked_outright_is_stated_only_by_a_number_the_question_did_not_give() -> None:
+    from tmrag.answer.answer_shape import FIGURE, unshaped
+
+    q = "how often does the streaming API send ping events during a 30 s thinking phase?"
+    quiet = ["Long thinking phases may produce only ping events, so the read timeout must outlast them."]
+    assert unshaped(q, q, quiet, numeric=True) == FIGURE
+    assert unshaped(q, q, ["A ping is sent every 15 seconds."], numeric=True) is None
+    assert unshaped(q, q, ["The phase lasts 30 s."], numeric=True) == FIGURE  # the question's own 30
+    assert unshaped(q, q, quiet) is None  # not read as asking for a number
+    assert unshaped("how does the stream stay open?", "", quiet, numeric=True) is None  # no figure asked

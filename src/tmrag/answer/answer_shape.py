@@ -43,6 +43,10 @@ UNIT_FORMS = {"microseconds": r"(?:µs|μs|us|microseconds?)", "milliseconds": r
               "hours": r"(?:h|hrs?|hours?)", "days": r"days?", "bytes": _BYTE_UNIT, "kb": _BYTE_UNIT, "mb": _BYTE_UNIT,
               "gb": _BYTE_UNIT, "tb": _BYTE_UNIT, "kib": _BYTE_UNIT, "mib": _BYTE_UNIT, "gib": _BYTE_UNIT}
 ASKS_UNIT = re.compile(rf"\bhow\s+many\s+(?P<unit>{'|'.join(UNIT_FORMS)})\b", re.I)
+# Asks for a figure outright: only a number the question did not give can answer it.
+ASKS_FIGURE = re.compile(r"\bhow\s+(?:many|much|often|long|big|large)\b|\bwhat\s+(?:\w+\s+)?(?:percentage|fraction|share|"
+                         r"accuracy|score|rate|value|size|count)\b", re.I)
+FIGURE = "the figure"
 MULTIPLIER = "the multiplier"
 SHARE = "the share"
 
@@ -89,6 +93,12 @@ def gives_share(question: str, sentences: list[str]) -> bool:
     return False
 
 
+def gives_number(question: str, sentences: list[str]) -> bool:
+    """Some quoted sentence gives a number the question did not."""
+    given = {n.replace(",", "") for n in NUMBER_RE.findall(question)}
+    return any(n.replace(",", "") not in given for s in sentences for n in NUMBER_RE.findall(display_sentence(s)))
+
+
 def in_unit(question: str, unit: str, sentences: list[str]) -> bool:
     """Some quoted sentence gives a number in ``unit`` (or its abbreviation) the question did not."""
     given = set(NUMBER_RE.findall(question))
@@ -96,7 +106,7 @@ def in_unit(question: str, unit: str, sentences: list[str]) -> bool:
     return any(m.group(1) not in given for s in sentences for m in pattern.finditer(display_sentence(s)))
 
 
-def unshaped(question: str, clause: str, sentences: list[str]) -> str | None:
+def unshaped(question: str, clause: str, sentences: list[str], numeric: bool = False) -> str | None:
     """What the quotes lack when the question wants its answer in a form they never take:
     MULTIPLIER, "which <kind>", SHARE, or "the number of <unit>" (``clause``: the part of the
     question that asks)."""
@@ -108,4 +118,6 @@ def unshaped(question: str, clause: str, sentences: list[str]) -> str | None:
         return f"which {kind.group('kind')}"  # quotes about the thing that name no such thing
     if ASKS_SHARE.search(question) and not gives_share(question, sentences):
         return SHARE  # "resample a fraction of the golden set"
+    if numeric and ASKS_FIGURE.search(question) and not gives_number(question, sentences):
+        return FIGURE  # "ping events keep the connection alive" for "how often are pings sent"
     return None
