@@ -33,3 +33,20 @@ def test_reader_refuses_weights_that_do_not_match_their_hash(tmp_path: Path) -> 
     (tmp_path / "reader" / "reader.json").write_text(json.dumps(meta))
     with pytest.raises(ModelError, match="sha256"):
         AnswerReader(tmp_path / "reader").score("q?", "a.")
+
+
+def test_a_numeric_question_restated_with_a_figure_of_its_own_is_answered_whatever_the_reader_says() -> None:
+    from types import SimpleNamespace
+
+    from tmrag.answer.reader_checks import restates_with_number
+
+    def ranking(question: str, names: list[str], numeric: bool = True) -> SimpleNamespace:
+        return SimpleNamespace(query=SimpleNamespace(text=question, names=names), intent=SimpleNamespace(numeric=numeric))
+
+    q = ranking("How far did DeepSeek-R1-Zero's AIME 2024 pass@1 climb over RL?", ["DeepSeek-R1-Zero", "AIME"])
+    stated = "DeepSeek-R1-Zero reported AIME 2024 pass@1 rising from 15.6% to 71.0% over RL training."
+    assert restates_with_number(q, [stated])
+    assert not restates_with_number(q, ["DeepSeek-R1-Zero reported AIME 2024 pass@1 rising over RL training."])  # no figure
+    assert not restates_with_number(q, ["AIME 2024 pass@1 rose from 15.6% to 71.0% over RL."])  # not said of R1-Zero
+    assert not restates_with_number(q, ["RL helps reasoning: one model rose to 71.0%."])  # little of the question
+    assert not restates_with_number(ranking(q.query.text, q.query.names, numeric=False), [stated])
