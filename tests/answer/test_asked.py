@@ -119,3 +119,6 @@ def test_is_there_asks_for_the_thing_it_names() -> None:
     assert asked_question("is there a per-source size limit in notebooklm, like max words?") == "a per-source size limit"
     assert asked_question("Are there any downsides?") == "downsides"
     assert asked_question("Does EAGLE draft at the feature level?") == "a direct answer to this question"
+    # a question typed as a bare noun phrase asks for that phrase
+    assert asked_question("PagedAttention default block size in tokens?") == "the PagedAttention default block size in tokens"
+    assert asked_question("recommended ef_search value for HNSW?") == "the recommended ef_search value for HNSW"

@@ -202,12 +202,17 @@ def asked_words(question: str, focus: str) -> str:
     return ""
 
 
+TERSE_WORDS = 10  # a question typed as a bare noun phrase ("recommended ef_search value for HNSW?") is that short
+
+
 def asked_question(question: str) -> str:
     """What a question with no single asked attribute asks, in its own words: its first clause
     from its question word ("what env var or flag turns on coordinator mode in Claude Code")."""
     if there := IS_THERE.match(question):  # "is there a per-source size limit in NotebookLM?"
         return f"{'a ' if there.group('be').lower() == 'is' else ''}{there.group('thing').strip()}"
     first = WH_START.search(question)
+    if first is None and not YES_NO.match(question) and len(question.split()) <= TERSE_WORDS:
+        return f"the {question.strip().rstrip('?.!').strip()}"  # "PagedAttention default block size in tokens?"
     if first is None or YES_NO.match(question):  # "Does EAGLE draft …?": no clause to repeat
         return "a direct answer to this question"
     return clause_from(question[first.start():], rf"[?;]|\s[\u2014-]\s|{AND_ASKS}")
