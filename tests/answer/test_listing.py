@@ -163,3 +163,8 @@ def test_a_sentence_that_lists_its_counted_items_itself_is_the_list() -> None:
     assert enumerates(s, 3)
     assert not enumerates(s, 4)
     assert not enumerates("Three numbers summarise an SAE.", 3)  # announced, not listed
+    # items with commas of their own, set off by semicolons
+    s = ("QLoRA introduced three pieces: the NF4 data type, whose 16 levels are normal quantiles; double "
+         "quantization, which quantizes the scaling constants; and paged optimizers, which page optimizer state.")
+    assert enumerates(s, 3)
+    assert not enumerates(s, 5)

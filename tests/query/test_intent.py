@@ -250,3 +250,8 @@ def test_sides_are_asked_what_the_first_part_asks_not_the_further_questions() ->
 def test_whats_typed_without_its_apostrophe_is_read_as_whats() -> None:
     intent = classify("whats the max token length of CLIP's text encoder?", ["CLIP"], False)
     assert intent.focus == "max token length" and intent.numeric
+
+
+def test_a_question_asking_for_n_things_is_a_list() -> None:
+    assert classify("What are the three things QLoRA introduced?", ["QLoRA"], False).kind == "list"
+    assert classify("What three things did QLoRA introduce?", ["QLoRA"], False).kind == "list"

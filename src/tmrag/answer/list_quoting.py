@@ -30,7 +30,10 @@ def enumerates(sentence: str, count: int) -> bool:
     SAE: L0 (…), the fraction of variance left unexplained, and the loss recovered …")."""
     head, colon, rest = sentence.partition(":")
     said = re.search(rf"\b{[w for w, n in COUNT_WORDS.items() if n == count][0]}\b|\b{count}\b", head, re.I)
-    items = re.split(r",\s*(?:and\s+)?|;\s*|\s+and\s+", re.sub(r"\([^)]*\)", "", rest))
+    rest = re.sub(r"\([^)]*\)", "", rest)
+    # items that hold commas of their own are set off by semicolons ("NF4, whose 16 levels …; double
+    # quantization, which …; and paged optimizers")
+    items = re.split(r";\s*(?:and\s+)?", rest) if ";" in rest else re.split(r",\s*(?:and\s+)?|\s+and\s+", rest)
     return bool(colon and said and len([i for i in items if i.strip()]) == count)
 
 

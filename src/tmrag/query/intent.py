@@ -58,7 +58,8 @@ NAMED_FOCUS = re.compile(r"\b(?:what|which)\s+(?P<f>\S+)\s+(?:does|do|did)\b", r
 LIST_RE = re.compile(r"^(?:(?:what\s+are\s+the|list|name|which|give\s+me)\b.*|(?:what|which)\s+(?:\w+\s+){0,2}?)"
                      r"\b(?:steps|stages|ways|types|kinds|components|parts|phases|techniques|methods|options|strategies|"
                      r"categories|signals|causes|reasons|failure\s+modes|levers|knobs|primitives|pieces|layers)\b"
-                     r"|^(?:what|which|name)\s+(?:the\s+)?(?:two|three|four|five|six|\d)\s+\w+", re.I)  # "what three things…"
+                     r"|^(?:what|which|name)\s+(?:(?:are|were)\s+)?(?:the\s+)?(?:two|three|four|five|six|\d)\s+\w+", re.I)
+# "what three things…", "what are the three things QLoRA introduced?"
 # Where a second question begins after "and": ", and what …", ", and roughly what share …", ", and on
 # the ink side how much …".
 # ", and in the 200-item example (85% agreement) what's …" and ", and given that, is … still …?" too.
