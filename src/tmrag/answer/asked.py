@@ -203,6 +203,10 @@ def asked_words(question: str, focus: str) -> str:
 
 
 TERSE_WORDS = 10  # a question typed as a bare noun phrase ("recommended ef_search value for HNSW?") is that short
+# A bare noun phrase asked with "?": not an instruction ("Walk through the stages …."), a yes/no
+# question, or a comparison ("DoRA vs LoRA?", whose missing side the side checks name).
+TERSE = re.compile(r"(?!(?:is|are|does|do|did|can|should|walk|explain|describe|list|give|compare|tell|show|name|define)\b)"
+                   r"(?![^?]*\b(?:vs\.?|versus|or)\s)[^?]+\?", re.I)
 
 
 def asked_question(question: str) -> str:
@@ -211,7 +215,7 @@ def asked_question(question: str) -> str:
     if there := IS_THERE.match(question):  # "is there a per-source size limit in NotebookLM?"
         return f"{'a ' if there.group('be').lower() == 'is' else ''}{there.group('thing').strip()}"
     first = WH_START.search(question)
-    if first is None and not YES_NO.match(question) and len(question.split()) <= TERSE_WORDS:
+    if first is None and TERSE.fullmatch(question.strip()) and len(question.split()) <= TERSE_WORDS:
         return f"the {question.strip().rstrip('?.!').strip()}"  # "PagedAttention default block size in tokens?"
     if first is None or YES_NO.match(question):  # "Does EAGLE draft …?": no clause to repeat
         return "a direct answer to this question"
