@@ -99,7 +99,7 @@ def test_a_name_that_ends_the_asked_noun_phrase_is_written_with_it() -> None:
 
 
 def test_a_name_given_only_as_an_example_is_not_what_is_asked() -> None:
-    from tmrag.answer.asked import exemplified
+    from tmrag.answer.missing_note import exemplified
 
     assert exemplified("how many tokens does Gemini bill for a big image — does it tile like GPT-4V?", "GPT-4V")
     assert exemplified("Which LLM does Perplexity run — an in-house fine-tune, GPT-4, Claude?", "GPT-4")

@@ -16,12 +16,34 @@ from .asked import (
     asked_question,
     asked_thing,
     asked_words,
-    exemplified,
     full_name,
     names_word,
     number_owners,
     says_itself,
 )
+
+# A name the question gives as an example of what it asks ("… like GPT-4V?", "(product manager,
+# engineer, QA…?)", "— statsig, launchdarkly, something in-house?"): not the thing asked about.
+OPEN_ASK = r",?\s+or\s+(?:what|which|how|where|who)\b"  # "…, or what wire format …": the open question
+EXAMPLE_LEAD = re.compile(rf"\b(?:like|e\.g\.?|such\s+as|for\s+(?:example|instance))\s+(?:(?!{OPEN_ASK})[^?;\u2014])*$",
+                          re.I)
+LISTED_LEAD = re.compile(r"(?:\(|\s[\u2014-]\s)(?:[^()?\u2014]*,\s*)?$")  # opens a list: "(a, b, " or "— a, "
+LISTED_TAIL = re.compile(r"^[^()?\u2014]*(?:,|\.\.\.|…|\s+or\s)[^?\u2014]*(?:\)|\?)")
+# A guess the question offers before asking openly: "Does A2A run on JSON-RPC …, or what wire format …?"
+# The guess follows the verb: two words at least after "does" ("Google's A2A run on"); the subject does not.
+GUESS_LEAD = re.compile(r"\b(?:does|do|did|is|are|was|were|can)\s+(?:[^\s?,;:\u2014]+\s+){2,}$", re.I)
+GUESS_TAIL = re.compile(rf"^[^?;:\u2014]*?{OPEN_ASK}", re.I)
+
+
+def exemplified(question: str, name: str) -> bool:
+    """``name`` is only an example or an offered alternative in ``question``, not what it asks of."""
+    for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, re.I):
+        before, after = question[:m.start()], question[m.end():]
+        if not (EXAMPLE_LEAD.search(before) or (LISTED_LEAD.search(before) and LISTED_TAIL.match(after))
+                or (GUESS_LEAD.search(before) and GUESS_TAIL.match(after))):
+            return False
+    return True
+
 
 # Heads of a focus phrase that name no attribute ("the benefit", "which one", "what changes"):
 # nothing a sentence could be checked for.
