@@ -423,3 +423,11 @@ def test_a_parts_sentences_may_come_from_the_passages_the_whole_question_found(r
                         "what does that usually mean, and per the backprop notes which operations hand back no "
                         "useful gradient and what do frameworks do at those points?")
     assert "argmax" in r.answer
+
+
+def test_a_why_parts_pick_brings_the_short_sentence_that_draws_its_consequence(real_engine) -> None:  # noqa: ANN001
+    # "Kaplan also concluded … most of a larger budget should go into parameters" is followed by
+    # the short sentence that says what it meant in practice
+    r = real_engine.ask("Under Kaplan's power laws, why does each fixed improvement in loss cost a multiplicative jump "
+                        "in resources? e.g. what does making the model 10x bigger do to the model-size-limited loss?")
+    assert "N_opt" in r.answer and "reflects that advice" in r.answer

@@ -17,7 +17,8 @@ from ..tokenize import tokenize
 from .numeric import NumberScorer, wants_number
 from .part_quoting import COMPOSED_SENTENCES, PartQuoting, distinct_words, names_side
 from .quotes import ANSWER_PASSAGES, Pick, Quote, Scored
-from .quoting import QuoteSelector
+from .quoting import WHY_RE, QuoteSelector
+from .text import quotable
 
 PHRASE_SIDE_WORDS = 3  # "teacher forcing", "speculative decoding": a name of a few words; longer describes
 LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
@@ -32,6 +33,7 @@ SUBJECT_WORDS = 8  # a sentence's opening words: its subject, with a determiner 
 SUBJECT_BONUS = 0.05  # a side's sentence about it, over one that names it after another side
 ENTRY_FIRST = 1.0  # a bare comparison's side opens with its glossary definition, whatever the similarity
 BOTH_SIDES_BONUS = 0.05  # a sentence that contrasts the sides directly leads its side's evidence
+UPSHOT_WORDS = 12  # a sentence this short after a why-part's pick draws its consequence
 PART_WORDS_BONUS = 0.1  # a leaned part's (or a comparison side's) sentence that uses all the words asked of it, over none
 # (comparisons, dev blind pairs: 2 better, 0 worse of 10 changed answers)
 
@@ -154,6 +156,15 @@ class SideQuoter(PartQuoting):
                                    + SUBJECT_BONUS * about + ENTRY_FIRST * defines, scored.rank, scored.row, scored.j))
         return sorted(pool, key=lambda s: -s.score)
 
+    def upshot(self, row: int, j: int, taken: list[Pick]) -> list[tuple[int, int]]:
+        """A why-part's pick and the short sentence after it that draws its consequence ("An
+        end-to-end SLO would punish long, correct answers.")."""
+        ref = self.selector.adjacent(row, j, forward=True)
+        if ref is None or any((p.row, p.j) == ref for p in taken):
+            return []
+        text = self.selector.sentence(*ref)
+        return [ref] if len(text.split()) <= UPSHOT_WORDS and quotable(text) else []
+
     def entry(self, side: str) -> int | None:
         """The glossary row of a side that is a glossary term or one of its names ("RoPE"). Used
         only when the comparison asks nothing of the sides but what each is ("RoPE vs ALiBi?"): a
@@ -193,6 +204,7 @@ class SideQuoter(PartQuoting):
                 for own, part, r in zip(distinct_words(sides), sides, side_rankings, strict=True)] \
             if not ranking.intent.sides else [asked] * len(sides)
         bare = bool(ranking.intent.sides) and not asked
+        whys = [not ranking.intent.sides and WHY_RE.search(side) is not None for side in sides]
         for n, (word, side_ranking) in enumerate(zip(words, side_rankings, strict=True)):
             taken = 0
             entry = self.entry(sides[n]) if bare else None
@@ -208,6 +220,7 @@ class SideQuoter(PartQuoting):
                 if any(self.selector.repeats((s.row, s.j), (p.row, p.j)) for p in chosen):
                     continue
                 group = self.selector.with_antecedent(s.row, s.j, chosen)  # "The method needs …" and what it is
+                group += self.upshot(s.row, s.j, chosen + [Pick(0, r, i) for r, i in group]) if whys[n] else []
                 if len(chosen) + len(group) > COMPOSED_SENTENCES:
                     continue
                 chosen += [Pick(n * ANSWER_PASSAGES, row, j) for row, j in group]  # sides read in the question's order
