@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import Stemmer
 
-TOKENIZER_VERSION = "2"  # 2: powers of ten in one form
+TOKENIZER_VERSION = "3"  # 2: powers of ten in one form; 3: other superscript exponents as "^n"
 _STEMMER = Stemmer.Stemmer("english")  # Snowball (Porter 2) English; a C extension, ~1 µs a word
 
 
@@ -177,6 +177,7 @@ def mentions_all(tokens: set[str], wanted: list[str]) -> bool:
 SUPERSCRIPTS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 _POWER = r"10(?:\^\{?(?P<exp>-?\d+)\}?|(?P<sup>⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))"
 SCALED_POWER = re.compile(rf"\$?-?(?P<mantissa>\d+(?:\.\d+)?)\s*(?:\\times|\\cdot|×|·)\s*{_POWER}")
+SUPERSCRIPT_EXPONENT = re.compile(r"(?<=[\w)])⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 BARE_POWER = re.compile(rf"(?<![\d.])\$?-?{_POWER}")
 
 
@@ -185,11 +186,12 @@ def _exponent(m: re.Match[str]) -> str:
 
 
 def powers_of_ten(text: str) -> str:
-    """Scientific notation in one written form: "1e24" for "10^{24}", "6e-4" for "6 \\times 10^{-4}"."""
-    if "10" not in text:
-        return text
-    text = SCALED_POWER.sub(lambda m: f"{m.group('mantissa')}e{_exponent(m)}", text)
-    return BARE_POWER.sub(lambda m: f"1e{_exponent(m)}", text)
+    """Scientific notation in one written form: "1e24" for "10^{24}", "6e-4" for "6 \\times 10^{-4}";
+    any other superscript exponent as typed: "0.98^30" for "0.98³⁰", so "30" is a word of it."""
+    if "10" in text:
+        text = SCALED_POWER.sub(lambda m: f"{m.group('mantissa')}e{_exponent(m)}", text)
+        text = BARE_POWER.sub(lambda m: f"1e{_exponent(m)}", text)
+    return SUPERSCRIPT_EXPONENT.sub(lambda m: "^" + m.group(0).translate(SUPERSCRIPTS), text)
 
 
 def tokenize(text: str) -> list[str]:

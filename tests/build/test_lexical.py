@@ -55,3 +55,10 @@ def test_powers_of_ten_are_one_token_however_written(written: str, typed: str) -
     numbers = [t for t in tokenize(typed) if "e" in t and t[0].isdigit() and not t.endswith("e")]
     assert numbers and set(numbers) <= set(tokenize(written))
     assert "$10" in tokenize("it costs $10 per hour")  # money stays money
+
+
+def test_a_superscript_exponent_is_a_word_as_typed() -> None:
+    # "0.98³⁰" is what "a 30-step task at 98%" asks about; the 30 is written as an exponent
+    assert {"0.98", "30"} <= set(tokenize("Independent steps give 0.98³⁰ ≈ 0.545."))
+    assert set(tokenize("0.98³⁰")) == set(tokenize("0.98^30"))
+    assert "3.8e25" in tokenize("about 3.8×10²⁵ FLOPs")  # a power of ten stays one token
