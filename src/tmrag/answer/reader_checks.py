@@ -13,8 +13,9 @@ from ..query.intent import content_words
 from ..query.phrasing import DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..tokenize import tokenize
+from .answer_shape import gives_number
 from .reader import AnswerReader
-from .text import NUMBER_RE, display_sentence
+from .text import display_sentence
 
 # Kinds of question that ask one thing of a named thing, where the focus and reader checks apply.
 FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
@@ -30,12 +31,11 @@ def restates_with_number(ranking: Ranking, sentences: list[str]) -> bool:
     if not ranking.intent.numeric:
         return False
     words = set(content_words(ranking.query.text))
-    given = {n.replace(",", "") for n in NUMBER_RE.findall(ranking.query.text)}
     for sentence in map(display_sentence, sentences):
         lower = sentence.lower()
         if (words and len(words & set(tokenize(sentence))) >= RESTATED_SHARE * len(words)
                 and all(n.lower() in lower for n in ranking.query.names)
-                and any(n.replace(",", "") not in given for n in NUMBER_RE.findall(sentence))):
+                and gives_number(ranking.query.text, [sentence])):
             return True
     return False
 
