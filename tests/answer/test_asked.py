@@ -122,5 +122,6 @@ def test_is_there_asks_for_the_thing_it_names() -> None:
     # a question typed as a bare noun phrase asks for that phrase
     assert asked_question("PagedAttention default block size in tokens?") == "the PagedAttention default block size in tokens"
     assert asked_question("recommended ef_search value for HNSW?") == "the recommended ef_search value for HNSW"
+    assert asked_question("a typical LoRA rank?") == "the typical LoRA rank"  # one article, the note's
     assert asked_question("Walk through the stages of a feed funnel.") == "a direct answer to this question"  # an instruction
     assert asked_question("DoRA vs LoRA?") == "a direct answer to this question"  # a comparison: its sides are named

@@ -193,7 +193,8 @@ def asked_question(question: str) -> str:
         return f"{'a ' if there.group('be').lower() == 'is' else ''}{there.group('thing').strip()}"
     first = WH_START.search(question)
     if first is None and TERSE.fullmatch(question.strip()) and len(question.split()) <= TERSE_WORDS:
-        return f"the {question.strip().rstrip('?.!').strip()}"  # "PagedAttention default block size in tokens?"
+        phrase = re.sub(r"^(?:the|a|an)\s+", "", question.strip().rstrip("?.!").strip(), flags=re.I)
+        return f"the {phrase}"  # "PagedAttention default block size in tokens?"
     if first is None or YES_NO.match(question):  # "Does EAGLE draft …?": no clause to repeat
         return "a direct answer to this question"
     return clause_from(question[first.start():], rf"[?;]|\s[\u2014-]\s|{AND_ASKS}")
