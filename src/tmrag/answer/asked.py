@@ -180,9 +180,9 @@ def asked_words(question: str, focus: str) -> str:
 
 
 TERSE_WORDS = 10  # a question typed as a bare noun phrase ("recommended ef_search value for HNSW?") is that short
-# A bare noun phrase asked with "?": not an instruction ("Walk through the stages …."), a yes/no
-# question, or a comparison ("DoRA vs LoRA?", whose missing side the side checks name).
-TERSE = re.compile(r"(?!(?:is|are|does|do|did|can|should|walk|explain|describe|list|give|compare|tell|show|name|define)\b)"
+# A bare noun phrase asked with "?": not an instruction ("Walk through the stages …."), or a
+# comparison ("DoRA vs LoRA?", whose missing side the side checks name); a yes/no question is YES_NO's.
+TERSE = re.compile(r"(?!(?:walk|explain|describe|list|give|compare|tell|show|name|define)\b)"
                    r"(?![^?]*\b(?:vs\.?|versus|or)\s)[^?]+\?", re.I)
 
 
@@ -192,11 +192,13 @@ def asked_question(question: str) -> str:
     if there := IS_THERE.match(question):  # "is there a per-source size limit in NotebookLM?"
         return f"{'a ' if there.group('be').lower() == 'is' else ''}{there.group('thing').strip()}"
     first = WH_START.search(question)
-    if first is None and TERSE.fullmatch(question.strip()) and len(question.split()) <= TERSE_WORDS:
-        phrase = re.sub(r"^(?:the|a|an)\s+", "", question.strip().rstrip("?.!").strip(), flags=re.I)
-        return f"the {phrase}"  # "PagedAttention default block size in tokens?"
-    if first is None or YES_NO.match(question):  # "Does EAGLE draft …?": no clause to repeat
+    if YES_NO.match(question):  # "Does EAGLE draft …?": no clause to repeat
         return "a direct answer to this question"
+    if first is None:  # "PagedAttention default block size in tokens?" asks that phrase
+        phrase = question.strip()
+        if not TERSE.fullmatch(phrase) or len(phrase.split()) > TERSE_WORDS:
+            return "a direct answer to this question"
+        return "the " + re.sub(r"^(?:the|a|an)\s+", "", phrase.rstrip("?.!").strip(), flags=re.I)
     return clause_from(question[first.start():], rf"[?;]|\s[\u2014-]\s|{AND_ASKS}")
 
 

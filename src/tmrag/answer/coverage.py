@@ -161,7 +161,7 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
         if not missing and (kind := unnamed_kind(ranking, sentences)):
             missing.append(asked_here(ranking) if focus else kind)
         if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes, sentences):
-            asked = asked_here(ranking) if focus else "the figure"
+            asked = asked_here(ranking) if focus else FIGURE
             missing.append(f"the real {asked.removeprefix('the ')}" if asked.startswith("the ") else asked)
         if (not missing and intent.kind == "numeric" and focus and not generic(focus, ranking.query.text)
                 and named_unvalued(focus, sentences, token_sets)

@@ -31,11 +31,11 @@ def restates_with_number(ranking: Ranking, sentences: list[str]) -> bool:
     if not ranking.intent.numeric:
         return False
     words = set(content_words(ranking.query.text))
-    for sentence in map(display_sentence, sentences):
-        lower = sentence.lower()
-        if (words and len(words & set(tokenize(sentence))) >= RESTATED_SHARE * len(words)
-                and all(n.lower() in lower for n in ranking.query.names)
-                and gives_number(ranking.query.text, [sentence])):
+    for sentence in sentences:
+        shown = display_sentence(sentence)
+        if (words and len(words & set(tokenize(shown))) >= RESTATED_SHARE * len(words)
+                and all(n.lower() in shown.lower() for n in ranking.query.names)
+                and gives_number(ranking.query.text, [sentence])):  # which reads it as shown
             return True
     return False
 

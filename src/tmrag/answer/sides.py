@@ -160,7 +160,7 @@ class SideQuoter(PartQuoting):
         """A why-part's pick and the short sentence after it that draws its consequence ("An
         end-to-end SLO would punish long, correct answers.")."""
         ref = self.selector.adjacent(row, j, forward=True)
-        if ref is None or any((p.row, p.j) == ref for p in taken):
+        if ref is None or any(self.selector.repeats(ref, (p.row, p.j)) for p in taken):
             return []
         text = self.selector.sentence(*ref)
         return [ref] if len(text.split()) <= UPSHOT_WORDS and quotable(text) else []

@@ -219,7 +219,6 @@ def states(focus: list[str], numeric: bool, sentences: list[str], token_sets: li
     return False
 
 
-
 def named_unvalued(focus: list[str], sentences: list[str], token_sets: list[set[str]]) -> bool:
     """Some quoted sentence names the asked quantity and gives no number at all ("resample a
     fraction of the golden set every month"): the notes speak of it without its value."""
