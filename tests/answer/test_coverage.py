@@ -71,6 +71,15 @@ def test_a_quantity_in_its_unit_counts_as_stated() -> None:
     assert not states_quantity(["layers"], True, ["It needs 140 GB in fp16."], ranking)
 
 
+def test_a_share_is_stated_by_a_percentage_the_question_did_not_give() -> None:
+    question = "How big was SWE-bench, and what share of it did the best model resolve?"
+    ranking = SimpleNamespace(query=SimpleNamespace(text=question))
+    assert states_quantity(["share"], True, ["The best model, Claude 2, resolved only 1.96% of tasks."], ranking)
+    assert not states_quantity(["share"], True, ["It holds 2,294 tasks from 12 repositories."], ranking)
+    ranking = SimpleNamespace(query=SimpleNamespace(text="What share of the 12% did it keep?"))
+    assert not states_quantity(["share"], True, ["It kept 12% of them."], ranking)  # the question's own figure
+
+
 def test_the_owner_of_an_asked_number_is_the_thing_it_is_asked_of() -> None:
     assert number_owners("How many KV-cache bytes per token does Mistral 7B need in fp16?",
                          ["KV-cache", "Mistral", "fp16"]) == ["Mistral"]
@@ -620,3 +629,24 @@ def test_a_partial_multi_part_note_lists_each_part_no_quote_names() -> None:
     assert unsaid_parts(ranking, said) == []
     ranking.intent.parts[1] = "what other ways of detecting contamination do the notes list?"  # listed in other words
     assert unsaid_parts(ranking, said) == []
+
+
+def _abstain_ranking(names: list[str], lexical_rank: int | None, unknown: list[str] | None = None) -> SimpleNamespace:
+    top = SimpleNamespace(lexical_rank=lexical_rank, dense_rank=19)
+    return SimpleNamespace(query=SimpleNamespace(names=names, text="q"), results=[top], unknown_names=unknown or [],
+                           unmentioned_names=[], evidence=0.36)
+
+
+def test_a_question_of_names_is_not_abstained_on_when_one_top_sentence_names_them_all() -> None:
+    from tmrag.answer.abstention import names_together, should_abstain
+    from tmrag.config import Settings
+    top = ("Tools matter. Reflexion retries after a failed episode, reaching 91% pass@1 on HumanEval versus 80% "
+           "for the GPT-4 baseline it built on. Other agents plan first.")
+    names = ["HumanEval", "Reflexion", "GPT-4"]
+    assert names_together(_abstain_ranking(names, 1), top)
+    assert not should_abstain(_abstain_ranking(names, 1), Settings(), None, None, top)
+    assert should_abstain(_abstain_ranking(names, 9), Settings(), None, None, top)  # the lexical leg ranks it low
+    assert should_abstain(_abstain_ranking([*names, "MBPP"], 1), Settings(), None, None, top)  # a name it lacks
+    assert should_abstain(_abstain_ranking(["Reflexion"], 1), Settings(), None, None, top)  # one name is a topic
+    split = "Reflexion retries after a failure. HumanEval and GPT-4 are measured elsewhere."
+    assert not names_together(_abstain_ranking(names, 1), split)  # named, but not in one sentence

@@ -57,6 +57,14 @@ def test_powers_of_ten_are_one_token_however_written(written: str, typed: str) -
     assert "$10" in tokenize("it costs $10 per hour")  # money stays money
 
 
+def test_a_sized_model_is_one_word_however_it_is_spaced() -> None:
+    # the notes write both "Llama 2 7B" and "Llama-2-7B"; each finds the other
+    assert "llama-2-7b" in tokenize("the KV cache of Llama 2 7B") and "llama-2-7b" in tokenize("Llama-2-7B")
+    assert "gpt-3-175b" in tokenize("GPT-3 175B was trained on 300B tokens")
+    assert "llama-70b" in tokenize("a llama 70b model")
+    assert not [t for t in tokenize("the 7B model, with 70B total") if t.count("-") and t[0].isalpha()]  # no family
+
+
 def test_a_superscript_exponent_is_a_word_as_typed() -> None:
     # "0.98³⁰" is what "a 30-step task at 98%" asks about; the 30 is written as an exponent
     assert {"0.98", "30"} <= set(tokenize("Independent steps give 0.98³⁰ ≈ 0.545."))

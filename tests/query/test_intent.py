@@ -69,6 +69,13 @@ def test_a_part_that_points_back_borrows_the_subject_unless_the_subject_is_a_num
     assert part_queries(parts, numeric=True)[1] == parts[1]
 
 
+def test_a_longest_or_numeric_part_that_points_back_borrows_only_the_names_before_it() -> None:
+    parts = ["How big was the original SWE-bench", "what share of it did the best model in that paper resolve?"]
+    assert part_queries(parts, numeric=True) == [parts[0], f"{parts[1]} (SWE-bench)"]
+    parts = ["How big was the original benchmark", "what share of it did the best model in that paper resolve?"]
+    assert part_queries(parts, numeric=True)[1] == parts[1]  # no name to borrow
+
+
 @pytest.mark.parametrize(("question", "names", "focus"), [
     ("How many layers does Llama 3 405B have?", ["Llama"], "layers"),
     ("how much does switching to one shared int8 KV head shrink per-token KV memory?", ["KV"], "per-token memory"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..build.chunking import split_sentences
 from ..config import Settings
 from ..query.analysis import definition_subject
 from ..query.ranking import Ranking
@@ -50,6 +51,22 @@ def writes_subject(ranking: Ranking, top_text: str) -> bool:
             and re.search(rf"(?<![\w-]){re.escape(subject)}(?![\w-])", top_text) is not None)
 
 
+MIN_NAMES_TOGETHER = 2  # one name in a sentence is a topic; two or more asked together are a claim about them
+
+
+def names_together(ranking: Ranking, top_text: str) -> bool:
+    """The lexical leg's own top passage has a sentence naming every name the question asks
+    about ("What HumanEval pass@1 did Reflexion reach, … the GPT-4 baseline?"): a question
+    made of names and jargon embeds far from the sentence that answers it (cosine 0.36)."""
+    names = ranking.query.names
+    top = ranking.results[0] if ranking.results else None
+    if len(names) < MIN_NAMES_TOGETHER or ranking.unknown_names or ranking.unmentioned_names \
+            or top is None or top.lexical_rank is None or top.lexical_rank > LEGS_AGREE_RANK:
+        return False
+    pattern = [re.compile(rf"(?<![\w-]){re.escape(n)}(?![\w-])") for n in names]
+    return any(all(p.search(top_text, a, b) for p in pattern) for a, b in split_sentences(top_text, 0, len(top_text)))
+
+
 def should_abstain(ranking: Ranking, s: Settings, defined_row: int | None, named_row: int | None = None,
                    top_text: str = "") -> bool:
     # A definition question about a glossary term is covered by definition, whatever the
@@ -57,5 +74,7 @@ def should_abstain(ranking: Ranking, s: Settings, defined_row: int | None, named
     # short question whose named term's entry both legs rank first, below the off-topic floor,
     # and one asking what a name is that the top passage writes.
     if named_row is not None and legs_agree(ranking) and not ranking.unknown_names or writes_subject(ranking, top_text):
+        return False
+    if ranking.evidence >= s.abstain_floor and names_together(ranking, top_text):
         return False
     return defined_row is None and abstains(ranking, s)

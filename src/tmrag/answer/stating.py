@@ -36,6 +36,7 @@ QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
     "time": _TIME, "latency": _TIME, "duration": _TIME,
     "bandwidth": re.compile(r"\d\s*(?:[KMGT]B/s|GB/s|TB/s)"), "throughput": re.compile(r"\d\s*(?:tok(?:en)?s?/s|req/s)"),
     "flop": re.compile(r"\d\s*(?:[GTPE]?FLOPs?)\b"), "compute": re.compile(r"\d\s*(?:[GTPE]?FLOPs?)\b"),
+    **dict.fromkeys(("share", "fraction", "percentage", "proportion"), re.compile(r"\d\s*(?:%|percent\b)")),
 }
 
 

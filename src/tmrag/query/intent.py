@@ -160,10 +160,23 @@ def part_queries(parts: list[str], numeric: bool = False) -> list[str]:
     """Each part as a query; a short part ("and which component dominates?", "How many
     parameters") borrows the subject of the longest part, which it leans on, as does one that
     points back to it ("why does running it cost only one call?"), unless that part is a numeric
-    set-up, whose figures would then outweigh the part's own words (dev)."""
+    set-up, whose figures would then outweigh the part's own words (dev): there, and in the longest
+    part, a pronoun borrows only the earlier parts' names."""
     longest = max(parts, key=lambda p: len(tokenize(p)))
-    return [p if p == longest or (len(content_words(p)) >= PART_MIN_TOKENS and (numeric or not POINTS_BACK.search(p)))
-            else f"{p} {longest}" for p in parts]
+    out = []
+    for n, part in enumerate(parts):
+        if part != longest and (len(content_words(part)) < PART_MIN_TOKENS or (not numeric and POINTS_BACK.search(part))):
+            out.append(f"{part} {longest}")
+        elif n and POINTS_BACK.search(part) and not own_names(part) and (names := own_names(" ".join(parts[:n]))):
+            out.append(f"{part} ({' '.join(names)})")  # "what share of it did the best model resolve?" of SWE-bench
+        else:
+            out.append(part)
+    return out
+
+
+def own_names(text: str) -> list[str]:
+    """The capitalised names a text writes past its first word, once each."""
+    return list(dict.fromkeys(OWN_NAME.findall(text.split(" ", 1)[-1])))
 
 
 def content_words(text: str) -> list[str]:
