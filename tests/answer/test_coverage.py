@@ -650,3 +650,12 @@ def test_a_question_of_names_is_not_abstained_on_when_one_top_sentence_names_the
     assert should_abstain(_abstain_ranking(["Reflexion"], 1), Settings(), None, None, top)  # one name is a topic
     split = "Reflexion retries after a failure. HumanEval and GPT-4 are measured elsewhere."
     assert not names_together(_abstain_ranking(names, 1), split)  # named, but not in one sentence
+
+
+def test_a_quantity_written_as_its_symbol_is_stated() -> None:
+    from tmrag.answer.stating import with_synonyms
+    assert {"standard", "deviation"} <= with_synonyms(set(), [], r"He init: $\sigma = \sqrt{2/4{,}096} \approx 0.0221$.")
+    assert {"standard", "deviation"} <= with_synonyms(set(), [], "He init: σ = √(2/4,096) ≈ 0.0221.")
+    assert "variance" in with_synonyms(set(), [], r"Standard normal weights ($\mathrm{Var}(w) = 1$)")
+    assert "deviation" not in with_synonyms(set(), [], "σ² = 2/n")  # a squared sigma is a variance
+    assert not with_synonyms(set(), [], "the weights are sampled once") - set()

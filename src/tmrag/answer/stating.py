@@ -42,6 +42,9 @@ QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
 
 # Words for one quantity: "the chance a pair is flagged" is stated as "the probability that a pair …".
 SAME_QUANTITY = (frozenset({"chance", "probability", "likelihood"}),)
+# Quantities a formula writes as a symbol: "He init: σ = √(2/4,096) ≈ 0.0221" states a standard deviation.
+SYMBOL_WORDS = ((re.compile(r"σ(?![²^])|\\sigma(?!\s*\^)"), frozenset({"standard", "deviation", "std"})),
+                (re.compile(r"σ²|σ\^2|\\sigma\s*\^\{?2|\bVar\(|\\mathrm\{Var\}"), frozenset({"variance"})))
 
 
 # "13-gram" is an n-gram of size 13, "top-40" a top-k with k = 40: the number stands for the letter.
@@ -61,7 +64,8 @@ def with_synonyms(tokens: set[str], wanted: list[str], text: str = "") -> set[st
     sized = VALUE_WORDS if valued else frozenset()
     spaced = {w for w in wanted if w.count("-") == 1 and re.search(
         r"(?<![\w-])" + r"[\s-]?".join(map(re.escape, w.split("-"))) + r"(?![\w-])", text, re.I)}
-    return tokens.union(valued, sized, spaced, *(group for group in SAME_QUANTITY if tokens & group))
+    written = {w for symbol, words in SYMBOL_WORDS for w in words if symbol.search(text)}
+    return tokens.union(valued, sized, spaced, written, *(group for group in SAME_QUANTITY if tokens & group))
 
 
 # Words that name a category, not the attribute itself: "activation (function)", "positional
