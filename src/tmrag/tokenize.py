@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import Stemmer
 
-TOKENIZER_VERSION = "4"  # 2: powers of ten in one form; 3: other superscript exponents as "^n"; 4: sized models
+TOKENIZER_VERSION = "3"  # 2: powers of ten in one form; 3: other superscript exponents as "^n"
 _STEMMER = Stemmer.Stemmer("english")  # Snowball (Porter 2) English; a C extension, ~1 µs a word
 
 
@@ -196,25 +196,23 @@ def powers_of_ten(text: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     out: list[str] = []
-    lower = powers_of_ten(text.lower())
-    for tok in TOKEN_RE.findall(lower):
+    for tok in TOKEN_RE.findall(powers_of_ten(text.lower())):
         if tok in STOPWORDS:
             continue
         out.append(_normalize(tok))
         if "-" in tok or "/" in tok:  # "grouped-query" also matches "grouped query"
             out += [_normalize(p) for p in re.split(r"[-/]", tok) if len(p) > 1 and p not in STOPWORDS]
-    if " " in lower:
-        out += sized_models(lower)
     return out
 
 
-# A model at a size written with spaces ("llama 2 7b", "gpt-3 175b"): also the one word its
-# hyphenated spelling is ("llama-2-7b"), so the two spellings, both in the notes, find each other.
+# A model at a size typed with spaces ("llama 2 7b", "gpt-3 175b") is also the one word its
+# hyphenated spelling is ("llama-2-7b"): a question finds the passages that write it that way.
 SPACED_SIZE = re.compile(r"(?<![\w.-])([a-z][a-z.]*)(?:([ -])(\d+(?:\.\d+)?))?( )(\d+(?:\.\d+)?[bm])(?![\w-])")
 
 
-def sized_models(lower: str) -> list[str]:
-    """The hyphenated spelling of each model-at-a-size written with a space in lower-case text."""
+def sized_models(text: str) -> list[str]:
+    """The hyphenated spelling of each model-at-a-size written with a space in ``text``."""
+    lower = text.lower()
     return ["-".join(p for p in (m.group(1), m.group(3), m.group(5)) if p)
             for m in SPACED_SIZE.finditer(lower) if m.group(1) not in STOPWORDS]
 

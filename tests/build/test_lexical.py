@@ -3,7 +3,7 @@
 import pytest
 
 from tmrag.build.lexical import LexicalIndex
-from tmrag.tokenize import stem_tokens, tokenize
+from tmrag.tokenize import sized_models, stem_tokens, tokenize
 
 
 def test_tokenizer_keeps_technical_tokens_intact() -> None:
@@ -57,12 +57,13 @@ def test_powers_of_ten_are_one_token_however_written(written: str, typed: str) -
     assert "$10" in tokenize("it costs $10 per hour")  # money stays money
 
 
-def test_a_sized_model_is_one_word_however_it_is_spaced() -> None:
-    # the notes write both "Llama 2 7B" and "Llama-2-7B"; each finds the other
-    assert "llama-2-7b" in tokenize("the KV cache of Llama 2 7B") and "llama-2-7b" in tokenize("Llama-2-7B")
-    assert "gpt-3-175b" in tokenize("GPT-3 175B was trained on 300B tokens")
-    assert "llama-70b" in tokenize("a llama 70b model")
-    assert not [t for t in tokenize("the 7B model, with 70B total") if t.count("-") and t[0].isalpha()]  # no family
+def test_a_sized_model_typed_with_spaces_is_also_its_hyphenated_word() -> None:
+    # the notes write both "Llama 2 7B" and "Llama-2-7B"; a question typed either way finds both
+    assert sized_models("the KV cache of Llama 2 7B") == ["llama-2-7b"]
+    assert "llama-2-7b" in tokenize("Llama-2-7B")
+    assert sized_models("GPT-3 175B was trained on 300B tokens") == ["gpt-3-175b"]
+    assert sized_models("a llama 70b model") == ["llama-70b"]
+    assert sized_models("the 7B model, with 70B total") == []  # no family
 
 
 def test_a_superscript_exponent_is_a_word_as_typed() -> None:

@@ -52,9 +52,15 @@ def test_definition_questions_name_their_glossary_term() -> None:
     ("Llama 3 405B and GPT-3 175B", {("llama3", "405B"), ("gpt3", "175B")}),
     ("The 70B model and a 7B one", set()),  # a size without a family names no model
     ("Llama-70B at 4 bits", {("llama", "70B")}),
+    ("kv cache for llama 2 7b?", {("llama2", "7B")}),  # typed in lower case
 ])
 def test_model_variants(text: str, expected: set) -> None:
     assert model_variants(text) == expected
+
+
+def test_a_spaced_sized_model_adds_its_hyphenated_word_to_the_query_only() -> None:
+    tokens = QueryAnalyzer([]).analyze("What is the KV cache of Llama 2 7B?").lexical_tokens
+    assert "llama-2-7b" in tokens and tokens.count("llama") == 1
 
 
 @pytest.mark.parametrize(("name", "head"), [

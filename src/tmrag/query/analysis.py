@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..config import CATEGORIES
 from ..corpus.model import GlossaryTerm
 from ..errors import InvalidQueryError
-from ..tokenize import tokenize
+from ..tokenize import sized_models, tokenize
 
 MAX_QUESTION_CHARS = 2000  # the HTTP contract's limit; longer input is rejected, not truncated
 MAX_K = 50  # results per search, CLI and HTTP alike: beyond the fused head (40) ranks are noise
@@ -30,7 +30,7 @@ DEFINITION_RE = re.compile(
 
 # A model at a size: "Llama-2-7B", "Llama 3 405B", "GPT-3 175B". Another size of the same family
 # is another model, whose numbers must not answer the question ("Llama-2-70B" for "Llama-2-7B").
-VARIANT_RE = re.compile(r"(?<![\w-])([A-Z][A-Za-z.]*(?:[- ]?\d+(?:\.\d+)?)?)[- ](\d+(?:\.\d+)?[BM])(?![\w-])")
+VARIANT_RE = re.compile(r"(?<![\w-])([A-Za-z][A-Za-z.]*(?:[- ]?\d+(?:\.\d+)?)?)[- ](\d+(?:\.\d+)?[BMbm])(?![\w-])")
 NOT_A_FAMILY = {"the", "a", "an", "this", "that", "its", "our", "their", "for", "with", "at", "on", "in", "of"}
 
 
@@ -101,7 +101,8 @@ class QueryAnalyzer:
                     expansions += [n for n in (term.term, *term.aliases) if n.lower() != m.group(1).lower()]
         tokens = tokenize(text.replace(CONTEXT_OPEN, "("))  # the marker's word is not the question's
         seen = set(tokens)
-        for extra in tokenize(" ".join(expansions)):
+        # "Llama 2 7B" also as the passages that write "Llama-2-7B" spell it (the notes use both)
+        for extra in tokenize(" ".join(expansions)) + sized_models(text):
             if extra not in seen:  # expansions add new words once; they never re-weight the question
                 tokens.append(extra)
                 seen.add(extra)
