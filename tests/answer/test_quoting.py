@@ -140,6 +140,16 @@ def test_the_method_as_a_subject_points_back_but_the_method_of_names_one() -> No
     assert not BACK_REFERENCE.match("The method of choice for long prompts is chunked prefill.")
 
 
+def test_a_sentence_that_takes_up_what_came_before_points_back() -> None:
+    from tmrag.answer.reading import points_back
+
+    assert points_back("AWQ then scales those channels up before quantization.")  # which channels?
+    assert points_back("Training then runs those steps again.")
+    assert not points_back("AWQ identifies salient weight channels by their activations.")
+    assert not points_back("It helps those who wait.".replace("It", "Patience"))  # "those who" names its own
+    assert not points_back("A cache write costs 1.25x, and those reads cost 0.1x of the base price later on.")  # too far in
+
+
 def test_a_why_answer_brings_the_reason_after_a_short_claim() -> None:
     from types import SimpleNamespace
 

@@ -32,3 +32,23 @@ def test_a_name_with_a_modifier_is_unwritten_when_the_name_itself_is() -> None:
     assert NOTES.unwritten(["all-GPT-4o", "non-ZeRO-3"]) == []  # an everyday word before a written name
     assert NOTES.unwritten(["kernel-plus-ZeRO-3"]) == []  # everyday words around a written name
     assert NOTES.unwritten(["Mixture-of-Depths"]) == ["Mixture-of-Depths"]  # "mixture depths" is not written either
+
+
+def test_a_concept_of_everyday_words_the_notes_never_write_together_is_unknown() -> None:
+    from types import SimpleNamespace
+
+    from tmrag.query.analysis import QueryAnalyzer
+    from tmrag.query.ranking import Ranker
+
+    ranker = SimpleNamespace(phrases=PhraseIndex(["Labels are smoothed by averaging. A mixture of experts routes tokens."]))
+
+    def unwritten(question: str) -> list[str]:
+        return Ranker.unwritten_subject(ranker, QueryAnalyzer([]).analyze(question))  # type: ignore[arg-type]
+
+    assert unwritten("what is label smoothing and when to use it?") == ["label smoothing"]
+    assert unwritten("What is a mixture of experts?") == []  # written, as more than three words
+    assert unwritten("what are mixtures of experts?") == []
+    assert unwritten("what is expert routing?") == ["expert routing"]
+    assert unwritten("what does plain linear interpolation give at t=0.5?") == []  # not a concept asked to define
+    assert unwritten("what are the main limits and pitfalls of merging?") == []  # a degree, not a concept
+    assert unwritten("what is Flash-Decoding?") == []  # names are the name checks' to judge

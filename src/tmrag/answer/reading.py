@@ -18,11 +18,14 @@ BACK_REFERENCE = re.compile(r"(?:[-*+]\s+)?[*_]*(?:This|That|These|Those|It|Its|
                             r"|The (?:result|fix|catch|trick|effect|upshot) is"
                             r"|The (?:method|approach|technique|scheme) (?!of\b|for\b|that\b))\b")  # "The method needs no …"
 # "RoPE therefore gives …": a consequence of the sentence before it, which says why.
-CONSEQUENCE = re.compile(r"(?:[\w'-]+\s+){1,3}(?:therefore|thus|hence)\b")
+CONSEQUENCE = re.compile(r"(?:[\w'-]+\s+){1,3}(?:therefore|thus|hence|then)\b")
+# "AWQ then scales those channels up": a demonstrative in the opening words names what came before.
+DEMONSTRATIVE = re.compile(r"(?:[\w'-]+\s+){1,4}(?:those|these)\s+(?!who\b|which\b|that\b)[a-z]")
 
 def points_back(sentence: str) -> bool:
-    """The sentence opens by pointing back at the one before it, or draws a consequence of it."""
-    return bool(BACK_REFERENCE.match(sentence) or CONSEQUENCE.match(sentence))
+    """The sentence opens by pointing back at the one before it, draws a consequence of it or
+    takes up what it named."""
+    return bool(BACK_REFERENCE.match(sentence) or CONSEQUENCE.match(sentence) or DEMONSTRATIVE.match(sentence))
 
 def in_runs(order: list[int]) -> list[int]:
     """Sentence indices in reading order, except that two consecutive sentences read in the order

@@ -16,9 +16,9 @@ from ..build.protocol import TextEmbedder
 from ..config import Settings
 from ..corpus.model import Corpus
 from ..names import RerankerName, RetrievalMode
-from ..tokenize import mentions_all, tokenize
+from ..tokenize import STOPWORDS, mentions_all, tokenize
 from .acronyms import Acronyms
-from .analysis import AnalyzedQuery, QueryAnalyzer, name_head, spelled_out, validate_question
+from .analysis import AnalyzedQuery, QueryAnalyzer, definition_subject, name_head, spelled_out, validate_question
 from .document_tail import DocumentTail
 from .documents import DocumentEvidence
 from .intent import QuestionIntent, classify
@@ -29,6 +29,7 @@ from .reranking import Reranker, diversify, make_reranker
 from .retrieval import Candidate, Retriever
 from .shorthand import Shorthand
 from .truecasing import Truecaser
+from .wording import leading_phrase
 
 EMBED_CACHE_SIZE = 1024  # repeated questions (eval modes, retries, the page's examples) embed once
 FIRST_WORD = re.compile(r"\W*([A-Za-z]{3,})(?![\w.+-])")  # a plain word: "GPT-4" or "llama.cpp" is read by its form
@@ -52,6 +53,13 @@ class Ranking:
     timings: dict[str, float] = field(default_factory=dict)
     intent: QuestionIntent = field(default_factory=lambda: QuestionIntent("other"))
     categories: list[str] | None = None  # the filter it was ranked under
+
+
+MIN_SUBJECT_WORDS, MAX_SUBJECT_WORDS = 2, 3  # one word is the vocabulary's to know; four are a description
+# "the main limits", "the minimum token count": a rank or degree of something, not the name of a concept
+RANKING_WORDS = frozenset({"main", "big", "biggest", "key", "major", "minimum", "maximum", "typical", "common", "best",
+                           "usual", "default", "other", "different", "important", "first", "last"})
+FURTHER_QUESTION = re.compile(r"\s*(?:$|,?\s*and\b)")  # the whole subject, or it and a further question
 
 
 class Ranker:
@@ -128,6 +136,7 @@ class Ranker:
         # A name made only of stopwords ("He" initialization) has no tokens to look up: not unknown.
         unknown = [w for w in query.names if (tokens := tokenize(w)) and not any(t in self.index.lexical.vocab for t in tokens)]
         unknown += [w for w in self.phrases.unwritten(query.names) if w not in unknown]
+        unknown += self.unwritten_subject(query)
         unmentioned = self.unmentioned(query, [c.row for c in lead])
         timings["retrieve_total"] = (time.perf_counter() - t0) * 1000
         intent = classify(query.text, query.names, query.defines is not None)
@@ -155,6 +164,21 @@ class Ranker:
         # any one-letter slip of a word the notes use is that word ("Waht is RoPE?"), however short
         return [word] if word[1:].islower() and self.truecaser.unknown(word.lower()) \
             and not self.truecaser.misspells(word.lower()) else []
+
+    def unwritten_subject(self, query: AnalyzedQuery) -> list[str]:
+        """"What is label smoothing?": a concept of two or three everyday words, no glossary term,
+        that the notes never write together is a concept they do not cover, however close their
+        words about labels or smoothing embed."""
+        asked = definition_subject(query.text)
+        subject = leading_phrase(asked[0]) if asked and query.defines is None else ""
+        if subject and not FURTHER_QUESTION.match(asked[0][len(subject):]):
+            return []  # "what does plain interpolation give at t=0.5": the phrase is not what is asked
+        words = subject.split()
+        if not MIN_SUBJECT_WORDS <= len(words) <= MAX_SUBJECT_WORDS \
+                or not all(w.isalpha() and w.islower() and w not in STOPWORDS for w in words) or words[0] in RANKING_WORDS:
+            return []
+        singular = subject[:-1] if subject.endswith("s") else subject
+        return [] if self.phrases.writes(subject) or self.phrases.writes(singular) else [subject]
 
     def unmentioned(self, query: AnalyzedQuery, rows: list[int]) -> list[str]:
         """Specific names in the question that none of these passages mention: an answer from them
