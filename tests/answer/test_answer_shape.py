@@ -92,3 +92,16 @@ def test_a_figure_asked_outright_is_stated_only_by_a_number_the_question_did_not
     assert unshaped(q, q, ["The phase lasts 30 s."], numeric=True) == FIGURE  # the question's own 30
     assert unshaped(q, q, quiet) is None  # not read as asking for a number
     assert unshaped("how does the stream stay open?", "", quiet, numeric=True) is None  # no figure asked
+
+
+def test_a_cutoff_asked_is_not_stated_by_a_model_size() -> None:
+    from tmrag.answer.answer_shape import FIGURE, unshaped
+    from tmrag.query.intent import classify
+
+    q = "LLM.int8() keeps outliers in fp16. What activation-magnitude cutoff decides that a dimension is an outlier?"
+    assert classify(q, ["LLM.int8", "fp16"], False).numeric
+    sized = ["It is near-lossless for models of 175B parameters and above."]
+    assert unshaped(q, q, sized, numeric=True) == FIGURE
+    assert unshaped(q, q, ["A dimension whose magnitude exceeds 6.0 is an outlier."], numeric=True) is None
+    q = "How big a model does LLM.int8() stay lossless for?"
+    assert unshaped(q, q, sized, numeric=True) is None  # here the size is the figure

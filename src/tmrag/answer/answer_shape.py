@@ -44,8 +44,8 @@ UNIT_FORMS = {"microseconds": r"(?:µs|μs|us|microseconds?)", "milliseconds": r
               "gb": _BYTE_UNIT, "tb": _BYTE_UNIT, "kib": _BYTE_UNIT, "mib": _BYTE_UNIT, "gib": _BYTE_UNIT}
 ASKS_UNIT = re.compile(rf"\bhow\s+many\s+(?P<unit>{'|'.join(UNIT_FORMS)})\b", re.I)
 # Asks for a figure outright: only a number the question did not give can answer it.
-ASKS_FIGURE = re.compile(r"\bhow\s+(?:many|much|often|long|big|large)\b|\bwhat\s+(?:\w+\s+)?(?:percentage|fraction|share|"
-                         r"accuracy|score|rate|value|size|count)\b", re.I)
+ASKS_FIGURE = re.compile(r"\bhow\s+(?:many|much|often|long|big|large)\b|\bwhat\s+(?:[\w-]+\s+){0,2}?(?:percentage|fraction|share|"
+                         r"accuracy|score|rate|value|size|count|coefficient|cutoff|threshold|width)s?\b", re.I)
 FIGURE = "the figure"
 MULTIPLIER = "the multiplier"
 SHARE = "the share"
@@ -93,10 +93,19 @@ def gives_share(question: str, sentences: list[str]) -> bool:
     return False
 
 
+# "models of 175B parameters": a model's size, which answers only a question about sizes.
+MODEL_SIZE = re.compile(r"\d+(?:\.\d+)?[BMT]\b")
+ASKS_SIZE = re.compile(r"\b(?:parameters?|params|size|big|large|models?)\b", re.I)
+
+
 def gives_number(question: str, sentences: list[str]) -> bool:
-    """Some quoted sentence gives a number the question did not."""
+    """Some quoted sentence gives a number the question did not (a model's size only when the
+    question is about sizes or models)."""
     given = {n.replace(",", "") for n in NUMBER_RE.findall(question)}
-    return any(n.replace(",", "") not in given for s in sentences for n in NUMBER_RE.findall(display_sentence(s)))
+    shown = [display_sentence(s) for s in sentences]
+    if not ASKS_SIZE.search(question):
+        shown = [MODEL_SIZE.sub(" ", s) for s in shown]
+    return any(n.replace(",", "") not in given for s in shown for n in NUMBER_RE.findall(s))
 
 
 def in_unit(question: str, unit: str, sentences: list[str]) -> bool:
