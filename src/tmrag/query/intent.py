@@ -39,7 +39,9 @@ FOCUS_RES = [
     re.compile(r"\bhow\s+(?:many|much)\s+(?P<f>[^?]+)", re.I),
     re.compile(r"\bwhat(?:'s|\s+is|\s+are|\s+was|\s+were)\s+(?:the\s+)?(?:[\w.@^-]+'s?\s+)?(?P<f>[^?]+?)\s+"
                r"(?:of|for|in|that|does|do|did|used|on|at)\b", re.I),
-    re.compile(r"\b(?:what|which)\s+(?P<f>(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b)[^?]+?)\s+"
+    # "what happens once a node is judged bad", "what goes wrong when …": an event asked, no attribute
+    re.compile(r"\b(?:what|which)\s+(?P<f>(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b|happen(?:s|ed)?\b|goes\b|went\b|"
+               r"breaks?\b|causes?\b|changes?\b|gets?\b|makes?\b)[^?]+?)\s+"
                r"(?:does|do|did|is|are|was|were|can|should|would|will|has|have)\b", re.I),
     re.compile(r"\bwhat(?:'s|\s+is|\s+are|\s+was)\s+(?:the\s+)?(?P<owner>[\w.@^-]+)'s?\s+(?P<f>[^?]+)", re.I),
     # "What did Chinchilla score on MMLU?": the verb is the attribute.
