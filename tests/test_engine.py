@@ -431,3 +431,13 @@ def test_a_why_parts_pick_brings_the_short_sentence_that_draws_its_consequence(r
     r = real_engine.ask("Under Kaplan's power laws, why does each fixed improvement in loss cost a multiplicative jump "
                         "in resources? e.g. what does making the model 10x bigger do to the model-size-limited loss?")
     assert "N_opt" in r.answer and "reflects that advice" in r.answer
+
+
+def test_a_parts_sentences_come_first_from_the_modules_the_whole_question_is_about(real_engine) -> None:  # noqa: ANN001
+    # "why does one slow GPU become everyone's problem" alone also finds a streaming pipeline's
+    # backpressure ("a slow consumer pauses upstream stages"); the question is about training
+    q = ("why does a lopsided pipeline split (say the embedding and output layers stuck on one stage) slow down the "
+         "whole training run, and more generally why does one slow or dying GPU become everyone's problem in "
+         "synchronous training?")
+    r = real_engine.ask(q)
+    assert "pull-based" not in r.answer and "slowest stage set the pace" in r.answer

@@ -28,6 +28,8 @@ PER_SIDE = 2  # sentences per side at most: two sides fill four of the answer's 
 # numbers 0.733 -> 0.741), only within this of the part's first: a weak third is noise the
 # reader then reads (at 3 with no margin, 3 answerable questions were read as partial).
 PER_PART = 3
+TOPIC_PASSAGES = 5  # the whole question's passages whose modules a part's sentences come from first
+TOPIC_BONUS = 0.05  # a nudge within the part's own scores
 EXTRA_PART_MARGIN = 0.1
 SUBJECT_WORDS = 8  # a sentence's opening words: its subject, with a determiner or a clause before it
 SUBJECT_BONUS = 0.05  # a side's sentence about it, over one that names it after another side
@@ -90,6 +92,7 @@ class QuestionCandidates:
 class SideQuoter(PartQuoting):
     def __init__(self, selector: QuoteSelector) -> None:
         self.selector = selector
+        self.topic: set[str] | None = None
 
     @cached_property
     def phrases(self) -> PhraseIndex | None:
@@ -152,8 +155,10 @@ class SideQuoter(PartQuoting):
                 used = len(own & tokens) / len(own) if own else 0.0
                 # about this side: it is named first ("A KV cache stores …", not "Prompt caching stores the KV cache")
                 about = defines or (word is not None and first_named(words, " ".join(text.split()[:SUBJECT_WORDS])) == word)
+                on_topic = self.topic is not None and self.selector.index.chunks[scored.row].doc_id in self.topic
                 pool.append(Scored(scored.score + BOTH_SIDES_BONUS * both + PART_WORDS_BONUS * used
-                                   + SUBJECT_BONUS * about + ENTRY_FIRST * defines, scored.rank, scored.row, scored.j))
+                                   + SUBJECT_BONUS * about + ENTRY_FIRST * defines + TOPIC_BONUS * on_topic,
+                                   scored.rank, scored.row, scored.j))
         return sorted(pool, key=lambda s: -s.score)
 
     def upshot(self, row: int, j: int, taken: list[Pick]) -> list[tuple[int, int]]:
@@ -195,6 +200,10 @@ class SideQuoter(PartQuoting):
         strength: dict[tuple[int, int], float] = {}
         found = 0
         question = QuestionCandidates(self.selector, ranking)  # shared by every side
+        # a part's sentences from the modules the whole question is about first ("(3) what goes wrong
+        # on a row where every position is masked?" of softmax gotchas is not about layout padding)
+        self.topic = None if ranking.intent.sides else {self.selector.index.chunks[c.row].doc_id
+                                                         for c in ranking.results[:TOPIC_PASSAGES]}
         # "how many FLOPs did each use": each side's stated result first, as in a numeric answer
         numbers = NumberScorer.for_question(ranking.query.text) if wants_number(ranking.intent, ranking.query.text) else None
         # a short part retrieved with the subject it leans on: its own words pick its sentences;
