@@ -264,3 +264,14 @@ def test_whats_typed_without_its_apostrophe_is_read_as_whats() -> None:
 def test_a_question_asking_for_n_things_is_a_list() -> None:
     assert classify("What are the three things QLoRA introduced?", ["QLoRA"], False).kind == "list"
     assert classify("What three things did QLoRA introduce?", ["QLoRA"], False).kind == "list"
+
+
+def test_a_part_split_off_at_its_and_is_asked_in_the_setting_the_part_before_opened_with() -> None:
+    parts = ["(2) in the ChatGPT design, how is a bad model push detected and rolled back",
+             "what must be true of the previous weights while the new model ramps?"]
+    assert part_queries(parts)[1] == "in the ChatGPT design, " + parts[1]
+    own = ["in the Perplexity case, what does a Meta interviewer dig into",
+           "and in the TikTok For-You case, what does a Meta interviewer dig into?"]
+    assert part_queries(own)[1] == own[1]  # a setting of its own
+    named = ["in the eval notes, what do they say about judges", "how does Claude Code run its sub-agents today?"]
+    assert part_queries(named)[1] == named[1]  # a name of its own

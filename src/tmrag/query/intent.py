@@ -158,6 +158,13 @@ def sides_clause(question: str, sides: list[str]) -> str:
     return parts[0] if len(content_words(parts[0])) > len(sides) else question
 
 
+# "(2) in the ChatGPT design, how is a bad push rolled back, and what must be true of the old weights?":
+# the setting a part opens with, which the part after it (split at its "and") is asked in too.
+PART_SETTING = re.compile(r"^(?:.*?(?:\(\d\)|\b\d\)|\bfirst,|\bsecond,|:)\s*)?(?P<setting>(?:in|on|for|per)\s+(?:the\s+)?"
+                          r"[^,?]{3,60}?),\s+(?:what|which|how|why|when|where|who|does|do|is|are|can)\b", re.I)
+OWN_SETTING = re.compile(r"^\W*(?:and\s+)?(?:\(?\w\)\s*)?(?:in|on|for|per|with)\s", re.I)
+
+
 def part_queries(parts: list[str], numeric: bool = False) -> list[str]:
     """Each part as a query; a short part ("and which component dominates?", "How many
     parameters") borrows the subject of the longest part, which it leans on, as does one that
@@ -167,7 +174,11 @@ def part_queries(parts: list[str], numeric: bool = False) -> list[str]:
     longest = max(parts, key=lambda p: len(tokenize(p)))
     out = []
     for n, part in enumerate(parts):
-        if part != longest and (len(content_words(part)) < PART_MIN_TOKENS or (not numeric and POINTS_BACK.search(part))):
+        setting = PART_SETTING.match(parts[n - 1]) if n else None
+        is_longest = part == longest
+        if setting and not OWN_SETTING.match(part) and not own_names(part):
+            part = f"{setting.group('setting')}, {part}"  # "in the ChatGPT design, how …, and what must …?"
+        if not is_longest and (len(content_words(part)) < PART_MIN_TOKENS or (not numeric and POINTS_BACK.search(part))):
             out.append(f"{part} {longest}")
         elif n and POINTS_BACK.search(part) and not own_names(part) and (names := own_names(" ".join(parts[:n]))):
             out.append(f"{part} ({' '.join(names)})")  # "what share of it did the best model resolve?" of SWE-bench
