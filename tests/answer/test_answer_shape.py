@@ -103,5 +103,8 @@ def test_a_cutoff_asked_is_not_stated_by_a_model_size() -> None:
     sized = ["It is near-lossless for models of 175B parameters and above."]
     assert unshaped(q, q, sized, numeric=True) == FIGURE
     assert unshaped(q, q, ["A dimension whose magnitude exceeds 6.0 is an outlier."], numeric=True) is None
+    q = "If the server never sends a retry: line, what reconnection delay does the client use by default?"
+    assert classify(q, [], False).numeric
+    assert unshaped(q, q, ["`retry:` suggests a reconnection delay in milliseconds."], numeric=True) == FIGURE
     q = "How big a model does LLM.int8() stay lossless for?"
     assert unshaped(q, q, sized, numeric=True) is None  # here the size is the figure

@@ -45,7 +45,8 @@ UNIT_FORMS = {"microseconds": r"(?:µs|μs|us|microseconds?)", "milliseconds": r
 ASKS_UNIT = re.compile(rf"\bhow\s+many\s+(?P<unit>{'|'.join(UNIT_FORMS)})\b", re.I)
 # Asks for a figure outright: only a number the question did not give can answer it.
 ASKS_FIGURE = re.compile(r"\bhow\s+(?:many|much|often|long|big|large)\b|\bwhat\s+(?:[\w-]+\s+){0,2}?(?:percentage|fraction|share|"
-                         r"accuracy|score|rate|value|size|count|coefficient|cutoff|threshold|width)s?\b", re.I)
+                         r"accuracy|score|rate|value|size|count|coefficient|cutoff|threshold|width|delay|timeout|"
+                         r"interval|cap)s?\b", re.I)
 FIGURE = "the figure"
 MULTIPLIER = "the multiplier"
 SHARE = "the share"

@@ -19,6 +19,7 @@ NUMERIC_RE = re.compile(
     r"(?:number|size|count|rate|percentage|percent|fraction|ratio|cost|price|bill|throughput|latency|bandwidth|"
     r"memory|speedup|score|accuracy|value|threshold|budget|total|length|width|dimension|probability|chance|loss|"
     r"share|statistic|margin|wavelength|overshoot|gap|amount|volume|tpot|ttft|goodput|interval|utilization|coefficient|cutoff|"
+    r"delay|timeout|"
     r"[GTPE]?FLOPS|MFU|tokens?/s|tok/s|GB|GiB|TB)s?\b|"
     r"\bwhat\s+\S+\s+(?:does|do|did)\s+[^?]{1,60}?\b(?:get|reach|score|achieve|hit)\b",  # "what FID does X get"
     re.I)
