@@ -207,14 +207,14 @@ def tokenize(text: str) -> list[str]:
 
 # A model at a size typed with spaces ("llama 2 7b", "gpt-3 175b") is also the one word its
 # hyphenated spelling is ("llama-2-7b"): a question finds the passages that write it that way.
-SPACED_SIZE = re.compile(r"(?<![\w.-])([a-z][a-z.]*)(?:([ -])(\d+(?:\.\d+)?))?( )(\d+(?:\.\d+)?[bm])(?![\w-])")
+SPACED_SIZE = re.compile(r"(?<![\w.-])(?P<family>[a-z][a-z.]*)(?:[ -](?P<version>\d+(?:\.\d+)?))? "
+                         r"(?P<size>\d+(?:\.\d+)?[bm])(?![\w-])")
 
 
 def sized_models(text: str) -> list[str]:
     """The hyphenated spelling of each model-at-a-size written with a space in ``text``."""
-    lower = text.lower()
-    return ["-".join(p for p in (m.group(1), m.group(3), m.group(5)) if p)
-            for m in SPACED_SIZE.finditer(lower) if m.group(1) not in STOPWORDS]
+    return ["-".join(p for p in m.group("family", "version", "size") if p)
+            for m in SPACED_SIZE.finditer(text.lower()) if m.group("family") not in STOPWORDS]
 
 
 

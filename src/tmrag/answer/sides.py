@@ -92,7 +92,6 @@ class QuestionCandidates:
 class SideQuoter(PartQuoting):
     def __init__(self, selector: QuoteSelector) -> None:
         self.selector = selector
-        self.topic: set[str] | None = None
 
     @cached_property
     def phrases(self) -> PhraseIndex | None:
@@ -127,21 +126,24 @@ class SideQuoter(PartQuoting):
         return min(words)[1] if words else None
 
     def side_pool(self, question: QuestionCandidates, side_ranking: Ranking, word: str | None, words: list[str],
-                  own: set[str], entry: int | None = None) -> list[Scored]:
+                  own: set[str], entry: int | None = None, topic: frozenset[str] = frozenset()) -> list[Scored]:
         """A side's pool; for a side no retrieved passage names, the rest of their sections too
         ("Writing lessons after failures is the Reflexion idea …" ends the chunk before the one
         that ranks, in the same paragraph). Only then: where the passages name the side, a
         section's other sentences that name it displaced good ones (dev, blind: 2 better, 2 worse)."""
-        pool = self.pool(question.top if word else question.read_by(side_ranking), side_ranking, word, words, own, entry=entry)
+        pool = self.pool(question.top if word else question.read_by(side_ranking), side_ranking, word, words, own,
+                         entry=entry, topic=topic)
         if pool or word is None:
             return pool
-        return self.pool(question.sections, side_ranking, word, words, own, True, entry)
+        return self.pool(question.sections, side_ranking, word, words, own, True, entry, topic)
 
     def pool(self, question: list[Scored], side_ranking: Ranking, word: str | None, words: list[str],
-             own: set[str] | None = None, wide: bool = False, entry: int | None = None) -> list[Scored]:
+             own: set[str] | None = None, wide: bool = False, entry: int | None = None,
+             topic: frozenset[str] = frozenset()) -> list[Scored]:
         """Quotable sentences for one side, from its own retrieval and the question's candidates
         (``question``): for a comparison side, those naming it; for a part of a multi-part
-        question, its best ones, those that use the part's ``own`` words first."""
+        question, its best ones, those that use the part's ``own`` words first and those from the
+        ``topic`` modules (the whole question's) next."""
         seen, pool = set(), []
         others = question
         for scored in self.selector.candidates(side_ranking, whole_sections=wide) + others:
@@ -155,7 +157,7 @@ class SideQuoter(PartQuoting):
                 used = len(own & tokens) / len(own) if own else 0.0
                 # about this side: it is named first ("A KV cache stores …", not "Prompt caching stores the KV cache")
                 about = defines or (word is not None and first_named(words, " ".join(text.split()[:SUBJECT_WORDS])) == word)
-                on_topic = self.topic is not None and self.selector.index.chunks[scored.row].doc_id in self.topic
+                on_topic = self.selector.index.chunks[scored.row].doc_id in topic
                 pool.append(Scored(scored.score + BOTH_SIDES_BONUS * both + PART_WORDS_BONUS * used
                                    + SUBJECT_BONUS * about + ENTRY_FIRST * defines + TOPIC_BONUS * on_topic,
                                    scored.rank, scored.row, scored.j))
@@ -202,8 +204,8 @@ class SideQuoter(PartQuoting):
         question = QuestionCandidates(self.selector, ranking)  # shared by every side
         # a part's sentences from the modules the whole question is about first ("(3) what goes wrong
         # on a row where every position is masked?" of softmax gotchas is not about layout padding)
-        self.topic = None if ranking.intent.sides else {self.selector.index.chunks[c.row].doc_id
-                                                         for c in ranking.results[:TOPIC_PASSAGES]}
+        topic = frozenset() if ranking.intent.sides else frozenset(
+            self.selector.index.chunks[c.row].doc_id for c in ranking.results[:TOPIC_PASSAGES])
         # "how many FLOPs did each use": each side's stated result first, as in a numeric answer
         numbers = NumberScorer.for_question(ranking.query.text) if wants_number(ranking.intent, ranking.query.text) else None
         # a short part retrieved with the subject it leans on: its own words pick its sentences;
@@ -217,7 +219,7 @@ class SideQuoter(PartQuoting):
         for n, (word, side_ranking) in enumerate(zip(words, side_rankings, strict=True)):
             taken = 0
             entry = self.entry(sides[n]) if bare else None
-            pool = self.side_pool(question, side_ranking, word, named, owns[n], entry)
+            pool = self.side_pool(question, side_ranking, word, named, owns[n], entry, topic)
             if numbers:
                 pool = sorted(self.selector.results_first(pool, numbers), key=lambda s: -s.score)
             first = pool[0].score if pool else 0.0
