@@ -659,3 +659,11 @@ def test_a_quantity_written_as_its_symbol_is_stated() -> None:
     assert "variance" in with_synonyms(set(), [], r"Standard normal weights ($\mathrm{Var}(w) = 1$)")
     assert "deviation" not in with_synonyms(set(), [], "σ² = 2/n")  # a squared sigma is a variance
     assert not with_synonyms(set(), [], "the weights are sampled once") - set()
+
+
+def test_a_missing_thing_another_already_says_is_said_once() -> None:
+    from tmrag.answer.coverage import distinct_missing
+    said = ["which layer of the defence stack does each sit", "the layer of the defence stack"]
+    assert distinct_missing(said) == said[:1]
+    assert distinct_missing(["the price of Haiku", "Haiku"]) == ["the price of Haiku"]
+    assert distinct_missing(["the base LLM of MemGPT", "the accuracy"]) == ["the base LLM of MemGPT", "the accuracy"]

@@ -75,6 +75,17 @@ def unwritten(name: str, ranking: Ranking) -> bool:
     return name in ranking.unknown_names and bool(COMPOUND.search(name)) and not NOTATION.fullmatch(name)
 
 
+LEADING_ASK = re.compile(r"^(?:the|an?|which|what|how)\s+", re.I)
+
+
+def distinct_missing(missing: list[str]) -> list[str]:
+    """The missing things none of the others already says: "the layer of the defence stack" is
+    said by "which layer of the defence stack does each sit"."""
+    def core(m: str) -> str:
+        return LEADING_ASK.sub("", m.lower())
+    return [m for m in missing if not any(m != other and core(m) in core(other) for other in missing)]
+
+
 def _tokens(text: str) -> set[str]:
     return set(tokenize(text))
 
@@ -180,7 +191,7 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
         named = [say_missing(ranking, m) for m in missing if m in ranking.query.names]
         attribute = any(m.startswith("the ") for m in asked + named)
         worded = list(dict.fromkeys(asked + [m for m in named if not attribute or m.startswith("the ")]))
-        missing = [m for m in worded if not any(m != other and m in other for other in worded)]
+        missing = distinct_missing(worded)
         return CoverageResult("partial" if missing else "answered", missing)
 
     def unwritten_name(self, side: str, word: str) -> str | None:
