@@ -154,8 +154,11 @@ class Engine:
         return rankings
 
     def should_abstain(self, ranking: Ranking) -> bool:
-        top = self.index.chunks[ranking.results[0].row].text if ranking.results else ""
-        return should_abstain(ranking, self.settings, self.quoter.defined_row(ranking), self.quoter.named_row(ranking), top)
+        chunk = self.index.chunks[ranking.results[0].row] if ranking.results else None
+        top = chunk.text if chunk else ""
+        sentences = [top[a:b] for a, b in chunk.sentences] if chunk else []
+        return should_abstain(ranking, self.settings, self.quoter.defined_row(ranking), self.quoter.named_row(ranking),
+                              top, sentences)
 
     def search(self, query: str, k: int = 10, categories: list[str] | None = None, mode: RetrievalMode = "hybrid",
                reranker: RerankerName | None = None) -> SearchResults:

@@ -205,19 +205,6 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
-# A model at a size typed with spaces ("llama 2 7b", "gpt-3 175b") is also the one word its
-# hyphenated spelling is ("llama-2-7b"): a question finds the passages that write it that way.
-SPACED_SIZE = re.compile(r"(?<![\w.-])(?P<family>[a-z][a-z.]*)(?:[ -](?P<version>\d+(?:\.\d+)?))? "
-                         r"(?P<size>\d+(?:\.\d+)?[bm])(?![\w-])")
-
-
-def sized_models(text: str) -> list[str]:
-    """The hyphenated spelling of each model-at-a-size written with a space in ``text``."""
-    return ["-".join(p for p in m.group("family", "version", "size") if p)
-            for m in SPACED_SIZE.finditer(text.lower()) if m.group("family") not in STOPWORDS]
-
-
-
 @lru_cache(maxsize=1 << 16)  # a corpus' vocabulary repeats: each distinct token is stemmed once
 def _stem(token: str) -> str:
     return _STEMMER.stemWord(token) if token.isalpha() else token

@@ -640,15 +640,16 @@ def _abstain_ranking(names: list[str], lexical_rank: int | None, unknown: list[s
 def test_a_question_of_names_is_not_abstained_on_when_one_top_sentence_names_them_all() -> None:
     from tmrag.answer.abstention import names_together, should_abstain
     from tmrag.config import Settings
-    top = ("Tools matter. Reflexion retries after a failed episode, reaching 91% pass@1 on HumanEval versus 80% "
-           "for the GPT-4 baseline it built on. Other agents plan first.")
+    top = ["Tools matter.", "Reflexion retries after a failed episode, reaching 91% pass@1 on HumanEval versus 80% "
+           "for the GPT-4 baseline it built on.", "Other agents plan first."]
+    text = " ".join(top)
     names = ["HumanEval", "Reflexion", "GPT-4"]
     assert names_together(_abstain_ranking(names, 1), top)
-    assert not should_abstain(_abstain_ranking(names, 1), Settings(), None, None, top)
-    assert should_abstain(_abstain_ranking(names, 9), Settings(), None, None, top)  # the lexical leg ranks it low
-    assert should_abstain(_abstain_ranking([*names, "MBPP"], 1), Settings(), None, None, top)  # a name it lacks
-    assert should_abstain(_abstain_ranking(["Reflexion"], 1), Settings(), None, None, top)  # one name is a topic
-    split = "Reflexion retries after a failure. HumanEval and GPT-4 are measured elsewhere."
+    assert not should_abstain(_abstain_ranking(names, 1), Settings(), None, None, text, top)
+    assert should_abstain(_abstain_ranking(names, 9), Settings(), None, None, text, top)  # the lexical leg ranks it low
+    assert should_abstain(_abstain_ranking([*names, "MBPP"], 1), Settings(), None, None, text, top)  # a name it lacks
+    assert should_abstain(_abstain_ranking(["Reflexion"], 1), Settings(), None, None, text, top)  # one name is a topic
+    split = ["Reflexion retries after a failure.", "HumanEval and GPT-4 are measured elsewhere."]
     assert not names_together(_abstain_ranking(names, 1), split)  # named, but not in one sentence
 
 

@@ -3,7 +3,8 @@
 import pytest
 
 from tmrag.build.lexical import LexicalIndex
-from tmrag.tokenize import sized_models, stem_tokens, tokenize
+from tmrag.query.analysis import sized_models
+from tmrag.tokenize import stem_tokens, tokenize
 
 
 def test_tokenizer_keeps_technical_tokens_intact() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from ..build.chunking import split_sentences
 from ..config import Settings
 from ..query.analysis import definition_subject
 from ..query.ranking import Ranking
+from .asked import names_word
 
 ABSTAIN_ANSWER = "These notes don't cover that question."
 # The dense and lexical legs "agree" when each puts the top passage this high on its own.
@@ -54,7 +54,7 @@ def writes_subject(ranking: Ranking, top_text: str) -> bool:
 MIN_NAMES_TOGETHER = 2  # one name in a sentence is a topic; two or more asked together are a claim about them
 
 
-def names_together(ranking: Ranking, top_text: str) -> bool:
+def names_together(ranking: Ranking, top_sentences: list[str]) -> bool:
     """The lexical leg's own top passage has a sentence naming every name the question asks
     about ("What HumanEval pass@1 did Reflexion reach, … the GPT-4 baseline?"): a question
     made of names and jargon embeds far from the sentence that answers it (cosine 0.36)."""
@@ -63,18 +63,17 @@ def names_together(ranking: Ranking, top_text: str) -> bool:
     if len(names) < MIN_NAMES_TOGETHER or ranking.unknown_names or ranking.unmentioned_names \
             or top is None or top.lexical_rank is None or top.lexical_rank > LEGS_AGREE_RANK:
         return False
-    pattern = [re.compile(rf"(?<![\w-]){re.escape(n)}(?![\w-])") for n in names]
-    return any(all(p.search(top_text, a, b) for p in pattern) for a, b in split_sentences(top_text, 0, len(top_text)))
+    return any(all(names_word(sentence, n) for n in names) for sentence in top_sentences)
 
 
 def should_abstain(ranking: Ranking, s: Settings, defined_row: int | None, named_row: int | None = None,
-                   top_text: str = "") -> bool:
+                   top_text: str = "", top_sentences: list[str] | None = None) -> bool:
     # A definition question about a glossary term is covered by definition, whatever the
     # sentence similarity of a two-word question ("What does MoE stand for?": 0.39). So is a
     # short question whose named term's entry both legs rank first, below the off-topic floor,
     # and one asking what a name is that the top passage writes.
     if named_row is not None and legs_agree(ranking) and not ranking.unknown_names or writes_subject(ranking, top_text):
         return False
-    if ranking.evidence >= s.abstain_floor and names_together(ranking, top_text):
+    if ranking.evidence >= s.abstain_floor and names_together(ranking, top_sentences or []):
         return False
     return defined_row is None and abstains(ranking, s)

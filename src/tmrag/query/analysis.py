@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..config import CATEGORIES
 from ..corpus.model import GlossaryTerm
 from ..errors import InvalidQueryError
-from ..tokenize import sized_models, tokenize
+from ..tokenize import tokenize
 
 MAX_QUESTION_CHARS = 2000  # the HTTP contract's limit; longer input is rejected, not truncated
 MAX_K = 50  # results per search, CLI and HTTP alike: beyond the fused head (40) ranks are noise
@@ -32,6 +32,13 @@ DEFINITION_RE = re.compile(
 # is another model, whose numbers must not answer the question ("Llama-2-70B" for "Llama-2-7B").
 VARIANT_RE = re.compile(r"(?<![\w-])([A-Za-z][A-Za-z.]*(?:[- ]?\d+(?:\.\d+)?)?)[- ](\d+(?:\.\d+)?[BMbm])(?![\w-])")
 NOT_A_FAMILY = {"the", "a", "an", "this", "that", "its", "our", "their", "for", "with", "at", "on", "in", "of"}
+
+
+def sized_models(text: str) -> list[str]:
+    """Each model-at-a-size written with a space ("llama 2 7b", "GPT-3 175B") as the one word its
+    hyphenated spelling is ("llama-2-7b"): a question finds the passages that write it that way."""
+    return [re.sub(r"[\s-]+", "-", m.group(0).lower()) for m in VARIANT_RE.finditer(text)
+            if " " in m.group(0) and _compact(m.group(1)) not in NOT_A_FAMILY]
 
 
 def model_variants(text: str) -> set[tuple[str, str]]:

@@ -144,7 +144,7 @@ def trailing_parts(question: str, sides: list[str]) -> list[str]:
     if not sides or len(parts) < 2:
         return []
     named = " ".join(sides).lower()
-    return [part if any(w.lower() not in named for w in OWN_NAME.findall(part.split(" ", 1)[-1]))
+    return [part if any(w.lower() not in named for w in own_names(part))
             else f"{' and '.join(sides)}: {part}" for part in parts[1:]]
 
 
