@@ -37,6 +37,8 @@ def test_which_questions_want_a_number() -> None:
     assert wants("How many layers does GPT-3 have?")
     assert not wants("GRPO vs PPO: how does each estimate the advantage baseline?")  # a comparison in prose
     assert wants("Compare the KV cache of Llama 2 7B at 4,096 tokens with 32,768 tokens")
+    # items numbered "(1) … (2) …" count the parts: no number is asked
+    assert not wants("Two questions: (1) in the Sora design, what happens to a prompt? (2) how is a push rolled back?")
 
 
 def test_the_worked_example_already_quoted_outranks_a_sibling_example_elsewhere() -> None:
@@ -83,6 +85,7 @@ def test_a_worked_case_is_set_up_by_values_not_by_numbers_in_names() -> None:
     assert case_values("Llama-3-70B on 8xH100 at batch 256 with 2,000 cached tokens") == {"8", "256", "2000"}
     assert case_values("the toy BPE corpus: low x5, lower x2") == {"5", "2"}  # a multiplier is a value
     assert case_values("the 1F1B schedule vs GPipe with 8 micro-batches") == {"8"}  # a schedule's name, not values
+    assert case_values("two parts: (1) with 8 GPUs, what breaks? 2) and at 16?") == {"8", "16"}  # item markers
 
 
 def test_a_premise_that_derives_something_is_still_a_premise() -> None:

@@ -20,6 +20,8 @@ def test_name_like_words() -> None:
     assert name_like_words("Can 16K-GPU jobs serve 4K-token chats on a 70B-class model with H100s?") == ["H100s"]
     # a negated descriptor is no name: the notes cover such text as "multi-byte UTF-8"
     assert name_like_words("my SSE parser garbles non-ASCII characters") == ["SSE"]
+    # an item's first word is capitalised as a sentence's is
+    assert name_like_words("1) Which status does the API return? 2) On an IDE bridge, what (b) Then?") == ["API", "IDE"]
     # the writer's shorthand is dotted like llama.cpp, but names nothing the notes could lack
     assert name_like_words("Why is it unstable, i.e. what breaks (e.g. in GQA), vs. MQA?") == ["GQA", "MQA"]
     # a plural acronym is a kind of thing ("models"), not one named thing

@@ -65,6 +65,11 @@ RESULT_RE = re.compile(r"[=≈→]|\b(?:so|gives?|giving|which is|comes to|bring
                        r"is about|is roughly|of about|about)\b[^.;]*\d")
 
 
+# An item marker of a question asked in parts ("(1) in the Sora design, …", "2) what …"): it counts
+# the parts, so it sets no case and asks for no number.
+ITEM_MARKER = re.compile(r"(?:^|(?<=[\s:;,.?]))\(?\d\)(?=\s)")
+
+
 def numbers(text: str) -> set[str]:
     return {n.rstrip(".,") for n in NUMBER_RE.findall(text)}
 
@@ -101,7 +106,7 @@ def quantities(text: str) -> set[str]:
 
 def case_values(question: str) -> set[str]:
     """The values a question sets its case up with, not the numbers in its names (GPT-3, pass@1)."""
-    return quantities(NAME_NUMBER.sub(" ", question))
+    return quantities(NAME_NUMBER.sub(" ", ITEM_MARKER.sub(" ", question)))
 
 
 # A derivative the question asks for ("what's dL/dw1?") and the one a sentence works out
@@ -123,10 +128,10 @@ def wants_number(intent: QuestionIntent, question: str) -> bool:
     a comparison or list that merely reads as numeric ("how does each *estimate* the baseline",
     "what three questions…"): its answer is prose (dev)."""
     if intent.kind in ("numeric", "multi_part"):
-        return intent.numeric or len(numbers(question)) >= 2
+        return intent.numeric or len(numbers(ITEM_MARKER.sub(" ", question))) >= 2
     if intent.kind == "comparison" and HOW_MUCH.search(question):  # "which is cheaper, and by how much?"
         return True
-    return intent.kind in ("comparison", "other") and len(numbers(question)) >= 2
+    return intent.kind in ("comparison", "other") and len(numbers(ITEM_MARKER.sub(" ", question))) >= 2
 
 
 @dataclass

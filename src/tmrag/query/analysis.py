@@ -203,7 +203,8 @@ def name_like_words(text: str) -> list[str]:
             continue
         if word.lower() in ABBREVIATIONS or PLURAL_ACRONYM.fullmatch(word) or VERBED_ACRONYM.fullmatch(word):
             continue
-        sentence_start = i == 0 or re.search(r"[.!?:]\s*[\"'“(]?$", text[:start]) is not None
+        # a sentence's first word, or an item's ("2) On an IDE bridge, …")
+        sentence_start = i == 0 or re.search(r"(?:[.!?:]\s*[\"'“(]?|(?:^|\s)\(?(?:\d|[a-e])\)\s*)$", text[:start]) is not None
         capital = any(c.isupper() for c in word[1:]) or (word[0].isupper() and not sentence_start)
         if len(word) > 1 and (capital or "." in word or (re.search(r"\d", word) and re.search(r"[A-Za-z]", word))):
             out.append(word)
