@@ -2,7 +2,7 @@
 
 import pytest
 
-from tmrag.answer.text import display_sentence, plain_math, quotable
+from tmrag.answer.text import display_sentence, plain_math, quotable, span_text
 
 
 def test_answer_text_renders_inline_math_and_keeps_money() -> None:
@@ -75,3 +75,11 @@ def test_a_bold_label_that_states_nothing_is_not_quoted_alone() -> None:
     # a label that says something is a claim; bold inside a sentence is no label
     assert quotable("**FlashAttention does not shrink the KV cache at all.**")
     assert not bare_label("A two-layer MLP is **tiny** next to the 7B model.")
+
+
+def test_a_table_row_is_read_with_its_header_and_quotable() -> None:
+    text = "Formats:\n\n| Format | Max value | Typical use |\n|---|---|---|\n| fp16 | 65,504 | V100-era training |"
+    row = (text.index("| fp16"), len(text))
+    assert span_text(text, row) == "fp16 — Max value: 65,504; Typical use: V100-era training."
+    assert quotable(span_text(text, row)) and not quotable(text[slice(*row)])
+    assert span_text(text, (0, 8)) == "Formats:"  # any other sentence as written

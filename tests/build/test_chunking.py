@@ -59,6 +59,14 @@ def test_code_math_and_tables_are_never_split(tiny_corpus: Path) -> None:
                 assert chunk.start <= a and b <= chunk.end, f"{chunk.id} cuts block {module.text[a:b]!r}"
 
 
+def test_a_tables_data_rows_are_its_chunks_sentences(tiny_corpus: Path) -> None:
+    """A table is never split, yet each data row is a sentence: it is embedded, quoted and cited."""
+    held = [c for _, c in _chunks(tiny_corpus, budget=200, window=300) if "| heads | width |" in c.text]
+    assert held
+    said = [held[0].text[a:b] for a, b in held[0].sentences]
+    assert "| 32 | 128 |" in said and "| heads | width |" not in said and "|---|---|" not in said
+
+
 def test_chunks_fit_the_window_unless_an_atomic_block_is_larger(tiny_corpus: Path) -> None:
     for _, chunk in _chunks(tiny_corpus, budget=30, window=45):
         if not chunk.oversized:

@@ -57,6 +57,16 @@ def test_contextual_vectors_match_sentence_transformers(embedder: Embedder) -> N
     assert spans[0].shape == (2, 384) and np.allclose(np.linalg.norm(spans[0], axis=1), 1.0, atol=1e-4)
 
 
+def test_a_span_past_the_window_is_encoded_on_its_own(embedder: Embedder) -> None:
+    """The last rows of a table longer than the window get their own vectors, not the text's."""
+    filler = " ".join(["tokens"] * 400)
+    text = f"{filler}\n| Int8 kernel bug | perplexity canary |"
+    row = (text.index("| Int8"), len(text))
+    docs, spans = embedder.encode_in_context([text], [[(0, 6), row]])
+    alone = embedder.model.encode([text[slice(*row)]], normalize_embeddings=True)[0]
+    assert float(spans[0][1] @ alone) > 0.999 and float(spans[0][1] @ docs[0]) < 0.99
+
+
 def test_query_vectors_match_sentence_transformers(embedder: Embedder) -> None:
     q = "How much memory does grouped-query attention save?"
     assert embedder.runtime(1) == "onnx"

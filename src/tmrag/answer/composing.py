@@ -17,7 +17,7 @@ from .asked import WH_START
 from .coverage import CoverageJudge
 from .quotes import Quote
 from .quoting import QuoteSelector
-from .text import display_sentence
+from .text import display_sentence, span_text
 from .types import Answer, Citation
 
 SUGGESTIONS = 3  # nearest sections offered when abstaining: enough to choose from, short to read
@@ -95,7 +95,7 @@ class Composer:
 
     def with_list(self, chunk: Chunk, quote: Quote, span: tuple[int, int]) -> str:
         """A quoted sentence as the answer reads it; a lead-in with its list's items enumerated."""
-        lead = display_sentence(chunk.text[slice(*span)])
+        lead = display_sentence(span_text(chunk.text, span))
         items = quote.lists.get(span)
         if not items:
             return self.label(chunk) + lead
@@ -120,13 +120,14 @@ class Composer:
         base = chunk.start or 0
         spans = [[base + a, base + b] for a, b in quote.spans] if chunk.kind == "module" else []
         texts = [chunk.text[a:b] for a, b in quote.spans]
+        shown = [span_text(chunk.text, sp) for sp in quote.spans]  # a table row with its header
         if quote.lists:  # the items sit after their lead-in in the module, possibly past the chunk's end
             listed = [[a, b] for items in quote.lists.values() for a, b in [*items.spans, *filter(None, [items.lead])]]
             spans = merged(spans + listed)
             module = self.corpus.modules[chunk.module_id].text
-            texts = [module[a:b] for a, b in spans]
+            texts = shown = [module[a:b] for a, b in spans]
         return Citation(marker=quote.marker, **locate(chunk, self.corpus).model_dump(), quote=QUOTE_JOIN.join(texts),
-                        quote_text=QUOTE_JOIN.join(display_sentence(t) for t in texts),
+                        quote_text=QUOTE_JOIN.join(display_sentence(t) for t in shown),
                         start=spans[0][0] if spans else None, end=spans[-1][1] if spans else None, spans=spans,
                         chunk_id=chunk.id)
 

@@ -13,7 +13,7 @@ from ..query.ranking import Ranking
 from ..tokenize import tokenize
 from .numeric import WORKED_CASE_VALUES, case_values
 from .stating import COUNT_RE, counts
-from .text import display_sentence
+from .text import display_sentence, span_text
 
 # the asked count sits in the best module or its runner-up (dev: 5 of 10 answered unanswerables flagged, no answerable)
 TOP_MODULES = 2
@@ -47,4 +47,4 @@ class CountCheck:
 
     def _sentences(self, module: int) -> list[str]:
         chunks = [self.documents.index.chunks[row] for row in self.documents.chunk_rows[module]]
-        return [display_sentence(c.text[a:b]) for c in chunks for a, b in c.sentences]
+        return [display_sentence(span_text(c.text, sp)) for c in chunks for sp in c.sentences]

@@ -12,7 +12,7 @@ from ..query.loaded_index import LoadedIndex
 from .numeric import RESULT_RE
 from .quotes import Pick, Quote, SentenceRef
 from .reading import points_back, within
-from .text import NUMBER_RE, display_sentence, plain_math, quotable
+from .text import NUMBER_RE, display_sentence, plain_math, quotable, span_text
 
 DUPLICATE_COS = 0.92  # two sentences this similar say the same thing: quote one
 # "The answer to the hook, in one sentence: GPT-3 runs all 96 layers …": what follows the colon is the claim.
@@ -140,7 +140,7 @@ class Paragraphs:
         return [(span, starts[span[0]]) for span in quote.spans if span[0] in starts]
 
     def sentence(self, row: int, j: int) -> str:
-        return self.index.chunks[row].text[slice(*self.span(row, j))]
+        return span_text(self.index.chunks[row].text, self.span(row, j))
 
     def span(self, row: int, j: int) -> tuple[int, int]:
         """A sentence's span in its chunk; a lead-in ("… the 95% confidence half-width is") runs

@@ -12,7 +12,7 @@ from ..tokenize import tokenize
 from .quotes import Pick, Quote, renumbered, shown_sentences
 from .quoting import QuoteSelector
 from .reading import points_back
-from .text import TEX_SYMBOLS
+from .text import TEX_SYMBOLS, span_text
 
 # Sides or parts quoted each on their own, with any further question, share this many sentences:
 # one more than an ordinary answer's five (dev: numbers 0.753 -> 0.769, must 0.780 -> 0.790; 7 adds
@@ -133,7 +133,7 @@ class PartQuoting:
         if not words:
             return self.selector.first_sentences(quotes, n)
         refs = [(q, sp) for q in quotes for sp in q.reading or q.spans if sp not in q.lists]
-        texts = [self.selector.index.chunks[q.row].text[slice(*sp)] for q, sp in refs]
+        texts = [span_text(self.selector.index.chunks[q.row].text, sp) for q, sp in refs]
         named = [{w for w in words if names_side(w, t, set(tokenize(t)))} for t in texts]
         first = [next(i for i, ws in enumerate(named) if w in ws) for w in words if any(w in ws for ws in named)]
         # "RoPE therefore gives …" keeps the sentence it follows from

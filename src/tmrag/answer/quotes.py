@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from ..corpus.model import Corpus
 from ..query.loaded_index import LoadedIndex
 from .listing import ListItems
+from .text import span_text
 
 ANSWER_PASSAGES = 4  # passages the answer may quote from; more adds off-topic sentences
 SentenceRef = tuple[int, int]  # (chunk row, sentence index in the chunk)
@@ -62,7 +63,7 @@ def shown_sentences(quotes: list[Quote], index: LoadedIndex, corpus: Corpus | No
     out = []
     for q in quotes:
         chunk = index.chunks[q.row]
-        out += [chunk.text[a:b] for a, b in q.spans]
+        out += [span_text(chunk.text, sp) for sp in q.spans]
         if q.lists and corpus is not None:
             module = corpus.modules[chunk.module_id].text
             out += [module[a:b] for items in q.lists.values() for a, b in items.spans]

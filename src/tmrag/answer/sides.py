@@ -18,7 +18,7 @@ from .numeric import NumberScorer, wants_number
 from .part_quoting import COMPOSED_SENTENCES, PartQuoting, distinct_words, names_side
 from .quotes import ANSWER_PASSAGES, Pick, Quote, Scored
 from .quoting import WHY_RE, QuoteSelector
-from .text import quotable
+from .text import quotable, span_text
 
 PHRASE_SIDE_WORDS = 3  # "teacher forcing", "speculative decoding": a name of a few words; longer describes
 LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
@@ -185,7 +185,7 @@ class SideQuoter(PartQuoting):
         """Whether the quotes already speak of every side: name it within a sentence's opening
         words, where what a sentence is about stands (a side named in passing, "unlike LLaVA…"
         at the end of a sentence about Flamingo, is not described)."""
-        openings = [" ".join(self.selector.index.chunks[q.row].text[a:b].split()[:SUBJECT_WORDS])
+        openings = [" ".join(span_text(self.selector.index.chunks[q.row].text, (a, b)).split()[:SUBJECT_WORDS])
                     for q in quotes for a, b in q.spans]
         words = self.namers(sides)
         firsts = [first_named(words, o) for o in openings]

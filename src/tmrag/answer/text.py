@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from ..corpus.markdown import CITATION_RE
+from ..corpus.tables import row_statement
 
 MAX_SENTENCES = 5  # the contract's "2-5 sentences" per answer (README), antecedents included
 
@@ -102,6 +103,13 @@ def _group(part: str, signed: bool = False) -> str:
     """A single token stands alone (d_k, 10^-4, √2); anything longer is parenthesised."""
     simple = r"-?[\w.']+" if signed else r"√?[\w.']+"
     return part if re.fullmatch(simple, part.strip()) or re.fullmatch(r"\\[A-Za-z]+", part.strip()) else f"({part})"
+
+
+def span_text(text: str, span: tuple[int, int] | list[int]) -> str:
+    """A chunk's sentence as words: a table row is read with its header ("Int8 kernel numerical
+    bug — Detect: perplexity canary …"), any other sentence as written."""
+    a, b = span
+    return (row_statement(text, a, b) if text.startswith("|", a) else None) or text[a:b]
 
 
 def display_sentence(text: str) -> str:

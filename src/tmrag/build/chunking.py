@@ -17,9 +17,10 @@ from functools import lru_cache
 
 from ..corpus.markdown import FENCE_RE, Section
 from ..corpus.model import Corpus, Module
+from ..corpus.tables import data_rows
 from ..names import ChunkKind
 
-CHUNKER_VERSION = "6"  # bump whenever chunk boundaries or texts change for the same input
+CHUNKER_VERSION = "7"  # bump whenever chunk boundaries, texts or sentences change for the same input
 BREADCRUMB_SEP = " › "
 CHUNK_HASH_HEX = 16  # 64 bits: a collision among a few thousand chunks has odds near 1e-12
 ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "vs.", "etc.", "Fig.", "Eq.", "approx.", "cf.", "No.", "Mr.", "Dr.")
@@ -36,7 +37,8 @@ BatchCounter = Callable[[list[str]], list[int]]  # word pieces of many texts at 
 class Unit:
     start: int
     end: int
-    atomic: bool  # code, math or table: never split, never used as an answer sentence
+    atomic: bool  # code, math or table: never split; of these only a table's rows are answer sentences
+    rows: tuple[tuple[int, int], ...] = ()  # a table's data rows, each read with its header (corpus.tables)
 
 
 @dataclass
@@ -158,7 +160,7 @@ def section_units(text: str, section: Section) -> list[Unit]:
     units: list[Unit] = []
     for a, b, kind in _block_spans(text, section.start, section.end):
         if kind in ("code", "math", "table"):
-            units.append(Unit(a, b, True))
+            units.append(Unit(a, b, True, tuple(data_rows(text, a, b)) if kind == "table" else ()))
         else:
             units.extend(Unit(x, y, False) for x, y in split_sentences(text, a, b))
     return units
@@ -224,7 +226,7 @@ def chunk_module(
                 id=f"{module.id}#{section.anchor or '_'}:{n}", kind="module", doc_id=module.id, title=module.title,
                 breadcrumb=crumb, text=module.text[start:end], module_id=module.id, category=module.category,
                 section=section.title or None, anchor=section.anchor or None, start=start, end=end,
-                sentences=[(u.start - start, u.end - start) for u in group if not u.atomic],
+                sentences=[(a - start, b - start) for u in group for a, b in (u.rows if u.atomic else [(u.start, u.end)])],
             )
             chunks.append(chunk)
     for chunk, pieces in zip(chunks, wordpieces([c.embed_text for c in chunks]), strict=True):

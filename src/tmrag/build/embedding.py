@@ -202,6 +202,7 @@ class Embedder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding per batch
         doc_vecs = np.zeros((len(texts), self.dimension), dtype=np.float32)
         span_vecs: list[np.ndarray] = [np.zeros((0, self.dimension), np.float32)] * len(texts)
+        beyond: list[tuple[int, int]] = []  # (text, span) with no token inside the window
         batches = range(0, len(order), self.batch_size)
         for b in progress.iterate(batches, "embedding", len(batches), "batches") if progress else batches:
             idx = order[b : b + self.batch_size]
@@ -210,8 +211,20 @@ class Embedder:
             pooled = _mean_pool(hidden, mask)
             for row, i in enumerate(idx):
                 doc_vecs[i] = pooled[row]
-                span_vecs[i] = _span_vectors(hidden[row], mask[row], offsets[row], spans[i], pooled[row])
+                span_vecs[i], unseen = _span_vectors(hidden[row], mask[row], offsets[row], spans[i])
+                beyond += [(i, j) for j in unseen]
+        self.encode_alone(texts, spans, span_vecs, beyond, runtime)
         return doc_vecs, span_vecs
+
+    def encode_alone(self, texts: list[str], spans: list[list[tuple[int, int]]], span_vecs: list[np.ndarray],
+                     which: list[tuple[int, int]], runtime: str) -> None:
+        """Spans past the window of a text embedded truncated (the rows at the end of a long
+        table) are encoded on their own: in context they would all share the text's vector."""
+        for b in range(0, len(which), self.batch_size):
+            batch = which[b : b + self.batch_size]
+            ids, mask, _ = self._tokenize([texts[i][slice(*spans[i][j])] for i, j in batch])
+            for (i, j), vec in zip(batch, _mean_pool(self._hidden(ids, mask, runtime), mask), strict=True):
+                span_vecs[i][j] = vec
 
 
 def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -220,14 +233,19 @@ def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
-def _span_vectors(hidden: np.ndarray, mask: np.ndarray, offsets: np.ndarray, spans: list[tuple[int, int]],
-                  fallback: np.ndarray) -> np.ndarray:
+def _span_vectors(hidden: np.ndarray, mask: np.ndarray, offsets: np.ndarray,
+                  spans: list[tuple[int, int]]) -> tuple[np.ndarray, list[int]]:
+    """Each span's vector (the mean of its tokens), and the spans with no token in the window."""
     starts, ends = offsets[:, 0], offsets[:, 1]
     out = np.zeros((len(spans), hidden.shape[-1]), dtype=np.float32)
+    unseen = []
     for j, (a, z) in enumerate(spans):
         inside = (ends > starts) & (starts >= a) & (ends <= z) & (mask > 0)
-        out[j] = _unit(hidden[inside].mean(0)) if inside.any() else fallback
-    return out
+        if inside.any():
+            out[j] = _unit(hidden[inside].mean(0))
+        else:
+            unseen.append(j)
+    return out, unseen
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..answer.composing import QUOTE_JOIN, coverage_note, term_label
-from ..answer.text import display_sentence
+from ..answer.text import display_sentence, span_text
 from ..answer.types import Answer
 from ..config import Settings
 from ..engine import Engine
@@ -70,8 +70,9 @@ def _support(engine: Engine, response: Answer) -> float | None:
         if c.kind == "module":
             text = engine.corpus.modules[c.module_id].text
             raw = [text[a:b] for a, b in c.spans]
-            if QUOTE_JOIN.join(raw) != c.quote:
-                raw = []  # the quote is not the file's text: nothing it backs counts as supported
+            # the quote is not the file's text: nothing it backs counts as supported; a table row
+            # is claimed as read with its header
+            raw = [span_text(text, span) for span in c.spans] if QUOTE_JOIN.join(raw) == c.quote else []
         else:  # a glossary definition is read with its term ("KV cache: A per-sequence store…")
             raw = [term_label(c.title) + c.quote if c.kind == "glossary" else c.quote]
         quotes[c.marker] = raw

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..answer.text import display_sentence
+from ..answer.text import display_sentence, span_text
 from ..corpus.model import Corpus, Module
 from ..query.loaded_index import LoadedIndex
 
@@ -93,8 +93,8 @@ class SentenceLocator:
         out = []
         for a, b, row, j in self.by_module.get(module_id, []):
             if start <= a < end and b > a:
-                out.append(KeyPoint(row, j, self.index.chunks[row].text[a - self.index.chunks[row].start:
-                                                                        b - self.index.chunks[row].start].strip()))
+                chunk = self.index.chunks[row]
+                out.append(KeyPoint(row, j, span_text(chunk.text, (a - chunk.start, b - chunk.start)).strip()))
         return out
 
 
