@@ -63,6 +63,15 @@ def test_a_short_part_borrows_the_longest_parts_subject() -> None:
     assert part_queries(parts)[1] == f"{parts[1]} {parts[0]}"  # framing words say nothing of the subject
 
 
+def test_in_a_question_asked_in_items_a_short_part_borrows_its_items_opening_part() -> None:
+    parts = ["Two questions. First, what does the orchestration layer health-check on every host",
+             "what happens once a node is judged bad",
+             "Second, on the serving side, what must an LLM inference scheduler do when the KV cache fills up",
+             "how do users notice it?"]
+    queries = part_queries(parts)
+    assert queries[1].endswith(parts[0]) and queries[3].endswith(parts[2])  # not the longest part, the third
+
+
 def test_a_part_that_points_back_borrows_the_subject_unless_the_subject_is_a_numeric_set_up() -> None:
     parts = ["how does a custom slash-command file get turned into a prompt", "why does running it cost only one model call?"]
     assert part_queries(parts)[1] == f"{parts[1]} {parts[0]}"

@@ -166,15 +166,28 @@ PART_SETTING = re.compile(r"^(?:.*?(?:\(\d\)|\b\d\)|\bfirst,|\bsecond,|:)\s*)?(?
 OWN_SETTING = re.compile(r"^\W*(?:and\s+)?(?:\(?\w\)\s*)?(?:in|on|for|per|with)\s", re.I)
 
 
+# A part that opens an item of a question asked in items ("First, …", "(2) …", "b) …"): the parts
+# after it, up to the next item, are asked of that item.
+ITEM_OPENS = re.compile(r"(?:^|\s)(?:\(?(?:[1-9]|[a-e])\)|(?:first|second|third|fourth|finally),)\s", re.I)
+
+
+def leaned_on(parts: list[str], n: int) -> str:
+    """The part that part ``n`` leans on: the one that opens its item in a question asked in
+    items ("Second, what must a scheduler do when the KV cache fills up, and how do users notice
+    it?"), else the longest."""
+    opened = [m for m in range(n + 1) if ITEM_OPENS.search(parts[m])]
+    return parts[opened[-1]] if opened else max(parts, key=lambda p: len(tokenize(p)))
+
+
 def part_queries(parts: list[str], numeric: bool = False) -> list[str]:
     """Each part as a query; a short part ("and which component dominates?", "How many
-    parameters") borrows the subject of the longest part, which it leans on, as does one that
+    parameters") borrows the subject of the part it leans on (``leaned_on``), as does one that
     points back to it ("why does running it cost only one call?"), unless that part is a numeric
-    set-up, whose figures would then outweigh the part's own words (dev): there, and in the longest
-    part, a pronoun borrows only the earlier parts' names."""
-    longest = max(parts, key=lambda p: len(tokenize(p)))
+    set-up, whose figures would then outweigh the part's own words (dev): there, and in the part
+    leaned on, a pronoun borrows only the earlier parts' names."""
     out = []
     for n, part in enumerate(parts):
+        longest = leaned_on(parts, n)
         setting = PART_SETTING.match(parts[n - 1]) if n else None
         is_longest = part == longest
         if setting and not OWN_SETTING.match(part) and not own_names(part):
