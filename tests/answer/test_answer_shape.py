@@ -108,3 +108,16 @@ def test_a_cutoff_asked_is_not_stated_by_a_model_size() -> None:
     assert unshaped(q, q, ["`retry:` suggests a reconnection delay in milliseconds."], numeric=True) == FIGURE
     q = "How big a model does LLM.int8() stay lossless for?"
     assert unshaped(q, q, sized, numeric=True) is None  # here the size is the figure
+
+
+def test_a_default_asked_for_is_stated_only_by_a_sentence_that_says_what_holds_by_default() -> None:
+    from tmrag.answer.answer_shape import ASKS_DEFAULT, DEFAULT, unshaped
+
+    q = "what's the default bucket size (bucket_cap_mb) if you don't set it?"
+    assert unshaped(q, q, ["DDP groups gradients into buckets and all-reduces each when ready."]) == DEFAULT
+    assert unshaped(q, q, ["Buckets default to 25 MB."]) is None
+    assert ASKS_DEFAULT.search("how long does the harness wait on a hook by default?")
+    assert ASKS_DEFAULT.search("What's vLLM's default block size?")
+    # a default named as the case compared with, or a thing called default, asks for no default
+    assert not ASKS_DEFAULT.search("how many GPU-seconds does a 25-step job take vs the 50-step default?")
+    assert not ASKS_DEFAULT.search("which latency SLOs does the design set for the default model?")

@@ -116,10 +116,18 @@ def in_unit(question: str, unit: str, sentences: list[str]) -> bool:
     return any(m.group(1) not in given for s in sentences for m in pattern.finditer(display_sentence(s)))
 
 
+# "what's the default bucket size", "which model does it run by default": only a sentence that says
+# what holds by default answers it; one about the setting itself does not.
+ASKS_DEFAULT = re.compile(r"\b(?:what|which)(?:'s|\s+is|\s+are|\s+was)?\s+(?:the\s+|its\s+|their\s+)?(?:[\w.-]+'s\s+)?"
+                          r"default\b|\bby\s+default\b|\bdefaults?\s+to\b", re.I)
+SAYS_DEFAULT = re.compile(r"\bdefault", re.I)
+DEFAULT = "the default"
+
+
 def unshaped(question: str, clause: str, sentences: list[str], numeric: bool = False) -> str | None:
     """What the quotes lack when the question wants its answer in a form they never take:
-    MULTIPLIER, "which <kind>", SHARE, or "the number of <unit>" (``clause``: the part of the
-    question that asks)."""
+    MULTIPLIER, "which <kind>", SHARE, FIGURE, DEFAULT or "the number of <unit>" (``clause``: the
+    part of the question that asks)."""
     if (unit := ASKS_UNIT.search(clause)) and not in_unit(question, unit.group("unit"), sentences):
         return f"the number of {unit.group('unit')}"
     if ASKS_RATIO.search(clause) and not any(MULTIPLIER_RE.search(display_sentence(s)) for s in sentences):
@@ -130,4 +138,6 @@ def unshaped(question: str, clause: str, sentences: list[str], numeric: bool = F
         return SHARE  # "resample a fraction of the golden set"
     if numeric and ASKS_FIGURE.search(question) and not gives_number(question, sentences):
         return FIGURE  # "ping events keep the connection alive" for "how often are pings sent"
+    if ASKS_DEFAULT.search(question) and not any(SAYS_DEFAULT.search(s) for s in sentences):
+        return DEFAULT  # "DDP overlaps this communication … by grouping gradients into buckets"
     return None

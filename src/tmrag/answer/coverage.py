@@ -19,7 +19,7 @@ from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..tokenize import stem_tokens, tokenize
-from .answer_shape import FIGURE, RATIO_RE, SHARE, offers_values, unchosen, unshaped, unwritten_variants
+from .answer_shape import DEFAULT, FIGURE, RATIO_RE, SHARE, offers_values, unchosen, unshaped, unwritten_variants
 from .asked import (
     asked_clause,
     asked_here,
@@ -167,8 +167,8 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
             # "how much higher throughput does A get than B": neither tok/s nor a ratio quoted
             missing.append(asked_here(ranking))
         if not missing and (shape := unshaped(ranking.query.text, asked_clause(ranking), sentences, intent.numeric)):
-            missing.append(asked_here(ranking) if shape in (SHARE, FIGURE) and focus
-                           else asked_question(ranking.query.text) if shape == FIGURE else shape)
+            missing.append(asked_here(ranking) if shape in (SHARE, FIGURE, DEFAULT) and focus
+                           else asked_question(ranking.query.text) if shape in (FIGURE, DEFAULT) else shape)
         if not missing and (kind := unnamed_kind(ranking, sentences)):
             missing.append(asked_here(ranking) if focus else kind)
         if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes, sentences):

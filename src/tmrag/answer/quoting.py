@@ -18,6 +18,7 @@ from ..query.intent import content_words
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from ..tokenize import tokenize
+from .answer_shape import ASKS_DEFAULT, SAYS_DEFAULT
 from .asked import owners_of
 from .list_quoting import ListQuoting, asked_count
 from .numeric import (
@@ -39,6 +40,9 @@ from .text import MAX_SENTENCES, display_sentence, quotable
 from .widening import SectionRows
 
 QUOTED_BONUS = 0.1  # a sentence holding the quoted phrase outranks a near-tie that only embeds close
+# "how long does it wait by default?": the sentence that says what holds by default, over those about
+# the setting (answer_shape.ASKS_DEFAULT); as much as a quoted phrase
+DEFAULT_BONUS = 0.1
 QUOTED_PASSAGES = 2  # passages holding the phrase, added after the top ones: the phrase is rarely written more often
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
 NAMED_FIRST = 1.0  # in reading order, each of the question's names a sentence mentions outranks any score gap
@@ -125,6 +129,7 @@ class QuoteSelector(ListQuoting, Paragraphs):
         taken = {row for _, row in rows}
         held = [r for r in self.phrase_passages.rows(phrases) if r not in taken][:QUOTED_PASSAGES]
         rows += [(len(top), row) for row in held]
+        default = ASKS_DEFAULT.search(ranking.query.text) is not None
         scored: list[Scored] = []
         for rank, row in rows:
             chunk = self.index.chunks[row]
@@ -132,6 +137,7 @@ class QuoteSelector(ListQuoting, Paragraphs):
             for j in range(len(chunk.sentences)):
                 if (quotable(self.sentence(row, j)) or self.lead_in(row, j)) and not self.after_formula(row, j):
                     bonus = QUOTED_BONUS if phrases and any(p in plain(self.sentence(row, j)) for p in phrases) else 0.0
+                    bonus += DEFAULT_BONUS if default and SAYS_DEFAULT.search(self.sentence(row, j)) else 0.0
                     scored.append(Scored(float(sims[j]) - RANK_PENALTY * rank + bonus, rank, row, j, bonus))
         return scored
 
