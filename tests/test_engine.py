@@ -441,3 +441,28 @@ def test_a_parts_sentences_come_first_from_the_modules_the_whole_question_is_abo
          "synchronous training?")
     r = real_engine.ask(q)
     assert "pull-based" not in r.answer and "slowest stage set the pace" in r.answer
+
+
+def test_items_numbered_in_a_question_are_parts_not_a_worked_case(real_engine) -> None:  # noqa: ANN001
+    # "(1)" and "(2)" count the parts: each is quoted from its own retrieval, not as one worked example
+    r = real_engine.ask("Two design-review questions: (1) in the Sora-style pipeline, what happens to a short user "
+                        "prompt before generation starts, and why? (2) in the ChatGPT design, how is a bad model push "
+                        "detected and rolled back, and what must be true of the previous weights while the new model ramps?")
+    assert "captions" in r.answer and "alias" in r.answer
+
+
+def test_a_table_row_is_quoted_read_with_its_header(real_engine) -> None:  # noqa: ANN001
+    r = real_engine.ask("character.ai-style backend: an int8 kernel starts producing numerically wrong outputs. "
+                        "how is that detected and what is the rollback?")
+    assert "Int8 kernel numerical bug — Detect: perplexity canary" in r.answer
+    cited = next(c for c in r.citations if "perplexity canary" in c.quote)
+    assert cited.quote.startswith("| Int8 kernel numerical bug |")  # the citation keeps the file's text
+
+
+def test_a_default_asked_is_answered_by_the_sentence_that_says_the_default(real_engine) -> None:  # noqa: ANN001
+    r = real_engine.ask("If one of my Claude Code hook scripts hangs, how long does the harness wait on it by default "
+                        "before timing out?")
+    assert r.coverage == "answered" and "60 seconds" in r.answer
+    r = real_engine.ask("pytorch DDP groups grads into buckets before the all-reduce — what's the default bucket size "
+                        "(bucket_cap_mb) if you don't set it?")
+    assert r.coverage == "partial"
