@@ -87,6 +87,7 @@ def test_a_longest_or_numeric_part_that_points_back_borrows_only_the_names_befor
 
 @pytest.mark.parametrize(("question", "names", "focus"), [
     ("How many layers does Llama 3 405B have?", ["Llama"], "layers"),
+    ("what kinds of documents do the quality filters throw out?", [], "documents"),  # a kind is no attribute
     ("what happens once a node is judged bad?", [], ""),  # an event is asked, not an attribute
     ("what goes wrong on a row where every position is masked?", [], ""),
     ("how much does switching to one shared int8 KV head shrink per-token KV memory?", ["KV"], "per-token memory"),

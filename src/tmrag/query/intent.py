@@ -211,6 +211,9 @@ def content_words(text: str) -> list[str]:
     return [t for t in tokenize(text) if t not in FRAME_WORDS and len(t) > 1]
 
 
+# "what kinds of documents do the filters drop": the documents are asked; a sentence naming the kind
+# it drops ("documents with too few words") never calls it a kind.
+KIND_OF = re.compile(r"^(?:kinds?|types?|sorts?)\s+(?:of\s+)?(?=\S)", re.I)
 # The asked attribute also ends at an alternative: "exponent or ratio", either states it.
 FOCUS_END = re.compile(r"\s+or\b", re.I)
 # "chance a doc pair gets flagged": a bare noun, then a clause that opens with an article
@@ -233,7 +236,7 @@ def question_focus(question: str, names: list[str]) -> str:
         head = phrase.split()[-1] if len(phrase.split()) > 1 else ""
         for name in (n for n in names if not UNIT_NAME.fullmatch(n) and not (n == head and KIND_ACRONYM.fullmatch(n))):
             focus = re.sub(rf"(?<![\w-]){re.escape(name)}(?:'s)?(?![\w-])", " ", focus)
-        focus = " ".join(w for w in focus.split() if w.lower() not in FRAME_WORDS)
+        focus = KIND_OF.sub("", " ".join(w for w in focus.split() if w.lower() not in FRAME_WORDS))
         if tokenize(focus):
             return focus
         named = NAMED_FOCUS.search(question)
