@@ -69,7 +69,21 @@ def test_in_a_question_asked_in_items_a_short_part_borrows_its_items_opening_par
              "Second, on the serving side, what must an LLM inference scheduler do when the KV cache fills up",
              "how do users notice it?"]
     queries = part_queries(parts)
-    assert queries[1].endswith(parts[0]) and queries[3].endswith(parts[2])  # not the longest part, the third
+    # the item's opening part, asked without its set-up and marker; not the longest part, the third
+    assert queries[1].endswith("what does the orchestration layer health-check on every host")
+    assert queries[3].endswith("on the serving side, what must an LLM inference scheduler do when the KV cache fills up")
+
+
+def test_an_items_set_up_and_marker_are_not_asked() -> None:
+    parts = ["Two eval-hygiene questions. First, which setup choices can move a benchmark score by themselves",
+             "what should be reported alongside the number",
+             "Second, why can't a fixed set of red-team prompts stay your jailbreak eval for long?"]
+    assert part_queries(parts) == [
+        "which setup choices can move a benchmark score by themselves",
+        "what should be reported alongside the number which setup choices can move a benchmark score by themselves",
+        "why can't a fixed set of red-team prompts stay your jailbreak eval for long?"]
+    assert part_queries(["(2) in the ChatGPT design, how is a push rolled back"]) == [
+        "in the ChatGPT design, how is a push rolled back"]
 
 
 def test_a_part_that_points_back_borrows_the_subject_unless_the_subject_is_a_numeric_set_up() -> None:

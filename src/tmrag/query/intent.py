@@ -179,6 +179,15 @@ def leaned_on(parts: list[str], n: int) -> str:
     return parts[opened[-1]] if opened else max(parts, key=lambda p: len(tokenize(p)))
 
 
+# The words before an item's question: "Two eval-hygiene questions. First, " or "Two parts: (1) ".
+ITEM_LEAD = re.compile(r"^[^?]{0,80}?(?:^|\s)(?:\(?(?:[1-9]|[a-e])\)|(?:first|second|third|fourth|finally),)\s+", re.I)
+
+
+def item_asked(part: str) -> str:
+    """A part without the set-up and marker its item opens with: what it asks."""
+    return ITEM_LEAD.sub("", part, count=1)
+
+
 def part_queries(parts: list[str], numeric: bool = False) -> list[str]:
     """Each part as a query; a short part ("and which component dominates?", "How many
     parameters") borrows the subject of the part it leans on (``leaned_on``), as does one that
@@ -187,9 +196,10 @@ def part_queries(parts: list[str], numeric: bool = False) -> list[str]:
     leaned on, a pronoun borrows only the earlier parts' names."""
     out = []
     for n, part in enumerate(parts):
-        longest = leaned_on(parts, n)
+        longest = item_asked(leaned_on(parts, n))
         setting = PART_SETTING.match(parts[n - 1]) if n else None
-        is_longest = part == longest
+        is_longest = item_asked(part) == longest
+        part = item_asked(part)
         if setting and not OWN_SETTING.match(part) and not own_names(part):
             part = f"{setting.group('setting')}, {part}"  # "in the ChatGPT design, how …, and what must …?"
         if not is_longest and (len(content_words(part)) < PART_MIN_TOKENS or (not numeric and POINTS_BACK.search(part))):
