@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..query.intent import QuestionIntent
+from ..query.wording import ITEM_MARK
 from ..tokenize import SUPERSCRIPTS, stem_tokens, tokenize
 from .text import NUMBER_RE, display_sentence
 
@@ -67,7 +68,12 @@ RESULT_RE = re.compile(r"[=≈→]|\b(?:so|gives?|giving|which is|comes to|bring
 
 # An item marker of a question asked in parts ("(1) in the Sora design, …", "2) what …"): it counts
 # the parts, so it sets no case and asks for no number.
-ITEM_MARKER = re.compile(r"(?:^|(?<=[\s:;,.?]))\(?\d\)(?=\s)")
+ITEM_MARKER = re.compile(rf"(?:^|(?<=[\s:;,.?])){ITEM_MARK}(?=\s)")
+
+
+def unnumbered(question: str) -> str:
+    """``question`` without the markers that number its items."""
+    return ITEM_MARKER.sub(" ", question)
 
 
 def numbers(text: str) -> set[str]:
@@ -106,7 +112,7 @@ def quantities(text: str) -> set[str]:
 
 def case_values(question: str) -> set[str]:
     """The values a question sets its case up with, not the numbers in its names (GPT-3, pass@1)."""
-    return quantities(NAME_NUMBER.sub(" ", ITEM_MARKER.sub(" ", question)))
+    return quantities(NAME_NUMBER.sub(" ", unnumbered(question)))
 
 
 # A derivative the question asks for ("what's dL/dw1?") and the one a sentence works out
@@ -128,10 +134,10 @@ def wants_number(intent: QuestionIntent, question: str) -> bool:
     a comparison or list that merely reads as numeric ("how does each *estimate* the baseline",
     "what three questions…"): its answer is prose (dev)."""
     if intent.kind in ("numeric", "multi_part"):
-        return intent.numeric or len(numbers(ITEM_MARKER.sub(" ", question))) >= 2
+        return intent.numeric or len(numbers(unnumbered(question))) >= 2
     if intent.kind == "comparison" and HOW_MUCH.search(question):  # "which is cheaper, and by how much?"
         return True
-    return intent.kind in ("comparison", "other") and len(numbers(ITEM_MARKER.sub(" ", question))) >= 2
+    return intent.kind in ("comparison", "other") and len(numbers(unnumbered(question))) >= 2
 
 
 @dataclass

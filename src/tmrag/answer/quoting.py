@@ -135,9 +135,10 @@ class QuoteSelector(ListQuoting, Paragraphs):
             chunk = self.index.chunks[row]
             sims = self.index.sentence_vectors_of(row) @ ranking.qvec
             for j in range(len(chunk.sentences)):
-                if (quotable(self.sentence(row, j)) or self.lead_in(row, j)) and not self.after_formula(row, j):
-                    bonus = QUOTED_BONUS if phrases and any(p in plain(self.sentence(row, j)) for p in phrases) else 0.0
-                    bonus += DEFAULT_BONUS if default and SAYS_DEFAULT.search(self.sentence(row, j)) else 0.0
+                text = self.sentence(row, j)
+                if (quotable(text) or self.lead_in(row, j)) and not self.after_formula(row, j):
+                    bonus = QUOTED_BONUS if phrases and any(p in plain(text) for p in phrases) else 0.0
+                    bonus += DEFAULT_BONUS if default and SAYS_DEFAULT.search(text) else 0.0
                     scored.append(Scored(float(sims[j]) - RANK_PENALTY * rank + bonus, rank, row, j, bonus))
         return scored
 

@@ -11,6 +11,7 @@ from ..config import CATEGORIES
 from ..corpus.model import GlossaryTerm
 from ..errors import InvalidQueryError
 from ..tokenize import tokenize
+from .wording import ITEM_MARK
 
 MAX_QUESTION_CHARS = 2000  # the HTTP contract's limit; longer input is rejected, not truncated
 MAX_K = 50  # results per search, CLI and HTTP alike: beyond the fused head (40) ranks are noise
@@ -204,7 +205,7 @@ def name_like_words(text: str) -> list[str]:
         if word.lower() in ABBREVIATIONS or PLURAL_ACRONYM.fullmatch(word) or VERBED_ACRONYM.fullmatch(word):
             continue
         # a sentence's first word, or an item's ("2) On an IDE bridge, …")
-        sentence_start = i == 0 or re.search(r"(?:[.!?:]\s*[\"'“(]?|(?:^|\s)\(?(?:\d|[a-e])\)\s*)$", text[:start]) is not None
+        sentence_start = i == 0 or re.search(rf"(?:[.!?:]\s*[\"'“(]?|(?:^|\s){ITEM_MARK}\s*)$", text[:start]) is not None
         capital = any(c.isupper() for c in word[1:]) or (word[0].isupper() and not sentence_start)
         if len(word) > 1 and (capital or "." in word or (re.search(r"\d", word) and re.search(r"[A-Za-z]", word))):
             out.append(word)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ..names import QuestionKind
 from ..tokenize import tokenize
 from .comparison import comparison_sides
-from .wording import FRAME_WORDS, WH_WORD, leading_phrase
+from .wording import FRAME_WORDS, ITEM, WH_WORD, leading_phrase
 
 NUMERIC_RE = re.compile(
     r"\bhow\s+(?:many|much|long|big|large|fast|often|far)\b|\bcompute\b|\bcalculate\b|\bestimate\b|\bwork\s+out\b|"
@@ -168,7 +168,7 @@ OWN_SETTING = re.compile(r"^\W*(?:and\s+)?(?:\(?\w\)\s*)?(?:in|on|for|per|with)\
 
 # A part that opens an item of a question asked in items ("First, …", "(2) …", "b) …"): the parts
 # after it, up to the next item, are asked of that item.
-ITEM_OPENS = re.compile(r"(?:^|\s)(?:\(?(?:[1-9]|[a-e])\)|(?:first|second|third|fourth|finally),)\s", re.I)
+ITEM_OPENS = re.compile(rf"{ITEM}\s", re.I)
 
 
 def leaned_on(parts: list[str], n: int) -> str:
@@ -180,7 +180,7 @@ def leaned_on(parts: list[str], n: int) -> str:
 
 
 # The words before an item's question: "Two eval-hygiene questions. First, " or "Two parts: (1) ".
-ITEM_LEAD = re.compile(r"^[^?]{0,80}?(?:^|\s)(?:\(?(?:[1-9]|[a-e])\)|(?:first|second|third|fourth|finally),)\s+", re.I)
+ITEM_LEAD = re.compile(rf"^[^?]{{0,80}}?{ITEM}\s+", re.I)
 
 
 def item_asked(part: str) -> str:

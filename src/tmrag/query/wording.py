@@ -20,6 +20,10 @@ PHRASE_END = re.compile(r"[.!]\s|\s+(?:for|in|when|while|during|under|on|at|with
                         r"per|from|to|compared|relative|both|each|alike)\b|[?,;:()\u2014]|\s[-\u2013]\s|$", re.IGNORECASE)
 MAX_SIDE_WORDS = 6  # "ZeRO-3/FSDP", "continuous batching", "the Anthropic prompt cache": sides are short
 WH_WORD = re.compile(r"\b(?:what|which|how|when|where|who|why)(?:'s)?\b", re.I)
+# The marker that numbers an item of a question asked in parts: "(1)", "2)", "(b)".
+ITEM_MARK = r"\(?(?:[1-9]|[a-e])\)"
+# An item opened in words or by its marker: "First, …", "(2) …".
+ITEM = rf"(?:^|\s)(?:{ITEM_MARK}|(?:first|second|third|fourth|finally),)"
 
 
 def leading_phrase(text: str) -> str:
