@@ -466,3 +466,17 @@ def test_a_default_asked_is_answered_by_the_sentence_that_says_the_default(real_
     r = real_engine.ask("pytorch DDP groups grads into buckets before the all-reduce — what's the default bucket size "
                         "(bucket_cap_mb) if you don't set it?")
     assert r.coverage == "partial"
+
+
+def test_a_question_in_parts_is_answered_when_each_part_has_evidence(real_engine) -> None:  # noqa: ANN001
+    # The whole question embeds far from every passage (evidence 0.41, under the abstention
+    # threshold); each part, retrieved on its own, is answered in a module of its own.
+    question = ("two evaluation/accounting gotchas: (a) why isn't a good FID enough to say a text-to-image model "
+                "is good, and what else should the eval include? (b) when someone quotes a '4-bit' model, what "
+                "besides the 4-bit weights pushes the real bits per weight above 4?")
+    ranking = real_engine.rank(question)
+    assert ranking.intent.kind == "multi_part" and real_engine.should_abstain(ranking, parts=False)
+    r = real_engine.ask(question).model_dump(mode="json")
+    assert not r["abstained"] and {"diffusion", "quantization"} <= {c["module_id"] for c in r["citations"]}
+    off = real_engine.ask("How do I change a flat tire, and what oil should my car's engine use?").model_dump(mode="json")
+    assert off["abstained"]
