@@ -480,3 +480,11 @@ def test_a_question_in_parts_is_answered_when_each_part_has_evidence(real_engine
     assert not r["abstained"] and {"diffusion", "quantization"} <= {c["module_id"] for c in r["citations"]}
     off = real_engine.ask("How do I change a flat tire, and what oil should my car's engine use?").model_dump(mode="json")
     assert off["abstained"]
+
+
+def test_a_side_named_only_in_passing_gets_evidence_of_its_own(real_engine) -> None:  # noqa: ANN001
+    # The best evidence names GPT-3 only as what InstructGPT's SFT stage trained, which says nothing
+    # of what GPT-3 showed: the side is quoted from its own retrieval.
+    r = real_engine.ask("gpt-2 vs gpt-3: what did each one show about getting a plain left-to-right language model "
+                        "to do tasks without task-specific fine-tuning?").model_dump(mode="json")
+    assert "zero-shot" in r["answer"] and "few in-context examples" in r["answer"]
