@@ -23,6 +23,9 @@ from tmrag.query.intent import classify, part_queries, question_focus
     ("compare GQA, MQA and MHA for long contexts", ["GQA", "MQA", "MHA"]),
     ("reward hacking in RLHF vs in RL with verifiable rewards: what is exploited?", ["RLHF", "RL"]),
     ("Compare DPO and PPO, and explain why one is cheaper", ["DPO", "PPO"]),  # a clause is no listed side
+    # an aside in parentheses before "vs" is no side
+    ("Causal tracing (the evidence that facts like Paris→France sit in mid-layer FFNs) vs activation patching "
+     "as used to map the IOI circuit — what gets corrupted in each?", ["Causal tracing", "activation patching"]),
     ("Which TCP port does Claude Code's VS Code extension listen on?", []),  # an editor, not a comparison
     ("How does attention work?", []),
 ])

@@ -26,8 +26,12 @@ GENERIC_SIDE_WORDS = frozenset(tokenize("style based approach method full plain 
 VS_SPLIT = re.compile(r"\s+(?:vs\.?|versus|Vs\.?|Versus)\s+")  # lower-case: "VS Code" is an editor
 
 
+TRAILING_ASIDE = re.compile(r"\s*\((?=[^()]*\s)[^()]*\)\s*$")  # a parenthesis of several words before "vs"
+
+
 def _tail_phrase(text: str) -> str:
     """The side before a "vs": the last few words, after any frame ("When should I pick GQA")."""
+    text = TRAILING_ASIDE.sub("", text)  # "Causal tracing (the evidence that facts … sit in FFNs) vs …"
     text = re.split(r"[?,;:\u2014]\s*|[.!]\s+", text)[-1]  # "model.eval()" keeps its dot
     return leading_phrase(LEADING.sub("", " ".join(text.split()[-MAX_SIDE_WORDS:]), count=1))
 
