@@ -130,6 +130,8 @@ def test_focus_is_the_asked_attribute_without_its_owner(question: str, names: li
     ("Why does continuous batching beat static batching?", "mechanism", False),
     ("GELU vs ReLU on negative inputs?", "comparison", False),
     ("What are the three stages of the RLHF pipeline?", "list", False),
+    ("Walk me through the stages of a Perplexity-style answer engine, from query to cited answer.", "list", False),
+    ("Walk me through KTO, the Kahneman-Tversky preference objective.", "other", False),  # no list asked
     ("How does classifier-free guidance work, and what does a high guidance scale cost you?", "multi_part", False),
     # a quantity's name without an article is a concept to explain; with one, a value
     ("What is contrastive loss?", "other", False),

@@ -58,7 +58,8 @@ FOCUS_RES = [
 ]
 # "What FID does MMDiT get?": the asked attribute is itself name-like, so it stays the focus.
 NAMED_FOCUS = re.compile(r"\b(?:what|which)\s+(?P<f>\S+)\s+(?:does|do|did)\b", re.I)
-LIST_RE = re.compile(r"^(?:(?:what\s+are\s+the|list|name|which|give\s+me)\b.*|(?:what|which)\s+(?:\w+\s+){0,2}?)"
+LIST_RE = re.compile(r"^(?:(?:what\s+are\s+the|list|name|which|give\s+me|walk\s+(?:me|us)\s+through|outline)\b.*"
+                     r"|(?:what|which)\s+(?:\w+\s+){0,2}?)"
                      r"\b(?:steps|stages|ways|types|kinds|components|parts|phases|techniques|methods|options|strategies|"
                      r"categories|signals|causes|reasons|failure\s+modes|levers|knobs|primitives|pieces|layers)\b"
                      r"|^(?:what|which|name)\s+(?:(?:are|were)\s+)?(?:the\s+)?(?:two|three|four|five|six|\d)\s+\w+", re.I)
