@@ -36,6 +36,11 @@ def test_a_lead_in_reads_with_its_display_formula_and_alone_is_not_quotable() ->
     ("Assume a 4,096-token context, so the cache is 4,096 × 0.5 MiB = 2 GiB.", True),  # it computes something
     ("Taken together, the two changes halve the memory traffic.", True),
     ("Reusing the cache is the basis of prompt caching, which the prompt-cache module covers.", False),  # about the notes
+    # the module's opening question said again, not its answer; one long enough to carry the answer stays
+    ("The hook says a 1M-token context is cheap to promise and expensive to serve.", False),
+    ("The hook says that at 16K GPUs a GPU fails every 3 hours, and the public record supports the order of "
+     "magnitude: Meta's Llama 3 report describes frequent interruptions.", True),
+    ("The hook receives a JSON object with fields such as the session id and the working directory.", True),
 ])
 def test_quotable_sentences_stand_alone(sentence: str, ok: bool) -> None:
     assert quotable(sentence) is ok

@@ -49,6 +49,12 @@ META_RE = re.compile(r"\b(?:this|the (?:next|previous)|that) (?:module|section|p
                      r"|\bthe hook (?:asks|has\b[^.]*\banswers)\b", re.I)  # "The hook asks why…": the question, restated
 
 
+# "The hook says a 1M-token context is cheap to promise and expensive to serve.": the module's
+# opening question said again, too short to carry its answer as well.
+HOOK_RESTATED = re.compile(r"the hook(?:'s \w+)? (?:says|claims|gives|is about|is)\b", re.I)
+HOOK_RESTATED_WORDS = 16
+
+
 # A bold label that opens a paragraph or an item ("**LLaVA-1.5 projector size (7B LLM, d_model 4,096).**",
 # "- **Cache affinity versus load balance.**"): a heading for what follows, not a claim, unless it
 # says something ("**FlashAttention does not shrink the KV cache.**").
@@ -75,7 +81,7 @@ def quotable(sentence: str) -> bool:
     s = sentence.strip().rstrip("*_ ")
     return (len(s.split()) >= MIN_SENTENCE_WORDS and not s.endswith(("?", ":")) and not DANGLING_RE.search(s)
             and not s.startswith(("**Q", "|", "#", "$$")) and not SETUP_RE.match(s) and not META_RE.search(s)
-            and not bare_label(sentence))
+            and not (HOOK_RESTATED.match(s) and len(s.split()) <= HOOK_RESTATED_WORDS) and not bare_label(sentence))
 
 
 def plain_math(tex: str) -> str:
