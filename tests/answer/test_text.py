@@ -41,6 +41,7 @@ def test_a_lead_in_reads_with_its_display_formula_and_alone_is_not_quotable() ->
     ("The hook says that at 16K GPUs a GPU fails every 3 hours, and the public record supports the order of "
      "magnitude: Meta's Llama 3 report describes frequent interruptions.", True),
     ("The hook receives a JSON object with fields such as the session id and the working directory.", True),
+    ("This design review asks for a Gemini-class service that accepts text, images, audio and video.", False),
 ])
 def test_quotable_sentences_stand_alone(sentence: str, ok: bool) -> None:
     assert quotable(sentence) is ok

@@ -46,7 +46,8 @@ SETUP_RE = re.compile(r"(?:(?:[-*+]|\d+[.)])\s+)?[*_]*(?:Assume|Suppose|Consider
 META_RE = re.compile(r"\b(?:this|the (?:next|previous)|that) (?:module|section|page|chapter)\b"
                      r"|\b(?:see|covered) (?:above|below)\b|\bmodule covers\b"  # "which the prompt-cache module covers"
                      r"|,\s*(?:described|discussed|detailed|explained) (?:above|below)\W*$"  # a label: "X, described below."
-                     r"|\bthe hook (?:asks|has\b[^.]*\banswers)\b", re.I)  # "The hook asks why…": the question, restated
+                     r"|\bthe hook (?:asks|has\b[^.]*\banswers)\b"  # "The hook asks why…": the question, restated
+                     r"|^this (?:design )?review asks\b", re.I)  # the case's brief, said before any of it is worked
 
 
 # "The hook says a 1M-token context is cheap to promise and expensive to serve.": the module's
