@@ -156,18 +156,23 @@ class Engine:
     def should_abstain(self, ranking: Ranking, parts: bool = True) -> bool:
         """A question in parts whose whole embeds far from everything is still answered when every
         part, retrieved on its own, has evidence ("(a) why isn't a good FID enough …? (b) what
-        besides the 4-bit weights …"): each is answered in a module of its own."""
-        chunk = self.index.chunks[ranking.results[0].row] if ranking.results else None
-        top = chunk.text if chunk else ""
-        sentences = [top[a:b] for a, b in chunk.sentences] if chunk else []
-        if not should_abstain(ranking, self.settings, self.quoter.defined_row(ranking), self.quoter.named_row(ranking),
-                              top, sentences):
+        besides the 4-bit weights …"): each is answered in a module of its own. ``parts=False``
+        judges the question as a whole only."""
+        if not self.abstains_alone(ranking):
             return False
         intent = ranking.intent
         if not parts or intent.kind != "multi_part" or not 1 < len(intent.parts) <= MAX_SIDES or not ranking.results:
             return True
         queries = part_queries(intent.parts, intent.numeric)
-        return any(self.should_abstain(self.rank(q, ranking.categories, k=SIDE_RESULTS), parts=False) for q in queries)
+        return any(self.abstains_alone(self.rank(q, ranking.categories, k=SIDE_RESULTS)) for q in queries)
+
+    def abstains_alone(self, ranking: Ranking) -> bool:
+        """The abstention rules on this one ranking, given its top passage."""
+        chunk = self.index.chunks[ranking.results[0].row] if ranking.results else None
+        top = chunk.text if chunk else ""
+        sentences = [top[a:b] for a, b in chunk.sentences] if chunk else []
+        return should_abstain(ranking, self.settings, self.quoter.defined_row(ranking), self.quoter.named_row(ranking),
+                              top, sentences)
 
     def search(self, query: str, k: int = 10, categories: list[str] | None = None, mode: RetrievalMode = "hybrid",
                reranker: RerankerName | None = None) -> SearchResults:
