@@ -366,6 +366,13 @@ def test_a_bare_comparison_opens_each_side_with_its_glossary_entry(real_engine) 
     assert "ALiBi: A position method" in answer and "Raising the RoPE base" not in answer
 
 
+def test_a_side_is_evidenced_by_its_glossary_entry_whatever_is_asked_of_it(real_engine) -> None:  # noqa: ANN001
+    # the entry's text never writes "top-k sampling": its term names the side
+    q = ("top-k routing in an MoE layer vs top-k sampling at decode time: both keep the k largest logits, so what "
+         "happens differently to the k survivors afterwards?")
+    assert "Top-k sampling: A decoding method" in real_engine.ask(q).answer
+
+
 def test_what_a_named_thing_is_is_answered_by_a_sentence_saying_what_it_is(real_engine) -> None:  # noqa: ANN001
     # "After embedding, ViT is a standard pre-norm Transformer encoder": the reader alone reads it as unanswered
     r = real_engine.ask("What is a ViT?")

@@ -122,6 +122,13 @@ def test_a_list_question_is_answered_with_the_list_its_passages_hold(real_engine
 
 
 @pytest.mark.slow
+def test_a_list_question_is_answered_by_the_list_of_its_top_passages_section(real_engine) -> None:  # noqa: ANN001
+    # the section's first passage after its list ranks first: "The key monitoring metric is …"
+    answer = real_engine.ask("What are the ways a coding agent can silently wreck its prompt-cache hit rate? List them.")
+    assert answer.answer.startswith("Pitfalls that silently destroy hit rate: (1) Volatile bytes")
+
+
+@pytest.mark.slow
 def test_an_ordinal_follow_up_names_the_item_of_the_list_it_points_into(real_engine) -> None:  # noqa: ANN001
     from tmrag.query.followup import Turn
 

@@ -304,3 +304,31 @@ def test_a_part_split_off_at_its_and_is_asked_in_the_setting_the_part_before_ope
     assert part_queries(own)[1] == own[1]  # a setting of its own
     named = ["in the eval notes, what do they say about judges", "how does Claude Code run its sub-agents today?"]
     assert part_queries(named)[1] == named[1]  # a name of its own
+
+
+@pytest.mark.parametrize(("question", "sides"), [
+    ("In an agent's streaming accumulator, how is a text content block treated differently from a tool-use block?",
+     ["text content block", "a tool-use block"]),
+    ("When retrieval misses, how does NotebookLM behave differently from ChatGPT search?", ["NotebookLM", "ChatGPT search"]),
+    ("In a coding-agent harness, how should a tool failure like a wrong file path be handled, compared with an "
+     "API-side failure such as a 429?", ["tool failure", "an API-side failure"]),
+    ("What is an Anthropic interviewer likely to dig into, compared with a Meta interviewer?",
+     ["Anthropic interviewer", "a Meta interviewer"]),
+    ("Continuous batching and speculative decoding both exploit memory-bound decode. What does each spread a read across?",
+     ["Continuous batching", "speculative decoding"]),
+    ("verbosity creeps in under both RLHF and DPO. Why does it happen in each?", ["RLHF", "DPO"]),
+])
+def test_sides_named_by_contrast_or_by_both(question: str, sides: list[str]) -> None:
+    assert comparison_sides(question) == sides
+
+
+@pytest.mark.parametrize("question", [
+    # what is asked of the knobs, not the sides
+    "Of the three serving knobs, which improves both latency and cost, and what does each of the other two trade?",
+    # "both A and B <verb> …": where the second side ends is not known
+    "Both weight quantization and speculative decoding speed up small-batch decoding. How does each exploit it?",
+    # asked in parts: the first part's pair is not the whole question's sides
+    "(1) if I set both top-k and top-p in the sampler, which one decides? (2) is 2N FLOPs per token the whole cost?",
+])
+def test_both_asked_of_attributes_or_in_a_part_names_no_sides(question: str) -> None:
+    assert comparison_sides(question) == []

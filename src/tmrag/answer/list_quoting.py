@@ -144,10 +144,14 @@ class ListQuoting:
     def first_list(self, ranking: Ranking, quotes: list[Quote], count: int | None = None) -> list[Quote] | None:
         """:meth:`list_first`'s answer, or None when the top passages hold no list; ``count``: only
         a list of that many items ("the three reasons …" is not answered with five pitfalls)."""
-        for cand in ranking.results[:ANSWER_PASSAGES]:
-            found = self.list_in(cand.row)
+        rows = [c.row for c in ranking.results[:ANSWER_PASSAGES]]
+        # then the top passage's own section: "the ways a coding agent can wreck its hit rate" ranks
+        # the sentence after the section's list of pitfalls first
+        rows += [n.row for n in self.sections.neighbours(rows[:1])] if count is None else []
+        for row in rows:
+            found = self.list_in(row)
             if found and (count is None or len(found[1].spans) == count):
-                return self.led_by(cand.row, *found, quotes)
+                return self.led_by(row, *found, quotes)
         return None
 
     def without(self, quotes: list[Quote], row: int, items: ListItems) -> list[Quote]:

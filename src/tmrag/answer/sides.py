@@ -129,20 +129,21 @@ class SideQuoter(PartQuoting):
         return min(words)[1] if words else None
 
     def side_pool(self, question: QuestionCandidates, side_ranking: Ranking, word: str | None, words: list[str],
-                  own: set[str], entry: int | None = None, topic: frozenset[str] = frozenset()) -> list[Scored]:
+                  own: set[str], entry: int | None = None, topic: frozenset[str] = frozenset(),
+                  entry_first: bool = True) -> list[Scored]:
         """A side's pool; for a side no retrieved passage names, the rest of their sections too
         ("Writing lessons after failures is the Reflexion idea …" ends the chunk before the one
         that ranks, in the same paragraph). Only then: where the passages name the side, a
         section's other sentences that name it displaced good ones (dev, blind: 2 better, 2 worse)."""
         pool = self.pool(question.top if word else question.read_by(side_ranking), side_ranking, word, words, own,
-                         entry=entry, topic=topic)
+                         entry=entry, topic=topic, entry_first=entry_first)
         if pool or word is None:
             return pool
-        return self.pool(question.sections, side_ranking, word, words, own, True, entry, topic)
+        return self.pool(question.sections, side_ranking, word, words, own, True, entry, topic, entry_first)
 
     def pool(self, question: list[Scored], side_ranking: Ranking, word: str | None, words: list[str],
              own: set[str] | None = None, wide: bool = False, entry: int | None = None,
-             topic: frozenset[str] = frozenset()) -> list[Scored]:
+             topic: frozenset[str] = frozenset(), entry_first: bool = True) -> list[Scored]:
         """Quotable sentences for one side, from its own retrieval and the question's candidates
         (``question``): for a comparison side, those naming it; for a part of a multi-part
         question, its best ones, those that use the part's ``own`` words first and those from the
@@ -162,7 +163,7 @@ class SideQuoter(PartQuoting):
                 about = defines or (word is not None and first_named(words, " ".join(text.split()[:SUBJECT_WORDS])) == word)
                 on_topic = self.selector.index.chunks[scored.row].doc_id in topic
                 pool.append(Scored(scored.score + BOTH_SIDES_BONUS * both + PART_WORDS_BONUS * used
-                                   + SUBJECT_BONUS * about + ENTRY_FIRST * defines + TOPIC_BONUS * on_topic,
+                                   + SUBJECT_BONUS * about + ENTRY_FIRST * (defines and entry_first) + TOPIC_BONUS * on_topic,
                                    scored.rank, scored.row, scored.j))
         return sorted(pool, key=lambda s: -s.score)
 
@@ -221,8 +222,10 @@ class SideQuoter(PartQuoting):
         whys = [not ranking.intent.sides and WHY_RE.search(side) is not None for side in sides]
         for n, (word, side_ranking) in enumerate(zip(words, side_rankings, strict=True)):
             taken = 0
-            entry = self.entry(sides[n]) if bare else None
-            pool = self.side_pool(question, side_ranking, word, named, owns[n], entry, topic)
+            # a side's glossary entry names it by its term, so it is always the side's evidence; it
+            # leads only a bare comparison
+            entry = self.entry(sides[n]) if ranking.intent.sides else None
+            pool = self.side_pool(question, side_ranking, word, named, owns[n], entry, topic, bare)
             if numbers:
                 pool = sorted(self.selector.results_first(pool, numbers), key=lambda s: -s.score)
             first = pool[0].score if pool else 0.0

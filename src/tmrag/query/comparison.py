@@ -7,14 +7,32 @@ from __future__ import annotations
 import re
 
 from ..tokenize import tokenize
-from .wording import FRAME_WORDS, MAX_SIDE_WORDS, WH_WORD, leading_phrase
+from .wording import FRAME_WORDS, ITEM, MAX_SIDE_WORDS, WH_WORD, leading_phrase
 
 COMPARISON_RES = [
     re.compile(r"\b(?:difference|differences|differ|distinguish(?:es)?)\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)", re.I),
     re.compile(r"\bcompar(?:e|es|ed|ing)\s+(?P<a>.+?)\s+(?:and|with|to|against|vs\.?|versus)\s+(?P<b>.+)", re.I),
     re.compile(r"\bhow\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+(?:differ\s+from|compare\s+(?:to|with)|"
                r"different\s+from)\s+(?P<b>.+)", re.I),
+    # "how is a text block treated differently from a tool-use block"
+    re.compile(r"\bhow\s+(?:does|do|is|are|would|will|should|can)\s+(?P<a>.+?)\s+(?:[\w-]+ed\s+|"
+               r"(?:behave|work|act|respond|react|perform)\s+)?differently\s+(?:from|than|to)\s+(?P<b>.+)", re.I),
+    # "how should a tool failure be handled, compared with an API-side failure": the first side is
+    # the subject after the question word
+    re.compile(r"\b(?:how|what)\s+(?:is|are|does|do|should|would|can)\s+(?P<a>[^,;:?]+?),?\s+"
+               r"(?:compared\s+(?:with|to)|as\s+opposed\s+to|in\s+contrast\s+to)\s+(?P<b>.+)", re.I),
+    # "Continuous batching and speculative decoding both exploit …", "both A and B use …"
+    re.compile(r"(?:^|[.?!:;]\s+)(?P<a>[^,.?!;:]+?)\s+and\s+(?P<b>[^,.?!;:]+?)\s+both\s+(?!of\b)", re.I),
+    # not "which improves both latency and cost": there the two are what is asked, not the sides
+    re.compile(r"(?:^|[.?!:;]\s+|\b(?:in|on|under|for|to|with|from|of)\s+)both\s+(?P<a>(?!of\b)[^,.?!;:]+?)\s+and\s+"
+               r"(?P<b>[^,.?!;:]+)", re.I),
 ]
+BOTH_SIDE_WORDS = 4  # "both A and B use …": a longer side ran on into the clause ("… decoding speed up …")
+# Where a side described by an example ends: "a tool failure like a wrong file path".
+SIDE_EXAMPLE = re.compile(r"\s+(?:like|such\s+as|e\.g\.)\s.*$", re.I)
+TRAILING_ADVERB = re.compile(r"\s+\w+ly$")  # "an Anthropic interviewer likely to dig into"
+# A side opened by its setting's preposition ("both in the coordinator pattern and in …").
+SIDE_PREPOSITION = re.compile(r"^(?:in|on|for|with|at|under|during|from)\s+", re.I)
 # Frame words that may stand before the first side ("When should I pick GQA vs MQA").
 LEADING = re.compile(r"^(?:.*\b(?:use|pick|choose|prefer|between|is|are|of|about|on|with|should|would|do|does)\s+)?"
                      r"(?:the\s+|a\s+|an\s+)?", re.I)
@@ -55,6 +73,13 @@ def listed_sides(question: str) -> list[str]:
     return items if len(items) > 2 else []
 
 
+def _pattern_side(text: str, first: bool = False) -> str:
+    """A side a comparison pattern matched: its leading phrase, without the frame before the first
+    side ("What do LoRA and …"), a setting's preposition or an example of it."""
+    text = SIDE_PREPOSITION.sub("", LEADING.sub("", text.strip(), count=1) if first else text.strip())
+    return TRAILING_ADVERB.sub("", leading_phrase(SIDE_EXAMPLE.sub("", text)))
+
+
 SIDE_SETTING = re.compile(r"\s+(?:before|after)\s+", re.I)
 
 
@@ -74,9 +99,13 @@ def comparison_sides(question: str) -> list[str]:
                 break
     elif listed := listed_sides(question):
         sides = listed
-    else:
+    elif not re.search(ITEM, question, re.I):  # "(1) … both top-k and top-p …? (2) …" is asked in parts
         m = next((m for p in COMPARISON_RES if (m := p.search(question))), None)
-        sides = [leading_phrase(m.group("a")), leading_phrase(m.group("b"))] if m else []
+        sides = [_pattern_side(m.group("a"), first=True), _pattern_side(m.group("b"))] if m else []
+        if m and "both" in m.re.pattern and any(len(s.split()) > BOTH_SIDE_WORDS for s in sides):
+            sides = []
+    else:
+        sides = []
     # "canary release before shipping a new version": the side ends where its setting begins
     sides = [SIDE_SETTING.split(s, maxsplit=1)[0] for s in sides]
     sides = [s for s in sides if tokenize(s)]
