@@ -167,7 +167,8 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
             # "how much higher throughput does A get than B": neither tok/s nor a ratio quoted
             missing.append(asked_here(ranking))
         if not missing and (shape := unshaped(ranking.query.text, asked_clause(ranking), sentences, intent.numeric)):
-            missing.append(asked_here(ranking) if shape in (SHARE, FIGURE, DEFAULT) and focus
+            asks_attribute = bool(focus) and not generic(focus, ranking.query.text)  # not "what else has to hold"
+            missing.append(asked_here(ranking) if shape in (SHARE, FIGURE, DEFAULT) and asks_attribute
                            else asked_question(ranking.query.text) if shape in (FIGURE, DEFAULT) else shape)
         if not missing and (kind := unnamed_kind(ranking, sentences)):
             missing.append(asked_here(ranking) if focus else kind)

@@ -48,7 +48,7 @@ def exemplified(question: str, name: str) -> bool:
 # Heads of a focus phrase that name no attribute ("the benefit", "which one", "what changes"):
 # nothing a sentence could be checked for.
 GENERIC_HEADS = frozenset(tokenize("one benefit change cause thing way difference point time times effect role place problem "
-                                   "idea reason impact advantage result happens happening going goes work works go back fit "
+                                   "idea reason impact advantage result happens happening going goes work works go back fit else "
                                    "smaller larger bigger faster slower much more less "
                                    # "what breaks on a fully masked row", "which rule wins": a verb, not an attribute
                                    "break breaks broke fail fails failed win wins stop stops produce produces "

@@ -32,7 +32,9 @@ DEFINITION_RE = re.compile(
 # A model at a size: "Llama-2-7B", "Llama 3 405B", "GPT-3 175B". Another size of the same family
 # is another model, whose numbers must not answer the question ("Llama-2-70B" for "Llama-2-7B").
 VARIANT_RE = re.compile(r"(?<![\w-])([A-Za-z][A-Za-z.]*(?:[- ]?\d+(?:\.\d+)?)?)[- ](\d+(?:\.\d+)?[BMbm])(?![\w-])")
-NOT_A_FAMILY = {"the", "a", "an", "this", "that", "its", "our", "their", "for", "with", "at", "on", "in", "of"}
+# Words a size can follow that name no model: "the 7B", "roughly 15T tokens"
+NOT_A_FAMILY = {"the", "a", "an", "this", "that", "its", "our", "their", "for", "with", "at", "on", "in", "of",
+                "about", "around", "roughly", "approximately", "nearly", "almost", "over", "under", "only", "just"}
 
 
 def sized_models(text: str) -> list[str]:
@@ -186,7 +188,9 @@ PLURAL_ACRONYM = re.compile(r"[A-Z]{2,5}s")
 # "OOMing", "DDoSed": an acronym used as a verb says what happens, not which thing is asked about.
 VERBED_ACRONYM = re.compile(r"[A-Z][A-Za-z]{0,3}[A-Z](?:ing|ed)")
 # Dotted like "llama.cpp", but the writer's shorthand, not a thing the notes could name.
-ABBREVIATIONS = frozenset({"i.e", "e.g", "a.k.a", "cf", "etc", "vs", "viz", "approx", "resp"})
+ABBREVIATIONS = frozenset({"i.e", "e.g", "a.k.a", "cf", "etc", "vs", "viz", "approx", "resp",
+                           # a month dates a report ("OpenAI's Feb 2024 report"); the notes spell it out
+                           "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"})
 
 
 def name_like_words(text: str) -> list[str]:
