@@ -25,6 +25,7 @@ def test_a_sized_model_the_notes_never_write_is_missing_however_it_is_cased() ->
     assert unwritten_variants("What positional scheme did BLOOM-176B use?", vocabulary) == ["BLOOM-176B"]
     assert unwritten_variants("How many layers does Llama 3 405B have?", vocabulary) == []  # a size the notes write
     assert unwritten_variants("KV cache of a 13B model at 4K context?", vocabulary) == []  # "a 13B model" names none
+    assert unwritten_variants("FineWeb's roughly 15T tokens: how many snapshots?", vocabulary) == []  # an adverb
 
 
 def test_a_which_question_that_offers_its_answers_needs_a_quote_naming_one() -> None:

@@ -353,6 +353,7 @@ def test_points_counted_are_an_attribute_other_generic_heads_are_not() -> None:
     assert generic(["benefit"], "What's the benefit of GQA?")
     assert generic(["fix"], "Why does verbosity creep in under DPO, and what fix does it point to?")  # any remedy
     assert generic(["going"], "What's going on at the network chunk boundaries?")  # an idiom, no attribute
+    assert generic(["else"], "How big a drop makes it reject, and what else has to hold for it to pass?")
     # a generic head that is counted is the attribute; "how many times" asks a ratio
     assert not generic(["problem"], "How many problems were in that subset?")
     assert generic(["problem"], "What problem does GQA solve?")

@@ -13,6 +13,10 @@ def test_glossary_expansion_adds_aliases_once() -> None:
     assert q.lexical_tokens.count("gqa") == 1 and q.term_modules == {"multi-head"}
 
 
+def test_a_month_that_dates_a_report_is_no_name() -> None:
+    assert name_like_words("how long are Sora's clips, going by OpenAI's Feb 2024 technical report?") == ["Sora", "OpenAI"]
+
+
 def test_name_like_words() -> None:
     assert name_like_words("How does Mamba compare with GQA? I use llama.cpp and RWKV-4") == [
         "Mamba", "GQA", "llama.cpp", "RWKV-4"]

@@ -332,3 +332,4 @@ def test_sides_named_by_contrast_or_by_both(question: str, sides: list[str]) -> 
 ])
 def test_both_asked_of_attributes_or_in_a_part_names_no_sides(question: str) -> None:
     assert comparison_sides(question) == []
+
