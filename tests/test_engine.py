@@ -373,6 +373,26 @@ def test_a_side_is_evidenced_by_its_glossary_entry_whatever_is_asked_of_it(real_
     assert "Top-k sampling: A decoding method" in real_engine.ask(q).answer
 
 
+def test_a_question_in_parts_missing_one_part_still_quotes_the_others(real_engine) -> None:  # noqa: ANN001
+    # a partial answer's nearest evidence is cut short; the parts the notes answer are not
+    q = ("building a VLM pipeline for scanned invoices. a) can i get away with the cheap low-detail image mode? "
+         "b) how do i test whether it's describing stuff that isn't actually in the image? c) is there a security "
+         "risk that's specific to image inputs?")
+    r = real_engine.ask(q)
+    assert r.coverage == "partial"
+    assert "cannot read small text" in r.answer and "visual prompt injection" in r.answer
+
+
+def test_a_question_in_parts_is_judged_by_its_parts_evidence(real_engine) -> None:  # noqa: ANN001
+    # the whole embeds at 0.56, so the reader would be asked and read it as unanswered; each part finds
+    # its module at 0.63
+    q = ("Two 'what's the catch' questions from different notes: (1) tying the input embedding and the output "
+         "projection saves a V×d matrix, but what does the model give up by making one matrix do both jobs? (2) does "
+         "training only LoRA adapters protect the base model from catastrophic forgetting?")
+    r = real_engine.ask(q)
+    assert r.coverage == "answered" and "geometry" in r.answer and "reduced, not eliminated" in r.answer
+
+
 def test_what_a_named_thing_is_is_answered_by_a_sentence_saying_what_it_is(real_engine) -> None:  # noqa: ANN001
     # "After embedding, ViT is a standard pre-norm Transformer encoder": the reader alone reads it as unanswered
     r = real_engine.ask("What is a ViT?")

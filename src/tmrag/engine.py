@@ -42,6 +42,7 @@ from .query.reranking import Reranker
 from .query.results import IndexInfo, SearchHit, SearchResults, index_info, locate, round_timings
 
 MAX_SIDES = 4  # a comparison of more things than this is a survey: answered from the best evidence
+FULL_PARTIAL_PARTS = 3  # a partial answer to a question of this many parts keeps every part's quotes
 SIDE_RESULTS = 2 * ANSWER_PASSAGES  # a side's passages, with room for annotations ranked among them
 WARM_UP_QUERY = "warm up"  # any text: the first encode loads the runtime and weights
 ORDINAL_PASSAGES = 3  # where "the second one" may point: the list sits near, not always in, the best passage
@@ -124,6 +125,7 @@ class Engine:
             else part_queries(sides, intent.numeric)
         side_rankings = [self.rank(q, ranking.categories, k=SIDE_RESULTS) for q in queries]
         if not intent.sides:
+            ranking.part_evidence = min(r.evidence for r in side_rankings)
             self.own_words_first(side_rankings, sides, queries)
         # asked as a number, or a worked case set up ("q=(2,1,0,0), d_k=4: what weight …, and what output?")
         numeric = intent.numeric or len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
@@ -286,8 +288,13 @@ class Engine:
             result = self.generator.answer(ranking)
         if result is None:
             quotes = [] if abstained else self.quotes(ranking)
-            result = self.composer.compose(ranking, quotes, abstained or not quotes,
-                                           context=lambda: self.quoter.select(ranking, numbers_first=False))
+            # a question of three parts or more keeps each part's evidence when one of them is missing:
+            # the others are answered ("b) how do I test for hallucinated content" lacks; a) and c)
+            # don't). With two parts, the part said is more often the related text around the one asked
+            # (dev, blind: 5 better, 1 worse with three parts; 8 better, 23 worse with two)
+            sided = FULL_PARTIAL_PARTS <= len(ranking.intent.parts) <= MAX_SIDES
+            result = self.composer.compose(ranking, quotes, abstained or not quotes, context=None if sided else
+                                           lambda: self.quoter.select(ranking, numbers_first=False))
         ranking.timings["answer"] = (time.perf_counter() - t) * 1000
         ranking.timings["total"] = (time.perf_counter() - t0) * 1000
         result.timings_ms = round_timings(ranking.timings)

@@ -81,8 +81,10 @@ class ReaderChecks:
     def reads_as_unanswered(self, ranking: Ranking, sentences: list[str]) -> bool:
         """The reader's verdict, asked only where the cheap checks are least sure: a question
         about a named thing, of a kind with one asked attribute, with middling evidence."""
+        # a question in parts embeds diluted as a whole: its evidence is its weakest part's when higher
+        evidence = max(ranking.evidence, ranking.part_evidence or 0.0)
         if (self.reader is None or not sentences or not ranking.query.names or ranking.intent.kind not in FOCUS_KINDS
-                or ranking.evidence >= self.settings.coverage_reader_evidence or says_what_it_is(ranking, sentences)
+                or evidence >= self.settings.coverage_reader_evidence or says_what_it_is(ranking, sentences)
                 or restates_with_number(ranking, sentences)):
             return False
         return self.reader_logit(ranking, sentences) < self.settings.coverage_reader_logit

@@ -53,6 +53,8 @@ class Ranking:
     timings: dict[str, float] = field(default_factory=dict)
     intent: QuestionIntent = field(default_factory=lambda: QuestionIntent("other"))
     categories: list[str] | None = None  # the filter it was ranked under
+    # a question in parts: its weakest part's evidence, each part retrieved alone (None until then)
+    part_evidence: float | None = None
 
 
 MIN_SUBJECT_WORDS, MAX_SUBJECT_WORDS = 2, 3  # one word is the vocabulary's to know; four are a description
