@@ -370,7 +370,9 @@ def test_a_side_is_evidenced_by_its_glossary_entry_whatever_is_asked_of_it(real_
     # the entry's text never writes "top-k sampling": its term names the side
     q = ("top-k routing in an MoE layer vs top-k sampling at decode time: both keep the k largest logits, so what "
          "happens differently to the k survivors afterwards?")
-    assert "Top-k sampling: A decoding method" in real_engine.ask(q).answer
+    answer = real_engine.ask(q).answer
+    assert "Top-k sampling: A decoding method" in answer
+    assert "Sparse expert routing is not new." not in answer  # a side named in a sentence this short is only introduced
 
 
 def test_a_question_in_parts_missing_one_part_still_quotes_the_others(real_engine) -> None:  # noqa: ANN001

@@ -18,7 +18,7 @@ from .numeric import NumberScorer, wants_number
 from .part_quoting import COMPOSED_SENTENCES, PartQuoting, distinct_words, names_side
 from .quotes import ANSWER_PASSAGES, Pick, Quote, Scored
 from .quoting import WHY_RE, QuoteSelector
-from .text import quotable, span_text
+from .text import NUMBER_RE, quotable, span_text
 
 PHRASE_SIDE_WORDS = 3  # "teacher forcing", "speculative decoding": a name of a few words; longer describes
 LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
@@ -38,6 +38,7 @@ COVER_WORDS = 5
 SUBJECT_BONUS = 0.05  # a side's sentence about it, over one that names it after another side
 ENTRY_FIRST = 1.0  # a bare comparison's side opens with its glossary definition, whatever the similarity
 BOTH_SIDES_BONUS = 0.05  # a sentence that contrasts the sides directly leads its side's evidence
+MIN_SIDE_WORDS = 7  # "Sparse expert routing is not new.": a side named in a sentence this short is only introduced
 UPSHOT_WORDS = 12  # a sentence this short after a why-part's pick draws its consequence
 PART_WORDS_BONUS = 0.1  # a leaned part's (or a comparison side's) sentence that uses all the words asked of it, over none
 # (comparisons, dev blind pairs: 2 better, 0 worse of 10 changed answers)
@@ -155,7 +156,8 @@ class SideQuoter(PartQuoting):
             tokens = set(tokenize(text))
             key = self.selector.absolute(scored.row, scored.j)
             defines = scored.row == entry  # the side's glossary entry names it by its term
-            if (word is None or defines or names_side(word, text, tokens)) and key not in seen:
+            if (word is None or defines or names_side(word, text, tokens)) and key not in seen \
+                    and (word is None or len(text.split()) >= MIN_SIDE_WORDS or NUMBER_RE.search(text)):
                 seen.add(key)
                 both = sum(names_side(w, text, tokens) for w in words) > 1
                 used = len(own & tokens) / len(own) if own else 0.0
