@@ -333,3 +333,13 @@ def test_sides_named_by_contrast_or_by_both(question: str, sides: list[str]) -> 
 def test_both_asked_of_attributes_or_in_a_part_names_no_sides(question: str) -> None:
     assert comparison_sides(question) == []
 
+
+
+def test_a_yes_no_question_after_and_is_a_part_unless_it_asks_on_of_the_same_subject() -> None:
+    from tmrag.query.intent import split_parts, trailing_parts
+
+    q = "How does Google's agent-to-agent protocol differ from MCP, and would a system ever use both?"
+    assert split_parts(q) == ["How does Google's agent-to-agent protocol differ from MCP", "would a system ever use both?"]
+    assert trailing_parts(q, comparison_sides(q)) != []  # retrieved on its own
+    q = "fsdp2 vs the original FSDP wrapper — what changed in sharding, and does it save memory over FSDP1?"
+    assert len(split_parts(q)) == 1

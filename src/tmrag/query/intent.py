@@ -70,7 +70,11 @@ LIST_RE = re.compile(r"^(?:(?:what\s+are\s+the|list|name|which|give\s+me|walk\s+
 AND_ASKS = (r",?\s+and\s+(?=(?:how|what|why|which|when|where|who)\b)|,\s+and\s+(?:[\w-]+\s+){1,4}?(?=(?:how|what|why|which)\b)"
             r"|,\s+and\s+(?=(?:in|for|at|on|with|under)\s[^?]{0,80}?\s(?:how|what|why|which)\b)"
             r"|,\s+and\s+(?=given\s[^?,]{0,40},\s+(?:is|are|does|do|can|would|will|should)\b)"
-            r"|,\s+and\s+(?=\w+ing\s[^?,]{0,60},\s+(?:how|what|why|which)\b)")  # ", and going the other way in MCP, what …"
+            r"|,\s+and\s+(?=\w+ing\s[^?,]{0,60},\s+(?:how|what|why|which)\b)"  # ", and going the other way in MCP, what …"
+            # ", and would a system ever use both?": a yes-no question of its own ("…, and does it save
+            # memory over FSDP1?" asks on of the same subject)
+            r"|,\s+and\s+(?=(?:would|could|should|does|do|is|are|can|will)\s+(?:a|an|the|you|we|i|one|there|"
+            r"both|either|any)\s)")
 # "…?", "…, and how/what …", or "…, and if I …, how many …" (a new case set up for the next part).
 PART_SPLIT = re.compile(rf"\?\s+(?=\S)|{AND_ASKS}|,\s+and\s+if\b(?=[^?]*\b(?:how|what|which)\b)", re.I)
 # "What is context collapse, how does it sit between …": a question asked after a comma, with no
