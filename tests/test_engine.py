@@ -395,6 +395,13 @@ def test_a_question_in_parts_is_judged_by_its_parts_evidence(real_engine) -> Non
     assert r.coverage == "answered" and "geometry" in r.answer and "reduced, not eliminated" in r.answer
 
 
+def test_a_name_its_quoted_modules_id_holds_is_mentioned(real_engine) -> None:  # noqa: ANN001
+    # "the verifier/PRM notes" names the notes the pass@N sentence is quoted from (verifier-prm)
+    q = ("pass@k in the agent-eval notes vs pass@N in the verifier/PRM notes — both are 'at least one of them "
+         "succeeds', so how is each one computed and what is each one used for?")
+    assert "PRM" not in real_engine.ask(q).missing
+
+
 def test_what_a_named_thing_is_is_answered_by_a_sentence_saying_what_it_is(real_engine) -> None:  # noqa: ANN001
     # "After embedding, ViT is a standard pre-norm Transformer encoder": the reader alone reads it as unanswered
     r = real_engine.ask("What is a ViT?")

@@ -343,3 +343,19 @@ def test_a_yes_no_question_after_and_is_a_part_unless_it_asks_on_of_the_same_sub
     assert trailing_parts(q, comparison_sides(q)) != []  # retrieved on its own
     q = "fsdp2 vs the original FSDP wrapper — what changed in sharding, and does it save memory over FSDP1?"
     assert len(split_parts(q)) == 1
+
+
+def test_a_lettered_item_after_and_is_a_part_of_its_own() -> None:
+    from tmrag.query.intent import split_parts
+
+    q = "Two cases: (a) how does Self-Instruct produce its data, and (b) how did FineWeb-Edu decide which pages to keep?"
+    assert split_parts(q) == ["Two cases: (a) how does Self-Instruct produce its data",
+                              "(b) how did FineWeb-Edu decide which pages to keep?"]
+    assert split_parts("What do (a) and (b) mean?") == ["What do (a) and (b) mean?"]
+
+
+def test_the_sides_named_first_win_and_what_is_compared_on_is_no_side() -> None:
+    q = "fp8 E5M2 and fp16 both use 5 exponent bits. How do the two compare on max value and on precision near 1.0?"
+    assert comparison_sides(q) == ["fp8 E5M2", "fp16"]
+    q = "Agent Skills and the auto-memory MEMORY.md setup both avoid stuffing the context. What is always loaded in each?"
+    assert comparison_sides(q) == ["Agent Skills", "the auto-memory MEMORY.md setup"]

@@ -9,9 +9,12 @@ import re
 from ..tokenize import tokenize
 from .wording import FRAME_WORDS, ITEM, MAX_SIDE_WORDS, WH_WORD, leading_phrase
 
+_IN_CLAUSE = r"(?:[^,.?!;:]|\.(?=\w))"  # a clause's character; "MEMORY.md" keeps its dot
 COMPARISON_RES = [
     re.compile(r"\b(?:difference|differences|differ|distinguish(?:es)?)\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)", re.I),
-    re.compile(r"\bcompar(?:e|es|ed|ing)\s+(?P<a>.+?)\s+(?:and|with|to|against|vs\.?|versus)\s+(?P<b>.+)", re.I),
+    # not "how do the two compare on max value and on precision": what is compared of them
+    re.compile(r"\bcompar(?:e|es|ed|ing)\s+(?!(?:on|in|for|at)\s)(?P<a>.+?)\s+(?:and|with|to|against|vs\.?|versus)\s+"
+               r"(?P<b>.+)", re.I),
     re.compile(r"\bhow\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+(?:differ\s+from|compare\s+(?:to|with)|"
                r"different\s+from)\s+(?P<b>.+)", re.I),
     # "how is a text block treated differently from a tool-use block"
@@ -22,7 +25,7 @@ COMPARISON_RES = [
     re.compile(r"\b(?:how|what)\s+(?:is|are|does|do|should|would|can)\s+(?P<a>[^,;:?]+?),?\s+"
                r"(?:compared\s+(?:with|to)|as\s+opposed\s+to|in\s+contrast\s+to)\s+(?P<b>.+)", re.I),
     # "Continuous batching and speculative decoding both exploit …", "both A and B use …"
-    re.compile(r"(?:^|[.?!:;]\s+)(?P<a>[^,.?!;:]+?)\s+and\s+(?P<b>[^,.?!;:]+?)\s+both\s+(?!of\b)", re.I),
+    re.compile(rf"(?:^|[.?!:;]\s+)(?P<a>{_IN_CLAUSE}+?)\s+and\s+(?P<b>{_IN_CLAUSE}+?)\s+both\s+(?!of\b)", re.I),
     # not "which improves both latency and cost": there the two are what is asked, not the sides
     re.compile(r"(?:^|[.?!:;]\s+|\b(?:in|on|under|for|to|with|from|of)\s+)both\s+(?P<a>(?!of\b)[^,.?!;:]+?)\s+and\s+"
                r"(?P<b>[^,.?!;:]+)", re.I),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ..names import QuestionKind
 from ..tokenize import tokenize
 from .comparison import comparison_sides
-from .wording import FRAME_WORDS, ITEM, WH_WORD, leading_phrase
+from .wording import FRAME_WORDS, ITEM, ITEM_MARK, WH_WORD, leading_phrase
 
 NUMERIC_RE = re.compile(
     r"\bhow\s+(?:many|much|long|big|large|fast|often|far)\b|\bcompute\b|\bcalculate\b|\bestimate\b|\bwork\s+out\b|"
@@ -71,6 +71,8 @@ AND_ASKS = (r",?\s+and\s+(?=(?:how|what|why|which|when|where|who)\b)|,\s+and\s+(
             r"|,\s+and\s+(?=(?:in|for|at|on|with|under)\s[^?]{0,80}?\s(?:how|what|why|which)\b)"
             r"|,\s+and\s+(?=given\s[^?,]{0,40},\s+(?:is|are|does|do|can|would|will|should)\b)"
             r"|,\s+and\s+(?=\w+ing\s[^?,]{0,60},\s+(?:how|what|why|which)\b)"  # ", and going the other way in MCP, what …"
+            # "(a) how does Self-Instruct …, and (b) how did FineWeb-Edu …": the next item
+            rf"|,?\s+and\s+(?={ITEM_MARK}\s+(?:how|what|why|which|when|where|who|is|are|does|do|can)\b)"
             # ", and would a system ever use both?": a yes-no question of its own ("…, and does it save
             # memory over FSDP1?" asks on of the same subject)
             r"|,\s+and\s+(?=(?:would|could|should|does|do|is|are|can|will)\s+(?:a|an|the|you|we|i|one|there|"

@@ -189,9 +189,11 @@ class Ranker:
         acronym the question spells out ("expert parallelism … EP's") is said in its words: skipped."""
         names = [n for n in query.names if not spelled_out(n, query.text)]
         chunks = [self.index.chunks[row] for row in rows]
-        # A passage is about what its section heading names too ("Worked numbers: Mixtral 8x7B").
+        # A passage is about what its section heading names too ("Worked numbers: Mixtral 8x7B"), and
+        # what its module's id does ("the verifier/PRM notes" of verifier-prm)
         seen: set[str] = set().union(*(self.index.lexical.tokens[row] for row in rows),
-                                     *(tokenize(c.breadcrumb) for c in chunks))
+                                     *(tokenize(c.breadcrumb) for c in chunks),
+                                     *(tokenize(c.module_id.replace("-", " ")) for c in chunks if c.module_id))
         common = COMMON_NAME_SHARE * len(self.index.chunks)
         out = []
         for name in dict.fromkeys(names):
