@@ -359,3 +359,13 @@ def test_the_sides_named_first_win_and_what_is_compared_on_is_no_side() -> None:
     assert comparison_sides(q) == ["fp8 E5M2", "fp16"]
     q = "Agent Skills and the auto-memory MEMORY.md setup both avoid stuffing the context. What is always loaded in each?"
     assert comparison_sides(q) == ["Agent Skills", "the auto-memory MEMORY.md setup"]
+
+
+def test_what_the_asker_says_of_themselves_after_a_question_is_no_part() -> None:
+    from tmrag.query.intent import split_parts
+
+    assert split_parts("what does Llama 2 7B score on MMLU? i know the 70B is somewhere around 69%") == [
+        "what does Llama 2 7B score on MMLU"]
+    assert classify("What does Claude Haiku cost per million tokens? I want to add it to my price table.", ["Claude"],
+                    False).kind == "numeric"
+    assert len(split_parts("what does the gate cost? I mean, why is it slow?")) == 2  # a question of its own

@@ -130,13 +130,21 @@ def elliptic_parts(question: str) -> list[str]:
     return [f"{first}?", f"{first[:at[-1]]}{prep} {m.group('tail')}?"]
 
 
+# "…? i know the 70B is somewhere around 69%", "…? I want to add it to my price table": what the
+# asker says of themselves after a question is its context, not a question of its own.
+SAID_OF_ONESELF = re.compile(r"^(?:i|i'm|i've|i'd|we|we're|we've|my|our|i\.e\.)\s", re.I)
+
+
 def split_parts(text: str) -> list[str]:
     """The sub-questions of ``text``, each with at least two words."""
+    pieces = [p for p in PART_SPLIT.split(text)]
+    if len(pieces) > 1 and SAID_OF_ONESELF.match(pieces[-1].strip()) and not pieces[-1].rstrip().endswith("?"):
+        pieces = pieces[:-1]
     parts = []
-    for piece in PART_SPLIT.split(text):
-        pieces = COMMA_ASKS.split(piece)
-        if ASKING.search(pieces[0]):
-            parts += pieces
+    for piece in pieces:
+        asked = COMMA_ASKS.split(piece)
+        if ASKING.search(asked[0]):
+            parts += asked
         else:  # "In an M/M/1 queue at 80% load, how long …": one question after its setting
             parts.append(piece)
     return [p.strip() for p in parts if len(tokenize(p)) >= 2]
