@@ -670,3 +670,11 @@ def test_a_missing_thing_another_already_says_is_said_once() -> None:
     assert distinct_missing(said) == said[:1]
     assert distinct_missing(["the price of Haiku", "Haiku"]) == ["the price of Haiku"]
     assert distinct_missing(["the base LLM of MemGPT", "the accuracy"]) == ["the base LLM of MemGPT", "the accuracy"]
+
+
+def test_a_size_is_stated_in_bytes_or_in_tokens() -> None:
+    from tmrag.answer.stating import QUANTITY_UNITS
+
+    assert QUANTITY_UNITS["size"].search("Typical choices are 256–1,024 tokens with 10–20% overlap.")
+    assert QUANTITY_UNITS["size"].search("A 4,096-token sequence needs 1.25 GiB of cache.")
+    assert not QUANTITY_UNITS["size"].search("Documents are split into chunks small enough to embed.")

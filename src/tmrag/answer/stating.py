@@ -30,8 +30,10 @@ NUMBER_WORDS_RE = re.compile(rf"\b{NUMBER_WORDS}\b", re.I)
 _BYTES = re.compile(r"\d\s*(?:[KMGTP]i?B|bytes?)\b")
 _MONEY = re.compile(r"\$\s?\d|\d\s*(?:USD|dollars?)\b")
 _TIME = re.compile(r"\d\s*(?:ms|s|seconds?|minutes?|hours?|days?)\b")
+# a size in bytes, or in tokens ("typical chunk sizes": "256–1,024 tokens")
+_SIZE = re.compile(rf"{_BYTES.pattern}|\d\s*[KM]?\s*tokens?\b")
 QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
-    "memory": _BYTES, "size": _BYTES, "footprint": _BYTES, "storage": _BYTES, "cache": _BYTES,
+    "memory": _BYTES, "size": _SIZE, "footprint": _BYTES, "storage": _BYTES, "cache": _BYTES,
     "cost": _MONEY, "price": _MONEY, "pricing": _MONEY, "bill": _MONEY, "charge": _MONEY,
     "time": _TIME, "latency": _TIME, "duration": _TIME,
     "bandwidth": re.compile(r"\d\s*(?:[KMGT]B/s|GB/s|TB/s)"), "throughput": re.compile(r"\d\s*(?:tok(?:en)?s?/s|req/s)"),
