@@ -137,7 +137,7 @@ SAID_OF_ONESELF = re.compile(r"^(?:i|i'm|i've|i'd|we|we're|we've|my|our|i\.e\.)\
 
 def split_parts(text: str) -> list[str]:
     """The sub-questions of ``text``, each with at least two words."""
-    pieces = [p for p in PART_SPLIT.split(text)]
+    pieces = PART_SPLIT.split(text)
     if len(pieces) > 1 and SAID_OF_ONESELF.match(pieces[-1].strip()) and not pieces[-1].rstrip().endswith("?"):
         pieces = pieces[:-1]
     parts = []
