@@ -6,7 +6,8 @@
     python scripts/blind_grading.py tally KEY.json DIR --new B --old A [--baseline grades.json]
 
 `batches` writes both versions of every question whose answer differs, the two versions of a
-question in different batches, under random item ids, with the rubric; graders write
+question in different batches, under random item ids, with the rubric and one brief per batch
+(DIR/briefN.md: a grader reads only it, the rubric and its batch); graders write
 DIR/gradesN.jsonl ({"item", "grade", "failure", "reason"}) and never see KEY.json. `tally`
 counts better/worse per question type and, with --baseline (qid -> grade of version A over the
 whole split), the whole split with unchanged answers keeping their earlier grade.
@@ -22,6 +23,29 @@ import shutil
 from pathlib import Path
 
 REVIEW = Path("eval/review.jsonl")
+BRIEF = """# Grading brief
+
+You grade answers from a question-answering assistant over a set of study notes. Read ONLY:
+
+1. `{rubric}`: the rubric. Follow it exactly.
+2. `{batch}`: one JSON object per line, each with `item` (an id), `question`, `notes_reference`
+   (whether the notes answer it, evidence quoted from them, what they do not state, the sides or
+   parts a complete answer needs, the expected numbers), `answer` and `citations` (what each [n]
+   quotes).{modules}
+
+Open no other file, run nothing, search nothing. Judge each answer on its own against the question
+and the notes_reference. An answer opening "The notes don't state X; the nearest they come: …" flags
+X as missing: good for a question the notes do not answer when X is what was asked and the rest does
+not mislead; for a question they do answer, judge whether the core answer is still there.
+
+Write one JSON object per line, one per item, in the same order, to `{grades}`:
+{{"item": "<id>", "grade": "good" | "partial" | "bad", "failure": "<type, or null when good>", "reason": "<one short sentence>"}}
+Failure types: wrong_focus, missing_side, missing_number, disjoint, too_long, no_context,
+answered_unanswerable, other. Reply with only the number of items graded and the counts per grade.
+"""
+# Sets whose questions carry no quoted evidence (the golden set): the grader may read their modules.
+MODULES_NOTE = ("\n3. the module files named in an item's `notes_reference.relevant_modules`, at\n"
+                "   `{corpus}/<module id>.md`, when its evidence list is empty.")
 RANK = {"bad": 0, "partial": 1, "good": 2}
 SEED = 8  # any fixed seed: the batches are reproducible from the same answer files
 
@@ -74,10 +98,16 @@ def batches(out: Path, key_file: Path, versions: list[tuple[str, Path]], n: int,
         key[iid] = {"qid": q, "version": f"{name_a}+{name_b}"}
         min(groups, key=len).append({"item": iid, **item(review[q], a[q])})
     out.mkdir(parents=True, exist_ok=True)
+    shutil.copy(rubric, out / "GRADING.md")
+    bare = any(not g["notes_reference"]["evidence_from_notes"] for group in groups for g in group)
+    modules = MODULES_NOTE.format(corpus=Path("corpus/modules").resolve()) if bare else ""
     for i, group in enumerate(groups, 1):
         rng.shuffle(group)
-        (out / f"batch{i}.jsonl").write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in group), encoding="utf-8")
-    shutil.copy(rubric, out / "GRADING.md")
+        batch = out / f"batch{i}.jsonl"
+        batch.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in group), encoding="utf-8")
+        (out / f"brief{i}.md").write_text(BRIEF.format(rubric=(out / "GRADING.md").resolve(), batch=batch.resolve(),
+                                                       grades=(out / f"grades{i}.jsonl").resolve(), modules=modules),
+                                          encoding="utf-8")
     key_file.write_text(json.dumps(key), encoding="utf-8")
     print(f"{len(changed)} changed answers, {len(same)} unchanged; batches of {[len(g) for g in groups]}")
 
