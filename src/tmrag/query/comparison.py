@@ -24,7 +24,10 @@ COMPARISON_RES = [
     # the subject after the question word
     re.compile(r"\b(?:how|what)\s+(?:is|are|does|do|should|would|can)\s+(?P<a>[^,;:?]+?),?\s+"
                r"(?:compared\s+(?:with|to)|as\s+opposed\s+to|in\s+contrast\s+to)\s+(?P<b>.+)", re.I),
-    # "Continuous batching and speculative decoding both exploit …", "both A and B use …"
+]
+# Two things named as sharing something: "Continuous batching and speculative decoding both exploit …",
+# "both A and B use …".
+BOTH_RES = [
     re.compile(rf"(?:^|[.?!:;]\s+)(?P<a>{_IN_CLAUSE}+?)\s+and\s+(?P<b>{_IN_CLAUSE}+?)\s+both\s+(?!of\b)", re.I),
     # not "which improves both latency and cost": there the two are what is asked, not the sides
     re.compile(r"(?:^|[.?!:;]\s+|\b(?:in|on|under|for|to|with|from|of)\s+)both\s+(?P<a>(?!of\b)[^,.?!;:]+?)\s+and\s+"
@@ -83,6 +86,17 @@ def _pattern_side(text: str, first: bool = False) -> str:
     return TRAILING_ADVERB.sub("", leading_phrase(SIDE_EXAMPLE.sub("", text)))
 
 
+def pattern_sides(question: str) -> list[str]:
+    """The two sides a contrast names ("how does A differ from B"), else two things named as sharing
+    something ("A and B both …"), where each ends within a few words."""
+    for patterns, most_words in ((COMPARISON_RES, None), (BOTH_RES, BOTH_SIDE_WORDS)):
+        m = next((m for p in patterns if (m := p.search(question))), None)
+        if m:
+            sides = [_pattern_side(m.group("a"), first=True), _pattern_side(m.group("b"))]
+            return [] if most_words and any(len(s.split()) > most_words for s in sides) else sides
+    return []
+
+
 SIDE_SETTING = re.compile(r"\s+(?:before|after)\s+", re.I)
 
 
@@ -103,10 +117,7 @@ def comparison_sides(question: str) -> list[str]:
     elif listed := listed_sides(question):
         sides = listed
     elif not re.search(ITEM, question, re.I):  # "(1) … both top-k and top-p …? (2) …" is asked in parts
-        m = next((m for p in COMPARISON_RES if (m := p.search(question))), None)
-        sides = [_pattern_side(m.group("a"), first=True), _pattern_side(m.group("b"))] if m else []
-        if m and "both" in m.re.pattern and any(len(s.split()) > BOTH_SIDE_WORDS for s in sides):
-            sides = []
+        sides = pattern_sides(question)
     else:
         sides = []
     # "canary release before shipping a new version": the side ends where its setting begins
