@@ -20,9 +20,12 @@ import json
 import random
 import re
 import sys
+from functools import cache
 from pathlib import Path
 
-from tmrag.corpus.markdown import slugify
+import numpy as np
+
+from tmrag.corpus.markdown import scan_body
 
 CORPUS = Path("corpus/modules")
 QUESTION_SETS = [Path("eval/review.jsonl"), Path("eval/short.jsonl"), Path("eval/golden.jsonl")]
@@ -30,7 +33,6 @@ PER_WRITER = 20
 # The mix each writer writes: unanswerable questions are the ones the assistant gets most wrong.
 MIX = {"unanswerable": 5, "comparison": 4, "numeric": 4, "multi_part": 3, "mechanism": 3, "list": 1}
 NEAR_DUPLICATE = 0.85  # cosine (all-MiniLM) above which a question repeats an existing one in other words
-HEADING = re.compile(r"^#{2,4}\s+(.+?)\s*$", re.M)
 
 BRIEF = """# Question-writing brief (writer {n})
 
@@ -77,9 +79,23 @@ def load_modules(root: Path = CORPUS) -> dict[str, str]:
     return {p.stem: p.read_text(encoding="utf-8") for p in sorted(root.glob("*.md"))}
 
 
-def existing_questions(sets: list[Path] = QUESTION_SETS) -> list[str]:
-    return [" ".join(json.loads(line)["question"].split())
-            for path in sets for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def existing_rows(sets: list[Path] = QUESTION_SETS) -> list[dict]:
+    return [json.loads(line) for path in sets for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def existing_questions(rows: list[dict]) -> list[str]:
+    return [" ".join(row["question"].split()) for row in rows]
+
+
+@cache
+def anchors(text: str) -> frozenset[str]:
+    """A module's section anchors, as the corpus loader reads its headings."""
+    return frozenset(s.anchor for s in scan_body(text, 0)[0])
+
+
+@cache
+def flattened(text: str) -> str:
+    return " ".join(text.split())
 
 
 def id_range(first: str, count: int) -> list[str]:
@@ -92,7 +108,7 @@ def briefs(out: Path, tag: str, firsts: list[str], seed: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     modules = sorted(str(p.resolve()) for p in CORPUS.glob("*.md"))
     random.Random(seed).shuffle(modules)
-    (out / "existing.txt").write_text("\n".join(existing_questions()) + "\n", encoding="utf-8")
+    (out / "existing.txt").write_text("\n".join(existing_questions(existing_rows())) + "\n", encoding="utf-8")
     mix = ", ".join(f"{n} {kind}" for kind, n in MIX.items())
     for n, first in enumerate(firsts, 1):
         ids = id_range(first, PER_WRITER)
@@ -106,16 +122,14 @@ def briefs(out: Path, tag: str, firsts: list[str], seed: int) -> None:
 
 def problems(question: dict, modules: dict[str, str]) -> list[str]:
     """What is wrong with one written question, against the notes."""
-    anchors = {m: {slugify(h) for h in HEADING.findall(text)} for m, text in modules.items()}
-    flat = {m: " ".join(text.split()) for m, text in modules.items()}
     out = [f"unknown module {m}" for m in question["relevant_modules"] if m not in modules]
     for section in question["relevant_sections"] + [e["section"] for e in question["evidence"]]:
         module, _, anchor = section.partition("#")
-        if module not in modules or (anchor and anchor not in anchors[module]):
+        if module not in modules or (anchor and anchor not in anchors(modules[module])):
             out.append(f"unknown section {section}")
     for e in question["evidence"]:
         module = e["section"].split("#")[0]
-        if module in flat and " ".join(e["quote"].split()) not in flat[module]:
+        if module in modules and flattened(e["quote"]) not in flattened(modules[module]):
             out.append(f"quote not verbatim: {e['quote'][:60]}")
     for must in question["must_contain"]:
         if not any(must in modules.get(m, "") for m in question["relevant_modules"]):
@@ -143,8 +157,6 @@ def near_duplicates(questions: list[dict], existing: list[str], threshold: float
     from tmrag.engine import Engine
 
     engine = Engine.open(Settings())
-    import numpy as np
-
     known = np.stack([engine.embed_query(t) for t in existing])
     out = {}
     for q in questions:
@@ -159,11 +171,12 @@ def check(folder: Path, out: Path | None, threshold: float) -> None:
     ids = [q["id"] for q in questions]
     bad = {q["id"]: errs for q in questions if (errs := problems(q, modules))}
     bad.update({i: ["id used twice"] for i in ids if ids.count(i) > 1})
-    taken = {json.loads(line)["id"] for path in QUESTION_SETS for line in path.read_text().splitlines() if line.strip()}
+    existing = existing_rows()
+    taken = {row["id"] for row in existing}
     bad.update({i: ["id already in eval/"] for i in ids if i in taken})
     for qid, errs in bad.items():
         print(qid, "; ".join(errs))
-    near = near_duplicates(questions, existing_questions(), threshold)
+    near = near_duplicates(questions, existing_questions(existing), threshold)
     for qid, cos in near.items():
         print(qid, f"near-duplicate of an existing question ({cos:.3f})")
     print(f"{len(questions)} questions, {len(bad)} with problems, {len(near)} near-duplicates")

@@ -5,10 +5,13 @@ real corpus."""
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -18,6 +21,15 @@ from .fakes import FakeEmbedder, write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def load_script(name: str) -> ModuleType:
+    """A script of scripts/ as a module (they are run as files, not installed)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # what the script defines resolves its own module by name
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _script():  # noqa: ANN202
-    spec = importlib.util.spec_from_file_location("blind_grading", ROOT / "scripts" / "blind_grading.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["blind_grading"] = module
-    spec.loader.exec_module(module)
-    return module
+from ..conftest import load_script
 
 
 def _write(path: Path, rows: list[dict]) -> Path:
@@ -32,7 +22,8 @@ def test_each_batch_has_a_brief_naming_only_its_batch_rubric_and_grades(tmp_path
     b = _write(tmp_path / "b.jsonl", [{"id": f"q{n}", "answer": "new" if n else "old", "citations": []} for n in range(3)])
     rubric = _write(tmp_path / "rubric.md", [])
     out = tmp_path / "g"
-    _script().batches(out, tmp_path / "key.json", [("A", a), ("B", b)], 2, rubric, whole=True, questions=questions)
+    versions = [("A", a), ("B", b)]
+    load_script("blind_grading").batches(out, tmp_path / "key.json", versions, 2, rubric, whole=True, questions=questions)
     for n in (1, 2):
         brief = (out / f"brief{n}.md").read_text()
         assert str(out / f"batch{n}.jsonl") in brief and str(out / f"grades{n}.jsonl") in brief

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _script():  # noqa: ANN202
-    spec = importlib.util.spec_from_file_location("blind_questions", ROOT / "scripts" / "blind_questions.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["blind_questions"] = module
-    spec.loader.exec_module(module)
-    return module
-
+from ..conftest import ROOT, load_script
 
 NOTES = {"kv": "---\nid: kv\n---\n# KV\n\n## Worked numbers: KV cache\n\nA token needs 0.5 MiB of cache in fp16.\n"}
 
@@ -34,7 +23,7 @@ def _question(**changes: object) -> dict:
 
 
 def test_a_question_true_to_the_notes_has_no_problems() -> None:
-    assert _script().problems(_question(), NOTES) == []
+    assert load_script("blind_questions").problems(_question(), NOTES) == []
 
 
 @pytest.mark.parametrize(("changes", "problem"), [
@@ -45,11 +34,11 @@ def test_a_question_true_to_the_notes_has_no_problems() -> None:
     ({"relevant_modules": ["vit"]}, "unknown module vit"),
 ])
 def test_each_way_a_question_departs_from_the_notes_is_named(changes: dict, problem: str) -> None:
-    assert any(p.startswith(problem) for p in _script().problems(_question(**changes), NOTES))
+    assert any(p.startswith(problem) for p in load_script("blind_questions").problems(_question(**changes), NOTES))
 
 
 def test_a_writer_gets_twenty_ids_and_a_share_of_the_modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    script = _script()
+    script = load_script("blind_questions")
     assert script.id_range("r-9761", 20)[-1] == "r-9780" and script.id_range("r-10001", 3) == ["r-10001", "r-10002",
                                                                                                  "r-10003"]
     monkeypatch.chdir(ROOT)
