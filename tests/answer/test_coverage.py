@@ -71,6 +71,14 @@ def test_a_quantity_in_its_unit_counts_as_stated() -> None:
     assert not states_quantity(["layers"], True, ["It needs 140 GB in fp16."], ranking)
 
 
+def test_a_bare_size_is_stated_by_a_parameter_count_and_a_block_size_is_not() -> None:
+    ranking = SimpleNamespace(query=SimpleNamespace(text="What size LLaMA base model did LIMA fine-tune on 1,000 examples?"))
+    assert states_quantity(["size"], True, ["LIMA fine-tuned a 65B LLaMA base model on 1,000 pairs."], ranking)
+    assert not states_quantity(["size"], True, ["LIMA fine-tuned LLaMA on 1,000 pairs."], ranking)  # the question's own
+    ranking = SimpleNamespace(query=SimpleNamespace(text="What block size did DeepSeek-V3 use for fp8 scaling?"))
+    assert not states_quantity(["block", "size"], True, ["DeepSeek-V3 trained a 671B-parameter model in fp8."], ranking)
+
+
 def test_a_share_is_stated_by_a_percentage_the_question_did_not_give() -> None:
     question = "How big was SWE-bench, and what share of it did the best model resolve?"
     ranking = SimpleNamespace(query=SimpleNamespace(text=question))

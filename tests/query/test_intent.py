@@ -119,6 +119,7 @@ def test_a_longest_or_numeric_part_that_points_back_borrows_only_the_names_befor
     ("Which TCP port does it use?", ["TCP"], "port"),
     ("How big a discount does the Batches API give on output tokens?", ["Batches", "API"], "discount"),
     ("like what's the max file size before it starts a new file?", [], "max file size"),
+    ("What size LLaMA base model did LIMA fine-tune?", ["LLaMA", "LIMA"], "size"),  # the model is whose size
 ])
 def test_focus_is_the_asked_attribute_without_its_owner(question: str, names: list[str], focus: str) -> None:
     assert question_focus(question, names) == focus

@@ -32,6 +32,8 @@ _MONEY = re.compile(r"\$\s?\d|\d\s*(?:USD|dollars?)\b")
 _TIME = re.compile(r"\d\s*(?:ms|s|seconds?|minutes?|hours?|days?)\b")
 # a size in bytes, or in tokens ("typical chunk sizes": "256–1,024 tokens")
 _SIZE = re.compile(rf"{_BYTES.pattern}|\d\s*[KM]?\s*tokens?\b")
+# "what size LLaMA model": a bare size is also a parameter count ("a 65B LLaMA base model")
+_BARE_SIZE = re.compile(rf"{_SIZE.pattern}|\d\s?[MBT]\b")
 QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
     "memory": _BYTES, "size": _SIZE, "footprint": _BYTES, "storage": _BYTES, "cache": _BYTES,
     "cost": _MONEY, "price": _MONEY, "pricing": _MONEY, "bill": _MONEY, "charge": _MONEY,
@@ -96,6 +98,8 @@ def unit_of(focus: list[str], question: str) -> re.Pattern[str] | None:
     """The unit the asked quantity is stated in, by its name or by "how big is"."""
     if not focus:
         return None
+    if focus == ["size"]:
+        return _BARE_SIZE
     return QUANTITY_UNITS.get(focus[-1]) or (_BYTES if HOW_BIG.search(question) else None)
 
 

@@ -28,6 +28,8 @@ UNIT_NAME = re.compile(r"[GTPE]?FLOP[sS]?|MFU|[KMGT]i?B(?:/s)?|tok/s|ms", re.I)
 KIND_ACRONYM = re.compile(r"LLMs?|APIs?|GPUs?|SDKs?|CLIs?|SLMs?|VLMs?")  # names of a kind of thing, not of one thing
 # "how many X", "what/which X does …", "what is the X of …": X is the focus.
 FOCUS_RES = [
+    # "What size LLaMA base model did LIMA fine-tune?": the model's size, however the model is named.
+    re.compile(r"\bwhat\s+(?P<f>sizes?)\s+(?!of\b)", re.I),
     # "what's the minimum Cohen's kappa a judge should hit?": a bound, up to the clause that sets it.
     re.compile(r"\bwhat(?:'s|\s+is|\s+are)\s+the\s+(?P<f>(?:minimum|maximum|max|min|default|recommended)\s+[^?]+?)\s+"
                r"(?:an?|that|which|to|should|before|when)\b", re.I),
