@@ -686,3 +686,18 @@ def test_a_size_is_stated_in_bytes_or_in_tokens() -> None:
     assert QUANTITY_UNITS["size"].search("Typical choices are 256–1,024 tokens with 10–20% overlap.")
     assert QUANTITY_UNITS["size"].search("A 4,096-token sequence needs 1.25 GiB of cache.")
     assert not QUANTITY_UNITS["size"].search("Documents are split into chunks small enough to embed.")
+
+
+def test_a_multi_part_question_that_announces_its_parts_is_not_judged_by_its_first_parts_focus() -> None:
+    from tmrag.answer.coverage import announces_parts
+    from tmrag.query.intent import QuestionIntent
+
+    def ranking(text: str, kind: str = "multi_part") -> SimpleNamespace:
+        return SimpleNamespace(query=SimpleNamespace(text=text), intent=QuestionIntent(kind))
+
+    assert announces_parts(ranking("Two infra lookups. (1) How are TPU chips wired? (2) What MFU range did Llama 3 get?"))
+    assert announces_parts(ranking("tooling check, two quick ones: what does strict mode guarantee, and what is tiktoken?"))
+    assert announces_parts(ranking("three things: a) the SLO, b) the p99, c) the fleet size?"))
+    # two questions asked without announcing them keep every check: "how many …, and how many …"
+    assert not announces_parts(ranking("how many layers does DeepSeek-V3 have, and how many keep a dense FFN?"))
+    assert not announces_parts(ranking("Two infra lookups: TPU wiring vs GPU wiring?", kind="comparison"))

@@ -18,6 +18,7 @@ from ..query.documents import DocumentEvidence
 from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
+from ..query.wording import ITEM
 from ..tokenize import stem_tokens, tokenize
 from .answer_shape import DEFAULT, FIGURE, RATIO_RE, SHARE, offers_values, unchosen, unshaped, unwritten_variants
 from .asked import (
@@ -60,6 +61,9 @@ FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it 
 # "A_hat_0", "d_k", "w_1": a symbol typed in ASCII, which the notes write in math ("Â_0").
 NOTATION = re.compile(r"[A-Za-z]{1,2}(?:_[A-Za-z0-9]+)+")
 # Quantities with one unit whatever is measured (a "size" may be tokens, bytes or parameters).
+# "(1) … (2) …", "Two infra lookups: …", "two quick ones": a question that announces its parts.
+ANNOUNCED = re.compile(rf"{ITEM}|\b(?:two|three|four|2|3|4)\s+(?:[\w/-]+\s+){{0,3}}?"
+                       r"(?:questions|things|parts|bits|lookups|checks|ones)\b", re.I)
 RATED_UNITS = frozenset({"throughput", "latency", "bandwidth", "cost", "price", "pricing", "bill", "charge", "flop",
                          "compute", "time", "duration"})
 @dataclass
@@ -84,6 +88,15 @@ def distinct_missing(missing: list[str]) -> list[str]:
     def core(m: str) -> str:
         return LEADING_ASK.sub("", m.lower())
     return [m for m in missing if not any(m != other and core(m) in core(other) for other in missing)]
+
+
+def announces_parts(ranking: Ranking) -> bool:
+    """A multi-part question that announces its parts asks several things, and its focus is only
+    its first part's: the focus, reader and answer-shape checks would read one part's attribute
+    against every part's quotes. They are skipped for it; a part the quotes leave out is still
+    named (``unsaid_parts``) when another check finds something missing. Dev: 19 answerable
+    questions no longer flagged partial, and no unanswerable question lost its flag."""
+    return ranking.intent.kind == "multi_part" and bool(ANNOUNCED.search(ranking.query.text))
 
 
 def _tokens(text: str) -> set[str]:
@@ -146,7 +159,9 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
         # evidence the reader is not asked to overrule; a plain pass of the focus check is not
         # (dev: the reader catches unanswerables there, "how many GPUs does Character.ai run").
         said = False
-        if (focus and intent.kind in FOCUS_KINDS and not generic(focus, ranking.query.text) and names_asked(ranking)
+        announced = announces_parts(ranking)
+        if (focus and intent.kind in FOCUS_KINDS and not announced and not generic(focus, ranking.query.text)
+                and names_asked(ranking)
                 and not missing and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking))
                 and not states(focus, intent.numeric, *self.of_owner(ranking, quotes, sentences, token_sets),
                                ranking, context)):
@@ -156,7 +171,8 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
             said = kinds != token_sets and states(focus, intent.numeric, sentences, kinds, ranking, context)
             if not said and not self.reads_as_answered(ranking, sentences):
                 missing.append(asked_here(ranking))
-        if (not missing and not said and not states_quantity(focus, intent.numeric, sentences, ranking)
+        if (not missing and not said and not announced
+                and not states_quantity(focus, intent.numeric, sentences, ranking)
                 and not self.states_of_owner(ranking, sentences, token_sets, context)
                 and not works_the_case(ranking.query.text, sentences)
                 and self.reads_as_unanswered(ranking, sentences)):
@@ -166,7 +182,8 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
                 and not any(RATIO_RE.search(display_sentence(s)) for s in sentences)):
             # "how much higher throughput does A get than B": neither tok/s nor a ratio quoted
             missing.append(asked_here(ranking))
-        if not missing and (shape := unshaped(ranking.query.text, asked_clause(ranking), sentences, intent.numeric)):
+        if not missing and not announced and (
+                shape := unshaped(ranking.query.text, asked_clause(ranking), sentences, intent.numeric)):
             asks_attribute = bool(focus) and not generic(focus, ranking.query.text)  # not "what else has to hold"
             missing.append(asked_here(ranking) if shape in (SHARE, FIGURE, DEFAULT) and asks_attribute
                            else asked_question(ranking.query.text) if shape in (FIGURE, DEFAULT) else shape)
