@@ -699,5 +699,13 @@ def test_a_multi_part_question_that_announces_its_parts_is_not_judged_by_its_fir
     assert announces_parts(ranking("tooling check, two quick ones: what does strict mode guarantee, and what is tiktoken?"))
     assert announces_parts(ranking("three things: a) the SLO, b) the p99, c) the fleet size?"))
     # two questions asked without announcing them keep every check: "how many …, and how many …"
+    assert announces_parts(ranking("Where does each design place the check, and what's the reasoning in each case?"))
     assert not announces_parts(ranking("how many layers does DeepSeek-V3 have, and how many keep a dense FFN?"))
     assert not announces_parts(ranking("Two infra lookups: TPU wiring vs GPU wiring?", kind="comparison"))
+
+
+def test_a_subscript_typed_as_one_digit_is_notation_not_a_name() -> None:
+    from tmrag.answer.coverage import NOTATION
+
+    assert all(NOTATION.fullmatch(n) for n in ("W1", "W2", "x1", "d_k", "A_hat_0"))
+    assert not any(NOTATION.fullmatch(n) for n in ("T5", "L2", "H100", "GPT-4", "O3"))  # names the notes write

@@ -59,11 +59,12 @@ SCENE_KINDS = frozenset({"mechanism", "multi_part", "comparison"})  # questions 
 FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it is first: "A smooth activation …"
 # "by how many points": a margin, though "point" alone names no attribute ("what's the point of …").
 # "A_hat_0", "d_k", "w_1": a symbol typed in ASCII, which the notes write in math ("Â_0").
-NOTATION = re.compile(r"[A-Za-z]{1,2}(?:_[A-Za-z0-9]+)+")
+# "W1", "x2": a weight or a vector's subscript typed as one digit (not "T5" or "L2", names).
+NOTATION = re.compile(r"[A-Za-z]{1,2}(?:_[A-Za-z0-9]+)+|[WUVXYwxyhb]\d")
 # Quantities with one unit whatever is measured (a "size" may be tokens, bytes or parameters).
 # "(1) … (2) …", "Two infra lookups: …", "two quick ones": a question that announces its parts.
 ANNOUNCED = re.compile(rf"{ITEM}|\b(?:two|three|four|2|3|4)\s+(?:[\w/-]+\s+){{0,3}}?"
-                       r"(?:questions|things|parts|bits|lookups|checks|ones)\b", re.I)
+                       r"(?:questions|things|parts|bits|lookups|checks|ones)\b|\b(?:in|for)\s+each\b|\beach\s+(?:one|of)\b", re.I)
 RATED_UNITS = frozenset({"throughput", "latency", "bandwidth", "cost", "price", "pricing", "bill", "charge", "flop",
                          "compute", "time", "duration"})
 @dataclass
