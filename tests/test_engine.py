@@ -375,14 +375,16 @@ def test_a_side_is_evidenced_by_its_glossary_entry_whatever_is_asked_of_it(real_
     assert "Sparse expert routing is not new." not in answer  # a side named in a sentence this short is only introduced
 
 
-def test_a_question_in_parts_missing_one_part_still_quotes_the_others(real_engine) -> None:  # noqa: ANN001
-    # a partial answer's nearest evidence is cut short; the parts the notes answer are not
+def test_a_question_that_announces_its_parts_is_answered_part_by_part(real_engine) -> None:  # noqa: ANN001
+    # the first part's focus ("the cheap low-detail image mode") is not read against the other parts'
+    # quotes, so no false "The notes don't state how do i test …" opens the answer; every part is quoted
     q = ("building a VLM pipeline for scanned invoices. a) can i get away with the cheap low-detail image mode? "
          "b) how do i test whether it's describing stuff that isn't actually in the image? c) is there a security "
          "risk that's specific to image inputs?")
     r = real_engine.ask(q)
-    assert r.coverage == "partial"
-    assert "cannot read small text" in r.answer and "visual prompt injection" in r.answer
+    assert r.coverage == "answered" and not r.answer.startswith("The notes don't state")
+    assert "cannot read small text" in r.answer and "negative questions" in r.answer
+    assert "visual prompt injection" in r.answer
 
 
 def test_a_question_in_parts_is_judged_by_its_parts_evidence(real_engine) -> None:  # noqa: ANN001
