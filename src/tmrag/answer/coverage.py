@@ -18,7 +18,7 @@ from ..query.documents import DocumentEvidence
 from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
-from ..query.wording import ITEM
+from ..query.wording import ITEM_MARK
 from ..tokenize import stem_tokens, tokenize
 from .answer_shape import DEFAULT, FIGURE, RATIO_RE, SHARE, offers_values, unchosen, unshaped, unwritten_variants
 from .asked import (
@@ -61,10 +61,10 @@ FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it 
 # "A_hat_0", "d_k", "w_1": a symbol typed in ASCII, which the notes write in math ("Â_0").
 # "W1", "x2": a weight or a vector's subscript typed as one digit (not "T5" or "L2", names).
 NOTATION = re.compile(r"[A-Za-z]{1,2}(?:_[A-Za-z0-9]+)+|[WUVXYwxyhb]\d")
-# "(1) … (2) …", "Two infra lookups: …", "two quick ones", "… in each case": a question that
-# announces its parts.
-ANNOUNCED = re.compile(rf"{ITEM}|\b(?:two|three|four|2|3|4)\s+(?:[\w/-]+\s+){{0,3}}?"
-                       r"(?:questions|things|parts|bits|lookups|checks|ones)\b"
+# "(1) … (2) …", "First, …", "Two infra lookups: …", "two quick ones", "… in each case": a question
+# that announces its parts ("when the document was first, and …" numbers nothing).
+ANNOUNCED = re.compile(rf"(?:^|\s){ITEM_MARK}|(?:^|[.?!:;]\s+)(?:first|second),"
+                       r"|\b(?:two|three|four|2|3|4)\s+(?:[\w/-]+\s+){0,3}?(?:questions|things|parts|bits|lookups|checks|ones)\b"
                        r"|\b(?:in|for)\s+each\b|\beach\s+(?:one|of)\b", re.I)
 # Quantities with one unit whatever is measured (a "size" may be tokens, bytes or parameters).
 RATED_UNITS = frozenset({"throughput", "latency", "bandwidth", "cost", "price", "pricing", "bill", "charge", "flop",
@@ -193,7 +193,7 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
                            else asked_question(ranking.query.text) if shape in (FIGURE, DEFAULT) else shape)
         if not missing and (kind := unnamed_kind(ranking, sentences)):
             missing.append(asked_here(ranking) if focus else kind)
-        if not missing and intent.numeric and self.only_assumed(ranking.query.text, quotes, sentences):
+        if not missing and intent.numeric and not announced and self.only_assumed(ranking.query.text, quotes, sentences):
             asked = asked_here(ranking) if focus else FIGURE
             missing.append(f"the real {asked.removeprefix('the ')}" if asked.startswith("the ") else asked)
         if (not missing and intent.kind == "numeric" and focus and not generic(focus, ranking.query.text)
