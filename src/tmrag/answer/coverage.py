@@ -95,11 +95,11 @@ def distinct_missing(missing: list[str]) -> list[str]:
 
 def announces_parts(ranking: Ranking) -> bool:
     """A multi-part question that announces its parts asks several things, and its focus is only
-    its first part's: the focus, reader, answer-shape and assumed-figure checks would read one part's attribute
-    against every part's quotes. They are skipped for it; a part the quotes leave out is still
-    named (``unsaid_parts``) when another check finds something missing. Dev: 26 answerable
-    questions no longer flagged partial, and no unanswerable question lost its flag (blind pairs:
-    7 better, 0 worse)."""
+    its first part's: the focus, reader, answer-shape and assumed-figure checks would read one
+    part's attribute against every part's quotes. They are skipped for it; a part the quotes leave
+    out is still named (``unsaid_parts``) when another check finds something missing. Dev: 26
+    answerable questions no longer flagged partial, and no unanswerable question lost its flag
+    (blind pairs: 7 better, 0 worse)."""
     return ranking.intent.kind == "multi_part" and bool(ANNOUNCED.search(ranking.query.text))
 
 
