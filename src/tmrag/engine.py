@@ -289,9 +289,9 @@ class Engine:
         if result is None:
             quotes = [] if abstained else self.quotes(ranking)
             # a question of three parts or more keeps each part's evidence when one of them is missing:
-            # the others are answered ("b) how do I test for hallucinated content" lacks; a) and c)
-            # don't). With two parts, the part said is more often the related text around the one asked
-            # (dev, blind: 5 better, 1 worse with three parts; 8 better, 23 worse with two)
+            # the others are still answered. With two parts, the part said is more often the related
+            # text around the one asked (dev, blind: 5 better, 1 worse with three parts; 8 better, 23
+            # worse with two)
             sided = FULL_PARTIAL_PARTS <= len(ranking.intent.parts) <= MAX_SIDES
             result = self.composer.compose(ranking, quotes, abstained or not quotes, context=None if sided else
                                            lambda: self.quoter.select(ranking, numbers_first=False))
