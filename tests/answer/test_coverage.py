@@ -698,9 +698,9 @@ def test_a_multi_part_question_that_announces_its_parts_is_not_judged_by_its_fir
     assert announces_parts(ranking("Two infra lookups. (1) How are TPU chips wired? (2) What MFU range did Llama 3 get?"))
     assert announces_parts(ranking("tooling check, two quick ones: what does strict mode guarantee, and what is tiktoken?"))
     assert announces_parts(ranking("three things: a) the SLO, b) the p99, c) the fleet size?"))
-    # two questions asked without announcing them keep every check: "how many …, and how many …"
     assert announces_parts(ranking("Where does each design place the check, and what's the reasoning in each case?"))
     assert announces_parts(ranking("Two things. First, what does it cost? Second, how fast is it?"))
+    # two questions asked without announcing them keep every check: "how many …, and how many …"
     assert not announces_parts(ranking("how many layers does DeepSeek-V3 have, and how many keep a dense FFN?"))
     # an ordinal inside a clause numbers nothing
     assert not announces_parts(ranking("what accuracy did it reach when the document was first, and what in the middle?"))

@@ -32,8 +32,6 @@ _MONEY = re.compile(r"\$\s?\d|\d\s*(?:USD|dollars?)\b")
 _TIME = re.compile(r"\d\s*(?:ms|s|seconds?|minutes?|hours?|days?)\b")
 # a size in bytes, or in tokens ("typical chunk sizes": "256–1,024 tokens")
 _SIZE = re.compile(rf"{_BYTES.pattern}|\d\s*[KM]?\s*tokens?\b")
-# "what size LLaMA model": a bare size is also a parameter count ("a 65B LLaMA base model")
-_BARE_SIZE = re.compile(rf"{_SIZE.pattern}|\d\s?[MBT]\b")
 QUANTITY_UNITS: dict[str, re.Pattern[str]] = {
     "memory": _BYTES, "size": _SIZE, "footprint": _BYTES, "storage": _BYTES, "cache": _BYTES,
     "cost": _MONEY, "price": _MONEY, "pricing": _MONEY, "bill": _MONEY, "charge": _MONEY,
@@ -92,6 +90,8 @@ SHARE_WORDS = frozenset({"share", "fraction", "percentage", "percent", "proporti
 SHARE_GAP = 2  # words between "43% of" and the noun it is a share of: "of MMLU's questions", "of all comparisons"
 # A size as the notes write one: bytes, or a parameter count ("1.3B-parameter", "6B", "175 billion").
 SIZE_RE = re.compile(r"\d\s*(?:[KMGTP]i?B|bytes?|[KMBT](?![a-z])|(?:million|billion|trillion)\b|param(?:eter)?s?\b)")
+# "what size LLaMA model": a bare size is in tokens too, or a parameter count ("a 65B LLaMA base model")
+_BARE_SIZE = re.compile(rf"{_SIZE.pattern}|{SIZE_RE.pattern}")
 
 
 def unit_of(focus: list[str], question: str) -> re.Pattern[str] | None:
