@@ -387,6 +387,16 @@ def test_a_question_that_announces_its_parts_is_answered_part_by_part(real_engin
     assert "visual prompt injection" in r.answer
 
 
+def test_a_partial_answer_to_a_three_part_question_keeps_the_answered_parts(real_engine) -> None:  # noqa: ANN001
+    # the notes never write "Quokka", so the third part is missing; the first two are still answered
+    # from their own quotes instead of being replaced by the whole question's closest passages
+    q = ("three quick ones: (1) why does PagedAttention store the KV cache in fixed-size blocks? (2) what MFU does "
+         "Llama 3 405B report in bf16? (3) what vocabulary size does the Quokka tokenizer use?")
+    r = real_engine.ask(q)
+    assert r.coverage == "partial" and any("Quokka" in m for m in r.missing)
+    assert "fixed-size blocks" in r.answer and "38–43%" in r.answer
+
+
 def test_a_question_in_parts_is_judged_by_its_parts_evidence(real_engine) -> None:  # noqa: ANN001
     # the whole embeds at 0.56, so the reader would be asked and read it as unanswered; each part finds
     # its module at 0.63

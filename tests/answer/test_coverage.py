@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from tmrag.answer.asked import asked_thing, names_asked, number_owners, owner_phrase, unnamed_kind
 from tmrag.answer.composing import coverage_note
-from tmrag.answer.coverage import CoverageJudge
+from tmrag.answer.coverage import CoverageJudge, typed_title
 from tmrag.answer.missing_note import say_missing, unsaid_parts
 from tmrag.answer.stating import states, states_quantity
 from tmrag.tokenize import tokenize
@@ -712,3 +712,12 @@ def test_a_subscript_typed_as_one_digit_is_notation_not_a_name() -> None:
 
     assert all(NOTATION.fullmatch(n) for n in ("W1", "W2", "x1", "d_k", "A_hat_0"))
     assert not any(NOTATION.fullmatch(n) for n in ("T5", "L2", "H100", "GPT-4", "O3"))  # names the notes write
+
+
+def test_a_capitalised_word_is_a_name_only_when_the_writer_typed_capitals() -> None:
+    assert typed_title("Quokka", "what vocabulary size does the Quokka tokenizer use in Llama 3 terms?")
+    assert typed_title("Treebank", "how many perplexity points did Press and Wolf save on Penn Treebank?")
+    # a question typed in lower case gets its unknown words capitalised as names: no capital is the writer's
+    assert not typed_title("Distort", "how do leaky or badly reset sandboxes Distort agent eval results?")
+    assert not typed_title("QKV", "what is the QKV projection in GPT-2?")  # an acronym may be spelled out
+    assert not typed_title("Pro", "what context did Gemini 1.5 Pro launch with?")  # too short to be sure

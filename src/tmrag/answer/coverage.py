@@ -55,6 +55,7 @@ ASKS_REAL = re.compile(r"\b(?:actual|actually|real|in production|own figures|off
 # The notes mark a made-up figure: "assume", "illustrative", "hypothetical", "in the shape of".
 ASSUMED = re.compile(r"\b(?:assum\w*|illustrative\w*|hypothetical|in the shape of)\b", re.I)
 READER_MEMO = 64  # recent (question, quotes) pairs: a judgement's checks share one; concurrent requests a few
+MIN_TITLE_NAME = 4  # "Quokka", "Grok": shorter capitalised words are often abbreviations ("Pro", "Max")
 SCENE_KINDS = frozenset({"mechanism", "multi_part", "comparison"})  # questions that ask how, why, or several things
 FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it is first: "A smooth activation …"
 # "by how many points": a margin, though "point" alone names no attribute ("what's the point of …").
@@ -77,9 +78,20 @@ class CoverageResult:
 
 def unwritten(name: str, ranking: Ranking) -> bool:
     """A compound name the notes never write ("Flash-Decoding"), so no quote is about it, even one
-    with its every word; a single unknown word may be an abbreviation the notes spell out
-    ("QKV"), so it alone decides nothing at strong evidence."""
-    return name in ranking.unknown_names and bool(COMPOUND.search(name)) and not NOTATION.fullmatch(name)
+    with its every word; so is a capitalised word typed among other capitals ("Penn Treebank"),
+    where its capital is the writer's. A single unknown word may otherwise be an abbreviation the
+    notes spell out ("QKV"), or a word a question typed in lower case got capitalised for as an
+    unknown name ("distort"), so it alone decides nothing at strong evidence."""
+    return name in ranking.unknown_names and (bool(COMPOUND.search(name)) or typed_title(name, ranking.query.text)) \
+        and not NOTATION.fullmatch(name)
+
+
+def typed_title(name: str, question: str) -> bool:
+    """``name`` is one capitalised word ("Quokka") in a question with capitals of its own elsewhere."""
+    if not (name.isalpha() and len(name) >= MIN_TITLE_NAME and name[0].isupper() and name[1:].islower()):
+        return False
+    rest = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", question)
+    return any(c.isupper() for c in rest[1:])  # a first letter is capitalised anyway
 
 
 LEADING_ASK = re.compile(r"^(?:the|an?|which|what|how)\s+", re.I)

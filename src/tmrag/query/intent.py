@@ -20,7 +20,8 @@ NUMERIC_RE = re.compile(
     r"memory|speedup|score|accuracy|value|threshold|budget|total|length|width|dimension|probability|chance|loss|"
     r"share|statistic|margin|wavelength|overshoot|gap|amount|volume|tpot|ttft|goodput|interval|utilization|coefficient|cutoff|"
     r"delay|timeout|"
-    r"[GTPE]?FLOPS|MFU|tokens?/s|tok/s|GB|GiB|TB)s?\b|"
+    r"[GTPE]?FLOPS|MFU|tokens?/s|tok/s|GB|GiB|TB)s?\b"
+    r"(?!\s+(?:types?|kinds?|sorts?|categor(?:y|ies))\b)|"  # "what memory types": kinds, not a quantity
     r"\bwhat\s+\S+\s+(?:does|do|did)\s+[^?]{1,60}?\b(?:get|reach|score|achieve|hit)\b",  # "what FID does X get"
     re.I)
 # Units that look like names but are what a question asks for ("What TFLOPS does it reach?").
