@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from tmrag.answer.answer_shape import (
     ASKS_RATIO,
     ASKS_SHARE,
+    FIGURE,
     MULTIPLIER_RE,
     NAMED_KIND,
     RATIO_RE,
@@ -14,6 +15,7 @@ from tmrag.answer.answer_shape import (
     names_any,
     offers_values,
     unchosen,
+    unshaped,
     unwritten_variants,
 )
 from tmrag.answer.composing import coverage_note
@@ -122,3 +124,10 @@ def test_a_default_asked_for_is_stated_only_by_a_sentence_that_says_what_holds_b
     # a default named as the case compared with, or a thing called default, asks for no default
     assert not ASKS_DEFAULT.search("how many GPU-seconds does a 25-step job take vs the 50-step default?")
     assert not ASKS_DEFAULT.search("which latency SLOs does the design set for the default model?")
+
+
+def test_a_value_asked_of_a_metric_written_with_an_at_sign_wants_a_figure() -> None:
+    q = "what neighbour-overlap@10 value between two snapshots should fire the drift alert?"
+    said = ["Alert when any metric leaves its band, and link each alert to a re-embedding or rollback action."]
+    assert unshaped(q, q, said, numeric=True) == FIGURE
+    assert unshaped(q, q, ["Alert when overlap@10 falls below 0.85 on the probe set."], numeric=True) is None

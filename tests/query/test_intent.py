@@ -370,3 +370,12 @@ def test_what_the_asker_says_of_themselves_after_a_question_is_no_part() -> None
     assert classify("What does Claude Haiku cost per million tokens? I want to add it to my price table.", ["Claude"],
                     False).kind == "numeric"
     assert len(split_parts("what does the gate cost? I mean, why is it slow?")) == 2  # a question of its own
+
+
+def test_how_accurate_asks_for_an_accuracy_and_memory_types_for_kinds() -> None:
+    intent = classify("How accurate was InstructGPT's reward model at predicting held-out preferences?", ["InstructGPT"], False)
+    assert intent.numeric and intent.focus == "accuracy"
+    assert classify("How expensive is one GPT-4 call?", ["GPT-4"], False).focus == "cost"
+    # a quantity word that names a kind of thing: the question asks for the kinds, not a number
+    listed = classify("what memory types can a note's front matter be tagged with? just list them", [], False)
+    assert not listed.numeric and listed.kind == "list"

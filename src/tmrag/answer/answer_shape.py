@@ -44,7 +44,8 @@ UNIT_FORMS = {"microseconds": r"(?:µs|μs|us|microseconds?)", "milliseconds": r
               "gb": _BYTE_UNIT, "tb": _BYTE_UNIT, "kib": _BYTE_UNIT, "mib": _BYTE_UNIT, "gib": _BYTE_UNIT}
 ASKS_UNIT = re.compile(rf"\bhow\s+many\s+(?P<unit>{'|'.join(UNIT_FORMS)})\b", re.I)
 # Asks for a figure outright: only a number the question did not give can answer it.
-ASKS_FIGURE = re.compile(r"\bhow\s+(?:many|much|often|long|big|large)\b|\bwhat\s+(?:[\w-]+\s+){0,2}?(?:percentage|fraction|share|"
+ASKS_FIGURE = re.compile(r"\bhow\s+(?:many|much|often|long|big|large|accurate)\b|"
+                         r"\bwhat\s+(?:[\w@^.-]+\s+){0,2}?(?:percentage|fraction|share|"  # "what overlap@10 value"
                          r"accuracy|score|rate|value|size|count|coefficient|cutoff|threshold|width|delay|timeout|"
                          r"interval|cap)s?\b", re.I)
 FIGURE = "the figure"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ..query.intent import AND_ASKS, KIND_ACRONYM, SETTING_SENTENCE, UNIT_NAME
+from ..query.intent import AND_ASKS, KIND_ACRONYM, MEASURED_BY, SETTING_SENTENCE, UNIT_NAME
 from ..query.ranking import Ranking
 from ..query.wording import FRAME_WORDS, leading_phrase
 from .answer_shape import NAMED_KIND, names_any
@@ -22,9 +22,10 @@ OWNER_RE = re.compile(r"\b(?:how\s+(?:many|much)|what|which)\s+(?!(?:is|are|was|
 # "What is the vocabulary size of GPT-4o's tokenizer", "what is X's context length": the thing after "of".
 OF_OWNER_RE = re.compile(r"\b(?:what|which)(?:['’]s|\s+(?:is|are|was|were))\s+(?:the\s+)?(?:[\w/-]+\s+){1,4}?of\s+"
                          r"(?P<owner>[^?]+)", re.I)  # "what's the X of Y" too
-# "how big is GPT-4's tokenizer vocabulary?": the measured thing's owner follows the verb.
-SIZE_OWNER_RE = re.compile(r"\bhow\s+(?:big|large|long|wide|deep)\s+(?:is|are|was|were)\s+(?:the\s+)?"
-                           r"(?P<owner>(?:\S+\s*){1,3})", re.I)
+# "how big is GPT-4's tokenizer vocabulary?", "how accurate was InstructGPT's reward model": the
+# measured thing's owner follows the verb.
+SIZE_OWNER_RE = re.compile(r"\bhow\s+(?:big|large|long|wide|deep|" + "|".join(MEASURED_BY) + r")\s+"
+                           r"(?:is|are|was|were)\s+(?:the\s+)?(?P<owner>(?:\S+\s*){1,3})", re.I)
 SHARE_HEADS = re.compile(r"fraction|share|percentage|percent|proportion", re.I)  # a share of what "of" names
 # verbs that end the counted noun phrase ("the captions get replaced")
 COUNTED_STOP = frozenset({"get", "gets", "got", "end", "ends", "become", "becomes", "go", "goes", "turn", "turns"})

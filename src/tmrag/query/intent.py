@@ -13,6 +13,9 @@ from ..tokenize import tokenize
 from .comparison import comparison_sides
 from .wording import FRAME_WORDS, ITEM, ITEM_MARK, WH_WORD, leading_phrase
 
+# "how accurate was X": the measure an adjective asks for, as the notes would name it
+MEASURED_BY = {"accurate": "accuracy", "expensive": "cost", "costly": "cost"}
+HOW_MEASURED = re.compile(r"\bhow\s+(?P<adjective>" + "|".join(MEASURED_BY) + r")\b", re.I)
 NUMERIC_RE = re.compile(
     r"\bhow\s+(?:many|much|long|big|large|fast|often|far)\b|\bcompute\b|\bcalculate\b|\bestimate\b|\bwork\s+out\b|"
     r"\bwhat(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+(?:the\s+|its\s+|their\s+)?(?:[\w@^.-]+\s+){0,3}?"
@@ -22,7 +25,8 @@ NUMERIC_RE = re.compile(
     r"delay|timeout|"
     r"[GTPE]?FLOPS|MFU|tokens?/s|tok/s|GB|GiB|TB)s?\b"
     r"(?!\s+(?:types?|kinds?|sorts?|categor(?:y|ies))\b)|"  # "what memory types": kinds, not a quantity
-    r"\bwhat\s+\S+\s+(?:does|do|did)\s+[^?]{1,60}?\b(?:get|reach|score|achieve|hit)\b",  # "what FID does X get"
+    r"\bwhat\s+\S+\s+(?:does|do|did)\s+[^?]{1,60}?\b(?:get|reach|score|achieve|hit)\b|"  # "what FID does X get"
+    rf"{HOW_MEASURED.pattern}",
     re.I)
 # Units that look like names but are what a question asks for ("What TFLOPS does it reach?").
 UNIT_NAME = re.compile(r"[GTPE]?FLOP[sS]?|MFU|[KMGT]i?B(?:/s)?|tok/s|ms", re.I)
@@ -251,6 +255,8 @@ CLAUSE_ARTICLE = re.compile(r"(?P<noun>[\w-]{3,})\s+(?:a|an)\s+\S", re.I)
 def question_focus(question: str, names: list[str]) -> str:
     """The asked attribute, minus the names it is asked about ("How many layers does Llama 3
     405B have?" → "layers"); "" when the question has no such phrase."""
+    if m := HOW_MEASURED.search(question):
+        return MEASURED_BY[m.group("adjective").lower()]
     for pattern in FOCUS_RES:
         m = pattern.search(question)
         if not m:
