@@ -721,6 +721,7 @@ def test_a_capitalised_word_is_a_name_only_when_the_writer_typed_capitals() -> N
     assert not typed_title("Distort", "how do leaky or badly reset sandboxes Distort agent eval results?")
     assert not typed_title("QKV", "what is the QKV projection in GPT-2?")  # an acronym may be spelled out
     assert not typed_title("Pro", "what context did Gemini 1.5 Pro launch with?")  # too short to be sure
+    assert not typed_title("Redoing", "Redoing the roofline math for an H200: what ridge point does it land at?")
 
 
 def test_how_accurate_a_named_thing_is_asks_it_of_that_thing() -> None:

@@ -55,6 +55,7 @@ ASKS_REAL = re.compile(r"\b(?:actual|actually|real|in production|own figures|off
 # The notes mark a made-up figure: "assume", "illustrative", "hypothetical", "in the shape of".
 ASSUMED = re.compile(r"\b(?:assum\w*|illustrative\w*|hypothetical|in the shape of)\b", re.I)
 READER_MEMO = 64  # recent (question, quotes) pairs: a judgement's checks share one; concurrent requests a few
+SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+)\W*$")
 MIN_TITLE_NAME = 4  # "Quokka", "Grok": shorter capitalised words are often abbreviations ("Pro", "Max")
 SCENE_KINDS = frozenset({"mechanism", "multi_part", "comparison"})  # questions that ask how, why, or several things
 FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it is first: "A smooth activation …"
@@ -87,11 +88,14 @@ def unwritten(name: str, ranking: Ranking) -> bool:
 
 
 def typed_title(name: str, question: str) -> bool:
-    """``name`` is one capitalised word ("Quokka") in a question with capitals of its own elsewhere."""
+    """``name`` is one capitalised word ("Quokka") mid-sentence in a question with capitals of its
+    own elsewhere; a sentence's first word ("Redoing the roofline math …") is capitalised anyway."""
     if not (name.isalpha() and len(name) >= MIN_TITLE_NAME and name[0].isupper() and name[1:].islower()):
         return False
-    rest = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", question)
-    return any(c.isupper() for c in rest[1:])  # a first letter is capitalised anyway
+    said = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+    if not any(not SENTENCE_START.search(question[:m.start()]) for m in said.finditer(question)):
+        return False
+    return any(c.isupper() for c in said.sub(" ", question)[1:])
 
 
 LEADING_ASK = re.compile(r"^(?:the|an?|which|what|how)\s+", re.I)
