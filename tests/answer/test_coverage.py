@@ -727,3 +727,13 @@ def test_a_capitalised_word_is_a_name_only_when_the_writer_typed_capitals() -> N
 def test_how_accurate_a_named_thing_is_asks_it_of_that_thing() -> None:
     q = "How accurate was InstructGPT's reward model at predicting which response labellers preferred?"
     assert number_owners(q, ["InstructGPT"]) == ["InstructGPT"]
+
+
+def test_the_missing_thing_names_what_the_owner_owns() -> None:
+    q = "How accurate was InstructGPT's reward model at predicting which response labellers preferred?"
+    assert asked_thing(q, "accuracy", ["InstructGPT"]) == "the accuracy of InstructGPT's reward model"
+    q = "What hidden width do Mixtral's individual expert FFNs have?"
+    assert asked_thing(q, "hidden width", ["Mixtral"]) == "the hidden width of Mixtral's individual expert FFNs"
+    # the owned thing is the asked attribute itself: said once
+    assert asked_thing("how big is GPT-4's tokenizer vocabulary?", "tokenizer vocabulary", ["GPT-4"]) == \
+        "the size of the tokenizer vocabulary of GPT-4"

@@ -9,6 +9,7 @@ import re
 from ..query.intent import AND_ASKS, KIND_ACRONYM, MEASURED_BY, SETTING_SENTENCE, UNIT_NAME
 from ..query.ranking import Ranking
 from ..query.wording import FRAME_WORDS, leading_phrase
+from ..tokenize import stem_tokens, tokenize
 from .answer_shape import NAMED_KIND, names_any
 from .text import display_sentence
 
@@ -69,6 +70,29 @@ def owner_phrase(question: str, name: str) -> str:
     return m.group(0) if m else name
 
 
+# "InstructGPT's reward model at predicting …": the noun phrase a name owns, up to a clause word or
+# punctuation; one running longer than POSSESSED_WORDS is a clause, not a thing
+POSSESSED = re.compile(r"['’]s\s+(?P<run>[a-z][\w\s-]*)")
+PHRASE_STOPS = frozenset({"at", "in", "on", "for", "to", "of", "with", "by", "from", "where", "when", "that", "which", "and",
+                          "or", "is", "was", "are", "were", "do", "does", "did", "has", "have", "had", "get", "gets", "use",
+                          "uses", "run", "runs", "after", "before", "during", "actually", "really"})
+POSSESSED_WORDS = 4  # "Switch Transformer's auxiliary load-balancing loss": a thing's name is short
+
+
+def possessed(question: str, whose: str, focus: str = "") -> str:
+    """``whose`` with the thing the question says it owns ("InstructGPT's reward model", of which
+    "the accuracy of InstructGPT" would misname the owner), unless that thing is the asked attribute
+    itself ("GPT-4's tokenizer vocabulary")."""
+    m = POSSESSED.match(question, question.find(whose) + len(whose)) if whose and whose in question else None
+    words = m.group("run").split() if m else []
+    stop = next((n for n, w in enumerate(words) if w in PHRASE_STOPS), len(words))
+    thing = words[:stop]
+    if not thing or len(thing) > POSSESSED_WORDS or thing[-1] in ("one", "ones") \
+            or set(stem_tokens(thing)) & set(stem_tokens(tokenize(focus))):  # "DDPM's linear one" names nothing
+        return whose
+    return f"{whose}'s {' '.join(thing)}"
+
+
 def full_name(question: str, name: str) -> str:
     """The name as the question writes it in full, for saying what is missing: "Claude Haiku"
     for "Haiku", "Mixtral 8x22B" for "Mixtral". A capitalised word before it belongs to the name
@@ -102,7 +126,7 @@ def asked_thing(question: str, focus: str, names: list[str]) -> str:
     counted = counted_noun(described.group("owner")) if described and SHARE_HEADS.fullmatch(focus) else ""
     if counted:
         return f"{what} of {counted}"
-    whose = owner_phrase(question, owner) if owner else ""
+    whose = possessed(question, owner_phrase(question, owner), focus) if owner else ""
     asked = asked_words(question, focus) if owner and not of and not holds(question, whose, focus) else ""
     if says_itself(asked, whose):
         return asked  # "what percentage did Meta pin on faulty GPUs", not "the percentage of Meta"
