@@ -397,6 +397,14 @@ def test_a_partial_answer_to_a_three_part_question_keeps_the_answered_parts(real
     assert "fixed-size blocks" in r.answer and "38–43%" in r.answer
 
 
+def test_a_default_of_a_code_sketch_is_quoted_from_its_signature(real_engine) -> None:  # noqa: ANN001
+    # the cutoff is written only in the sketch's code (threshold=0.5), which no prose sentence repeats
+    r = real_engine.ask("In the safety notes' guarded_generate sketch, what classifier score cutoff triggers a "
+                        "refusal by default?")
+    assert r.answer.startswith("def guarded_generate(") and "threshold=0.5" in r.answer
+    assert r.coverage == "answered"
+
+
 def test_a_question_in_parts_is_judged_by_its_parts_evidence(real_engine) -> None:  # noqa: ANN001
     # the whole embeds at 0.56, so the reader would be asked and read it as unanswered; each part finds
     # its module at 0.63

@@ -20,7 +20,7 @@ from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..query.wording import ITEM_MARK
 from ..tokenize import stem_tokens, tokenize
-from .answer_shape import DEFAULT, FIGURE, RATIO_RE, SHARE, offers_values, unchosen, unshaped, unwritten_variants
+from .answer_shape import ASKS_DEFAULT, DEFAULT, FIGURE, RATIO_RE, SHARE, offers_values, unchosen, unshaped, unwritten_variants
 from .asked import (
     asked_clause,
     asked_here,
@@ -32,6 +32,7 @@ from .asked import (
     owners_of,
     unnamed_kind,
 )
+from .code_quoting import states_defaults
 from .counting import CountCheck
 from .missing_note import GENERIC_HEADS, generic, say_missing, unsaid_parts
 from .owner_checks import OwnerChecks
@@ -179,7 +180,8 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
         # evidence the reader is not asked to overrule; a plain pass of the focus check is not
         # (dev: the reader catches unanswerables there, "how many GPUs does Character.ai run").
         said = False
-        announced = announces_parts(ranking)
+        # a sketch's signature quoted for its defaults ("threshold=0.5"): the prose checks read it as silent
+        announced = announces_parts(ranking) or (bool(ASKS_DEFAULT.search(ranking.query.text)) and states_defaults(sentences))
         if (focus and intent.kind in FOCUS_KINDS and not announced and not generic(focus, ranking.query.text)
                 and names_asked(ranking)
                 and not missing and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking))
