@@ -737,3 +737,7 @@ def test_the_missing_thing_names_what_the_owner_owns() -> None:
     # the owned thing is the asked attribute itself: said once
     assert asked_thing("how big is GPT-4's tokenizer vocabulary?", "tokenizer vocabulary", ["GPT-4"]) == \
         "the size of the tokenizer vocabulary of GPT-4"
+    # a set-up that names the owner first does not lend the asked clause its possession
+    q = ("The Golden Gate Bridge SAE was run on Claude 3 Sonnet's middle-layer residual stream. How many parameters "
+         "does Claude 3 Sonnet itself have?")
+    assert asked_thing(q, "parameters", ["Claude"]) == "the number of parameters of Claude 3 Sonnet"

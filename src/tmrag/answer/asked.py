@@ -83,7 +83,8 @@ def possessed(question: str, whose: str, focus: str = "") -> str:
     """``whose`` with the thing the question says it owns ("InstructGPT's reward model", of which
     "the accuracy of InstructGPT" would misname the owner), unless that thing is the asked attribute
     itself ("GPT-4's tokenizer vocabulary")."""
-    m = POSSESSED.match(question, question.find(whose) + len(whose)) if whose and whose in question else None
+    # the last time the question names it: a set-up before the asked clause may name it too
+    m = POSSESSED.match(question, question.rfind(whose) + len(whose)) if whose and whose in question else None
     words = m.group("run").split() if m else []
     stop = next((n for n, w in enumerate(words) if w in PHRASE_STOPS), len(words))
     thing = words[:stop]
