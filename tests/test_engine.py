@@ -405,6 +405,14 @@ def test_a_default_of_a_code_sketch_is_quoted_from_its_signature(real_engine) ->
     assert r.coverage == "answered"
 
 
+def test_what_a_code_sketch_does_is_quoted_from_its_lines(real_engine) -> None:  # noqa: ANN001
+    # the 4,000-character cut and the give-up string are in the body; no prose says either
+    r = real_engine.ask("the minimal react_loop in the agents notes: what's its default step budget, how many "
+                        "characters of each tool observation does it keep, and what does it return if the budget runs out?")
+    assert "max_steps=10" in r.answer and "str(obs)[:4000]" in r.answer and "step budget exhausted" in r.answer
+    assert r.coverage == "answered" and r.citations[0].quote_text.startswith("def react_loop(")
+
+
 def test_a_question_in_parts_is_judged_by_its_parts_evidence(real_engine) -> None:  # noqa: ANN001
     # the whole embeds at 0.56, so the reader would be asked and read it as unanswered; each part finds
     # its module at 0.63

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from tmrag.answer.code_quoting import Signatures, signature_span, states_defaults
+from tmrag.answer.code_quoting import DEFAULT_VALUE, Signatures, body_lines, signature_span
 from tmrag.answer.quotes import Quote
 from tmrag.query.intent import QuestionIntent
 
 SKETCH = ("A minimal loop:\n\n```python\ndef react_loop(llm, tools, task,\n               max_steps=10):\n"
-          "    for _ in range(max_steps):\n        pass\n```\n")
+          '    """Think, act, observe until the step budget runs out."""\n'
+          "    for _ in range(max_steps):\n"
+          '        messages.append({"role": "tool", "content": str(obs)[:4000]})\n'
+          '    return "Stopped: step budget exhausted."\n```\nAfter the block.\n')
 PROSE = "Agents repeat the same failing action. Step budgets prevent runaway spend."
 
 
@@ -29,12 +32,23 @@ def test_a_default_asked_of_a_named_sketch_is_quoted_from_its_signature_first() 
     signatures = Signatures(index())
     quotes = [Quote(0, [(0, 38), (39, len(PROSE))], reading=[(0, 38), (39, len(PROSE))])]
     led = signatures.lead(ranking("what's the default step budget of the react_loop sketch?"), quotes)
-    assert [(q.row, q.marker) for q in led] == [(1, 1), (0, 2)]
-    assert states_defaults([SKETCH[slice(*led[0].spans[0])]])
+    assert [(q.row, q.marker, q.code) for q in led] == [(1, 1, True), (0, 2, False)]
+    assert DEFAULT_VALUE.search(SKETCH[slice(*led[0].spans[0])])
 
 
-def test_a_signature_is_not_quoted_when_no_default_is_asked() -> None:
+def test_the_body_lines_that_hold_what_is_asked_are_quoted_without_the_docstring() -> None:
+    lines = [SKETCH[a:b] for a, b in body_lines(SKETCH, signature_span(SKETCH, "react_loop"))]
+    assert lines[0].startswith('"""') and lines[-1] == 'return "Stopped: step budget exhausted."'
+    quotes = [Quote(0, [(0, 38)], reading=[(0, 38)])]
+    q = "how many characters of each tool observation does react_loop keep, and what does it return at the end?"
+    led = Signatures(index()).lead(ranking(q), quotes)
+    said = [SKETCH[a:b] for a, b in led[0].spans]
+    assert said == ['messages.append({"role": "tool", "content": str(obs)[:4000]})',
+                    'return "Stopped: step budget exhausted."']
+
+
+def test_no_sketch_line_is_quoted_when_none_holds_what_is_asked() -> None:
     signatures = Signatures(index())
     quotes = [Quote(0, [(0, 38)], reading=[(0, 38)])]
-    assert signatures.lead(ranking("what does react_loop return when it stops?"), quotes) == quotes
+    assert signatures.lead(ranking("why is react_loop a loop at all?"), quotes) == quotes
     assert signatures.lead(ranking("what's the default budget of plan_loop?"), quotes) == quotes  # not in the notes

@@ -1,14 +1,19 @@
 """A question about a function the notes sketch in code ("the minimal react_loop in the agents
-notes: what's its default step budget?") is asked of the sketch itself: its defaults are written
-only in its signature (``max_steps=10``), which no prose sentence repeats and no sentence split
-reaches, since a code block is one atomic unit. The signature is quoted first."""
+notes: what's its default step budget, how many characters of each observation does it keep?") is
+asked of the sketch itself: its values are written only in its code (``max_steps=10``,
+``str(obs)[:4000]``), which no prose sentence repeats and no sentence split reaches, since a code
+block is one atomic unit. The lines that hold what is asked are quoted first."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from ..corpus.markdown import FENCE_RE
+from ..query.intent import content_words
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
+from ..tokenize import stem_tokens
 from .answer_shape import ASKS_DEFAULT
 from .quotes import Quote, first_sentences, renumbered
 from .text import MAX_SENTENCES
@@ -17,6 +22,12 @@ from .text import MAX_SENTENCES
 IDENTIFIER = re.compile(r"(?<![\w.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?!\w)")
 # A parameter's default in a signature: "max_steps=10", "threshold=0.5".
 DEFAULT_VALUE = re.compile(r"[(,]\s*[A-Za-z_]\w*\s*=\s*[-\d.]+\s*[,)]")
+LITERAL = re.compile(r"\d|[\"']")  # a line that sets or tests a value the notes give in code
+# Python's own words say nothing of what a line does ("raised" in a question is no `raise`);
+# "return" stays, since a question asks what a function returns.
+KEYWORDS = frozenset(stem_tokens(["raise", "if", "for", "in", "not", "and", "or", "try", "except", "continue", "def",
+                                  "while", "with", "as", "pass", "break", "none", "true", "false", "is", "else"]))
+BODY_LINES = 2  # body lines quoted at most: the answer is a few sentences, the sketch is the notes' own
 DEFINED = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(", re.M)
 
 
@@ -30,38 +41,83 @@ def signature_span(text: str, name: str) -> tuple[int, int] | None:
     return start, m.end()
 
 
+@dataclass(frozen=True)
+class Sketch:
+    """A function the notes sketch in code: the passage it is in, its signature, its body's lines."""
+
+    row: int
+    signature: tuple[int, int]
+    lines: list[tuple[int, int]]
+
+
+def body_lines(text: str, signature: tuple[int, int]) -> list[tuple[int, int]]:
+    """The spans of the function's body lines, each without its indentation: up to the first line
+    indented no deeper than ``def``, or the code block's closing fence."""
+    indent = signature[0] - text.rfind("\n", 0, signature[0]) - 1
+    out, pos = [], text.find("\n", signature[1]) + 1
+    while 0 < pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        line = text[pos:end]
+        if line.strip() and (len(line) - len(line.lstrip()) <= indent or FENCE_RE.match(line)):
+            break
+        if line.strip():
+            out.append((pos + len(line) - len(line.lstrip()), pos + len(line.rstrip())))
+        pos = end + 1
+    return out
+
+
 class Signatures:
-    """Every function the notes sketch in code, by name: the passage that defines it, where its
-    signature stands. Built once per index; a question names a sketch wherever it ranks."""
+    """Every function the notes sketch in code, by name. Built once per index; a question names a
+    sketch wherever it ranks."""
 
     def __init__(self, index: LoadedIndex) -> None:
-        self.by_name: dict[str, tuple[int, tuple[int, int]]] = {}
+        self.by_name: dict[str, Sketch] = {}
         self.texts = [chunk.text for chunk in index.chunks]
         for row, chunk in enumerate(index.chunks):
             for m in DEFINED.finditer(chunk.text):
                 span = signature_span(chunk.text, m.group(1))
-                if span is not None:
-                    self.by_name.setdefault(m.group(1), (row, span))
+                if span is not None and m.group(1) not in self.by_name:
+                    self.by_name[m.group(1)] = Sketch(row, span, body_lines(chunk.text, span))
 
     def lead(self, ranking: Ranking, quotes: list[Quote]) -> list[Quote]:
-        """``quotes`` led by the signature of a function the question names, when it asks a default
-        the signature gives; the last sentence gives way, so the answer keeps its length."""
-        if not ASKS_DEFAULT.search(ranking.query.text):
-            return quotes  # a signature without the asked default only takes a sentence's place
+        """``quotes`` led by the lines of a function the question names that answer it: its
+        signature when it asks a default the signature gives, and the body lines holding a value
+        (a number or a string) said in the question's words (``str(obs)[:4000]`` for "how many
+        characters of each tool observation"). The last sentences give way, so the answer keeps
+        its length."""
         for name in IDENTIFIER.findall(ranking.query.text):
             if name not in self.by_name:
                 continue
-            row, span = self.by_name[name]
-            if not states_defaults([self.texts[row][span[0]:span[1]]]):
-                continue
-            if any(q.row == row and span in q.spans for q in quotes):
+            sketch = self.by_name[name]
+            text = self.texts[sketch.row]
+            spans = [sketch.signature] if ASKS_DEFAULT.search(ranking.query.text) and \
+                DEFAULT_VALUE.search(text[slice(*sketch.signature)]) else []
+            spans += self.asked_lines(ranking.query.text, name, sketch)
+            spans = [sp for sp in spans if not any(q.row == sketch.row and sp in q.spans for q in quotes)]
+            if not spans:
                 return quotes
-            rest = first_sentences(quotes, MAX_SENTENCES - 1)
-            return renumbered([Quote(row, [span], reading=[span]), *rest])
+            rest = first_sentences(quotes, max(MAX_SENTENCES - len(spans), 1))
+            return renumbered([Quote(sketch.row, sorted(spans), reading=sorted(spans), code=True), *rest])
         return quotes
 
+    def asked_lines(self, question: str, name: str, sketch: Sketch) -> list[tuple[int, int]]:
+        """The body lines with a literal value that share the most words with the question, in
+        code order."""
+        asked = set(stem_tokens([w for word in content_words(question) for w in code_words(word)]))
+        asked -= set(stem_tokens(code_words(name))) | KEYWORDS
+        text = self.texts[sketch.row]
+        scored = []
+        for n, span in enumerate(sketch.lines):
+            line = text[slice(*span)]
+            if line.startswith(('"""', "'''", "#")):
+                continue  # a docstring or comment restates the prose; the values are in the code
+            shared = len(asked & set(stem_tokens(code_words(line))))
+            if shared and LITERAL.search(line):
+                scored.append((-shared, n, span))
+        return [span for _, _, span in sorted(sorted(scored)[:BODY_LINES], key=lambda s: s[1])]
 
-def states_defaults(sentences: list[str]) -> bool:
-    """A quoted signature that gives its parameters' defaults: it states what "by default" asks,
-    in code, which the checks that read prose for the asked words cannot see."""
-    return any(s.lstrip().startswith(("def ", "async def ")) and DEFAULT_VALUE.search(s) for s in sentences)
+
+def code_words(text: str) -> list[str]:
+    """A code line's words: identifiers split at underscores and case, comments and strings too."""
+    return [w.lower() for w in re.findall(r"[A-Za-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", text))]

@@ -20,7 +20,7 @@ from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..query.wording import ITEM_MARK
 from ..tokenize import stem_tokens, tokenize
-from .answer_shape import ASKS_DEFAULT, DEFAULT, FIGURE, RATIO_RE, SHARE, offers_values, unchosen, unshaped, unwritten_variants
+from .answer_shape import DEFAULT, FIGURE, RATIO_RE, SHARE, offers_values, unchosen, unshaped, unwritten_variants
 from .asked import (
     asked_clause,
     asked_here,
@@ -32,7 +32,6 @@ from .asked import (
     owners_of,
     unnamed_kind,
 )
-from .code_quoting import states_defaults
 from .counting import CountCheck
 from .missing_note import GENERIC_HEADS, generic, say_missing, unsaid_parts
 from .owner_checks import OwnerChecks
@@ -180,8 +179,9 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
         # evidence the reader is not asked to overrule; a plain pass of the focus check is not
         # (dev: the reader catches unanswerables there, "how many GPUs does Character.ai run").
         said = False
-        # a sketch's signature quoted for its defaults ("threshold=0.5"): the prose checks read it as silent
-        announced = announces_parts(ranking) or (bool(ASKS_DEFAULT.search(ranking.query.text)) and states_defaults(sentences))
+        # a code sketch's own lines ("threshold=0.5", "str(obs)[:4000]"): the prose checks read them as silent
+        coded = any(q.code for q in quotes)
+        announced = announces_parts(ranking) or coded
         if (focus and intent.kind in FOCUS_KINDS and not announced and not generic(focus, ranking.query.text)
                 and names_asked(ranking)
                 and not missing and (ranking.evidence < self.settings.coverage_focus_evidence or self.owned(ranking))
@@ -221,7 +221,7 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
             missing.append(asked_here(ranking))
         if not missing and self.stated_elsewhere(ranking, quotes, sentences, token_sets, context):
             missing.append(asked_here(ranking))
-        if not missing:
+        if not missing and not coded:
             missing += self.counts.uncounted(ranking)
         if missing and intent.kind == "multi_part":
             missing += unsaid_parts(ranking, token_sets)
