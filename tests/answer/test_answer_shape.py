@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from tmrag.answer.answer_shape import (
+    ASKS_DEFAULT,
     ASKS_RATIO,
     ASKS_SHARE,
     FIGURE,
@@ -131,3 +132,8 @@ def test_a_value_asked_of_a_metric_written_with_an_at_sign_wants_a_figure() -> N
     said = ["Alert when any metric leaves its band, and link each alert to a re-embedding or rollback action."]
     assert unshaped(q, q, said, numeric=True) == FIGURE
     assert unshaped(q, q, ["Alert when overlap@10 falls below 0.85 on the probe set."], numeric=True) is None
+
+
+def test_a_value_recommended_as_the_default_asks_for_the_default() -> None:
+    assert ASKS_DEFAULT.search("what p_min do the min-p authors recommend as the default setting?")
+    assert not ASKS_DEFAULT.search("what p_min do the min-p authors recommend?")

@@ -379,3 +379,9 @@ def test_how_accurate_asks_for_an_accuracy_and_memory_types_for_kinds() -> None:
     # a quantity word that names a kind of thing: the question asks for the kinds, not a number
     listed = classify("what memory types can a note's front matter be tagged with? just list them", [], False)
     assert not listed.numeric and listed.kind == "list"
+
+
+def test_a_factor_or_constant_asked_for_is_a_number() -> None:
+    assert classify("If so, what capacity factor does Mixtral run with?", ["Mixtral"], False).numeric
+    assert classify("What constant k does reciprocal rank fusion use?", [], False).numeric
+    assert not classify("What's an MoE capacity factor and what happens to dropped tokens?", ["MoE"], False).numeric

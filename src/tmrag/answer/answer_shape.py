@@ -120,7 +120,8 @@ def in_unit(question: str, unit: str, sentences: list[str]) -> bool:
 # "what's the default bucket size", "which model does it run by default": only a sentence that says
 # what holds by default answers it; one about the setting itself does not.
 ASKS_DEFAULT = re.compile(r"\b(?:what|which)(?:'s|\s+is|\s+are|\s+was)?\s+(?:the\s+|its\s+|their\s+)?(?:[\w.-]+'s\s+)?"
-                          r"default\b|\bby\s+default\b|\bdefaults?\s+to\b", re.I)
+                          r"default\b|\bby\s+default\b|\bdefaults?\s+to\b"
+                          r"|\bas\s+(?:the|a)\s+default\b", re.I)  # "what p do its authors recommend as the default"
 SAYS_DEFAULT = re.compile(r"\bdefault", re.I)
 DEFAULT = "the default"
 

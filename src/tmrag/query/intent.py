@@ -26,6 +26,7 @@ NUMERIC_RE = re.compile(
     r"[GTPE]?FLOPS|MFU|tokens?/s|tok/s|GB|GiB|TB)s?\b"
     r"(?!\s+(?:types?|kinds?|sorts?|categor(?:y|ies))\b)|"  # "what memory types": kinds, not a quantity
     r"\bwhat\s+\S+\s+(?:does|do|did)\s+[^?]{1,60}?\b(?:get|reach|score|achieve|hit)\b|"  # "what FID does X get"
+    r"\bwhat\s+(?:[\w-]+\s+){0,2}(?:factor|constant)\b|"  # "what capacity factor does it run with", not "what's a factor"
     rf"{HOW_MEASURED.pattern}",
     re.I)
 # Units that look like names but are what a question asks for ("What TFLOPS does it reach?").
