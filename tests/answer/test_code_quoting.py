@@ -52,3 +52,10 @@ def test_no_sketch_line_is_quoted_when_none_holds_what_is_asked() -> None:
     quotes = [Quote(0, [(0, 38)], reading=[(0, 38)])]
     assert signatures.lead(ranking("why is react_loop a loop at all?"), quotes) == quotes
     assert signatures.lead(ranking("what's the default budget of plan_loop?"), quotes) == quotes  # not in the notes
+
+
+def test_a_constant_the_function_reads_is_one_of_its_lines() -> None:
+    text = ("```python\nimport time\n\nRETRYABLE = {429, 500, 529}\nUNUSED = 3\n\ndef call(req, send):\n"
+            "    if req.status not in RETRYABLE:\n        raise\n```\n")
+    sketch = Signatures(SimpleNamespace(chunks=[SimpleNamespace(text=text)])).by_name["call"]
+    assert [text[a:b] for a, b in sketch.lines][:2] == ["RETRYABLE = {429, 500, 529}", "if req.status not in RETRYABLE:"]

@@ -27,7 +27,7 @@ LITERAL = re.compile(r"\d|[\"']")  # a line that sets or tests a value the notes
 # "return" stays, since a question asks what a function returns.
 KEYWORDS = frozenset(stem_tokens(["raise", "if", "for", "in", "not", "and", "or", "try", "except", "continue", "def",
                                   "while", "with", "as", "pass", "break", "none", "true", "false", "is", "else"]))
-BODY_LINES = 2  # body lines quoted at most: the answer is a few sentences, the sketch is the notes' own
+BODY_LINES = 3  # body lines quoted at most: one per asked value of a two- or three-part question
 DEFINED = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(", re.M)
 
 
@@ -43,7 +43,8 @@ def signature_span(text: str, name: str) -> tuple[int, int] | None:
 
 @dataclass(frozen=True)
 class Sketch:
-    """A function the notes sketch in code: the passage it is in, its signature, its body's lines."""
+    """A function the notes sketch in code: the passage it is in, its signature, and the lines that
+    make it up: the constants it reads, then its body."""
 
     row: int
     signature: tuple[int, int]
@@ -67,6 +68,19 @@ def body_lines(text: str, signature: tuple[int, int]) -> list[tuple[int, int]]:
     return out
 
 
+# A constant the code block sets before the function ("RETRYABLE = {429, 500, 529}").
+CONSTANT = re.compile(r"^[ \t]*(?P<name>[A-Z][A-Z0-9_]*)[ \t]*=[^=].*$", re.M)
+
+
+def constants_used(text: str, signature: tuple[int, int], body: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The lines of the function's code block, before it, that set a constant its body reads:
+    part of what the function does ("which status codes count as retryable")."""
+    fence = text.rfind("```", 0, signature[0])
+    said = " ".join(text[a:b] for a, b in body)
+    return [(m.start("name"), m.end()) for m in CONSTANT.finditer(text, fence + 1 if fence >= 0 else 0, signature[0])
+            if re.search(rf"\b{m.group('name')}\b", said)]
+
+
 class Signatures:
     """Every function the notes sketch in code, by name. Built once per index; a question names a
     sketch wherever it ranks."""
@@ -78,7 +92,8 @@ class Signatures:
             for m in DEFINED.finditer(chunk.text):
                 span = signature_span(chunk.text, m.group(1))
                 if span is not None and m.group(1) not in self.by_name:
-                    self.by_name[m.group(1)] = Sketch(row, span, body_lines(chunk.text, span))
+                    body = body_lines(chunk.text, span)
+                    self.by_name[m.group(1)] = Sketch(row, span, constants_used(chunk.text, span, body) + body)
 
     def lead(self, ranking: Ranking, quotes: list[Quote]) -> list[Quote]:
         """``quotes`` led by the lines of a function the question names that answer it: its
