@@ -295,7 +295,9 @@ class Engine:
             # text around the one asked (dev, blind: 5 better, 1 worse with three parts; 8 better, 23
             # worse with two)
             sided = FULL_PARTIAL_PARTS <= len(ranking.intent.parts) <= MAX_SIDES
-            nearest = lambda: self.signatures.lead(ranking, self.quoter.select(ranking, numbers_first=False))  # noqa: E731
+
+            def nearest() -> list[Quote]:
+                return self.signatures.lead(ranking, self.quoter.select(ranking, numbers_first=False))
             result = self.composer.compose(ranking, quotes, abstained or not quotes, context=None if sided else nearest)
         ranking.timings["answer"] = (time.perf_counter() - t) * 1000
         ranking.timings["total"] = (time.perf_counter() - t0) * 1000

@@ -347,7 +347,7 @@ def test_an_attribute_named_by_a_word_the_notes_never_write_is_missing() -> None
     judge = CoverageJudge(SimpleNamespace(coverage_reader=False, coverage_name_evidence=0.65, coverage_focus_evidence=0.65),
                           SimpleNamespace(lexical=SimpleNamespace(vocab={"deepnet"}), chunks=[]))
     q = "what BLEU did DeepNet get on its translation benchmark?"
-    ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["DeepNet", "BLEU"]), unknown_names=["BLEU"],
+    ranking = SimpleNamespace(query=SimpleNamespace(text=q, names=["DeepNet", "BLEU"]), typed=q, unknown_names=["BLEU"],
                               intent=SimpleNamespace(kind="numeric", focus="BLEU", focus_tokens=["bleu"], numeric=True,
                                                      sides=[], parts=[]), evidence=0.7)
     assert judge.judge(ranking, [], False, []).missing == ["the BLEU of DeepNet"]
@@ -384,7 +384,7 @@ def test_a_question_after_a_scene_setting_statement_says_what_it_asks_in_its_own
 def test_a_symbol_typed_in_ascii_is_no_name_the_notes_must_write() -> None:
     from tmrag.answer.coverage import unwritten
 
-    ranking = SimpleNamespace(unknown_names=["A_hat_0", "Flash-Decoding"])
+    ranking = SimpleNamespace(typed="", unknown_names=["A_hat_0", "Flash-Decoding"])
     assert not unwritten("A_hat_0", ranking)  # the notes write it as math, Â_0
     assert unwritten("Flash-Decoding", ranking)
 
@@ -717,8 +717,9 @@ def test_a_subscript_typed_as_one_digit_is_notation_not_a_name() -> None:
 def test_a_capitalised_word_is_a_name_only_when_the_writer_typed_capitals() -> None:
     assert typed_title("Quokka", "what vocabulary size does the Quokka tokenizer use in Llama 3 terms?")
     assert typed_title("Treebank", "how many perplexity points did Press and Wolf save on Penn Treebank?")
-    # a question typed in lower case gets its unknown words capitalised as names: no capital is the writer's
-    assert not typed_title("Distort", "how do leaky or badly reset sandboxes Distort agent eval results?")
+    # a question typed in lower case gets its unknown words capitalised as names: the typed text has none
+    assert not typed_title("Sidestep", "how does flashattention sidestep the hbm bottleneck?")
+    assert not typed_title("Quokka", "what is the Quokka tokenizer? I need it.")  # "I" is capitalised anyway
     assert not typed_title("QKV", "what is the QKV projection in GPT-2?")  # an acronym may be spelled out
     assert not typed_title("Pro", "what context did Gemini 1.5 Pro launch with?")  # too short to be sure
     assert not typed_title("Redoing", "Redoing the roofline math for an H200: what ridge point does it land at?")
@@ -741,3 +742,16 @@ def test_the_missing_thing_names_what_the_owner_owns() -> None:
     q = ("The Golden Gate Bridge SAE was run on Claude 3 Sonnet's middle-layer residual stream. How many parameters "
          "does Claude 3 Sonnet itself have?")
     assert asked_thing(q, "parameters", ["Claude"]) == "the number of parameters of Claude 3 Sonnet"
+
+
+def test_the_prose_checks_stand_aside_only_for_a_question_about_the_sketch() -> None:
+    from tmrag.answer.coverage import asks_of_sketch
+
+    def ranking(text: str, parts: list[str]) -> SimpleNamespace:
+        return SimpleNamespace(query=SimpleNamespace(text=text), intent=SimpleNamespace(parts=parts))
+
+    about = ["what's the default step budget of react_loop", "what does it return when it runs out?"]
+    assert asks_of_sketch(ranking(" and ".join(about), about), "react_loop")
+    other = ["what's the default step budget of react_loop", "how much did the notes say a GPT-4 call costs?"]
+    assert not asks_of_sketch(ranking(" and ".join(other), other), "react_loop")
+    assert not asks_of_sketch(ranking("what does react_loop return?", []), "")  # no sketch quoted

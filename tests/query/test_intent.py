@@ -385,3 +385,9 @@ def test_a_factor_or_constant_asked_for_is_a_number() -> None:
     assert classify("If so, what capacity factor does Mixtral run with?", ["Mixtral"], False).numeric
     assert classify("What constant k does reciprocal rank fusion use?", [], False).numeric
     assert not classify("What's an MoE capacity factor and what happens to dropped tokens?", ["MoE"], False).numeric
+    assert not classify("What factor matters most when choosing a chunk size?", [], False).numeric
+
+
+def test_how_accurate_is_the_focus_only_when_it_is_asked_first() -> None:
+    assert classify("What learning rate does Llama 3 use, and how accurate is it?", ["Llama"], False).focus == \
+        "learning rate"

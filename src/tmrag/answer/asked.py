@@ -70,28 +70,24 @@ def owner_phrase(question: str, name: str) -> str:
     return m.group(0) if m else name
 
 
-# "InstructGPT's reward model at predicting …": the noun phrase a name owns, up to a clause word or
-# punctuation; one running longer than POSSESSED_WORDS is a clause, not a thing
+# "InstructGPT's reward model at predicting …": the noun phrase a name owns (``counted_noun``), before
+# an adverb that says how it is asked ("… reward model overall")
 POSSESSED = re.compile(r"['’]s\s+(?P<run>[a-z][\w\s-]*)")
-PHRASE_STOPS = frozenset({"at", "in", "on", "for", "to", "of", "with", "by", "from", "where", "when", "that", "which", "and",
-                          "or", "is", "was", "are", "were", "do", "does", "did", "has", "have", "had", "get", "gets", "use",
-                          "uses", "run", "runs", "after", "before", "during", "actually", "really"})
-POSSESSED_WORDS = 4  # "Switch Transformer's auxiliary load-balancing loss": a thing's name is short
+PRONOUN_HEADS = frozenset({"one", "ones"})  # "DDPM's linear one" names nothing
+OWNED_END = re.compile(r"\s(?:\w+ly|overall|itself|alone)\b", re.I)
 
 
 def possessed(question: str, whose: str, focus: str = "") -> str:
     """``whose`` with the thing the question says it owns ("InstructGPT's reward model", of which
     "the accuracy of InstructGPT" would misname the owner), unless that thing is the asked attribute
-    itself ("GPT-4's tokenizer vocabulary")."""
-    # the last time the question names it: a set-up before the asked clause may name it too
+    itself ("GPT-4's tokenizer vocabulary"). Read where the question last names the owner: a
+    set-up before the asked clause may name it too."""
     m = POSSESSED.match(question, question.rfind(whose) + len(whose)) if whose and whose in question else None
-    words = m.group("run").split() if m else []
-    stop = next((n for n, w in enumerate(words) if w in PHRASE_STOPS), len(words))
-    thing = words[:stop]
-    if not thing or len(thing) > POSSESSED_WORDS or thing[-1] in ("one", "ones") \
-            or set(stem_tokens(thing)) & set(stem_tokens(tokenize(focus))):  # "DDPM's linear one" names nothing
+    thing = counted_noun(OWNED_END.split(m.group("run"), maxsplit=1)[0]) if m else ""
+    words = thing.lower().split()
+    if not words or words[-1] in PRONOUN_HEADS or set(stem_tokens(tokenize(thing))) & set(stem_tokens(tokenize(focus))):
         return whose
-    return f"{whose}'s {' '.join(thing)}"
+    return f"{whose}'s {thing}"
 
 
 def full_name(question: str, name: str) -> str:

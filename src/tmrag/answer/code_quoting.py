@@ -22,7 +22,7 @@ from .text import MAX_SENTENCES
 IDENTIFIER = re.compile(r"(?<![\w.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?!\w)")
 # A parameter's default in a signature: "max_steps=10", "threshold=0.5".
 DEFAULT_VALUE = re.compile(r"[(,]\s*[A-Za-z_]\w*\s*=\s*[-\d.]+\s*[,)]")
-LITERAL = re.compile(r"\d|[\"']")  # a line that sets or tests a value the notes give in code
+LITERAL = re.compile(r"(?<![\w.])\d|[\"']")  # a line that sets or tests a value the notes give in code
 # Python's own words say nothing of what a line does ("raised" in a question is no `raise`);
 # "return" stays, since a question asks what a function returns.
 KEYWORDS = frozenset(stem_tokens(["raise", "if", "for", "in", "not", "and", "or", "try", "except", "continue", "def",
@@ -44,26 +44,29 @@ def signature_span(text: str, name: str) -> tuple[int, int] | None:
 @dataclass(frozen=True)
 class Sketch:
     """A function the notes sketch in code: the passage it is in, its signature, and the lines that
-    make it up: the constants it reads, then its body."""
+    make it up: the constants it reads, then its body (docstrings and comments left out)."""
 
     row: int
     signature: tuple[int, int]
-    lines: list[tuple[int, int]]
+    lines: tuple[tuple[int, int], ...]
 
 
 def body_lines(text: str, signature: tuple[int, int]) -> list[tuple[int, int]]:
-    """The spans of the function's body lines, each without its indentation: up to the first line
-    indented no deeper than ``def``, or the code block's closing fence."""
+    """The spans of the function's code lines, each without its indentation: up to the first line
+    indented no deeper than ``def``, or the code block's closing fence. A docstring or comment
+    restates the prose around the sketch; the values are in the code."""
     indent = signature[0] - text.rfind("\n", 0, signature[0]) - 1
-    out, pos = [], text.find("\n", signature[1]) + 1
+    out, pos, in_docstring = [], text.find("\n", signature[1]) + 1, False
     while 0 < pos < len(text):
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end
         line = text[pos:end]
         if line.strip() and (len(line) - len(line.lstrip()) <= indent or FENCE_RE.match(line)):
             break
-        if line.strip():
+        quotes = line.count('"""') + line.count("'''")
+        if line.strip() and not in_docstring and not quotes and not line.lstrip().startswith("#"):
             out.append((pos + len(line) - len(line.lstrip()), pos + len(line.rstrip())))
+        in_docstring ^= quotes % 2 == 1  # a docstring that opens here and closes on a later line
         pos = end + 1
     return out
 
@@ -75,58 +78,64 @@ CONSTANT = re.compile(r"^[ \t]*(?P<name>[A-Z][A-Z0-9_]*)[ \t]*=[^=].*$", re.M)
 def constants_used(text: str, signature: tuple[int, int], body: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The lines of the function's code block, before it, that set a constant its body reads:
     part of what the function does ("which status codes count as retryable")."""
-    fence = text.rfind("```", 0, signature[0])
+    fence = max(text.rfind("```", 0, signature[0]), text.rfind("~~~", 0, signature[0]))
     said = " ".join(text[a:b] for a, b in body)
-    return [(m.start("name"), m.end()) for m in CONSTANT.finditer(text, fence + 1 if fence >= 0 else 0, signature[0])
+    return [(m.start("name"), m.end()) for m in CONSTANT.finditer(text, fence + 1, signature[0])
             if re.search(rf"\b{m.group('name')}\b", said)]
 
 
 class Signatures:
-    """Every function the notes sketch in code, by name. Built once per index; a question names a
-    sketch wherever it ranks."""
+    """Every function the notes sketch in code, by name (a name two modules both define has a sketch
+    in each). Built once per index; a question names a sketch wherever it ranks."""
 
     def __init__(self, index: LoadedIndex) -> None:
-        self.by_name: dict[str, Sketch] = {}
+        self.index = index
+        self.by_name: dict[str, list[Sketch]] = {}
         self.texts = [chunk.text for chunk in index.chunks]
         for row, chunk in enumerate(index.chunks):
             for m in DEFINED.finditer(chunk.text):
                 span = signature_span(chunk.text, m.group(1))
-                if span is not None and m.group(1) not in self.by_name:
+                if span is not None:
                     body = body_lines(chunk.text, span)
-                    self.by_name[m.group(1)] = Sketch(row, span, constants_used(chunk.text, span, body) + body)
+                    sketch = Sketch(row, span, tuple(constants_used(chunk.text, span, body) + body))
+                    self.by_name.setdefault(m.group(1), []).append(sketch)
+
+    def sketch(self, name: str, ranking: Ranking) -> Sketch | None:
+        """The sketch of ``name`` the question means: within its categories, the best-ranked one."""
+        mask = self.index.mask(ranking.categories)
+        sketches = [s for s in self.by_name.get(name, []) if mask is None or mask[s.row]]
+        ranks = {c.row: n for n, c in enumerate(ranking.results)}
+        return min(sketches, key=lambda s: ranks.get(s.row, len(ranks)), default=None)
 
     def lead(self, ranking: Ranking, quotes: list[Quote]) -> list[Quote]:
         """``quotes`` led by the lines of a function the question names that answer it: its
-        signature when it asks a default the signature gives, and the body lines holding a value
-        (a number or a string) said in the question's words (``str(obs)[:4000]`` for "how many
+        signature when it asks a default the signature gives, and the lines holding a value (a
+        number or a string) said in the question's words (``str(obs)[:4000]`` for "how many
         characters of each tool observation"). The last sentences give way, so the answer keeps
         its length."""
         for name in IDENTIFIER.findall(ranking.query.text):
-            if name not in self.by_name:
+            sketch = self.sketch(name, ranking)
+            if sketch is None:
                 continue
-            sketch = self.by_name[name]
             text = self.texts[sketch.row]
             spans = [sketch.signature] if ASKS_DEFAULT.search(ranking.query.text) and \
                 DEFAULT_VALUE.search(text[slice(*sketch.signature)]) else []
             spans += self.asked_lines(ranking.query.text, name, sketch)
             spans = [sp for sp in spans if not any(q.row == sketch.row and sp in q.spans for q in quotes)]
             if not spans:
-                return quotes
-            rest = first_sentences(quotes, max(MAX_SENTENCES - len(spans), 1))
-            return renumbered([Quote(sketch.row, sorted(spans), reading=sorted(spans), code=True), *rest])
+                continue
+            rest = first_sentences(quotes, max(MAX_SENTENCES - len(spans), 1))  # one prose sentence at least
+            return renumbered([Quote(sketch.row, sorted(spans), reading=sorted(spans), code=name), *rest])
         return quotes
 
     def asked_lines(self, question: str, name: str, sketch: Sketch) -> list[tuple[int, int]]:
-        """The body lines with a literal value that share the most words with the question, in
-        code order."""
+        """The lines with a literal value that share the most words with the question, in code order."""
         asked = set(stem_tokens([w for word in content_words(question) for w in code_words(word)]))
         asked -= set(stem_tokens(code_words(name))) | KEYWORDS
         text = self.texts[sketch.row]
         scored = []
         for n, span in enumerate(sketch.lines):
             line = text[slice(*span)]
-            if line.startswith(('"""', "'''", "#")):
-                continue  # a docstring or comment restates the prose; the values are in the code
             shared = len(asked & set(stem_tokens(code_words(line))))
             if shared and LITERAL.search(line):
                 scored.append((-shared, n, span))

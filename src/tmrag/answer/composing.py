@@ -17,7 +17,7 @@ from .asked import WH_START
 from .coverage import CoverageJudge
 from .quotes import Quote
 from .quoting import QuoteSelector
-from .text import display_sentence, span_text
+from .text import code_line, display_sentence, span_text
 from .types import Answer, Citation
 
 SUGGESTIONS = 3  # nearest sections offered when abstaining: enough to choose from, short to read
@@ -95,8 +95,8 @@ class Composer:
 
     def with_list(self, chunk: Chunk, quote: Quote, span: tuple[int, int]) -> str:
         """A quoted sentence as the answer reads it; a lead-in with its list's items enumerated."""
-        if quote.code:  # a code line as written: display's prose clean-ups would change it ("kv_free()")
-            return " ".join(span_text(chunk.text, span).split())
+        if quote.code:
+            return code_line(span_text(chunk.text, span))
         lead = display_sentence(span_text(chunk.text, span))
         items = quote.lists.get(span)
         if not items:
@@ -129,7 +129,7 @@ class Composer:
             module = self.corpus.modules[chunk.module_id].text
             texts = shown = [module[a:b] for a, b in spans]
         return Citation(marker=quote.marker, **locate(chunk, self.corpus).model_dump(), quote=QUOTE_JOIN.join(texts),
-                        quote_text=QUOTE_JOIN.join(" ".join(t.split()) if quote.code else display_sentence(t) for t in shown),
+                        quote_text=QUOTE_JOIN.join(code_line(t) if quote.code else display_sentence(t) for t in shown),
                         start=spans[0][0] if spans else None, end=spans[-1][1] if spans else None, spans=spans,
                         chunk_id=chunk.id)
 

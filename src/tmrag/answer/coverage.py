@@ -15,6 +15,7 @@ from ..corpus.model import Corpus
 from ..names import Coverage
 from ..query.comparison import side_words
 from ..query.documents import DocumentEvidence
+from ..query.intent import own_names
 from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
@@ -79,23 +80,23 @@ class CoverageResult:
 
 def unwritten(name: str, ranking: Ranking) -> bool:
     """A compound name the notes never write ("Flash-Decoding"), so no quote is about it, even one
-    with its every word; so is a capitalised word typed among other capitals ("Penn Treebank"),
-    where its capital is the writer's. A single unknown word may otherwise be an abbreviation the
-    notes spell out ("QKV"), or a word a question typed in lower case got capitalised for as an
-    unknown name ("distort"), so it alone decides nothing at strong evidence."""
-    return name in ranking.unknown_names and (bool(COMPOUND.search(name)) or typed_title(name, ranking.query.text)) \
+    with its every word; so is a capitalised word the writer typed among other capitals ("Penn
+    Treebank"). A single unknown word may otherwise be an abbreviation the notes spell out ("QKV"),
+    or a word capitalised as an unknown name in a question typed in lower case ("distort"), so it
+    alone decides nothing at strong evidence."""
+    return name in ranking.unknown_names and (bool(COMPOUND.search(name)) or typed_title(name, ranking.typed)) \
         and not NOTATION.fullmatch(name)
 
 
-def typed_title(name: str, question: str) -> bool:
-    """``name`` is one capitalised word ("Quokka") mid-sentence in a question with capitals of its
-    own elsewhere; a sentence's first word ("Redoing the roofline math …") is capitalised anyway."""
+def typed_title(name: str, typed: str) -> bool:
+    """``name`` is one capitalised word ("Quokka") the writer typed mid-sentence, in a question with
+    capitals of its own elsewhere; a sentence's first word ("Redoing the roofline math …") and "I"
+    are capitalised anyway."""
     if not (name.isalpha() and len(name) >= MIN_TITLE_NAME and name[0].isupper() and name[1:].islower()):
         return False
-    said = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
-    if not any(not SENTENCE_START.search(question[:m.start()]) for m in said.finditer(question)):
-        return False
-    return any(c.isupper() for c in said.sub(" ", question)[1:])
+    words = [m for m in re.finditer(r"[A-Za-z][\w-]*", typed) if not SENTENCE_START.search(typed[:m.start()])]
+    return any(m.group(0) == name for m in words) and \
+        any(m.group(0) != name and m.group(0) != "I" and any(c.isupper() for c in m.group(0)) for m in words)
 
 
 LEADING_ASK = re.compile(r"^(?:the|an?|which|what|how)\s+", re.I)
@@ -107,6 +108,14 @@ def distinct_missing(missing: list[str]) -> list[str]:
     def core(m: str) -> str:
         return LEADING_ASK.sub("", m.lower())
     return [m for m in missing if not any(m != other and core(m) in core(other) for other in missing)]
+
+
+def asks_of_sketch(ranking: Ranking, function: str) -> bool:
+    """Every part of the question asks about the code sketch ``function``: it names the function
+    or names nothing else ("… react_loop: what's its default step budget, and what does it
+    return?"), not "… and what did GPT-4 cost?", whose part the sketch cannot answer."""
+    parts = ranking.intent.parts or [ranking.query.text]
+    return bool(function) and all(names_word(part, function) or not own_names(part) for part in parts)
 
 
 def announces_parts(ranking: Ranking) -> bool:
@@ -179,8 +188,9 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
         # evidence the reader is not asked to overrule; a plain pass of the focus check is not
         # (dev: the reader catches unanswerables there, "how many GPUs does Character.ai run").
         said = False
-        # a code sketch's own lines ("threshold=0.5", "str(obs)[:4000]"): the prose checks read them as silent
-        coded = any(q.code for q in quotes)
+        # a code sketch's own lines ("threshold=0.5", "str(obs)[:4000]") answering a question about
+        # that sketch: the prose checks would read them as silent
+        coded = asks_of_sketch(ranking, next((q.code for q in quotes if q.code), ""))
         announced = announces_parts(ranking) or coded
         if (focus and intent.kind in FOCUS_KINDS and not announced and not generic(focus, ranking.query.text)
                 and names_asked(ranking)

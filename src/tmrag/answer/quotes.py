@@ -49,7 +49,7 @@ class Quote:
     marker: int = 0
     reading: list[tuple[int, int]] = field(default_factory=list)  # the same spans in answer order
     lists: dict[tuple[int, int], ListItems] = field(default_factory=dict)  # a lead-in span's list (module offsets)
-    code: bool = False  # lines of a code sketch the question names, not prose sentences
+    code: str = ""  # the function whose code sketch the spans are lines of; "" for prose
 
 
 def renumbered(quotes: list[Quote]) -> list[Quote]:

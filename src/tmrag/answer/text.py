@@ -119,6 +119,12 @@ def span_text(text: str, span: tuple[int, int] | list[int]) -> str:
     return (row_statement(text, a, b) if text.startswith("|", a) else None) or text[a:b]
 
 
+def code_line(text: str) -> str:
+    """A quoted line of code as written, on one line: display's prose clean-ups would change it
+    ("kv_free()" is no empty citation parenthesis)."""
+    return " ".join(text.split())
+
+
 def display_sentence(text: str) -> str:
     """Answer text for a quoted sentence: citation tags and emphasis removed, inline math as
     plain text, one line. The citation keeps the exact quote."""

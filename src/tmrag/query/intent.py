@@ -26,7 +26,7 @@ NUMERIC_RE = re.compile(
     r"[GTPE]?FLOPS|MFU|tokens?/s|tok/s|GB|GiB|TB)s?\b"
     r"(?!\s+(?:types?|kinds?|sorts?|categor(?:y|ies))\b)|"  # "what memory types": kinds, not a quantity
     r"\bwhat\s+\S+\s+(?:does|do|did)\s+[^?]{1,60}?\b(?:get|reach|score|achieve|hit)\b|"  # "what FID does X get"
-    r"\bwhat\s+(?:[\w-]+\s+){0,2}(?:factor|constant)\b|"  # "what capacity factor does it run with", not "what's a factor"
+    r"\bwhat\s+(?:[\w-]+\s+){1,2}factor\b|\bwhat\s+constant\s+[A-Za-z]\b|"  # "what capacity factor", "what constant k"
     rf"{HOW_MEASURED.pattern}",
     re.I)
 # Units that look like names but are what a question asks for ("What TFLOPS does it reach?").
@@ -256,8 +256,10 @@ CLAUSE_ARTICLE = re.compile(r"(?P<noun>[\w-]{3,})\s+(?:a|an)\s+\S", re.I)
 def question_focus(question: str, names: list[str]) -> str:
     """The asked attribute, minus the names it is asked about ("How many layers does Llama 3
     405B have?" → "layers"); "" when the question has no such phrase."""
-    if m := HOW_MEASURED.search(question):
-        return MEASURED_BY[m.group("adjective").lower()]
+    # "how accurate was X" when it is the first thing asked, not "what learning rate …, and how accurate …"
+    measured = HOW_MEASURED.search(question)
+    if measured and not any(p.search(question, 0, measured.start()) for p in FOCUS_RES):
+        return MEASURED_BY[measured.group("adjective").lower()]
     for pattern in FOCUS_RES:
         m = pattern.search(question)
         if not m:

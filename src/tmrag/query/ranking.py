@@ -55,6 +55,7 @@ class Ranking:
     categories: list[str] | None = None  # the filter it was ranked under
     # a question in parts: its weakest part's evidence, each part retrieved alone (None until then)
     part_evidence: float | None = None
+    typed: str = ""  # the question as the writer typed it, before names were cased as the notes write them
 
 
 MIN_SUBJECT_WORDS, MAX_SUBJECT_WORDS = 2, 3  # one word is the vocabulary's to know; four are a description
@@ -142,7 +143,8 @@ class Ranker:
         unmentioned = self.unmentioned(query, [c.row for c in lead])
         timings["retrieve_total"] = (time.perf_counter() - t0) * 1000
         intent = classify(query.text, query.names, query.defines is not None)
-        return Ranking(query, qvec, reranked, results, evidence, unknown, unmentioned, timings, intent, categories)
+        return Ranking(query, qvec, reranked, results, evidence, unknown, unmentioned, timings, intent, categories,
+                       typed=question)
 
     def evidence(self, text: str, lead: list[Candidate], qvec: np.ndarray) -> float:
         """Best sentence similarity among the lead passages. Below the abstention threshold, a
