@@ -6,9 +6,10 @@ from types import SimpleNamespace
 
 from tmrag.answer.asked import asked_thing, names_asked, number_owners, owner_phrase, unnamed_kind
 from tmrag.answer.composing import coverage_note
-from tmrag.answer.coverage import CoverageJudge, typed_title
+from tmrag.answer.coverage import CoverageJudge
 from tmrag.answer.missing_note import say_missing, unsaid_parts
 from tmrag.answer.stating import states, states_quantity
+from tmrag.answer.typed_names import typed_title
 from tmrag.tokenize import tokenize
 
 
@@ -382,7 +383,7 @@ def test_a_question_after_a_scene_setting_statement_says_what_it_asks_in_its_own
 
 
 def test_a_symbol_typed_in_ascii_is_no_name_the_notes_must_write() -> None:
-    from tmrag.answer.coverage import unwritten
+    from tmrag.answer.typed_names import unwritten
 
     ranking = SimpleNamespace(typed="", unknown_names=["A_hat_0", "Flash-Decoding"])
     assert not unwritten("A_hat_0", ranking)  # the notes write it as math, Â_0

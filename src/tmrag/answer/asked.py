@@ -8,9 +8,9 @@ import re
 
 from ..query.intent import AND_ASKS, KIND_ACRONYM, MEASURED_BY, SETTING_SENTENCE, UNIT_NAME
 from ..query.ranking import Ranking
-from ..query.wording import FRAME_WORDS, leading_phrase
-from ..tokenize import stem_tokens, tokenize
+from ..query.wording import FRAME_WORDS
 from .answer_shape import NAMED_KIND, names_any
+from .owned import counted_noun, owned_thing
 from .text import display_sentence
 
 # An attribute asked of a named thing ("how many layers does X have") is checkable; the "steps" of a
@@ -28,9 +28,6 @@ OF_OWNER_RE = re.compile(r"\b(?:what|which)(?:['’]s|\s+(?:is|are|was|were))\s+
 SIZE_OWNER_RE = re.compile(r"\bhow\s+(?:big|large|long|wide|deep|" + "|".join(MEASURED_BY) + r")\s+"
                            r"(?:is|are|was|were)\s+(?:the\s+)?(?P<owner>(?:\S+\s*){1,3})", re.I)
 SHARE_HEADS = re.compile(r"fraction|share|percentage|percent|proportion", re.I)  # a share of what "of" names
-# verbs that end the counted noun phrase ("the captions get replaced")
-COUNTED_STOP = frozenset({"get", "gets", "got", "end", "ends", "become", "becomes", "go", "goes", "turn", "turns"})
-COUNTED_WORDS = 4  # "the features": a longer run is a clause, not the thing counted
 OWNED_BY = re.compile(r"(?:on|of|for|in)\s+(?:an?\s+|the\s+)?(?P<owner>(?:\S+\s*){1,2})", re.I)
 # "how big is one latent checkpoint", "how big was X's reward model": a size, whatever the thing is called.
 HOW_BIG = re.compile(r"\bhow\s+(?:big|large)\s+(?:is|are|was|were|would)\b", re.I)
@@ -70,26 +67,6 @@ def owner_phrase(question: str, name: str) -> str:
     return m.group(0) if m else name
 
 
-# "InstructGPT's reward model at predicting …": the noun phrase a name owns (``counted_noun``), before
-# an adverb that says how it is asked ("… reward model overall")
-POSSESSED = re.compile(r"['’]s\s+(?P<run>[a-z][\w\s-]*)")
-PRONOUN_HEADS = frozenset({"one", "ones"})  # "DDPM's linear one" names nothing
-OWNED_END = re.compile(r"\s(?:\w+ly|overall|itself|alone)\b", re.I)
-
-
-def possessed(question: str, whose: str, focus: str = "") -> str:
-    """``whose`` with the thing the question says it owns ("InstructGPT's reward model", of which
-    "the accuracy of InstructGPT" would misname the owner), unless that thing is the asked attribute
-    itself ("GPT-4's tokenizer vocabulary"). Read where the question last names the owner: a
-    set-up before the asked clause may name it too."""
-    m = POSSESSED.match(question, question.rfind(whose) + len(whose)) if whose and whose in question else None
-    thing = counted_noun(OWNED_END.split(m.group("run"), maxsplit=1)[0]) if m else ""
-    words = thing.lower().split()
-    if not words or words[-1] in PRONOUN_HEADS or set(stem_tokens(tokenize(thing))) & set(stem_tokens(tokenize(focus))):
-        return whose
-    return f"{whose}'s {thing}"
-
-
 def full_name(question: str, name: str) -> str:
     """The name as the question writes it in full, for saying what is missing: "Claude Haiku"
     for "Haiku", "Mixtral 8x22B" for "Mixtral". A capitalised word before it belongs to the name
@@ -123,24 +100,11 @@ def asked_thing(question: str, focus: str, names: list[str]) -> str:
     counted = counted_noun(described.group("owner")) if described and SHARE_HEADS.fullmatch(focus) else ""
     if counted:
         return f"{what} of {counted}"
-    whose = possessed(question, owner_phrase(question, owner), focus) if owner else ""
+    whose = owned_thing(question, owner_phrase(question, owner), focus) if owner else ""
     asked = asked_words(question, focus) if owner and not of and not holds(question, whose, focus) else ""
     if says_itself(asked, whose):
         return asked  # "what percentage did Meta pin on faulty GPUs", not "the percentage of Meta"
     return f"{what} of {whose}" if owner else what
-
-
-def counted_noun(text: str) -> str:
-    """The noun phrase that opens ``text``, up to its verb ("the captions" of "the captions get
-    replaced"); "" for a pronoun or a run too long to be one."""
-    words = []
-    for word in leading_phrase(text).split():
-        if word.lower() in COUNTED_STOP or re.fullmatch(r"\w{3,}ed", word) or (words and word.lower() in FRAME_WORDS):
-            break
-        words.append(word)
-    if not words or words[-1].lower() in FRAME_WORDS or len(words) > COUNTED_WORDS:
-        return ""
-    return " ".join(words)
 
 
 def says_itself(clause: str, name: str) -> bool:

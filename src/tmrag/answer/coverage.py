@@ -17,7 +17,7 @@ from ..query.comparison import side_words
 from ..query.documents import DocumentEvidence
 from ..query.intent import own_names
 from ..query.loaded_index import LoadedIndex
-from ..query.phrasing import COMPOUND, DESCRIPTIVE_NAME
+from ..query.phrasing import DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..query.wording import ITEM_MARK
 from ..tokenize import stem_tokens, tokenize
@@ -50,20 +50,15 @@ from .stating import (
     works_the_case,
 )
 from .text import display_sentence
+from .typed_names import NOTATION, unwritten
 
 # "what does X actually charge", "the real production count", "by the company's own figures"
 ASKS_REAL = re.compile(r"\b(?:actual|actually|real|in production|own figures|officially|reported)\b", re.I)
 # The notes mark a made-up figure: "assume", "illustrative", "hypothetical", "in the shape of".
 ASSUMED = re.compile(r"\b(?:assum\w*|illustrative\w*|hypothetical|in the shape of)\b", re.I)
 READER_MEMO = 64  # recent (question, quotes) pairs: a judgement's checks share one; concurrent requests a few
-SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+)\W*$")
-MIN_TITLE_NAME = 4  # "Quokka", "Grok": shorter capitalised words are often abbreviations ("Pro", "Max")
 SCENE_KINDS = frozenset({"mechanism", "multi_part", "comparison"})  # questions that ask how, why, or several things
 FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it is first: "A smooth activation …"
-# "by how many points": a margin, though "point" alone names no attribute ("what's the point of …").
-# "A_hat_0", "d_k", "w_1": a symbol typed in ASCII, which the notes write in math ("Â_0").
-# "W1", "x2": a weight or a vector's subscript typed as one digit (not "T5" or "L2", names).
-NOTATION = re.compile(r"[A-Za-z]{1,2}(?:_[A-Za-z0-9]+)+|[WUVXYwxyhb]\d")
 # "(1) … (2) …", "First, …", "Two infra lookups: …", "two quick ones", "… in each case": a question
 # that announces its parts ("when the document was first, and …" numbers nothing).
 ANNOUNCED = re.compile(rf"(?:^|\s){ITEM_MARK}|(?:^|[.?!:;]\s+)(?:first|second),"
@@ -76,27 +71,6 @@ RATED_UNITS = frozenset({"throughput", "latency", "bandwidth", "cost", "price", 
 class CoverageResult:
     coverage: Coverage
     missing: list[str] = field(default_factory=list)
-
-
-def unwritten(name: str, ranking: Ranking) -> bool:
-    """A compound name the notes never write ("Flash-Decoding"), so no quote is about it, even one
-    with its every word; so is a capitalised word the writer typed among other capitals ("Penn
-    Treebank"). A single unknown word may otherwise be an abbreviation the notes spell out ("QKV"),
-    or a word capitalised as an unknown name in a question typed in lower case ("distort"), so it
-    alone decides nothing at strong evidence."""
-    return name in ranking.unknown_names and (bool(COMPOUND.search(name)) or typed_title(name, ranking.typed)) \
-        and not NOTATION.fullmatch(name)
-
-
-def typed_title(name: str, typed: str) -> bool:
-    """``name`` is one capitalised word ("Quokka") the writer typed mid-sentence, in a question with
-    capitals of its own elsewhere; a sentence's first word ("Redoing the roofline math …") and "I"
-    are capitalised anyway."""
-    if not (name.isalpha() and len(name) >= MIN_TITLE_NAME and name[0].isupper() and name[1:].islower()):
-        return False
-    words = [m for m in re.finditer(r"[A-Za-z][\w-]*", typed) if not SENTENCE_START.search(typed[:m.start()])]
-    return any(m.group(0) == name for m in words) and \
-        any(m.group(0) != name and m.group(0) != "I" and any(c.isupper() for c in m.group(0)) for m in words)
 
 
 LEADING_ASK = re.compile(r"^(?:the|an?|which|what|how)\s+", re.I)
