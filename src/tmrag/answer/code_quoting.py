@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..corpus.markdown import FENCE_RE
 from ..query.intent import content_words
@@ -28,17 +29,15 @@ LITERAL = re.compile(r"(?<![\w.])\d|[\"']")  # a line that sets or tests a value
 KEYWORDS = frozenset(stem_tokens(["raise", "if", "for", "in", "not", "and", "or", "try", "except", "continue", "def",
                                   "while", "with", "as", "pass", "break", "none", "true", "false", "is", "else"]))
 BODY_LINES = 3  # body lines quoted at most: one per asked value of a two- or three-part question
-DEFINED = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(", re.M)
+# A function's signature, its parameters over several lines too: "def react_loop(llm, tools, task, max_steps=10):".
+SIGNATURE = re.compile(r"^[ \t]*(?P<signature>(?:async[ \t]+)?def[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]*"
+                       r"\((?:[^()]|\([^()]*\))*\)[^:\n]*:)", re.M)
 
 
 def signature_span(text: str, name: str) -> tuple[int, int] | None:
-    """Where ``def name(…):`` stands in a passage's text, its parameters over several lines too."""
-    m = re.search(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(name)}[ \t]*\((?:[^()]|\([^()]*\))*\)[^:\n]*:",
-                  text, re.M)
-    if m is None:
-        return None
-    start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
-    return start, m.end()
+    """Where ``def name(…):`` stands in a passage's text."""
+    return next(((m.start("signature"), m.end("signature")) for m in SIGNATURE.finditer(text) if m.group("name") == name),
+                None)
 
 
 @dataclass(frozen=True)
@@ -90,20 +89,25 @@ class Signatures:
 
     def __init__(self, index: LoadedIndex) -> None:
         self.index = index
-        self.by_name: dict[str, list[Sketch]] = {}
-        self.texts = [chunk.text for chunk in index.chunks]
-        for row, chunk in enumerate(index.chunks):
-            for m in DEFINED.finditer(chunk.text):
-                span = signature_span(chunk.text, m.group(1))
-                if span is not None:
-                    body = body_lines(chunk.text, span)
-                    sketch = Sketch(row, span, tuple(constants_used(chunk.text, span, body) + body))
-                    self.by_name.setdefault(m.group(1), []).append(sketch)
+
+    @cached_property
+    def by_name(self) -> dict[str, list[Sketch]]:
+        """Read on the first question that names a function, not when the engine opens."""
+        out: dict[str, list[Sketch]] = {}
+        for row, chunk in enumerate(self.index.chunks):
+            for m in SIGNATURE.finditer(chunk.text):
+                span = (m.start("signature"), m.end("signature"))
+                body = body_lines(chunk.text, span)
+                lines = tuple(constants_used(chunk.text, span, body) + body)
+                out.setdefault(m.group("name"), []).append(Sketch(row, span, lines))
+        return out
 
     def sketch(self, name: str, ranking: Ranking) -> Sketch | None:
         """The sketch of ``name`` the question means: within its categories, the best-ranked one."""
+        if name not in self.by_name:
+            return None
         mask = self.index.mask(ranking.categories)
-        sketches = [s for s in self.by_name.get(name, []) if mask is None or mask[s.row]]
+        sketches = [s for s in self.by_name[name] if mask is None or mask[s.row]]
         ranks = {c.row: n for n, c in enumerate(ranking.results)}
         return min(sketches, key=lambda s: ranks.get(s.row, len(ranks)), default=None)
 
@@ -117,7 +121,7 @@ class Signatures:
             sketch = self.sketch(name, ranking)
             if sketch is None:
                 continue
-            text = self.texts[sketch.row]
+            text = self.index.chunks[sketch.row].text
             spans = [sketch.signature] if ASKS_DEFAULT.search(ranking.query.text) and \
                 DEFAULT_VALUE.search(text[slice(*sketch.signature)]) else []
             spans += self.asked_lines(ranking.query.text, name, sketch)
@@ -132,7 +136,7 @@ class Signatures:
         """The lines with a literal value that share the most words with the question, in code order."""
         asked = set(stem_tokens([w for word in content_words(question) for w in code_words(word)]))
         asked -= set(stem_tokens(code_words(name))) | KEYWORDS
-        text = self.texts[sketch.row]
+        text = self.index.chunks[sketch.row].text
         scored = []
         for n, span in enumerate(sketch.lines):
             line = text[slice(*span)]
