@@ -27,6 +27,14 @@ from tmrag.query.intent import classify, part_queries, question_focus
     ("Causal tracing (the evidence that facts like Paris→France sit in mid-layer FFNs) vs activation patching "
      "as used to map the IOI circuit — what gets corrupted in each?", ["Causal tracing", "activation patching"]),
     ("Which TCP port does Claude Code's VS Code extension listen on?", []),  # an editor, not a comparison
+    # things counted, listed, then asked of each
+    ("Two low-bit tricks I keep lumping together: QLoRA's NF4 and per-channel INT2 KV-cache quantization. "
+     "What does each one quantize?", ["QLoRA's NF4", "per-channel INT2 KV-cache quantization"]),
+    ("Two safety guards that can break: a guard script that crashes and exits with code 1, and a settings file "
+     "that fails validation. In each case does the agent carry on?",
+     ["guard script that crashes", "settings file that fails validation"]),
+    ("DeepSeek uses two tricks, MLA and MoE. What does MLA save?", []),  # nothing asked of each
+    ("Three tricks: MLA and MoE. What does each save?", []),  # the count is not the list's
     ("How does attention work?", []),
 ])
 def test_comparison_sides(question: str, sides: list[str]) -> None:

@@ -12,7 +12,7 @@ from ..query.comparison import GENERIC_SIDE_WORDS, side_words
 from ..query.intent import content_words
 from ..query.phrasing import PhraseIndex
 from ..query.ranking import Ranking
-from ..query.wording import FRAME_WORDS
+from ..query.wording import FRAME_WORDS, LEADING_ARTICLE
 from ..tokenize import tokenize
 from .numeric import NumberScorer, wants_number
 from .part_quoting import COMPOSED_SENTENCES, PartQuoting, distinct_words, names_side
@@ -21,7 +21,6 @@ from .quoting import WHY_RE, QuoteSelector
 from .text import NUMBER_RE, quotable, span_text
 
 PHRASE_SIDE_WORDS = 3  # "teacher forcing", "speculative decoding": a name of a few words; longer describes
-LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 PER_SIDE = 2  # sentences per side at most: two sides fill four of the answer's sentences
 # A part of a two-part question may take a third sentence ("what goes wrong if you leave it out?"
 # is often the sentence after the two that say what the norm does; dev: must 0.776 -> 0.781,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ..tokenize import tokenize
-from .wording import FRAME_WORDS, ITEM, MAX_SIDE_WORDS, WH_WORD, leading_phrase
+from .wording import FRAME_WORDS, ITEM, LEADING_ARTICLE, MAX_SIDE_WORDS, WH_WORD, leading_phrase
 
 _IN_CLAUSE = r"(?:[^,.?!;:]|\.(?=\w))"  # a clause's character; "MEMORY.md" keeps its dot
 COMPARISON_RES = [
@@ -79,6 +79,29 @@ def listed_sides(question: str) -> list[str]:
     return items if len(items) > 2 else []
 
 
+# Things counted, then named and asked of one by one: "Two low-bit tricks I keep lumping together:
+# QLoRA's NF4 and per-channel INT2 KV-cache quantization. What does each one quantize?"
+# The count and the list sit in one sentence, the list after a colon or comma; 80 characters of set-up
+# ("Two different kinds of "checkpointing" show up in the notes:") before it.
+COUNTED_SIDES = re.compile(r"\b(?P<count>two|three|twice)\b[^.?!:;]{0,80}?[:,]\s+(?P<list>[^.?!;:]+?)[.?!;:](?:\s|$)", re.I)
+ASKED_OF_EACH = re.compile(r"\beach\b", re.I)
+COUNTS = {"two": 2, "twice": 2, "three": 3}
+
+
+def counted_sides(question: str) -> list[str]:
+    """The things a question counts and then lists, when it goes on to ask of each of them."""
+    m = COUNTED_SIDES.search(question)
+    if not m or not ASKED_OF_EACH.search(question, m.end()):
+        return []
+    text = m.group("list")
+    # "a guard script that crashes and exits with code 1, and a settings.json …": a comma marks the list
+    separator = r",\s*(?:and|or)?\s*" if re.search(r",\s*(?:and|or)\s", text) else r"\s+(?:and|or)\s+"
+    raw = re.split(separator, text)
+    if len(raw) != COUNTS[m.group("count").lower()] or any(WH_WORD.search(i) for i in raw):
+        return []
+    return [_pattern_side(LEADING_ARTICLE.sub("", i.strip())) for i in raw]
+
+
 def _pattern_side(text: str, first: bool = False) -> str:
     """A side a comparison pattern matched: its leading phrase, without the frame before the first
     side ("What do LoRA and …"), a setting's preposition or an example of it."""
@@ -116,6 +139,8 @@ def comparison_sides(question: str) -> list[str]:
                 break
     elif listed := listed_sides(question):
         sides = listed
+    elif counted := counted_sides(question):
+        sides = counted
     elif not re.search(ITEM, question, re.I):  # "(1) … both top-k and top-p …? (2) …" is asked in parts
         sides = pattern_sides(question)
     else:
