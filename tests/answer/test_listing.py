@@ -129,6 +129,26 @@ def test_a_list_question_is_answered_by_the_list_of_its_top_passages_section(rea
 
 
 @pytest.mark.slow
+def test_a_list_question_whose_noun_names_a_section_is_answered_with_that_sections_list(real_engine) -> None:  # noqa: ANN001
+    # the top passages hold another list (the trade-offs) or none; the asked list sits in the section
+    # the question's noun names ("components" of a design: its architecture; "pitfalls")
+    cases = [("List the components of the embeddings platform architecture in the Pinterest-style design case.",
+              "Architecture: (1) Encoder service;", "(6) Alias layer."),
+             ("what are the main limits and pitfalls of model merging? list them",
+              "Limits and pitfalls: (1) Shared ancestry is required;", "(5) No new knowledge.")]
+    for question, first, last in cases:
+        answer = real_engine.ask(question)
+        assert answer.answer.startswith(first) and last in answer.answer.split(" [1]")[0]
+    # a name that only ends the asked range ("… landing on the CDN") is not what the list is asked of
+    staged = real_engine.ask("Walk me through the architecture of the Midjourney-style image service stage by stage, "
+                             "from a request arriving to the finished images landing on the CDN.")
+    assert staged.coverage == "answered" and staged.answer.startswith("Architecture: (1) Admission;")
+    # no listed noun names a section: the answer is not forced into one ("hops" names none)
+    hops = real_engine.ask("In the 'design ChatGPT' case, list the hops a user message goes through, in order.")
+    assert not hops.answer.startswith("Failure modes")
+
+
+@pytest.mark.slow
 def test_an_ordinal_follow_up_names_the_item_of_the_list_it_points_into(real_engine) -> None:  # noqa: ANN001
     from tmrag.query.followup import Turn
 

@@ -141,6 +141,11 @@ def test_focus_is_the_asked_attribute_without_its_owner(question: str, names: li
     ("What are the three stages of the RLHF pipeline?", "list", False),
     ("Walk me through the stages of a Perplexity-style answer engine, from query to cited answer.", "list", False),
     ("Walk me through KTO, the Kahneman-Tversky preference objective.", "other", False),  # no list asked
+    ("what are the main limits and pitfalls of model merging? list them", "list", False),
+    ("what makes evaluating an agent harder than grading one answer? just list the reasons", "list", False),
+    ("Which pitfalls does the list of model-merging methods avoid", "list", False),
+    ("Why does the KV cache list grow?", "mechanism", False),
+    ("Walk me through the image service's architecture stage by stage.", "list", False),  # "list" inside a clause asks for none
     ("How does classifier-free guidance work, and what does a high guidance scale cost you?", "multi_part", False),
     # a quantity's name without an article is a concept to explain; with one, a value
     ("What is contrastive loss?", "other", False),

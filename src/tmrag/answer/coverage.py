@@ -57,7 +57,7 @@ ASKS_REAL = re.compile(r"\b(?:actual|actually|real|in production|own figures|off
 # The notes mark a made-up figure: "assume", "illustrative", "hypothetical", "in the shape of".
 ASSUMED = re.compile(r"\b(?:assum\w*|illustrative\w*|hypothetical|in the shape of)\b", re.I)
 READER_MEMO = 64  # recent (question, quotes) pairs: a judgement's checks share one; concurrent requests a few
-SCENE_KINDS = frozenset({"mechanism", "multi_part", "comparison"})  # questions that ask how, why, or several things
+SCENE_KINDS = frozenset({"mechanism", "multi_part", "comparison", "list"})  # questions that ask how, why, several things or items
 FIRST_CLAUSE = re.compile(r"[^.;]*")  # a definition says what kind of thing it is first: "A smooth activation …"
 # "(1) … (2) …", "First, …", "Two infra lookups: …", "two quick ones", "… in each case": a question
 # that announces its parts ("when the document was first, and …" numbers nothing).

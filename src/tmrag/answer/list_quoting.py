@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from ..corpus.model import Corpus
+from ..query.intent import content_words
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from .listing import ANNOUNCED, ListItems, enclosing_list, items_at, list_after
@@ -15,6 +16,13 @@ from .quotes import ANSWER_PASSAGES, Quote, first_sentences, renumbered
 LIST_LINE = re.compile(r"^(?:\d+[.)]|[-*+])[ \t]+", re.M)  # a top-level Markdown list item
 LIST_EXTRA_SENTENCES = 2  # after a list found in the passages: a little context, not a second answer
 COUNTED_DEPTH = 8  # passages searched for a list of the asked size: its lead-in may rank below the answer's four
+NAMED_MODULES = 2  # the modules of the top passages whose section titles a list question may name
+# What a list question asks for, by name: a section whose title holds the word holds the list.
+# Written as a question's word reads without its last "s" ("strategies" → "strategie").
+LIST_NOUNS = frozenset({"step", "stage", "component", "phase", "technique", "strategie", "categorie", "pitfall",
+                        "caveat", "limitation", "limit", "practice", "primitive", "mistake", "risk"})
+# "the stages a query passes through in the answer-engine design": a design's stages are its architecture
+HEADING_ASKED = {"architecture": frozenset({"stage", "component"})}
 COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 ASKED_COUNT = re.compile(r"\b(two|three|four|five|six|seven|[2-7])\s+(?:[\w-]+\s+){0,2}?[a-z-]+s\b", re.I)
 
@@ -152,6 +160,26 @@ class ListQuoting:
             found = self.list_in(row)
             if found and (count is None or len(found[1].spans) == count):
                 return self.led_by(row, *found, quotes)
+        return None
+
+    def named_list(self, ranking: Ranking, quotes: list[Quote]) -> list[Quote] | None:
+        """A list question whose noun names a section ("the components of the platform's
+        architecture", "the main pitfalls of model merging" under "Limits and pitfalls"): that
+        section's first list, in one of the top passages' modules, opens the answer, unless the
+        quotes already hold it."""
+        asked = {w.removesuffix("s") for w in content_words(ranking.query.text)} & LIST_NOUNS
+        modules = list(dict.fromkeys(self.index.chunks[c.row].module_id for c in ranking.results
+                                     if self.index.chunks[c.row].kind == "module"))[:NAMED_MODULES]
+        for module in modules:
+            for title, rows in self.sections.titled(module):
+                words = {w.removesuffix("s") for w in content_words(title)}
+                if not words & asked and not any(asked & HEADING_ASKED.get(w, frozenset()) for w in words):
+                    continue
+                if any(q.lists and q.row in rows for q in quotes):
+                    return None
+                for row in rows:
+                    if found := self.list_in(row):
+                        return self.led_by(row, *found, quotes)
         return None
 
     def without(self, quotes: list[Quote], row: int, items: ListItems) -> list[Quote]:

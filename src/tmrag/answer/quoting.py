@@ -108,6 +108,9 @@ class QuoteSelector(ListQuoting, Paragraphs):
             if counted:
                 return counted
         quotes = self.with_lists(quotes, listing)
+        named = self.named_list(ranking, quotes) if listing and not count else None
+        if named:
+            return named
         return self.list_first(ranking, quotes) if listing and not any(q.lists for q in quotes) else quotes
 
     @cached_property

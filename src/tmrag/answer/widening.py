@@ -35,6 +35,15 @@ class SectionRows:
                 rows[(chunk.module_id, chunk.anchor)].append(row)
         self.rows = dict(rows)
         self.chunks = chunks
+        by_module: dict[str, list[SectionKey]] = defaultdict(list)
+        for key in self.rows:
+            by_module[key[0]].append(key)
+        self.by_module = dict(by_module)
+
+    def titled(self, module_id: str) -> list[tuple[str, list[int]]]:
+        """Each section of a module, in document order: its title and its chunk rows."""
+        keys = sorted(self.by_module.get(module_id, []), key=lambda k: self.rows[k][0])
+        return [(self.chunks[self.rows[k][0]].section or "", self.rows[k]) for k in keys]
 
     def neighbours(self, top: Sequence[int]) -> list[Neighbour]:
         """The other chunks of the sections ``top`` (passage rows, best first) fall in, each

@@ -69,8 +69,10 @@ NAMED_FOCUS = re.compile(r"\b(?:what|which)\s+(?P<f>\S+)\s+(?:does|do|did)\b", r
 LIST_RE = re.compile(r"^(?:(?:what\s+are\s+the|list|name|which|give\s+me|walk\s+(?:me|us)\s+through|outline)\b.*"
                      r"|(?:what|which)\s+(?:\w+\s+){0,2}?)"
                      r"\b(?:steps|stages|ways|types|kinds|components|parts|phases|techniques|methods|options|strategies|"
-                     r"categories|signals|causes|reasons|failure\s+modes|levers|knobs|primitives|pieces|layers)\b"
-                     r"|^(?:what|which|name)\s+(?:(?:are|were)\s+)?(?:the\s+)?(?:two|three|four|five|six|\d)\s+\w+", re.I)
+                     r"categories|signals|causes|reasons|failure\s+modes|levers|knobs|primitives|pieces|layers|"
+                     r"pitfalls|caveats|limitations|practices|stage\s+by\s+stage|step\s+by\s+step)\b"
+                     r"|^(?:what|which|name)\s+(?:(?:are|were)\s+)?(?:the\s+)?(?:two|three|four|five|six|\d)\s+\w+"
+                     r"|[.?!,;:]\s*(?:just\s+)?list\s+(?:them|the\s+\w+)\b", re.I)  # "… what are the risks? list them"
 # "what three things…", "what are the three things QLoRA introduced?"
 # Where a second question begins after "and": ", and what …", ", and roughly what share …", ", and on
 # the ink side how much …".
@@ -141,12 +143,15 @@ def elliptic_parts(question: str) -> list[str]:
 # "…? i know the 70B is somewhere around 69%", "…? I want to add it to my price table": what the
 # asker says of themselves after a question is its context, not a question of its own.
 SAID_OF_ONESELF = re.compile(r"^(?:i|i'm|i've|i'd|we|we're|we've|my|our|i\.e\.)\s", re.I)
+# "… harder than grading one answer? just list the reasons": how to answer, not a second question
+LIST_REQUEST = re.compile(r"^(?:just\s+|please\s+)?list\s+(?:them|the\s+\w+)\W*$", re.I)
 
 
 def split_parts(text: str) -> list[str]:
     """The sub-questions of ``text``, each with at least two words."""
     pieces = PART_SPLIT.split(text)
-    if len(pieces) > 1 and SAID_OF_ONESELF.match(pieces[-1].strip()) and not pieces[-1].rstrip().endswith("?"):
+    if len(pieces) > 1 and (SAID_OF_ONESELF.match(pieces[-1].strip()) and not pieces[-1].rstrip().endswith("?")
+                            or LIST_REQUEST.match(pieces[-1].strip())):
         pieces = pieces[:-1]
     parts = []
     for piece in pieces:
