@@ -137,3 +137,15 @@ def test_a_value_asked_of_a_metric_written_with_an_at_sign_wants_a_figure() -> N
 def test_a_value_recommended_as_the_default_asks_for_the_default() -> None:
     assert ASKS_DEFAULT.search("what p_min do the min-p authors recommend as the default setting?")
     assert not ASKS_DEFAULT.search("what p_min do the min-p authors recommend?")
+
+
+def test_a_year_asked_for_is_stated_only_by_a_year_the_question_did_not_give() -> None:
+    from tmrag.answer.answer_shape import YEAR, unshaped
+    q = "who actually came up with reciprocal rank fusion, and in what year was it published?"
+    assert unshaped(q, q, ["Reciprocal rank fusion sums 1/(k + rank) over the lists, with k = 60."]) == YEAR
+    assert unshaped(q, q, ["Cormack, Clarke and Buettcher proposed it at SIGIR 2009."]) is None
+    given = "Backprop was popularized in 1986, but who first published reverse-mode autodiff, and in what year?"
+    assert unshaped(given, given, ["Rumelhart, Hinton and Williams popularized it in 1986."]) == YEAR
+    assert unshaped("When was MCP first released?", "When was MCP first released?", ["Released in November 2024."]) is None
+    # a count of 2048 tokens or a size of 2025.5 GB is no year
+    assert unshaped(q, q, ["The context is 2048 tokens on 1024 GPUs, 2025.5 GB."]) == YEAR

@@ -124,11 +124,22 @@ ASKS_DEFAULT = re.compile(r"\b(?:what|which)(?:'s|\s+is|\s+are|\s+was)?\s+(?:the
                           r"|\bas\s+(?:the|a)\s+default\b", re.I)  # "what p do its authors recommend as the default"
 SAYS_DEFAULT = re.compile(r"\bdefault", re.I)
 DEFAULT = "the default"
+# "in what year was it published", "when was it first released": only a year the question did not give answers.
+ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b|\bwhen\s+was\b[^?]*?\b(?:published|released|introduced|proposed|"
+                       r"invented|announced)\b", re.I)
+YEAR_RE = re.compile(r"(?<![\w.,])(?:19[5-9]\d|20[0-2]\d)(?![\w.,]\d)")  # the field's years; "2048 tokens" is none
+YEAR = "the year"
+
+
+def gives_year(question: str, sentences: list[str]) -> bool:
+    """Some quoted sentence gives a year the question did not."""
+    given = set(YEAR_RE.findall(question))
+    return any(y not in given for s in sentences for y in YEAR_RE.findall(display_sentence(s)))
 
 
 def unshaped(question: str, clause: str, sentences: list[str], numeric: bool = False) -> str | None:
     """What the quotes lack when the question wants its answer in a form they never take:
-    MULTIPLIER, "which <kind>", SHARE, FIGURE, DEFAULT or "the number of <unit>" (``clause``: the
+    MULTIPLIER, "which <kind>", SHARE, FIGURE, DEFAULT, YEAR or "the number of <unit>" (``clause``: the
     part of the question that asks)."""
     if (unit := ASKS_UNIT.search(clause)) and not in_unit(question, unit.group("unit"), sentences):
         return f"the number of {unit.group('unit')}"
@@ -142,4 +153,6 @@ def unshaped(question: str, clause: str, sentences: list[str], numeric: bool = F
         return FIGURE  # "ping events keep the connection alive" for "how often are pings sent"
     if ASKS_DEFAULT.search(question) and not any(SAYS_DEFAULT.search(s) for s in sentences):
         return DEFAULT  # "DDP overlaps this communication … by grouping gradients into buckets"
+    if ASKS_YEAR.search(question) and not gives_year(question, sentences):
+        return YEAR  # how reciprocal rank fusion works, for "in what year was it published"
     return None
