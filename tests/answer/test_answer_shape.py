@@ -149,3 +149,10 @@ def test_a_year_asked_for_is_stated_only_by_a_year_the_question_did_not_give() -
     assert unshaped("When was MCP first released?", "When was MCP first released?", ["Released in November 2024."]) is None
     # a count of 2048 tokens or a size of 2025.5 GB is no year
     assert unshaped(q, q, ["The context is 2048 tokens on 1024 GPUs, 2025.5 GB."]) == YEAR
+
+
+def test_a_missing_year_asked_with_who_names_both() -> None:
+    from tmrag.answer.coverage import year_asked
+    assert year_asked("who actually came up with reciprocal rank fusion, and in what year was it published?") == \
+        "who actually came up with reciprocal rank fusion, or the year"
+    assert year_asked("When was MCP first released?") == "the year"

@@ -21,7 +21,17 @@ from ..query.phrasing import DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..query.wording import ITEM_MARK
 from ..tokenize import stem_tokens, tokenize
-from .answer_shape import DEFAULT, FIGURE, RATIO_RE, SHARE, offers_values, unchosen, unshaped, unwritten_variants
+from .answer_shape import (
+    DEFAULT,
+    FIGURE,
+    RATIO_RE,
+    SHARE,
+    YEAR,
+    offers_values,
+    unchosen,
+    unshaped,
+    unwritten_variants,
+)
 from .asked import (
     asked_clause,
     asked_here,
@@ -104,6 +114,13 @@ def announces_parts(ranking: Ranking) -> bool:
 
 def _tokens(text: str) -> set[str]:
     return set(tokenize(text))
+
+
+def year_asked(question: str) -> str:
+    """What a question asking when something appeared lacks: "who first published X, or the year"
+    when it asks who too, else the year."""
+    asked = asked_question(question)
+    return f"{asked}, or the year" if re.match(r"who\b", asked, re.I) else YEAR
 
 
 class CoverageJudge(ReaderChecks, OwnerChecks):
@@ -192,7 +209,8 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
                 shape := unshaped(ranking.query.text, asked_clause(ranking), sentences, intent.numeric)):
             asks_attribute = bool(focus) and not generic(focus, ranking.query.text)  # not "what else has to hold"
             missing.append(asked_here(ranking) if shape in (SHARE, FIGURE, DEFAULT) and asks_attribute
-                           else asked_question(ranking.query.text) if shape in (FIGURE, DEFAULT) else shape)
+                           else asked_question(ranking.query.text) if shape in (FIGURE, DEFAULT)
+                           else year_asked(ranking.query.text) if shape == YEAR else shape)
         if not missing and (kind := unnamed_kind(ranking, sentences)):
             missing.append(asked_here(ranking) if focus else kind)
         if not missing and intent.numeric and not announced and self.only_assumed(ranking.query.text, quotes, sentences):
