@@ -387,6 +387,20 @@ def test_a_question_that_announces_its_parts_is_answered_part_by_part(real_engin
     assert "visual prompt injection" in r.answer
 
 
+def test_marked_items_of_a_numeric_question_are_each_quoted_from_their_own_retrieval(real_engine) -> None:  # noqa: ANN001
+    from tmrag.query.wording import MARKED_ITEMS
+
+    assert MARKED_ITEMS.search("two things: (a) what cost …? (b) what happens …") and MARKED_ITEMS.search("1) x? 2) y?")
+    assert not MARKED_ITEMS.search("SLERP between (1, 0) and (0, 1) at t = 0.25")
+    assert not MARKED_ITEMS.search("score with the query at 5 and key at 3, and if flipped (query at 3, key at 5)?")
+    # the ceiling is a number, so the question is numeric; the PDF part is answered in another module
+    r = real_engine.ask("Answer-engine design reviews, two things: (a) what per-query cost ceiling does the "
+                        "Perplexity-style design set, and does its own worked estimate come in under it? (b) in the "
+                        "NotebookLM-style design, what happens to an uploaded PDF before it can be searched, and what "
+                        "does each chunk keep track of?")
+    assert "$0.02" in r.answer and "character span" in r.answer
+
+
 def test_a_partial_answer_to_a_three_part_question_keeps_the_answered_parts(real_engine) -> None:  # noqa: ANN001
     # the notes never write "Quokka", so the third part is missing; the first two are still answered
     # from their own quotes instead of being replaced by the whole question's closest passages
