@@ -129,6 +129,19 @@ ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b|\bwhen\s+was\b[^?]*?\b(?:publ
                        r"invented|announced)\b", re.I)
 YEAR_RE = re.compile(r"(?<![\w.,])(?:19[5-9]\d|20[0-2]\d)(?![\w.,]\d)")  # the field's years; "2048 tokens" is none
 YEAR = "the year"
+# "recall@10", "nDCG@10", "top-100 retrieval accuracy": a metric at a cutoff, stated only at that cutoff.
+AT_CUTOFF = re.compile(r"\b(?P<at>[a-z][\w-]*@\d+)\b|\b(?P<top>top-\d+)\s+(?:[\w-]+\s+)?accurac(?:y|ies)", re.I)
+
+
+def unstated_cutoff(question: str, sentences: list[str]) -> str | None:
+    """A metric the question asks at a cutoff ("top-100 accuracy") that no quoted sentence writes
+    at that cutoff ("top-20" is another figure)."""
+    shown = " ".join(display_sentence(s) for s in sentences).lower()
+    for m in AT_CUTOFF.finditer(question):
+        cutoff = re.escape((m.group("at") or m.group("top")).lower()).replace(r"\-", r"[\s-]")
+        if not re.search(rf"(?<![\w@-]){cutoff}(?!\d)", shown):
+            return m.group(0)
+    return None
 
 
 def gives_year(question: str, sentences: list[str]) -> bool:
@@ -153,6 +166,8 @@ def unshaped(question: str, clause: str, sentences: list[str], numeric: bool = F
         return FIGURE  # "ping events keep the connection alive" for "how often are pings sent"
     if ASKS_DEFAULT.search(question) and not any(SAYS_DEFAULT.search(s) for s in sentences):
         return DEFAULT  # "DDP overlaps this communication … by grouping gradients into buckets"
+    if cutoff := unstated_cutoff(question, sentences):
+        return f"the {cutoff}"  # DPR's top-20 accuracy, for "what were the top-100 accuracies"
     if ASKS_YEAR.search(question) and not gives_year(question, sentences):
         return YEAR  # how reciprocal rank fusion works, for "in what year was it published"
     return None
