@@ -138,7 +138,9 @@ def unstated_cutoff(question: str, sentences: list[str]) -> str | None:
     at that cutoff ("top-20" is another figure)."""
     shown = " ".join(display_sentence(s) for s in sentences).lower()
     for m in AT_CUTOFF.finditer(question):
-        cutoff = re.escape((m.group("at") or m.group("top")).lower()).replace(r"\-", r"[\s-]")
+        # "neighbour-overlap@10" is written "overlap@10"; "top-100" also "top 100"
+        token = m.group("at").lower().rsplit("-", 1)[-1] if m.group("at") else m.group("top").lower()
+        cutoff = re.escape(token).replace(r"\-", r"[\s-]")
         if not re.search(rf"(?<![\w@-]){cutoff}(?!\d)", shown):
             return m.group(0)
     return None
