@@ -1,5 +1,7 @@
 """Numeric questions: which candidate sentence looks like the asked case's result."""
 
+import pytest
+
 from tmrag.answer.numeric import NumberScorer, case_values, derivatives, quantities, wants_number
 from tmrag.query.intent import classify
 
@@ -137,3 +139,19 @@ def test_a_value_in_scientific_notation_is_a_case_value_not_a_name() -> None:
 
     assert case_values("I have a 1e24 FLOP budget: what model size?") == {"1e+24"}
     assert case_values("Llama-3-70B on an H100 at 4K tokens") == {"4000"}
+
+
+def test_a_tables_row_for_the_asked_case_outranks_a_labelled_line() -> None:
+    q = "what are the signal and noise coefficients at t = 1?"
+    scorer = NumberScorer.for_question(q)
+    row = "Step t 1 — ᾱ_t: 0.9999; Signal √ᾱ_t: 0.99995; Noise √(1 − ᾱ_t): 0.0100."
+    other = "Step t 250 — ᾱ_t: 0.524; Signal √ᾱ_t: 0.724; Noise √(1 − ᾱ_t): 0.690."
+    assert scorer.result(row, table_row=True) > scorer.result(row) > scorer.result(other, table_row=True)
+
+
+@pytest.mark.slow
+def test_a_case_set_by_one_assigned_symbol_is_looked_up_in_its_worked_section(real_engine) -> None:  # noqa: ANN001
+    # the table of the linear schedule sits in the next chunk of the section the set-up ranks in
+    r = real_engine.ask("Under DDPM's linear beta schedule, how much noise has been mixed in after just the first "
+                        "forward step? I'd like alpha-bar plus the signal and noise coefficients at t = 1.")
+    assert "0.99995" in r.answer and "0.0100" in r.answer

@@ -119,6 +119,9 @@ def case_values(question: str) -> set[str]:
 # ("∂L/∂w_1 = 12 × x = 24"): the same symbol once ∂, subscripts and brackets are dropped.
 DERIVATIVE = re.compile(r"[d∂]\s*\(?\s*(\w{1,4})\s*\)?\s*/\s*\(?\s*[d∂]\s*(\w{1,4})\s*\)?", re.I)
 SYMBOL_BONUS = 0.15  # the line that states the asked symbol's value: the answer, however far it embeds
+# A table's row for the asked case ("| 1 | 0.9999 | …" for "at t = 1") holds that case's every value, where a
+# labelled line holds one: on top of LABEL_CASE, as much as a derived result.
+ROW_CASE = 0.10
 LABEL_ASKED = 0.06  # a worked line labelled with what the question asks for ("Output: …" for "the output vector")
 
 
@@ -164,17 +167,20 @@ class NumberScorer:
             self._found[sentence] = quantities(display_sentence(sentence))
         return self._found[sentence]
 
-    def result(self, sentence: str, title: bool = False) -> float:
+    def result(self, sentence: str, title: bool = False, table_row: bool = False) -> float:
         """The part of the bonus that does not depend on what the answer already holds. ``title``:
-        a bold paragraph title that names a computation without its result."""
+        a bold paragraph title that names a computation without its result; ``table_row``: a
+        table's row, read as its statement."""
         text = display_sentence(sentence)
         if sentence not in self._found:
             self._found[sentence] = quantities(text)
         found = self._found[sentence]
         derived = bool(found - self.asked) and bool(RESULT_RE.search(text))
         premise = SETUP_PENALTY * bool(PREMISE_RE.match(text) or title)
+        labelled = self.labelled(text) * (not title)
+        row = ROW_CASE * (labelled > 0 and table_row)
         return (RESULT_BONUS * derived - premise - PLAIN_PENALTY * (not found)
-                + LABEL_CASE * self.labelled(text) * (not title) + SYMBOL_BONUS * self.states_symbol(text)
+                + LABEL_CASE * labelled + row + SYMBOL_BONUS * self.states_symbol(text)
                 + LABEL_ASKED * self.labelled_asked(text))
 
     def labelled_asked(self, text: str) -> bool:

@@ -22,6 +22,7 @@ from .answer_shape import ASKS_DEFAULT, SAYS_DEFAULT
 from .asked import owners_of
 from .list_quoting import ListQuoting, asked_count
 from .numeric import (
+    ASSIGNED_RE,
     NUMBER_MARGIN,
     NUMBER_WORDS,
     TITLE_RE,
@@ -80,7 +81,9 @@ class QuoteSelector(ListQuoting, Paragraphs):
         """Best evidence sentences from the top passages, within a margin of the best one.
         ``numbers_first=False``: no preference for stated results (the context of a partial answer)."""
         wanted = numbers_first and wants_number(ranking.intent, ranking.query.text)
-        worked = wanted and len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
+        # a case set up by its values, or by one symbol assigned ("at t = 1"): the section works it further on
+        worked = wanted and (len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
+                             or ASSIGNED_RE.search(ranking.query.text) is not None)
         candidates = self.candidates(ranking, whole_sections=worked)
         if wanted and not worked and not self.sets_the_case(ranking.query.text, candidates):
             candidates = self.candidates(ranking, whole_sections=True)  # "a 1e24 budget": its case, worked further on
@@ -231,8 +234,14 @@ class QuoteSelector(ListQuoting, Paragraphs):
 
     def results_first(self, scored: list[Scored], numbers: NumberScorer) -> list[Scored]:
         """For a numeric question: each sentence re-scored by whether it states a result."""
-        return [replace(s, score=s.score + numbers.result(self.sentence(s.row, s.j), self.bare_title(s.row, s.j)))
+        return [replace(s, score=s.score + numbers.result(self.sentence(s.row, s.j), self.bare_title(s.row, s.j),
+                                                          self.table_row(s.row, s.j)))
                 for s in scored]
+
+    def table_row(self, row: int, j: int) -> bool:
+        """The sentence is a table's row (quoted as its statement)."""
+        chunk = self.index.chunks[row]
+        return chunk.text[slice(*chunk.sentences[j])].lstrip().startswith("|")
 
     def counts_first(self, ranking: Ranking, scored: list[Scored]) -> list[Scored]:
         """For "how many <noun> does X have": a sentence that counts the noun and names X gains what
