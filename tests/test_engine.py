@@ -566,3 +566,19 @@ def test_a_side_named_only_in_passing_gets_evidence_of_its_own(real_engine) -> N
     r = real_engine.ask("gpt-2 vs gpt-3: what did each one show about getting a plain left-to-right language model "
                         "to do tasks without task-specific fine-tuning?").model_dump(mode="json")
     assert "zero-shot" in r["answer"] and "few in-context examples" in r["answer"]
+
+
+def test_sides_the_notes_name_as_list_items_are_quoted_as_those_items(real_engine) -> None:  # noqa: ANN001
+    from tmrag.answer.item_quoting import LABEL_TAIL, label_key
+
+    assert label_key("The Index staleness.") == "index staleness"
+    assert label_key(LABEL_TAIL.sub("", "Search-API outage or slowdown")) == "search-api outage"
+    # "Index staleness" is labelled at the end of one chunk and described at the start of the next
+    r = real_engine.ask("For-You feed ops question: feedback loop collapse vs index staleness. How does each one show "
+                        "up, how do you detect it, and what's the fix?")
+    assert r.answer.startswith("Feedback loop collapse. [1] The feed narrows")
+    assert "Index staleness." in r.answer and "time from upload to first impression" in r.answer
+    assert r.answer.index("Index staleness.") < r.answer.index("time from upload")
+    # a case asked of the items ("at z = -1") is not what a list item states
+    gelu = real_engine.ask("GELU vs ReLU: how do they behave on negative inputs, e.g. at z = -1?")
+    assert "0.159" in gelu.answer

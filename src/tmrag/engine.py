@@ -17,8 +17,9 @@ from .answer.abstention import should_abstain
 from .answer.code_quoting import Signatures
 from .answer.composing import Composer
 from .answer.condensing import Condenser
+from .answer.item_quoting import LabelledItems
 from .answer.llm import GeneratedAnswerer
-from .answer.numeric import WORKED_CASE_VALUES, case_values
+from .answer.numeric import ASSIGNED_RE, WORKED_CASE_VALUES, case_values
 from .answer.quotes import ANSWER_PASSAGES, Quote
 from .answer.quoting import QuoteSelector
 from .answer.sides import SideQuoter
@@ -68,6 +69,7 @@ class Engine:
         self.quoter = QuoteSelector(settings, corpus, index, self.ranker.analyzer)
         self.signatures = Signatures(index)
         self.side_quoter = SideQuoter(self.quoter)
+        self.items = LabelledItems(index)
         self.composer = Composer(settings, corpus, index, self.ranker)
         self.generator = GeneratedAnswerer(settings, index, self.quoter, self.composer, self.ranker.embed_query)
         self.condenser = Condenser(settings)
@@ -130,6 +132,11 @@ class Engine:
         if not intent.sides:
             ranking.part_evidence = min(r.evidence for r in side_rankings)
             self.own_words_first(side_rankings, sides, queries)
+        # "feedback loop collapse vs index staleness": sides the notes name as list items are those items,
+        # unless a case is asked of them ("at z = -1"), which an item states in general (blind: 4 better, 1 worse)
+        if intent.sides and not intent.numeric and not ASSIGNED_RE.search(ranking.query.text) \
+                and (items := self.items.compared(ranking, side_rankings)):
+            return self.side_quoter.after_items(items, self.trailing_rankings(ranking), len(intent.sides))
         # asked as a number, or a worked case set up ("q=(2,1,0,0), d_k=4: what weight …, and what output?")
         numeric = intent.numeric or len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
         # "(a) what cost ceiling …? (b) what happens to an uploaded PDF …": items marked as separate

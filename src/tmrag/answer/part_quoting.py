@@ -113,6 +113,23 @@ class PartQuoting:
                                                    TRAILING_SENTENCES)
         return self.with_extra(best, extra, [w for w in self.namers(sides) if w])
 
+    def after_items(self, items: list[Quote], part_rankings: list[Ranking], labels: int) -> list[Quote]:
+        """Compared list items whole, then the best sentences for each further question the
+        comparison asks that the items do not already say, in the room the items leave (their
+        ``labels`` are no sentences)."""
+        extra: list[Quote] = []
+        for ranking in part_rankings:
+            extra += self.selector.first_sentences(self.fresh(self.selector.select(ranking), items + extra),
+                                                   TRAILING_SENTENCES)
+        room = COMPOSED_SENTENCES + labels - sum(len(q.spans) for q in items)
+        kept, used = [], 0
+        for quote in extra:
+            if used + len(quote.spans) > room:
+                break
+            kept.append(quote)
+            used += len(quote.spans)
+        return renumbered(items + kept)
+
     def with_extra(self, best: list[Quote], extra: list[Quote], words: list[str] | None = None) -> list[Quote]:
         """``best`` cut to leave room for ``extra``, which reads last; a side that ``best`` names
         (``words``) keeps its first sentence, so a further question never crowds a side out."""
