@@ -34,7 +34,7 @@ from .config import Settings
 from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
 from .query.analysis import CONTEXT_OPEN, QueryAnalyzer, name_like_words, validate_question
-from .query.comparison import side_query
+from .query.comparison import counted_clause, side_query
 from .query.followup import Resolution, Turn, fragment, ordinal_question, resolve
 from .query.intent import classify, content_words, elliptic_parts, part_queries, sides_clause, split_parts, trailing_parts
 from .query.loaded_index import LoadedIndex
@@ -126,7 +126,8 @@ class Engine:
         if intent.sides and self.side_quoter.covers(best, sides) and not self.side_quoter.unspoken(
                 best, split_parts(ranking.query.text))[0]:
             return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), sides)
-        queries = [side_query(sides_clause(ranking.query.text, sides), sides, n) for n in range(len(sides))] if intent.sides \
+        clause = counted_clause(ranking.query.text) or sides_clause(ranking.query.text, sides)
+        queries = [side_query(clause, sides, n) for n in range(len(sides))] if intent.sides \
             else part_queries(sides, intent.numeric)
         side_rankings = [self.rank(q, ranking.categories, k=SIDE_RESULTS) for q in queries]
         if not intent.sides:

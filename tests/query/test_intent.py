@@ -404,3 +404,12 @@ def test_a_factor_or_constant_asked_for_is_a_number() -> None:
 def test_how_accurate_is_the_focus_only_when_it_is_asked_first() -> None:
     assert classify("What learning rate does Llama 3 use, and how accurate is it?", ["Llama"], False).focus == \
         "learning rate"
+
+
+def test_sides_counted_and_listed_are_retrieved_with_what_is_asked_after_the_list() -> None:
+    from tmrag.query.comparison import counted_clause
+
+    q = ("Before every call a harness checks two budgets: the context-window token budget and the dollar budget gate "
+         "in the cost tracker. What inequality does each one check?")
+    assert counted_clause(q) == "What inequality does each one check?"
+    assert counted_clause("GQA vs MQA: what does each save?") is None

@@ -102,6 +102,14 @@ def counted_sides(question: str) -> list[str]:
     return [_pattern_side(LEADING_ARTICLE.sub("", i.strip())) for i in raw]
 
 
+def counted_clause(question: str) -> str | None:
+    """What a question that counts and lists its sides asks of them: the text after the list
+    ("What inequality does each one check?"). The set-up before it describes the sides together,
+    and a side retrieved with it finds the other side's passages (dev). None for other questions."""
+    m = COUNTED_SIDES.search(question)
+    return question[m.end():].strip() if m and counted_sides(question) else None
+
+
 def _pattern_side(text: str, first: bool = False) -> str:
     """A side a comparison pattern matched: its leading phrase, without the frame before the first
     side ("What do LoRA and …"), a setting's preposition or an example of it."""
