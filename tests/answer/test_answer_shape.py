@@ -152,7 +152,7 @@ def test_a_year_asked_for_is_stated_only_by_a_year_the_question_did_not_give() -
 
 
 def test_a_missing_year_asked_with_who_names_both() -> None:
-    from tmrag.answer.coverage import year_asked
+    from tmrag.answer.asked import year_asked
     assert year_asked("who actually came up with reciprocal rank fusion, and in what year was it published?") == \
         "who actually came up with reciprocal rank fusion, or the year"
     assert year_asked("When was MCP first released?") == "the year"

@@ -9,7 +9,7 @@ import re
 from ..query.intent import AND_ASKS, KIND_ACRONYM, MEASURED_BY, SETTING_SENTENCE, UNIT_NAME
 from ..query.ranking import Ranking
 from ..query.wording import FRAME_WORDS
-from .answer_shape import NAMED_KIND, names_any
+from .answer_shape import NAMED_KIND, YEAR, names_any
 from .owned import counted_noun, owned_thing
 from .text import display_sentence
 
@@ -268,3 +268,10 @@ def unnamed_kind(ranking: Ranking, sentences: list[str]) -> str | None:
         return None
     about = [s for s in sentences if any(names_word(display_sentence(s), o) for o in owners)]
     return None if names_any(ranking.query.text, about) else f"which {kind.group('kind')}"
+
+
+def year_asked(question: str) -> str:
+    """What a question asking when something appeared lacks: "who first published X, or the year"
+    when it asks who too, else the year."""
+    asked = asked_question(question)
+    return f"{asked}, or the year" if re.match(r"who\b", asked, re.I) else YEAR

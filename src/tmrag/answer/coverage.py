@@ -21,17 +21,7 @@ from ..query.phrasing import DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..query.wording import ITEM_MARK
 from ..tokenize import stem_tokens, tokenize
-from .answer_shape import (
-    DEFAULT,
-    FIGURE,
-    RATIO_RE,
-    SHARE,
-    YEAR,
-    offers_values,
-    unchosen,
-    unshaped,
-    unwritten_variants,
-)
+from .answer_shape import DEFAULT, FIGURE, RATIO_RE, SHARE, YEAR, offers_values, unchosen, unshaped, unwritten_variants
 from .asked import (
     asked_clause,
     asked_here,
@@ -42,6 +32,7 @@ from .asked import (
     number_owners,
     owners_of,
     unnamed_kind,
+    year_asked,
 )
 from .counting import CountCheck
 from .missing_note import GENERIC_HEADS, generic, say_missing, unsaid_parts
@@ -114,13 +105,6 @@ def announces_parts(ranking: Ranking) -> bool:
 
 def _tokens(text: str) -> set[str]:
     return set(tokenize(text))
-
-
-def year_asked(question: str) -> str:
-    """What a question asking when something appeared lacks: "who first published X, or the year"
-    when it asks who too, else the year."""
-    asked = asked_question(question)
-    return f"{asked}, or the year" if re.match(r"who\b", asked, re.I) else YEAR
 
 
 class CoverageJudge(ReaderChecks, OwnerChecks):
