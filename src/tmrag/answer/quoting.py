@@ -13,6 +13,7 @@ from functools import cached_property
 
 from ..config import Settings
 from ..corpus.model import Corpus
+from ..corpus.tables import ROW as TABLE_ROW
 from ..query.analysis import QueryAnalyzer, model_variants, names_regex
 from ..query.intent import content_words
 from ..query.loaded_index import LoadedIndex
@@ -241,7 +242,7 @@ class QuoteSelector(ListQuoting, Paragraphs):
     def table_row(self, row: int, j: int) -> bool:
         """The sentence is a table's row (quoted as its statement)."""
         chunk = self.index.chunks[row]
-        return chunk.text[slice(*chunk.sentences[j])].lstrip().startswith("|")
+        return TABLE_ROW.fullmatch(chunk.text, *chunk.sentences[j]) is not None
 
     def counts_first(self, ranking: Ranking, scored: list[Scored]) -> list[Scored]:
         """For "how many <noun> does X have": a sentence that counts the noun and names X gains what
