@@ -73,6 +73,9 @@ def test_a_share_asked_for_is_stated_only_by_a_share_the_question_did_not_give()
     assert gives_share(q, ["One in 10 captions is dropped."])
     assert not gives_share(q, ["Captions are sometimes dropped so the model learns both modes."])
     assert not gives_share("At 80% utilisation, what share goes to decode?", ["At 80% the queue grows."])
+    # a share named by what it measures ("what loss-recovered percentage") is asked all the same
+    assert ASKS_SHARE.search("what loss-recovered percentage should an SAE hit?")
+    assert not ASKS_SHARE.search("what does the share of decode GPUs depend on?")
 
 
 def test_how_many_of_a_unit_is_stated_only_by_a_number_in_that_unit() -> None:

@@ -32,8 +32,10 @@ NAMED_KIND = re.compile(r"\b(?:which|what)\s+(?P<kind>(?:[\w-]+\s+){0,2}?(?:mode
                         r"gives?|powers?|runs?)\b|\s*[?,]|$)", re.I)
 # A name the sentence gives: capitalised mid-sentence, camel-cased or with a digit ("Orca", "vLLM", "A100").
 GIVEN_NAME = re.compile(r"(?<=[\s(/\"'])(?:[A-Z][\w.+-]*[A-Za-z0-9]|[a-z]+[A-Z]\w*|\w*\d\w*[A-Za-z]\w*)")
-# "what fraction of the captions …", "what percentage of interruptions …": a share is the answer.
-ASKS_SHARE = re.compile(r"\b(?:what|which)\s+(?:fraction|percentage|share|proportion|percent)\b", re.I)
+# "what fraction of the captions …", "what loss-recovered percentage …": a share is the answer ("what does
+# the share … depend on" asks none).
+ASKS_SHARE = re.compile(r"\b(?:what|which)\s+(?:(?!(?:does|do|did|is|are|was|were|the|a|an|its|their)\b)[\w-]+\s+){0,2}?"
+                        r"(?:fraction|percentage|share|proportion|percent)\b", re.I)
 SHARE_RE = re.compile(r"\d[\d.,]*\s*(?:%|percent)|(?<![\d.])0\.\d+|\d+\s*/\s*\d+|"
                       r"\b(?:half|a third|a quarter|one in \d+|\d+ (?:in|of|out of) (?:every )?\d+)\b", re.I)
 # "how many microseconds of launch overhead", "how many minutes of outage": the answer is a number in that unit.
