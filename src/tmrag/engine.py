@@ -126,9 +126,11 @@ class Engine:
         if intent.sides and self.side_quoter.covers(best, sides) and not self.side_quoter.unspoken(
                 best, split_parts(ranking.query.text))[0]:
             return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), sides)
-        clause = counted_clause(ranking.query.text) or sides_clause(ranking.query.text, sides)
-        queries = [side_query(clause, sides, n) for n in range(len(sides))] if intent.sides \
-            else part_queries(sides, intent.numeric)
+        if intent.sides:
+            clause = counted_clause(ranking.query.text) or sides_clause(ranking.query.text, sides)
+            queries = [side_query(clause, sides, n) for n in range(len(sides))]
+        else:
+            queries = part_queries(sides, intent.numeric)
         side_rankings = [self.rank(q, ranking.categories, k=SIDE_RESULTS) for q in queries]
         if not intent.sides:
             ranking.part_evidence = min(r.evidence for r in side_rankings)
@@ -142,7 +144,7 @@ class Engine:
         numeric = intent.numeric or len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
         # "(a) what cost ceiling …? (b) what happens to an uploaded PDF …": items marked as separate
         # questions are separate lookups, each quoted from its own retrieval (dev, blind: 12 better, 1 worse)
-        numeric = numeric and not (not intent.sides and MARKED_ITEMS.search(ranking.query.text))
+        numeric = numeric and (bool(intent.sides) or not MARKED_ITEMS.search(ranking.query.text))
         if numeric and (not elliptic_parts(ranking.query.text) or self.side_quoter.covers_parts(best, intent.parts)):
             return self.side_quoter.with_distant(best, side_rankings, intent.parts)
         sided = self.side_quoter.select(ranking, side_rankings)

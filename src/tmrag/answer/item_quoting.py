@@ -13,12 +13,13 @@ from functools import cached_property
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from ..query.wording import LEADING_ARTICLE
+from .listing import ITEM
 from .quotes import Quote, renumbered
 
 # "- **Index staleness.** …", "3. **Fusion.** …": a list item that opens with its bold label.
-LABELLED_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\*\*(?P<label>[^*\n]{2,60}?)[.:]?\*\*", re.M)
+LABELLED_ITEM = re.compile(rf"^{ITEM.pattern}\*\*(?P<label>[^*\n]{{2,60}}?)[.:]?\*\*", re.M)
 # Where an item ends: the next item, a blank line or a heading.
-ITEM_END = re.compile(r"\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t]|\s*\n|#)")
+ITEM_END = re.compile(rf"\n(?={ITEM.pattern}|\s*\n|#)")
 ITEM_SENTENCES = 3  # the label and what it says: symptom, detection, fix; more is the next paragraph's job
 # "Search-API outage or slowdown" is named by "search-API outage"; "(earlier layer)" qualifies a label.
 LABEL_TAIL = re.compile(r"\s+(?:or|and)\s.*$|\s*\(.*\)$")

@@ -90,24 +90,29 @@ COUNTS = {"two": 2, "twice": 2, "three": 3}
 
 def counted_sides(question: str) -> list[str]:
     """The things a question counts and then lists, when it goes on to ask of each of them."""
-    m = COUNTED_SIDES.search(question)
-    if not m or not ASKED_OF_EACH.search(question, m.end()):
-        return []
-    text = m.group("list")
-    # "a guard script that crashes and exits with code 1, and a settings.json …": a comma marks the list
-    separator = r",\s*(?:and|or)?\s*" if re.search(r",\s*(?:and|or)\s", text) else r"\s+(?:and|or)\s+"
-    raw = re.split(separator, text)
-    if len(raw) != COUNTS[m.group("count").lower()] or any(WH_WORD.search(i) for i in raw):
-        return []
-    return [_pattern_side(LEADING_ARTICLE.sub("", i.strip())) for i in raw]
+    return _counted(question)[0]
 
 
 def counted_clause(question: str) -> str | None:
     """What a question that counts and lists its sides asks of them: the text after the list
     ("What inequality does each one check?"). The set-up before it describes the sides together,
     and a side retrieved with it finds the other side's passages (dev). None for other questions."""
+    sides, end = _counted(question)
+    return question[end:].strip() if sides else None
+
+
+def _counted(question: str) -> tuple[list[str], int]:
+    """:func:`counted_sides`, and where the list's sentence ends; ([], 0) for no such list."""
     m = COUNTED_SIDES.search(question)
-    return question[m.end():].strip() if m and counted_sides(question) else None
+    if not m or not ASKED_OF_EACH.search(question, m.end()):
+        return [], 0
+    text = m.group("list")
+    # "a guard script that crashes and exits with code 1, and a settings.json …": a comma marks the list
+    separator = r",\s*(?:and|or)?\s*" if re.search(r",\s*(?:and|or)\s", text) else r"\s+(?:and|or)\s+"
+    raw = re.split(separator, text)
+    if len(raw) != COUNTS[m.group("count").lower()] or any(WH_WORD.search(i) for i in raw):
+        return [], 0
+    return [_pattern_side(LEADING_ARTICLE.sub("", i.strip())) for i in raw], m.end()
 
 
 def _pattern_side(text: str, first: bool = False) -> str:
