@@ -106,6 +106,11 @@ def test_a_list_after_a_colon_takes_that_sentence_as_its_lead_in_and_a_running_p
     assert found is not None and text[slice(*found.lead)] == "The loop has two steps:"
     running = "## Loop\n\nIt starts cold and then\n\n- Read the state.\n- Write the plan.\n"
     assert enclosing_list(running, running.index("Write")) is None
+    # a section the question named: its heading leads the list, a colon's sentence still first
+    titled = enclosing_list(running, running.index("Write"), titled=True)
+    assert titled is not None and running[slice(*titled.lead)] == "Loop"
+    colon = enclosing_list(text, text.index("Write"), titled=True)
+    assert colon is not None and text[slice(*colon.lead)] == "The loop has two steps:"
 
 
 @pytest.mark.slow

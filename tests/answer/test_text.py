@@ -31,6 +31,8 @@ def test_a_lead_in_reads_with_its_display_formula_and_alone_is_not_quotable() ->
     ("**Q1. Why is decode memory-bound at small batch?**", False),
     ("| GQA | 8 KV heads | 320 KiB per token | fp16 |", False),
     ("See the table below.", False),
+    ("Tool definitions — Tokens: 15,000.", True),  # a table row's figure, said in few words
+    ("**Total** — Tokens: **200,000**.", False),
     ("Serve Llama-2-7B in fp16 on an A100 80GB.", False),  # a worked example's premise, not an answer
     ("- Assume 20 turns, each with 30,000 input tokens of context.", False),
     ("Assume a 4,096-token context, so the cache is 4,096 × 0.5 MiB = 2 GiB.", True),  # it computes something

@@ -146,6 +146,13 @@ def test_focus_is_the_asked_attribute_without_its_owner(question: str, names: li
     ("Which pitfalls does the list of model-merging methods avoid", "list", False),
     ("Why does the KV cache list grow?", "mechanism", False),
     ("Walk me through the image service's architecture stage by stage.", "list", False),  # "list" inside a clause asks for none
+    ("what trade-offs and pitfalls do the reasoning-model notes list? just the list please", "list", False),
+    ("The feed design review sets out its requirements and SLOs. What are they? List each one with its target.",
+     "list", False),
+    ("What's the set of numbers that promise boils down to?", "list", False),  # its items, not a figure
+    # "estimate" as a noun sets the scene; as a verb it asks for a figure
+    ("Both turn a biased number into an estimate of the true one. What makes the estimate unreliable?", "other", False),
+    ("Estimate the KV cache of Llama 2 7B at 4K context.", "numeric", True),
     ("How does classifier-free guidance work, and what does a high guidance scale cost you?", "multi_part", False),
     # a quantity's name without an article is a concept to explain; with one, a value
     ("What is contrastive loss?", "other", False),
@@ -302,6 +309,13 @@ def test_sides_are_asked_what_the_first_part_asks_not_the_further_questions() ->
 def test_whats_typed_without_its_apostrophe_is_read_as_whats() -> None:
     intent = classify("whats the max token length of CLIP's text encoder?", ["CLIP"], False)
     assert intent.focus == "max token length" and intent.numeric
+
+
+def test_what_the_asker_already_has_is_left_out_of_a_parts_query() -> None:
+    parts = ["(1) in the ChatGPT design, where does conversation state live",
+             "(2) in the Gemini design, apart from the long-context retrieval tests, which multimodal evals are run?"]
+    assert part_queries(parts)[1] == "in the Gemini design, which multimodal evals are run?"
+    assert part_queries(["besides provenance metadata, what marks Sora's videos"])[0] == "what marks Sora's videos"
 
 
 def test_a_question_asking_for_n_things_is_a_list() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 
 from ..corpus.model import Corpus
 from ..query.intent import content_words
@@ -20,7 +21,8 @@ NAMED_MODULES = 2  # the modules of the top passages whose section titles a list
 # What a list question asks for, by name: a section whose title holds the word holds the list.
 # Written as a question's word reads without its last "s" ("strategies" → "strategie").
 LIST_NOUNS = frozenset({"step", "stage", "component", "phase", "technique", "strategie", "categorie", "pitfall",
-                        "caveat", "limitation", "limit", "practice", "primitive", "mistake", "risk"})
+                        "caveat", "limitation", "limit", "practice", "primitive", "mistake", "risk",
+                        "requirement", "slo"})  # a design review's "Requirements and SLOs" lists them
 # "the stages a query passes through in the answer-engine design": a design's stages are its architecture
 HEADING_ASKED = {"architecture": frozenset({"stage", "component"})}
 COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
@@ -87,9 +89,10 @@ class ListQuoting:
         """The list that follows a sentence in its module, if one does."""
         return self._in_module(row, span[1], list_after)
 
-    def list_around(self, row: int, span: tuple[int, int]) -> ListItems | None:
-        """The list one of whose items holds the sentence, with its heading or lead-in."""
-        return self._in_module(row, span[0], enclosing_list)
+    def list_around(self, row: int, span: tuple[int, int], titled: bool = False) -> ListItems | None:
+        """The list one of whose items holds the sentence, with its heading or lead-in
+        (``titled``: its section's heading, which the question named)."""
+        return self._in_module(row, span[0], partial(enclosing_list, titled=titled))
 
     def _in_module(self, row: int, offset: int, find: Callable[..., ListItems | None]) -> ListItems | None:
         """``find`` at a chunk offset, in its module's text; None for a chunk outside a module."""
@@ -99,12 +102,12 @@ class ListQuoting:
         module = self.corpus.modules[chunk.module_id]
         return find(module.text, chunk.start + offset, module.sections)
 
-    def list_in(self, row: int) -> tuple[tuple[int, int], ListItems] | None:
+    def list_in(self, row: int, titled: bool = False) -> tuple[tuple[int, int], ListItems] | None:
         """The first list a passage holds: the sentence its first item opens with, and the list."""
         chunk = self.index.chunks[row]
         at = LIST_LINE.search(chunk.text) if chunk.kind == "module" else None
         span = next((sp for sp in chunk.sentences if sp[1] > at.end()), None) if at else None
-        items = self.list_around(row, span) if span else None
+        items = self.list_around(row, span, titled) if span else None
         return (span, items) if span and items else None
 
     def list_spans(self, row: int) -> list[tuple[int, int]]:
@@ -178,7 +181,7 @@ class ListQuoting:
                 if any(q.lists and q.row in rows for q in quotes):
                     return None
                 for row in rows:
-                    if found := self.list_in(row):
+                    if found := self.list_in(row, titled=True):
                         return self.led_by(row, *found, quotes)
         return None
 

@@ -74,11 +74,13 @@ def _budgeted(text: str, items: list[tuple[int, int]], lead: tuple[int, int] | N
     return ListItems(spans, len(spans) == len(items), lead) if len(spans) >= MIN_ITEMS else None
 
 
-def enclosing_list(text: str, pos: int, sections: list[Section] | None = None) -> ListItems | None:
+def enclosing_list(text: str, pos: int, sections: list[Section] | None = None, titled: bool = False) -> ListItems | None:
     """The list whose item holds offset ``pos`` — for a question that asks for the list ("What are
     the three stages…?") when the quoted sentence is one item's — with its lead-in: the heading
     of the section the list opens, or the sentence before the list when it ends with a colon.
-    None when ``pos`` is in no list item or the list has no such lead-in."""
+    None when ``pos`` is in no list item or the list has no such lead-in. ``titled``: the question
+    named the section, so its heading leads the list whatever paragraph comes first ("Traffic is
+    assumed: …" before a design's requirements)."""
     start = _list_start(text, pos)
     if start is None:
         return None
@@ -86,7 +88,7 @@ def enclosing_list(text: str, pos: int, sections: list[Section] | None = None) -
     section = section_at(sections, start)
     base = section.start if section else 0
     before = text[base:start].rstrip()
-    if section and not before.strip():
+    if section and (not before.strip() or titled and not before.endswith(":")):
         return _budgeted(text, _items(text, start), title_span(text, sections, section))
     if not before.endswith(":"):
         return None  # the paragraph before the list does not hand over to it

@@ -33,6 +33,10 @@ TEX_COMMAND = re.compile(r"\\([A-Za-z]+|[,;%_{}$!])")
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 MIN_SENTENCE_WORDS = 6  # shorter fragments ("See below.") are not answers
+# A table row read as a statement ("Tool definitions — Tokens: 15,000.") says a figure of its row in
+# fewer words; five, counting the dash, keep a lone total ("Total — Tokens: 200,000.") out.
+ROW_SAID = re.compile(r"[^—]+ — [^:]+: [^;]*\d")
+MIN_ROW_WORDS = 5
 
 
 # A worked example's premise ("Assume 20 turns of 30,000 tokens.", "Serve Llama-2-7B on an A100."):
@@ -80,7 +84,8 @@ def quotable(sentence: str) -> bool:
     notes' interview prompts), table rows, headings, bold labels, display math, and lead-ins ending
     in ":" whose list, formula or code block the quote would leave out (dev: cites-relevant +0.007)."""
     s = sentence.strip().rstrip("*_ ")
-    return (len(s.split()) >= MIN_SENTENCE_WORDS and not s.endswith(("?", ":")) and not DANGLING_RE.search(s)
+    least = MIN_ROW_WORDS if ROW_SAID.match(s) else MIN_SENTENCE_WORDS
+    return (len(s.split()) >= least and not s.endswith(("?", ":")) and not DANGLING_RE.search(s)
             and not s.startswith(("**Q", "|", "#", "$$")) and not SETUP_RE.match(s) and not META_RE.search(s)
             and not (HOOK_RESTATED.match(s) and len(s.split()) <= HOOK_RESTATED_WORDS) and not bare_label(sentence))
 

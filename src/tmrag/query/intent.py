@@ -17,7 +17,9 @@ from .wording import FRAME_WORDS, ITEM, ITEM_MARK, WH_WORD, leading_phrase
 MEASURED_BY = {"accurate": "accuracy", "expensive": "cost", "costly": "cost"}
 HOW_MEASURED = re.compile(r"\bhow\s+(?P<adjective>" + "|".join(MEASURED_BY) + r")\b", re.I)
 NUMERIC_RE = re.compile(
-    r"\bhow\s+(?:many|much|long|big|large|fast|often|far)\b|\bcompute\b|\bcalculate\b|\bestimate\b|\bwork\s+out\b|"
+    r"\bhow\s+(?:many|much|long|big|large|fast|often|far)\b|\bcompute\b|\bcalculate\b|\bwork\s+out\b|"
+    # "estimate the KV cache" asks a figure; "into an estimate of the true one" only sets the scene
+    r"(?<!\ban\s)(?<!\bthe\s)(?<!\bits\s)\bestimate\b|"
     r"\bwhat(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+(?:the\s+|its\s+|their\s+)?(?:[\w@^.-]+\s+){0,3}?"
     r"(?:number|size|count|rate|percentage|percent|fraction|ratio|cost|price|bill|throughput|latency|bandwidth|"
     r"memory|speedup|score|accuracy|value|threshold|budget|total|length|width|dimension|probability|chance|loss|"
@@ -66,13 +68,15 @@ FOCUS_RES = [
 ]
 # "What FID does MMDiT get?": the asked attribute is itself name-like, so it stays the focus.
 NAMED_FOCUS = re.compile(r"\b(?:what|which)\s+(?P<f>\S+)\s+(?:does|do|did)\b", re.I)
+# "list them", "just the list please", "List each one with its target.": a request for the items
+LIST_ASK = r"(?:just\s+|please\s+)?(?:list\s+(?:them|each(?:\s+one)?|the\s+\w+)|the\s+list)"
 LIST_RE = re.compile(r"^(?:(?:what\s+are\s+the|list|name|which|give\s+me|walk\s+(?:me|us)\s+through|outline)\b.*"
                      r"|(?:what|which)\s+(?:\w+\s+){0,2}?)"
                      r"\b(?:steps|stages|ways|types|kinds|components|parts|phases|techniques|methods|options|strategies|"
                      r"categories|signals|causes|reasons|failure\s+modes|levers|knobs|primitives|pieces|layers|"
                      r"pitfalls|caveats|limitations|practices|stage\s+by\s+stage|step\s+by\s+step)\b"
                      r"|^(?:what|which|name)\s+(?:(?:are|were)\s+)?(?:the\s+)?(?:two|three|four|five|six|\d)\s+\w+"
-                     r"|[.?!,;:]\s*(?:just\s+)?list\s+(?:them|the\s+\w+)\b", re.I)  # "… what are the risks? list them"
+                     rf"|[.?!,;:]\s*{LIST_ASK}\b", re.I)  # "… what are the risks? list them"
 # "what three things…", "what are the three things QLoRA introduced?"
 # Where a second question begins after "and": ", and what …", ", and roughly what share …", ", and on
 # the ink side how much …".
@@ -144,7 +148,7 @@ def elliptic_parts(question: str) -> list[str]:
 # asker says of themselves after a question is its context, not a question of its own.
 SAID_OF_ONESELF = re.compile(r"^(?:i|i'm|i've|i'd|we|we're|we've|my|our|i\.e\.)\s", re.I)
 # "… harder than grading one answer? just list the reasons": how to answer, not a second question
-LIST_REQUEST = re.compile(r"^(?:just\s+|please\s+)?list\s+(?:them|the\s+\w+)\W*$", re.I)
+LIST_REQUEST = re.compile(rf"^{LIST_ASK}(?:\s+(?:all|please|with\s+[^.?!]{{1,40}}))*\W*$", re.I)
 
 
 def split_parts(text: str) -> list[str]:
@@ -216,6 +220,11 @@ def item_asked(part: str) -> str:
     return ITEM_LEAD.sub("", part, count=1)
 
 
+# "apart from the long-context retrieval tests, which … evals": what the asker already has, which
+# a part's retrieval must not look for.
+ALREADY_HAD = re.compile(r"(?:\b(?:apart|aside)\s+from|\bbesides|\bother\s+than)\s+[^,?;:]{1,60},\s*", re.I)
+
+
 def part_queries(parts: list[str], numeric: bool = False) -> list[str]:
     """Each part as a query; a short part ("and which component dominates?", "How many
     parameters") borrows the subject of the part it leans on (``leaned_on``), as does one that
@@ -227,7 +236,7 @@ def part_queries(parts: list[str], numeric: bool = False) -> list[str]:
         longest = item_asked(leaned_on(parts, n))
         setting = PART_SETTING.match(parts[n - 1]) if n else None
         is_longest = item_asked(part) == longest
-        part = item_asked(part)
+        part = ALREADY_HAD.sub("", item_asked(part))
         if setting and not OWN_SETTING.match(part) and not own_names(part):
             part = f"{setting.group('setting')}, {part}"  # "in the ChatGPT design, how …, and what must …?"
         if not is_longest and (len(content_words(part)) < PART_MIN_TOKENS or (not numeric and POINTS_BACK.search(part))):
@@ -288,8 +297,9 @@ def question_focus(question: str, names: list[str]) -> str:
     return ""
 
 
-# "what are the three numbers people use to summarise an SAE": a list of metrics, not a number asked.
-COUNTED_KINDS = re.compile(r"\b(?:two|three|four|five|six)\s+(?:numbers|figures|metrics|quantities)\b", re.I)
+# "what are the three numbers people use to summarise an SAE", "the set of numbers that promise
+# boils down to": a list of metrics, not a number asked.
+COUNTED_KINDS = re.compile(r"\b(?:two|three|four|five|six|(?:set|list)\s+of)\s+(?:numbers|figures|metrics|quantities)\b", re.I)
 
 
 TYPED_WHATS = re.compile(r"\b([Ww]hat)(?=s\b)")  # "whats" typed without its apostrophe
