@@ -18,6 +18,7 @@ from .answer.code_quoting import Signatures
 from .answer.composing import Composer
 from .answer.condensing import Condenser
 from .answer.item_quoting import LabelledItems
+from .answer.lenses import asked_lenses
 from .answer.llm import GeneratedAnswerer
 from .answer.numeric import ASSIGNED_RE, WORKED_CASE_VALUES, case_values
 from .answer.quotes import ANSWER_PASSAGES, Quote
@@ -109,6 +110,11 @@ class Engine:
         return self.ranker.rank(question, categories, k, mode, reranker, diversity)
 
     def quotes(self, ranking: Ranking) -> list[Quote]:
+        """The evidence for ``ranking``'s question (``evidence``), with only the company lenses
+        it names (dev, blind pairs)."""
+        return asked_lenses(ranking.query.text, self.evidence(ranking), self.index)
+
+    def evidence(self, ranking: Ranking) -> list[Quote]:
         """The best evidence; for a comparison whose best evidence leaves a side unnamed, or a
         multi-part question, each side or part quoted from its own retrieval. A numeric
         question's parts usually come from one worked example, which the best evidence already
