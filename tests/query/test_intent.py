@@ -36,6 +36,7 @@ from tmrag.query.intent import classify, part_queries, question_focus
     ("DeepSeek uses two tricks, MLA and MoE. What does MLA save?", []),  # nothing asked of each
     ("Three tricks: MLA and MoE. What does each save?", []),  # the count is not the list's
     ("How does attention work?", []),
+    ("tuning DPO's beta: what happens to the policy if I set it small vs large?", []),  # two settings of one knob
 ])
 def test_comparison_sides(question: str, sides: list[str]) -> None:
     assert comparison_sides(question) == sides

@@ -136,8 +136,16 @@ def pattern_sides(question: str) -> list[str]:
 SIDE_SETTING = re.compile(r"\s+(?:before|after)\s+", re.I)
 
 
+# "if I set it small vs large": two settings of one knob, whose sentences never name "small" as a thing
+SETTING_VALUES = re.compile(r"\b(?:small|large|low|high|short|long|few|many|early|late|big|tiny|huge)\s+"
+                            r"(?:vs\.?|versus)\s+(?:small|large|low|high|short|long|few|many|early|late|big|tiny|huge)\b",
+                            re.I)
+
+
 def comparison_sides(question: str) -> list[str]:
     segments = VS_SPLIT.split(question)
+    if SETTING_VALUES.search(question):
+        return []
     if len(segments) > 1:  # "A vs B", "A vs B vs C"
         sides = [_tail_phrase(segments[0])]
         # "reward hacking in RLHF vs in RL with verifiable rewards": the sides follow the preposition
