@@ -110,8 +110,8 @@ class Engine:
         return self.ranker.rank(question, categories, k, mode, reranker, diversity)
 
     def quotes(self, ranking: Ranking) -> list[Quote]:
-        """The evidence for ``ranking``'s question (``evidence``), with only the company lenses
-        it names (dev, blind pairs)."""
+        """The evidence for ``ranking``'s question (``evidence``), keeping of the design reviews'
+        company lenses only those of the companies it names."""
         return asked_lenses(ranking.query.text, self.evidence(ranking), self.index)
 
     def evidence(self, ranking: Ranking) -> list[Quote]:

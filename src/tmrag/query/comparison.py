@@ -143,9 +143,9 @@ SETTING_VALUES = re.compile(r"\b(?:small|large|low|high|short|long|few|many|earl
 
 
 def comparison_sides(question: str) -> list[str]:
-    segments = VS_SPLIT.split(question)
     if SETTING_VALUES.search(question):
         return []
+    segments = VS_SPLIT.split(question)
     if len(segments) > 1:  # "A vs B", "A vs B vs C"
         sides = [_tail_phrase(segments[0])]
         # "reward hacking in RLHF vs in RL with verifiable rewards": the sides follow the preposition
