@@ -170,3 +170,16 @@ def test_a_metric_asked_at_a_cutoff_is_stated_only_at_that_cutoff() -> None:
     assert unstated_cutoff("how many points of recall@10 do I give up?", ["Recall@100 drops by 2 points."]) == "recall@10"
     assert unstated_cutoff("how many points of recall@10 do I give up?", ["Recall@10 drops by 2 points."]) is None
     assert unstated_cutoff("trim each task vector to its top-50 entries, then what?", []) is None  # a setting, no metric
+
+
+def test_a_duration_asked_for_is_stated_only_by_a_duration_the_question_did_not_give() -> None:
+    from tmrag.answer.answer_shape import DURATION, unshaped
+    q = "If a child agent crashes, after what timeout does the ledger reclaim its unspent lease?"
+    assert unshaped(q, q, ["An unspent lease returns to the parent when the child completes."]) == DURATION
+    assert unshaped(q, q, ["Leases expire after 30 s without a heartbeat."]) is None
+    took = "how long did a restart take after one of the 419 interruptions in 54 days?"
+    assert unshaped(took, took, ["There were 419 unexpected interruptions in 54 days."]) == DURATION  # the question's own
+    assert unshaped(took, took, ["A restart with hot spares takes a 3-minute restart window."]) is None
+    gpu = "how long does the user wait for the clip?"
+    assert unshaped(gpu, gpu, ["One clip takes about 10,330 GPU-seconds."]) is None
+    assert unshaped("how long is the context window?", "how long is the context window?", ["It is 128K tokens."]) is None

@@ -154,6 +154,22 @@ def gives_year(question: str, sentences: list[str]) -> bool:
     return any(y not in given for s in sentences for y in YEAR_RE.findall(display_sentence(s)))
 
 
+# "how long did a restart take", "after what timeout does the ledger reclaim it": a duration is the answer
+ASKS_DURATION = re.compile(r"\bhow\s+long\s+(?:did|does|do|will|would|should|can|is|was|has|have)\b[^?]*?\b"
+                           r"(?:take|took|wait|hold|last|run|stay|keep|live|survive)\b"
+                           r"|\b(?:what|which)\s+(?:[\w-]+\s+)?(?:timeout|ttl|deadline)\b"
+                           r"|\bafter\s+what\s+(?:timeout|time|delay|interval)\b|\bhow\s+long\s+(?:until|before)\b", re.I)
+DURATION_RE = re.compile(r"(\d[\d.,]*)\s*(?:-\s*)?(?:GPU-)?(?:µs|μs|us|ms|s|sec|secs|seconds?|min|mins|minutes?|h|hrs?|"
+                         r"hours?|days?|weeks?|months?|years?)(?![\w/])", re.I)
+DURATION = "the duration"
+
+
+def gives_duration(question: str, sentences: list[str]) -> bool:
+    """Some quoted sentence gives a duration ("3-minute restart", "0.16 ms") the question did not."""
+    given = set(NUMBER_RE.findall(question))
+    return any(m.group(1) not in given for s in sentences for m in DURATION_RE.finditer(display_sentence(s)))
+
+
 def unshaped(question: str, clause: str, sentences: list[str], numeric: bool = False) -> str | None:
     """What the quotes lack when the question wants its answer in a form they never take:
     MULTIPLIER, "which <kind>", SHARE, FIGURE, DEFAULT, YEAR or "the number of <unit>" (``clause``: the
@@ -174,4 +190,6 @@ def unshaped(question: str, clause: str, sentences: list[str], numeric: bool = F
         return f"the {cutoff}"  # DPR's top-20 accuracy, for "what were the top-100 accuracies"
     if ASKS_YEAR.search(question) and not gives_year(question, sentences):
         return YEAR  # how reciprocal rank fusion works, for "in what year was it published"
+    if ASKS_DURATION.search(clause) and not gives_duration(question, sentences):
+        return DURATION  # how leases return to the parent, for "after what timeout is a lease reclaimed"
     return None

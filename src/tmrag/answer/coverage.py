@@ -21,7 +21,7 @@ from ..query.phrasing import DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..query.wording import ITEM_MARK
 from ..tokenize import stem_tokens, tokenize
-from .answer_shape import DEFAULT, FIGURE, RATIO_RE, SHARE, YEAR, offers_values, unchosen, unshaped, unwritten_variants
+from .answer_shape import DEFAULT, DURATION, FIGURE, RATIO_RE, SHARE, YEAR, offers_values, unchosen, unshaped, unwritten_variants
 from .asked import (
     asked_clause,
     asked_here,
@@ -192,8 +192,8 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
         if not missing and not announced and (
                 shape := unshaped(ranking.query.text, asked_clause(ranking), sentences, intent.numeric)):
             asks_attribute = bool(focus) and not generic(focus, ranking.query.text)  # not "what else has to hold"
-            missing.append(asked_here(ranking) if shape in (SHARE, FIGURE, DEFAULT) and asks_attribute
-                           else asked_question(ranking.query.text) if shape in (FIGURE, DEFAULT)
+            missing.append(asked_here(ranking) if shape in (SHARE, FIGURE, DEFAULT, DURATION) and asks_attribute
+                           else asked_question(ranking.query.text) if shape in (FIGURE, DEFAULT, DURATION)
                            else year_asked(ranking.query.text) if shape == YEAR else shape)
         if not missing and (kind := unnamed_kind(ranking, sentences)):
             missing.append(asked_here(ranking) if focus else kind)
