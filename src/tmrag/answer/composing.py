@@ -9,9 +9,11 @@ from ..build.chunking import Chunk
 from ..config import Settings
 from ..corpus.markdown import CITATION_RE
 from ..corpus.model import Corpus, Source
+from ..query.comparison import GENERIC_SIDE_WORDS
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranker, Ranking
 from ..query.results import Location, index_info, locate
+from ..tokenize import tokenize
 from .abstention import ABSTAIN_ANSWER
 from .asked import WH_START
 from .coverage import CoverageJudge
@@ -63,6 +65,15 @@ def merged(spans: list[list[int]]) -> list[list[int]]:
     return out
 
 
+def both_sides_said(ranking: Ranking, missing: list[str]) -> bool:
+    """A comparison whose missing thing is no side ("the multiplier", not "Lion"): its answer
+    keeps each side's quotes after the note; the nearest evidence alone would drop a side the
+    notes do state (dev, blind pairs)."""
+    sides = ranking.intent.sides
+    words = {t for side in sides for t in tokenize(side)} - GENERIC_SIDE_WORDS
+    return len(sides) > 1 and not any(words & set(tokenize(m)) for m in missing)
+
+
 class Composer:
     def __init__(self, settings: Settings, corpus: Corpus, index: LoadedIndex, ranker: Ranker) -> None:
         self.corpus, self.index, self.ranker = corpus, index, ranker
@@ -83,7 +94,7 @@ class Composer:
         unmentioned = self.ranker.unmentioned(ranking.query, [q.row for q in quotes])
         judged = self.judge.judge(ranking, quotes, abstained, unmentioned)
         sentences = [coverage_note(judged.missing)] if judged.coverage == "partial" else []
-        if judged.coverage == "partial" and context is not None:
+        if judged.coverage == "partial" and context is not None and not both_sides_said(ranking, judged.missing):
             quotes = QuoteSelector.first_sentences(context(), PARTIAL_SENTENCES) or quotes
         citations = []
         for q in quotes:
