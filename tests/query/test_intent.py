@@ -148,6 +148,7 @@ def test_focus_is_the_asked_attribute_without_its_owner(question: str, names: li
     ("Why does the KV cache list grow?", "mechanism", False),
     ("Walk me through the image service's architecture stage by stage.", "list", False),  # "list" inside a clause asks for none
     ("what trade-offs and pitfalls do the reasoning-model notes list? just the list please", "list", False),
+    ("What trade-offs and pitfalls do the KV-cache notes warn about? Give me the list.", "list", False),
     ("The feed design review sets out its requirements and SLOs. What are they? List each one with its target.",
      "list", False),
     ("What's the set of numbers that promise boils down to?", "list", False),  # its items, not a figure

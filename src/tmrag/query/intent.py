@@ -68,8 +68,8 @@ FOCUS_RES = [
 ]
 # "What FID does MMDiT get?": the asked attribute is itself name-like, so it stays the focus.
 NAMED_FOCUS = re.compile(r"\b(?:what|which)\s+(?P<f>\S+)\s+(?:does|do|did)\b", re.I)
-# "list them", "just the list please", "List each one with its target.": a request for the items
-LIST_ASK = r"(?:just\s+|please\s+)?(?:list\s+(?:them|each(?:\s+one)?|the\s+\w+)|the\s+list)"
+# "list them", "just the list please", "Give me the list.", "List each one with its target.": a request for the items
+LIST_ASK = r"(?:just\s+|please\s+)?(?:list\s+(?:them|each(?:\s+one)?|the\s+\w+)|(?:give\s+me\s+)?(?:the|a)\s+list)"
 LIST_RE = re.compile(r"^(?:(?:what\s+are\s+the|list|name|which|give\s+me|walk\s+(?:me|us)\s+through|outline)\b.*"
                      r"|(?:what|which)\s+(?:\w+\s+){0,2}?)"
                      r"\b(?:steps|stages|ways|types|kinds|components|parts|phases|techniques|methods|options|strategies|"
