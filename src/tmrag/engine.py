@@ -17,13 +17,10 @@ from .answer.abstention import should_abstain
 from .answer.code_quoting import Signatures
 from .answer.composing import Composer
 from .answer.condensing import Condenser
-from .answer.item_quoting import LabelledItems
-from .answer.lenses import asked_lenses
+from .answer.evidence import MAX_SIDES, SIDE_RESULTS, Evidence
 from .answer.llm import GeneratedAnswerer
-from .answer.numeric import ASSIGNED_RE, WORKED_CASE_VALUES, case_values
-from .answer.quotes import ANSWER_PASSAGES, Quote
+from .answer.quotes import Quote
 from .answer.quoting import QuoteSelector
-from .answer.sides import SideQuoter
 from .answer.text import display_sentence
 from .answer.types import Answer
 from .build.embedding import Embedder
@@ -35,19 +32,15 @@ from .config import Settings
 from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
 from .query.analysis import CONTEXT_OPEN, QueryAnalyzer, name_like_words, validate_question
-from .query.comparison import counted_clause, side_query
 from .query.followup import Resolution, Turn, fragment, ordinal_question, resolve
-from .query.intent import classify, content_words, elliptic_parts, part_queries, sides_clause, split_parts, trailing_parts
+from .query.intent import classify, part_queries
 from .query.loaded_index import LoadedIndex
 from .query.ordinals import nth, ordinal, sibling_sections
 from .query.ranking import Ranker, Ranking
 from .query.reranking import Reranker
 from .query.results import IndexInfo, SearchHit, SearchResults, index_info, locate, round_timings
-from .query.wording import MARKED_ITEMS
 
-MAX_SIDES = 4  # a comparison of more things than this is a survey: answered from the best evidence
 FULL_PARTIAL_PARTS = 3  # a partial answer to a question of this many parts keeps every part's quotes
-SIDE_RESULTS = 2 * ANSWER_PASSAGES  # a side's passages, with room for annotations ranked among them
 WARM_UP_QUERY = "warm up"  # any text: the first encode loads the runtime and weights
 ORDINAL_PASSAGES = 3  # where "the second one" may point: the list sits near, not always in, the best passage
 FOLLOWUP_WEIGHT = 0.5  # the follow-up's own words in choosing quotes; dev sweep 0.3/0.5/0.7, 0.5 best
@@ -55,8 +48,6 @@ FOLLOWUP_WEIGHT = 0.5  # the follow-up's own words in choosing quotes; dev sweep
 # 0.5 / 1.0 / 1.5: in-context must-contain 0.751 / 0.754 / 0.743, cites 0.937 / 0.977 / 0.977;
 # embedding the follow-up with its context instead: 0.746 / 0.977).
 CONTEXT_VECTOR_WEIGHT = 1.0
-PART_OWN_WEIGHT = 0.5  # a leaned part's own text in choosing its sentences, as a follow-up's in context
-PART_OWN_MIN_WORDS = 2  # "what actually enforces it?" says too little on its own to choose sentences by
 
 
 class Engine:
@@ -69,8 +60,7 @@ class Engine:
         self.ranker = Ranker(settings, corpus, embedder, index)
         self.quoter = QuoteSelector(settings, corpus, index, self.ranker.analyzer)
         self.signatures = Signatures(index)
-        self.side_quoter = SideQuoter(self.quoter)
-        self.items = LabelledItems(index)
+        self.evidence = Evidence(self.ranker, self.quoter, index)
         self.composer = Composer(settings, corpus, index, self.ranker)
         self.generator = GeneratedAnswerer(settings, index, self.quoter, self.composer, self.ranker.embed_query)
         self.condenser = Condenser(settings)
@@ -110,72 +100,7 @@ class Engine:
         return self.ranker.rank(question, categories, k, mode, reranker, diversity)
 
     def quotes(self, ranking: Ranking) -> list[Quote]:
-        """The evidence for ``ranking``'s question (``evidence``), keeping of the design reviews'
-        company lenses only those of the companies it names."""
-        return asked_lenses(ranking.query.text, self.evidence(ranking), self.index)
-
-    def evidence(self, ranking: Ranking) -> list[Quote]:
-        """The best evidence; for a comparison whose best evidence leaves a side unnamed, or a
-        multi-part question, each side or part quoted from its own retrieval. A numeric
-        question's parts usually come from one worked example, which the best evidence already
-        holds, and per-part retrieval mixed in other examples' numbers (blind grading, dev): only
-        an elliptic last part the best evidence does not speak of ("…and for a 30-step task at
-        98%?") gets its own, and a part answered in another module gets its own sentences beside
-        the best evidence."""
-        best = self.quoter.select(ranking)
-        intent = ranking.intent
-        sides = intent.sides or intent.parts
-        if not 1 < len(sides) <= MAX_SIDES:
-            return best
-        # the sides named, and what the comparison asks of them said ("where does the norm sit in
-        # each" is not answered by why one needs warmup)
-        if intent.sides and self.side_quoter.covers(best, sides) and not self.side_quoter.unspoken(
-                best, split_parts(ranking.query.text))[0]:
-            return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), sides)
-        if intent.sides:
-            clause = counted_clause(ranking.query.text) or sides_clause(ranking.query.text, sides)
-            queries = [side_query(clause, sides, n) for n in range(len(sides))]
-        else:
-            queries = part_queries(sides, intent.numeric)
-        side_rankings = [self.rank(q, ranking.categories, k=SIDE_RESULTS) for q in queries]
-        if not intent.sides:
-            ranking.part_evidence = min(r.evidence for r in side_rankings)
-            self.own_words_first(side_rankings, sides, queries)
-        # "feedback loop collapse vs index staleness": sides the notes name as list items are those items,
-        # unless a case is asked of them ("at z = -1"), which an item states in general (blind: 4 better, 1 worse)
-        if intent.sides and not intent.numeric and not ASSIGNED_RE.search(ranking.query.text) \
-                and (items := self.items.compared(ranking, side_rankings)):
-            return self.side_quoter.after_items(items, self.trailing_rankings(ranking), len(intent.sides))
-        # asked as a number, or a worked case set up ("q=(2,1,0,0), d_k=4: what weight …, and what output?")
-        numeric = intent.numeric or len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
-        # "(a) what cost ceiling …? (b) what happens to an uploaded PDF …": items marked as separate
-        # questions are separate lookups, each quoted from its own retrieval (dev, blind: 12 better, 1 worse)
-        numeric = numeric and (bool(intent.sides) or not MARKED_ITEMS.search(ranking.query.text))
-        if numeric and (not elliptic_parts(ranking.query.text) or self.side_quoter.covers_parts(best, intent.parts)):
-            return self.side_quoter.with_distant(best, side_rankings, intent.parts)
-        sided = self.side_quoter.select(ranking, side_rankings)
-        if sided is None:
-            return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), intent.sides)
-        # a lead-in ("…combine three kinds of metric:") is quoted with its list
-        return self.quoter.with_lists(self.side_quoter.with_trailing(sided, self.trailing_rankings(ranking), intent.sides))
-
-    def own_words_first(self, part_rankings: list[Ranking], parts: list[str], queries: list[str]) -> None:
-        """A short part retrieved with the subject it leans on ("what does a weighted vote using a
-        PRM change about that? How does self-consistency …") picks its sentences by its own words
-        too, or the subject's sentences, already quoted for the other part, win again."""
-        for ranking, part, query in zip(part_rankings, parts, queries, strict=True):
-            if query != part and len(content_words(part)) >= PART_OWN_MIN_WORDS:
-                blend = (1 - PART_OWN_WEIGHT) * ranking.qvec + PART_OWN_WEIGHT * self.embed_query(part)
-                ranking.qvec = blend / np.linalg.norm(blend)
-
-    def trailing_rankings(self, ranking: Ranking) -> list[Ranking]:
-        """A comparison's further questions ("…, and why is TP kept inside one node?"), each
-        retrieved; only the paths that quote them ask for them."""
-        queries = trailing_parts(ranking.query.text, ranking.intent.sides)
-        rankings = [self.rank(q, ranking.categories, k=SIDE_RESULTS) for q in queries]
-        bare = split_parts(" ".join(ranking.query.text.split()))[1:]  # each as asked, without the sides
-        self.own_words_first(rankings, bare[:len(queries)], queries)
-        return rankings
+        return self.evidence.quotes(ranking)
 
     def should_abstain(self, ranking: Ranking, parts: bool = True) -> bool:
         """A question in parts whose whole embeds far from everything is still answered when every
