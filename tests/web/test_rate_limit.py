@@ -48,10 +48,12 @@ def test_limits_are_per_client_and_only_on_the_engine_routes(settings: Settings)
 
 def test_the_shortest_window_refuses_a_burst_and_retry_after_names_the_longest_refusal(settings: Settings) -> None:
     # A 10-second shortest window: four requests fit in it even on a loaded machine (at "2/second"
-    # they sometimes spanned more than a second and the third passed).
+    # they sometimes spanned more than a second and the third passed). The sliding-window counter
+    # weighs the previous fixed window by how much of it still overlaps, so a burst that straddles
+    # a window edge may let a third through (2 × 0.99 < 2); never a fourth.
     c = limited(settings, "2/10 seconds;100/hour")
     statuses = [c.post("/search", json={"query": "kv"}).status_code for _ in range(4)]
-    assert statuses == [200, 200, 429, 429]
+    assert statuses[:2] == [200, 200] and statuses[3] == 429 and statuses[2] in (200, 429)
     assert int(c.post("/search", json={"query": "kv"}).headers["retry-after"]) <= 11
 
 
