@@ -159,8 +159,9 @@ ASKS_DURATION = re.compile(r"\bhow\s+long\s+(?:did|does|do|will|would|should|can
                            r"(?:take|took|wait|hold|last|run|stay|keep|live|survive)\b"
                            r"|\b(?:what|which)\s+(?:[\w-]+\s+)?(?:timeout|ttl|deadline)\b"
                            r"|\bafter\s+what\s+(?:timeout|time|delay|interval)\b|\bhow\s+long\s+(?:until|before)\b", re.I)
-DURATION_RE = re.compile(r"(\d[\d.,]*)\s*(?:-\s*)?(?:GPU-)?(?:µs|μs|us|ms|s|sec|secs|seconds?|min|mins|minutes?|h|hrs?|"
-                         r"hours?|days?|weeks?|months?|years?)(?![\w/])", re.I)
+# the time units a "how many <unit>" question reads, and the longer ones a duration may take
+_TIME_UNITS = "|".join(UNIT_FORMS[u] for u in ("microseconds", "milliseconds", "seconds", "minutes", "hours", "days"))
+DURATION_RE = re.compile(rf"(\d[\d.,]*)\s*(?:-\s*)?(?:GPU-)?(?:{_TIME_UNITS}|secs|mins|weeks?|months?|years?)(?![\w/])", re.I)
 DURATION = "the duration"
 
 

@@ -137,9 +137,8 @@ SIDE_SETTING = re.compile(r"\s+(?:before|after)\s+", re.I)
 
 
 # "if I set it small vs large": two settings of one knob, whose sentences never name "small" as a thing
-SETTING_VALUES = re.compile(r"\b(?:small|large|low|high|short|long|few|many|early|late|big|tiny|huge)\s+"
-                            r"(?:vs\.?|versus)\s+(?:small|large|low|high|short|long|few|many|early|late|big|tiny|huge)\b",
-                            re.I)
+_SETTING = r"(?:small|large|low|high|short|long|few|many|early|late|big|tiny|huge)"
+SETTING_VALUES = re.compile(rf"\b{_SETTING}\s+(?:vs\.?|versus)\s+{_SETTING}\b", re.I)
 
 
 def comparison_sides(question: str) -> list[str]:
