@@ -37,6 +37,12 @@ from tmrag.query.intent import classify, part_queries, question_focus
     ("Three tricks: MLA and MoE. What does each save?", []),  # the count is not the list's
     ("How does attention work?", []),
     ("tuning DPO's beta: what happens to the policy if I set it small vs large?", []),  # two settings of one knob
+    # a name of the form "X of Y" is the whole side; an attribute "of" one side is not
+    ("tree of thoughts vs PRM-guided search: who scores the steps?", ["tree of thoughts", "PRM-guided search"]),
+    ("The pros of GQA vs MQA?", ["GQA", "MQA"]),
+    # "how does A …, compared with B": A is a side, not what follows "compared"
+    ("how does chunked prefill handle long prompts, compared with the Gemini design's split of short- and "
+     "long-prompt traffic?", ["chunked prefill handle long prompts", "the Gemini design's split of short-"]),
 ])
 def test_comparison_sides(question: str, sides: list[str]) -> None:
     assert comparison_sides(question) == sides
@@ -64,6 +70,16 @@ def test_side_query_keeps_one_side() -> None:
     assert "LLaVA" not in side_query(q, ["Flamingo", "LLaVA"], 0) and "Flamingo" in side_query(q, ["Flamingo", "LLaVA"], 0)
     q = "ViT patches vs Sora's spacetime patches: how does each make tokens, and why does one Sora pass cost 4LdT²?"
     assert "Sora" not in side_query(q, ["ViT patches", "Sora's spacetime patches"], 0)  # named again in a further question
+
+
+def test_side_query_drops_the_other_sides_own_setting_but_keeps_a_shared_one() -> None:
+    q = ("DARE's drop-and-rescale in model merging and inverse propensity scoring in the feed design both divide "
+         "by a probability. What gets reweighted in each?")
+    sides = ["DARE's drop-and-rescale", "inverse propensity scoring"]
+    assert "model merging" not in side_query(q, sides, 1) and "feed design" in side_query(q, sides, 1)
+    assert "feed design" not in side_query(q, sides, 0) and "model merging" in side_query(q, sides, 0)
+    q = "perplexity vs phind on citation precision: what did each score?"  # after the last side: shared
+    assert "citation precision" in side_query(q, ["perplexity", "phind"], 0)
 
 
 def test_a_short_part_borrows_the_longest_parts_subject() -> None:

@@ -4,6 +4,8 @@ questions after them. The Engine asks this component for an answer's quotes."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..query.comparison import counted_clause, side_query
@@ -22,6 +24,16 @@ MAX_SIDES = 4  # a comparison of more things than this is a survey: answered fro
 SIDE_RESULTS = 2 * ANSWER_PASSAGES  # a side's passages, with room for annotations ranked among them
 PART_OWN_WEIGHT = 0.5  # a leaned part's own text in choosing its sentences, as a follow-up's in context
 PART_OWN_MIN_WORDS = 2  # "what actually enforces it?" says too little on its own to choose sentences by
+
+
+# "How many weights share one scale? And how many calibration sequences do GPTQ and AWQ need?": two
+# questions, each with its own question mark and question word
+SEPARATE_QUESTION = re.compile(r"\?\s+(?:and\s+|also\s+|plus\s+)?(?:\w+ly\s+)?(?:how|what|which|who|when|where|why)\b", re.I)
+
+
+def separate_questions(question: str) -> bool:
+    """Two questions asked one after the other, with no worked case between them to share."""
+    return bool(SEPARATE_QUESTION.search(question)) and len(case_values(question)) < WORKED_CASE_VALUES
 
 
 class Evidence:
@@ -71,7 +83,8 @@ class Evidence:
         numeric = intent.numeric or len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
         # "(a) what cost ceiling …? (b) what happens to an uploaded PDF …": items marked as separate
         # questions are separate lookups, each quoted from its own retrieval (dev, blind: 12 better, 1 worse)
-        numeric = numeric and (bool(intent.sides) or not MARKED_ITEMS.search(ranking.query.text))
+        numeric = numeric and (bool(intent.sides) or not (MARKED_ITEMS.search(ranking.query.text)
+                                                           or separate_questions(ranking.query.text)))
         if numeric and (not elliptic_parts(ranking.query.text) or self.side_quoter.covers_parts(best, intent.parts)):
             return self.side_quoter.with_distant(best, side_rankings, intent.parts)
         sided = self.side_quoter.select(ranking, side_rankings)

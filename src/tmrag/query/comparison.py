@@ -12,8 +12,9 @@ from .wording import FRAME_WORDS, ITEM, LEADING_ARTICLE, MAX_SIDE_WORDS, WH_WORD
 _IN_CLAUSE = r"(?:[^,.?!;:]|\.(?=\w))"  # a clause's character; "MEMORY.md" keeps its dot
 COMPARISON_RES = [
     re.compile(r"\b(?:difference|differences|differ|distinguish(?:es)?)\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)", re.I),
-    # not "how do the two compare on max value and on precision": what is compared of them
-    re.compile(r"\bcompar(?:e|es|ed|ing)\s+(?!(?:on|in|for|at)\s)(?P<a>.+?)\s+(?:and|with|to|against|vs\.?|versus)\s+"
+    # not "how do the two compare on max value and on precision": what is compared of them; not
+    # "how does A …, compared with B and C": A is a side, which a later pattern finds
+    re.compile(r"\bcompar(?:e|es|ed|ing)\s+(?!(?:on|in|for|at|with|to)\s)(?P<a>.+?)\s+(?:and|with|to|against|vs\.?|versus)\s+"
                r"(?P<b>.+)", re.I),
     re.compile(r"\bhow\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+(?:differ\s+from|compare\s+(?:to|with)|"
                r"different\s+from)\s+(?P<b>.+)", re.I),
@@ -53,10 +54,18 @@ VS_SPLIT = re.compile(r"\s+(?:vs\.?|versus|Vs\.?|Versus)\s+")  # lower-case: "VS
 TRAILING_ASIDE = re.compile(r"\s*\((?=[^()]*\s)[^()]*\)\s*$")  # a parenthesis of several words before "vs"
 
 
+# A name made of "X of Y" that is the whole clause before a "vs": "tree of thoughts", "mixture of experts"
+# ("the pros of GQA vs MQA" asks an attribute of GQA)
+NAME_OF = re.compile(r"^(?:the\s+)?(?P<name>(?!(?:pros|cons|cost|costs|role|use|uses|point|purpose|benefits?|advantages?|"
+                     r"downsides?|impact|effect|size|speed|quality|accuracy|memory|latency)\s)[a-z]+\s+of\s+[\w-]+)$", re.I)
+
+
 def _tail_phrase(text: str) -> str:
     """The side before a "vs": the last few words, after any frame ("When should I pick GQA")."""
     text = TRAILING_ASIDE.sub("", text)  # "Causal tracing (the evidence that facts … sit in FFNs) vs …"
     text = re.split(r"[?,;:\u2014]\s*|[.!]\s+", text)[-1]  # "model.eval()" keeps its dot
+    if m := NAME_OF.match(text.strip()):
+        return m.group("name")
     return leading_phrase(LEADING.sub("", " ".join(text.split()[-MAX_SIDE_WORDS:]), count=1))
 
 
@@ -196,13 +205,20 @@ def side_words(sides: list[str]) -> list[str | None]:
     return out
 
 
+# A side's own setting, between its name and the next side: "DARE's drop-and-rescale in model merging
+# and inverse propensity scoring in the For-You feed design both …". One after the last side is shared
+# by all ("perplexity vs phind on citation precision").
+SIDE_QUALIFIER = r"(?:\s+(?:in|on|for|under|during|from|inside|within)\s+[^,;:?.!\u2014]+?(?=\s+(?:and|vs\.?|versus|both)\s))?"
+
+
 def side_query(question: str, sides: list[str], keep: int) -> str:
-    """The question about one side only: the other sides taken out, so retrieval looks for it."""
+    """The question about one side only: the other sides, and the setting each is named in, taken
+    out, so retrieval looks for it."""
     text = question
     words = side_words(sides)
     for n, side in enumerate(sides):
         if n != keep:
-            text = re.sub(re.escape(side), " ", text, flags=re.I)
+            text = re.sub(re.escape(side) + SIDE_QUALIFIER, " ", text, flags=re.I)
             # "…, and why does one Sora pass pay …": the other side named again later
             if words[n] and words[n] != words[keep]:
                 text = re.sub(rf"(?<![\w-]){re.escape(words[n])}(?:'s)?(?![\w-])", " ", text, flags=re.I)
