@@ -33,6 +33,9 @@ from tmrag.query.intent import classify, part_queries, question_focus
     ("Two safety guards that can break: a guard script that crashes and exits with code 1, and a settings file "
      "that fails validation. In each case does the agent carry on?",
      ["guard script that crashes", "settings file that fails validation"]),
+    # the list after the colon, though the set-up before it has a comma of its own
+    ("Two 'trained one way, served another' bugs: train/serve skew in the ranker, and a chat-template mismatch "
+     "after SFT. How does each one show up?", ["train/serve skew", "chat-template mismatch"]),
     ("DeepSeek uses two tricks, MLA and MoE. What does MLA save?", []),  # nothing asked of each
     ("Three tricks: MLA and MoE. What does each save?", []),  # the count is not the list's
     ("How does attention work?", []),

@@ -93,6 +93,9 @@ def listed_sides(question: str) -> list[str]:
 # The count and the list sit in one sentence, the list after a colon or comma; 80 characters of set-up
 # ("Two different kinds of "checkpointing" show up in the notes:") before it.
 COUNTED_SIDES = re.compile(r"\b(?P<count>two|three|twice)\b[^.?!:;]{0,80}?[:,]\s+(?P<list>[^.?!;:]+?)[.?!;:](?:\s|$)", re.I)
+# the list after a colon, when the set-up before it has a comma of its own ("Two 'trained one way,
+# served another' bugs: …")
+COUNTED_AFTER_COLON = re.compile(r"\b(?P<count>two|three|twice)\b[^.?!:;]{0,80}?:\s+(?P<list>[^.?!;:]+?)[.?!;:](?:\s|$)", re.I)
 ASKED_OF_EACH = re.compile(r"\beach\b", re.I)
 COUNTS = {"two": 2, "twice": 2, "three": 3}
 
@@ -112,9 +115,15 @@ def counted_clause(question: str) -> str | None:
 
 def _counted(question: str) -> tuple[list[str], int]:
     """:func:`counted_sides`, and where the list's sentence ends; ([], 0) for no such list."""
-    m = COUNTED_SIDES.search(question)
-    if not m or not ASKED_OF_EACH.search(question, m.end()):
-        return [], 0
+    for pattern in (COUNTED_AFTER_COLON, COUNTED_SIDES):
+        m = pattern.search(question)
+        if m and ASKED_OF_EACH.search(question, m.end()) and (found := _counted_list(m))[0]:
+            return found
+    return [], 0
+
+
+def _counted_list(m: re.Match[str]) -> tuple[list[str], int]:
+    """The sides a counted list match names, if they are as many as its count."""
     text = m.group("list")
     # "a guard script that crashes and exits with code 1, and a settings.json …": a comma marks the list
     separator = r",\s*(?:and|or)?\s*" if re.search(r",\s*(?:and|or)\s", text) else r"\s+(?:and|or)\s+"
