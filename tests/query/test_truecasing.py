@@ -39,6 +39,7 @@ def test_in_a_question_typed_in_lower_case_a_word_nobody_knows_is_a_name() -> No
     # a one-letter slip of a word the notes use, a dropped apostrophe, an English derivation: words
     assert tc.apply("what is a long sesion") == "what is a long sesion"
     assert tc.apply("whats methodological") == "whats methodological"
+    assert tc.apply("what is linearising") == "what is linearising"  # a verb's -ising form
     # typed with capitals, the writer has said what the names are
     assert tc.apply("How does optuna pick the next trial") == "How does optuna pick the next trial"
 

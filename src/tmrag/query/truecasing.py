@@ -31,7 +31,7 @@ COMPOUND_HEAD = re.compile(r"(?<![\w.+-])[a-z]{3,}(?=-[a-z])")
 MIN_TYPO_CHARS = 5  # "sesion" is "session" mistyped; "kto" one letter off "to" is a name
 # English derivations ("methodological", "lossiness", "quantization") are words, whatever the notes use.
 WORD_ENDINGS = ("ical", "ically", "ness", "ment", "ments", "ation", "ations", "able", "ible", "ize", "izes", "ise",
-                "ity", "ous", "ive", "ful", "less", "ally", "ingly")
+                "izing", "ising", "ized", "ised", "ity", "ous", "ive", "ful", "less", "ally", "ingly")
 # Code, file paths, URLs and citation keys write names in lower case ("~/.claude/", "[@swe-bench]"):
 # they are identifiers, not how the prose spells the thing; math writes operators ("\mathrm{Var}";
 # inline math opens on a non-digit, so a price "$200" is prose), as does function notation "Var(w)".
