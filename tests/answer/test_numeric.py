@@ -2,7 +2,7 @@
 
 import pytest
 
-from tmrag.answer.numeric import NumberScorer, case_values, derivatives, quantities, wants_number
+from tmrag.answer.numeric import NumberScorer, asked_units, case_values, derivatives, quantities, wants_number
 from tmrag.query.intent import classify
 
 QUESTION = ("A cross-encoder reranker has an 87 ms mean service time and 4,630 peak QPS. Under an M/M/1 model, "
@@ -155,3 +155,13 @@ def test_a_case_set_by_one_assigned_symbol_is_looked_up_in_its_worked_section(re
     r = real_engine.ask("Under DDPM's linear beta schedule, how much noise has been mixed in after just the first "
                         "forward step? I'd like alpha-bar plus the signal and noise coefficients at t = 1.")
     assert "0.99995" in r.answer and "0.0100" in r.answer
+
+
+def test_a_number_in_the_unit_the_question_asks_for_scores_above_one_in_another() -> None:
+    question = "At 40% utilisation of an H100's 989 TFLOPS, what effective FLOP/s per GPU divides the clip's FLOPs?"
+    assert asked_units(question) == {"FLOP/s"}  # not the TFLOPS it gives, nor the FLOPs it divides
+    scorer = NumberScorer.for_question(question)
+    asked = scorer.result("- Effective throughput: 0.4 × 989×10¹² = 3.956×10¹⁴ FLOP/s.")
+    other = scorer.result("- Passes: 50 steps × 2 (guidance) = 100, so 100 × 4.0866×10¹⁶ = 4.0866×10¹⁸ FLOPs.")
+    assert asked > other
+    assert asked_units("what is the cost per clip?") == set()

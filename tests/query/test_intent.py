@@ -155,6 +155,7 @@ def test_focus_is_the_asked_attribute_without_its_owner(question: str, names: li
 
 @pytest.mark.parametrize(("question", "kind", "numeric"), [
     ("How many layers does Llama 3 405B have?", "numeric", True),
+    ("At 40% utilisation, what effective FLOP/s per GPU does the Sora cost model use?", "numeric", True),  # a rate's unit
     ("What's the Chinchilla-optimal model size for 1e24 FLOPs?", "numeric", True),
     ("Why does continuous batching beat static batching?", "mechanism", False),
     ("GELU vs ReLU on negative inputs?", "comparison", False),

@@ -143,6 +143,18 @@ def wants_number(intent: QuestionIntent, question: str) -> bool:
     return intent.kind in ("comparison", "other") and len(numbers(unnumbered(question))) >= 2
 
 
+# A unit a question asks its number in, right after its question word: "what effective FLOP/s", "how
+# many GB" (not "989 TFLOPS" it gives, nor "the clip's FLOPs" it divides)
+ASKED_UNIT = re.compile(r"\b(?:what|how\s+many|how\s+much)\s+(?:[\w-]+\s+){0,2}?(?P<unit>[GTPE]?FLOP(?:S|s|/s)?|"
+                        r"tok(?:en)?s?/s|[KMGT]i?B(?:/s)?|GPU-(?:seconds|hours)|req/s)(?![\w/])", re.I)
+UNIT_ASKED = 0.06  # as much as a line labelled with the asked words: the unit says what the number is
+
+
+def asked_units(question: str) -> set[str]:
+    """The units ``question`` writes without a number before them."""
+    return {m.group("unit") for m in ASKED_UNIT.finditer(question)}
+
+
 @dataclass
 class NumberScorer:
     """Scores candidate sentences of one numeric question; ``covered`` holds the question's
@@ -157,10 +169,14 @@ class NumberScorer:
     stated: set[str] = field(default_factory=set)
     _found: dict[str, set[str]] = field(default_factory=dict)
 
+    units: set[str] = field(default_factory=set)  # units the question asks in, written with no number of its own
+
     @classmethod
     def for_question(cls, question: str) -> NumberScorer:
-        """A scorer for ``question``: its quantities, the derivatives it asks for, its word stems."""
-        return cls(quantities(question), derivatives(question), set(stem_tokens(tokenize(question))))
+        """A scorer for ``question``: its quantities, the derivatives it asks for, its word stems
+        and the units it asks its number in."""
+        return cls(quantities(question), derivatives(question), set(stem_tokens(tokenize(question))),
+                   units=asked_units(question))
 
     def found(self, sentence: str) -> set[str]:
         if sentence not in self._found:
@@ -181,7 +197,12 @@ class NumberScorer:
         row = ROW_CASE * (labelled > 0 and table_row)
         return (RESULT_BONUS * derived - premise - PLAIN_PENALTY * (not found)
                 + LABEL_CASE * labelled + row + SYMBOL_BONUS * self.states_symbol(text)
-                + LABEL_ASKED * self.labelled_asked(text))
+                + LABEL_ASKED * self.labelled_asked(text) + UNIT_ASKED * self.in_asked_unit(text))
+
+    def in_asked_unit(self, text: str) -> bool:
+        """The sentence gives a number in the unit the question asks for ("= 3.956×10¹⁴ FLOP/s" for
+        "what effective FLOP/s per GPU")."""
+        return any(re.search(rf"\d[\d.,]*(?:×10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)?\s*{re.escape(u)}(?![\w/])", text, re.I) for u in self.units)
 
     def labelled_asked(self, text: str) -> bool:
         """A line whose label is words of the question ("Output: 0.736(1, 0) + … = (0.818, 0.182)")."""

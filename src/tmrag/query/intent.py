@@ -25,7 +25,7 @@ NUMERIC_RE = re.compile(
     r"memory|speedup|score|accuracy|value|threshold|budget|total|length|width|dimension|probability|chance|loss|"
     r"share|statistic|margin|wavelength|overshoot|gap|amount|volume|tpot|ttft|goodput|interval|utilization|coefficient|cutoff|"
     r"delay|timeout|"
-    r"[GTPE]?FLOPS|MFU|tokens?/s|tok/s|GB|GiB|TB)s?\b"
+    r"[GTPE]?FLOP(?:S|/s)|MFU|tokens?/s|tok/s|GB|GiB|TB)s?\b"
     r"(?!\s+(?:types?|kinds?|sorts?|categor(?:y|ies))\b)|"  # "what memory types": kinds, not a quantity
     r"\bwhat\s+\S+\s+(?:does|do|did)\s+[^?]{1,60}?\b(?:get|reach|score|achieve|hit)\b|"  # "what FID does X get"
     r"\bwhat\s+(?:[\w-]+\s+){1,2}factor\b|\bwhat\s+constant\s+[A-Za-z]\b|"  # "what capacity factor", "what constant k"
