@@ -19,7 +19,7 @@ from ..query.intent import own_names
 from ..query.loaded_index import LoadedIndex
 from ..query.phrasing import DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
-from ..query.wording import ITEM_MARK
+from ..query.wording import FRAME_WORDS, ITEM_MARK
 from ..tokenize import stem_tokens, tokenize
 from .answer_shape import DEFAULT, DURATION, FIGURE, RATIO_RE, SHARE, YEAR, offers_values, unchosen, unshaped, unwritten_variants
 from .asked import (
@@ -147,12 +147,15 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
         if not missing and intent.sides:
             # a comparison: every side it names is quoted, or said to be missing, at any evidence
             # ("ALiBi vs T5's bucketed bias" answered with ALiBi's sentences alone); "QK^T" is math
-            missing = [n for n in unmentioned if any(names_word(side, n) for side in intent.sides)
+            # ("QKV/O projection FLOPs vs …" is said by a sentence on the projections' FLOPs)
+            described = [side for side in intent.sides if self.described(side, intent.sides, unmentioned, token_sets)]
+            missing = [n for n in unmentioned if any(names_word(side, n) for side in intent.sides if side not in described)
                        and not DESCRIPTIVE_NAME.search(n) and not NOTATION.fullmatch(n)
                        and not re.search(rf"\b{re.escape(n)}[\^_]", ranking.query.text)]
             # a side named by a word the notes never write ("Lion vs AdamW"), however it is cased
             missing += [name for side, word in zip(intent.sides, side_words(intent.sides), strict=True)
-                        if word and (name := self.unwritten_name(side, word)) and not any(names_word(side, m) for m in missing)]
+                        if word and side not in described and (name := self.unwritten_name(side, word))
+                        and not any(names_word(side, m) for m in missing)]
         if not missing and unmentioned and intent.kind in FOCUS_KINDS:
             missing = self.unmentioned_and_unread(ranking, sentences, unmentioned)
         if not missing and intent.numeric and focus:
@@ -228,6 +231,16 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
         vocab = self.index.lexical.vocab
         unwritten = word.isalpha() and not any(w in vocab for w in (word, word.removesuffix("s"), f"{word}s"))
         return written.group(0) if written and written.group(0)[:1].isupper() and unwritten else None
+
+    @staticmethod
+    def described(side: str, sides: list[str], unmentioned: list[str], token_sets: list[set[str]]) -> bool:
+        """A quoted sentence uses every word that describes ``side`` besides its unmentioned name
+        and the words the other sides share: it speaks of the side by what it is."""
+        others = {t for other in sides if other != side for t in stem_tokens(tokenize(other))}
+        named = {t for n in unmentioned for t in stem_tokens(tokenize(n))}
+        words = {t for t in stem_tokens(tokenize(side))  # not "qkv/o", a joined form of the name
+                 if len(t) > 1 and t.replace("-", "").isalnum() and t not in FRAME_WORDS} - others - named
+        return bool(words) and any(words <= set(stem_tokens(sorted(tokens))) for tokens in token_sets)
 
     @staticmethod
     def setting_name(name: str, ranking: Ranking, unmentioned: list[str]) -> bool:

@@ -4,7 +4,6 @@ alone and "how many X, and what Y?" gets both."""
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import replace
 from functools import cached_property
@@ -14,7 +13,7 @@ from ..query.intent import content_words
 from ..query.phrasing import PhraseIndex
 from ..query.ranking import Ranking
 from ..query.wording import FRAME_WORDS, LEADING_ARTICLE
-from ..tokenize import stem_tokens, tokenize
+from ..tokenize import tokenize
 from .numeric import NumberScorer, wants_number
 from .part_quoting import COMPOSED_SENTENCES, PartQuoting, distinct_words, names_side
 from .quotes import ANSWER_PASSAGES, Pick, Quote, Scored
@@ -160,7 +159,7 @@ class SideQuoter(PartQuoting):
                     and (word is None or len(text.split()) >= MIN_SIDE_WORDS or NUMBER_RE.search(text)):
                 seen.add(key)
                 both = sum(names_side(w, text, tokens) for w in words) > 1
-                used = self.weighted_share(own & tokens, own)
+                used = len(own & tokens) / len(own) if own else 0.0
                 # about this side: it is named first ("A KV cache stores …", not "Prompt caching stores the KV cache")
                 about = defines or (word is not None and first_named(words, " ".join(text.split()[:SUBJECT_WORDS])) == word)
                 on_topic = self.selector.index.chunks[scored.row].doc_id in topic
@@ -168,16 +167,6 @@ class SideQuoter(PartQuoting):
                                    + SUBJECT_BONUS * about + ENTRY_FIRST * (defines and entry_first) + TOPIC_BONUS * on_topic,
                                    scored.rank, scored.row, scored.j))
         return sorted(pool, key=lambda s: -s.score)
-
-    def weighted_share(self, said: set[str], asked: set[str]) -> float:
-        """The share of the asked words a sentence uses, each weighted by its rarity in the notes:
-        "dumping" says more of "why is dumping everything into a big context window a mistake"
-        than "context" or "window" do."""
-        if not asked:
-            return 0.0
-        lexical, rows = self.selector.index.lexical, len(self.selector.index.chunks)
-        weight = {t: math.log(1 + rows / (1 + lexical.document_frequency(stem_tokens([t])[0]))) for t in asked}
-        return sum(weight[t] for t in said) / sum(weight.values())
 
     def upshot(self, row: int, j: int, taken: list[Pick]) -> list[tuple[int, int]]:
         """A why-part's pick and the short sentence after it that draws its consequence ("An
@@ -227,7 +216,7 @@ class SideQuoter(PartQuoting):
         # a short part retrieved with the subject it leans on: its own words pick its sentences;
         # a comparison side: what the question asks of every side ("which models do you need")
         asked = asked_of_sides(ranking) if ranking.intent.sides else set()
-        owns = [own if r.query.text != part else own & set(content_words(part))
+        owns = [own if r.query.text != part else set()
                 for own, part, r in zip(distinct_words(sides), sides, side_rankings, strict=True)] \
             if not ranking.intent.sides else [asked] * len(sides)
         bare = bool(ranking.intent.sides) and not asked
