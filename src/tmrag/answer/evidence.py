@@ -82,7 +82,8 @@ class Evidence:
         # asked as a number, or a worked case set up ("q=(2,1,0,0), d_k=4: what weight …, and what output?")
         numeric = intent.numeric or len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
         # "(a) what cost ceiling …? (b) what happens to an uploaded PDF …": items marked as separate
-        # questions are separate lookups, each quoted from its own retrieval (dev, blind: 12 better, 1 worse)
+        # questions are separate lookups, each quoted from its own retrieval (dev, blind: 12 better, 1 worse);
+        # so are two questions asked one after the other (dev blind: 5 better, 3 worse)
         numeric = numeric and (bool(intent.sides) or not (MARKED_ITEMS.search(ranking.query.text)
                                                            or separate_questions(ranking.query.text)))
         if numeric and (not elliptic_parts(ranking.query.text) or self.side_quoter.covers_parts(best, intent.parts)):

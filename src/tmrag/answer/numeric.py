@@ -151,7 +151,7 @@ UNIT_ASKED = 0.06  # as much as a line labelled with the asked words: the unit s
 
 
 def asked_units(question: str) -> set[str]:
-    """The units ``question`` writes without a number before them."""
+    """The units ``question`` asks its number in ("FLOP/s" of "what effective FLOP/s per GPU")."""
     return {m.group("unit") for m in ASKED_UNIT.finditer(question)}
 
 
@@ -167,9 +167,8 @@ class NumberScorer:
     covered: set[str] = field(default_factory=set)
     sections: set[tuple] = field(default_factory=set)
     stated: set[str] = field(default_factory=set)
+    units: set[str] = field(default_factory=set)  # the units the question asks its number in
     _found: dict[str, set[str]] = field(default_factory=dict)
-
-    units: set[str] = field(default_factory=set)  # units the question asks in, written with no number of its own
 
     @classmethod
     def for_question(cls, question: str) -> NumberScorer:
