@@ -94,6 +94,13 @@ def anchors(text: str) -> frozenset[str]:
 
 
 @cache
+def headings_only(text: str) -> frozenset[str]:
+    """The anchors of sections with no text of their own, only subsections: the index holds no
+    passage for them, and ``tmrag eval`` rejects a label that names one."""
+    return frozenset(s.anchor for s in scan_body(text, 0)[0] if s.anchor and not text[s.start:s.end].strip())
+
+
+@cache
 def flattened(text: str) -> str:
     return " ".join(text.split())
 
@@ -127,6 +134,8 @@ def problems(question: dict, modules: dict[str, str]) -> list[str]:
         module, _, anchor = section.partition("#")
         if module not in modules or (anchor and anchor not in anchors(modules[module])):
             out.append(f"unknown section {section}")
+        elif anchor in headings_only(modules[module]):
+            out.append(f"section {section} is a heading with only subsections; name one of them")
     for e in question["evidence"]:
         module = e["section"].split("#")[0]
         if module in modules and flattened(e["quote"]) not in flattened(modules[module]):

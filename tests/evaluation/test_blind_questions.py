@@ -37,6 +37,14 @@ def test_each_way_a_question_departs_from_the_notes_is_named(changes: dict, prob
     assert any(p.startswith(problem) for p in load_script("blind_questions").problems(_question(**changes), NOTES))
 
 
+def test_a_section_with_only_subsections_is_named_as_one_the_index_has_no_passage_for() -> None:
+    notes = {"kv": "---\nid: kv\n---\n# KV\n\n## Worked numbers\n\n### Per token\n\nA token needs 0.5 MiB of cache.\n"}
+    script = load_script("blind_questions")
+    named = script.problems(_question(relevant_sections=["kv#worked-numbers"], evidence=[]), notes)
+    assert any("only subsections" in p for p in named)
+    assert script.problems(_question(relevant_sections=["kv#per-token"], evidence=[]), notes) == []
+
+
 def test_a_writer_gets_twenty_ids_and_a_share_of_the_modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     script = load_script("blind_questions")
     assert script.id_range("r-9761", 20)[-1] == "r-9780" and script.id_range("r-10001", 3) == ["r-10001", "r-10002",
