@@ -3,8 +3,9 @@ how far a quoted sentence runs."""
 
 from types import SimpleNamespace
 
+from tmrag.answer.owner_scoring import same_model
 from tmrag.answer.quoted import quoted_phrases
-from tmrag.answer.quoting import QuoteSelector, same_model
+from tmrag.answer.quoting import QuoteSelector
 from tmrag.config import Settings
 
 
@@ -201,8 +202,9 @@ def test_asking_what_is_happening_after_a_symptom_asks_for_its_cause() -> None:
 def test_a_sentence_about_the_asked_thing_comes_first_without_widening_the_margin() -> None:
     from types import SimpleNamespace
 
+    from tmrag.answer.owner_scoring import OWNER_BONUS
     from tmrag.answer.quotes import Scored
-    from tmrag.answer.quoting import OWNER_BONUS, SENTENCE_MARGIN, QuoteSelector
+    from tmrag.answer.quoting import SENTENCE_MARGIN, QuoteSelector
     from tmrag.query.analysis import AnalyzedQuery
     from tmrag.query.intent import QuestionIntent
 
@@ -249,8 +251,8 @@ def test_a_comparison_or_multi_part_answer_may_use_the_contracts_five_sentences(
 
 
 def test_a_count_of_the_asked_noun_for_its_owner_gains_a_results_bonus() -> None:
+    from tmrag.answer.owner_scoring import COUNT_BONUS
     from tmrag.answer.quotes import Scored
-    from tmrag.answer.quoting import COUNT_BONUS
     from tmrag.query.analysis import AnalyzedQuery
     from tmrag.query.intent import QuestionIntent
 

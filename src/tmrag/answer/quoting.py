@@ -14,13 +14,12 @@ from functools import cached_property
 from ..config import Settings
 from ..corpus.model import Corpus
 from ..corpus.tables import ROW as TABLE_ROW
-from ..query.analysis import QueryAnalyzer, model_variants, names_regex
+from ..query.analysis import QueryAnalyzer, names_regex
 from ..query.intent import content_words
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from ..tokenize import tokenize
 from .answer_shape import ASKS_DEFAULT, SAYS_DEFAULT
-from .asked import owners_of
 from .list_quoting import ListQuoting, asked_count
 from .numeric import (
     ASSIGNED_RE,
@@ -33,11 +32,11 @@ from .numeric import (
     quantities,
     wants_number,
 )
+from .owner_scoring import OwnerScoring
 from .paragraphs import Paragraphs
 from .quoted import PhrasePassages, plain, quoted_phrases
 from .quotes import ANSWER_PASSAGES, Group, Pick, Quote, Scored, SentenceRef
 from .reading import in_runs, within
-from .stating import COUNT_RE, counts
 from .text import MAX_SENTENCES, display_sentence, quotable
 from .widening import SectionRows
 
@@ -52,8 +51,6 @@ NAMED_FIRST = 1.0  # in reading order, each of the question's names a sentence m
 # yet said gains this much, in its order and against the margin (dev: must 0.781 -> 0.784, sides
 # 0.905 -> 0.909; 0.1 moves half as much)
 NOVEL_BONUS = 0.2
-COUNT_BONUS = 0.1  # "8 experts per layer" for "how many experts": a count of the asked noun, as a derived result is
-OWNER_BONUS = 0.1  # a sentence about the asked thing first; the margin stays the plain scores' (dev sweep)
 RANK_PENALTY = 0.01  # per passage rank: near-ties go to the better passage (dev: 0.03+ costs cites-relevant)
 CAUSAL_BONUS = 0.04  # a why-question's sentence that gives a reason outranks one that only restates (dev sweep)
 WHY_MARGIN = 0.20  # a reason embeds further from "why …?" than a restatement does: a why-answer looks wider
@@ -73,7 +70,7 @@ ASKS_SOURCE = re.compile(r"^\s*which\b|\b(?:papers?|study|studies|sources?|cite[
                          r"proposed|published|authors?|reading|article|report|blog|docs|documentation)\b", re.I)
 
 
-class QuoteSelector(ListQuoting, Paragraphs):
+class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
     def __init__(self, settings: Settings, corpus: Corpus, index: LoadedIndex, analyzer: QueryAnalyzer) -> None:
         self.settings, self.corpus, self.index, self.analyzer = settings, corpus, index, analyzer
         self.glossary_rows = {c.doc_id: row for row, c in enumerate(index.chunks) if c.kind == "glossary"}
@@ -244,22 +241,6 @@ class QuoteSelector(ListQuoting, Paragraphs):
         chunk = self.index.chunks[row]
         return TABLE_ROW.fullmatch(chunk.text, *chunk.sentences[j]) is not None
 
-    def counts_first(self, ranking: Ranking, scored: list[Scored]) -> list[Scored]:
-        """For "how many <noun> does X have": a sentence that counts the noun and names X gains what
-        a derived result does (a count of another model's layers is a neighbour's answer)."""
-        count = COUNT_RE.search(ranking.query.text)
-        owners = owners_of(ranking)
-        if not count or not owners:
-            return scored
-        noun = count.group("noun")
-        named = any_name(owners)
-
-        def counted(s: Scored) -> bool:
-            text = display_sentence(self.sentence(s.row, s.j))
-            return bool(named.search(text)) and counts(text, noun)
-
-        return [replace(s, score=s.score + COUNT_BONUS) if counted(s) else s for s in scored]
-
     def reasons_first(self, scored: list[Scored]) -> list[Scored]:
         """For a why-question: a sentence that gives a reason ("…, so cost grows with depth",
         "because …") gains CAUSAL_BONUS over one that restates the fact asked about."""
@@ -292,38 +273,6 @@ class QuoteSelector(ListQuoting, Paragraphs):
         on_topic = [s for s in scored if s.row != row and names.search(self.sentence(s.row, s.j))]
         return [Pick(-1, row, 0)], on_topic
 
-    def about_owner(self, ranking: Ranking, scored: list[Scored]) -> list[Scored]:
-        """For an attribute asked of a named thing ("how many experts per layer does Mixtral 8x7B
-        have"), a sentence about that thing (named in it, in what it sits under or in its
-        heading) outranks one about a neighbour that embeds as close."""
-        # a setting written in lower case ("rank-16 adapters on … Llama-2-7B") is not the thing asked of
-        owners = [o for o in owners_of(ranking) if o.lower() != o]
-        if not owners or not OWNER_BONUS:
-            return scored
-        pattern = any_name(owners)
-
-        def about(s: Scored) -> bool:
-            return bool(pattern.search(self.sentence_context(s.row, s.j)) or pattern.search(self.index.chunks[s.row].breadcrumb))
-
-        return [replace(s, score=s.score + OWNER_BONUS, lift=s.lift + OWNER_BONUS) if about(s) else s for s in scored]
-
-    def same_model(self, ranking: Ranking, scored: list[Scored]) -> list[Scored]:
-        """For a question about one size of a model family, drop sentences that are about another
-        size only: "the KV cache of Llama-2-7B" must not be answered with the Llama-2-70B worked
-        example, whose label is a bold line above the sentence ("**Llama-2-70B, fp16:**", "**Q1.
-        … Llama-2-70B?**"), not the sentence itself."""
-        asked = model_variants(ranking.query.text)
-        if not asked:
-            return scored
-
-        def other_model(row: int, j: int) -> bool:
-            named = model_variants(self.sentence_context(row, j))
-            about_asked = any(same_model(n, a) for n in named for a in asked)
-            return not about_asked and any(_stem(f) == _stem(g) for f, _ in named for g, _ in asked)
-
-        kept = [s for s in scored if not other_model(s.row, s.j)]
-        return kept or scored  # nothing about the asked size: the nearest evidence, as before
-
     def quotes_from(self, chosen: list[Pick], strength: dict[SentenceRef, float]) -> list[Quote]:
         """Best passage first; inside a passage its strongest sentence (with its antecedent)
         first, so the answer opens with its best evidence (dev: a must-contain string in the
@@ -351,18 +300,3 @@ class QuoteSelector(ListQuoting, Paragraphs):
         top = ranking.results[0].row if ranking.results else None
         rows = {self.glossary_rows.get(t.term) for t in ranking.query.terms}
         return top if top is not None and top in rows else None
-
-
-
-def any_name(names: list[str]) -> re.Pattern[str]:
-    """Any of ``names`` as a whole word, in any case ("mixtral 8x7B" as typed)."""
-    return re.compile("|".join(rf"(?<![\w-]){re.escape(n)}(?![\w-])" for n in names), re.I)
-
-
-def _stem(family: str) -> str:
-    return re.match(r"[a-z.]*", family).group(0)  # "llama2" -> "llama": Llama-70B is a sibling of Llama 2 7B
-
-
-def same_model(a: tuple[str, str], b: tuple[str, str]) -> bool:
-    """One size, and one family or a shorter name of it ("Llama 7B" for "Llama 2 7B")."""
-    return a[1] == b[1] and (a[0].startswith(b[0]) or b[0].startswith(a[0]))
