@@ -12,7 +12,7 @@ from ..query.comparison import counted_clause, side_query
 from ..query.intent import content_words, elliptic_parts, part_queries, sides_clause, split_parts, trailing_parts
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranker, Ranking
-from ..query.wording import MARKED_ITEMS
+from ..query.wording import MARKED_ITEMS, WH_WORD
 from .item_quoting import LabelledItems
 from .lenses import asked_lenses
 from .numeric import ASSIGNED_RE, WORKED_CASE_VALUES, case_values
@@ -28,7 +28,7 @@ PART_OWN_MIN_WORDS = 2  # "what actually enforces it?" says too little on its ow
 
 # "How many weights share one scale? And how many calibration sequences do GPTQ and AWQ need?": two
 # questions, each with its own question mark and question word
-SEPARATE_QUESTION = re.compile(r"\?\s+(?:and\s+|also\s+|plus\s+)?(?:\w+ly\s+)?(?:how|what|which|who|when|where|why)\b", re.I)
+SEPARATE_QUESTION = re.compile(rf"\?\s+(?:and\s+|also\s+|plus\s+)?(?:\w+ly\s+)?{WH_WORD.pattern}", re.I)
 
 
 def separate_questions(question: str) -> bool:

@@ -167,15 +167,17 @@ class NumberScorer:
     covered: set[str] = field(default_factory=set)
     sections: set[tuple] = field(default_factory=set)
     stated: set[str] = field(default_factory=set)
-    units: set[str] = field(default_factory=set)  # the units the question asks its number in
+    unit: re.Pattern[str] | None = None  # a number in a unit the question asks its number in
     _found: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def for_question(cls, question: str) -> NumberScorer:
         """A scorer for ``question``: its quantities, the derivatives it asks for, its word stems
         and the units it asks its number in."""
-        return cls(quantities(question), derivatives(question), set(stem_tokens(tokenize(question))),
-                   units=asked_units(question))
+        units = asked_units(question)
+        unit = re.compile(rf"\d[\d.,]*(?:×10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)?\s*(?:{'|'.join(map(re.escape, units))})(?![\w/])", re.I) \
+            if units else None
+        return cls(quantities(question), derivatives(question), set(stem_tokens(tokenize(question))), unit=unit)
 
     def found(self, sentence: str) -> set[str]:
         if sentence not in self._found:
@@ -201,7 +203,7 @@ class NumberScorer:
     def in_asked_unit(self, text: str) -> bool:
         """The sentence gives a number in the unit the question asks for ("= 3.956×10¹⁴ FLOP/s" for
         "what effective FLOP/s per GPU")."""
-        return any(re.search(rf"\d[\d.,]*(?:×10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)?\s*{re.escape(u)}(?![\w/])", text, re.I) for u in self.units)
+        return self.unit is not None and self.unit.search(text) is not None
 
     def labelled_asked(self, text: str) -> bool:
         """A line whose label is words of the question ("Output: 0.736(1, 0) + … = (0.818, 0.182)")."""

@@ -92,10 +92,11 @@ def listed_sides(question: str) -> list[str]:
 # QLoRA's NF4 and per-channel INT2 KV-cache quantization. What does each one quantize?"
 # The count and the list sit in one sentence, the list after a colon or comma; 80 characters of set-up
 # ("Two different kinds of "checkpointing" show up in the notes:") before it.
-COUNTED_SIDES = re.compile(r"\b(?P<count>two|three|twice)\b[^.?!:;]{0,80}?[:,]\s+(?P<list>[^.?!;:]+?)[.?!;:](?:\s|$)", re.I)
+_COUNTED = r"\b(?P<count>two|three|twice)\b[^.?!:;]{{0,80}}?{opens}\s+(?P<list>[^.?!;:]+?)[.?!;:](?:\s|$)"
+COUNTED_SIDES = re.compile(_COUNTED.format(opens="[:,]"), re.I)
 # the list after a colon, when the set-up before it has a comma of its own ("Two 'trained one way,
 # served another' bugs: …")
-COUNTED_AFTER_COLON = re.compile(r"\b(?P<count>two|three|twice)\b[^.?!:;]{0,80}?:\s+(?P<list>[^.?!;:]+?)[.?!;:](?:\s|$)", re.I)
+COUNTED_AFTER_COLON = re.compile(_COUNTED.format(opens=":"), re.I)
 ASKED_OF_EACH = re.compile(r"\beach\b", re.I)
 COUNTS = {"two": 2, "twice": 2, "three": 3}
 
