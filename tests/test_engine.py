@@ -582,3 +582,18 @@ def test_sides_the_notes_name_as_list_items_are_quoted_as_those_items(real_engin
     # a case asked of the items ("at z = -1") is not what a list item states
     gelu = real_engine.ask("GELU vs ReLU: how do they behave on negative inputs, e.g. at z = -1?")
     assert "0.159" in gelu.answer
+
+
+def test_a_side_no_sentence_names_is_quoted_where_its_paragraph_named_it(real_engine) -> None:  # noqa: ANN001
+    # "**Context caching.** A user who asks ten questions … should pay for its prefill once.": the
+    # paragraph's bold title names the side, the sentence that says what it saves does not
+    q = ("Prompt caching in the agent-harness notes vs the context caching in the Gemini design review: what gets "
+         "reused in each case, and which cost problem is each one going after?")
+    assert "pay for its prefill once" in real_engine.ask(q).answer
+
+
+def test_sides_named_with_asides_before_both_get_a_side_each(real_engine) -> None:  # noqa: ANN001
+    q = ("Sparse autoencoders and mixture-of-experts layers both have far more units than any single input uses. "
+         "Compare the two: what exactly is sparse in each, what enforces that sparsity, and what is it buying?")
+    r = real_engine.ask(q)
+    assert "sparse autoencoder" in r.answer.lower() and "experts" in r.answer

@@ -367,6 +367,17 @@ def test_a_part_split_off_at_its_and_is_asked_in_the_setting_the_part_before_ope
     ("Continuous batching and speculative decoding both exploit memory-bound decode. What does each spread a read across?",
      ["Continuous batching", "speculative decoding"]),
     ("verbosity creeps in under both RLHF and DPO. Why does it happen in each?", ["RLHF", "DPO"]),
+    # what a side is, in a parenthesis, is not its name; "Compare the two:" names no sides of its own
+    ("LIMA (1,000 curated SFT examples) and DeepSeek-R1-Zero (pure RL, no demonstrations) both start from a base "
+     "model. What does each change?", ["LIMA", "DeepSeek-R1-Zero"]),
+    ("Sparse autoencoders and mixture-of-experts layers both have more units than an input uses. Compare the two: "
+     "what is sparse in each?", ["Sparse autoencoders", "mixture-of-experts layers"]),
+    # a side's article is not one of its words
+    ("Failing closed shows up in both settings validation and the IDE bridge's permission requests. What fails in "
+     "each?", ["settings validation", "the IDE bridge's permission requests"]),
+    # a long set-up before the counted list
+    ("Two places in the notes reason about dot products of random high-dimensional vectors: attention's scaling and "
+     "superposition interference. For each, how big is the spread?", ["attention's scaling", "superposition interference"]),
 ])
 def test_sides_named_by_contrast_or_by_both(question: str, sides: list[str]) -> None:
     assert comparison_sides(question) == sides
@@ -383,6 +394,21 @@ def test_sides_named_by_contrast_or_by_both(question: str, sides: list[str]) -> 
 def test_both_asked_of_attributes_or_in_a_part_names_no_sides(question: str) -> None:
     assert comparison_sides(question) == []
 
+
+
+def test_a_side_asked_its_own_question_is_retrieved_with_it() -> None:
+    from tmrag.query.intent import own_side_parts
+
+    q = ("LIMA and DeepSeek-R1-Zero both start from a pretrained base. What does LIMA-style SFT change about the "
+         "model, and what did R1-Zero's RL produce instead?")
+    assert own_side_parts(q, ["LIMA", "DeepSeek-R1-Zero"]) == ["What does LIMA-style SFT change about the model",
+                                                              "what did R1-Zero's RL produce instead?"]
+    # one question asked of both: each side is asked it
+    assert own_side_parts("LIMA vs DeepSeek-R1-Zero: what does each change?", ["LIMA", "DeepSeek-R1-Zero"]) is None
+    # statements that name each side are not questions of their own
+    q = ("Two ways to re-write the cache: microcompact clearing old results, and resuming a session. What triggers "
+         "the rewrite in each case?")
+    assert own_side_parts(q, ["microcompact clearing old results", "resuming a session"]) is None
 
 
 def test_a_yes_no_question_after_and_is_a_part_unless_it_asks_on_of_the_same_subject() -> None:

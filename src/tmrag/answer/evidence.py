@@ -9,7 +9,15 @@ import re
 import numpy as np
 
 from ..query.comparison import counted_clause, side_query
-from ..query.intent import content_words, elliptic_parts, part_queries, sides_clause, split_parts, trailing_parts
+from ..query.intent import (
+    content_words,
+    elliptic_parts,
+    own_side_parts,
+    part_queries,
+    sides_clause,
+    split_parts,
+    trailing_parts,
+)
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranker, Ranking
 from ..query.wording import MARKED_ITEMS, WH_WORD
@@ -67,7 +75,9 @@ class Evidence:
             return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), sides)
         if intent.sides:
             clause = counted_clause(ranking.query.text) or sides_clause(ranking.query.text, sides)
-            queries = [side_query(clause, sides, n) for n in range(len(sides))]
+            # "…what does LIMA-style SFT change, and what did R1-Zero's RL produce?": each side its own question
+            own = own_side_parts(ranking.query.text, sides)
+            queries = [side_query(own[n] if own else clause, sides, n) for n in range(len(sides))]
         else:
             queries = part_queries(sides, intent.numeric)
         side_rankings = [self.ranker.rank(q, ranking.categories, k=SIDE_RESULTS) for q in queries]

@@ -38,6 +38,7 @@ SUBJECT_BONUS = 0.05  # a side's sentence about it, over one that names it after
 ENTRY_FIRST = 1.0  # a bare comparison's side opens with its glossary definition, whatever the similarity
 BOTH_SIDES_BONUS = 0.05  # a sentence that contrasts the sides directly leads its side's evidence
 MIN_SIDE_WORDS = 7  # "Sparse expert routing is not new.": a side named in a sentence this short is only introduced
+PARAGRAPH_BACK = 2  # a side named this many sentences back in the paragraph is what it still speaks of
 UPSHOT_WORDS = 12  # a sentence this short after a why-part's pick draws its consequence
 PART_WORDS_BONUS = 0.1  # a leaned part's (or a comparison side's) sentence that uses all the words asked of it, over none
 # (comparisons, dev blind pairs: 2 better, 0 worse of 10 changed answers)
@@ -139,13 +140,19 @@ class SideQuoter(PartQuoting):
                          entry=entry, topic=topic, entry_first=entry_first)
         if pool or word is None:
             return pool
-        return self.pool(question.sections, side_ranking, word, words, own, True, entry, topic, entry_first)
+        pool = self.pool(question.sections, side_ranking, word, words, own, True, entry, topic, entry_first)
+        if pool:
+            return pool
+        # no sentence names the side: one whose paragraph named it just before ("DeepSeek-R1-Zero
+        # … skipped SFT." then "Over training, the model's responses grew longer …")
+        return self.pool(question.sections, side_ranking, word, words, own, True, entry, topic, entry_first, paragraph=True)
 
     def pool(self, question: list[Scored], side_ranking: Ranking, word: str | None, words: list[str],
              own: set[str] | None = None, wide: bool = False, entry: int | None = None,
-             topic: frozenset[str] = frozenset(), entry_first: bool = True) -> list[Scored]:
+             topic: frozenset[str] = frozenset(), entry_first: bool = True, paragraph: bool = False) -> list[Scored]:
         """Quotable sentences for one side, from its own retrieval and the question's candidates
-        (``question``): for a comparison side, those naming it; for a part of a multi-part
+        (``question``): for a comparison side, those naming it (``paragraph``: or whose paragraph
+        names it just before, and no other side); for a part of a multi-part
         question, its best ones, those that use the part's ``own`` words first and those from the
         ``topic`` modules (the whole question's) next."""
         seen, pool = set(), []
@@ -155,7 +162,10 @@ class SideQuoter(PartQuoting):
             tokens = set(tokenize(text))
             key = self.selector.absolute(scored.row, scored.j)
             defines = scored.row == entry  # the side's glossary entry names it by its term
-            if (word is None or defines or names_side(word, text, tokens)) and key not in seen \
+            named = word is None or defines or names_side(word, text, tokens) or (
+                paragraph and not any(names_side(w, text, tokens) for w in words if w != word)
+                and self.named_before(scored.row, scored.j, word, words))
+            if named and key not in seen \
                     and (word is None or len(text.split()) >= MIN_SIDE_WORDS or NUMBER_RE.search(text)):
                 seen.add(key)
                 both = sum(names_side(w, text, tokens) for w in words) > 1
@@ -167,6 +177,22 @@ class SideQuoter(PartQuoting):
                                    + SUBJECT_BONUS * about + ENTRY_FIRST * (defines and entry_first) + TOPIC_BONUS * on_topic,
                                    scored.rank, scored.row, scored.j))
         return sorted(pool, key=lambda s: -s.score)
+
+    def named_before(self, row: int, j: int, word: str, words: list[str]) -> bool:
+        """Whether one of the sentences just before this one in its paragraph names the side
+        ``word`` and none names another of ``words``."""
+        ref: tuple[int, int] | None = (row, j)
+        for _ in range(PARAGRAPH_BACK):
+            ref = self.selector.adjacent(*ref, forward=False)
+            if ref is None:
+                return False
+            text = self.selector.sentence(*ref)
+            tokens = set(tokenize(text))
+            if any(names_side(w, text, tokens) for w in words if w != word):
+                return False
+            if names_side(word, text, tokens):
+                return True
+        return False
 
     def upshot(self, row: int, j: int, taken: list[Pick]) -> list[tuple[int, int]]:
         """A why-part's pick and the short sentence after it that draws its consequence ("An

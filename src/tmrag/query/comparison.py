@@ -14,7 +14,8 @@ COMPARISON_RES = [
     re.compile(r"\b(?:difference|differences|differ|distinguish(?:es)?)\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)", re.I),
     # not "how do the two compare on max value and on precision": what is compared of them; not
     # "how does A …, compared with B and C": A is a side, which a later pattern finds
-    re.compile(r"\bcompar(?:e|es|ed|ing)\s+(?!(?:on|in|for|at|with|to)\s)(?P<a>.+?)\s+(?:and|with|to|against|vs\.?|versus)\s+"
+    # nor "Compare the two: what is sparse in each?", whose sides were named before it
+    re.compile(r"\bcompar(?:e|es|ed|ing)\s+(?!(?:on|in|for|at|with|to)\s|(?:the\s+two|them|these|those|both)\b)(?P<a>.+?)\s+(?:and|with|to|against|vs\.?|versus)\s+"
                r"(?P<b>.+)", re.I),
     re.compile(r"\bhow\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+(?:differ\s+from|compare\s+(?:to|with)|"
                r"different\s+from)\s+(?P<b>.+)", re.I),
@@ -90,9 +91,9 @@ def listed_sides(question: str) -> list[str]:
 
 # Things counted, then named and asked of one by one: "Two low-bit tricks I keep lumping together:
 # QLoRA's NF4 and per-channel INT2 KV-cache quantization. What does each one quantize?"
-# The count and the list sit in one sentence, the list after a colon or comma; 80 characters of set-up
+# The count and the list sit in one sentence, the list after a colon or comma; 120 characters of set-up
 # ("Two different kinds of "checkpointing" show up in the notes:") before it.
-_COUNTED = r"\b(?P<count>two|three|twice)\b[^.?!:;]{{0,80}}?{opens}\s+(?P<list>[^.?!;:]+?)[.?!;:](?:\s|$)"
+_COUNTED = r"\b(?P<count>two|three|twice)\b[^.?!:;]{{0,120}}?{opens}\s+(?P<list>[^.?!;:]+?)[.?!;:](?:\s|$)"
 COUNTED_SIDES = re.compile(_COUNTED.format(opens="[:,]"), re.I)
 # the list after a colon, when the set-up before it has a comma of its own ("Two 'trained one way,
 # served another' bugs: …")
@@ -148,10 +149,14 @@ def pattern_sides(question: str) -> list[str]:
         m = next((m for p in patterns if (m := p.search(question))), None)
         if m:
             sides = [_pattern_side(m.group("a"), first=True), _pattern_side(m.group("b"))]
-            return [] if most_words and any(len(s.split()) > most_words for s in sides) else sides
+            too_long = most_words and any(len(LEADING_ARTICLE.sub("", s).split()) > most_words for s in sides)
+            return [] if too_long else sides
     return []
 
 
+# "LIMA (1,000 curated SFT examples) and DeepSeek-R1-Zero (pure RL, no demonstrations) both …": what a
+# side is, in a parenthesis of several words, is not part of its name
+SIDE_ASIDE = re.compile(r"\s*\((?=[^()]*\s)[^()]*\)")
 SIDE_SETTING = re.compile(r"\s+(?:before|after)\s+", re.I)
 
 
@@ -178,10 +183,10 @@ def comparison_sides(question: str) -> list[str]:
                 break
     elif listed := listed_sides(question):
         sides = listed
-    elif counted := counted_sides(question):
+    elif counted := counted_sides(SIDE_ASIDE.sub("", question)):
         sides = counted
     elif not re.search(ITEM, question, re.I):  # "(1) … both top-k and top-p …? (2) …" is asked in parts
-        sides = pattern_sides(question)
+        sides = pattern_sides(SIDE_ASIDE.sub("", question))
     else:
         sides = []
     # "canary release before shipping a new version": the side ends where its setting begins

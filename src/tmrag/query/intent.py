@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from ..names import QuestionKind
 from ..tokenize import tokenize
-from .comparison import comparison_sides
+from .comparison import GENERIC_SIDE_WORDS, SIDE_ASIDE, comparison_sides
 from .wording import FRAME_WORDS, ITEM, ITEM_MARK, WH_WORD, leading_phrase
 
 # "how accurate was X": the measure an adjective asks for, as the notes would name it
@@ -189,6 +189,29 @@ def sides_clause(question: str, sides: list[str]) -> str:
     if not sides or len(parts) < 2:  # no further question (what ``trailing_parts`` finds none in)
         return question
     return parts[0] if len(content_words(parts[0])) > len(sides) else question
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def own_side_parts(question: str, sides: list[str]) -> list[str] | None:
+    """Each side's own question when the question asks one of each ("LIMA and DeepSeek-R1-Zero
+    both start from a base model. What does LIMA-style SFT change, and what did R1-Zero's RL
+    produce?"): the questions that name it by a word of its own and no other side. None unless every
+    side has one: then what is asked is shared, and each side is asked it."""
+    pieces = [p for part in split_parts(" ".join(SIDE_ASIDE.sub("", question).split()))
+              for p in SENTENCE_END.split(part)]
+    words = [set(re.split(r"[\s/-]+", side.lower())) | set(tokenize(side)) for side in sides]
+    own = [w - set().union(*(o for m, o in enumerate(words) if m != n)) - GENERIC_SIDE_WORDS - FRAME_WORDS
+           for n, w in enumerate(words)]
+    found = []
+    for n in range(len(sides)):
+        mine = [p for p in pieces if WH_WORD.search(p) and (tokens := set(tokenize(p))) & own[n]
+                and not any(tokens & o for m, o in enumerate(own) if m != n)]
+        if not mine:
+            return None
+        found.append(" ".join(mine))
+    return found
 
 
 # "(2) in the ChatGPT design, how is a bad push rolled back, and what must be true of the old weights?":
