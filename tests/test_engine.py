@@ -597,3 +597,9 @@ def test_sides_named_with_asides_before_both_get_a_side_each(real_engine) -> Non
          "Compare the two: what exactly is sparse in each, what enforces that sparsity, and what is it buying?")
     r = real_engine.ask(q)
     assert "sparse autoencoder" in r.answer.lower() and "experts" in r.answer
+
+
+def test_just_the_list_is_answered_with_the_list_alone(real_engine) -> None:  # noqa: ANN001
+    # "cost" is a number word, but the question asks for a list in so many words
+    r = real_engine.ask("What pitfalls do the cost-tracking notes warn about for an agent's spend tracker? Just list them.")
+    assert "(5) Gating on averages" in r.answer and r.answer.count("[1]") == 1 and "[2]" not in r.answer

@@ -475,3 +475,11 @@ def test_sides_counted_and_listed_are_retrieved_with_what_is_asked_after_the_lis
          "in the cost tracker. What inequality does each one check?")
     assert counted_clause(q) == "What inequality does each one check?"
     assert counted_clause("GQA vs MQA: what does each save?") is None
+
+
+def test_a_list_asked_for_in_so_many_words_is_a_list() -> None:
+    q = "What pitfalls do the cost-tracking notes warn about? Just list them."
+    assert classify(q, [], False).kind == "list" and not classify(q, [], False).numeric
+    # "one line each" says how to list, it is not a second question
+    intent = classify("What trade-offs do the sub-agent notes list for delegating? Just the list, one line each.", [], False)
+    assert intent.kind == "list" and intent.parts == []

@@ -35,8 +35,9 @@ from .numeric import (
 from .owner_scoring import OwnerScoring
 from .paragraphs import Paragraphs
 from .quoted import PhrasePassages, plain, quoted_phrases
-from .quotes import ANSWER_PASSAGES, Group, Pick, Quote, Scored, SentenceRef
+from .quotes import ANSWER_PASSAGES, Group, Pick, Quote, Scored, SentenceRef, renumbered
 from .reading import in_runs, within
+from .sentence_ranking import SentenceRanker
 from .text import MAX_SENTENCES, display_sentence, quotable
 from .widening import SectionRows
 
@@ -62,6 +63,8 @@ WHY_RE = re.compile(r"\bwhy\b|\bwhat(?:'s| is) the (?:\w+ )?reason\b|\bhow come\
 CAUSAL_RE = re.compile(r"\b(?:because|since|so that|which is why|that is why|this is why|the reason|due to|"
                        r"therefore|as a result|otherwise|in order to|cancels?|means that|lets|forces?)\b|, so\b", re.I)
 
+JUST_THE_LIST = re.compile(r"\b(?:just|only)\s+(?:list\s+them|the\s+list)\b", re.I)
+
 # A question about a paper or a reading ("Which paper introduced…", "what did the original study
 # find") or one that asks which thing does something ("Which retrieval model keeps…"): a
 # bibliography annotation can answer it; any other question it only pads ("Official docs for
@@ -74,10 +77,20 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
     def __init__(self, settings: Settings, corpus: Corpus, index: LoadedIndex, analyzer: QueryAnalyzer) -> None:
         self.settings, self.corpus, self.index, self.analyzer = settings, corpus, index, analyzer
         self.glossary_rows = {c.doc_id: row for row, c in enumerate(index.chunks) if c.kind == "glossary"}
+        self.sentence_ranker = SentenceRanker(settings, index) if settings.sentence_ranker else None
 
     def select(self, ranking: Ranking, numbers_first: bool = True) -> list[Quote]:
         """Best evidence sentences from the top passages, within a margin of the best one.
-        ``numbers_first=False``: no preference for stated results (the context of a partial answer)."""
+        ``numbers_first=False``: no preference for stated results (the context of a partial answer).
+        "…? Just the list.": only the list, when the evidence has one."""
+        quotes = self.selected(ranking, numbers_first)
+        if ranking.intent.kind == "list" and JUST_THE_LIST.search(ranking.query.text):
+            lists = [Quote(q.row, [sp for sp in q.spans if sp in q.lists], 0, [sp for sp in q.reading if sp in q.lists],
+                           q.lists) for q in quotes if q.lists]
+            return renumbered(lists) if lists else quotes
+        return quotes
+
+    def selected(self, ranking: Ranking, numbers_first: bool = True) -> list[Quote]:
         wanted = numbers_first and wants_number(ranking.intent, ranking.query.text)
         # a case set up by its values, or by one symbol assigned ("at t = 1"): the section works it further on
         worked = wanted and (len(case_values(ranking.query.text)) >= WORKED_CASE_VALUES
@@ -134,6 +147,10 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
         held = [r for r in self.phrase_passages.rows(phrases) if r not in taken][:QUOTED_PASSAGES]
         rows += [(len(top), row) for row in held]
         default = ASKS_DEFAULT.search(ranking.query.text) is not None
+        scored = self.scored_rows(ranking, rows, phrases, default)
+        return self.sentence_ranker.rerank(ranking.query.text, scored, self.sentence) if self.sentence_ranker else scored
+
+    def scored_rows(self, ranking: Ranking, rows: list[tuple[int, int]], phrases: list[str], default: bool) -> list[Scored]:
         scored: list[Scored] = []
         for rank, row in rows:
             chunk = self.index.chunks[row]

@@ -148,7 +148,11 @@ def elliptic_parts(question: str) -> list[str]:
 # asker says of themselves after a question is its context, not a question of its own.
 SAID_OF_ONESELF = re.compile(r"^(?:i|i'm|i've|i'd|we|we're|we've|my|our|i\.e\.)\s", re.I)
 # "… harder than grading one answer? just list the reasons": how to answer, not a second question
-LIST_REQUEST = re.compile(rf"^{LIST_ASK}(?:\s+(?:all|please|with\s+[^.?!]{{1,40}}))*\W*$", re.I)
+LIST_REQUEST = re.compile(rf"^{LIST_ASK}(?:\s+(?:all|please|with\s+[^.?!]{{1,40}})"
+                          r"|,?\s+(?:one\s+(?:line|sentence)\s+(?:each|per\s+\w+)|briefly))*\W*$", re.I)
+# "What pitfalls do the cost-tracking notes warn about? Just list them.": a list asked for in so many
+# words, whatever number words the question has
+ASKED_AS_LIST = re.compile(rf"[.?!]\s+{LIST_ASK}\b", re.I)
 
 
 def split_parts(text: str) -> list[str]:
@@ -354,7 +358,8 @@ def compared(text: str) -> list[str]:
 
 def classify(question: str, names: list[str], defines: bool) -> QuestionIntent:
     text = TYPED_WHATS.sub(r"\1'", " ".join(question.split()))  # "whats the max length" as typed
-    numeric = bool(NUMERIC_RE.search(NAMED_QUANTITY.sub(" ", text))) and not COUNTED_KINDS.search(text)
+    numeric = bool(NUMERIC_RE.search(NAMED_QUANTITY.sub(" ", text))) and not COUNTED_KINDS.search(text) \
+        and not ASKED_AS_LIST.search(text)
     sides = compared(text)
     parts = split_parts(text)
     if len(parts) == 1:
@@ -368,7 +373,7 @@ def classify(question: str, names: list[str], defines: bool) -> QuestionIntent:
         kind = "multi_part"
     elif numeric:
         kind = "numeric"
-    elif LIST_RE.search(text) or COUNTED_KINDS.search(text):
+    elif LIST_RE.search(text) or COUNTED_KINDS.search(text) or ASKED_AS_LIST.search(text):
         kind = "list"
     elif re.match(r"^\s*(?:(?:ok|okay|so|and|but|then|right|hmm)\b[,\s]*)*(?:why|how)\b", text, re.I):  # "ok so how does…"
         kind = "mechanism"
