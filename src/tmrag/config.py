@@ -166,13 +166,6 @@ class Settings(BaseSettings):
     # review dev catches 2 more unanswerables with no new false partial (golden and follow-ups too).
     coverage_unmentioned_reader_logit: float = 0.0
 
-    # The sentence ranker (answer/models/sentences, scripts/train_sentence_ranker.py) reads the query
-    # with each of its sentence_ranker_depth most similar candidate sentences; its logit, squashed to
-    # ±1, adds this much to the sentence's similarity (docs/decisions.md, session 36).
-    sentence_ranker: bool = False
-    sentence_ranker_weight: float = Field(0.1, ge=0.0, le=1.0)
-    sentence_ranker_depth: int = Field(8, ge=1, le=32)
-
     # Optional LLM mode (OpenAI-compatible chat completions).
     llm_base_url: str | None = None
     llm_model: str | None = None

@@ -53,15 +53,6 @@ class AnswerReader:
         tok.no_padding()
         return tok
 
-    def score_many(self, question: str, texts: list[str]) -> np.ndarray:
-        """One logit per text, read with ``question``, in one batch."""
-        with self._lock:
-            encs = self._tokenizer.encode_batch([(question, t) for t in texts])
-        width = max(len(e.ids) for e in encs)
-        feed = {name: np.array([getattr(e, attr) + [0] * (width - len(e.ids)) for e in encs], dtype=np.int64)
-                for name, attr in (("input_ids", "ids"), ("attention_mask", "attention_mask"), ("token_type_ids", "type_ids"))}
-        return self._session.run(None, feed)[0][:, 0]
-
     def score(self, question: str, quoted: str) -> float:
         """A logit: above 0, the quoted text likely states the answer; below, likely not."""
         with self._lock:
