@@ -37,7 +37,6 @@ from .paragraphs import Paragraphs
 from .quoted import PhrasePassages, plain, quoted_phrases
 from .quotes import ANSWER_PASSAGES, Group, Pick, Quote, Scored, SentenceRef, renumbered
 from .reading import in_runs, within
-from .sentence_ranking import SentenceRanker
 from .text import MAX_SENTENCES, display_sentence, quotable
 from .widening import SectionRows
 
@@ -77,7 +76,6 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
     def __init__(self, settings: Settings, corpus: Corpus, index: LoadedIndex, analyzer: QueryAnalyzer) -> None:
         self.settings, self.corpus, self.index, self.analyzer = settings, corpus, index, analyzer
         self.glossary_rows = {c.doc_id: row for row, c in enumerate(index.chunks) if c.kind == "glossary"}
-        self.sentence_ranker = SentenceRanker(settings, index) if settings.sentence_ranker else None
 
     def select(self, ranking: Ranking, numbers_first: bool = True) -> list[Quote]:
         """Best evidence sentences from the top passages, within a margin of the best one.
@@ -147,10 +145,6 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
         held = [r for r in self.phrase_passages.rows(phrases) if r not in taken][:QUOTED_PASSAGES]
         rows += [(len(top), row) for row in held]
         default = ASKS_DEFAULT.search(ranking.query.text) is not None
-        scored = self.scored_rows(ranking, rows, phrases, default)
-        return self.sentence_ranker.rerank(ranking.query.text, scored, self.sentence) if self.sentence_ranker else scored
-
-    def scored_rows(self, ranking: Ranking, rows: list[tuple[int, int]], phrases: list[str], default: bool) -> list[Scored]:
         scored: list[Scored] = []
         for rank, row in rows:
             chunk = self.index.chunks[row]
