@@ -378,6 +378,13 @@ def test_a_part_split_off_at_its_and_is_asked_in_the_setting_the_part_before_ope
     # a long set-up before the counted list
     ("Two places in the notes reason about dot products of random high-dimensional vectors: attention's scaling and "
      "superposition interference. For each, how big is the spread?", ["attention's scaling", "superposition interference"]),
+    # "A and B each …"; "…, both in A and in B"; a counted side that says when it applies
+    ("NotebookLM-style design: the chat answers and the Audio Overviews each get their own grounding check. How do "
+     "the two differ?", ["chat answers", "the Audio Overviews"]),
+    ("why does one slow piece set the pace for everyone, both in synchronous data-parallel training and in MoE "
+     "inference? explain the mechanism in each case", ["synchronous data-parallel training", "MoE inference"]),
+    ("'snapshot' means two different things in my notes: the snapshot step when the IDE bridge resyncs, and "
+     "getSnapshot in a UI store. what is each one?", ["snapshot step", "getSnapshot"]),
 ])
 def test_sides_named_by_contrast_or_by_both(question: str, sides: list[str]) -> None:
     assert comparison_sides(question) == sides
@@ -390,6 +397,9 @@ def test_sides_named_by_contrast_or_by_both(question: str, sides: list[str]) -> 
     "Both weight quantization and speculative decoding speed up small-batch decoding. How does each exploit it?",
     # asked in parts: the first part's pair is not the whole question's sides
     "(1) if I set both top-k and top-p in the sampler, which one decides? (2) is 2N FLOPs per token the whole cost?",
+    # "each other", and what is asked of "each", are not sides
+    "why do train and validation loss track each other, and what's the real risk instead?",
+    "Llama-3-70B decode on one node: what tokens/s per node and step time does each give?",
 ])
 def test_both_asked_of_attributes_or_in_a_part_names_no_sides(question: str) -> None:
     assert comparison_sides(question) == []

@@ -30,9 +30,11 @@ COMPARISON_RES = [
 # Two things named as sharing something: "Continuous batching and speculative decoding both exploit …",
 # "both A and B use …".
 BOTH_RES = [
-    re.compile(rf"(?:^|[.?!:;]\s+)(?P<a>{_IN_CLAUSE}+?)\s+and\s+(?P<b>{_IN_CLAUSE}+?)\s+both\s+(?!of\b)", re.I),
+    # "the chat answers and the Audio Overviews each get their own check" names its sides so too
+    re.compile(rf"(?:^|[.?!:;]\s+)(?P<a>{_IN_CLAUSE}+?)\s+and\s+(?P<b>{_IN_CLAUSE}+?)\s+(?:both|each)\s+(?!of\b|other\b)", re.I),
     # not "which improves both latency and cost": there the two are what is asked, not the sides
-    re.compile(r"(?:^|[.?!:;]\s+|\b(?:in|on|under|for|to|with|from|of)\s+)both\s+(?P<a>(?!of\b)[^,.?!;:]+?)\s+and\s+"
+    # ("…sets the pace for everyone, both in data-parallel training and in MoE inference?")
+    re.compile(r"(?:^|[.?!:;,]\s+|\b(?:in|on|under|for|to|with|from|of)\s+)both\s+(?P<a>(?!of\b)[^,.?!;:]+?)\s+and\s+"
                r"(?P<b>[^,.?!;:]+)", re.I),
 ]
 BOTH_SIDE_WORDS = 4  # "both A and B use …": a longer side ran on into the clause ("… decoding speed up …")
@@ -130,7 +132,9 @@ def _counted_list(m: re.Match[str]) -> tuple[list[str], int]:
     # "a guard script that crashes and exits with code 1, and a settings.json …": a comma marks the list
     separator = r",\s*(?:and|or)?\s*" if re.search(r",\s*(?:and|or)\s", text) else r"\s+(?:and|or)\s+"
     raw = re.split(separator, text)
-    if len(raw) != COUNTS[m.group("count").lower()] or any(WH_WORD.search(i) for i in raw):
+    # a side may say when it applies ("the snapshot step when the bridge resyncs"); a clause that
+    # opens with a question word is a question, not a side
+    if len(raw) != COUNTS[m.group("count").lower()] or any(WH_WORD.match(i.strip()) for i in raw):
         return [], 0
     return [_pattern_side(LEADING_ARTICLE.sub("", i.strip())) for i in raw], m.end()
 
@@ -148,6 +152,8 @@ def pattern_sides(question: str) -> list[str]:
     for patterns, most_words in ((COMPARISON_RES, None), (BOTH_RES, BOTH_SIDE_WORDS)):
         m = next((m for p in patterns if (m := p.search(question))), None)
         if m:
+            if most_words and WH_WORD.match(LEADING.sub("", m.group("a").strip(), count=1)):
+                return []  # "What tokens/s and step time does each give": what is asked, not the sides
             sides = [_pattern_side(m.group("a"), first=True), _pattern_side(m.group("b"))]
             too_long = most_words and any(len(LEADING_ARTICLE.sub("", s).split()) > most_words for s in sides)
             return [] if too_long else sides
