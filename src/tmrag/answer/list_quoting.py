@@ -47,6 +47,10 @@ def enumerates(sentence: str, count: int) -> bool:
     return bool(colon and said and len([i for i in items if i.strip()]) == count)
 
 
+# "…? Just list them.", "Just the list, one line each.": the list is the whole answer
+JUST_THE_LIST = re.compile(r"\b(?:just|only)\s+(?:list\s+them|the\s+list)\b", re.I)
+
+
 class ListQuoting:
     """The list half of :class:`~tmrag.answer.quoting.QuoteSelector` (it supplies ``index``,
     ``corpus``, ``sections``, ``sentence`` and ``lead_in``)."""
@@ -121,6 +125,11 @@ class ListQuoting:
         chunk = self.index.chunks[row]
         at = LIST_LINE.search(chunk.text) if chunk.kind == "module" and chunk.start is not None else None
         return items_at(self.corpus.modules[chunk.module_id].text, chunk.start + at.end()) if at else []
+
+    def only_lists(self, quotes: list[Quote]) -> list[Quote]:
+        """The quotes' lead-ins with their lists, nothing else ("…? Just the list."); [] when none has one."""
+        return renumbered([Quote(q.row, [sp for sp in q.spans if sp in q.lists], 0,
+                                 [sp for sp in q.reading if sp in q.lists], q.lists) for q in quotes if q.lists])
 
     def with_lists(self, quotes: list[Quote], listing: bool = False) -> list[Quote]:
         """The first quoted sentence (in reading order) that introduces a list brings the list's

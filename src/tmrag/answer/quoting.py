@@ -20,7 +20,7 @@ from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from ..tokenize import tokenize
 from .answer_shape import ASKS_DEFAULT, SAYS_DEFAULT
-from .list_quoting import ListQuoting, asked_count
+from .list_quoting import JUST_THE_LIST, ListQuoting, asked_count
 from .numeric import (
     ASSIGNED_RE,
     NUMBER_MARGIN,
@@ -35,7 +35,7 @@ from .numeric import (
 from .owner_scoring import OwnerScoring
 from .paragraphs import Paragraphs
 from .quoted import PhrasePassages, plain, quoted_phrases
-from .quotes import ANSWER_PASSAGES, Group, Pick, Quote, Scored, SentenceRef, renumbered
+from .quotes import ANSWER_PASSAGES, Group, Pick, Quote, Scored, SentenceRef
 from .reading import in_runs, within
 from .text import MAX_SENTENCES, display_sentence, quotable
 from .widening import SectionRows
@@ -62,8 +62,6 @@ WHY_RE = re.compile(r"\bwhy\b|\bwhat(?:'s| is) the (?:\w+ )?reason\b|\bhow come\
 CAUSAL_RE = re.compile(r"\b(?:because|since|so that|which is why|that is why|this is why|the reason|due to|"
                        r"therefore|as a result|otherwise|in order to|cancels?|means that|lets|forces?)\b|, so\b", re.I)
 
-JUST_THE_LIST = re.compile(r"\b(?:just|only)\s+(?:list\s+them|the\s+list)\b", re.I)
-
 # A question about a paper or a reading ("Which paper introduced…", "what did the original study
 # find") or one that asks which thing does something ("Which retrieval model keeps…"): a
 # bibliography annotation can answer it; any other question it only pads ("Official docs for
@@ -82,11 +80,8 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
         ``numbers_first=False``: no preference for stated results (the context of a partial answer).
         "…? Just the list.": only the list, when the evidence has one."""
         quotes = self.selected(ranking, numbers_first)
-        if ranking.intent.kind == "list" and JUST_THE_LIST.search(ranking.query.text):
-            lists = [Quote(q.row, [sp for sp in q.spans if sp in q.lists], 0, [sp for sp in q.reading if sp in q.lists],
-                           q.lists) for q in quotes if q.lists]
-            return renumbered(lists) if lists else quotes
-        return quotes
+        just = ranking.intent.kind == "list" and JUST_THE_LIST.search(ranking.query.text) is not None
+        return (self.only_lists(quotes) or quotes) if just else quotes
 
     def selected(self, ranking: Ranking, numbers_first: bool = True) -> list[Quote]:
         wanted = numbers_first and wants_number(ranking.intent, ranking.query.text)
