@@ -1,6 +1,6 @@
 import pytest
 
-from tmrag.answer.listing import enclosing_list, list_after
+from tmrag.answer.listing import enclosing_list, list_after, with_detail
 from tmrag.answer.text import claim_pieces
 from tmrag.evaluation.metrics import support_rate
 
@@ -29,6 +29,16 @@ def test_a_lead_in_brings_its_items_labels() -> None:
 def test_a_long_list_brings_its_labels_alone() -> None:
     items = "".join(f"{n}. **Step {n}.** Does thing number {n} carefully.\n" for n in range(1, 7))
     assert _items("The loop has six steps:\n" + items, "steps:") == [f"Step {n}." for n in range(1, 7)]
+
+
+def test_a_line_on_each_asked_for_brings_what_each_item_says() -> None:
+    items = "".join(f"{n}. **Step {n}.** Zou et al. do thing number {n} carefully. More.\n" for n in range(1, 7))
+    text = "The loop has six steps:\n" + items
+    found = list_after(text, text.index("steps:") + len("steps:"))
+    assert found is not None
+    detailed = [text[a:b] for a, b in with_detail(text, found).spans]
+    # "et al." does not end the sentence; the sentence after it does
+    assert detailed == [f"**Step {n}.** Zou et al. do thing number {n} carefully." for n in range(1, 7)]
 
 
 def test_plain_items_bring_their_first_sentence() -> None:

@@ -493,3 +493,5 @@ def test_a_list_asked_for_in_so_many_words_is_a_list() -> None:
     # "one line each" says how to list, it is not a second question
     intent = classify("What trade-offs do the sub-agent notes list for delegating? Just the list, one line each.", [], False)
     assert intent.kind == "list" and intent.parts == []
+    intent = classify("What kinds of attacks does the safety module list? Just the list, a line on each.", [], False)
+    assert intent.kind == "list" and intent.parts == []

@@ -11,7 +11,7 @@ from ..corpus.model import Corpus
 from ..query.intent import content_words
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
-from .listing import ANNOUNCED, ListItems, enclosing_list, items_at, list_after
+from .listing import ANNOUNCED, ListItems, enclosing_list, items_at, list_after, with_detail
 from .quotes import ANSWER_PASSAGES, Quote, first_sentences, renumbered
 
 LIST_LINE = re.compile(r"^(?:\d+[.)]|[-*+])[ \t]+", re.M)  # a top-level Markdown list item
@@ -49,6 +49,7 @@ def enumerates(sentence: str, count: int) -> bool:
 
 # "…? Just list them.", "Just the list, one line each.": the list is the whole answer
 JUST_THE_LIST = re.compile(r"\b(?:just|only)\s+(?:list\s+them|the\s+list)\b", re.I)
+A_LINE_EACH = re.compile(r"\b(?:one|a)\s+(?:line|sentence)\s+(?:(?:on|for)\s+)?(?:each|per\s+\w+)\b", re.I)
 
 
 class ListQuoting:
@@ -126,10 +127,17 @@ class ListQuoting:
         at = LIST_LINE.search(chunk.text) if chunk.kind == "module" and chunk.start is not None else None
         return items_at(self.corpus.modules[chunk.module_id].text, chunk.start + at.end()) if at else []
 
-    def only_lists(self, quotes: list[Quote]) -> list[Quote]:
-        """The quotes' lead-ins with their lists, nothing else ("…? Just the list."); [] when none has one."""
-        return renumbered([Quote(q.row, [sp for sp in q.spans if sp in q.lists], 0,
-                                 [sp for sp in q.reading if sp in q.lists], q.lists) for q in quotes if q.lists])
+    def only_lists(self, quotes: list[Quote], detailed: bool = False) -> list[Quote]:
+        """The quotes' lead-ins with their lists, nothing else ("…? Just the list."); [] when none
+        has one. ``detailed`` ("…, a line on each"): each item with what it says after its label."""
+        out = []
+        for q in quotes:
+            if q.lists:
+                text = self.corpus.modules[self.index.chunks[q.row].module_id].text
+                lists = {sp: with_detail(text, items) for sp, items in q.lists.items()} if detailed else q.lists
+                out.append(Quote(q.row, [sp for sp in q.spans if sp in lists], 0, [sp for sp in q.reading if sp in lists],
+                                 lists))
+        return renumbered(out)
 
     def with_lists(self, quotes: list[Quote], listing: bool = False) -> list[Quote]:
         """The first quoted sentence (in reading order) that introduces a list brings the list's

@@ -7,7 +7,7 @@ The citation keeps every item's exact span, so the page highlights them in the m
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..corpus.markdown import Section, scan_body, section_at, siblings, title_span
 
@@ -24,12 +24,13 @@ ANNOUNCED = re.compile(r"\b(?:two|three|four|five|six|seven|several|\d+)\s+(?:[\
 PROSE_SENTENCE = re.compile(r"\s*(.+?[.!?])(?=\s+[A-Z(\"']|\s*$)", re.S)
 ORDINAL_OPENER = re.compile(r"(?:First|Second|Third|Fourth|Fifth|Sixth|Finally|Last|Then|Next)(?:ly)?\b")
 SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=[A-Z(\"'])")  # where a lead-in sentence can begin within its paragraph
-# An item's first sentence; "i.e." and "e.g." inside it do not end it ("≈ 5.8×10^10, i.e. ten billion").
-FIRST_SENTENCE = re.compile(r"(?:i\.e\.|e\.g\.|vs\.|etc\.(?=\s+[a-z])|[^.!?]|[.!?](?!\s|$))+[.!?]?(?=\s|$)|.+$")
+# An item's first sentence; "i.e.", "e.g." and "et al." inside it do not end it ("≈ 5.8×10^10, i.e. ten billion").
+FIRST_SENTENCE = re.compile(r"(?:i\.e\.|e\.g\.|vs\.|et al\.|etc\.(?=\s+[a-z])|[^.!?]|[.!?](?!\s|$))+[.!?]?(?=\s|$)|.+$")
 MIN_ITEMS = 2  # one item is not a list
 MAX_ITEMS = 8  # the notes' lists run 2-7 items; a longer one is a reference table, not an answer
 MAX_LIST_WORDS = 110  # the answer's word budget (Settings.answer_max_words is 120) less the lead-in's gist
 DETAIL_MAX_ITEMS = 4  # "(1) Exit 0 means…": past four items the labels alone read as the list, detail as a page
+DETAILED_LIST_WORDS = 2 * MAX_LIST_WORDS  # a line on each item, asked for: the list is the whole answer
 MAX_ITEM_WORDS = 30  # an item whose first sentence is longer is a paragraph, not a list entry
 
 
@@ -132,6 +133,17 @@ def _list_start(text: str, pos: int) -> int | None:
     return first
 
 
+def with_detail(text: str, items: ListItems) -> ListItems:
+    """``items`` with what each says after its label ("(1) Role-play and persona attacks: … ."),
+    for a question that asks for a line on each; as they were when the list has no such lines or
+    they would run past twice the list's word budget."""
+    if not items.complete or not items.spans:
+        return items
+    detailed = _item_spans(text, text.rfind("\n", 0, items.spans[0][0]) + 1, detailed=True, item_words=2 * MAX_ITEM_WORDS)
+    fits = sum(len(text[a:b].split()) for a, b in detailed) <= DETAILED_LIST_WORDS
+    return replace(items, spans=detailed) if len(detailed) == len(items.spans) and fits else items
+
+
 def _prose_items(text: str, end: int) -> list[tuple[int, int]]:
     """"…ask three questions in order. First, did something change? If yes, roll back. Second, …":
     the lead-in's paragraph from its first ordinal-opened sentence on, one item per ordinal (an
@@ -169,9 +181,10 @@ def _items(text: str, pos: int) -> list[tuple[int, int]]:
     return _item_spans(text, pos)
 
 
-def _item_spans(text: str, pos: int, detailed: bool = False) -> list[tuple[int, int]]:
+def _item_spans(text: str, pos: int, detailed: bool = False, item_words: int = MAX_ITEM_WORDS) -> list[tuple[int, int]]:
     """Each top-level item's label (or short first sentence), from ``pos`` to the list's end;
-    ``detailed``: a label runs on to the end of the sentence after it."""
+    ``detailed``: a label runs on to the end of the sentence after it, when that has at most
+    ``item_words`` words."""
     spans: list[tuple[int, int]] = []
     for line_start, line in _lines(text, pos):
         marker = ITEM.match(line)
@@ -187,7 +200,7 @@ def _item_spans(text: str, pos: int, detailed: bool = False) -> list[tuple[int, 
         if label:
             rest = FIRST_SENTENCE.match(body, label.end() + len(body[label.end():]) - len(body[label.end():].lstrip()))
             said = (detailed and rest and rest.group(0).rstrip().endswith((".", "!", "?"))  # not cut at a line's end
-                    and len(rest.group(0).split()) <= MAX_ITEM_WORDS)
+                    and len(rest.group(0).split()) <= item_words)
             # With what it says, the span holds the label's "**" pair too, so the display drops both.
             spans.append((body_start + label.start(0 if said else 1), body_start + (rest.end() if said else label.end(1))))
             continue
