@@ -75,3 +75,15 @@ def test_a_docstring_over_several_lines_is_no_code_line() -> None:
     text = ('```python\ndef f(x):\n    """Scores position i - 1 against\n    the 2 tokens before."""\n'
             "    return x[:2]\n```\n")
     assert [text[a:b] for a, b in body_lines(text, signature_span(text, "f"))] == ["return x[:2]"]
+
+
+def test_a_plain_word_called_names_its_sketch_and_camel_case_too() -> None:
+    from tmrag.answer.code_quoting import IDENTIFIER
+
+    assert IDENTIFIER.findall("in the slerp() helper, at what dot product does it fall back?") == ["slerp"]
+    assert IDENTIFIER.findall("what does getSnapshot return, and does react_loop retry?") == ["getSnapshot", "react_loop"]
+    assert IDENTIFIER.findall("the slerp helper; a sample of runs") == []  # a word not called is prose
+    sketch = SKETCH.replace("react_loop", "loop")
+    q = "in loop(), how many characters of each tool observation does it keep?"
+    led = Signatures(index(PROSE, sketch)).lead(ranking(q), [Quote(0, [(0, 38)], reading=[(0, 38)])])
+    assert led[0].code == "loop" and "4000" in sketch[slice(*led[0].spans[0])]

@@ -19,8 +19,10 @@ from .answer_shape import ASKS_DEFAULT
 from .quotes import Quote, first_sentences, renumbered
 from .text import MAX_SENTENCES
 
-# A function named the way code names it: "react_loop", "guarded_generate", "regression_gate".
-IDENTIFIER = re.compile(r"(?<![\w.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?!\w)")
+# A function named the way code names it: "react_loop", "guarded_generate", "agentLoop", or a
+# plain word called ("the slerp() helper", "sample()"); only a name the notes sketch counts.
+IDENTIFIER = re.compile(r"(?<![\w.])(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+"
+                        r"|[a-z][a-z0-9]*(?=\(\)))(?!\w)")
 # A parameter's default in a signature: "max_steps=10", "threshold=0.5".
 DEFAULT_VALUE = re.compile(r"[(,]\s*[A-Za-z_]\w*\s*=\s*[-\d.]+\s*[,)]")
 LITERAL = re.compile(r"(?<![\w.])\d|[\"']")  # a line that sets or tests a value the notes give in code
@@ -128,7 +130,9 @@ class Signatures:
             spans = [sp for sp in spans if not any(q.row == sketch.row and sp in q.spans for q in quotes)]
             if not spans:
                 continue
-            rest = first_sentences(quotes, max(MAX_SENTENCES - len(spans), 1))  # one prose sentence at least
+            # one prose sentence at least; a question in parts keeps its other parts' sentences
+            room = MAX_SENTENCES if ranking.intent.kind != "multi_part" else MAX_SENTENCES + len(spans)
+            rest = first_sentences(quotes, max(room - len(spans), 1))
             return renumbered([Quote(sketch.row, sorted(spans), reading=sorted(spans), code=name), *rest])
         return quotes
 
