@@ -603,3 +603,9 @@ def test_just_the_list_is_answered_with_the_list_alone(real_engine) -> None:  # 
     # "cost" is a number word, but the question asks for a list in so many words
     r = real_engine.ask("What pitfalls do the cost-tracking notes warn about for an agent's spend tracker? Just list them.")
     assert "(5) Gating on averages" in r.answer and r.answer.count("[1]") == 1 and "[2]" not in r.answer
+
+
+def test_every_part_the_quotes_do_not_state_is_named_missing(real_engine) -> None:  # noqa: ANN001
+    # the quotes say "one hidden layer" and "patch size" in two sentences: no hidden size is stated
+    r = real_engine.ask("how many transformer blocks deep is DiT-XL/2, and what hidden size does it use?")
+    assert r.coverage == "partial" and "the hidden size" in r.missing

@@ -107,8 +107,8 @@ def say_missing(ranking: Ranking, missing: str) -> str:
 
 def unsaid_parts(ranking: Ranking, token_sets: list[set[str]]) -> list[str]:
     """The other parts of a partly missing multi-part question whose asked attribute no quote
-    even names ("…, and how long is the cool-down?"): the note lists each thing missing."""
-    said = set().union(*token_sets) if token_sets else set()
+    even names ("…, and how long is the cool-down?"): the note lists each thing missing. One
+    sentence names it whole: "one hidden layer" and "patch size" in two do not name a hidden size."""
     out = []
     for part in ranking.intent.parts:
         if ranking.intent.focus and ranking.intent.focus in part:
@@ -119,6 +119,6 @@ def unsaid_parts(ranking: Ranking, token_sets: list[set[str]]) -> list[str]:
         focus = question_focus(part, names)
         words = [t for t in tokenize(focus) if t not in FRAME_WORDS]
         # an attribute of its own ("the name" says nothing) that no quote names
-        if words and not mentions_all(said, words) and not generic(words, part):
+        if words and not any(mentions_all(tokens, words) for tokens in token_sets) and not generic(words, part):
             out.append(asked_thing(part, focus, names))
     return out
