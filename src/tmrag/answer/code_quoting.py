@@ -131,8 +131,8 @@ class Signatures:
             if not spans:
                 continue
             # one prose sentence at least; a question in parts keeps its other parts' sentences
-            room = MAX_SENTENCES if ranking.intent.kind != "multi_part" else MAX_SENTENCES + len(spans)
-            rest = first_sentences(quotes, max(room - len(spans), 1))
+            prose = MAX_SENTENCES if ranking.intent.kind == "multi_part" else max(MAX_SENTENCES - len(spans), 1)
+            rest = first_sentences(quotes, prose)
             return renumbered([Quote(sketch.row, sorted(spans), reading=sorted(spans), code=name), *rest])
         return quotes
 

@@ -49,7 +49,6 @@ def enumerates(sentence: str, count: int) -> bool:
 
 # "…? Just list them.", "Just the list, one line each.": the list is the whole answer
 JUST_THE_LIST = re.compile(r"\b(?:just|only)\s+(?:list\s+them|the\s+list)\b", re.I)
-A_LINE_EACH = re.compile(r"\b(?:one|a)\s+(?:line|sentence)\s+(?:(?:on|for)\s+)?(?:each|per\s+\w+)\b", re.I)
 
 
 class ListQuoting:

@@ -18,9 +18,10 @@ from ..query.analysis import QueryAnalyzer, names_regex
 from ..query.intent import content_words
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
+from ..query.wording import A_LINE_EACH
 from ..tokenize import tokenize
 from .answer_shape import ASKS_DEFAULT, SAYS_DEFAULT
-from .list_quoting import A_LINE_EACH, JUST_THE_LIST, ListQuoting, asked_count
+from .list_quoting import JUST_THE_LIST, ListQuoting, asked_count
 from .numeric import (
     ASSIGNED_RE,
     NUMBER_MARGIN,
@@ -80,9 +81,9 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
         ``numbers_first=False``: no preference for stated results (the context of a partial answer).
         "…? Just the list.": only the list, when the evidence has one."""
         quotes = self.selected(ranking, numbers_first)
-        just = ranking.intent.kind == "list" and JUST_THE_LIST.search(ranking.query.text) is not None
-        detailed = A_LINE_EACH.search(ranking.query.text) is not None
-        return (self.only_lists(quotes, detailed) or quotes) if just else quotes
+        if ranking.intent.kind != "list" or not JUST_THE_LIST.search(ranking.query.text):
+            return quotes
+        return self.only_lists(quotes, detailed=A_LINE_EACH.search(ranking.query.text) is not None) or quotes
 
     def selected(self, ranking: Ranking, numbers_first: bool = True) -> list[Quote]:
         wanted = numbers_first and wants_number(ranking.intent, ranking.query.text)

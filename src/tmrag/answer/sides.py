@@ -138,14 +138,14 @@ class SideQuoter(PartQuoting):
         section's other sentences that name it displaced good ones (dev, blind: 2 better, 2 worse)."""
         pool = self.pool(question.top if word else question.read_by(side_ranking), side_ranking, word, words, own,
                          entry=entry, topic=topic, entry_first=entry_first)
-        if pool or word is None:
-            return pool
-        pool = self.pool(question.sections, side_ranking, word, words, own, True, entry, topic, entry_first)
-        if pool:
-            return pool
-        # no sentence names the side: one whose paragraph named it just before ("DeepSeek-R1-Zero
-        # … skipped SFT." then "Over training, the model's responses grew longer …")
-        return self.pool(question.sections, side_ranking, word, words, own, True, entry, topic, entry_first, paragraph=True)
+        # then a sentence whose paragraph named the side just before ("**Context caching.** A user
+        # who asks ten questions … should pay for its prefill once.")
+        for paragraph in (False, True):
+            if pool or word is None:
+                break
+            pool = self.pool(question.sections, side_ranking, word, words, own, True, entry, topic, entry_first,
+                             paragraph)
+        return pool
 
     def pool(self, question: list[Scored], side_ranking: Ranking, word: str | None, words: list[str],
              own: set[str] | None = None, wide: bool = False, entry: int | None = None,

@@ -189,10 +189,10 @@ def comparison_sides(question: str) -> list[str]:
                 break
     elif listed := listed_sides(question):
         sides = listed
-    elif counted := counted_sides(SIDE_ASIDE.sub("", question)):
+    elif counted := counted_sides(unaside := SIDE_ASIDE.sub("", question)):
         sides = counted
     elif not re.search(ITEM, question, re.I):  # "(1) … both top-k and top-p …? (2) …" is asked in parts
-        sides = pattern_sides(SIDE_ASIDE.sub("", question))
+        sides = pattern_sides(unaside)
     else:
         sides = []
     # "canary release before shipping a new version": the side ends where its setting begins

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ..names import QuestionKind
 from ..tokenize import tokenize
 from .comparison import GENERIC_SIDE_WORDS, SIDE_ASIDE, comparison_sides
-from .wording import FRAME_WORDS, ITEM, ITEM_MARK, WH_WORD, leading_phrase
+from .wording import A_LINE_EACH, FRAME_WORDS, ITEM, ITEM_MARK, WH_WORD, leading_phrase
 
 # "how accurate was X": the measure an adjective asks for, as the notes would name it
 MEASURED_BY = {"accurate": "accuracy", "expensive": "cost", "costly": "cost"}
@@ -149,7 +149,7 @@ def elliptic_parts(question: str) -> list[str]:
 SAID_OF_ONESELF = re.compile(r"^(?:i|i'm|i've|i'd|we|we're|we've|my|our|i\.e\.)\s", re.I)
 # "… harder than grading one answer? just list the reasons": how to answer, not a second question
 LIST_REQUEST = re.compile(rf"^{LIST_ASK}(?:\s+(?:all|please|with\s+[^.?!]{{1,40}})"
-                          r"|,?\s+(?:(?:one|a)\s+(?:line|sentence)\s+(?:(?:on|for)\s+)?(?:each|per\s+\w+)|briefly))*\W*$", re.I)
+                          rf"|,?\s+(?:{A_LINE_EACH.pattern}|briefly))*\W*$", re.I)
 # "What pitfalls do the cost-tracking notes warn about? Just list them.": a list asked for in so many
 # words, whatever number words the question has
 ASKED_AS_LIST = re.compile(rf"[.?!]\s+{LIST_ASK}\b", re.I)
