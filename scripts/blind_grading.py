@@ -3,7 +3,7 @@
     python scripts/blind_grading.py dump OUT.jsonl --split test          # this checkout's answers
     python scripts/blind_grading.py --questions eval/short.jsonl dump OUT.jsonl --split test  # another set
     python scripts/blind_grading.py batches DIR KEY.json A a.jsonl B b.jsonl --batches 4 [--whole]
-    python scripts/blind_grading.py tally KEY.json DIR --new B --old A [--baseline grades.json]
+    python scripts/blind_grading.py tally KEY.json DIR --new B --old A [--baseline grades.json] [--list] [--save F]
 
 `batches` writes both versions of every question whose answer differs, the two versions of a
 question in different batches, under random item ids, with the rubric and one brief per batch
@@ -112,22 +112,36 @@ def batches(out: Path, key_file: Path, versions: list[tuple[str, Path]], n: int,
     print(f"{len(changed)} changed answers, {len(same)} unchanged; batches of {[len(g) for g in groups]}")
 
 
-def tally(key_file: Path, graded: Path, new: str, old: str, baseline: Path | None, questions: Path = REVIEW) -> None:
-    key, review = json.loads(key_file.read_text()), rows(questions)
-    grades, failures = {}, collections.Counter()
+def read_grades(key_file: Path, graded: Path) -> dict[tuple[str, str], dict]:
+    """(question id, version) -> the grader's row; an answer both versions share counts for both."""
+    key, grades = json.loads(key_file.read_text()), {}
     for f in sorted(graded.glob("grades*.jsonl")):
         for g in map(json.loads, f.read_text().splitlines()):
             for version in key[g["item"]]["version"].split("+"):
-                grades[(key[g["item"]]["qid"], version)] = g["grade"]
-                if g["grade"] != "good":
-                    failures[(version, g.get("failure") or "other")] += 1
+                grades[(key[g["item"]]["qid"], version)] = g
+    return grades
+
+
+def tally(key_file: Path, graded: Path, new: str, old: str, baseline: Path | None, questions: Path = REVIEW,
+          listed: bool = False, save: Path | None = None) -> None:
+    """Moves per question type, each version's grades and failures; ``listed``: every question
+    whose grade moved, with both graders' reasons; ``save``: the new version's grade per question."""
+    review, rows_ = rows(questions), read_grades(key_file, graded)
+    grades = {k: g["grade"] for k, g in rows_.items()}
+    failures = collections.Counter((v, g.get("failure") or "other") for (_, v), g in rows_.items() if g["grade"] != "good")
     moves: collections.Counter = collections.Counter()
     final = json.loads(baseline.read_text()) if baseline else {}
-    for (q, version), grade in grades.items():
+    for (q, version), grade in sorted(grades.items()):
         if version == new and (q, old) in grades:
             diff = RANK[grade] - RANK[grades[(q, old)]]
             moves[(review[q]["tags"][0], "better" if diff > 0 else "worse" if diff < 0 else "same")] += 1
             final[q] = grade
+            if listed and diff:
+                print(f"{q} {'better' if diff > 0 else 'worse'} {grades[(q, old)]} -> {grade}"
+                      f"\n  {old}: {rows_[(q, old)].get('reason', '')}\n  {new}: {rows_[(q, new)].get('reason', '')}")
+    if save is not None:
+        mine = {q: g for (q, v), g in sorted(grades.items()) if v == new}
+        save.write_text(json.dumps(mine, indent=0) + "\n", encoding="utf-8")
     print(json.dumps({f"{t} {m}": c for (t, m), c in sorted(moves.items())}, indent=1))
     for version in (old, new):
         mine = collections.Counter(g for (_, v), g in grades.items() if v == version)
@@ -163,6 +177,8 @@ def main() -> None:
     t.add_argument("--new", required=True)
     t.add_argument("--old", required=True)
     t.add_argument("--baseline", type=Path)
+    t.add_argument("--list", action="store_true", help="every question whose grade moved, with the graders' reasons")
+    t.add_argument("--save", type=Path, help="write the new version's grade per question (eval/grades/*.json)")
     args = p.parse_args()
     if args.cmd == "dump":
         dump(args.out, args.split, args.questions)
@@ -170,7 +186,7 @@ def main() -> None:
         versions = [(args.a_name, args.a_file), (args.b_name, args.b_file)]
         batches(args.out, args.key, versions, args.batches, args.rubric, args.whole, args.questions)
     else:
-        tally(args.key, args.graded, args.new, args.old, args.baseline, args.questions)
+        tally(args.key, args.graded, args.new, args.old, args.baseline, args.questions, args.list, args.save)
 
 
 if __name__ == "__main__":

@@ -31,3 +31,25 @@ def test_each_batch_has_a_brief_naming_only_its_batch_rubric_and_grades(tmp_path
         assert "module files" in brief  # q0 has no quoted evidence: its modules may be read
     key = json.loads((tmp_path / "key.json").read_text())
     assert sorted(v["version"] for v in key.values()) == ["A", "A", "A+B", "B", "B"]
+
+
+def test_tally_lists_moved_questions_and_saves_the_new_grades(tmp_path: Path, capsys) -> None:
+    questions = _write(tmp_path / "q.jsonl", [
+        {"id": f"q{n}", "question": f"question {n}?", "answerable": True, "relevant_modules": ["kv"],
+         "tags": ["numeric"], "must_contain": [], "evidence": []} for n in range(2)])
+    key = {"i1": {"qid": "q0", "version": "A"}, "i2": {"qid": "q0", "version": "B"},
+           "i3": {"qid": "q1", "version": "A+B"}}
+    (tmp_path / "key.json").write_text(json.dumps(key))
+    graded = tmp_path / "g"
+    graded.mkdir()
+    _write(graded / "grades1.jsonl", [
+        {"item": "i1", "grade": "bad", "failure": "missing_side", "reason": "one side only"},
+        {"item": "i3", "grade": "good", "failure": None, "reason": "fine"}])
+    _write(graded / "grades2.jsonl", [{"item": "i2", "grade": "good", "failure": None, "reason": "both sides"}])
+    saved = tmp_path / "saved.json"
+    load_script("blind_grading").tally(tmp_path / "key.json", graded, "B", "A", None, questions, listed=True, save=saved)
+    out = capsys.readouterr().out
+    assert "q0 better bad -> good" in out and "one side only" in out and "both sides" in out
+    assert "q1 better" not in out and "q1 worse" not in out  # an unchanged answer is graded once for both
+    assert '"numeric better": 1' in out and '"numeric same": 1' in out
+    assert json.loads(saved.read_text()) == {"q0": "good", "q1": "good"}
