@@ -126,22 +126,24 @@ def tally(key_file: Path, graded: Path, new: str, old: str, baseline: Path | Non
           listed: bool = False, save: Path | None = None) -> None:
     """Moves per question type, each version's grades and failures; ``listed``: every question
     whose grade moved, with both graders' reasons; ``save``: the new version's grade per question."""
-    review, rows_ = rows(questions), read_grades(key_file, graded)
-    grades = {k: g["grade"] for k, g in rows_.items()}
-    failures = collections.Counter((v, g.get("failure") or "other") for (_, v), g in rows_.items() if g["grade"] != "good")
+    review, graded_rows = rows(questions), read_grades(key_file, graded)
+    grades = {k: g["grade"] for k, g in graded_rows.items()}
+    failures = collections.Counter((v, g.get("failure") or "other") for (_, v), g in graded_rows.items()
+                                   if g["grade"] != "good")
     moves: collections.Counter = collections.Counter()
     final = json.loads(baseline.read_text()) if baseline else {}
     for (q, version), grade in sorted(grades.items()):
         if version == new and (q, old) in grades:
             diff = RANK[grade] - RANK[grades[(q, old)]]
-            moves[(review[q]["tags"][0], "better" if diff > 0 else "worse" if diff < 0 else "same")] += 1
+            move = "better" if diff > 0 else "worse" if diff < 0 else "same"
+            moves[(review[q]["tags"][0], move)] += 1
             final[q] = grade
             if listed and diff:
-                print(f"{q} {'better' if diff > 0 else 'worse'} {grades[(q, old)]} -> {grade}"
-                      f"\n  {old}: {rows_[(q, old)].get('reason', '')}\n  {new}: {rows_[(q, new)].get('reason', '')}")
+                print(f"{q} {move} {grades[(q, old)]} -> {grade}\n  {old}: {graded_rows[(q, old)].get('reason', '')}"
+                      f"\n  {new}: {graded_rows[(q, new)].get('reason', '')}")
     if save is not None:
-        mine = {q: g for (q, v), g in sorted(grades.items()) if v == new}
-        save.write_text(json.dumps(mine, indent=0) + "\n", encoding="utf-8")
+        new_grades = {q: g for (q, v), g in sorted(grades.items()) if v == new}
+        save.write_text(json.dumps(new_grades, indent=0) + "\n", encoding="utf-8")
     print(json.dumps({f"{t} {m}": c for (t, m), c in sorted(moves.items())}, indent=1))
     for version in (old, new):
         mine = collections.Counter(g for (_, v), g in grades.items() if v == version)
