@@ -274,3 +274,25 @@ def test_phrases_of_two_or_more_words_in_quotation_marks_are_quoted_phrases() ->
     q = "why does collecting events into an array 'for convenience' wreck it, and what's a \u201cprompt too long\u201d error?"
     assert quoted_phrases(q) == ["for convenience", "prompt too long"]
     assert quoted_phrases("what's the model's 'temperature'? it's Bob's") == []  # one word; apostrophes
+
+
+def test_an_answer_quotes_a_sentence_once_though_two_sides_chose_it_from_overlapping_chunks() -> None:
+    import numpy as np
+
+    from tmrag.answer.quotes import Quote
+
+    one, two = "Prefill is compute-bound.", "Decode reads every weight per token."
+    first = SimpleNamespace(text=f"{one} {two}", sentences=[(0, len(one)), (len(one) + 1, len(one) + 1 + len(two))],
+                            kind="module", doc_id="m", start=0)
+    overlap = SimpleNamespace(text=two, sentences=[(0, len(two))], kind="module", doc_id="m", start=len(one) + 1)
+    vectors = {0: np.array([[1.0, 0.0], [0.0, 1.0]]), 1: np.array([[0.0, 1.0]])}
+    index = SimpleNamespace(chunks=[first, overlap], sentence_vectors_of=lambda row: vectors[row])
+    quoter = QuoteSelector(Settings(), None, index, None)
+    side_a = Quote(0, list(first.sentences), 1, list(first.sentences))
+    side_b = Quote(1, [(0, len(two))], 2, [(0, len(two))])
+    kept = quoter.without_repeats([side_a, side_b])
+    assert [(q.row, q.spans, q.marker) for q in kept] == [(0, first.sentences, 1)]
+    # the other order keeps the overlapping chunk's sentence and the first chunk's other one
+    kept = quoter.without_repeats([side_b, Quote(0, list(first.sentences), 2, list(first.sentences))])
+    assert [(q.row, q.spans, q.reading, q.marker) for q in kept] == [(1, [(0, len(two))], [(0, len(two))], 1),
+                                                                   (0, [first.sentences[0]], [first.sentences[0]], 2)]

@@ -52,8 +52,8 @@ class Evidence:
 
     def quotes(self, ranking: Ranking) -> list[Quote]:
         """The evidence for ``ranking``'s question (``best``), keeping of the design reviews'
-        company lenses only those of the companies it names."""
-        return asked_lenses(ranking.query.text, self.best(ranking), self.index)
+        company lenses only those of the companies it names, each thing said once."""
+        return self.quoter.without_repeats(asked_lenses(ranking.query.text, self.best(ranking), self.index))
 
     def best(self, ranking: Ranking) -> list[Quote]:
         """The best evidence; for a comparison whose best evidence leaves a side unnamed, or a

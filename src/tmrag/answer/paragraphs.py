@@ -6,11 +6,12 @@ overlapping chunk, and a lead-in quoted through the display formula it introduce
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..corpus.model import Corpus
 from ..query.loaded_index import LoadedIndex
 from .numeric import RESULT_RE
-from .quotes import Pick, Quote, SentenceRef
+from .quotes import Pick, Quote, SentenceRef, renumbered
 from .reading import points_back, within
 from .text import NUMBER_RE, display_sentence, plain_math, quotable, span_text
 
@@ -129,6 +130,28 @@ class Paragraphs:
         if similar > DUPLICATE_COS and set(NUMBER_RE.findall(self.sentence(*a))) == set(NUMBER_RE.findall(self.sentence(*b))):
             return True
         return within(self.sentence(*a), self.sentence(*b))
+
+    def without_repeats(self, quotes: list[Quote]) -> list[Quote]:
+        """``quotes`` with each sentence that an earlier one already says dropped: a side's or a
+        part's sentences are chosen apart from the rest, so two of them can quote one sentence
+        from overlapping chunks, or two modules' near-identical accounts of one result. A
+        sentence that only shares most of its words is kept: parallel sentences do ("when the
+        advantage is positive …" / "… negative …"; blind pairs: 0 better, 3 worse)."""
+        said: list[SentenceRef] = []
+        kept: list[Quote] = []
+        for quote in quotes:
+            if quote.code:
+                kept.append(quote)
+                continue
+            refs = dict(self.span_refs(quote))
+            drop = {sp for sp, j in refs.items() if any(self.repeats((quote.row, j), other) for other in said)}
+            said += [(quote.row, j) for sp, j in refs.items() if sp not in drop]
+            if not drop:
+                kept.append(quote)
+            elif spans := [sp for sp in quote.spans if sp not in drop]:
+                kept.append(replace(quote, spans=spans, reading=[sp for sp in quote.reading if sp not in drop],
+                                    lists={sp: items for sp, items in quote.lists.items() if sp not in drop}))
+        return renumbered(kept)
 
     def refs(self, quote: Quote) -> list[int]:
         """The sentence indices of a quote's spans in its chunk."""
