@@ -62,7 +62,8 @@ class Engine:
         self.signatures = Signatures(index)
         self.evidence = Evidence(self.ranker, self.quoter, index)
         self.composer = Composer(settings, corpus, index, self.ranker)
-        self.generator = GeneratedAnswerer(settings, index, self.quoter, self.composer, self.ranker.embed_query)
+        self.generator = GeneratedAnswerer(settings, index, self.quoter, self.composer, self.ranker.embed_query,
+                                           side_rows=self.evidence.side_passages)
         self.condenser = Condenser(settings)
 
     @classmethod

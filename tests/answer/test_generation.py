@@ -40,6 +40,8 @@ def fake_llm() -> FastAPI:
         first = re.split(r"(?<=[.!?])\s+", passage.strip())[0]
         if "flat tire" in user:
             text = "NOT_COVERED"
+        elif "default block size" in user:  # answered in part, cited before the full stop as models do
+            text = f"{first.rstrip('.')} [1].\nNOT_STATED: the default block size"
         else:
             text = f"{first} [1] This extra claim cites a passage that does not exist. [9] " \
                    f"The moon is made of green cheese and orbits Jupiter. [2] {INJECTION}"
@@ -148,3 +150,23 @@ def test_the_llm_condenses_a_follow_up_and_the_offline_resolver_is_its_fallback(
     r = llm_engine.ask("Why does it grow with context length?", history=[first])
     assert r.resolved_question.startswith("Why does") and r.resolved_question != "one line"
     assert "KV cache" in r.resolved_question
+
+
+def test_a_partly_answered_question_says_first_what_the_notes_do_not_state(llm_engine: Engine) -> None:
+    r = llm_engine.ask("What does the KV cache store during decoding, and what is vLLM's default block size?")
+    assert r.mode == "llm" and r.coverage == "partial" and r.missing == ["the default block size"]
+    assert r.answer.startswith("The notes don't state the default block size") and r.answer.endswith("[1]")
+    assert r.verification is not None and r.verification.supported == r.verification.sentences == 1
+
+
+def test_a_comparison_puts_each_sides_own_passages_in_front_of_the_model(llm_engine: Engine) -> None:
+    question = "Compare FlashAttention's tiling with PagedAttention's blocks: what does each one chunk?"
+    llm_engine.ask(question)
+    user = seen_requests[-1]["messages"][1]["content"]
+    ranking = llm_engine.rank(question, k=10)
+    side_rows = llm_engine.evidence.side_passages(ranking, 2)
+    assert side_rows, "a comparison retrieves each side"
+    shown = re.findall(r'<passage id="(\d+)"', user)
+    assert 4 < len(shown) <= 8 and shown == [str(n) for n in range(1, len(shown) + 1)]
+    for row in side_rows[: 8 - 4]:
+        assert llm_engine.index.chunks[row].text in user

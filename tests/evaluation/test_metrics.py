@@ -37,6 +37,12 @@ def test_answer_sentences_and_support() -> None:
     assert M.support_rate(answer, quotes, str.lower) == pytest.approx(2 / 4)
 
 
+def test_a_generated_answer_may_cite_before_its_full_stop() -> None:
+    answer = "Prefill is compute-bound [1]. Decode reads every weight [2][3]. It costs $2.50 [1]! Uncited."
+    assert M.answer_sentences(answer) == [("Prefill is compute-bound.", [1]), ("Decode reads every weight.", [2, 3]),
+                                          ("It costs $2.50!", [1]), ("Uncited.", [])]
+
+
 def test_contains_recall_folds_latex_thousands() -> None:
     assert M.contains_recall("It is 524{,}288 bytes", ["524,288", "0.5 MiB"]) == 0.5
     assert M.contains_recall("x", []) is None

@@ -73,13 +73,7 @@ class Evidence:
         if intent.sides and self.side_quoter.covers(best, sides) and not self.side_quoter.unspoken(
                 best, split_parts(ranking.query.text))[0]:
             return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), sides)
-        if intent.sides:
-            clause = counted_clause(ranking.query.text) or sides_clause(ranking.query.text, sides)
-            # "…what does LIMA-style SFT change, and what did R1-Zero's RL produce?": each side its own question
-            own = own_side_parts(ranking.query.text, sides)
-            queries = [side_query(own[n] if own else clause, sides, n) for n in range(len(sides))]
-        else:
-            queries = part_queries(sides, intent.numeric)
+        queries = self.side_queries(ranking)
         side_rankings = [self.ranker.rank(q, ranking.categories, k=SIDE_RESULTS) for q in queries]
         if not intent.sides:
             ranking.part_evidence = min(r.evidence for r in side_rankings)
@@ -103,6 +97,29 @@ class Evidence:
             return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), intent.sides)
         # a lead-in ("…combine three kinds of metric:") is quoted with its list
         return self.quoter.with_lists(self.side_quoter.with_trailing(sided, self.trailing_rankings(ranking), intent.sides))
+
+    def side_queries(self, ranking: Ranking) -> list[str]:
+        """What each side of a comparison, or each part of a multi-part question, is retrieved by;
+        none for any other question."""
+        intent = ranking.intent
+        sides = intent.sides or intent.parts
+        if not 1 < len(sides) <= MAX_SIDES:
+            return []
+        if not intent.sides:
+            return part_queries(sides, intent.numeric)
+        clause = counted_clause(ranking.query.text) or sides_clause(ranking.query.text, sides)
+        # "…what does LIMA-style SFT change, and what did R1-Zero's RL produce?": each side its own question
+        own = own_side_parts(ranking.query.text, sides)
+        return [side_query(own[n] if own else clause, sides, n) for n in range(len(sides))]
+
+    def side_passages(self, ranking: Ranking, per_side: int) -> list[int]:
+        """The rows of each side's or part's own first ``per_side`` passages, for a writer that
+        needs every side in front of it (LLM mode); the main ranking's passages are not repeated."""
+        rows: list[int] = []
+        for query in self.side_queries(ranking):
+            side = self.ranker.rank(query, ranking.categories, k=per_side)
+            rows += [c.row for c in side.results[:per_side] if c.row not in rows]
+        return rows
 
     def own_words_first(self, part_rankings: list[Ranking], parts: list[str], queries: list[str]) -> None:
         """A short part retrieved with the subject it leans on ("what does a weighted vote using a

@@ -22,6 +22,7 @@ from .text import MAX_SENTENCES, answer_sentences
 from .types import DroppedSentence
 
 NOT_COVERED = "NOT_COVERED"
+NOT_STATED = "NOT_STATED:"  # opens the line that names what the passages leave out of a partly answered question
 LEXICAL_MIN = 0.6  # share of a sentence's content words that must occur in its cited passage
 SEMANTIC_MIN = 0.55  # cosine to the passage's best sentence; paraphrases of the notes score > 0.6
 
@@ -36,8 +37,21 @@ def system_prompt(settings: Settings) -> str:
         f"Write 2-{MAX_SENTENCES} short sentences, at most {settings.answer_max_words} words. "
         "End every sentence with the marker of the passage\n"
         "that supports it, like [1] or [2]. Do not cite a passage number that does not exist.\n"
-        f"If the passages do not answer the question, reply exactly {NOT_COVERED}."
+        f"If the passages do not answer the question, reply exactly {NOT_COVERED}.\n"
+        "If they answer only part of it, answer that part, then add a last line that starts with\n"
+        f"{NOT_STATED} and names, in a few words, what the passages do not state."
     )
+
+
+def not_stated(text: str) -> tuple[str, list[str]]:
+    """The answer without its NOT_STATED line, and what that line names as not stated."""
+    kept, missing = [], []
+    for line in text.splitlines():
+        if line.strip().upper().startswith(NOT_STATED):
+            missing += [m.strip().rstrip(".") for m in line.strip()[len(NOT_STATED):].split(";") if m.strip()]
+        else:
+            kept.append(line)
+    return "\n".join(kept).strip(), missing
 
 
 @dataclass

@@ -11,17 +11,23 @@ from ..config import Settings
 from ..errors import GenerationError
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
-from .composing import Composer
-from .generation import NOT_COVERED, LLMClient, Passage, build_messages, strip_markers, verify
+from .composing import Composer, coverage_note
+from .generation import NOT_COVERED, LLMClient, Passage, build_messages, not_stated, strip_markers, verify
 from .quotes import ANSWER_PASSAGES, Pick
 from .quoting import QuoteSelector
 from .types import Answer, Verification
 
+# Passages in front of the model: the answer's own four, then each side's or part's first two
+# (a comparison's other side, a multi-part question's other module), never more than this
+LLM_PASSAGES = 8
+SIDE_PASSAGES = 2
+
 
 class GeneratedAnswerer:
     def __init__(self, settings: Settings, index: LoadedIndex, quoter: QuoteSelector, composer: Composer,
-                 embed: Callable[[str], np.ndarray]) -> None:
+                 embed: Callable[[str], np.ndarray], side_rows: Callable[[Ranking, int], list[int]] | None = None) -> None:
         self.settings, self.index, self.quoter, self.composer, self.embed = settings, index, quoter, composer, embed
+        self.side_rows = side_rows
         self._client: LLMClient | None = None  # created on the first LLM-mode answer
         self.last_error: str | None = None
 
@@ -29,10 +35,9 @@ class GeneratedAnswerer:
         """None (→ the extractive answer) when generation fails or nothing survives verification."""
         if self._client is None:
             self._client = LLMClient(self.settings)
-        passages = [Passage(i + 1, c.row, self.index.chunks[c.row].breadcrumb, self.index.chunks[c.row].text)
-                    for i, c in enumerate(ranking.results[:ANSWER_PASSAGES])]
+        passages = self.passages(ranking)
         try:
-            text = self._client.complete(build_messages(ranking.query.text, passages, self.settings))
+            text, missing = not_stated(self._client.complete(build_messages(ranking.query.text, passages, self.settings)))
         except GenerationError as exc:
             self.last_error = str(exc)
             return None
@@ -51,5 +56,17 @@ class GeneratedAnswerer:
         parts = [f"{strip_markers(s.text)} [{marker_of[rows[s.marker]]}]" for s in checked.sentences]
         report = Verification(sentences=checked.total, supported=len(checked.sentences), dropped=checked.dropped,
                               support_rate=round(checked.support_rate, 4))
-        return self.composer.compose(ranking, quotes, False).model_copy(
-            update={"answer": " ".join(parts), "mode": "llm", "verification": report})
+        composed = self.composer.compose(ranking, quotes, False)
+        missing = missing or (composed.missing if composed.coverage == "partial" else [])
+        # a partial answer opens by saying what the notes lack, as an extractive one does
+        opening = [coverage_note(missing)] if missing else []
+        return composed.model_copy(update={"answer": " ".join(opening + parts), "mode": "llm", "verification": report,
+                                           "coverage": "partial" if missing else composed.coverage, "missing": missing})
+
+    def passages(self, ranking: Ranking) -> list[Passage]:
+        """The answer's top passages, then each side's or part's own, numbered from 1."""
+        rows = [c.row for c in ranking.results[:ANSWER_PASSAGES]]
+        if self.side_rows is not None:
+            rows += [row for row in self.side_rows(ranking, SIDE_PASSAGES) if row not in rows]
+        chunks = self.index.chunks
+        return [Passage(i + 1, row, chunks[row].breadcrumb, chunks[row].text) for i, row in enumerate(rows[:LLM_PASSAGES])]

@@ -162,8 +162,9 @@ def claim_pieces(sentence: str) -> list[str]:
     return [p.strip().rstrip(".;: …") for p in parts if p.strip().rstrip(".;: …")]
 
 
-# A sentence is everything up to a run of markers that ends the sentence ("… text. [2]").
-SENTENCE_WITH_MARKERS = re.compile(r"(.+?)((?:\s*\[\d+\])+)(?=\s|$)", re.S)
+# A sentence is everything up to a run of markers that ends the sentence ("… text. [2]"), or
+# that its full stop follows, as generated answers usually cite ("… text [2].").
+SENTENCE_WITH_MARKERS = re.compile(r"(.+?)((?:\s*\[\d+\])+)([.!?]?)(?=\s|$)", re.S)
 
 
 def answer_sentences(answer: str) -> list[tuple[str, list[int]]]:
@@ -172,7 +173,7 @@ def answer_sentences(answer: str) -> list[tuple[str, list[int]]]:
     text = answer.strip()
     for m in SENTENCE_WITH_MARKERS.finditer(text):
         markers = [int(x) for x in MARKER_RE.findall(m.group(2))]
-        out.append((m.group(1).strip(), markers))
+        out.append((m.group(1).strip() + m.group(3), markers))
         end = m.end()
     out.append((text[end:].strip(), []))  # trailing text without a marker is an uncited claim
     return [(t, m) for t, m in out if t]
