@@ -89,7 +89,7 @@ def test_prompt_delimits_passages_as_data() -> None:
 
 def test_verification_keeps_supported_and_drops_the_rest(llm_engine: Engine) -> None:
     r = llm_engine.ask("What does the KV cache store during decoding?").model_dump(mode="json")
-    assert r["mode"] == "llm" and not r["abstained"]
+    assert r["mode"] == "llm" and not r["abstained"] and r["coverage"] == "answered" and r["missing"] == []
     AskResponse.model_validate(r)  # the documented HTTP shape, extra keys forbidden
     v = r["verification"]
     assert v["sentences"] == 4 and v["supported"] == 1 and v["support_rate"] == 0.25

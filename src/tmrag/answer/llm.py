@@ -56,12 +56,13 @@ class GeneratedAnswerer:
         parts = [f"{strip_markers(s.text)} [{marker_of[rows[s.marker]]}]" for s in checked.sentences]
         report = Verification(sentences=checked.total, supported=len(checked.sentences), dropped=checked.dropped,
                               support_rate=round(checked.support_rate, 4))
-        composed = self.composer.compose(ranking, quotes, False)
-        missing = missing or (composed.missing if composed.coverage == "partial" else [])
-        # a partial answer opens by saying what the notes lack, as an extractive one does
+        # The model read the passages whole, so its NOT_STATED line decides coverage: the extractive
+        # judge reads only the sentences it cited and called answers it had written in full partial
+        # (blind: 3 false "don't state" openings in 51). A partial answer opens by saying what is missing.
         opening = [coverage_note(missing)] if missing else []
-        return composed.model_copy(update={"answer": " ".join(opening + parts), "mode": "llm", "verification": report,
-                                           "coverage": "partial" if missing else composed.coverage, "missing": missing})
+        return self.composer.compose(ranking, quotes, False).model_copy(
+            update={"answer": " ".join(opening + parts), "mode": "llm", "verification": report,
+                    "coverage": "partial" if missing else "answered", "missing": missing})
 
     def passages(self, ranking: Ranking) -> list[Passage]:
         """The answer's top passages, then each side's or part's own, numbered from 1."""

@@ -1,0 +1,153 @@
+"""LLM mode measured with a model that is not on this machine (docs/decisions.md, issue 19). A
+loopback OpenAI-compatible endpoint first records the exact prompts LLM mode sends, then replays
+the replies that writers (people, or helpers who see only the prompts) wrote for them, so the
+engine's own verification, citations and coverage make the answers. From the repo root:
+
+    python scripts/llm_replay.py record DIR --questions F --split dev [--writers 4]
+    # each writer follows DIR/briefN.md and writes DIR/cN.jsonl
+    python scripts/llm_replay.py replay DIR --questions F --split dev --out ANSWERS.jsonl
+
+ANSWERS.jsonl has the shape of `blind_grading.py dump`, so `blind_grading.py batches` pairs it
+with the extractive answers. Nothing here is on the path a user runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import StreamingResponse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from blind_grading import dump, rows  # noqa: E402 - a sibling script
+
+NOT_COVERED = "NOT_COVERED"  # what the recorder answers: the prompt is all it wants
+KEY_HEX = 16  # a prompt's key: 64 bits of its user message's digest, unique among a few hundred prompts
+BRIEF = """# Brief: you are the language model behind a chat-completions endpoint
+
+The file `{prompts}` holds {n} requests, one JSON object per line, each with `item`, `system` (the
+system message) and `user` (the user message: numbered passages, then a question).
+
+For each request, write the reply the model should give: follow that request's system message
+exactly, using only what its own passages say. Do not use your own knowledge of the topic, and do
+not carry anything from one request to another. Read no other file, run no search, and do not look
+at other requests' files.
+
+Write `{out}`: one line per request, `{{"item": ..., "completion": "..."}}`, in the same order. The
+completion is the reply text only (no preamble, no code fences).
+
+When done, reply with only the number of completions written, how many were NOT_COVERED and how
+many have a NOT_STATED line.
+"""
+
+
+def prompt_key(messages: list[dict]) -> str:
+    return hashlib.sha256(messages[-1]["content"].encode()).hexdigest()[:KEY_HEX]
+
+
+def endpoint(replies: dict[str, str] | None, seen: list[dict]) -> FastAPI:
+    """Records every request; answers from ``replies`` by prompt key, or NOT_COVERED to record only."""
+    app = FastAPI()
+
+    @app.post("/v1/chat/completions")
+    async def complete(request: Request) -> StreamingResponse:
+        messages = (await request.json())["messages"]
+        seen.append({"key": prompt_key(messages), "messages": messages})
+        text = NOT_COVERED if replies is None else replies.get(prompt_key(messages))
+        if text is None:
+            raise HTTPException(404, "no reply was written for this prompt")
+        event = json.dumps({"choices": [{"delta": {"content": text}}]})
+        return StreamingResponse(iter([f"data: {event}\n\n", "data: [DONE]\n\n"]), media_type="text/event-stream")
+
+    return app
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[None]:
+    """``app`` on a free loopback port, with LLM mode pointed at it for this process."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    os.environ.update(TMRAG_LLM_BASE_URL=f"http://127.0.0.1:{port}/v1", TMRAG_LLM_MODEL="replay")
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+
+
+def record(out: Path, questions: Path, split: str, writers: int) -> None:
+    """Asks every question in LLM mode, keeps the prompt each one sends (none when the engine
+    abstains first), and writes one brief per writer with a share of the prompts."""
+    from tmrag.config import Settings
+    from tmrag.engine import Engine
+
+    out.mkdir(parents=True, exist_ok=True)
+    prompts: list[dict] = []
+    seen: list[dict] = []
+    with serving(endpoint(None, seen)):
+        engine = Engine.open(Settings())
+        for q in rows(questions).values():
+            if split in q["tags"]:
+                asked = len(seen)
+                engine.ask(q["question"])
+                if len(seen) > asked:
+                    msgs = seen[asked]["messages"]
+                    prompts.append({"item": q["id"], "key": seen[asked]["key"], "system": msgs[0]["content"],
+                                    "user": msgs[-1]["content"]})
+    (out / "prompts.jsonl").write_text("".join(json.dumps(p) + "\n" for p in prompts), encoding="utf-8")
+    for n in range(1, writers + 1):
+        share = prompts[n - 1 :: writers]
+        (out / f"p{n}.jsonl").write_text("".join(json.dumps({k: p[k] for k in ("item", "system", "user")}) + "\n"
+                                                 for p in share), encoding="utf-8")
+        (out / f"brief{n}.md").write_text(BRIEF.format(prompts=out / f"p{n}.jsonl", n=len(share),
+                                                       out=out / f"c{n}.jsonl"), encoding="utf-8")
+    print(f"{len(prompts)} prompts, {writers} briefs in {out}")
+
+
+def replay(folder: Path, questions: Path, split: str, out: Path) -> None:
+    keys = {p["item"]: p["key"] for p in map(json.loads, (folder / "prompts.jsonl").read_text().splitlines())}
+    replies = {keys[c["item"]]: c["completion"] for f in sorted(folder.glob("c*.jsonl"))
+               for c in map(json.loads, f.read_text(encoding="utf-8").splitlines())}
+    with serving(endpoint(replies, [])):
+        dump(out, split, questions)
+    print(f"{len(replies)} replies replayed; answers in {out}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name in ("record", "replay"):
+        p = sub.add_parser(name)
+        p.add_argument("folder", type=Path)
+        p.add_argument("--questions", type=Path, required=True)
+        p.add_argument("--split", default="dev")
+        if name == "record":
+            p.add_argument("--writers", type=int, default=4)
+        else:
+            p.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args()
+    if args.cmd == "record":
+        record(args.folder, args.questions, args.split, args.writers)
+    else:
+        replay(args.folder, args.questions, args.split, args.out)
+
+
+if __name__ == "__main__":
+    main()
