@@ -84,12 +84,19 @@ def serving(app: FastAPI) -> Iterator[None]:
     thread.start()
     while not server.started:
         time.sleep(0.05)
-    os.environ.update(TMRAG_LLM_BASE_URL=f"http://127.0.0.1:{port}/v1", TMRAG_LLM_MODEL="replay")
+    pointed = {"TMRAG_LLM_BASE_URL": f"http://127.0.0.1:{port}/v1", "TMRAG_LLM_MODEL": "replay"}
+    before = {name: os.environ.get(name) for name in pointed}
+    os.environ.update(pointed)
     try:
         yield
     finally:
         server.should_exit = True
         thread.join(timeout=5)
+        for name, value in before.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
 
 
 def record(out: Path, questions: Path, split: str, writers: int) -> None:

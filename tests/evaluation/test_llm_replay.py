@@ -1,0 +1,28 @@
+"""The loopback endpoint that measures LLM mode (scripts/llm_replay.py): it records each prompt and
+replays the reply written for it, over real HTTP."""
+
+from __future__ import annotations
+
+import httpx
+
+from ..conftest import load_script
+
+
+def _ask(url: str, question: str) -> httpx.Response:
+    messages = [{"role": "system", "content": "rules"}, {"role": "user", "content": f"Passages: …\n\nQuestion: {question}"}]
+    return httpx.post(f"{url}/chat/completions", json={"model": "m", "messages": messages, "stream": True}, timeout=5)
+
+
+def test_the_recorder_keeps_every_prompt_and_the_replayer_answers_each_by_its_own() -> None:
+    replay = load_script("llm_replay")
+    seen: list[dict] = []
+    with replay.serving(replay.endpoint(None, seen)):
+        url = replay.os.environ["TMRAG_LLM_BASE_URL"]
+        assert replay.NOT_COVERED in _ask(url, "one?").text
+    assert [s["messages"][-1]["content"].endswith("one?") for s in seen] == [True]
+    written = {seen[0]["key"]: "Written for one [1]."}
+    with replay.serving(replay.endpoint(written, [])):
+        url = replay.os.environ["TMRAG_LLM_BASE_URL"]
+        assert "Written for one [1]." in _ask(url, "one?").text
+        assert _ask(url, "two?").status_code == 404  # no reply was written for it: nothing is made up
+    assert "TMRAG_LLM_BASE_URL" not in replay.os.environ  # LLM mode is pointed at it only while it serves
