@@ -6,6 +6,10 @@ engine's own verification, citations and coverage make the answers. From the rep
     python scripts/llm_replay.py record DIR --questions F --split dev [--writers 4]
     # each writer follows DIR/briefN.md and writes DIR/cN.jsonl
     python scripts/llm_replay.py replay DIR --questions F --split dev --out ANSWERS.jsonl
+    python scripts/llm_replay.py evidence --questions eval/review.jsonl --split dev
+
+`evidence` needs no writer: it counts the answerable questions whose every evidence quote is in the
+passages LLM mode would send, by question type (what a model cannot see, it cannot answer).
 
 ANSWERS.jsonl has the shape of `blind_grading.py dump`, so `blind_grading.py batches` pairs it
 with the extractive answers. Nothing here is on the path a user runs.
@@ -14,9 +18,11 @@ with the extractive answers. Nothing here is on the path a user runs.
 from __future__ import annotations
 
 import argparse
+import collections
 import hashlib
 import json
 import os
+import re
 import socket
 import sys
 import threading
@@ -137,9 +143,49 @@ def replay(folder: Path, questions: Path, split: str, out: Path) -> None:
     print(f"{len(replies)} replies replayed; answers in {out}")
 
 
+def folded(text: str) -> str:
+    """Text compared without list bullets, bold marks or line breaks (a quote may be one list item)."""
+    return " ".join(re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", "", text).replace("*", "").split()).lower()
+
+
+def shown(quote: str, passages: str) -> bool:
+    """A quote is in the passages by its opening or by a stretch of its middle: a chunk may end
+    inside a list item, after the item's bold label."""
+    middle = len(quote) * 2 // 5
+    return quote[:60] in passages or quote[middle : middle + 50] in passages
+
+
+def evidence(questions: Path, split: str) -> None:
+    from tmrag.config import Settings
+    from tmrag.engine import Engine
+
+    engine = Engine.open(Settings())
+    asked: collections.Counter[str] = collections.Counter()
+    whole: collections.Counter[str] = collections.Counter()
+    counts: list[int] = []
+    for q in rows(questions).values():
+        if split not in q["tags"] or not q["answerable"] or not q.get("evidence"):
+            continue
+        ranking = engine.ranker.rank(engine.ranker.truecase(q["question"]), None, 10)
+        passages = engine.generator.passages(ranking)
+        counts.append(len(passages))
+        text = folded(" ".join(p.text for p in passages))
+        kind = q["tags"][0]
+        asked[kind] += 1
+        whole[kind] += all(shown(folded(e["quote"]), text) for e in q["evidence"])
+    n = sum(asked.values())
+    print(f"{n} answerable questions with evidence; every quote in LLM mode's passages: {sum(whole.values()) / n:.3f}"
+          f" ({sum(counts) / len(counts):.1f} passages on average)")
+    for kind in sorted(asked):
+        print(f"  {kind:12s} {asked[kind]:5d}  {whole[kind] / asked[kind]:.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
+    counted = sub.add_parser("evidence")
+    counted.add_argument("--questions", type=Path, required=True)
+    counted.add_argument("--split", default="dev")
     for name in ("record", "replay"):
         p = sub.add_parser(name)
         p.add_argument("folder", type=Path)
@@ -150,7 +196,9 @@ def main() -> None:
         else:
             p.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
-    if args.cmd == "record":
+    if args.cmd == "evidence":
+        evidence(args.questions, args.split)
+    elif args.cmd == "record":
         record(args.folder, args.questions, args.split, args.writers)
     else:
         replay(args.folder, args.questions, args.split, args.out)

@@ -160,13 +160,18 @@ def test_a_partly_answered_question_says_first_what_the_notes_do_not_state(llm_e
 
 
 def test_a_comparison_puts_each_sides_own_passages_in_front_of_the_model(llm_engine: Engine) -> None:
+    from tmrag.answer.llm import LLM_PASSAGES, LLM_TOP, SIDE_PASSAGES
+
     question = "Compare FlashAttention's tiling with PagedAttention's blocks: what does each one chunk?"
     llm_engine.ask(question)
     user = seen_requests[-1]["messages"][1]["content"]
     ranking = llm_engine.rank(question, k=10)
-    side_rows = llm_engine.evidence.side_passages(ranking, 2)
-    assert side_rows, "a comparison retrieves each side"
-    shown = re.findall(r'<passage id="(\d+)"', user)
-    assert 4 < len(shown) <= 8 and shown == [str(n) for n in range(1, len(shown) + 1)]
-    for row in side_rows[: 8 - 4]:
-        assert llm_engine.index.chunks[row].text in user
+    top = [c.row for c in ranking.results[:LLM_TOP]]
+    side_rows = llm_engine.evidence.side_passages(ranking, SIDE_PASSAGES)
+    assert len(side_rows) > SIDE_PASSAGES, "each side retrieved on its own"
+    expected = (top + [row for row in side_rows if row not in top])[:LLM_PASSAGES]
+    assert len(expected) > len(top)  # a side brings a passage the question's own ranking did not
+    bodies = re.findall(r'<passage id="(\d+)"[^>]*>\n(.*?)\n</passage>', user, re.S)
+    assert [int(n) for n, _ in bodies] == list(range(1, len(expected) + 1))
+    assert [body for _, body in bodies] == [llm_engine.index.chunks[row].text.replace("</passage>", "</ passage>")
+                                            for row in expected]

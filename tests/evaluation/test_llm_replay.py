@@ -26,3 +26,12 @@ def test_the_recorder_keeps_every_prompt_and_the_replayer_answers_each_by_its_ow
         assert "Written for one [1]." in _ask(url, "one?").text
         assert _ask(url, "two?").status_code == 404  # no reply was written for it: nothing is made up
     assert "TMRAG_LLM_BASE_URL" not in replay.os.environ  # LLM mode is pointed at it only while it serves
+
+
+def test_a_quoted_list_item_is_found_though_its_chunk_ends_after_the_items_label() -> None:
+    replay = load_script("llm_replay")
+    quote = replay.folded("- **Stragglers and failures.** A synchronous step waits for the slowest GPU, and faults are routine.")
+    first = replay.folded("- **Pipeline bubbles.** Uneven stages.\n- **Stragglers and failures.**")
+    second = replay.folded("A synchronous step waits for the slowest GPU, and faults are routine. Next item.")
+    assert replay.shown(quote, second) and not replay.shown(quote, first)
+    assert not replay.shown(quote, replay.folded("A synchronous step waits for the fastest GPU."))

@@ -13,14 +13,18 @@ from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from .composing import Composer, coverage_note
 from .generation import NOT_COVERED, LLMClient, Passage, build_messages, not_stated, strip_markers, verify
-from .quotes import ANSWER_PASSAGES, Pick
+from .quotes import Pick
 from .quoting import QuoteSelector
 from .types import Answer, Verification
 
-# Passages in front of the model: the answer's own four, then each side's or part's first two
-# (a comparison's other side, a multi-part question's other module), never more than this
-LLM_PASSAGES = 8
-SIDE_PASSAGES = 2
+# Passages in front of the model: the answer's first eight, then each side's or part's first four
+# (a comparison's other side, a multi-part question's other module), never more than sixteen. A
+# model reads all of them, unlike the extractive answer's four; review dev, answerable questions
+# whose every evidence quote is in the passages: 4 + 2 per side 0.523, 4 + 4 0.581, 8 + 4 0.657
+# (9.6 passages, about 3k tokens, on average; scripts/llm_replay.py evidence)
+LLM_TOP = 8
+SIDE_PASSAGES = 4
+LLM_PASSAGES = 16
 
 
 class GeneratedAnswerer:
@@ -66,7 +70,7 @@ class GeneratedAnswerer:
 
     def passages(self, ranking: Ranking) -> list[Passage]:
         """The answer's top passages, then each side's or part's own, numbered from 1."""
-        rows = [c.row for c in ranking.results[:ANSWER_PASSAGES]]
+        rows = [c.row for c in ranking.results[:LLM_TOP]]
         if self.side_rows is not None:
             rows += [row for row in self.side_rows(ranking, SIDE_PASSAGES) if row not in rows]
         chunks = self.index.chunks
