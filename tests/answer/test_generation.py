@@ -43,7 +43,7 @@ def fake_llm() -> FastAPI:
         elif "default block size" in user:  # answered in part, cited before the full stop as models do
             text = f"{first.rstrip('.')} [1].\nNOT_STATED: the default block size"
         else:
-            text = f"{first} [1] This extra claim cites a passage that does not exist. [9] " \
+            text = f"{first} [1] This extra claim cites a passage that does not exist. [99] " \
                    f"The moon is made of green cheese and orbits Jupiter. [2] {INJECTION}"
 
         def events():  # noqa: ANN202
@@ -95,7 +95,7 @@ def test_verification_keeps_supported_and_drops_the_rest(llm_engine: Engine) -> 
     assert v["sentences"] == 4 and v["supported"] == 1 and v["support_rate"] == 0.25
     reasons = {d["reason"] for d in v["dropped"]}
     assert reasons == {"invalid marker", "not supported by the cited passage", "no marker"}
-    assert "[9]" not in r["answer"] and "green cheese" not in r["answer"] and "Ignore all previous" not in r["answer"]
+    assert "[99]" not in r["answer"] and "green cheese" not in r["answer"] and "Ignore all previous" not in r["answer"]
     assert [c["marker"] for c in r["citations"]] == [1]
     cit = r["citations"][0]
     chunk = next(c for c in llm_engine.index.chunks if c.id == cit["chunk_id"])
@@ -169,8 +169,11 @@ def test_a_comparison_puts_each_sides_own_passages_in_front_of_the_model(llm_eng
     top = [c.row for c in ranking.results[:LLM_TOP]]
     side_rows = llm_engine.evidence.side_passages(ranking, SIDE_PASSAGES)
     assert len(side_rows) > SIDE_PASSAGES, "each side retrieved on its own"
-    expected = (top + [row for row in side_rows if row not in top])[:LLM_PASSAGES]
-    assert len(expected) > len(top)  # a side brings a passage the question's own ranking did not
+    sided = top + [row for row in side_rows if row not in top]
+    assert len(sided) > len(top)  # a side brings a passage the question's own ranking did not
+    read = llm_engine.generator.module_passages(ranking, set(sided))
+    assert read and not set(read) & set(sided)  # the first modules' other best passages come last
+    expected = (sided + read)[:LLM_PASSAGES]
     bodies = re.findall(r'<passage id="(\d+)"[^>]*>\n(.*?)\n</passage>', user, re.S)
     assert [int(n) for n, _ in bodies] == list(range(1, len(expected) + 1))
     assert [body for _, body in bodies] == [llm_engine.index.chunks[row].text.replace("</passage>", "</ passage>")

@@ -25,6 +25,11 @@ from .types import Answer, Verification
 LLM_TOP = 8
 SIDE_PASSAGES = 4
 LLM_PASSAGES = 16
+# Then the first two modules' own best two passages by the question's best sentence: the sections a
+# multi-question message needs beyond the ones its wording ranks first (review dev 0.657 -> 0.752,
+# 13.3 passages on average; three of each module 0.773 for 14.9; test 0.803 -> 0.846)
+READ_MODULES = 2
+MODULE_PASSAGES = 2
 
 
 class GeneratedAnswerer:
@@ -32,6 +37,10 @@ class GeneratedAnswerer:
                  embed: Callable[[str], np.ndarray], side_rows: Callable[[Ranking, int], list[int]] | None = None) -> None:
         self.settings, self.index, self.quoter, self.composer, self.embed = settings, index, quoter, composer, embed
         self.side_rows = side_rows
+        self.module_rows: dict[str, list[int]] = {}
+        for row, chunk in enumerate(index.chunks):
+            if chunk.kind == "module":
+                self.module_rows.setdefault(chunk.doc_id, []).append(row)
         self._client: LLMClient | None = None  # created on the first LLM-mode answer
         self.last_error: str | None = None
 
@@ -69,9 +78,22 @@ class GeneratedAnswerer:
                     "coverage": "partial" if missing else "answered", "missing": missing})
 
     def passages(self, ranking: Ranking) -> list[Passage]:
-        """The answer's top passages, then each side's or part's own, numbered from 1."""
+        """The answer's top passages, then each side's or part's own, then the best of the first
+        modules' other passages, numbered from 1."""
         rows = [c.row for c in ranking.results[:LLM_TOP]]
         if self.side_rows is not None:
             rows += [row for row in self.side_rows(ranking, SIDE_PASSAGES) if row not in rows]
+        rows += self.module_passages(ranking, set(rows))
         chunks = self.index.chunks
         return [Passage(i + 1, row, chunks[row].breadcrumb, chunks[row].text) for i, row in enumerate(rows[:LLM_PASSAGES])]
+
+    def module_passages(self, ranking: Ranking, shown: set[int]) -> list[int]:
+        """The first modules' passages not ``shown`` yet that hold the question's best sentences."""
+        chunks = self.index.chunks
+        modules = list(dict.fromkeys(chunks[c.row].doc_id for c in ranking.results if chunks[c.row].kind == "module"))
+        best = self.index.best_sentences(ranking.qvec)
+        rows: list[int] = []
+        for module in modules[:READ_MODULES]:
+            ranked = sorted(self.module_rows[module], key=lambda row: -best[row])
+            rows += [row for row in ranked if row not in shown][:MODULE_PASSAGES]
+        return rows
