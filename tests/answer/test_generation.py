@@ -40,6 +40,8 @@ def fake_llm() -> FastAPI:
         first = re.split(r"(?<=[.!?])\s+", passage.strip())[0]
         if "flat tire" in user:
             text = "NOT_COVERED"
+        elif "fill up with" in user:  # the right sentence, numbered as a neighbour's
+            text = f"{first} [2]"
         elif "default block size" in user:  # answered in part, cited before the full stop as models do
             text = f"{first.rstrip('.')} [1].\nNOT_STATED: the default block size"
         else:
@@ -178,3 +180,13 @@ def test_a_comparison_puts_each_sides_own_passages_in_front_of_the_model(llm_eng
     assert [int(n) for n, _ in bodies] == list(range(1, len(expected) + 1))
     assert [body for _, body in bodies] == [llm_engine.index.chunks[row].text.replace("</passage>", "</ passage>")
                                             for row in expected]
+
+
+def test_a_sentence_cited_to_a_neighbouring_passage_is_cited_to_the_one_that_supports_it(llm_engine: Engine) -> None:
+    question = "What does the KV cache fill up with during decoding?"
+    r = llm_engine.ask(question)
+    user = seen_requests[-1]["messages"][1]["content"]
+    first = re.search(r'<passage id="1"[^>]*>\n(.*?)\n</passage>', user, re.S).group(1)
+    assert r.mode == "llm" and r.verification is not None and r.verification.supported == 1
+    assert [c.chunk_id for c in r.citations] == [llm_engine.index.chunks[llm_engine.rank(question, k=10).results[0].row].id]
+    assert r.citations[0].quote in first

@@ -125,8 +125,10 @@ class LLMClient:
 
 def verify(text: str, passages: list[Passage], sentence_vectors: Callable[[int], np.ndarray],
            embed: Callable[[str], np.ndarray]) -> Verified:
-    """Keep a sentence only if it cites an existing passage that supports it lexically AND
-    semantically; record every dropped sentence and why."""
+    """Keep a sentence only if it cites an existing passage and a passage supports it lexically
+    AND semantically: the one it cites, else another one, which it is then cited to (dev37's
+    written replies: 19 of 28 unsupported sentences were supported by a passage they did not
+    cite). Record every dropped sentence and why."""
     by_marker = {p.marker: p for p in passages}
     parsed = answer_sentences(text.strip())
     out = Verified([], total=len(parsed))
@@ -137,6 +139,8 @@ def verify(text: str, passages: list[Passage], sentence_vectors: Callable[[int],
             out.dropped.append(DroppedSentence(sentence=sentence, reason=reason, markers=markers))
             continue
         support = _best_support(sentence, [by_marker[m] for m in valid], sentence_vectors, embed)
+        if support is None:  # cited to the wrong passage: models often number a neighbour's
+            support = _best_support(sentence, passages, sentence_vectors, embed)
         if support is None:
             out.dropped.append(DroppedSentence(sentence=sentence, reason="not supported by the cited passage",
                                                markers=valid))
