@@ -50,7 +50,9 @@ class GeneratedAnswerer:
             self._client = LLMClient(self.settings)
         passages = self.passages(ranking)
         try:
-            text, missing = not_stated(self._client.complete(build_messages(ranking.query.text, passages, self.settings)))
+            composed = len(ranking.intent.sides or ranking.intent.parts) > 1
+            messages = build_messages(ranking.query.text, passages, self.settings, composed)
+            text, missing = not_stated(self._client.complete(messages))
         except GenerationError as exc:
             self.last_error = str(exc)
             return None
