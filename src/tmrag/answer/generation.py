@@ -1,9 +1,10 @@
 """Optional LLM mode: an OpenAI-compatible chat-completions endpoint writes the answer from
-the top passages; every sentence is then verified against the passage it cites.
+the top passages; every sentence is then verified against the passage it cites (or, when that
+one does not support it, another passage the model was shown).
 
 Retrieved text goes into the prompt as delimited, quoted data; the system prompt says that
 instructions inside passages are not to be followed, and verification drops any sentence
-(an injected instruction echoed back, say) that no cited passage supports."""
+(an injected instruction echoed back, say) that no passage supports."""
 
 from __future__ import annotations
 
@@ -27,7 +28,6 @@ COMPOSED_WORDS = 1.5  # a question of several parts: room for a sentence on each
 NOT_STATED = "NOT_STATED:"  # opens the line that names what the passages leave out of a partly answered question
 LEXICAL_MIN = 0.6  # share of a sentence's content words that must occur in its cited passage
 SEMANTIC_MIN = 0.55  # cosine to the passage's best sentence; paraphrases of the notes score > 0.6
-
 
 
 def system_prompt(settings: Settings, composed: bool = False) -> str:

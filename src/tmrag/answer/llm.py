@@ -1,5 +1,6 @@
-"""LLM mode: generate from the top passages, keep only sentences a cited passage supports,
-and cite them exactly like extractive answers (the same quotes, spans and markers)."""
+"""LLM mode: generate from the top passages (and each side's, and the first modules' best), keep
+only sentences a passage supports, and cite them exactly like extractive answers (the same quotes,
+spans and markers); the model's NOT_COVERED or NOT_STATED reply decides coverage."""
 
 from __future__ import annotations
 
@@ -49,9 +50,9 @@ class GeneratedAnswerer:
         if self._client is None:
             self._client = LLMClient(self.settings)
         passages = self.passages(ranking)
+        composed = len(ranking.intent.sides or ranking.intent.parts) > 1
+        messages = build_messages(ranking.query.text, passages, self.settings, composed)
         try:
-            composed = len(ranking.intent.sides or ranking.intent.parts) > 1
-            messages = build_messages(ranking.query.text, passages, self.settings, composed)
             text, missing = not_stated(self._client.complete(messages))
         except GenerationError as exc:
             self.last_error = str(exc)
