@@ -113,8 +113,8 @@ class Evidence:
         return [side_query(own[n] if own else clause, sides, n) for n in range(len(sides))]
 
     def side_passages(self, ranking: Ranking, per_side: int) -> list[int]:
-        """The rows of each side's or part's own first ``per_side`` passages, for a writer that
-        needs every side in front of it (LLM mode); the main ranking's passages are not repeated."""
+        """The rows of each side's or part's own first ``per_side`` passages, each once, for a
+        writer that needs every side in front of it (LLM mode)."""
         rows: list[int] = []
         for query in self.side_queries(ranking):
             side = self.ranker.rank(query, ranking.categories, k=per_side)
