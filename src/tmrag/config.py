@@ -171,6 +171,12 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = 30.0
+    # What the model is shown: at most this many passages, the first modules' best `llm_module_passages`
+    # each among them. More shows more of a question's evidence (review dev, every quote shown: 16 and 2
+    # 0.752, 20 and 4 0.801, 24 and 6 0.841) for a longer prompt (~300 tokens a passage); the answers
+    # were graded blind at 16 and 2 only (docs/decisions.md, session 38).
+    llm_passages: int = Field(16, ge=4, le=64)
+    llm_module_passages: int = Field(2, ge=0, le=32)
 
     host: str = "127.0.0.1"
     port: int = 8000

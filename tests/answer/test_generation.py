@@ -165,7 +165,7 @@ def test_a_partly_answered_question_says_first_what_the_notes_do_not_state(llm_e
 
 
 def test_a_comparison_puts_each_sides_own_passages_in_front_of_the_model(llm_engine: Engine) -> None:
-    from tmrag.answer.llm import LLM_PASSAGES, LLM_TOP, SIDE_PASSAGES
+    from tmrag.answer.llm import LLM_TOP, SIDE_PASSAGES
 
     question = "Compare FlashAttention's tiling with PagedAttention's blocks: what does each one chunk?"
     llm_engine.ask(question)
@@ -179,7 +179,8 @@ def test_a_comparison_puts_each_sides_own_passages_in_front_of_the_model(llm_eng
     assert len(sided) > len(top)  # a side brings a passage the question's own ranking did not
     read = llm_engine.generator.module_passages(ranking, set(sided))
     assert read and not set(read) & set(sided)  # the first modules' other best passages come last
-    expected = (sided + read)[:LLM_PASSAGES]
+    assert len(read) <= 2 * llm_engine.settings.llm_module_passages
+    expected = (sided + read)[: llm_engine.settings.llm_passages]
     bodies = re.findall(r'<passage id="(\d+)"[^>]*>\n(.*?)\n</passage>', user, re.S)
     assert [int(n) for n, _ in bodies] == list(range(1, len(expected) + 1))
     assert [body for _, body in bodies] == [llm_engine.index.chunks[row].text.replace("</passage>", "</ passage>")

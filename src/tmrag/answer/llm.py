@@ -19,18 +19,16 @@ from .quoting import QuoteSelector
 from .types import Answer, Verification
 
 # Passages in front of the model: the answer's first eight, then each side's or part's first four
-# (a comparison's other side, a multi-part question's other module), never more than sixteen. A
+# (a comparison's other side, a multi-part question's other module), at most `llm_passages`. A
 # model reads all of them, unlike the extractive answer's four; review dev, answerable questions
 # whose every evidence quote is in the passages: 4 + 2 per side 0.523, 4 + 4 0.581, 8 + 4 0.657
 # (9.6 passages, about 3k tokens, on average; scripts/llm_replay.py evidence)
 LLM_TOP = 8
 SIDE_PASSAGES = 4
-LLM_PASSAGES = 16
-# Then the first two modules' own best two passages by the question's best sentence: the sections a
-# multi-question message needs beyond the ones its wording ranks first (review dev 0.657 -> 0.752,
-# 13.3 passages on average; three of each module 0.773 for 14.9; test 0.803 -> 0.846)
+# Then the first two modules' own best passages by the question's best sentence (settings: how many,
+# and the cap on all passages): the sections a multi-question message needs beyond the ones its
+# wording ranks first (two each: review dev 0.657 -> 0.752, 13.3 passages on average; test 0.803 -> 0.846)
 READ_MODULES = 2
-MODULE_PASSAGES = 2
 
 
 class GeneratedAnswerer:
@@ -88,7 +86,8 @@ class GeneratedAnswerer:
             rows += [row for row in self.side_rows(ranking, SIDE_PASSAGES) if row not in rows]
         rows += self.module_passages(ranking, set(rows))
         chunks = self.index.chunks
-        return [Passage(i + 1, row, chunks[row].breadcrumb, chunks[row].text) for i, row in enumerate(rows[:LLM_PASSAGES])]
+        return [Passage(i + 1, row, chunks[row].breadcrumb, chunks[row].text)
+                for i, row in enumerate(rows[: self.settings.llm_passages])]
 
     def module_passages(self, ranking: Ranking, shown: set[int]) -> list[int]:
         """The first modules' passages not ``shown`` yet that hold the question's best sentences."""
@@ -98,5 +97,5 @@ class GeneratedAnswerer:
         rows: list[int] = []
         for module in modules[:READ_MODULES]:
             ranked = sorted(self.module_rows[module], key=lambda row: -best[row])
-            rows += [row for row in ranked if row not in shown][:MODULE_PASSAGES]
+            rows += [row for row in ranked if row not in shown][: self.settings.llm_module_passages]
         return rows
