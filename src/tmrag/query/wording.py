@@ -21,12 +21,12 @@ PHRASE_END = re.compile(r"[.!]\s|\s+(?:for|in|when|while|during|under|on|at|with
 LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 MAX_SIDE_WORDS = 6  # "ZeRO-3/FSDP", "continuous batching", "the Anthropic prompt cache": sides are short
 WH_WORD = re.compile(r"\b(?:what|which|how|when|where|who|why)(?:'s)?\b", re.I)
+# "…, one line each", "a sentence per pitfall": how a list is asked to be written, item by item
+A_LINE_EACH = re.compile(r"\b(?:one|a)\s+(?:line|sentence)\s+(?:(?:on|for)\s+)?(?:each|per\s+\w+)\b", re.I)
 # The marker that numbers an item of a question asked in parts: "(1)", "2)", "(b)".
 ITEM_MARK = r"\(?(?:[1-9]|[a-e])\)"
 # Items marked in sequence, "(a) … (b) …" or "1) … 2) …": a question asked in separate items. One
 # "(1, 0)" or "the key at 5)" marks none.
-# "…, one line each", "a sentence per pitfall": how a list is asked to be written, item by item
-A_LINE_EACH = re.compile(r"\b(?:one|a)\s+(?:line|sentence)\s+(?:(?:on|for)\s+)?(?:each|per\s+\w+)\b", re.I)
 MARKED_ITEMS = re.compile(r"(?:^|\s)\(?(?:1|a)\)\s.*?\s\(?(?:2|b)\)\s", re.I)
 # An item opened in words or by its marker: "First, …", "(2) …".
 ITEM = rf"(?:^|\s)(?:{ITEM_MARK}|(?:first|second|third|fourth|finally),)"
