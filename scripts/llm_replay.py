@@ -40,6 +40,9 @@ from blind_grading import dump, rows  # noqa: E402 - a sibling script
 
 NOT_COVERED = "NOT_COVERED"  # what the recorder answers: the prompt is all it wants
 KEY_HEX = 16  # a prompt's key: 64 bits of its user message's digest, unique among a few hundred prompts
+# What decides the passages a prompt shows: `record` keeps them in DIR/settings.json and `replay`
+# uses them again, so a folder's replies still replay after the defaults change.
+PASSAGE_SETTINGS = ("llm_passages", "llm_module_passages", "llm_neighbours")
 BRIEF = """# Brief: you are the language model behind a chat-completions endpoint
 
 The file `{prompts}` holds {n} requests, one JSON object per line, each with `item`, `system` (the
@@ -80,8 +83,8 @@ def endpoint(replies: dict[str, str] | None, seen: list[dict]) -> FastAPI:
 
 
 @contextmanager
-def serving(app: FastAPI) -> Iterator[None]:
-    """``app`` on a free loopback port, with LLM mode pointed at it for this process."""
+def serving(app: FastAPI, env: dict[str, str] | None = None) -> Iterator[None]:
+    """``app`` on a free loopback port, with LLM mode pointed at it (and ``env`` set) for this process."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -90,7 +93,7 @@ def serving(app: FastAPI) -> Iterator[None]:
     thread.start()
     while not server.started:
         time.sleep(0.05)
-    pointed = {"TMRAG_LLM_BASE_URL": f"http://127.0.0.1:{port}/v1", "TMRAG_LLM_MODEL": "replay"}
+    pointed = {"TMRAG_LLM_BASE_URL": f"http://127.0.0.1:{port}/v1", "TMRAG_LLM_MODEL": "replay", **(env or {})}
     before = {name: os.environ.get(name) for name in pointed}
     os.environ.update(pointed)
     try:
@@ -112,6 +115,9 @@ def record(out: Path, questions: Path, split: str, writers: int) -> None:
     from tmrag.engine import Engine
 
     out.mkdir(parents=True, exist_ok=True)
+    settings = Settings()
+    (out / "settings.json").write_text(json.dumps({f"TMRAG_{n.upper()}": str(getattr(settings, n))
+                                                   for n in PASSAGE_SETTINGS}, indent=1) + "\n", encoding="utf-8")
     prompts: list[dict] = []
     seen: list[dict] = []
     with serving(endpoint(None, seen)):
@@ -139,7 +145,8 @@ def replay(folder: Path, questions: Path, split: str, out: Path) -> None:
     replies = {keys[c["item"]]: c["completion"] for f in sorted(folder.glob("c*.jsonl"))
                for c in map(json.loads, f.read_text(encoding="utf-8").splitlines())}
     seen: list[dict] = []
-    with serving(endpoint(replies, seen)):
+    kept = folder / "settings.json"
+    with serving(endpoint(replies, seen), json.loads(kept.read_text()) if kept.exists() else None):
         dump(out, split, questions)
     unanswered = sum(s["key"] not in replies for s in seen)
     print(f"{len(seen) - unanswered} replies replayed; answers in {out}")
@@ -167,19 +174,21 @@ def evidence(questions: Path, split: str) -> None:
     asked: collections.Counter[str] = collections.Counter()
     whole: collections.Counter[str] = collections.Counter()
     counts: list[int] = []
+    sizes: list[int] = []
     for q in rows(questions).values():
         if split not in q["tags"] or not q["answerable"] or not q.get("evidence"):
             continue
         ranking = engine.ranker.rank(engine.ranker.truecase(q["question"]), None, 10)
         passages = engine.generator.passages(ranking)
         counts.append(len(passages))
+        sizes.append(sum(len(p.text) for p in passages))
         text = folded(" ".join(p.text for p in passages))
         kind = q["tags"][0]
         asked[kind] += 1
         whole[kind] += all(shown(folded(e["quote"]), text) for e in q["evidence"])
     n = sum(asked.values())
     print(f"{n} answerable questions with evidence; every quote in LLM mode's passages: {sum(whole.values()) / n:.3f}"
-          f" ({sum(counts) / len(counts):.1f} passages on average)")
+          f" ({sum(counts) / len(counts):.1f} passages, {sum(sizes) / len(sizes):,.0f} characters on average)")
     for kind in sorted(asked):
         print(f"  {kind:12s} {asked[kind]:5d}  {whole[kind] / asked[kind]:.3f}")
 

@@ -172,11 +172,13 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = 30.0
     # What the model is shown: at most this many passages, the first modules' best `llm_module_passages`
-    # each among them. More shows more of a question's evidence (review dev, every quote shown: 16 and 2
-    # 0.752, 20 and 4 0.801, 24 and 6 0.841) for a longer prompt (~300 tokens a passage); the answers
-    # were graded blind at 16 and 2 only (docs/decisions.md, session 38).
-    llm_passages: int = Field(16, ge=4, le=64)
-    llm_module_passages: int = Field(2, ge=0, le=32)
+    # each among them, and the section neighbours of the first `llm_neighbours` passages. More shows more
+    # of a question's evidence (review dev, every quote shown, scripts/llm_replay.py evidence) for a
+    # longer prompt (a passage is ~110 tokens). Review dev / test: 16, 2 and 0: 0.746 / 0.846 (13.4
+    # passages, 6.1k characters); 24, 4 and 8: 0.854 / 0.973 (21.2 passages, 9.7k characters).
+    llm_passages: int = Field(24, ge=4, le=64)
+    llm_module_passages: int = Field(4, ge=0, le=32)
+    llm_neighbours: int = Field(8, ge=0, le=64)
 
     host: str = "127.0.0.1"
     port: int = 8000

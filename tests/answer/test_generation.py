@@ -180,11 +180,31 @@ def test_a_comparison_puts_each_sides_own_passages_in_front_of_the_model(llm_eng
     read = llm_engine.generator.module_passages(ranking, set(sided))
     assert read and not set(read) & set(sided)  # the first modules' other best passages come last
     assert len(read) <= 2 * llm_engine.settings.llm_module_passages
-    expected = (sided + read)[: llm_engine.settings.llm_passages]
+    expected = llm_engine.generator.with_neighbours(sided + read)[: llm_engine.settings.llm_passages]
+    assert set(sided[:8]) <= set(expected)
     bodies = re.findall(r'<passage id="(\d+)"[^>]*>\n(.*?)\n</passage>', user, re.S)
     assert [int(n) for n, _ in bodies] == list(range(1, len(expected) + 1))
     assert [body for _, body in bodies] == [llm_engine.index.chunks[row].text.replace("</passage>", "</ passage>")
                                             for row in expected]
+
+
+def test_the_first_passages_bring_their_section_neighbours_beside_them(llm_engine: Engine) -> None:
+    generator, chunks = llm_engine.generator, llm_engine.index.chunks
+    # a chunk with a same-section chunk after it, and one from another module that starts its section
+    row = next(r for r in range(1, len(chunks) - 1) if generator.same_section(r, r + 1)
+               and not generator.same_section(r - 1, r))
+    lone, later = [r for r in range(1, len(chunks) - 1) if chunks[r].doc_id != chunks[row].doc_id
+                   and not generator.same_section(r - 1, r) and not generator.same_section(r, r + 1)][:2]
+    assert generator.with_neighbours([lone, row, later]) == [lone, row, row + 1, later]
+    # only the first `llm_neighbours` passages bring theirs; a neighbour already shown is not moved
+    assert generator.with_neighbours([lone, later, row][:2]) == [lone, later]
+    assert generator.with_neighbours([row, lone, row + 1]) == [row, lone, row + 1]
+    none = llm_engine.settings.model_copy(update={"llm_neighbours": 0})
+    generator.settings, kept = none, generator.settings
+    try:
+        assert generator.with_neighbours([lone, row, later]) == [lone, row, later]
+    finally:
+        generator.settings = kept
 
 
 def test_a_sentence_cited_to_a_neighbouring_passage_is_cited_to_the_one_that_supports_it(llm_engine: Engine) -> None:
