@@ -13,7 +13,7 @@ from ..errors import GenerationError
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from .composing import Composer, coverage_note
-from .generation import NOT_COVERED, LLMClient, Passage, build_messages, not_stated, strip_markers, verify
+from .generation import NOT_COVERED, LLMClient, Passage, PassageVectors, build_messages, not_stated, strip_markers, verify
 from .quotes import Pick
 from .quoting import QuoteSelector
 from .types import Answer, Verification
@@ -22,7 +22,7 @@ from .types import Answer, Verification
 # (a comparison's other side, a multi-part question's other module), at most `llm_passages`. A
 # model reads all of them, unlike the extractive answer's four; review dev, answerable questions
 # whose every evidence quote is in the passages: 4 + 2 per side 0.523, 4 + 4 0.581, 8 + 4 0.657
-# (9.6 passages, about 3k tokens, on average; scripts/llm_replay.py evidence)
+# (9.6 passages on average; scripts/llm_replay.py evidence)
 LLM_TOP = 8
 SIDE_PASSAGES = 4
 # Then the first two modules' own best passages by the question's best sentence (settings: how many,
@@ -39,6 +39,7 @@ class GeneratedAnswerer:
                  embed: Callable[[str], np.ndarray], side_rows: Callable[[Ranking, int], list[int]] | None = None) -> None:
         self.settings, self.index, self.quoter, self.composer, self.embed = settings, index, quoter, composer, embed
         self.side_rows = side_rows
+        self.vectors = PassageVectors(index.sentence_vectors_of, lambda row: index.chunk_vectors[row])
         self.module_rows: dict[str, list[int]] = {}
         for row, chunk in enumerate(index.chunks):
             if chunk.kind == "module":
@@ -60,7 +61,7 @@ class GeneratedAnswerer:
             return None
         if text.strip() == NOT_COVERED:
             return self.composer.compose(ranking, [], True).model_copy(update={"mode": "llm"})
-        checked = verify(text, passages, self.index.sentence_vectors_of, self.embed)
+        checked = verify(text, passages, self.vectors, self.embed)
         if not checked.sentences:
             return None
         rows = {p.marker: p.row for p in passages}

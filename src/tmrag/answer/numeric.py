@@ -95,19 +95,24 @@ def quantities(text: str) -> set[str]:
     """The values ``text`` states, each in one canonical form, so that a question's "1K", "20%"
     and "1e24" meet the notes' "1,000", "p = 0.2" and "10^24". A percentage also stands as
     written ("95% cache hit")."""
+    return set().union(*quantity_forms(text))
+
+
+def quantity_forms(text: str) -> list[set[str]]:
+    """Each quantity ``text`` states, as the canonical forms it may take (a percentage two)."""
     text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+", lambda m: "^" + m.group(0).translate(SUPERSCRIPTS), text)
-    found: set[float] = set()
+    found: list[set[float]] = []
     for m in QUANTITY_RE.finditer(text):
         if m.group("mant"):
-            found.add(float(m.group("mant")) * 10.0 ** int(m.group("exp")))
+            found.append({float(m.group("mant")) * 10.0 ** int(m.group("exp"))})
         elif m.group("pow"):
-            found.add(10.0 ** int(m.group("pow")))
+            found.append({10.0 ** int(m.group("pow"))})
         elif m.group("ebase"):
-            found.add(float(m.group("ebase")) * 10.0 ** int(m.group("eexp")))
+            found.append({float(m.group("ebase")) * 10.0 ** int(m.group("eexp"))})
         else:
             value = float(m.group("num").replace(",", "")) * SCALES.get(m.group("unit") or m.group("word") or "", 1.0)
-            found |= {value, value / 100} if m.group("pct") else {value}
-    return {f"{v:.6g}" for v in found}
+            found.append({value, value / 100} if m.group("pct") else {value})
+    return [{f"{v:.6g}" for v in forms} for forms in found]
 
 
 def case_values(question: str) -> set[str]:

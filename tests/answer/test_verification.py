@@ -1,0 +1,55 @@
+"""LLM mode's sentence check on its own: which written sentences a passage supports, with vectors
+made to order (the real embedder's scores are measured by scripts/support_labels.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tmrag.answer.generation import Passage, PassageVectors, verify
+
+DECODE = "At batch 256 one decode step needs 3.58×10¹⁶ FLOPs, about 9.1 ms at half the node's peak."
+ROUTING = "Mixtral routes each token to 2 of its 8 experts and adds their outputs."
+PASSAGES = [Passage(1, 0, "LLM Deployment › Worked numbers", DECODE), Passage(2, 1, "MoE › Routing", ROUTING)]
+
+
+def unit(angle: float) -> np.ndarray:
+    return np.array([np.cos(angle), np.sin(angle)], dtype=np.float32)
+
+
+def check(text: str, cosine: float, passage_cosine: float = 0.0, sentences: bool = True) -> list:
+    """``text`` verified against PASSAGES when every written sentence has ``cosine`` to each
+    passage's sentence and ``passage_cosine`` to the whole passage."""
+    vectors = PassageVectors(lambda row: np.stack([unit(np.arccos(cosine))]) if sentences else np.zeros((0, 2)),
+                             lambda row: unit(np.arccos(passage_cosine)))
+    return verify(text, PASSAGES, vectors, lambda sentence: unit(0.0)).sentences
+
+
+def test_a_sentence_in_the_passages_own_words_is_kept_however_low_its_cosine() -> None:
+    written = "One decode step at batch 256 needs 3.58×10^16 FLOPs, about 9.1 ms at half the peak [1]."
+    assert [s.marker for s in check(written, cosine=0.2)] == [1]
+    # fewer of its words: the meaning must match too, by a sentence or by the whole passage
+    loose = "Each decode step costs 3.58×10^16 FLOPs of work for the whole node [1]."
+    assert check(loose, cosine=0.3) == []
+    assert [s.marker for s in check(loose, cosine=0.5)] == [1]
+    assert [s.marker for s in check(loose, cosine=0.3, passage_cosine=0.5)] == [1]
+
+
+def test_a_number_no_passage_states_drops_the_sentence_whatever_else_matches() -> None:
+    wrong = "At batch 256 one decode step needs 3.58×10¹⁶ FLOPs, about 8.1 ms at half the node's peak [1]."
+    verified = verify(wrong, PASSAGES, PassageVectors(lambda row: np.stack([unit(0.0)]), lambda row: unit(0.0)),
+                      lambda sentence: unit(0.0))
+    assert verified.sentences == [] and verified.dropped[0].reason == "a number no passage states"
+    # the stated numbers pass: the sentence then stands or falls on its support
+    assert [s.marker for s in check("Mixtral routes each token to 2 of its 8 experts [2].", cosine=0.9)] == [2]
+
+
+def test_a_sentence_cited_to_the_wrong_passage_is_cited_to_the_one_that_supports_it() -> None:
+    assert [s.marker for s in check("Mixtral routes each token to 2 of its 8 experts [1].", cosine=0.9)] == [2]
+
+
+def test_a_sentence_about_something_else_is_dropped() -> None:
+    assert check("Paged attention stores the KV cache in fixed-size blocks [1].", cosine=0.9) == []
+
+
+def test_a_code_block_supports_nothing_since_it_has_no_sentence_to_quote() -> None:
+    assert check("Mixtral routes each token to 2 of its 8 experts [2].", cosine=0.9, sentences=False) == []
