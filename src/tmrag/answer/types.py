@@ -22,7 +22,8 @@ class Citation(Location):
 
 class DroppedSentence(Strict):
     sentence: str
-    reason: str = Field(description='"no marker", "invalid marker" or "not supported by the cited passage"')
+    reason: str = Field(description='"no marker", "invalid marker", "a number no passage states" or '
+                                    '"not supported by the cited passage"')
     markers: list[int]
 
 
