@@ -6,6 +6,7 @@ engine's own verification, citations and coverage make the answers. From the rep
     python scripts/llm_replay.py record DIR --questions F --split dev [--writers 4]
     # each writer follows DIR/briefN.md and writes DIR/cN.jsonl
     python scripts/llm_replay.py replay DIR --questions F --split dev --out ANSWERS.jsonl
+    python scripts/llm_replay.py eval DIR --questions F --split dev    # `tmrag eval` with the replies served
     python scripts/llm_replay.py evidence --questions eval/review.jsonl --split dev
 
 `evidence` needs no writer: it counts the answerable questions whose every evidence quote is in the
@@ -140,18 +141,33 @@ def record(out: Path, questions: Path, split: str, writers: int) -> None:
     print(f"{len(prompts)} prompts, {writers} briefs in {out}")
 
 
-def replay(folder: Path, questions: Path, split: str, out: Path) -> None:
+def written(folder: Path) -> tuple[dict[str, str], dict[str, str] | None]:
+    """A folder's replies by prompt key, and the passage settings it was recorded with."""
     keys = {p["item"]: p["key"] for p in map(json.loads, (folder / "prompts.jsonl").read_text().splitlines())}
     replies = {keys[c["item"]]: c["completion"] for f in sorted(folder.glob("c*.jsonl"))
                for c in map(json.loads, f.read_text(encoding="utf-8").splitlines())}
-    seen: list[dict] = []
     kept = folder / "settings.json"
-    with serving(endpoint(replies, seen), json.loads(kept.read_text()) if kept.exists() else None):
+    return replies, json.loads(kept.read_text()) if kept.exists() else None
+
+
+def replay(folder: Path, questions: Path, split: str, out: Path) -> None:
+    replies, settings = written(folder)
+    seen: list[dict] = []
+    with serving(endpoint(replies, seen), settings):
         dump(out, split, questions)
     unanswered = sum(s["key"] not in replies for s in seen)
     print(f"{len(seen) - unanswered} replies replayed; answers in {out}")
     if unanswered:  # the prompts changed since `record` (passages, wording): those answers are extractive
         print(f"warning: {unanswered} prompts have no written reply; record again", file=sys.stderr)
+
+
+def evaluate(folder: Path, questions: Path, split: str) -> None:
+    """`tmrag eval` in LLM mode with the folder's replies served: the metrics the eval gate reads."""
+    from tmrag.cli import main as tmrag
+
+    replies, settings = written(folder)
+    with serving(endpoint(replies, []), settings):
+        tmrag(["eval", "--golden", str(questions), "--split", split, "--modes", "default"])
 
 
 def folded(text: str) -> str:
@@ -199,20 +215,22 @@ def main() -> None:
     counted = sub.add_parser("evidence")
     counted.add_argument("--questions", type=Path, required=True)
     counted.add_argument("--split", default="dev")
-    for name in ("record", "replay"):
+    for name in ("record", "replay", "eval"):
         p = sub.add_parser(name)
         p.add_argument("folder", type=Path)
         p.add_argument("--questions", type=Path, required=True)
         p.add_argument("--split", default="dev")
         if name == "record":
             p.add_argument("--writers", type=int, default=4)
-        else:
+        elif name == "replay":
             p.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     if args.cmd == "evidence":
         evidence(args.questions, args.split)
     elif args.cmd == "record":
         record(args.folder, args.questions, args.split, args.writers)
+    elif args.cmd == "eval":
+        evaluate(args.folder, args.questions, args.split)
     else:
         replay(args.folder, args.questions, args.split, args.out)
 

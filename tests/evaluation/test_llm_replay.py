@@ -32,6 +32,8 @@ def test_a_folders_passage_settings_hold_while_its_replies_replay() -> None:
     replay = load_script("llm_replay")
     folder = replay.Path(__file__).resolve().parents[2] / "eval/llm-replies/dev38"
     kept = replay.json.loads((folder / "settings.json").read_text())
+    replies, settings = replay.written(folder)
+    assert settings == kept and len(replies) == len((folder / "prompts.jsonl").read_text().splitlines())
     assert set(kept) == {f"TMRAG_{n.upper()}" for n in replay.PASSAGE_SETTINGS}
     with replay.serving(replay.endpoint({}, []), kept):
         from tmrag.config import Settings
