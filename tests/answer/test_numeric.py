@@ -165,3 +165,15 @@ def test_a_number_in_the_unit_the_question_asks_for_scores_above_one_in_another(
     other = scorer.result("- Passes: 50 steps × 2 (guidance) = 100, so 100 × 4.0866×10¹⁶ = 4.0866×10¹⁸ FLOPs.")
     assert asked > other
     assert asked_units("what is the cost per clip?") == set()
+
+
+def test_one_figure_written_several_ways_shares_a_form_when_mantissas_count() -> None:
+    from tmrag.answer.numeric import quantity_forms
+
+    model, notes = quantity_forms("312×10^12 FLOP/s and 4,096 and 10^-8", mantissas=True), \
+        quantity_forms("312 TFLOPS, 989T, $d=4{,}096$, $\\epsilon = 10^{-8}$", mantissas=True)
+    shown = set().union(*notes)
+    assert all(forms & shown for forms in model)
+    assert {"989", "9.89e+14"} in notes  # "989T" states 989 as well as 9.89×10^14
+    # without mantissas a scaled figure is only its value, and LaTeX is read as it stands
+    assert quantity_forms("312×10^12") == [{"3.12e+14"}] and {"4"} in quantity_forms("$d=4{,}096$")

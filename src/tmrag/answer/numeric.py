@@ -98,20 +98,26 @@ def quantities(text: str) -> set[str]:
     return set().union(*quantity_forms(text))
 
 
-def quantity_forms(text: str) -> list[set[str]]:
-    """Each quantity ``text`` states, as the canonical forms it may take (a percentage two)."""
+def quantity_forms(text: str, mantissas: bool = False) -> list[set[str]]:
+    """Each quantity ``text`` states, as the canonical forms it may take (a percentage two);
+    ``mantissas``: a scaled figure's mantissa too, since one figure is written "312×10^12", "312T"
+    and "312 TFLOPS" (LaTeX's "4{,}096" and "10^{-8}" read as written out)."""
     text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+", lambda m: "^" + m.group(0).translate(SUPERSCRIPTS), text)
+    if mantissas:
+        text = re.sub(r"\^\{(-?\d+)\}", r"^\1", text.replace("{,}", ","))
     found: list[set[float]] = []
     for m in QUANTITY_RE.finditer(text):
         if m.group("mant"):
-            found.append({float(m.group("mant")) * 10.0 ** int(m.group("exp"))})
+            mantissa = float(m.group("mant"))
+            found.append({mantissa * 10.0 ** int(m.group("exp"))} | ({mantissa} if mantissas else set()))
         elif m.group("pow"):
             found.append({10.0 ** int(m.group("pow"))})
         elif m.group("ebase"):
             found.append({float(m.group("ebase")) * 10.0 ** int(m.group("eexp"))})
         else:
-            value = float(m.group("num").replace(",", "")) * SCALES.get(m.group("unit") or m.group("word") or "", 1.0)
-            found.append({value, value / 100} if m.group("pct") else {value})
+            number = float(m.group("num").replace(",", ""))
+            value = number * SCALES.get(m.group("unit") or m.group("word") or "", 1.0)
+            found.append(({value, value / 100} if m.group("pct") else {value}) | ({number} if mantissas else set()))
     return [{f"{v:.6g}" for v in forms} for forms in found]
 
 
