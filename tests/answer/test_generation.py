@@ -191,10 +191,9 @@ def test_a_comparison_puts_each_sides_own_passages_in_front_of_the_model(llm_eng
 def test_the_first_passages_bring_their_section_neighbours_beside_them(llm_engine: Engine) -> None:
     generator, chunks = llm_engine.generator, llm_engine.index.chunks
     # a chunk with a same-section chunk after it, and one from another module that starts its section
-    row = next(r for r in range(1, len(chunks) - 1) if generator.same_section(r, r + 1)
-               and not generator.same_section(r - 1, r))
-    lone, later = [r for r in range(1, len(chunks) - 1) if chunks[r].doc_id != chunks[row].doc_id
-                   and not generator.same_section(r - 1, r) and not generator.same_section(r, r + 1)][:2]
+    row = next(r for r in range(len(chunks)) if generator.section_neighbours(r) == (None, r + 1))
+    lone, later = [r for r in range(len(chunks)) if chunks[r].doc_id != chunks[row].doc_id
+                   and generator.section_neighbours(r) == (None, None)][:2]
     assert generator.with_neighbours([lone, row, later]) == [lone, row, row + 1, later]
     # only the first `llm_neighbours` passages bring theirs; a neighbour already shown is not moved
     assert generator.with_neighbours([lone, later, row][:2]) == [lone, later]

@@ -97,23 +97,25 @@ class GeneratedAnswerer:
         """``rows`` with the section neighbours of the first ``llm_neighbours`` of them, each placed
         beside the passage it continues so the model reads the section in order; the neighbours go
         ahead of the rows after those first ones."""
-        chunks, first = self.index.chunks, rows[: self.settings.llm_neighbours]
+        first = rows[: self.settings.llm_neighbours]
         taken = set(rows)
         ordered: list[int] = []
         for row in first:
-            before, after = row - 1, row + 1
-            if before >= 0 and before not in taken and self.same_section(before, row):
-                ordered.append(before)
-                taken.add(before)
-            ordered.append(row)
-            if after < len(chunks) and after not in taken and self.same_section(after, row):
-                ordered.append(after)
-                taken.add(after)
-        return ordered + [row for row in rows[len(first):] if row not in ordered]
+            before, after = self.section_neighbours(row)
+            for near in (before, row, after):
+                if near == row or (near is not None and near not in taken):
+                    ordered.append(near)
+                    taken.add(near)
+        return ordered + rows[len(first):]
 
-    def same_section(self, a: int, b: int) -> bool:
-        chunks = self.index.chunks
-        return chunks[a].doc_id == chunks[b].doc_id and chunks[a].breadcrumb == chunks[b].breadcrumb
+    def section_neighbours(self, row: int) -> tuple[int | None, int | None]:
+        """The chunks just before and after ``row`` in its section, where there are any."""
+        chunk = self.index.chunks[row]
+        section = self.quoter.sections.rows.get((chunk.module_id, chunk.anchor), []) if chunk.kind == "module" else []
+        if row not in section:
+            return None, None
+        at = section.index(row)
+        return section[at - 1] if at else None, section[at + 1] if at + 1 < len(section) else None
 
     def module_passages(self, ranking: Ranking, shown: set[int]) -> list[int]:
         """The first modules' passages not ``shown`` yet that hold the question's best sentences."""
