@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import collections
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -43,7 +44,7 @@ NOT_COVERED = "NOT_COVERED"  # what the recorder answers: the prompt is all it w
 KEY_HEX = 16  # a prompt's key: 64 bits of its user message's digest, unique among a few hundred prompts
 # What decides the passages a prompt shows: `record` keeps them in DIR/settings.json and `replay`
 # uses them again, so a folder's replies still replay after the defaults change.
-PASSAGE_SETTINGS = ("llm_passages", "llm_module_passages", "llm_neighbours")
+PASSAGE_SETTINGS = ("llm_passages", "llm_module_passages", "llm_neighbours", "llm_followup_passages")
 BRIEF = """# Brief: you are the language model behind a chat-completions endpoint
 
 The file `{prompts}` holds {n} requests, one JSON object per line, each with `item`, `system` (the
@@ -66,8 +67,9 @@ def prompt_key(messages: list[dict]) -> str:
     return hashlib.sha256(messages[-1]["content"].encode()).hexdigest()[:KEY_HEX]
 
 
-def endpoint(replies: dict[str, str] | None, seen: list[dict]) -> FastAPI:
-    """Records every request; answers from ``replies`` by prompt key, or NOT_COVERED to record only."""
+def endpoint(replies: dict[str, str] | None, seen: list[dict], record_new: bool = False) -> FastAPI:
+    """Records every request; answers from ``replies`` by prompt key, or NOT_COVERED to record only
+    (every prompt, or with ``record_new`` the ones no reply was written for)."""
     app = FastAPI()
 
     @app.post("/v1/chat/completions")
@@ -75,6 +77,8 @@ def endpoint(replies: dict[str, str] | None, seen: list[dict]) -> FastAPI:
         messages = (await request.json())["messages"]
         seen.append({"key": prompt_key(messages), "messages": messages})
         text = NOT_COVERED if replies is None else replies.get(prompt_key(messages))
+        if text is None and record_new:
+            text = NOT_COVERED
         if text is None:
             raise HTTPException(404, "no reply was written for this prompt")
         event = json.dumps({"choices": [{"delta": {"content": text}}]})
@@ -110,35 +114,53 @@ def serving(app: FastAPI, env: dict[str, str] | None = None) -> Iterator[None]:
 
 
 def record(out: Path, questions: Path, split: str, writers: int) -> None:
-    """Asks every question in LLM mode, keeps the prompt each one sends (none when the engine
-    abstains first), and writes one brief per writer with a share of the prompts."""
+    """Asks every question in LLM mode, keeps the prompts it sends (none when the engine abstains
+    first), and writes one brief per writer with a share of them. Run again on a folder whose
+    replies are written, it serves them and keeps only the prompts they lead to (a follow-up round,
+    item ``ID#2``), in briefs and files of their own (``briefN-r2.md``, ``cN-r2.jsonl``)."""
     from tmrag.config import Settings
     from tmrag.engine import Engine
 
     out.mkdir(parents=True, exist_ok=True)
-    settings = Settings()
-    (out / "settings.json").write_text(json.dumps({f"TMRAG_{n.upper()}": str(getattr(settings, n))
-                                                   for n in PASSAGE_SETTINGS}, indent=1) + "\n", encoding="utf-8")
+    replies, settings = written(out) if (out / "prompts.jsonl").exists() else ({}, None)
+    if settings is None:
+        current = Settings()
+        settings = {f"TMRAG_{n.upper()}": str(getattr(current, n)) for n in PASSAGE_SETTINGS}
+        (out / "settings.json").write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")
     prompts: list[dict] = []
     seen: list[dict] = []
-    with serving(endpoint(None, seen)):
+    with serving(endpoint(replies, seen, record_new=True), settings):
         engine = Engine.open(Settings())
         for q in rows(questions).values():
             if split in q["tags"]:
                 asked = len(seen)
                 engine.ask(q["question"])
-                if len(seen) > asked:
-                    msgs = seen[asked]["messages"]
-                    prompts.append({"item": q["id"], "key": seen[asked]["key"], "system": msgs[0]["content"],
-                                    "user": msgs[-1]["content"]})
-    (out / "prompts.jsonl").write_text("".join(json.dumps(p) + "\n" for p in prompts), encoding="utf-8")
+                for n, sent in enumerate(seen[asked:]):
+                    if sent["key"] not in replies:
+                        msgs = sent["messages"]
+                        prompts.append({"item": q["id"] if n == 0 else f"{q['id']}#{n + 1}", "key": sent["key"],
+                                        "system": msgs[0]["content"], "user": msgs[-1]["content"]})
+    write_briefs(out, prompts, writers)
+
+
+def write_briefs(out: Path, prompts: list[dict], writers: int) -> None:
+    """``prompts`` added to the folder's prompts.jsonl and shared among ``writers`` briefs, named
+    by round: p1.jsonl, brief1.md and c1.jsonl in the first; p1-r2.jsonl … in the next."""
+    kept = out / "prompts.jsonl"
+    earlier = kept.read_text(encoding="utf-8") if kept.exists() else ""
+    rounds = 1 if not earlier else next(n for n in itertools.count(2) if not (out / f"p1-r{n}.jsonl").exists())
+    tail = "" if rounds == 1 else f"-r{rounds}"
+    kept.write_text(earlier + "".join(json.dumps(p) + "\n" for p in prompts), encoding="utf-8")
+    if not prompts:
+        print(f"no new prompts in {out}")
+        return
     for n in range(1, writers + 1):
         share = prompts[n - 1 :: writers]
-        (out / f"p{n}.jsonl").write_text("".join(json.dumps({k: p[k] for k in ("item", "system", "user")}) + "\n"
-                                                 for p in share), encoding="utf-8")
-        (out / f"brief{n}.md").write_text(BRIEF.format(prompts=out / f"p{n}.jsonl", n=len(share),
-                                                       out=out / f"c{n}.jsonl"), encoding="utf-8")
-    print(f"{len(prompts)} prompts, {writers} briefs in {out}")
+        (out / f"p{n}{tail}.jsonl").write_text("".join(json.dumps({k: p[k] for k in ("item", "system", "user")}) + "\n"
+                                                       for p in share), encoding="utf-8")
+        (out / f"brief{n}{tail}.md").write_text(BRIEF.format(prompts=out / f"p{n}{tail}.jsonl", n=len(share),
+                                                              out=out / f"c{n}{tail}.jsonl"), encoding="utf-8")
+    print(f"{len(prompts)} prompts, {writers} briefs in {out} (round {rounds})")
 
 
 def written(folder: Path) -> tuple[dict[str, str], dict[str, str] | None]:

@@ -50,3 +50,25 @@ def test_a_quoted_list_item_is_found_though_its_chunk_ends_after_the_items_label
     second = replay.folded("A synchronous step waits for the slowest GPU, and faults are routine. Next item.")
     assert replay.shown(quote, second) and not replay.shown(quote, first)
     assert not replay.shown(quote, replay.folded("A synchronous step waits for the fastest GPU."))
+
+
+def test_a_second_record_serves_the_written_replies_and_briefs_only_the_new_prompts(tmp_path) -> None:  # noqa: ANN001
+    replay = load_script("llm_replay")
+    seen: list[dict] = []
+    with replay.serving(replay.endpoint({}, seen, record_new=True)):
+        _ask(replay.os.environ["TMRAG_LLM_BASE_URL"], "one?")
+    first = {"item": "r-1", "key": seen[0]["key"], "system": "rules", "user": "Question: one?"}
+    replay.write_briefs(tmp_path, [first], writers=1)
+    (tmp_path / "c1.jsonl").write_text(replay.json.dumps({"item": "r-1", "completion": "One [1].\nNOT_STATED: x"}) + "\n")
+    replies, _ = replay.written(tmp_path)
+    with replay.serving(replay.endpoint(replies, seen, record_new=True)):
+        url = replay.os.environ["TMRAG_LLM_BASE_URL"]
+        assert "One [1]." in _ask(url, "one?").text
+        assert replay.NOT_COVERED in _ask(url, "one, again?").text  # a follow-up nobody has answered yet
+    again = {"item": "r-1#2", "key": seen[-1]["key"], "system": "rules", "user": "Question: one, again?"}
+    replay.write_briefs(tmp_path, [again], writers=1)
+    assert "r-1#2" in (tmp_path / "p1-r2.jsonl").read_text() and "r-1#2" not in (tmp_path / "p1.jsonl").read_text()
+    assert "c1-r2.jsonl" in (tmp_path / "brief1-r2.md").read_text()
+    (tmp_path / "c1-r2.jsonl").write_text(replay.json.dumps({"item": "r-1#2", "completion": "Both [2]."}) + "\n")
+    replies, _ = replay.written(tmp_path)
+    assert replies == {seen[0]["key"]: "One [1].\nNOT_STATED: x", seen[-1]["key"]: "Both [2]."}

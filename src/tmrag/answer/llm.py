@@ -32,13 +32,18 @@ READ_MODULES = 2
 # The first passages' own section neighbours (the chunk before and after, when in the same section)
 # come in too, each beside the passage it continues: a section's answer often runs past the chunk its
 # wording ranks (review dev: of the quotes still missing, 44% sat in the next or previous chunk).
+# A follow-up retrieves each thing a reply says is not stated ten passages deep: the first ones are
+# mostly passages the model was already shown.
+FOLLOWUP_DEPTH = 10
+FOLLOWUP_EACH = 3  # at least this many new passages per thing named, however many it names
 
 
 class GeneratedAnswerer:
     def __init__(self, settings: Settings, index: LoadedIndex, quoter: QuoteSelector, composer: Composer,
-                 embed: Callable[[str], np.ndarray], side_rows: Callable[[Ranking, int], list[int]] | None = None) -> None:
+                 embed: Callable[[str], np.ndarray], side_rows: Callable[[Ranking, int], list[int]] | None = None,
+                 lookup: Callable[[str, list[str] | None, int], list[int]] | None = None) -> None:
         self.settings, self.index, self.quoter, self.composer, self.embed = settings, index, quoter, composer, embed
-        self.side_rows = side_rows
+        self.side_rows, self.lookup = side_rows, lookup
         self.vectors = PassageVectors(index.sentence_vectors_of, lambda row: index.chunk_vectors[row])
         self.module_rows: dict[str, list[int]] = {}
         for row, chunk in enumerate(index.chunks):
@@ -53,12 +58,13 @@ class GeneratedAnswerer:
             self._client = LLMClient(self.settings)
         passages = self.passages(ranking)
         composed = len(ranking.intent.sides or ranking.intent.parts) > 1
-        messages = build_messages(ranking.query.text, passages, self.settings, composed)
         try:
-            text, missing = not_stated(self._client.complete(messages))
+            text, missing = self.reply(ranking, passages, composed)
         except GenerationError as exc:
             self.last_error = str(exc)
             return None
+        if missing:
+            text, missing, passages = self.follow_up(ranking, passages, composed, (text, missing))
         if text.strip() == NOT_COVERED:
             return self.composer.compose(ranking, [], True).model_copy(update={"mode": "llm"})
         checked = verify(text, passages, self.vectors, self.embed)
@@ -81,6 +87,45 @@ class GeneratedAnswerer:
         return self.composer.compose(ranking, quotes, False).model_copy(
             update={"answer": " ".join(opening + parts), "mode": "llm", "verification": report,
                     "coverage": "partial" if missing else "answered", "missing": missing})
+
+    def reply(self, ranking: Ranking, passages: list[Passage], composed: bool) -> tuple[str, list[str]]:
+        """The model's reply to the question over ``passages``, and what it says they do not state."""
+        assert self._client is not None
+        return not_stated(self._client.complete(build_messages(ranking.query.text, passages, self.settings, composed)))
+
+    def follow_up(self, ranking: Ranking, passages: list[Passage], composed: bool,
+                  first: tuple[str, list[str]]) -> tuple[str, list[str], list[Passage]]:
+        """A reply that names what its passages do not state is asked once more, with the passages
+        retrieved for what it named added after the others (their numbers unchanged). The second
+        reply is kept unless it fails or says the passages do not answer at all."""
+        extra = self.missing_rows(ranking, first[1], {p.row for p in passages})
+        if not extra:
+            return (*first, passages)
+        chunks = self.index.chunks
+        more = passages + [Passage(len(passages) + n + 1, row, chunks[row].breadcrumb, chunks[row].text)
+                           for n, row in enumerate(extra)]
+        try:
+            text, missing = self.reply(ranking, more, composed)
+        except GenerationError as exc:
+            self.last_error = str(exc)
+            return (*first, passages)
+        return (*first, passages) if text.strip() == NOT_COVERED else (text, missing, more)
+
+    def missing_rows(self, ranking: Ranking, missing: list[str], shown: set[int]) -> list[int]:
+        """Passages not ``shown`` yet for each thing ``missing``, taken in turns, each with its
+        section neighbours, at most ``llm_followup_passages``."""
+        cap = self.settings.llm_followup_passages
+        if self.lookup is None or not cap:
+            return []
+        each = max(FOLLOWUP_EACH, cap // len(missing))
+        found = [[row for row in self.lookup(m, ranking.categories, FOLLOWUP_DEPTH) if row not in shown][:each]
+                 for m in missing]
+        rows: list[int] = []
+        for turn in range(max(map(len, found))):
+            for row in (f[turn] for f in found if turn < len(f)):
+                before, after = self.section_neighbours(row)
+                rows += [r for r in (before, row, after) if r is not None and r not in shown and r not in rows]
+        return rows[:cap]
 
     def passages(self, ranking: Ranking) -> list[Passage]:
         """The answer's top passages, then each side's or part's own, then the best of the first
