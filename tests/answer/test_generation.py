@@ -252,3 +252,18 @@ def test_a_follow_up_that_finds_nothing_keeps_the_first_reply_and_none_is_sent_w
     asked = "Why does the KV cache keep growing while decoding?"
     r = engine.ask(asked)
     assert len(asked_with(asked)) == 1 and r.coverage == "partial"
+
+
+def test_a_code_blocks_lines_are_cited_in_the_order_the_answer_first_cites_them(llm_engine: Engine) -> None:
+    from tmrag.answer.generation import Supported
+    from tmrag.answer.llm import CODE_QUOTE
+
+    index = llm_engine.index
+    code = next(r for r, c in enumerate(index.chunks) if "```" in c.text and len(index.sentence_vectors_of(r)) == 0)
+    prose = next(r for r in range(len(index.chunks)) if len(index.sentence_vectors_of(r)) > 1)
+    first_line = (0, index.chunks[code].text.index("\n"))
+    said = [Supported("From the code.", 7, -1, (first_line,)), Supported("From prose.", 3, 1),
+            Supported("Code again.", 7, -1, ())]
+    quotes = llm_engine.generator.cited(said, {7: code, 3: prose})
+    assert [(q.row, q.marker, q.code) for q in quotes] == [(code, 1, CODE_QUOTE), (prose, 2, "")]
+    assert quotes[0].spans == [first_line] and len(quotes[1].spans) == 1

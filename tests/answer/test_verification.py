@@ -51,5 +51,31 @@ def test_a_sentence_about_something_else_is_dropped() -> None:
     assert check("Paged attention stores the KV cache in fixed-size blocks [1].", cosine=0.9) == []
 
 
-def test_a_code_block_supports_nothing_since_it_has_no_sentence_to_quote() -> None:
-    assert check("Mixtral routes each token to 2 of its 8 experts [2].", cosine=0.9, sentences=False) == []
+CODE = """```python
+def moe_layer(x, router, experts, k=2):
+    logits = router(x)
+
+    topv, topi = logits.topk(k, dim=-1)   # choose k experts per token
+    gates = F.softmax(topv, dim=-1)       # renormalize over chosen k
+```"""
+
+
+def code_check(text: str, passage_cosine: float) -> list:
+    vectors = PassageVectors(lambda row: np.zeros((0, 2)), lambda row: unit(np.arccos(passage_cosine)))
+    return verify(text, [Passage(1, 0, "MoE › A sketch", CODE)], vectors, lambda sentence: unit(0.0)).sentences
+
+
+def test_a_code_block_supports_a_sentence_by_the_lines_that_hold_its_words() -> None:
+    written = "The gates renormalize over the chosen k with a softmax of topv [1]."
+    (kept,) = code_check(written, passage_cosine=0.5)
+    assert kept.j == -1
+    assert [CODE[a:b] for a, b in kept.lines] == ["gates = F.softmax(topv, dim=-1)       # renormalize over chosen k"]
+    # identifiers are read by their parts ("moe_layer" holds "layer"), and a second line is cited when it adds words
+    both = "The moe layer picks the top k experts per token with topk, then renormalizes the gates with softmax [1]."
+    (kept,) = code_check(both, passage_cosine=0.5)
+    assert [CODE[a:b].split("=")[0].strip() for a, b in kept.lines] == ["def moe_layer(x, router, experts, k", "topv, topi",
+                                                                        "gates"]
+    # fewer of its words: the meaning must match the whole block too; a sentence about something else is not supported
+    loose = "Its gates apply a softmax to the experts of each token with a temperature [1]."
+    assert [s.j for s in code_check(loose, passage_cosine=0.5)] == [-1] and code_check(loose, passage_cosine=0.2) == []
+    assert code_check("Paged attention stores the KV cache in fixed-size blocks [1].", passage_cosine=0.9) == []

@@ -19,6 +19,7 @@ import numpy as np
 from ..config import Settings
 from ..errors import GenerationError
 from ..tokenize import tokenize
+from .code_lines import code_words, supporting_lines
 from .numeric import quantity_forms
 from .part_quoting import COMPOSED_SENTENCES
 from .text import MAX_SENTENCES, answer_sentences
@@ -83,7 +84,8 @@ class Passage:
 class Supported:
     text: str
     marker: int  # the passage that supports it
-    j: int  # the supporting sentence's index in that passage's chunk
+    j: int  # the supporting sentence's index in that passage's chunk; -1 for a code block's lines
+    lines: tuple[tuple[int, int], ...] = ()  # a code block's supporting lines, as spans of its text
 
 
 @dataclass
@@ -175,23 +177,26 @@ def verify(text: str, passages: list[Passage], vectors: PassageVectors, embed: C
             out.dropped.append(DroppedSentence(sentence=sentence, reason="not supported by the cited passage",
                                                markers=valid))
             continue
-        out.sentences.append(Supported(sentence, support[0], support[1]))
+        marker, j = support
+        lines = supporting_lines(set(tokenize(sentence)), by_marker[marker].text) if j < 0 else ()
+        out.sentences.append(Supported(sentence, marker, j, lines))
     return out
 
 
 def _best_support(sentence: str, passages: list[Passage], vectors: PassageVectors,
                   embed: Callable[[str], np.ndarray]) -> tuple[int, int] | None:
-    """(marker, sentence index) of the passage that supports ``sentence`` best, if one does."""
+    """(marker, sentence index) of the passage that supports ``sentence`` best, if one does; a
+    code block, which has no sentences, by its words and its whole vector (index -1)."""
     words = set(tokenize(sentence))
     vec = embed(sentence)
     best: tuple[float, float, int, int] | None = None
     for p in passages:
         sims = vectors.sentences(p.row) @ vec
-        if len(sims) == 0:  # a code block has no sentences to cite
-            continue
-        lexical = len(words & set(tokenize(p.text))) / len(words) if words else 0.0
-        j = int(np.argmax(sims))
-        semantic = max(float(sims[j]), float(vectors.passage(p.row) @ vec))
+        code = len(sims) == 0
+        held = code_words(p.text) if code else set(tokenize(p.text))
+        lexical = len(words & held) / len(words) if words else 0.0
+        j = -1 if code else int(np.argmax(sims))
+        semantic = float(vectors.passage(p.row) @ vec) if code else max(float(sims[j]), float(vectors.passage(p.row) @ vec))
         supports = lexical >= LEXICAL_ALONE or (lexical >= LEXICAL_MIN and semantic >= SEMANTIC_MIN)
         if supports and (best is None or (lexical, semantic) > best[:2]):
             best = (lexical, semantic, p.marker, j)

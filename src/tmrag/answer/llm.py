@@ -13,8 +13,18 @@ from ..errors import GenerationError
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from .composing import Composer, coverage_note
-from .generation import NOT_COVERED, LLMClient, Passage, PassageVectors, build_messages, not_stated, strip_markers, verify
-from .quotes import Pick
+from .generation import (
+    NOT_COVERED,
+    LLMClient,
+    Passage,
+    PassageVectors,
+    Supported,
+    build_messages,
+    not_stated,
+    strip_markers,
+    verify,
+)
+from .quotes import Pick, Quote, renumbered
 from .quoting import QuoteSelector
 from .types import Answer, Verification
 
@@ -32,6 +42,7 @@ READ_MODULES = 2
 # The first passages' own section neighbours (the chunk before and after, when in the same section)
 # come in too, each beside the passage it continues: a section's answer often runs past the chunk its
 # wording ranks (review dev: of the quotes still missing, 44% sat in the next or previous chunk).
+CODE_QUOTE = "code"  # a quote of a code block's lines (Quote.code names no function here: none was asked)
 # A follow-up retrieves each thing a reply says is not stated ten passages deep: the first ones are
 # mostly passages the model was already shown.
 FOLLOWUP_DEPTH = 10
@@ -71,11 +82,7 @@ class GeneratedAnswerer:
         if not checked.sentences:
             return None
         rows = {p.marker: p.row for p in passages}
-        # Passages are numbered in the order the generated text first cites them, as extractive
-        # answers number theirs in reading order; quotes_from keeps each passage's spans in order.
-        order = {m: n for n, m in enumerate(dict.fromkeys(s.marker for s in checked.sentences))}
-        picks = list(dict.fromkeys(Pick(order[s.marker], rows[s.marker], s.j) for s in checked.sentences))
-        quotes = self.quoter.quotes_from(picks, {})
+        quotes = self.cited(checked.sentences, rows)
         marker_of = {q.row: q.marker for q in quotes}
         parts = [f"{strip_markers(s.text)} [{marker_of[rows[s.marker]]}]" for s in checked.sentences]
         report = Verification(sentences=checked.total, supported=len(checked.sentences), dropped=checked.dropped,
@@ -87,6 +94,21 @@ class GeneratedAnswerer:
         return self.composer.compose(ranking, quotes, False).model_copy(
             update={"answer": " ".join(opening + parts), "mode": "llm", "verification": report,
                     "coverage": "partial" if missing else "answered", "missing": missing})
+
+    def cited(self, sentences: list[Supported], rows: dict[int, int]) -> list[Quote]:
+        """What the kept sentences cite: passages numbered in the order the text first cites them,
+        as extractive answers number theirs in reading order (quotes_from keeps each passage's
+        spans in order); a code block's quote is the lines that support its sentences."""
+        order = {m: n for n, m in enumerate(dict.fromkeys(s.marker for s in sentences))}
+        picks = list(dict.fromkeys(Pick(order[s.marker], rows[s.marker], s.j) for s in sentences if s.j >= 0))
+        quotes = self.quoter.quotes_from(picks, {})
+        lines: dict[int, set[tuple[int, int]]] = {}
+        for s in sentences:
+            if s.j < 0:
+                lines.setdefault(s.marker, set()).update(s.lines)
+        quotes += [Quote(rows[m], sorted(spans), reading=sorted(spans), code=CODE_QUOTE) for m, spans in lines.items()]
+        first = {rows[m]: n for m, n in order.items()}
+        return renumbered(sorted(quotes, key=lambda q: first[q.row]))
 
     def reply(self, ranking: Ranking, passages: list[Passage], composed: bool) -> tuple[str, list[str]]:
         """The model's reply to the question over ``passages``, and what it says they do not state."""
