@@ -79,3 +79,10 @@ def test_a_code_block_supports_a_sentence_by_the_lines_that_hold_its_words() -> 
     loose = "Its gates apply a softmax to the experts of each token with a temperature [1]."
     assert [s.j for s in code_check(loose, passage_cosine=0.5)] == [-1] and code_check(loose, passage_cosine=0.2) == []
     assert code_check("Paged attention stores the KV cache in fixed-size blocks [1].", passage_cosine=0.9) == []
+
+
+def test_a_passages_identifiers_count_by_their_parts() -> None:
+    prose = [Passage(1, 0, "DDP › Pitfalls", "Shuffling repeats each epoch unless the loop calls `sampler.set_epoch(epoch)`.")]
+    vectors = PassageVectors(lambda row: np.stack([unit(np.arccos(0.5))]), lambda row: unit(np.arccos(0.5)))
+    written = "The loop must call set epoch on the sampler each epoch [1]."
+    assert [s.marker for s in verify(written, prose, vectors, lambda sentence: unit(0.0)).sentences] == [1]

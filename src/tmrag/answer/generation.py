@@ -186,17 +186,17 @@ def verify(text: str, passages: list[Passage], vectors: PassageVectors, embed: C
 def _best_support(sentence: str, passages: list[Passage], vectors: PassageVectors,
                   embed: Callable[[str], np.ndarray]) -> tuple[int, int] | None:
     """(marker, sentence index) of the passage that supports ``sentence`` best, if one does; a
-    code block, which has no sentences, by its words and its whole vector (index -1)."""
+    code block, which has no sentences, by its words and its whole vector (index -1). A passage's
+    identifiers count by their parts too (``sampler.set_epoch``, ``max_norm=1.0``)."""
     words = set(tokenize(sentence))
     vec = embed(sentence)
     best: tuple[float, float, int, int] | None = None
     for p in passages:
         sims = vectors.sentences(p.row) @ vec
-        code = len(sims) == 0
-        held = code_words(p.text) if code else set(tokenize(p.text))
-        lexical = len(words & held) / len(words) if words else 0.0
-        j = -1 if code else int(np.argmax(sims))
-        semantic = float(vectors.passage(p.row) @ vec) if code else max(float(sims[j]), float(vectors.passage(p.row) @ vec))
+        lexical = len(words & code_words(p.text)) / len(words) if words else 0.0
+        whole = float(vectors.passage(p.row) @ vec)
+        j = int(np.argmax(sims)) if len(sims) else -1
+        semantic = max(float(sims[j]), whole) if j >= 0 else whole
         supports = lexical >= LEXICAL_ALONE or (lexical >= LEXICAL_MIN and semantic >= SEMANTIC_MIN)
         if supports and (best is None or (lexical, semantic) > best[:2]):
             best = (lexical, semantic, p.marker, j)
