@@ -86,3 +86,15 @@ def test_a_passages_identifiers_count_by_their_parts() -> None:
     vectors = PassageVectors(lambda row: np.stack([unit(np.arccos(0.5))]), lambda row: unit(np.arccos(0.5)))
     written = "The loop must call set epoch on the sampler each epoch [1]."
     assert [s.marker for s in verify(written, prose, vectors, lambda sentence: unit(0.0)).sentences] == [1]
+
+
+def test_words_that_point_at_the_notes_need_no_support_and_a_title_counts() -> None:
+    written = "The deployment notes say a decode step takes about 9.1 ms [1]."
+    assert [s.marker for s in check(written, cosine=0.0)] == [1]
+    assert check("The training notes say a decode step takes about 9.1 ms [1].", cosine=0.0) == []
+
+
+def test_a_sentence_citing_two_passages_is_supported_by_them_together() -> None:
+    both = "A decode step takes about 9.1 ms, and Mixtral routes each token to 2 experts"
+    assert len(check(f"{both} [1][2].", cosine=0.0)) == 1
+    assert check(f"{both} [1].", cosine=0.0) == []
