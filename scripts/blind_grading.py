@@ -83,7 +83,8 @@ def batches(out: Path, key_file: Path, versions: list[tuple[str, Path]], n: int,
     graded once and counts for both (so each version gets a grade for the whole split)."""
     rng, review = random.Random(SEED), rows(questions)
     (name_a, a), (name_b, b) = [(name, rows(path)) for name, path in versions]
-    changed = [q for q in a if a[q]["answer"] != b[q]["answer"]]
+    shown = ("answer", "citations")  # what a grader reads: a change of citation alone is a change
+    changed = [q for q in a if [a[q][f] for f in shown] != [b[q][f] for f in shown]]
     same = [q for q in a if whole and q not in changed]
     rng.shuffle(changed)
     groups: list[list[dict]] = [[] for _ in range(n)]

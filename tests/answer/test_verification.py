@@ -98,3 +98,17 @@ def test_a_sentence_citing_two_passages_is_supported_by_them_together() -> None:
     both = "A decode step takes about 9.1 ms, and Mixtral routes each token to 2 experts"
     assert len(check(f"{both} [1][2].", cosine=0.0)) == 1
     assert check(f"{both} [1].", cosine=0.0) == []
+
+
+def test_a_sentence_with_numbers_cites_the_passage_sentence_that_states_them() -> None:
+    text = "Compaction triggers at 160,000 tokens. The summary is 5,000 tokens and the state 20,000."
+    spans = [(0, 38), (39, len(text))]
+    passage = [Passage(1, 0, "Compaction › Worked numbers", text)]
+    closer_to_the_first = np.stack([unit(np.arccos(0.9)), unit(np.arccos(0.6))])
+    vectors = PassageVectors(lambda row: closer_to_the_first, lambda row: unit(0.0), lambda row: spans)
+    (kept,) = verify("The summary and state are 5,000 + 20,000 = 25,000 tokens [1].", passage, vectors,
+                     lambda sentence: unit(0.0)).sentences
+    assert kept.j == 1
+    (plain,) = verify("Compaction triggers at a token count the summary and state then shrink [1].", passage, vectors,
+                      lambda sentence: unit(0.0)).sentences
+    assert plain.j == 0

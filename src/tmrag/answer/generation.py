@@ -19,6 +19,7 @@ import numpy as np
 from ..config import Settings
 from ..errors import GenerationError
 from ..tokenize import tokenize
+from .arithmetic import derived
 from .code_lines import code_words, supporting_lines
 from .numeric import quantity_forms
 from .part_quoting import COMPOSED_SENTENCES
@@ -154,6 +155,7 @@ class PassageVectors:
 
     sentences: Callable[[int], np.ndarray]
     passage: Callable[[int], np.ndarray]
+    spans: Callable[[int], list[tuple[int, int]]] | None = None  # the sentences' spans in the passage's text
 
 
 def verify(text: str, passages: list[Passage], vectors: PassageVectors, embed: Callable[[str], np.ndarray]) -> Verified:
@@ -173,7 +175,8 @@ def verify(text: str, passages: list[Passage], vectors: PassageVectors, embed: C
             reason = "invalid marker" if markers else "no marker"
             out.dropped.append(DroppedSentence(sentence=sentence, reason=reason, markers=markers))
             continue
-        if not all(forms & shown for forms in quantity_forms(sentence, mantissas=True)):
+        written = quantity_forms(sentence, mantissas=True)
+        if not derived(written, [bool(forms & shown) for forms in written]):
             out.dropped.append(DroppedSentence(sentence=sentence, reason="a number no passage states", markers=valid))
             continue
         support = _best_support(sentence, [by_marker[m] for m in valid], vectors, embed)
@@ -211,8 +214,22 @@ def _best_support(sentence: str, passages: list[Passage], vectors: PassageVector
         semantic = max(float(sims[j]), whole) if j >= 0 else whole
         supports = lexical >= LEXICAL_ALONE or (lexical >= LEXICAL_MIN and semantic >= SEMANTIC_MIN)
         if supports and (best is None or (lexical, semantic) > best[:2]):
-            best = (lexical, semantic, p.marker, j)
+            best = (lexical, semantic, p.marker, _cited_sentence(sentence, p, sims, vectors) if j >= 0 else j)
     return (best[2], best[3]) if best else None
+
+
+def _cited_sentence(sentence: str, passage: Passage, sims: np.ndarray, vectors: PassageVectors) -> int:
+    """The passage sentence a supported sentence cites: the one that states most of its numbers,
+    then the closest ("S + K = 5,000 + 20,000 = 25,000" cites the line with 5,000 and 20,000, not
+    the nearest-worded one with 160,000)."""
+    written = quantity_forms(sentence, mantissas=True)
+    if not written or vectors.spans is None:
+        return int(np.argmax(sims))
+    def numbers_in(span: tuple[int, int]) -> int:
+        held = set().union(*quantity_forms(passage.text[slice(*span)], mantissas=True))
+        return sum(bool(forms & held) for forms in written)
+    counts = [numbers_in(span) for span in vectors.spans(passage.row)]
+    return max(range(len(sims)), key=lambda k: (counts[k], float(sims[k])))
 
 
 def strip_markers(text: str) -> str:

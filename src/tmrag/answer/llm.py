@@ -55,7 +55,8 @@ class GeneratedAnswerer:
                  lookup: Callable[[str, list[str] | None, int], list[int]] | None = None) -> None:
         self.settings, self.index, self.quoter, self.composer, self.embed = settings, index, quoter, composer, embed
         self.side_rows, self.lookup = side_rows, lookup
-        self.vectors = PassageVectors(index.sentence_vectors_of, lambda row: index.chunk_vectors[row])
+        self.vectors = PassageVectors(index.sentence_vectors_of, lambda row: index.chunk_vectors[row],
+                                      lambda row: index.chunks[row].sentences)
         self.module_rows: dict[str, list[int]] = {}
         for row, chunk in enumerate(index.chunks):
             if chunk.kind == "module":
