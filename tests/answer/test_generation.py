@@ -267,3 +267,15 @@ def test_a_code_blocks_lines_are_cited_in_the_order_the_answer_first_cites_them(
     quotes = llm_engine.generator.cited(said, {7: code, 3: prose})
     assert [(q.row, q.marker, q.code) for q in quotes] == [(code, 1, CODE_QUOTE), (prose, 2, "")]
     assert quotes[0].spans == [first_line] and len(quotes[1].spans) == 1
+
+
+def test_a_passage_cited_for_its_sentences_and_for_its_lines_is_quoted_twice(llm_engine: Engine) -> None:
+    from tmrag.answer.generation import Supported
+
+    index = llm_engine.index
+    row = next(r for r in range(len(index.chunks)) if len(index.sentence_vectors_of(r)) > 1)
+    line = (0, 5)
+    said = [Supported("From its prose.", 4, 0), Supported("From its lines.", 4, -1, (line,))]
+    quotes = llm_engine.generator.cited(said, {4: row})
+    assert [(q.row, q.marker, bool(q.code)) for q in quotes] == [(row, 1, False), (row, 2, True)]
+    assert quotes[1].spans == [line]

@@ -112,3 +112,19 @@ def test_a_sentence_with_numbers_cites_the_passage_sentence_that_states_them() -
     (plain,) = verify("Compaction triggers at a token count the summary and state then shrink [1].", passage, vectors,
                       lambda sentence: unit(0.0)).sentences
     assert plain.j == 0
+
+
+def test_a_sentence_about_the_code_in_a_prose_passage_cites_the_code_line() -> None:
+    text = ("Use `set_detect_anomaly` to find the first NaN.\n\n```python\nloss = F.cross_entropy(logits, targets)\n"
+            "torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)\n```")
+    prose = [(0, text.index("\n"))]
+    passage = [Passage(1, 0, "Debugging › The fix", text)]
+    vectors = PassageVectors(lambda row: np.stack([unit(np.arccos(0.5))]), lambda row: unit(np.arccos(0.5)),
+                             lambda row: prose)
+    (kept,) = verify("The fix clips gradients with clip_grad_norm_ at max_norm=1.0 [1].", passage, vectors,
+                     lambda sentence: unit(0.0)).sentences
+    assert kept.j == -1 and [text[a:b] for a, b in kept.lines] == [
+        "torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)"]
+    (prose_kept,) = verify("Use set_detect_anomaly to find the first NaN [1].", passage, vectors,
+                           lambda sentence: unit(0.0)).sentences
+    assert prose_kept.j == 0 and prose_kept.lines == ()

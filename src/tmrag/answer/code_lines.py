@@ -29,12 +29,13 @@ def line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def supporting_lines(words: set[str], text: str) -> tuple[tuple[int, int], ...]:
-    """The lines of ``text`` that hold most of ``words``, best first until a line adds none of them,
-    then in the order written."""
+def supporting_lines(words: set[str], text: str, prose: list[tuple[int, int]] | None = None) -> tuple[tuple[int, int], ...]:
+    """The lines of ``text`` (those outside its ``prose`` sentences) that hold most of ``words``,
+    best first until a line adds none of them, then in the order written."""
     left = set(words)
     chosen: list[tuple[int, int]] = []
-    lines = {span: code_words(text[slice(*span)]) for span in line_spans(text)}
+    lines = {span: code_words(text[slice(*span)]) for span in line_spans(text)
+             if not any(a < span[1] and span[0] < b for a, b in prose or [])}
     while lines and len(chosen) < CODE_LINES:
         span = max(lines, key=lambda sp: (len(lines[sp] & left), -sp[0]))
         if not lines[span] & left:
@@ -42,3 +43,12 @@ def supporting_lines(words: set[str], text: str) -> tuple[tuple[int, int], ...]:
         chosen.append(span)
         left -= lines.pop(span)
     return tuple(sorted(chosen))
+
+
+def lines_over_sentence(words: set[str], text: str, prose: list[tuple[int, int]], j: int) -> tuple[tuple[int, int], ...]:
+    """The lines outside ``text``'s prose sentences that a sentence should cite instead of its
+    sentence ``j``: when they hold more of its ``words`` (a passage of prose and code, and a
+    sentence about the code's call: "clip_grad_norm_(…, max_norm=1.0)")."""
+    lines = supporting_lines(words, text, prose)
+    held = set().union(*(code_words(text[slice(*span)]) for span in lines))
+    return lines if len(words & held) > len(words & code_words(text[slice(*prose[j])])) else ()

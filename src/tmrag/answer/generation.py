@@ -20,7 +20,7 @@ from ..config import Settings
 from ..errors import GenerationError
 from ..tokenize import tokenize
 from .arithmetic import derived
-from .code_lines import code_words, supporting_lines
+from .code_lines import CODE_LINES, code_words, line_spans, lines_over_sentence, supporting_lines
 from .numeric import quantity_forms
 from .part_quoting import COMPOSED_SENTENCES
 from .text import MAX_SENTENCES, answer_sentences
@@ -189,8 +189,13 @@ def verify(text: str, passages: list[Passage], vectors: PassageVectors, embed: C
                                                markers=valid))
             continue
         marker, j = support
-        lines = supporting_lines(set(tokenize(sentence)), by_marker[marker].text) if j < 0 else ()
-        out.sentences.append(Supported(sentence, marker, j, lines))
+        words, text = set(tokenize(sentence)), by_marker[marker].text
+        if j < 0:  # a code block: the lines with the sentence's words (its first ones if none holds a word alone)
+            lines = supporting_lines(words, text) or tuple(line_spans(text)[:CODE_LINES])
+        else:
+            prose = vectors.spans(by_marker[marker].row) if vectors.spans else []
+            lines = lines_over_sentence(words, text, prose, j) if prose else ()
+        out.sentences.append(Supported(sentence, marker, -1 if lines else j, lines))
     return out
 
 

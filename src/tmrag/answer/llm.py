@@ -84,8 +84,9 @@ class GeneratedAnswerer:
             return None
         rows = {p.marker: p.row for p in passages}
         quotes = self.cited(checked.sentences, rows)
-        marker_of = {q.row: q.marker for q in quotes}
-        parts = [f"{strip_markers(s.text)} [{marker_of[rows[s.marker]]}]" for s in checked.sentences]
+        # a passage of prose and code can be quoted twice: its sentences, and the lines a sentence cites
+        marker_of = {(q.row, bool(q.code)): q.marker for q in quotes}
+        parts = [f"{strip_markers(s.text)} [{marker_of[(rows[s.marker], s.j < 0)]}]" for s in checked.sentences]
         report = Verification(sentences=checked.total, supported=len(checked.sentences), dropped=checked.dropped,
                               support_rate=round(checked.support_rate, 4))
         # The model read the passages whole, so its NOT_STATED line decides coverage: the extractive
@@ -108,8 +109,8 @@ class GeneratedAnswerer:
             if s.j < 0:
                 lines.setdefault(s.marker, set()).update(s.lines)
         quotes += [Quote(rows[m], sorted(spans), reading=sorted(spans), code=CODE_QUOTE) for m, spans in lines.items()]
-        first = {rows[m]: n for m, n in order.items()}
-        return renumbered(sorted(quotes, key=lambda q: first[q.row]))
+        first = {(rows[s.marker], s.j < 0): n for n, s in reversed(list(enumerate(sentences)))}
+        return renumbered(sorted(quotes, key=lambda q: first[(q.row, bool(q.code))]))
 
     def reply(self, ranking: Ranking, passages: list[Passage], composed: bool) -> tuple[str, list[str]]:
         """The model's reply to the question over ``passages``, and what it says they do not state."""
