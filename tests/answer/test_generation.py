@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import socket
@@ -44,6 +45,9 @@ def fake_llm() -> FastAPI:
         asked_before.add(question)
         if "flat tire" in user:
             text = "NOT_COVERED"
+        elif "slow model" in question:  # a first reply that takes most of a short timeout
+            await asyncio.sleep(0.3)
+            text = f"{first} [1]\nNOT_STATED: what ZeRO stage 3 shards"
         elif "KV cache keep" in question:  # answered in part; asked again, in whole or not at all
             text = f"{first} [1]\nNOT_STATED: what ZeRO stage 3 shards" if not again else \
                 f"{first} [1]" if "decoding" in question else "NOT_COVERED"
@@ -279,3 +283,15 @@ def test_a_passage_cited_for_its_sentences_and_for_its_lines_is_quoted_twice(llm
     quotes = llm_engine.generator.cited(said, {4: row})
     assert [(q.row, q.marker, bool(q.code)) for q in quotes] == [(row, 1, False), (row, 2, True)]
     assert quotes[1].spans == [line]
+
+
+def test_no_follow_up_is_asked_when_the_first_reply_used_most_of_the_time(llm_engine: Engine) -> None:
+    from tmrag.answer.llm import FOLLOWUP_BUDGET
+
+    timeout = 0.5
+    assert timeout * FOLLOWUP_BUDGET < 0.3  # the fake's first reply takes 0.3 s
+    short = llm_engine.settings.model_copy(update={"llm_timeout_s": timeout})
+    engine = Engine(short, llm_engine.corpus, llm_engine.embedder, llm_engine.index)
+    question = "What does the KV cache hold on a slow model?"
+    r = engine.ask(question)
+    assert len(asked_with(question)) == 1 and r.coverage == "partial"

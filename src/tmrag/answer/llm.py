@@ -4,6 +4,7 @@ spans and markers); the model's NOT_COVERED or NOT_STATED reply decides coverage
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -46,6 +47,9 @@ CODE_QUOTE = "code"  # a quote of a code block's lines (Quote.code names no func
 # A follow-up retrieves each thing a reply says is not stated ten passages deep: the first ones are
 # mostly passages the model was already shown.
 FOLLOWUP_DEPTH = 10
+# A follow-up is asked only when the first reply took under half the timeout, so a question waits
+# at most about one and a half timeouts for its answer.
+FOLLOWUP_BUDGET = 0.5
 FOLLOWUP_EACH = 3  # at least this many new passages per thing named, however many it names
 
 
@@ -70,12 +74,13 @@ class GeneratedAnswerer:
             self._client = LLMClient(self.settings)
         passages = self.passages(ranking)
         composed = len(ranking.intent.sides or ranking.intent.parts) > 1
+        started = time.monotonic()
         try:
             text, missing = self.reply(ranking, passages, composed)
         except GenerationError as exc:
             self.last_error = str(exc)
             return None
-        if missing:
+        if missing and time.monotonic() - started < self.settings.llm_timeout_s * FOLLOWUP_BUDGET:
             text, missing, passages = self.follow_up(ranking, passages, composed, (text, missing))
         if text.strip() == NOT_COVERED:
             return self.composer.compose(ranking, [], True).model_copy(update={"mode": "llm"})
