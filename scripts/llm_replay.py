@@ -150,7 +150,8 @@ def write_briefs(out: Path, prompts: list[dict], writers: int) -> None:
     earlier = kept.read_text(encoding="utf-8") if kept.exists() else ""
     rounds = 1 if not earlier else next(n for n in itertools.count(2) if not (out / f"p1-r{n}.jsonl").exists())
     tail = "" if rounds == 1 else f"-r{rounds}"
-    kept.write_text(earlier + "".join(json.dumps(p) + "\n" for p in prompts), encoding="utf-8")
+    kept.write_text(earlier + "".join(json.dumps({"item": p["item"], "key": p["key"]}) + "\n" for p in prompts),
+                    encoding="utf-8")  # the prompts' text goes to the writers' files; a key is what a reply is served by
     if not prompts:
         print(f"no new prompts in {out}")
         return
