@@ -10,6 +10,10 @@ of made-up ones stand for a model's errors: a supported sentence with one digit 
 of the same module that no shown passage holds, and another question's sentence. It prints the share
 of each that `verify` keeps, for the dev replies (dev35-dev38, what the thresholds were tuned on)
 and the held-out ones (dev39).
+
+`eval/code-support-labels.jsonl` holds 40 sentences written about a code block, each read against
+the block it cites and against another module's block, labelled blind the same way (a code block has
+no sentences, so it is held to a lower word share when its meaning matches: `CODE_LEXICAL_MIN`).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ def changed_digit(sentence: str, rng: random.Random) -> str | None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--labels", type=Path, default=Path("eval/support-labels.jsonl"))
+    ap.add_argument("--code-labels", type=Path, default=Path("eval/code-support-labels.jsonl"))
     args = ap.parse_args()
 
     from tmrag.answer.generation import Passage, verify
@@ -73,6 +78,10 @@ def main() -> None:
         for kind, sentence in made_up.items():
             if sentence and sentence != x["sentence"]:
                 split[(kind, kept(sentence, x["markers"], x["passages"]))] += 1
+    code: collections.Counter = collections.Counter()
+    for x in map(json.loads, args.code_labels.read_text(encoding="utf-8").splitlines()):
+        code[(f"{x['pairing']} ({x['label']})", kept(x["sentence"], [1], [[1, x["chunk_id"]]]))] += 1
+    counts["code blocks"] = code
     for name, c in counts.items():
         kinds = dict.fromkeys(k for k, _ in sorted(c))
         print(name + ": kept " + ", ".join(f"{k} {c[(k, True)]}/{c[(k, True)] + c[(k, False)]}" for k in kinds))

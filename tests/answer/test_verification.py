@@ -128,3 +128,13 @@ def test_a_sentence_about_the_code_in_a_prose_passage_cites_the_code_line() -> N
     (prose_kept,) = verify("Use set_detect_anomaly to find the first NaN [1].", passage, vectors,
                            lambda sentence: unit(0.0)).sentences
     assert prose_kept.j == 0 and prose_kept.lines == ()
+
+
+def test_a_code_block_described_in_other_words_needs_its_meaning_to_match() -> None:
+    described = "The router picks the highest scoring experts for each token and normalises their gate values [1]."
+    assert [s.j for s in code_check(described, passage_cosine=0.55)] == [-1]  # 44% of its words
+    assert code_check(described, passage_cosine=0.45) == []
+    # prose is held to more of its words: the same share and meaning do not support a prose sentence
+    prose = [Passage(1, 0, "MoE › Routing", CODE.replace("```python\n", "").replace("```", "") + " Done.")]
+    vectors = PassageVectors(lambda row: np.stack([unit(np.arccos(0.55))]), lambda row: unit(np.arccos(0.55)))
+    assert verify(described, prose, vectors, lambda sentence: unit(0.0)).sentences == []
