@@ -98,8 +98,8 @@ class Passage:
 class Supported:
     text: str
     marker: int  # the passage that supports it
-    j: int  # the supporting sentence's index in that passage's chunk; -1 for a code block's lines
-    lines: tuple[tuple[int, int], ...] = ()  # a code block's supporting lines, as spans of its text
+    j: int  # the supporting sentence's index in that passage's chunk; -1 when it cites lines instead
+    lines: tuple[tuple[int, int], ...] = ()  # the code (or display math) lines it cites, as spans of the passage's text
 
 
 @dataclass
@@ -238,10 +238,8 @@ def _cited_sentence(sentence: str, passage: Passage, sims: np.ndarray, vectors: 
     written = quantity_forms(sentence, mantissas=True)
     if not written or vectors.spans is None:
         return int(np.argmax(sims))
-    def numbers_in(span: tuple[int, int]) -> int:
-        held = set().union(*quantity_forms(passage.text[slice(*span)], mantissas=True))
-        return sum(bool(forms & held) for forms in written)
-    counts = [numbers_in(span) for span in vectors.spans(passage.row)]
+    held = [set().union(*quantity_forms(passage.text[slice(*span)], mantissas=True)) for span in vectors.spans(passage.row)]
+    counts = [sum(bool(forms & numbers) for forms in written) for numbers in held]
     return max(range(len(sims)), key=lambda k: (counts[k], float(sims[k])))
 
 

@@ -70,8 +70,6 @@ class GeneratedAnswerer:
 
     def answer(self, ranking: Ranking) -> Answer | None:
         """None (→ the extractive answer) when generation fails or nothing survives verification."""
-        if self._client is None:
-            self._client = LLMClient(self.settings)
         passages = self.passages(ranking)
         composed = len(ranking.intent.sides or ranking.intent.parts) > 1
         started = time.monotonic()
@@ -119,7 +117,8 @@ class GeneratedAnswerer:
 
     def reply(self, ranking: Ranking, passages: list[Passage], composed: bool) -> tuple[str, list[str]]:
         """The model's reply to the question over ``passages``, and what it says they do not state."""
-        assert self._client is not None
+        if self._client is None:
+            self._client = LLMClient(self.settings)
         return not_stated(self._client.complete(build_messages(ranking.query.text, passages, self.settings, composed)))
 
     def follow_up(self, ranking: Ranking, passages: list[Passage], composed: bool,
