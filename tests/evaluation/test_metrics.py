@@ -48,6 +48,13 @@ def test_contains_recall_folds_latex_thousands() -> None:
     assert M.contains_recall("x", []) is None
 
 
+def test_contains_recall_reads_tex_and_plain_figures_alike() -> None:
+    answer = "6ND = 5.88×10^23 FLOPs; 2 × 7×10¹⁰ = 1.4×10¹¹ per token; 1/64 ≈ 0.0156; it costs $0.97."
+    assert M.contains_recall(answer, ["5.88\\times10^{23}", "1.4\\times10^{11}", "1/64 \\approx 0.0156", "$0.97"]) == 1.0
+    # a price keeps its "$", and a figure still has to be the figure
+    assert M.contains_recall("0.97 ms at 5.89×10^23", ["$0.97", "5.88\\times10^{23}"]) == 0.0
+
+
 def test_precision_recall_and_percentile() -> None:
     pred, actual = [True, True, False, False], [True, False, True, False]
     assert M.precision_recall(pred, actual) == (0.5, 0.5)

@@ -6,7 +6,8 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
-from ..answer.text import answer_sentences, claim_pieces
+from ..answer.text import answer_sentences, claim_pieces, plain_math
+from ..tokenize import powers_of_ten
 
 
 def dedup(items: Iterable[str | None]) -> list[str]:
@@ -61,8 +62,10 @@ def contains_recall(answer: str, must: Sequence[str]) -> float | None:
 
 
 def _fold(text: str) -> str:
-    text = text.lower().replace("{,}", ",").replace("\\,", "")
-    return re.sub(r"\s+", " ", text)
+    """An expected string and an answer compared as written out: the notes' TeX ("5.88\\times10^{23}",
+    "1/64 \\approx 0.0156") and an answer's plain text ("5.88×10^23", "1.4×10¹¹", "1/64 ≈ 0.0156") meet."""
+    text = powers_of_ten(plain_math(text.replace("\\,", "")))
+    return re.sub(r"\s+", " ", re.sub(r"\$(?!\d)", "", text)).lower()  # a math "$" goes, a price's stays
 
 
 def precision_recall(predicted: Sequence[bool], actual: Sequence[bool]) -> tuple[float | None, float | None]:
