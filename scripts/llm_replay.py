@@ -75,10 +75,9 @@ def endpoint(replies: dict[str, str] | None, seen: list[dict], record_new: bool 
     @app.post("/v1/chat/completions")
     async def complete(request: Request) -> StreamingResponse:
         messages = (await request.json())["messages"]
-        seen.append({"key": prompt_key(messages), "messages": messages})
-        text = NOT_COVERED if replies is None else replies.get(prompt_key(messages))
-        if text is None and record_new:
-            text = NOT_COVERED
+        key = prompt_key(messages)
+        seen.append({"key": key, "messages": messages})
+        text = NOT_COVERED if replies is None else replies.get(key, NOT_COVERED if record_new else None)
         if text is None:
             raise HTTPException(404, "no reply was written for this prompt")
         event = json.dumps({"choices": [{"delta": {"content": text}}]})

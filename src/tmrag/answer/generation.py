@@ -214,7 +214,7 @@ def _best_support(sentence: str, passages: list[Passage], vectors: PassageVector
     training-infra notes"); ``together``: of all ``passages`` (a sentence citing several)."""
     words = set(tokenize(sentence))
     vec = embed(sentence)
-    best: tuple[float, float, int, int] | None = None
+    best: tuple[float, float, Passage, np.ndarray] | None = None
     pooled = set().union(*(code_words(p.text) for p in passages)) if together else set()
     for p in passages:
         sims = vectors.sentences(p.row) @ vec
@@ -222,13 +222,15 @@ def _best_support(sentence: str, passages: list[Passage], vectors: PassageVector
         needed = words - (REPORTING - held)  # "state" the passage holds still counts for it
         lexical = len(needed & held) / len(needed) if needed else 0.0
         whole = float(vectors.passage(p.row) @ vec)
-        j = int(np.argmax(sims)) if len(sims) else -1
-        semantic = max(float(sims[j]), whole) if j >= 0 else whole
+        semantic = max(float(sims.max()), whole) if len(sims) else whole
         supports = lexical >= LEXICAL_ALONE or (lexical >= LEXICAL_MIN and semantic >= SEMANTIC_MIN) or (
-            j < 0 and lexical >= CODE_LEXICAL_MIN and semantic >= CODE_SEMANTIC_MIN)
+            not len(sims) and lexical >= CODE_LEXICAL_MIN and semantic >= CODE_SEMANTIC_MIN)
         if supports and (best is None or (lexical, semantic) > best[:2]):
-            best = (lexical, semantic, p.marker, _cited_sentence(sentence, p, sims, vectors) if j >= 0 else j)
-    return (best[2], best[3]) if best else None
+            best = (lexical, semantic, p, sims)
+    if best is None:
+        return None
+    _, _, passage, sims = best
+    return passage.marker, _cited_sentence(sentence, passage, sims, vectors) if len(sims) else -1
 
 
 def _cited_sentence(sentence: str, passage: Passage, sims: np.ndarray, vectors: PassageVectors) -> int:

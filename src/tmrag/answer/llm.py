@@ -112,7 +112,9 @@ class GeneratedAnswerer:
             if s.j < 0:
                 lines.setdefault(s.marker, set()).update(s.lines)
         quotes += [Quote(rows[m], sorted(spans), reading=sorted(spans), code=CODE_QUOTE) for m, spans in lines.items()]
-        first = {(rows[s.marker], s.j < 0): n for n, s in reversed(list(enumerate(sentences)))}
+        first: dict[tuple[int, bool], int] = {}
+        for n, s in enumerate(sentences):
+            first.setdefault((rows[s.marker], s.j < 0), n)
         return renumbered(sorted(quotes, key=lambda q: first[(q.row, bool(q.code))]))
 
     def reply(self, ranking: Ranking, passages: list[Passage], composed: bool) -> tuple[str, list[str]]:
@@ -151,8 +153,7 @@ class GeneratedAnswerer:
         rows: list[int] = []
         for turn in range(max(map(len, found))):
             for row in (f[turn] for f in found if turn < len(f)):
-                before, after = self.section_neighbours(row)
-                rows += [r for r in (before, row, after) if r is not None and r not in shown and r not in rows]
+                rows += [r for r in self.beside(row) if r not in shown and r not in rows]
         return rows[:cap]
 
     def passages(self, ranking: Ranking) -> list[Passage]:
@@ -174,12 +175,16 @@ class GeneratedAnswerer:
         taken = set(rows)
         ordered: list[int] = []
         for row in first:
-            before, after = self.section_neighbours(row)
-            for near in (before, row, after):
-                if near == row or (near is not None and near not in taken):
+            for near in self.beside(row):
+                if near == row or near not in taken:
                     ordered.append(near)
                     taken.add(near)
         return ordered + rows[len(first):]
+
+    def beside(self, row: int) -> list[int]:
+        """``row`` with the chunks just before and after it in its section, in reading order."""
+        before, after = self.section_neighbours(row)
+        return [r for r in (before, row, after) if r is not None]
 
     def section_neighbours(self, row: int) -> tuple[int | None, int | None]:
         """The chunks just before and after ``row`` in its section, where there are any."""
