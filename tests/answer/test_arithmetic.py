@@ -20,6 +20,13 @@ def test_a_result_one_step_from_the_numbers_before_it_passes_as_rounded() -> Non
     assert worked_out("2 × 70 × 10^9 × 256 = 3.584×10^13 FLOPs", "2 FLOPs per parameter, 70B parameters, batch 256")
 
 
+def test_a_number_said_again_in_another_unit_passes() -> None:
+    assert worked_out("The mean response time is about 0.217 s, about 217 ms.", "mean response time 0.217 s")
+    assert worked_out("Utilisation is 0.599, or 59.9% of capacity.", "utilisation 0.599")
+    # a figure no unit step reaches is still a number no passage states
+    assert not worked_out("The mean response time is about 0.217 s, about 271 ms.", "mean response time 0.217 s")
+
+
 def test_a_result_off_by_more_than_its_rounding_or_ahead_of_its_operands_fails() -> None:
     assert not worked_out("S + K = 5,000 + 20,000 = 26,000 tokens.", "a 5,000-token summary and 20,000 tokens of state")
     assert not worked_out("A 2.35x reduction leaves about 45% of the cache.", "INT2 KV gives a 2.35x memory reduction.")

@@ -100,6 +100,17 @@ def test_a_sentence_citing_two_passages_is_supported_by_them_together() -> None:
     assert check(f"{both} [1].", cosine=0.0) == []
 
 
+def test_a_number_counts_as_a_word_the_passage_holds_however_either_writes_it() -> None:
+    line = r"One H100 at 3.35 TB/s: $13.48 \times 10^9 / 3.35 \times 10^{12} \approx 4.02$ ms."
+    tex = [Passage(1, 0, "Forward Pass › Worked numbers", line)]
+    vectors = PassageVectors(lambda row: np.stack([unit(np.arccos(0.5))]), lambda row: unit(np.arccos(0.5)))
+    written = "Reading 13.48 GB at 3.35 TB/s takes 4.02 ms [1]."
+    assert [s.marker for s in verify(written, tex, vectors, lambda sentence: unit(0.0)).sentences] == [1]
+    # the passage's numbers stand for themselves only: a sentence of other words is not carried by them
+    other = "Reading 13.48 GB of optimizer shards over PCIe stalls every backward pass [1]."
+    assert verify(other, tex, vectors, lambda sentence: unit(0.0)).sentences == []
+
+
 def test_a_sentence_with_numbers_cites_the_passage_sentence_that_states_them() -> None:
     text = "Compaction triggers at 160,000 tokens. The summary is 5,000 tokens and the state 20,000."
     spans = [(0, 38), (39, len(text))]

@@ -1,8 +1,8 @@
 """A number a generated sentence works out from numbers the passages state: "at 176.2M versus
 135.3M parameters it is about 30% larger", "5,000 + 20,000 = 25,000", "a 93.3% reduction leaves
-about 6.7%". No passage states the result, yet it is checked: one sum, difference, product or
-ratio of numbers the sentence states before it (or a sum or product of three) must give it, as
-rounded."""
+about 6.7%", "0.217 s, about 217 ms". No passage states the result, yet it is checked: one sum,
+difference, product or ratio of numbers the sentence states before it (or a sum or product of three),
+or one of them in another unit, must give it, as rounded."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from collections.abc import Iterator
 
 SLACK = 1.02  # the half-unit of rounding, and a little: "0.0212 GPU-seconds" for 0.021234 (float error aside)
 OPERANDS = 3  # a product or sum of up to three numbers ("2 × 70×10^9 × 256 = 35.84 TFLOPs")
+# A number said again in another unit: a percentage, a metric prefix step (s/ms, GB/MB), millions, billions
+UNIT_STEPS = (1e2, 1e3, 1e6, 1e9)
 
 
 def derived(quantities: list[set[str]], stated: list[bool]) -> bool:
@@ -36,6 +38,7 @@ def _results(known: list[set[float]]) -> Iterator[float]:
     for forms in known:
         yield from (1 - x for x in forms)  # "a 93.3% reduction leaves 6.7%"
         yield from (1 / x for x in forms if x)  # "a 2.35× reduction leaves 43%"
+        yield from (x * k for x in forms for step in UNIT_STEPS for k in (step, 1 / step))  # "0.217 s, about 217 ms"
     for picked in itertools.combinations(range(len(known)), OPERANDS):
         for xs in itertools.product(*(known[i] for i in picked)):
             yield from (math.prod(xs), sum(xs))
