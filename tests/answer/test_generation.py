@@ -295,3 +295,23 @@ def test_no_follow_up_is_asked_when_the_first_reply_used_most_of_the_time(llm_en
     question = "What does the KV cache hold on a slow model?"
     r = engine.ask(question)
     assert len(asked_with(question)) == 1 and r.coverage == "partial"
+
+
+def test_a_follow_up_also_reads_the_shown_modules_for_what_was_missing(llm_engine: Engine) -> None:
+    from tmrag.answer.llm import FOLLOWUP_DEPTH
+
+    generator, index = llm_engine.generator, llm_engine.index
+    ranking = llm_engine.rank("What does the KV cache keep while decoding?", k=10)
+    missing = "how many bytes the cache takes for one token of a 70B model"
+    found = llm_engine.evidence.passages_for(missing, None, FOLLOWUP_DEPTH)
+    retrieved = [c.row for c in found.results[:FOLLOWUP_DEPTH]]
+    rows = generator.candidates(ranking, missing)
+    assert rows[0] == retrieved[0] and set(retrieved) <= set(rows) and len(rows) == len(set(rows))
+    best = index.best_sentences(found.qvec)
+    first = generator.first_modules([c.row for c in ranking.results], 1)[0]
+    within = sorted(generator.module_rows[first], key=lambda row: -best[row])
+    unretrieved = next(row for row in within if row not in retrieved)
+    assert unretrieved in rows, "the question's first module is read for the missing thing's best sentences"
+    near = generator.first_modules(retrieved + [c.row for c in ranking.results], 9)
+    other = next(m for m in generator.module_rows if m not in near)
+    assert not set(generator.module_rows[other]) & set(rows)

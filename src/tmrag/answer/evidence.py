@@ -121,10 +121,10 @@ class Evidence:
             rows += [c.row for c in side.results[:per_side] if c.row not in rows]
         return rows
 
-    def passages_for(self, text: str, categories: list[str] | None, k: int) -> list[int]:
-        """The rows of the first ``k`` passages retrieved for ``text``: in LLM mode, what a reply
-        said its passages do not state."""
-        return [c.row for c in self.ranker.rank(self.ranker.truecase(text), categories, k=k).results[:k]]
+    def passages_for(self, text: str, categories: list[str] | None, k: int) -> Ranking:
+        """The first ``k`` passages retrieved for ``text``: in LLM mode, what a reply said its
+        passages do not state."""
+        return self.ranker.rank(self.ranker.truecase(text), categories, k=k)
 
     def own_words_first(self, part_rankings: list[Ranking], parts: list[str], queries: list[str]) -> None:
         """A short part retrieved with the subject it leans on ("what does a weighted vote using a
