@@ -42,9 +42,10 @@ from blind_grading import dump, rows  # noqa: E402 - a sibling script
 
 NOT_COVERED = "NOT_COVERED"  # what the recorder answers: the prompt is all it wants
 KEY_HEX = 16  # a prompt's key: 64 bits of its user message's digest, unique among a few hundred prompts
-# What decides the passages a prompt shows: `record` keeps them in DIR/settings.json and `replay`
-# uses them again, so a folder's replies still replay after the defaults change.
-PASSAGE_SETTINGS = ("llm_passages", "llm_module_passages", "llm_neighbours", "llm_followup_passages")
+# What decides a prompt (the passages it shows, and whether it asks for their wording): `record` keeps
+# them in DIR/settings.json and `replay` uses them again, so a folder's replies still replay, each
+# under the prompt it was written for, after the defaults change.
+PROMPT_SETTINGS = ("llm_passages", "llm_module_passages", "llm_neighbours", "llm_followup_passages", "llm_keep_wording")
 BRIEF = """# Brief: you are the language model behind a chat-completions endpoint
 
 The file `{prompts}` holds {n} requests, one JSON object per line, each with `item`, `system` (the
@@ -124,7 +125,7 @@ def record(out: Path, questions: Path, split: str, writers: int) -> None:
     replies, settings = written(out) if (out / "prompts.jsonl").exists() else ({}, None)
     if settings is None:
         current = Settings()
-        settings = {f"TMRAG_{n.upper()}": str(getattr(current, n)) for n in PASSAGE_SETTINGS}
+        settings = {f"TMRAG_{n.upper()}": str(getattr(current, n)) for n in PROMPT_SETTINGS}
         (out / "settings.json").write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")
     prompts: list[dict] = []
     seen: list[dict] = []

@@ -100,6 +100,8 @@ def test_prompt_delimits_passages_as_data() -> None:
     composed = system_prompt(Settings(), composed=True)
     assert "2-6 short sentences, at most 180 words" in composed and "each its own sentence" in composed
     assert "each its own sentence" not in SYSTEM_PROMPT
+    assert "in the words and figures its passage uses" in SYSTEM_PROMPT
+    assert "in the words and figures" not in system_prompt(Settings(llm_keep_wording=False))
     assert msgs[1]["content"].count("</passage>") == 1  # the passage cannot close the delimiter early
 
 

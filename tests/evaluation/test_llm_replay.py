@@ -28,18 +28,18 @@ def test_the_recorder_keeps_every_prompt_and_the_replayer_answers_each_by_its_ow
     assert "TMRAG_LLM_BASE_URL" not in replay.os.environ  # LLM mode is pointed at it only while it serves
 
 
-def test_a_folders_passage_settings_hold_while_its_replies_replay() -> None:
+def test_a_folders_prompt_settings_hold_while_its_replies_replay() -> None:
     replay = load_script("llm_replay")
     folder = replay.Path(__file__).resolve().parents[2] / "eval/llm-replies/dev38"
     kept = replay.json.loads((folder / "settings.json").read_text())
     replies, settings = replay.written(folder)
     assert settings == kept and len(replies) == len((folder / "prompts.jsonl").read_text().splitlines())
-    assert set(kept) == {f"TMRAG_{n.upper()}" for n in replay.PASSAGE_SETTINGS}
+    assert set(kept) == {f"TMRAG_{n.upper()}" for n in replay.PROMPT_SETTINGS}
     with replay.serving(replay.endpoint({}, []), kept):
         from tmrag.config import Settings
 
         settings = Settings()
-        assert [str(getattr(settings, n)) for n in replay.PASSAGE_SETTINGS] == list(kept.values())
+        assert [str(getattr(settings, n)) for n in replay.PROMPT_SETTINGS] == list(kept.values())
     assert "TMRAG_LLM_NEIGHBOURS" not in replay.os.environ
 
 
