@@ -45,7 +45,8 @@ KEY_HEX = 16  # a prompt's key: 64 bits of its user message's digest, unique amo
 # What decides a prompt (the passages it shows, and whether it asks for their wording): `record` keeps
 # them in DIR/settings.json and `replay` uses them again, so a folder's replies still replay, each
 # under the prompt it was written for, after the defaults change.
-PROMPT_SETTINGS = ("llm_passages", "llm_module_passages", "llm_neighbours", "llm_followup_passages", "llm_keep_wording")
+PROMPT_SETTINGS = ("llm_passages", "llm_module_passages", "llm_neighbours", "llm_followup_passages", "llm_keep_wording",
+                   "llm_top", "llm_side_passages", "llm_side_module_passages")
 BRIEF = """# Brief: you are the language model behind a chat-completions endpoint
 
 The file `{prompts}` holds {n} requests, one JSON object per line, each with `item`, `system` (the

@@ -63,7 +63,7 @@ class Engine:
         self.evidence = Evidence(self.ranker, self.quoter, index)
         self.composer = Composer(settings, corpus, index, self.ranker)
         self.generator = GeneratedAnswerer(settings, index, self.quoter, self.composer, self.ranker.embed_query,
-                                           side_rows=self.evidence.side_passages, lookup=self.evidence.passages_for)
+                                           sides=self.evidence.side_rankings, lookup=self.evidence.passages_for)
         self.condenser = Condenser(settings)
 
     @classmethod

@@ -178,22 +178,33 @@ def test_a_partly_answered_question_says_first_what_the_notes_do_not_state(llm_e
 
 
 def test_a_comparison_puts_each_sides_own_passages_in_front_of_the_model(llm_engine: Engine) -> None:
-    from tmrag.answer.llm import LLM_TOP, SIDE_PASSAGES
-
     question = "Compare FlashAttention's tiling with PagedAttention's blocks: what does each one chunk?"
     llm_engine.ask(question)
     user = seen_requests[-1]["messages"][1]["content"]
     assert "each its own sentence" in seen_requests[-1]["messages"][0]["content"]
+    settings, generator = llm_engine.settings, llm_engine.generator
     ranking = llm_engine.rank(question, k=10)
-    top = [c.row for c in ranking.results[:LLM_TOP]]
-    side_rows = llm_engine.evidence.side_passages(ranking, SIDE_PASSAGES)
-    assert len(side_rows) > SIDE_PASSAGES, "each side retrieved on its own"
-    sided = top + [row for row in side_rows if row not in top]
-    assert len(sided) > len(top)  # a side brings a passage the question's own ranking did not
-    read = llm_engine.generator.module_passages(ranking, set(sided))
+    top = [c.row for c in ranking.results[: settings.llm_top]]
+    sides = llm_engine.evidence.side_rankings(ranking, settings.llm_side_passages)
+    assert len(sides) == 2, "each side retrieved on its own"
+    own = generator.side_passages(ranking, top)
+    assert own and not set(own) & set(top)  # a side brings passages the question's own ranking did not
+    side_rows = [c.row for side in sides for c in side.results[: settings.llm_side_passages]]
+    assert set(own) == set(side_rows) - set(top) and settings.llm_side_module_passages == 0
+    generator.settings = settings.model_copy(update={"llm_side_module_passages": 2})
+    try:  # optionally, each side's first module's best passages by the side's own words too
+        more = generator.side_passages(ranking, top)
+    finally:
+        generator.settings = settings
+    added = [row for row in more if row not in own]
+    assert more[: len(own)] == own and 0 < len(added) <= 2 * len(sides)
+    firsts = {generator.first_modules([c.row for c in side.results], 1)[0] for side in sides}
+    assert {llm_engine.index.chunks[row].doc_id for row in added} <= firsts
+    sided = top + own
+    read = generator.module_passages(ranking, set(sided))
     assert read and not set(read) & set(sided)  # the first modules' other best passages come last
-    assert len(read) <= 2 * llm_engine.settings.llm_module_passages
-    expected = llm_engine.generator.with_neighbours(sided + read)[: llm_engine.settings.llm_passages]
+    assert len(read) <= 2 * settings.llm_module_passages
+    expected = generator.with_neighbours(sided + read)[: settings.llm_passages]
     assert set(sided[:8]) <= set(expected)
     bodies = re.findall(r'<passage id="(\d+)"[^>]*>\n(.*?)\n</passage>', user, re.S)
     assert [int(n) for n, _ in bodies] == list(range(1, len(expected) + 1))

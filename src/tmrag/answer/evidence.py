@@ -112,14 +112,10 @@ class Evidence:
         own = own_side_parts(ranking.query.text, sides)
         return [side_query(own[n] if own else clause, sides, n) for n in range(len(sides))]
 
-    def side_passages(self, ranking: Ranking, per_side: int) -> list[int]:
-        """The rows of each side's or part's own first ``per_side`` passages, each once, for a
-        writer that needs every side in front of it (LLM mode)."""
-        rows: list[int] = []
-        for query in self.side_queries(ranking):
-            side = self.ranker.rank(query, ranking.categories, k=per_side)
-            rows += [c.row for c in side.results[:per_side] if c.row not in rows]
-        return rows
+    def side_rankings(self, ranking: Ranking, per_side: int) -> list[Ranking]:
+        """Each side's or part's own first ``per_side`` passages, for a writer that needs every
+        side in front of it (LLM mode); none for a question of one side."""
+        return [self.ranker.rank(query, ranking.categories, k=per_side) for query in self.side_queries(ranking)]
 
     def passages_for(self, text: str, categories: list[str] | None, k: int) -> Ranking:
         """The first ``k`` passages retrieved for ``text``: in LLM mode, what a reply said its

@@ -30,13 +30,9 @@ from .quotes import Pick, Quote, renumbered
 from .quoting import QuoteSelector
 from .types import Answer, Verification
 
-# Passages in front of the model: the answer's first eight, then each side's or part's first four
-# (a comparison's other side, a multi-part question's other module), at most `llm_passages`. A
-# model reads all of them, unlike the extractive answer's four; review dev, answerable questions
-# whose every evidence quote is in the passages: 4 + 2 per side 0.523, 4 + 4 0.581, 8 + 4 0.657
-# (9.6 passages on average; scripts/llm_replay.py evidence)
-LLM_TOP = 8
-SIDE_PASSAGES = 4
+# Passages in front of the model (settings): the answer's first few, then each side's or part's
+# first few and its first module's best (a comparison's other side, a multi-part question's other
+# module), at most `llm_passages`. A model reads all of them, unlike the extractive answer's four.
 # Then the first two modules' own best passages by the question's best sentence (settings: how many,
 # and the cap on all passages): the sections a multi-question message needs beyond the ones its
 # wording ranks first (two each: review dev 0.657 -> 0.752, 13.3 passages on average; test 0.803 -> 0.846)
@@ -61,10 +57,10 @@ FOLLOWUP_MODULES = 3
 
 class GeneratedAnswerer:
     def __init__(self, settings: Settings, index: LoadedIndex, quoter: QuoteSelector, composer: Composer,
-                 embed: Callable[[str], np.ndarray], side_rows: Callable[[Ranking, int], list[int]] | None = None,
+                 embed: Callable[[str], np.ndarray], sides: Callable[[Ranking, int], list[Ranking]] | None = None,
                  lookup: Callable[[str, list[str] | None, int], Ranking] | None = None) -> None:
         self.settings, self.index, self.quoter, self.composer, self.embed = settings, index, quoter, composer, embed
-        self.side_rows, self.lookup = side_rows, lookup
+        self.sides, self.lookup = sides, lookup
         self.vectors = PassageVectors(index.sentence_vectors_of, lambda row: index.chunk_vectors[row],
                                       lambda row: index.chunks[row].sentences)
         self.module_rows: dict[str, list[int]] = {}
@@ -164,13 +160,27 @@ class GeneratedAnswerer:
     def passages(self, ranking: Ranking) -> list[Passage]:
         """The answer's top passages, then each side's or part's own, then the best of the first
         modules' other passages, numbered from 1."""
-        rows = [c.row for c in ranking.results[:LLM_TOP]]
-        if self.side_rows is not None:
-            rows += [row for row in self.side_rows(ranking, SIDE_PASSAGES) if row not in rows]
+        rows = [c.row for c in ranking.results[: self.settings.llm_top]]
+        rows += self.side_passages(ranking, rows)
         rows += self.module_passages(ranking, set(rows))
         rows = self.with_neighbours(rows)[: self.settings.llm_passages]
         chunks = self.index.chunks
         return [Passage(i + 1, row, chunks[row].breadcrumb, chunks[row].text) for i, row in enumerate(rows)]
+
+    def side_passages(self, ranking: Ranking, shown: list[int]) -> list[int]:
+        """Each side's or part's own first passages not ``shown``, then the best of each side's
+        first module by the side's own words."""
+        per_side, own = self.settings.llm_side_passages, self.settings.llm_side_module_passages
+        sides = self.sides(ranking, per_side) if self.sides is not None and per_side else []
+        rows: list[int] = []
+        for side in sides:
+            rows += [c.row for c in side.results[:per_side] if c.row not in shown and c.row not in rows]
+        for side in sides:
+            best = self.index.best_sentences(side.qvec)
+            for module in self.first_modules([c.row for c in side.results], 1):
+                taken = set(shown) | set(rows)
+                rows += [row for row in sorted(self.module_rows[module], key=lambda r: -best[r]) if row not in taken][:own]
+        return rows
 
     def with_neighbours(self, rows: list[int]) -> list[int]:
         """``rows`` with the section neighbours of the first ``llm_neighbours`` of them, each placed
