@@ -55,6 +55,14 @@ def test_contains_recall_reads_tex_and_plain_figures_alike() -> None:
     assert M.contains_recall("0.97 ms at 5.89×10^23", ["$0.97", "5.88\\times10^{23}"]) == 0.0
 
 
+def test_a_precise_figure_is_found_by_its_value_a_round_one_only_as_written() -> None:
+    assert M.contains_recall("right with probability 0.68256, about 1,304.2 GPU-seconds", ["68.3", "1,304"]) == 1.0
+    assert M.contains_recall("the mean is 0.2171 s", ["0.217"]) == 1.0
+    # a value that rounds elsewhere, and round figures a nearby number would match, are not found
+    assert M.contains_recall("probability 0.6844", ["68.3"]) == 0.0
+    assert M.contains_recall("about 3.6 GB, 19 ms and 8.1%", ["4", "20", "8%"]) == 0.0
+
+
 def test_precision_recall_and_percentile() -> None:
     pred, actual = [True, True, False, False], [True, False, True, False]
     assert M.precision_recall(pred, actual) == (0.5, 0.5)

@@ -58,7 +58,28 @@ def contains_recall(answer: str, must: Sequence[str]) -> float | None:
     if not must:
         return None
     norm = _fold(answer)
-    return sum(_fold(m) in norm for m in must) / len(must)
+    figures = [float(n.replace(",", "")) for n in NUMBER.findall(norm)]
+    return sum(_fold(m) in norm or _figure_in(_fold(m), figures) for m in must) / len(must)
+
+
+# An expected figure precise enough to be told apart by its value ("68.3", "0.217", "1,304"): an answer
+# that writes it to more places, or as a fraction for a percentage ("0.68256" for "68.3"), states it.
+# Round figures ("20", "400", "8%") still have to be written as expected: too many numbers round to them.
+FIGURE = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|-?\d+(?:\.\d+)?%?")
+NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?")
+FIGURE_DIGITS = 3  # significant digits an expected figure needs before its value alone is matched
+
+
+def _figure_in(expected: str, numbers: Sequence[float]) -> bool:
+    if not FIGURE.fullmatch(expected):
+        return False
+    digits = expected.rstrip("%").replace(",", "").replace("-", "")
+    places = len(digits.split(".")[1]) if "." in digits else 0
+    significant = digits.replace(".", "").lstrip("0")
+    if len(significant if "." in digits else significant.rstrip("0")) < FIGURE_DIGITS:
+        return False
+    value = float(digits) * (-1 if expected.startswith("-") else 1)
+    return any(round(x, places) == value or round(100 * x, places) == value for x in numbers)
 
 
 def _fold(text: str) -> str:
