@@ -45,6 +45,12 @@ def fake_llm() -> FastAPI:
         asked_before.add(question)
         if "flat tire" in user:
             text = "NOT_COVERED"
+        elif "dressed-up refusal" in question:
+            text = "**NOT_COVERED.**"
+        elif "as a list" in question:  # a model's own habits: bullets, bold, "[1, 2]", "(see [2])"
+            second = re.search(r'<passage id="2"[^>]*>\n(.*?)\n</passage>', user, re.S).group(1)
+            other = re.split(r"(?<=[.!?])\s+", second.strip())[0]
+            text = f"- **{first.rstrip('.')}** [1, 2].\n- {other.rstrip('.')} (see [2])."
         elif "slow model" in question:  # a first reply that takes most of a short timeout
             await asyncio.sleep(0.3)
             text = f"{first} [1]\nNOT_STATED: what ZeRO stage 3 shards"
@@ -328,3 +334,27 @@ def test_a_follow_up_also_reads_the_shown_modules_for_what_was_missing(llm_engin
     near = generator.first_modules(retrieved + [c.row for c in ranking.results], 9)
     other = next(m for m in generator.module_rows if m not in near)
     assert not set(generator.module_rows[other]) & set(rows)
+
+
+def test_a_reply_in_a_models_own_format_is_read_as_the_prompt_asks() -> None:
+    from tmrag.answer.generation import not_covered, tidy_reply
+
+    assert tidy_reply("- **KV** is cached [1, 2].\n- It grows [3-4]. Also 【5】 and [passage 6].") == \
+        "KV is cached [1][2].\nIt grows [3][4]. Also [5] and [6]."
+    assert tidy_reply("With rewards [1, 0, 0, 1], the mean is 0.5 (see [2]).") == \
+        "With rewards [1, 0, 0, 1], the mean is 0.5 [2]."
+    assert tidy_reply("scores [1, 2, 3] are data [4].") == "scores [1, 2, 3] are data [4]."
+    assert [not_covered(t) for t in ("NOT_COVERED", "**NOT_COVERED.**", "The NOT_COVERED case [1].")] == [True, True, False]
+
+
+def test_bullets_bold_and_listed_markers_keep_every_sentence_cited(llm_engine: Engine) -> None:
+    r = llm_engine.ask("What does the KV cache store during decoding, as a list?")
+    assert r.mode == "llm" and r.verification is not None and r.verification.sentences == 2
+    assert r.verification.supported == 2 and "**" not in r.answer and not r.answer.startswith("-")
+    assert "(see" not in r.answer and len(r.citations) >= 1
+
+
+def test_a_refusal_however_dressed_abstains(llm_engine: Engine) -> None:
+    r = llm_engine.ask("What does a dressed-up refusal about the KV cache look like?")
+    assert r.mode == "llm" and r.abstained and r.coverage == "not_covered"
+

@@ -83,6 +83,37 @@ def system_prompt(settings: Settings, composed: bool = False) -> str:
     )
 
 
+# How models cite when they stray from "[1]": "[1, 2]", "[1-3]", "【1】", "[passage 2]", "(see [2])".
+# Only where a citation sits, at a sentence's end: "rewards [1, 0, 0, 1]," is data.
+CITED_AT = r"(?=\[|[.!?]\s|[.!?]?\s*(?:\n|$))"
+MARKER_LIST = re.compile(r"\[([1-9]\d*(?:\s*[,;]\s*[1-9]\d*)+)\]" + CITED_AT)
+MARKER_RANGE = re.compile(r"\[([1-9]\d*)\s*[-–]\s*([1-9]\d*)\]" + CITED_AT)
+MARKER_WORDED = re.compile(r"【(\d+)】|\[(?:passage|source|ref)\s*(\d+)\]", re.I)
+MARKER_ASIDE = re.compile(r"\s*\(\s*(?:see\s+)?((?:\[\d+\]\s*)+)\)", re.I)
+RANGE_MAX = 8  # "[1-3]" is three passages; a wider span is no citation anyone meant
+BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+", re.M)
+BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+
+
+def tidy_reply(text: str) -> str:
+    """A reply in the form the system prompt asks for, whatever the model's habits: its markers as
+    "[1][2]", and no list bullets or bold marks (an answer is prose; `**NOT_STATED:**` is a line)."""
+    text = MARKER_WORDED.sub(lambda m: f"[{m.group(1) or m.group(2)}]", text)
+    text = MARKER_LIST.sub(lambda m: "".join(f"[{n}]" for n in re.split(r"\s*[,;]\s*", m.group(1))), text)
+
+    def spanned(m: re.Match[str]) -> str:
+        a, b = int(m.group(1)), int(m.group(2))
+        return "".join(f"[{n}]" for n in range(a, b + 1)) if 0 < b - a < RANGE_MAX else m.group(0)
+
+    text = MARKER_ASIDE.sub(lambda m: " " + m.group(1).strip(), MARKER_RANGE.sub(spanned, text))
+    return BOLD.sub(r"\1", BULLET.sub("", text))
+
+
+def not_covered(text: str) -> bool:
+    """The model's abstention, however it dresses it ("NOT_COVERED.", "**NOT_COVERED**")."""
+    return re.match(rf"[\W_]*{NOT_COVERED}\b", text.strip()) is not None
+
+
 def not_stated(text: str) -> tuple[str, list[str]]:
     """The answer without its NOT_STATED line, and what that line names as not stated."""
     kept, missing = [], []

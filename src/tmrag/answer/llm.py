@@ -16,14 +16,15 @@ from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from .composing import Composer, coverage_note
 from .generation import (
-    NOT_COVERED,
     LLMClient,
     Passage,
     PassageVectors,
     Supported,
     build_messages,
+    not_covered,
     not_stated,
     strip_markers,
+    tidy_reply,
     verify,
 )
 from .quotes import Pick, Quote, renumbered
@@ -82,7 +83,7 @@ class GeneratedAnswerer:
             return None
         if missing and time.monotonic() - started < self.settings.llm_timeout_s * FOLLOWUP_BUDGET:
             text, missing, passages = self.follow_up(ranking, passages, composed, (text, missing))
-        if text.strip() == NOT_COVERED:
+        if not_covered(text):
             return self.composer.compose(ranking, [], True).model_copy(update={"mode": "llm"})
         checked = verify(text, passages, self.vectors, self.embed)
         if not checked.sentences:
@@ -123,7 +124,8 @@ class GeneratedAnswerer:
         """The model's reply to the question over ``passages``, and what it says they do not state."""
         if self._client is None:
             self._client = LLMClient(self.settings)
-        return not_stated(self._client.complete(build_messages(ranking.query.text, passages, self.settings, composed)))
+        return not_stated(tidy_reply(self._client.complete(build_messages(ranking.query.text, passages, self.settings,
+                                                                         composed))))
 
     def follow_up(self, ranking: Ranking, passages: list[Passage], composed: bool,
                   first: tuple[str, list[str]]) -> tuple[str, list[str], list[Passage]]:
@@ -141,7 +143,7 @@ class GeneratedAnswerer:
         except GenerationError as exc:
             self.last_error = str(exc)
             return (*first, passages)
-        return (*first, passages) if text.strip() == NOT_COVERED else (text, missing, more)
+        return (*first, passages) if not_covered(text) else (text, missing, more)
 
     def missing_rows(self, ranking: Ranking, missing: list[str], shown: set[int]) -> list[int]:
         """Passages not ``shown`` yet for each thing ``missing``, taken in turns, each with its
