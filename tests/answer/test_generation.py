@@ -344,7 +344,9 @@ def test_a_reply_in_a_models_own_format_is_read_as_the_prompt_asks() -> None:
     assert tidy_reply("With rewards [1, 0, 0, 1], the mean is 0.5 (see [2]).") == \
         "With rewards [1, 0, 0, 1], the mean is 0.5 [2]."
     assert tidy_reply("scores [1, 2, 3] are data [4].") == "scores [1, 2, 3] are data [4]."
-    assert [not_covered(t) for t in ("NOT_COVERED", "**NOT_COVERED.**", "The NOT_COVERED case [1].")] == [True, True, False]
+    assert [not_covered(t) for t in ("NOT_COVERED", "**NOT_COVERED.**", "Not covered.", "The NOT_COVERED case [1].")] \
+        == [True, True, True, False]
+    assert tidy_reply("It is [1].\n**Not stated:** the size") == "It is [1].\nNOT_STATED: the size"
 
 
 def test_bullets_bold_and_listed_markers_keep_every_sentence_cited(llm_engine: Engine) -> None:

@@ -106,12 +106,13 @@ def tidy_reply(text: str) -> str:
         return "".join(f"[{n}]" for n in range(a, b + 1)) if 0 < b - a < RANGE_MAX else m.group(0)
 
     text = MARKER_ASIDE.sub(lambda m: " " + m.group(1).strip(), MARKER_RANGE.sub(spanned, text))
-    return BOLD.sub(r"\1", BULLET.sub("", text))
+    text = re.sub(r"(?im)^\s*not[ _]stated\s*:", NOT_STATED, BOLD.sub(r"\1", BULLET.sub("", text)))
+    return text
 
 
 def not_covered(text: str) -> bool:
-    """The model's abstention, however it dresses it ("NOT_COVERED.", "**NOT_COVERED**")."""
-    return re.match(rf"[\W_]*{NOT_COVERED}\b", text.strip()) is not None
+    """The model's abstention, however it dresses it ("NOT_COVERED.", "**Not covered**")."""
+    return re.match(r"[\W_]*not[ _]covered\b", text.strip(), re.I) is not None
 
 
 def not_stated(text: str) -> tuple[str, list[str]]:
