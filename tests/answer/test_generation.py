@@ -347,6 +347,9 @@ def test_a_reply_in_a_models_own_format_is_read_as_the_prompt_asks() -> None:
     assert [not_covered(t) for t in ("NOT_COVERED", "**NOT_COVERED.**", "Not covered.", "The NOT_COVERED case [1].")] \
         == [True, True, True, False]
     assert tidy_reply("It is [1].\n**Not stated:** the size") == "It is [1].\nNOT_STATED: the size"
+    assert tidy_reply("It is [1]. NOT_STATED: the size") == "It is [1].\nNOT_STATED: the size"
+    assert tidy_reply("<think>Passage 2 says it [2].</think>\nIt is [1].") == "\nIt is [1]."
+    assert tidy_reply("Passage 2 says it [2].</think>It is [1].") == "It is [1]."  # the server opened it
 
 
 def test_bullets_bold_and_listed_markers_keep_every_sentence_cited(llm_engine: Engine) -> None:

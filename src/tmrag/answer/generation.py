@@ -93,11 +93,13 @@ MARKER_ASIDE = re.compile(r"\s*\(\s*(?:see\s+)?((?:\[\d+\]\s*)+)\)", re.I)
 RANGE_MAX = 8  # "[1-3]" is three passages; a wider span is no citation anyone meant
 BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+", re.M)
 BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+THINKING = re.compile(r"^.*?</think>|<think>.*?(?:</think>|$)", re.S)  # closed, or opened by the server
 
 
 def tidy_reply(text: str) -> str:
     """A reply in the form the system prompt asks for, whatever the model's habits: its markers as
     "[1][2]", and no list bullets or bold marks (an answer is prose; `**NOT_STATED:**` is a line)."""
+    text = THINKING.sub("", text)  # a reasoning model's thoughts are not its answer
     text = MARKER_WORDED.sub(lambda m: f"[{m.group(1) or m.group(2)}]", text)
     text = MARKER_LIST.sub(lambda m: "".join(f"[{n}]" for n in re.split(r"\s*[,;]\s*", m.group(1))), text)
 
@@ -107,7 +109,7 @@ def tidy_reply(text: str) -> str:
 
     text = MARKER_ASIDE.sub(lambda m: " " + m.group(1).strip(), MARKER_RANGE.sub(spanned, text))
     text = re.sub(r"(?im)^\s*not[ _]stated\s*:", NOT_STATED, BOLD.sub(r"\1", BULLET.sub("", text)))
-    return text
+    return re.sub(rf"(?<=\S)[ \t]*{NOT_STATED}", "\n" + NOT_STATED, text)  # its own line, even when written inline
 
 
 def not_covered(text: str) -> bool:
