@@ -14,7 +14,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
 
-from tmrag.answer.generation import Passage, build_messages, system_prompt
+from tmrag.answer.generation import LLMClient, Passage, build_messages, system_prompt
 from tmrag.config import Settings
 from tmrag.engine import Engine
 from tmrag.web.schemas import AskResponse
@@ -363,3 +363,35 @@ def test_a_refusal_however_dressed_abstains(llm_engine: Engine) -> None:
     r = llm_engine.ask("What does a dressed-up refusal about the KV cache look like?")
     assert r.mode == "llm" and r.abstained and r.coverage == "not_covered"
 
+
+
+def _client(handler) -> LLMClient:  # noqa: ANN001
+    import httpx
+
+    settings = Settings(llm_base_url="http://llm.test/v1", llm_model="m")
+    return LLMClient(settings, transport=httpx.MockTransport(handler))
+
+
+def test_the_client_reads_a_whole_json_reply_and_skips_chunks_without_choices() -> None:
+    import httpx
+
+    def whole(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"choices": [{"message": {"content": "KV is cached [1]."}}]})
+
+    assert _client(whole).complete([{"role": "user", "content": "q"}]) == "KV is cached [1]."
+
+    def filtered(request: httpx.Request) -> httpx.Response:  # a content-filter chunk first, usage last
+        chunks = [{"choices": [], "prompt_filter_results": []}, {"choices": [{"delta": {"content": "KV is "}}]},
+                  {"choices": [{"delta": {"content": "cached [1]."}}]}, {"choices": [], "usage": {"total_tokens": 9}}]
+        body = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
+        return httpx.Response(200, text=body, headers={"content-type": "text/event-stream"})
+
+    assert _client(filtered).complete([{"role": "user", "content": "q"}]) == "KV is cached [1]."
+
+    def broken(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text="data: {not json\n\n", headers={"content-type": "text/event-stream"})
+
+    from tmrag.errors import GenerationError
+
+    with pytest.raises(GenerationError, match="malformed"):
+        _client(broken).complete([{"role": "user", "content": "q"}])

@@ -175,23 +175,29 @@ class LLMClient:
         self.http = httpx.Client(timeout=settings.llm_timeout_s, headers=headers, transport=transport)
 
     def stream(self, messages: list[dict]) -> Iterator[str]:
+        """The reply's text as it arrives. A server that answers with one JSON body instead of a
+        stream is read whole; a chunk with no choices (a usage or content-filter chunk) holds no text."""
         payload = {"model": self.model, "messages": messages, "temperature": 0, "stream": True}
         try:
             with self.http.stream("POST", self.url, json=payload) as resp:
                 if resp.status_code != 200:
                     raise GenerationError(f"LLM endpoint answered {resp.status_code}")
+                if resp.headers.get("content-type", "").startswith("application/json"):
+                    yield json.loads(resp.read())["choices"][0]["message"]["content"] or ""
+                    return
                 for line in resp.iter_lines():
                     if not line.startswith("data:"):
                         continue
                     data = line[5:].strip()
                     if data == "[DONE]":
                         return
-                    delta = json.loads(data)["choices"][0].get("delta", {}).get("content")
+                    choices = json.loads(data)["choices"]
+                    delta = choices[0].get("delta", {}).get("content") if choices else None
                     if delta:
                         yield delta
         except httpx.HTTPError as exc:
             raise GenerationError(f"LLM endpoint failed: {exc.__class__.__name__}") from exc
-        except (json.JSONDecodeError, KeyError, IndexError) as exc:
+        except (json.JSONDecodeError, KeyError, IndexError, TypeError) as exc:
             raise GenerationError("LLM endpoint sent a malformed stream") from exc
 
     def complete(self, messages: list[dict]) -> str:
