@@ -337,7 +337,7 @@ def test_a_follow_up_also_reads_the_shown_modules_for_what_was_missing(llm_engin
 
 
 def test_a_reply_in_a_models_own_format_is_read_as_the_prompt_asks() -> None:
-    from tmrag.answer.generation import not_covered, tidy_reply
+    from tmrag.answer.replies import not_covered, tidy_reply
 
     assert tidy_reply("- **KV** is cached [1, 2].\n- It grows [3-4]. Also 【5】 and [passage 6].") == \
         "KV is cached [1][2].\nIt grows [3][4]. Also [5] and [6]."

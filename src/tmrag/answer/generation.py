@@ -24,17 +24,16 @@ from .arithmetic import derived
 from .code_lines import CODE_LINES, code_words, line_spans, lines_over_sentence, supporting_lines
 from .numeric import quantity_forms
 from .part_quoting import COMPOSED_SENTENCES
+from .replies import NOT_COVERED, NOT_STATED
 from .text import MAX_SENTENCES, answer_sentences
 from .types import DroppedSentence
 
-NOT_COVERED = "NOT_COVERED"
 COMPOSED_WORDS = 1.5  # a question of several parts: room for a sentence on each (six, not five)
 KEEP_WORDING = (
     "Say each fact in the words and figures its passage uses: keep its terms, names and numbers\n"
     "rather than paraphrasing them, because each sentence is checked against the passage it cites\n"
     "and a sentence that strays from that passage's wording is dropped.\n"
 )
-NOT_STATED = "NOT_STATED:"  # opens the line that names what the passages leave out of a partly answered question
 # A passage supports a sentence that shares most of its content words with it and means much the
 # same: 60% of the words and a cosine of 0.45 to the passage's best sentence or to the whole passage,
 # or 70% of the words whatever the cosine (a short or paraphrased sentence scores low with MiniLM:
@@ -81,51 +80,6 @@ def system_prompt(settings: Settings, composed: bool = False) -> str:
         "If they answer only part of it, answer that part, then add a last line that starts with\n"
         f"{NOT_STATED} and names, in a few words, what the passages do not state."
     )
-
-
-# How models cite when they stray from "[1]": "[1, 2]", "[1-3]", "【1】", "[passage 2]", "(see [2])".
-# Only where a citation sits, at a sentence's end: "rewards [1, 0, 0, 1]," is data.
-CITED_AT = r"(?=\[|[.!?]\s|[.!?]?\s*(?:\n|$))"
-MARKER_LIST = re.compile(r"\[([1-9]\d*(?:\s*[,;]\s*[1-9]\d*)+)\]" + CITED_AT)
-MARKER_RANGE = re.compile(r"\[([1-9]\d*)\s*[-–]\s*([1-9]\d*)\]" + CITED_AT)
-MARKER_WORDED = re.compile(r"【(\d+)】|\[(?:passage|source|ref)\s*(\d+)\]", re.I)
-MARKER_ASIDE = re.compile(r"\s*\(\s*(?:see\s+)?((?:\[\d+\]\s*)+)\)", re.I)
-RANGE_MAX = 8  # "[1-3]" is three passages; a wider span is no citation anyone meant
-BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+", re.M)
-BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-THINKING = re.compile(r"^.*?</think>|<think>.*?(?:</think>|$)", re.S)  # closed, or opened by the server
-
-
-def tidy_reply(text: str) -> str:
-    """A reply in the form the system prompt asks for, whatever the model's habits: its markers as
-    "[1][2]", and no list bullets or bold marks (an answer is prose; `**NOT_STATED:**` is a line)."""
-    text = THINKING.sub("", text)  # a reasoning model's thoughts are not its answer
-    text = MARKER_WORDED.sub(lambda m: f"[{m.group(1) or m.group(2)}]", text)
-    text = MARKER_LIST.sub(lambda m: "".join(f"[{n}]" for n in re.split(r"\s*[,;]\s*", m.group(1))), text)
-
-    def spanned(m: re.Match[str]) -> str:
-        a, b = int(m.group(1)), int(m.group(2))
-        return "".join(f"[{n}]" for n in range(a, b + 1)) if 0 < b - a < RANGE_MAX else m.group(0)
-
-    text = MARKER_ASIDE.sub(lambda m: " " + m.group(1).strip(), MARKER_RANGE.sub(spanned, text))
-    text = re.sub(r"(?im)^\s*not[ _]stated\s*:", NOT_STATED, BOLD.sub(r"\1", BULLET.sub("", text)))
-    return re.sub(rf"(?<=\S)[ \t]*{NOT_STATED}", "\n" + NOT_STATED, text)  # its own line, even when written inline
-
-
-def not_covered(text: str) -> bool:
-    """The model's abstention, however it dresses it ("NOT_COVERED.", "**Not covered**")."""
-    return re.match(r"[\W_]*not[ _]covered\b", text.strip(), re.I) is not None
-
-
-def not_stated(text: str) -> tuple[str, list[str]]:
-    """The answer without its NOT_STATED line, and what that line names as not stated."""
-    kept, missing = [], []
-    for line in text.splitlines():
-        if line.strip().upper().startswith(NOT_STATED):
-            missing += [m.strip().rstrip(".") for m in line.strip()[len(NOT_STATED):].split(";") if m.strip()]
-        else:
-            kept.append(line)
-    return "\n".join(kept).strip(), missing
 
 
 @dataclass

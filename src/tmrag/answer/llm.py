@@ -21,14 +21,12 @@ from .generation import (
     PassageVectors,
     Supported,
     build_messages,
-    not_covered,
-    not_stated,
     strip_markers,
-    tidy_reply,
     verify,
 )
 from .quotes import Pick, Quote, renumbered
 from .quoting import QuoteSelector
+from .replies import not_covered, not_stated, tidy_reply
 from .types import Answer, Verification
 
 # Passages in front of the model (settings): the answer's first few, then each side's or part's
