@@ -344,8 +344,9 @@ def test_a_reply_in_a_models_own_format_is_read_as_the_prompt_asks() -> None:
     assert tidy_reply("With rewards [1, 0, 0, 1], the mean is 0.5 (see [2]).") == \
         "With rewards [1, 0, 0, 1], the mean is 0.5 [2]."
     assert tidy_reply("scores [1, 2, 3] are data [4].") == "scores [1, 2, 3] are data [4]."
-    assert [not_covered(t) for t in ("NOT_COVERED", "**NOT_COVERED.**", "Not covered.", "The NOT_COVERED case [1].")] \
-        == [True, True, True, False]
+    said = ("NOT_COVERED", "**NOT_COVERED.**", "Not covered.", "NOT_COVERED - no passage gives it",
+            "The NOT_COVERED case [1].", "Not covered in detail, but the cache holds K and V [1].")
+    assert [not_covered(t) for t in said] == [True, True, True, True, False, False]
     assert tidy_reply("It is [1].\n**Not stated:** the size") == "It is [1].\nNOT_STATED: the size"
     assert tidy_reply("It is [1]. NOT_STATED: the size") == "It is [1].\nNOT_STATED: the size"
     assert tidy_reply("<think>Passage 2 says it [2].</think>\nIt is [1].") == "\nIt is [1]."

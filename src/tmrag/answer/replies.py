@@ -39,8 +39,11 @@ def tidy_reply(text: str) -> str:
 
 
 def not_covered(text: str) -> bool:
-    """The model's abstention, however it dresses it ("NOT_COVERED.", "**Not covered**")."""
-    return re.match(r"[\W_]*not[ _]covered\b", text.strip(), re.I) is not None
+    """The model's abstention, however it dresses it: "NOT_COVERED — …", or a first line that is only
+    "Not covered." ("Not covered in detail, but [1] …" is an answer)."""
+    first = text.strip().split("\n", 1)[0]
+    return (re.match(rf"[\W_]*{NOT_COVERED}\b", first) is not None
+            or re.fullmatch(r"[\W_]*not[ _]covered[\W_]*", first, re.I) is not None)
 
 
 def not_stated(text: str) -> tuple[str, list[str]]:
