@@ -175,7 +175,7 @@ def verify(text: str, passages: list[Passage], vectors: PassageVectors, embed: C
     which it is then cited to (dev37's written replies: 19 of 28 unsupported sentences were
     supported by a passage they did not cite). Record every dropped sentence and why."""
     by_marker = {p.marker: p for p in passages}
-    shown = set().union(*(set().union(*quantity_forms(p.text, mantissas=True)) for p in passages))
+    shown = set().union(*(_stated_numbers(p.text) for p in passages))
     parsed = answer_sentences(text.strip())
     out = Verified([], total=len(parsed))
     for sentence, markers in parsed:

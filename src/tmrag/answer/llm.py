@@ -176,10 +176,10 @@ class GeneratedAnswerer:
         for side in sides:
             rows += [c.row for c in side.results[:per_side] if c.row not in shown and c.row not in rows]
         for side in sides:
-            best = self.index.best_sentences(side.qvec)
-            for module in self.first_modules([c.row for c in side.results], 1):
-                taken = set(shown) | set(rows)
-                rows += [row for row in sorted(self.module_rows[module], key=lambda r: -best[r]) if row not in taken][:own]
+            taken = set(shown) | set(rows)
+            firsts = self.first_modules([c.row for c in side.results], 1)
+            ranked = self.ranked_rows(firsts, self.index.best_sentences(side.qvec)) if firsts and own else []
+            rows += [row for row in ranked if row not in taken][:own]
         return rows
 
     def with_neighbours(self, rows: list[int]) -> list[int]:
@@ -215,12 +215,16 @@ class GeneratedAnswerer:
         chunks = self.index.chunks
         return list(dict.fromkeys(chunks[row].doc_id for row in rows if chunks[row].kind == "module"))[:n]
 
+    def ranked_rows(self, modules: list[str], best: np.ndarray) -> list[int]:
+        """The passages of ``modules``, those that hold the ``best`` sentences (per row) first."""
+        return sorted((row for module in dict.fromkeys(modules) for row in self.module_rows[module]), key=lambda r: -best[r])
+
     def module_passages(self, ranking: Ranking, shown: set[int]) -> list[int]:
         """The first modules' passages not ``shown`` yet that hold the question's best sentences."""
         best = self.index.best_sentences(ranking.qvec)
         rows: list[int] = []
         for module in self.first_modules([c.row for c in ranking.results], READ_MODULES):
-            ranked = sorted(self.module_rows[module], key=lambda row: -best[row])
+            ranked = self.ranked_rows([module], best)
             rows += [row for row in ranked if row not in shown][: self.settings.llm_module_passages]
         return rows
 
@@ -233,8 +237,6 @@ class GeneratedAnswerer:
         retrieved = [c.row for c in found.results[:FOLLOWUP_DEPTH]]
         modules = self.first_modules([c.row for c in ranking.results], FOLLOWUP_MODULES)
         modules += self.first_modules(retrieved[:FOLLOWUP_MODULES], FOLLOWUP_MODULES)
-        best = self.index.best_sentences(found.qvec)
-        pool = [row for module in dict.fromkeys(modules) for row in self.module_rows[module]]
-        within = sorted(pool, key=lambda row: -best[row])[:FOLLOWUP_DEPTH]
+        within = self.ranked_rows(modules, self.index.best_sentences(found.qvec))[:FOLLOWUP_DEPTH]
         turns = (row for pair in zip_longest(retrieved, within) for row in pair if row is not None)
         return list(dict.fromkeys(turns))
