@@ -8,6 +8,10 @@ subsections, whose text a labelled parent section holds) are its relevant docume
 
     .venv/bin/python scripts/sections_as_beir.py /tmp/sections-beir
     .venv/bin/tmrag eval --beir /tmp/sections-beir --split dev --work-dir /tmp/sections-work
+
+With ``--paragraphs`` each paragraph of a section is a document instead (one chunk each, the shape
+of posts and short answers), and a review question's relevant documents are the paragraphs that
+hold one of its evidence quotes.
 """
 
 from __future__ import annotations
@@ -23,13 +27,18 @@ from tmrag.evaluation.golden import load_golden
 
 CITATION = re.compile(r"\s*\[@[^\]]*\]")  # a citation key is no text; a throwaway corpus has no bibliography
 MIN_WORDS = 20  # a heading with a line or two under it is no document anyone would retrieve
+PARAGRAPH = re.compile(r"\n\s*\n")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", type=Path)
+    ap.add_argument("--paragraphs", action="store_true", help="one document per paragraph")
     args = ap.parse_args()
     corpus = load_corpus(Settings().corpus_dir)
+    if args.paragraphs:
+        write(args.out, *paragraphs(corpus))
+        return
     docs, kept = [], set()
     for module in corpus.modules.values():
         for s in module.sections:
@@ -37,10 +46,7 @@ def main() -> None:
             if s.level >= 2 and len(text.split()) >= MIN_WORDS:
                 docs.append({"_id": f"{module.id}#{s.anchor}", "title": f"{module.title}: {s.title}", "text": text})
                 kept.add(f"{module.id}#{s.anchor}")
-    (args.out / "qrels").mkdir(parents=True, exist_ok=True)
-    with (args.out / "corpus.jsonl").open("w", encoding="utf-8") as f:
-        f.writelines(json.dumps(d, ensure_ascii=False) + "\n" for d in docs)
-    queries = []
+    queries, qrels = [], {}
     for split in ("dev", "test"):
         rows = []
         for path in ("eval/golden.jsonl", "eval/review.jsonl"):
@@ -49,12 +55,44 @@ def main() -> None:
                 if q.split == split and q.answerable and relevant:
                     queries.append({"_id": q.id, "text": q.question})
                     rows += [(q.id, d) for d in dict.fromkeys(relevant)]
-        with (args.out / "qrels" / f"{split}.tsv").open("w", encoding="utf-8") as f:
+        qrels[split] = rows
+    write(args.out, docs, queries, qrels)
+
+
+def paragraphs(corpus) -> tuple[list[dict], list[dict], dict[str, list[tuple[str, str]]]]:  # noqa: ANN001
+    """Each section's paragraphs of MIN_WORDS or more (a code block or display math cut by a blank
+    line is no paragraph), and the review questions whose evidence quotes they hold."""
+    docs = []
+    for module in corpus.modules.values():
+        for s in module.sections:
+            body = module.text[s.start:s.end].split("\n", 1)[-1]
+            kept = [p for p in PARAGRAPH.split(body)
+                    if len(p.split()) >= MIN_WORDS and p.count("```") % 2 == 0 and p.count("$$") % 2 == 0]
+            docs += [{"_id": f"{module.id}#{s.anchor}#{i}", "title": f"{module.title}: {s.title}",
+                      "text": CITATION.sub("", p).strip()} for i, p in enumerate(kept)]
+    queries, qrels = [], {"dev": [], "test": []}
+    flat = [(d["_id"], " ".join(d["text"].split())) for d in docs]
+    for line in Path("eval/review.jsonl").read_text(encoding="utf-8").splitlines():
+        q = json.loads(line)
+        quotes = [" ".join(CITATION.sub("", e["quote"]).split()) for e in q.get("evidence", [])]
+        relevant = [i for i, text in flat if any(quote in text for quote in quotes)] if q["answerable"] else []
+        if relevant:
+            queries.append({"_id": q["id"], "text": q["question"]})
+            qrels["dev" if "dev" in q["tags"] else "test"] += [(q["id"], d) for d in relevant]
+    return docs, queries, qrels
+
+
+def write(out: Path, docs: list[dict], queries: list[dict], qrels: dict[str, list[tuple[str, str]]]) -> None:
+    (out / "qrels").mkdir(parents=True, exist_ok=True)
+    with (out / "corpus.jsonl").open("w", encoding="utf-8") as f:
+        f.writelines(json.dumps(d, ensure_ascii=False) + "\n" for d in docs)
+    with (out / "queries.jsonl").open("w", encoding="utf-8") as f:
+        f.writelines(json.dumps(q, ensure_ascii=False) + "\n" for q in queries)
+    for split, rows in qrels.items():
+        with (out / "qrels" / f"{split}.tsv").open("w", encoding="utf-8") as f:
             f.write("query-id\tcorpus-id\tscore\n")
             f.writelines(f"{qid}\t{doc}\t1\n" for qid, doc in rows)
-    with (args.out / "queries.jsonl").open("w", encoding="utf-8") as f:
-        f.writelines(json.dumps(q, ensure_ascii=False) + "\n" for q in queries)
-    print(f"{len(docs)} section documents, {len(queries)} queries -> {args.out}")
+    print(f"{len(docs)} documents, {len(queries)} queries -> {out}")
 
 
 def _with_subsections(corpus, ref: str) -> list[str]:  # noqa: ANN001
