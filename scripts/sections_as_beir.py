@@ -59,7 +59,8 @@ def main() -> None:
     write(args.out, docs, queries, qrels)
 
 
-def paragraphs(corpus) -> tuple[list[dict], list[dict], dict[str, list[tuple[str, str]]]]:  # noqa: ANN001
+def paragraphs(corpus, review: Path = Path("eval/review.jsonl")) \
+        -> tuple[list[dict], list[dict], dict[str, list[tuple[str, str]]]]:  # noqa: ANN001
     """Each section's paragraphs of MIN_WORDS or more (a code block or display math cut by a blank
     line is no paragraph), and the review questions whose evidence quotes they hold."""
     docs = []
@@ -72,7 +73,7 @@ def paragraphs(corpus) -> tuple[list[dict], list[dict], dict[str, list[tuple[str
                       "text": CITATION.sub("", p).strip()} for i, p in enumerate(kept)]
     queries, qrels = [], {"dev": [], "test": []}
     flat = [(d["_id"], " ".join(d["text"].split())) for d in docs]
-    for line in Path("eval/review.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in review.read_text(encoding="utf-8").splitlines():
         q = json.loads(line)
         quotes = [" ".join(CITATION.sub("", e["quote"]).split()) for e in q.get("evidence", [])]
         relevant = [i for i, text in flat if any(quote in text for quote in quotes)] if q["answerable"] else []
