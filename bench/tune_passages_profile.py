@@ -9,14 +9,14 @@ held-out sets.
         --check test --check-beir ../shared/benchmarks/scifact:test:/tmp/sf
 
 Each query's reranked head (the first ``rerank_top_n`` fused candidates, with the features the
-reranker computed) is ranked again offline under every weight setting; nDCG@10 is computed on the
-document ranking as `tmrag eval --beir` computes it (graded gains, the head's documents first)."""
+reranker computed) is ranked again offline under every weight setting, and its document ranking (the
+head's documents first) is scored by nDCG@10 with binary gains (``metrics.ndcg_at_k``): what
+`tmrag eval --beir` reports for qrels that judge every document 1, as ours and SciFact's do."""
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,7 @@ import numpy as np
 from tmrag.config import Settings
 from tmrag.engine import Engine
 from tmrag.evaluation.beir_data import load_beir
+from tmrag.evaluation.metrics import ndcg_at_k
 
 FEATURES = ("fused", "module", "module_dense", "module_sentences", "module_centroid")
 GRID = {  # the weights beside a fused score of 1 (max-normalised); the top rows are interior points
@@ -44,7 +45,7 @@ class Query:
     features: np.ndarray  # head candidates x FEATURES
     docs: list[str]  # each head candidate's document
     rest: list[str]  # documents after the head, in order
-    relevance: dict[str, int]
+    relevant: set[str]
 
 
 def dump(beir: Path, split: str, work_dir: Path) -> list[Query]:
@@ -61,17 +62,14 @@ def dump(beir: Path, split: str, work_dir: Path) -> list[Query]:
         head = candidates[:head_n]
         rest = list(dict.fromkeys(doc_of[chunks[c.row].doc_id] for c in candidates[head_n:]))
         out.append(Query(np.array([[(c.features or {}).get(f, 0.0) for f in FEATURES] for c in head]),
-                         [doc_of[chunks[c.row].doc_id] for c in head], rest, dataset.qrels.get(qid, {})))
+                         [doc_of[chunks[c.row].doc_id] for c in head], rest,
+                         {d for d, grade in dataset.qrels.get(qid, {}).items() if grade > 0}))
     return out
 
 
 def ndcg10(query: Query, weights: np.ndarray) -> float:
     order = np.argsort(-(query.features @ weights), kind="stable") if len(query.docs) else []
-    ranked = list(dict.fromkeys([query.docs[i] for i in order] + query.rest))[:TOP]
-    dcg = sum((2 ** query.relevance.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked))
-    ideal = sorted(query.relevance.values(), reverse=True)[:TOP]
-    best = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
-    return dcg / best if best else 0.0
+    return ndcg_at_k(list(dict.fromkeys([query.docs[i] for i in order] + query.rest)), query.relevant, TOP)
 
 
 def vector(point: dict[str, float]) -> np.ndarray:

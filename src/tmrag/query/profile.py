@@ -21,7 +21,7 @@ PASSAGE_CHUNKS = 4
 # Sections dev, document rankings: the dense leg by best sentence (rrf with BM25 0.790 -> 0.798);
 # the lexical leg's document share 0.5 (leg alone 0.779 -> 0.787, the default unchanged within
 # 0.001). The reranker's document evidence beside the fused score (max 1): module BM25, best chunk,
-# best two sentences and centroid at the best of a 720-point grid (0.5-4 each) on 2,845 sections dev
+# best two sentences and centroid at the best of a 720-point grid (0.3-4) on 2,845 sections dev
 # queries, 0.816 -> 0.819; the grid's top is a broad plateau (0.818-0.819) and every point on it
 # weights the document above the chunk. Held out: sections test 0.798 -> 0.805, SciFact 0.735 -> 0.744.
 PASSAGES: dict[str, object] = {
