@@ -14,6 +14,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
 
+import tmrag.answer.llm as llm_module
 from tmrag.answer.generation import LLMClient, Passage, build_messages, system_prompt
 from tmrag.config import Settings
 from tmrag.engine import Engine
@@ -216,6 +217,21 @@ def test_a_comparison_puts_each_sides_own_passages_in_front_of_the_model(llm_eng
     assert [int(n) for n, _ in bodies] == list(range(1, len(expected) + 1))
     assert [body for _, body in bodies] == [llm_engine.index.chunks[row].text.replace("</passage>", "</ passage>")
                                             for row in expected]
+
+
+def test_a_list_the_extractive_answer_would_quote_is_shown_to_the_model_first(llm_engine: Engine) -> None:
+    # "the safety notes' pitfalls": retrieval ranks jailbreak passages, the extractive answer finds the list
+    question = "What pitfalls do the safety notes list for jailbreak defences and safety evals? Just the list."
+    generator, chunks = llm_engine.generator, llm_engine.index.chunks
+    ranking = llm_engine.rank(question, k=10)
+    quoted = [q.row for q in generator.quoter.select(ranking)]
+    assert any("Over-refusal" in chunks[row].text for row in quoted)
+    passages = generator.passages(ranking)
+    assert "Over-refusal" in passages[0].text and len(passages) <= llm_engine.settings.llm_passages
+    # with none taken from the extractive quotes, the model is not shown the list at all
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(llm_module, "QUOTED_ROWS", 0)
+        assert not any("Over-refusal" in p.text for p in generator.passages(ranking))
 
 
 def test_the_first_passages_bring_their_section_neighbours_beside_them(llm_engine: Engine) -> None:
