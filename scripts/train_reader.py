@@ -5,12 +5,12 @@ Data (evaluation-only sources are never used): SQuAD 2.0 samples in their public
 (questions written adversarially to look answerable from the paragraph; see docs/decisions.md for
 where the samples came from), plus the golden set's dev split (eval/golden.jsonl, tag "dev"): its
 unanswerable questions paired with the sentences the extractive answerer quotes for them, and its
-answerable questions paired with the quoted sentences when they cite a relevant module. The shipped
-reader never saw the review set (eval/review.jsonl): its dev split chooses the threshold, its test
-split reports. ``--review`` also trains on the review dev split, less a held-out tag (``--held-out``,
-dev8) and dev9, which then choose and check the thresholds (docs/decisions.md, session 17).
+answerable questions paired with the quoted sentences when they cite a relevant module, and
+(``--review``, as shipped) the review set's dev split (eval/review.jsonl) less the held-out tags
+(``--held-out``: dev45 and dev46 choose the thresholds, dev47 checks them); the review test split is
+never read. The shipped reader (docs/decisions.md, session 43):
 
-    .venv/bin/python scripts/train_reader.py data/squad2/*.json --out src/tmrag/answer/models/reader
+    .venv/bin/python scripts/train_reader.py data/squad2/*.json --review --out src/tmrag/answer/models/reader
 
 Writes plain files: model.onnx (int8, dynamic quantisation), tokenizer.json, reader.json (max
 length, the training summary, the sha256 of model.onnx). No pickle."""
@@ -73,11 +73,14 @@ def golden_pairs() -> list[tuple[str, str, int]]:
     return pairs
 
 
-def review_pairs(held_out: str) -> list[tuple[str, str, int]]:
-    """The review set's dev questions but ``held_out`` and dev9 (which choose and check the
-    threshold): an unanswerable one with the sentences the answerer quotes for it is 0; an
-    answerable one is 1 when those sentences hold every must-contain string, 0 when they hold none
-    (the quotes do not state what was asked); the rest say too little to label."""
+def review_pairs(held_out: set[str]) -> list[tuple[str, str, int]]:
+    """The review set's dev questions but those tagged ``held_out`` (which choose and check the
+    thresholds), each read as the answer shows its quotes: an unanswerable one with the sentences
+    the answerer quotes for it is 0; an answerable one is 1 when those sentences hold every
+    must-contain string, 0 when they hold none (the quotes do not state what was asked), and
+    otherwise, like every answerable one whose quotes miss a string, its writer's evidence quotes
+    are a 1 (they state the answer, wherever in them it sits)."""
+    from tmrag.answer.quotes import shown_sentences
     from tmrag.answer.text import display_sentence
     from tmrag.config import Settings
     from tmrag.engine import Engine
@@ -86,20 +89,19 @@ def review_pairs(held_out: str) -> list[tuple[str, str, int]]:
     pairs = []
     for line in (ROOT / "eval" / "review.jsonl").read_text(encoding="utf-8").splitlines():
         q = json.loads(line)
-        if "dev" not in q["tags"] or held_out in q["tags"] or "dev9" in q["tags"]:
+        if "dev" not in q["tags"] or held_out & set(q["tags"]):
             continue
         quotes = engine.quotes(engine.rank(q["question"]))
-        text = " ".join(engine.index.chunks[x.row].text[a:b] for x in quotes for a, b in x.spans)
-        if not text:
-            continue
-        shown = display_sentence(text).lower()
-        found = [m.lower() in shown for m in q.get("must_contain") or []]
+        text = " ".join(display_sentence(s) for s in shown_sentences(quotes, engine.index, engine.corpus))
+        found = [m.lower() in text.lower() for m in q.get("must_contain") or []]
         if not q["answerable"]:
-            pairs.append((q["question"], text, 0))
+            pairs += [(q["question"], text, 0)] if text else []
         elif found and all(found):
             pairs.append((q["question"], text, 1))
-        elif found and not any(found):
-            pairs.append((q["question"], text, 0))
+        else:
+            pairs += [(q["question"], text, 0)] if text and found and not any(found) else []
+            evidence = " ".join(display_sentence(e["quote"]) for e in q.get("evidence") or [])
+            pairs += [(q["question"], evidence, 1)] if evidence else []
     return pairs
 
 
@@ -158,12 +160,13 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "src" / "tmrag" / "answer" / "models" / "reader")
     ap.add_argument("--no-golden", action="store_true", help="train on SQuAD only")
     ap.add_argument("--review", action="store_true", help="also train on the review set's dev split (see review_pairs)")
-    ap.add_argument("--held-out", default="dev8", help="the review dev tag kept out of training")
+    ap.add_argument("--held-out", nargs="+", default=["dev45", "dev46", "dev47"],
+                    help="review dev tags kept out of training")
     args = ap.parse_args()
     random.seed(SEED)
     pairs = squad_pairs(args.squad)
     in_domain = [] if args.no_golden else golden_pairs()
-    review = review_pairs(args.held_out) if args.review else []
+    review = review_pairs(set(args.held_out)) if args.review else []
     summary = train(pairs + in_domain + review, args.out)
     summary |= {"squad_pairs": len(pairs), "golden_dev_pairs": len(in_domain), "review_dev_pairs": len(review),
                 "max_length": MAX_LENGTH,

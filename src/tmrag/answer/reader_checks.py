@@ -13,9 +13,9 @@ from ..query.intent import content_words
 from ..query.phrasing import DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..tokenize import tokenize
-from .answer_shape import gives_number
+from .answer_shape import ASKS_DEFAULT, SAYS_DEFAULT, gives_number
 from .reader import AnswerReader
-from .text import display_sentence
+from .text import NUMBER_RE, display_sentence
 
 # Kinds of question that ask one thing of a named thing, where the focus and reader checks apply.
 FOCUS_KINDS = frozenset({"numeric", "other", "multi_part"})
@@ -52,6 +52,21 @@ def says_what_it_is(ranking: Ranking, sentences: list[str]) -> bool:
     return any(copula.search(display_sentence(s)) for s in sentences)
 
 
+# "how many queries per day does the design review assume": the assumed figure is what is asked
+ASSUMED = re.compile(r"\bassum(?:e|es|ed|ing|ption|ptions)\b", re.I)
+
+
+def gives_asked_value(question: str, sentences: list[str]) -> bool:
+    """A quoted sentence gives the kind of figure asked, said as such: an assumption asked for and a
+    figure said to be assumed ("The traffic figures are assumptions for this exercise: 20M queries
+    per day"), or a default with its figure ("the documented default timeout is 60 seconds" for
+    "how long … by default"). The reader misreads such answers when the figure sits mid-sentence
+    among others (tests/test_engine.py)."""
+    shown = [display_sentence(s) for s in sentences]
+    return any(NUMBER_RE.search(s) and ((ASSUMED.search(question) and ASSUMED.search(s))
+                                        or (ASKS_DEFAULT.search(question) and SAYS_DEFAULT.search(s))) for s in shown)
+
+
 class ReaderChecks:
     """Reads ``settings``, ``reader`` and the memoised ``_logit`` of the judge it is part of."""
 
@@ -85,7 +100,7 @@ class ReaderChecks:
         evidence = max(ranking.evidence, ranking.part_evidence or 0.0)
         if (self.reader is None or not sentences or not ranking.query.names or ranking.intent.kind not in FOCUS_KINDS
                 or evidence >= self.settings.coverage_reader_evidence or says_what_it_is(ranking, sentences)
-                or restates_with_number(ranking, sentences)):
+                or restates_with_number(ranking, sentences) or gives_asked_value(ranking.query.text, sentences)):
             return False
         return self.reader_logit(ranking, sentences) < self.settings.coverage_reader_logit
 
