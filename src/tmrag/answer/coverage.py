@@ -212,6 +212,8 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
             missing.append(asked_here(ranking))
         if not missing and not coded:
             missing += self.counts.uncounted(ranking)
+        if not missing and not said and not announced and self.doubts(ranking, sentences):
+            missing.append(asked_here(ranking) if focus else asked_question(ranking.query.text))
         if missing and intent.kind == "multi_part":
             missing += unsaid_parts(ranking, token_sets)
         # "the FID of DiT-XL" already says "DiT-XL", and that the premise's other names ("… on

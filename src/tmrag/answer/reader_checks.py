@@ -108,3 +108,11 @@ class ReaderChecks:
         """The reader's logit for the question with the quoted sentences as the answer shows them."""
         return self._logit(ranking.query.text, " ".join(display_sentence(s) for s in sentences))
 
+
+    def doubts(self, ranking: Ranking, sentences: list[str]) -> bool:
+        """The reader's verdict on any answer the checks passed: only its strongest doubt counts
+        outside the cases above, where the rules already weigh the question."""
+        floor = self.settings.coverage_reader_any_logit
+        if self.reader is None or not sentences or floor is None or gives_asked_value(ranking.query.text, sentences):
+            return False
+        return self.reader_logit(ranking, sentences) < floor
