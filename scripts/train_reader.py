@@ -77,9 +77,9 @@ def review_pairs(held_out: set[str]) -> list[tuple[str, str, int]]:
     """The review set's dev questions but those tagged ``held_out`` (which choose and check the
     thresholds), each read as the answer shows its quotes: an unanswerable one with the sentences
     the answerer quotes for it is 0; an answerable one is 1 when those sentences hold every
-    must-contain string, 0 when they hold none (the quotes do not state what was asked), and
-    otherwise, like every answerable one whose quotes miss a string, its writer's evidence quotes
-    are a 1 (they state the answer, wherever in them it sits)."""
+    must-contain string, 0 when they hold none (the quotes do not state what was asked); every
+    answerable one not labelled 1 that way (quotes missing a string, or no strings to check) also
+    gives its writer's evidence quotes as a 1 (they state the answer, wherever in them it sits)."""
     from tmrag.answer.quotes import shown_sentences
     from tmrag.answer.text import display_sentence
     from tmrag.config import Settings

@@ -756,3 +756,31 @@ def test_the_prose_checks_stand_aside_only_for_a_question_about_the_sketch() -> 
     other = ["what's the default step budget of react_loop", "how much did the notes say a GPT-4 call costs?"]
     assert not asks_of_sketch(ranking(" and ".join(other), other), "react_loop")
     assert not asks_of_sketch(ranking("what does react_loop return?", []), "")  # no sketch quoted
+
+
+def test_the_readers_strongest_doubt_makes_an_answer_partial_unless_turned_off_or_the_shape_is_guarded() -> None:
+    settings = SimpleNamespace(coverage_reader_any_logit=-1.5)
+    ranking = SimpleNamespace(query=SimpleNamespace(text="Which TPU generation trained Chinchilla?", names=["Chinchilla"]),
+                              intent=SimpleNamespace(numeric=False))
+    sentences = ["Chinchilla was trained on 1.4T tokens with 70B parameters."]
+    assert CoverageJudge(settings, None, reader=_Reader(-2.0)).doubts(ranking, sentences)
+    assert not CoverageJudge(settings, None, reader=_Reader(-1.0)).doubts(ranking, sentences)
+    assert not CoverageJudge(settings, None, reader=_Reader(-2.0)).doubts(ranking, [])
+    assert not CoverageJudge(SimpleNamespace(coverage_reader_any_logit=None), None, reader=_Reader(-9.0)).doubts(
+        ranking, sentences)
+    # a default asked for and stated with its figure is answered, whatever the reader says
+    ranking.query.text = "How long does the harness wait on a hook by default?"
+    stated = ["Hooks take optional timeouts; the documented default timeout is 60 seconds."]
+    assert not CoverageJudge(settings, None, reader=_Reader(-9.0)).doubts(ranking, stated)
+
+
+def test_the_strongest_doubt_is_turned_off_by_name_and_other_settings_keep_their_none(monkeypatch) -> None:  # noqa: ANN001
+    from tmrag.config import Settings
+
+    assert Settings().coverage_reader_any_logit == -1.5
+    for off in ("none", "OFF", ""):
+        monkeypatch.setenv("TMRAG_COVERAGE_READER_ANY_LOGIT", off)
+        assert Settings().coverage_reader_any_logit is None
+    monkeypatch.setenv("TMRAG_COVERAGE_READER_ANY_LOGIT", "-1")
+    monkeypatch.setenv("TMRAG_RERANKER", "none")  # a reranker's name, not "unset"
+    assert Settings().coverage_reader_any_logit == -1.0 and Settings().reranker == "none"

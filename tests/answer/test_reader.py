@@ -60,6 +60,7 @@ def test_an_assumed_or_default_figure_asked_for_and_said_as_such_is_answered_wha
     assumed = ["For cost, optimize the LLM half.", "The traffic figures are assumptions for this exercise: 20M queries per day."]
     assert gives_asked_value("How many queries per day does the design review assume?", assumed)
     assert not gives_asked_value("How many queries per day does Perplexity actually handle?", assumed)
+    assert not gives_asked_value("Assuming 20M queries per day, how many GPUs does it need?", assumed)  # a premise
     default = ["Hooks take a list of commands with optional timeouts; the documented default timeout is 60 seconds."]
     assert gives_asked_value("How long does the harness wait on a hook by default?", default)
     assert not gives_asked_value("How long does the harness wait on a hook by default?", ["Timeouts are optional."])

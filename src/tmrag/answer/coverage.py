@@ -212,6 +212,8 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
             missing.append(asked_here(ranking))
         if not missing and not coded:
             missing += self.counts.uncounted(ranking)
+        # the reader's strongest doubt overrules the value checks above too: they also pass related
+        # figures (dev45 + dev46 and dev47 each lost a flagged unanswerable to them, no false partial gained)
         if not missing and not said and not announced and self.doubts(ranking, sentences):
             missing.append(asked_here(ranking) if focus else asked_question(ranking.query.text))
         if missing and intent.kind == "multi_part":
@@ -284,7 +286,7 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
     def states_of_owner(self, ranking: Ranking, sentences: list[str], token_sets: list[set[str]],
                         context: frozenset[str] = frozenset()) -> bool:
         """A sentence that names the thing an attribute is asked of states that attribute ("Reflexion
-        … reaching 91% pass@1"): positive evidence the reader is not asked to overrule."""
+        … reaching 91% pass@1"): positive evidence only the reader's strongest doubt overrules."""
         focus = ranking.intent.focus_tokens
         if not focus or not self.owned(ranking):
             return False

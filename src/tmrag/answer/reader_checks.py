@@ -53,18 +53,20 @@ def says_what_it_is(ranking: Ranking, sentences: list[str]) -> bool:
 
 
 # "how many queries per day does the design review assume": the assumed figure is what is asked
-ASSUMED = re.compile(r"\bassum(?:e|es|ed|ing|ption|ptions)\b", re.I)
+# ("Assuming a 4k context, …" sets a premise instead, and is not this)
+ASKS_ASSUMED = re.compile(r"\bassum(?:e|es|ed|ption|ptions)\b", re.I)
 
 
 def gives_asked_value(question: str, sentences: list[str]) -> bool:
-    """A quoted sentence gives the kind of figure asked, said as such: an assumption asked for and a
-    figure said to be assumed ("The traffic figures are assumptions for this exercise: 20M queries
-    per day"), or a default with its figure ("the documented default timeout is 60 seconds" for
-    "how long … by default"). The reader misreads such answers when the figure sits mid-sentence
-    among others (tests/test_engine.py)."""
-    shown = [display_sentence(s) for s in sentences]
-    return any(NUMBER_RE.search(s) and ((ASSUMED.search(question) and ASSUMED.search(s))
-                                        or (ASKS_DEFAULT.search(question) and SAYS_DEFAULT.search(s))) for s in shown)
+    """A quoted sentence gives the kind of figure asked, said as such, with a number the question
+    did not give: an assumption asked for and a figure said to be assumed ("The traffic figures are
+    assumptions for this exercise: 20M queries per day"), or a default with its figure ("the
+    documented default timeout is 60 seconds" for "how long … by default"). The reader misreads
+    such answers when the figure sits mid-sentence among others (tests/test_engine.py)."""
+    assumed, default = ASKS_ASSUMED.search(question), ASKS_DEFAULT.search(question)
+    given = set(NUMBER_RE.findall(question))  # not gives_number: "20M queries" is no model size here
+    return any(((assumed and ASKS_ASSUMED.search(shown)) or (default and SAYS_DEFAULT.search(shown)))
+               and set(NUMBER_RE.findall(shown)) - given for s in sentences for shown in [display_sentence(s)])
 
 
 class ReaderChecks:
@@ -99,20 +101,25 @@ class ReaderChecks:
         # a question in parts embeds diluted as a whole: its evidence is its weakest part's when higher
         evidence = max(ranking.evidence, ranking.part_evidence or 0.0)
         if (self.reader is None or not sentences or not ranking.query.names or ranking.intent.kind not in FOCUS_KINDS
-                or evidence >= self.settings.coverage_reader_evidence or says_what_it_is(ranking, sentences)
-                or restates_with_number(ranking, sentences) or gives_asked_value(ranking.query.text, sentences)):
+                or evidence >= self.settings.coverage_reader_evidence or self.answered_anyway(ranking, sentences)):
             return False
         return self.reader_logit(ranking, sentences) < self.settings.coverage_reader_logit
+
+    def doubts(self, ranking: Ranking, sentences: list[str]) -> bool:
+        """The reader's verdict on an answer outside the cases above, where only its strongest
+        doubt (``coverage_reader_any_logit``) makes the answer partial."""
+        floor = self.settings.coverage_reader_any_logit
+        if self.reader is None or not sentences or floor is None or self.answered_anyway(ranking, sentences):
+            return False
+        return self.reader_logit(ranking, sentences) < floor
+
+    @staticmethod
+    def answered_anyway(ranking: Ranking, sentences: list[str]) -> bool:
+        """The shapes of answer the reader misreads, which the quotes state whatever it says."""
+        return (says_what_it_is(ranking, sentences) or restates_with_number(ranking, sentences)
+                or gives_asked_value(ranking.query.text, sentences))
 
     def reader_logit(self, ranking: Ranking, sentences: list[str]) -> float:
         """The reader's logit for the question with the quoted sentences as the answer shows them."""
         return self._logit(ranking.query.text, " ".join(display_sentence(s) for s in sentences))
 
-
-    def doubts(self, ranking: Ranking, sentences: list[str]) -> bool:
-        """The reader's verdict on any answer the checks passed: only its strongest doubt counts
-        outside the cases above, where the rules already weigh the question."""
-        floor = self.settings.coverage_reader_any_logit
-        if self.reader is None or not sentences or floor is None or gives_asked_value(ranking.query.text, sentences):
-            return False
-        return self.reader_logit(ranking, sentences) < floor
