@@ -64,9 +64,14 @@ def gives_asked_value(question: str, sentences: list[str]) -> bool:
     documented default timeout is 60 seconds" for "how long … by default"). The reader misreads
     such answers when the figure sits mid-sentence among others (tests/test_engine.py)."""
     assumed, default = ASKS_ASSUMED.search(question), ASKS_DEFAULT.search(question)
+    if not (assumed or default):  # most questions: no sentence is read (this runs for nearly every answer)
+        return False
     given = set(NUMBER_RE.findall(question))  # not gives_number: "20M queries" is no model size here
-    return any(((assumed and ASKS_ASSUMED.search(shown)) or (default and SAYS_DEFAULT.search(shown)))
-               and set(NUMBER_RE.findall(shown)) - given for s in sentences for shown in [display_sentence(s)])
+    for shown in map(display_sentence, sentences):
+        says = (assumed and ASKS_ASSUMED.search(shown)) or (default and SAYS_DEFAULT.search(shown))
+        if says and set(NUMBER_RE.findall(shown)) - given:
+            return True
+    return False
 
 
 class ReaderChecks:
