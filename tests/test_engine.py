@@ -605,6 +605,12 @@ def test_just_the_list_is_answered_with_the_list_alone(real_engine) -> None:  # 
     assert "(5) Gating on averages" in r.answer and r.answer.count("[1]") == 1 and "[2]" not in r.answer
 
 
+def test_just_the_items_is_answered_with_the_named_sections_list(real_engine) -> None:  # noqa: ANN001
+    # "just the items with a line each" asks for the list, not a second question
+    r = real_engine.ask("what pitfalls do the long-context / context-engineering notes list? just the items with a line each")
+    assert "(5) Trusting needle tests." in r.answer and "Cache-busting prefixes" in r.answer and "[2]" not in r.answer
+
+
 def test_every_part_the_quotes_do_not_state_is_named_missing(real_engine) -> None:  # noqa: ANN001
     # the quotes say "one hidden layer" and "patch size" in two sentences: no hidden size is stated
     r = real_engine.ask("how many transformer blocks deep is DiT-XL/2, and what hidden size does it use?")

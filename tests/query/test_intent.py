@@ -495,3 +495,12 @@ def test_a_list_asked_for_in_so_many_words_is_a_list() -> None:
     assert intent.kind == "list" and intent.parts == []
     intent = classify("What kinds of attacks does the safety module list? Just the list, a line on each.", [], False)
     assert intent.kind == "list" and intent.parts == []
+    # "just the items" names the list by its items; "a line on each is enough" says how long each may be
+    for q in ("What pitfalls do the long-context notes list? just the items with a line each",
+              "What trade-offs and pitfalls do the bridge notes list? Just the items, a line on each.",
+              "What trade-offs and pitfalls do the commands & skills notes list? A line on each is enough.",
+              "What pitfalls do the coordinator notes warn about? List them, with the fix or guard for each."):
+        intent = classify(q, [], False)
+        assert intent.kind == "list" and intent.parts == [], q
+    # an item asked of each is still a question of its own
+    assert classify("What does the bridge list? Just the items. Which one costs most?", [], False).kind == "multi_part"

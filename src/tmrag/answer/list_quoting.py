@@ -48,7 +48,7 @@ def enumerates(sentence: str, count: int) -> bool:
 
 
 # "…? Just list them.", "Just the list, one line each.": the list is the whole answer
-JUST_THE_LIST = re.compile(r"\b(?:just|only)\s+(?:list\s+them|the\s+list)\b", re.I)
+JUST_THE_LIST = re.compile(r"\b(?:just|only)\s+(?:list\s+them|the\s+(?:list|items))\b", re.I)
 
 
 class ListQuoting:

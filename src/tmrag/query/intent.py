@@ -69,9 +69,11 @@ FOCUS_RES = [
 # "What FID does MMDiT get?": the asked attribute is itself name-like, so it stays the focus.
 NAMED_FOCUS = re.compile(r"\b(?:what|which)\s+(?P<f>\S+)\s+(?:does|do|did)\b", re.I)
 # "list them", "just the list please", "Give me the list.", "List each one with its target.": a request for the items
-LIST_ASK = r"(?:just\s+|please\s+)?(?:list\s+(?:them|each(?:\s+one)?|the\s+\w+)|(?:give\s+me\s+)?(?:the|a)\s+list)"
+# "just the items, a line on each": the items asked for by that name
+LIST_ASK = (r"(?:(?:just\s+|please\s+)?(?:list\s+(?:them|each(?:\s+one)?|the\s+\w+)|(?:give\s+me\s+)?(?:the|a)\s+list)"
+            r"|(?:just|only)\s+the\s+items)")
 LIST_RE = re.compile(r"^(?:(?:what\s+are\s+the|list|name|which|give\s+me|walk\s+(?:me|us)\s+through|outline)\b.*"
-                     r"|(?:what|which)\s+(?:\w+\s+){0,2}?)"
+                     r"|(?:what|which)\s+(?:[\w-]+\s+){0,2}?)"  # "what trade-offs and pitfalls"
                      r"\b(?:steps|stages|ways|types|kinds|components|parts|phases|techniques|methods|options|strategies|"
                      r"categories|signals|causes|reasons|failure\s+modes|levers|knobs|primitives|pieces|layers|"
                      r"pitfalls|caveats|limitations|practices|stage\s+by\s+stage|step\s+by\s+step)\b"
@@ -148,8 +150,10 @@ def elliptic_parts(question: str) -> list[str]:
 # asker says of themselves after a question is its context, not a question of its own.
 SAID_OF_ONESELF = re.compile(r"^(?:i|i'm|i've|i'd|we|we're|we've|my|our|i\.e\.)\s", re.I)
 # "… harder than grading one answer? just list the reasons": how to answer, not a second question
-LIST_REQUEST = re.compile(rf"^{LIST_ASK}(?:\s+(?:all|please|with\s+[^.?!]{{1,40}})"
-                          rf"|,?\s+(?:{A_LINE_EACH.pattern}|briefly))*\W*$", re.I)
+LIST_REQUEST = re.compile(rf"^{LIST_ASK}(?:\s+(?:all|please)"
+                          rf"|,?\s+(?:{A_LINE_EACH.pattern}|briefly|with\s+[^.?!]{{1,40}}))*\W*$", re.I)
+# "…? A line on each is enough.": how long each item may be, not a question
+LENGTH_REQUEST = re.compile(rf"^{A_LINE_EACH.pattern}(?:\s+is\s+(?:enough|fine|plenty))?\W*$", re.I)
 # "What pitfalls do the cost-tracking notes warn about? Just list them.": a list asked for in so many
 # words, whatever number words the question has
 ASKED_AS_LIST = re.compile(rf"[.?!]\s+{LIST_ASK}\b", re.I)
@@ -159,7 +163,7 @@ def split_parts(text: str) -> list[str]:
     """The sub-questions of ``text``, each with at least two words."""
     pieces = PART_SPLIT.split(text)
     if len(pieces) > 1 and (SAID_OF_ONESELF.match(pieces[-1].strip()) and not pieces[-1].rstrip().endswith("?")
-                            or LIST_REQUEST.match(pieces[-1].strip())):
+                            or LIST_REQUEST.match(pieces[-1].strip()) or LENGTH_REQUEST.match(pieces[-1].strip())):
         pieces = pieces[:-1]
     parts = []
     for piece in pieces:
