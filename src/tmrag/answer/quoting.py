@@ -79,11 +79,14 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
     def select(self, ranking: Ranking, numbers_first: bool = True) -> list[Quote]:
         """Best evidence sentences from the top passages, within a margin of the best one.
         ``numbers_first=False``: no preference for stated results (the context of a partial answer).
-        "…? Just the list.": only the list, when the evidence has one."""
+        "…? Just the list." or "…? One line each is fine.": only the list, when the evidence has one
+        (with a line on each item for the second)."""
         quotes = self.selected(ranking, numbers_first)
-        if ranking.intent.kind != "list" or not JUST_THE_LIST.search(ranking.query.text):
+        text = ranking.query.text
+        each = A_LINE_EACH.search(text) is not None
+        if ranking.intent.kind != "list" or not (JUST_THE_LIST.search(text) or each):
             return quotes
-        return self.only_lists(quotes, detailed=A_LINE_EACH.search(ranking.query.text) is not None) or quotes
+        return self.only_lists(quotes, detailed=each) or quotes
 
     def selected(self, ranking: Ranking, numbers_first: bool = True) -> list[Quote]:
         wanted = numbers_first and wants_number(ranking.intent, ranking.query.text)
