@@ -609,6 +609,12 @@ def test_just_the_items_is_answered_with_the_named_sections_list(real_engine) ->
     # "just the items with a line each" asks for the list, not a second question
     r = real_engine.ask("what pitfalls do the long-context / context-engineering notes list? just the items with a line each")
     assert "(5) Trusting needle tests." in r.answer and "Cache-busting prefixes" in r.answer and "[2]" not in r.answer
+    # named by its module's title and its section's, the list is there however far the question embeds
+    r = real_engine.ask("What pitfalls and trade-offs do the MLP & matmul notes list? Just the items, a line each.")
+    assert not r.abstained and "(1) Dead ReLUs." in r.answer
+    # "the embeddings notes" is the Embeddings module, not the embeddings-platform design review
+    r = real_engine.ask("what pitfalls and trade-offs do the embeddings notes list? just the items, a line each")
+    assert "Anisotropy." in r.answer and "Dual serving" not in r.answer
     # "one line each is fine" asks for the list alone, each item with its line
     r = real_engine.ask("What pitfalls do the commands & skills notes list? One line each is fine.")
     assert "(4) Name collisions. Built-in, project, user and plugin commands" in r.answer and "[2]" not in r.answer

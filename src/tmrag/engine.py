@@ -122,7 +122,7 @@ class Engine:
         top = chunk.text if chunk else ""
         sentences = [top[a:b] for a, b in chunk.sentences] if chunk else []
         return should_abstain(ranking, self.settings, self.quoter.defined_row(ranking), self.quoter.named_row(ranking),
-                              top, sentences)
+                              top, sentences, self.quoter.named_list_row(ranking))
 
     def search(self, query: str, k: int = 10, categories: list[str] | None = None, mode: RetrievalMode = "hybrid",
                reranker: RerankerName | None = None) -> SearchResults:

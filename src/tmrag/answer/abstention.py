@@ -67,7 +67,7 @@ def names_together(ranking: Ranking, top_sentences: list[str]) -> bool:
 
 
 def should_abstain(ranking: Ranking, s: Settings, defined_row: int | None, named_row: int | None = None,
-                   top_text: str = "", top_sentences: list[str] | None = None) -> bool:
+                   top_text: str = "", top_sentences: list[str] | None = None, listed_row: int | None = None) -> bool:
     # A definition question about a glossary term is covered by definition, whatever the
     # sentence similarity of a two-word question ("What does MoE stand for?": 0.39). So is a
     # short question whose named term's entry both legs rank first, below the off-topic floor,
@@ -75,5 +75,8 @@ def should_abstain(ranking: Ranking, s: Settings, defined_row: int | None, named
     if named_row is not None and legs_agree(ranking) and not ranking.unknown_names or writes_subject(ranking, top_text):
         return False
     if ranking.evidence >= s.abstain_floor and names_together(ranking, top_sentences or []):
+        return False
+    # a list asked for by its module's title and its section's ("the MLP & matmul notes' pitfalls")
+    if listed_row is not None and ranking.evidence >= s.abstain_floor and not ranking.unknown_names:
         return False
     return defined_row is None and abstains(ranking, s)

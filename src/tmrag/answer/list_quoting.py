@@ -23,6 +23,8 @@ NAMED_MODULES = 2  # the modules of the top passages whose section titles a list
 LIST_NOUNS = frozenset({"step", "stage", "component", "phase", "technique", "strategie", "categorie", "pitfall",
                         "caveat", "limitation", "limit", "practice", "primitive", "mistake", "risk",
                         "requirement", "slo"})  # a design review's "Requirements and SLOs" lists them
+# "the MLP & matmul notes", "the safety module": a module called on by its title
+NOTES_NAMED = re.compile(r"\bthe\s+([^,.?!;:]{1,60}?)\s+(?:notes|module)\b", re.I)
 # "the stages a query passes through in the answer-engine design": a design's stages are its architecture
 HEADING_ASKED = {"architecture": frozenset({"stage", "component"})}
 COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
@@ -188,8 +190,10 @@ class ListQuoting:
         quotes already hold it."""
         asked = {w.removesuffix("s") for w in content_words(ranking.query.text)} & LIST_NOUNS
         modules = list(dict.fromkeys(self.index.chunks[c.row].module_id for c in ranking.results
-                                     if self.index.chunks[c.row].kind == "module"))[:NAMED_MODULES]
-        for module in modules:
+                                     if self.index.chunks[c.row].kind == "module"))
+        # "the embeddings notes": a retrieved module the question names by its title comes first
+        named = [m for m in modules if self.names_module(ranking.query.text, m)]
+        for module in named + [m for m in modules[:NAMED_MODULES] if m not in named]:
             for title, rows in self.sections.titled(module):
                 words = {w.removesuffix("s") for w in content_words(title)}
                 if not words & asked and not any(asked & HEADING_ASKED.get(w, frozenset()) for w in words):
@@ -200,6 +204,24 @@ class ListQuoting:
                     if found := self.list_in(row, titled=True):
                         return self.led_by(row, *found, quotes)
         return None
+
+    def names_module(self, question: str, module_id: str) -> bool:
+        """The question calls on the module by its title: "the MLP & matmul notes" holds every
+        content word of "MLP & Matmul" ("the design doc" of a Perplexity question is not "Design Docs")."""
+        title = set(content_words(self.corpus.modules[module_id].title))
+        return bool(title) and any(title <= set(content_words(m.group(1))) for m in NOTES_NAMED.finditer(question))
+
+    def named_list_row(self, ranking: Ranking) -> int | None:
+        """The top passage of a list question that names its module by title and its list by the
+        section's ("What pitfalls do the MLP & matmul notes list?"), when that passage sits in that
+        section: the notes have the list, however far a question made of names embeds from it."""
+        top = ranking.results[0].row if ranking.intent.kind == "list" and ranking.results else None
+        chunk = self.index.chunks[top] if top is not None else None
+        if chunk is None or chunk.kind != "module":
+            return None
+        asked = {w.removesuffix("s") for w in content_words(ranking.query.text)} & LIST_NOUNS
+        section = {w.removesuffix("s") for w in content_words(chunk.section or "")}
+        return top if self.names_module(ranking.query.text, chunk.module_id) and asked & section else None
 
     def without(self, quotes: list[Quote], row: int, items: ListItems) -> list[Quote]:
         """``quotes`` less the sentences of the same module that fall inside one of ``items``."""
