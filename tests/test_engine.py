@@ -615,6 +615,10 @@ def test_just_the_items_is_answered_with_the_named_sections_list(real_engine) ->
     # "the embeddings notes" is the Embeddings module, not the embeddings-platform design review
     r = real_engine.ask("what pitfalls and trade-offs do the embeddings notes list? just the items, a line each")
     assert "Anisotropy." in r.answer and "Dual serving" not in r.answer
+    # "traps" names the "More traps worth knowing" list, asked after a set-up sentence
+    r = real_engine.ask("My PyTorch loop already passes the bug-gallery checks. What further traps do the debugging "
+                        "notes list beyond the gallery? Give each with the one-line fix or symptom.")
+    assert "sampler.set_epoch(epoch)" in r.answer and "Label order" in r.answer
     # "one line each is fine" asks for the list alone, each item with its line
     r = real_engine.ask("What pitfalls do the commands & skills notes list? One line each is fine.")
     assert "(4) Name collisions. Built-in, project, user and plugin commands" in r.answer and "[2]" not in r.answer

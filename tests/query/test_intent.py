@@ -502,5 +502,9 @@ def test_a_list_asked_for_in_so_many_words_is_a_list() -> None:
               "What pitfalls do the coordinator notes warn about? List them, with the fix or guard for each."):
         intent = classify(q, [], False)
         assert intent.kind == "list" and intent.parts == [], q
+    # a list asked after a set-up sentence, and how to write each item after it
+    q = ("My PyTorch loop already passes the bug-gallery checks. What further traps do the debugging notes list "
+         "beyond the gallery? Give each with the one-line fix or symptom.")
+    assert classify(q, [], False).kind == "list" and classify(q, [], False).parts == []
     # an item asked of each is still a question of its own
     assert classify("What does the bridge list? Just the items. Which one costs most?", [], False).kind == "multi_part"

@@ -20,7 +20,7 @@ COUNTED_DEPTH = 8  # passages searched for a list of the asked size: its lead-in
 NAMED_MODULES = 2  # the modules of the top passages whose section titles a list question may name
 # What a list question asks for, by name: a section whose title holds the word holds the list.
 # Written as a question's word reads without its last "s" ("strategies" → "strategie").
-LIST_NOUNS = frozenset({"step", "stage", "component", "phase", "technique", "strategie", "categorie", "pitfall",
+LIST_NOUNS = frozenset({"step", "stage", "component", "phase", "technique", "strategie", "categorie", "pitfall", "trap",
                         "caveat", "limitation", "limit", "practice", "primitive", "mistake", "risk",
                         "requirement", "slo"})  # a design review's "Requirements and SLOs" lists them
 # "the MLP & matmul notes", "the safety module": a module called on by its title

@@ -72,11 +72,12 @@ NAMED_FOCUS = re.compile(r"\b(?:what|which)\s+(?P<f>\S+)\s+(?:does|do|did)\b", r
 # "just the items, a line on each": the items asked for by that name
 LIST_ASK = (r"(?:(?:just\s+|please\s+)?(?:list\s+(?:them|each(?:\s+one)?|the\s+\w+)|(?:give\s+me\s+)?(?:the|a)\s+list)"
             r"|(?:just|only)\s+the\s+items)")
-LIST_RE = re.compile(r"^(?:(?:what\s+are\s+the|list|name|which|give\s+me|walk\s+(?:me|us)\s+through|outline)\b.*"
+# also after a set-up sentence: "My loop already passes the gallery checks. What further traps …"
+LIST_RE = re.compile(r"(?:^|[.!]\s+)(?:(?:what\s+are\s+the|list|name|which|give\s+me|walk\s+(?:me|us)\s+through|outline)\b.*"
                      r"|(?:what|which)\s+(?:[\w-]+\s+){0,2}?)"  # "what trade-offs and pitfalls"
                      r"\b(?:steps|stages|ways|types|kinds|components|parts|phases|techniques|methods|options|strategies|"
                      r"categories|signals|causes|reasons|failure\s+modes|levers|knobs|primitives|pieces|layers|"
-                     r"pitfalls|caveats|limitations|practices|stage\s+by\s+stage|step\s+by\s+step)\b"
+                     r"pitfalls|traps|gotchas|caveats|limitations|practices|stage\s+by\s+stage|step\s+by\s+step)\b"
                      r"|^(?:what|which|name)\s+(?:(?:are|were)\s+)?(?:the\s+)?(?:two|three|four|five|six|\d)\s+\w+"
                      rf"|[.?!,;:]\s*{LIST_ASK}\b", re.I)  # "… what are the risks? list them"
 # "what three things…", "what are the three things QLoRA introduced?"
@@ -152,8 +153,9 @@ SAID_OF_ONESELF = re.compile(r"^(?:i|i'm|i've|i'd|we|we're|we've|my|our|i\.e\.)\
 # "… harder than grading one answer? just list the reasons": how to answer, not a second question
 LIST_REQUEST = re.compile(rf"^{LIST_ASK}(?:\s+(?:all|please)"
                           rf"|,?\s+(?:{A_LINE_EACH.pattern}|briefly|with\s+[^.?!]{{1,40}}))*\W*$", re.I)
-# "…? A line on each is enough.": how long each item may be, not a question
-LENGTH_REQUEST = re.compile(rf"^{A_LINE_EACH.pattern}(?:\s+is\s+(?:enough|fine|plenty))?\W*$", re.I)
+# "…? A line on each is enough.", "Give each with the one-line fix.": how to write each item, not a question
+LENGTH_REQUEST = re.compile(rf"^(?:{A_LINE_EACH.pattern}(?:\s+is\s+(?:enough|fine|plenty))?"
+                            r"|(?:give|list|name)\s+each(?:\s+one)?,?\s+with\s+[^.?!]{1,60})\W*$", re.I)
 # "What pitfalls do the cost-tracking notes warn about? Just list them.": a list asked for in so many
 # words, whatever number words the question has
 ASKED_AS_LIST = re.compile(rf"[.?!]\s+{LIST_ASK}\b", re.I)
