@@ -619,6 +619,15 @@ def test_just_the_items_is_answered_with_the_named_sections_list(real_engine) ->
     r = real_engine.ask("My PyTorch loop already passes the bug-gallery checks. What further traps do the debugging "
                         "notes list beyond the gallery? Give each with the one-line fix or symptom.")
     assert "sampler.set_epoch(epoch)" in r.answer and "Label order" in r.answer
+    # the item sentence that stands for its list is kept, or the list (and here the whole answer) is lost
+    r = real_engine.ask("What trade-offs and common pitfalls do the quantization notes list? Just the list, one line each.")
+    assert r.answer.startswith("Trade-offs and common pitfalls: (1) Outliers are the central difficulty.")
+    # "the tool-use notes" is "Tool Use & Protocols" (not "Tool System"), "the streaming/API notes"
+    # "Streaming & API Layer", retrieved or not
+    r = real_engine.ask("What pitfalls do the tool-use notes flag for running tools in production? Just the list, a line each.")
+    assert r.answer.startswith("Pitfalls in production: (1) Descriptions are prompts.")
+    r = real_engine.ask("What pitfalls do the streaming/API notes warn about? just the list, a line each")
+    assert r.answer.startswith("Pitfalls: (1) Parsing tool JSON too early.")
     # "one line each is fine" asks for the list alone, each item with its line
     r = real_engine.ask("What pitfalls do the commands & skills notes list? One line each is fine.")
     assert "(4) Name collisions. Built-in, project, user and plugin commands" in r.answer and "[2]" not in r.answer

@@ -25,6 +25,19 @@ LIST_NOUNS = frozenset({"step", "stage", "component", "phase", "technique", "str
                         "requirement", "slo"})  # a design review's "Requirements and SLOs" lists them
 # "the MLP & matmul notes", "the safety module": a module called on by its title
 NOTES_NAMED = re.compile(r"\bthe\s+([^,.?!;:]{1,60}?)\s+(?:notes|module)\b", re.I)
+
+WRITTEN_BONUS = 0.5  # a title's words in its own order: more than any share of them
+
+
+def spaced(text: str) -> str:
+    """Lower case, with hyphens, slashes and runs of spaces read as one space."""
+    return " ".join(re.split(r"[\s/-]+", text.lower()))
+
+
+def plain_words(text: str) -> set[str]:
+    """A title's or a phrase's content words, without the joined forms ("tool-use", "streaming/api")
+    whose parts are words of their own."""
+    return {w for w in content_words(text) if not re.search(r"[-/]", w)}
 # "the stages a query passes through in the answer-engine design": a design's stages are its architecture
 HEADING_ASKED = {"architecture": frozenset({"stage", "component"})}
 COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
@@ -152,8 +165,19 @@ class ListQuoting:
                     items = find(quote.row, span)
                     if items:
                         quote.lists[span] = items
-                        return self.without(self.without_lead_ins(quotes, (quote.row, span)), quote.row, items)
+                        return self.restored(self.without(self.without_lead_ins(quotes, (quote.row, span)), quote.row,
+                                                          items), quote.row, span)
         return quotes
+
+    @staticmethod
+    def restored(quotes: list[Quote], row: int, span: tuple[int, int]) -> list[Quote]:
+        """``quotes`` with the item sentence that stands for its list put back first, when the
+        list's own items held it: without it the list is never read."""
+        holder = next((q for q in quotes if q.row == row and span in q.lists), None)
+        if holder is None or span in holder.spans:
+            return quotes
+        holder.spans, holder.reading = [span, *holder.spans], [span, *holder.reading]
+        return renumbered([holder, *[q for q in quotes if q is not holder]])
 
     def without_lead_ins(self, quotes: list[Quote], keep: tuple[int, tuple[int, int]]) -> list[Quote]:
         """``quotes`` less the lead-ins other than ``keep``: one list per answer, and a lead-in
@@ -191,8 +215,9 @@ class ListQuoting:
         asked = {w.removesuffix("s") for w in content_words(ranking.query.text)} & LIST_NOUNS
         modules = list(dict.fromkeys(self.index.chunks[c.row].module_id for c in ranking.results
                                      if self.index.chunks[c.row].kind == "module"))
-        # "the embeddings notes": a retrieved module the question names by its title comes first
-        named = [m for m in modules if self.names_module(ranking.query.text, m)]
+        # "the embeddings notes": a module the question names by its title comes first, retrieved or not
+        called = {m: score for m in self.corpus.modules if (score := self.names_module(ranking.query.text, m))}
+        named = sorted(called, key=lambda m: (-called[m], modules.index(m) if m in modules else len(modules)))
         for module in named + [m for m in modules[:NAMED_MODULES] if m not in named]:
             for title, rows in self.sections.titled(module):
                 words = {w.removesuffix("s") for w in content_words(title)}
@@ -205,11 +230,22 @@ class ListQuoting:
                         return self.led_by(row, *found, quotes)
         return None
 
-    def names_module(self, question: str, module_id: str) -> bool:
-        """The question calls on the module by its title: "the MLP & matmul notes" holds every
-        content word of "MLP & Matmul" ("the design doc" of a Perplexity question is not "Design Docs")."""
-        title = set(content_words(self.corpus.modules[module_id].title))
-        return bool(title) and any(title <= set(content_words(m.group(1))) for m in NOTES_NAMED.finditer(question))
+    def names_module(self, question: str, module_id: str) -> float:
+        """How much of the module's title the question calls it by, 0 when it does not: "the
+        streaming/API notes" names two of "Streaming & API Layer"'s three words. Only "the …
+        notes" or "the … module" calls on a module ("the design doc" of a Perplexity question is
+        not "Design Docs"), with half of its title's words at least and no word outside it."""
+        name = self.corpus.modules[module_id].title
+        title = plain_words(name)
+        best = 0.0
+        for m in NOTES_NAMED.finditer(question):
+            phrase = re.split(r"\bthe\s+", m.group(1), flags=re.I)[-1]
+            called = plain_words(phrase)
+            if called and called <= title and 2 * len(called) >= len(title):
+                # "the tool-use notes" is "Tool Use & Protocols" as written, over "Tool System"
+                written = spaced(phrase) in spaced(name)
+                best = max(best, len(called) / len(title) + WRITTEN_BONUS * written)
+        return best
 
     def named_list_row(self, ranking: Ranking) -> int | None:
         """The top passage of a list question that names its module by title and its list by the
