@@ -628,6 +628,9 @@ def test_just_the_items_is_answered_with_the_named_sections_list(real_engine) ->
     assert r.answer.startswith("Pitfalls in production: (1) Descriptions are prompts.")
     r = real_engine.ask("What pitfalls do the streaming/API notes warn about? just the list, a line each")
     assert r.answer.startswith("Pitfalls: (1) Parsing tool JSON too early.")
+    # the module called on holds the list, under a heading that names no list: not another module's pitfalls
+    r = real_engine.ask("What pitfalls do the pre-training notes list about reading the training loss? Just the list.")
+    assert "Test-set contamination" in r.answer and "Interpretability illusions" not in r.answer
     # "one line each is fine" asks for the list alone, each item with its line
     r = real_engine.ask("What pitfalls do the commands & skills notes list? One line each is fine.")
     assert "(4) Name collisions. Built-in, project, user and plugin commands" in r.answer and "[2]" not in r.answer

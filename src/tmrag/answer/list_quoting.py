@@ -218,7 +218,9 @@ class ListQuoting:
         # "the embeddings notes": a module the question names by its title comes first, retrieved or not
         called = {m: score for m in self.corpus.modules if (score := self.names_module(ranking.query.text, m))}
         named = sorted(called, key=lambda m: (-called[m], modules.index(m) if m in modules else len(modules)))
-        for module in named + [m for m in modules[:NAMED_MODULES] if m not in named]:
+        # a module called on by name is the only place its list may come from ("the pre-training notes'
+        # pitfalls" are not the interpretability module's)
+        for module in named or modules[:NAMED_MODULES]:
             for title, rows in self.sections.titled(module):
                 words = {w.removesuffix("s") for w in content_words(title)}
                 if not words & asked and not any(asked & HEADING_ASKED.get(w, frozenset()) for w in words):
