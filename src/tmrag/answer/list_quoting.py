@@ -25,19 +25,7 @@ LIST_NOUNS = frozenset({"step", "stage", "component", "phase", "technique", "str
                         "requirement", "slo"})  # a design review's "Requirements and SLOs" lists them
 # "the MLP & matmul notes", "the safety module": a module called on by its title
 NOTES_NAMED = re.compile(r"\bthe\s+([^,.?!;:]{1,60}?)\s+(?:notes|module)\b", re.I)
-
 WRITTEN_BONUS = 0.5  # a title's words in its own order: more than any share of them
-
-
-def spaced(text: str) -> str:
-    """Lower case, with hyphens, slashes and runs of spaces read as one space."""
-    return " ".join(re.split(r"[\s/-]+", text.lower()))
-
-
-def plain_words(text: str) -> set[str]:
-    """A title's or a phrase's content words, without the joined forms ("tool-use", "streaming/api")
-    whose parts are words of their own."""
-    return {w for w in content_words(text) if not re.search(r"[-/]", w)}
 # "the stages a query passes through in the answer-engine design": a design's stages are its architecture
 HEADING_ASKED = {"architecture": frozenset({"stage", "component"})}
 COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
@@ -60,6 +48,29 @@ def enumerates(sentence: str, count: int) -> bool:
     # quantization, which …; and paged optimizers")
     items = re.split(r";\s*(?:and\s+)?", rest) if ";" in rest else re.split(r",\s*(?:and\s+)?|\s+and\s+", rest)
     return bool(colon and said and len([i for i in items if i.strip()]) == count)
+
+
+def noun_stems(text: str) -> set[str]:
+    """Content words as :data:`LIST_NOUNS` writes them, without a last "s"."""
+    return {w.removesuffix("s") for w in content_words(text)}
+
+
+def spaced(text: str) -> str:
+    """Lower case, with hyphens, slashes and runs of spaces read as one space."""
+    return " ".join(re.split(r"[\s/-]+", text.lower()))
+
+
+def plain_words(text: str) -> set[str]:
+    """A title's or a phrase's content words, without the joined forms ("tool-use", "streaming/api")
+    whose parts are words of their own."""
+    return {w for w in content_words(text) if not re.search(r"[-/]", w)}
+
+
+def called_phrases(question: str) -> list[str]:
+    """What the question calls modules ("streaming/API" of "do the streaming/API notes"): only "the
+    … notes" or "the … module" calls on one ("the design doc" of a Perplexity question is not
+    "Design Docs"), and the phrase starts at its own "the"."""
+    return [re.split(r"\bthe\s+", m.group(1), flags=re.I)[-1] for m in NOTES_NAMED.finditer(question)]
 
 
 # "…? Just list them.", "Just the list, one line each.": the list is the whole answer
@@ -212,17 +223,18 @@ class ListQuoting:
         architecture", "the main pitfalls of model merging" under "Limits and pitfalls"): that
         section's first list, in one of the top passages' modules, opens the answer, unless the
         quotes already hold it."""
-        asked = {w.removesuffix("s") for w in content_words(ranking.query.text)} & LIST_NOUNS
+        asked = noun_stems(ranking.query.text) & LIST_NOUNS
         modules = list(dict.fromkeys(self.index.chunks[c.row].module_id for c in ranking.results
                                      if self.index.chunks[c.row].kind == "module"))
         # "the embeddings notes": a module the question names by its title comes first, retrieved or not
-        called = {m: score for m in self.corpus.modules if (score := self.names_module(ranking.query.text, m))}
+        phrases = called_phrases(ranking.query.text)
+        called = {m: score for m in self.corpus.modules if phrases and (score := self.names_module(phrases, m))}
         named = sorted(called, key=lambda m: (-called[m], modules.index(m) if m in modules else len(modules)))
         # a module called on by name is the only place its list may come from ("the pre-training notes'
         # pitfalls" are not the interpretability module's)
         for module in named or modules[:NAMED_MODULES]:
             for title, rows in self.sections.titled(module):
-                words = {w.removesuffix("s") for w in content_words(title)}
+                words = noun_stems(title)
                 if not words & asked and not any(asked & HEADING_ASKED.get(w, frozenset()) for w in words):
                     continue
                 if any(q.lists and q.row in rows for q in quotes):
@@ -232,16 +244,14 @@ class ListQuoting:
                         return self.led_by(row, *found, quotes)
         return None
 
-    def names_module(self, question: str, module_id: str) -> float:
-        """How much of the module's title the question calls it by, 0 when it does not: "the
-        streaming/API notes" names two of "Streaming & API Layer"'s three words. Only "the …
-        notes" or "the … module" calls on a module ("the design doc" of a Perplexity question is
-        not "Design Docs"), with half of its title's words at least and no word outside it."""
+    def names_module(self, phrases: list[str], module_id: str) -> float:
+        """How much of the module's title ``phrases`` (:func:`called_phrases`) call it by, 0 when they
+        do not: "streaming/API" names two of "Streaming & API Layer"'s three words. A phrase names
+        half of its title's words at least and no word outside it."""
         name = self.corpus.modules[module_id].title
         title = plain_words(name)
         best = 0.0
-        for m in NOTES_NAMED.finditer(question):
-            phrase = re.split(r"\bthe\s+", m.group(1), flags=re.I)[-1]
+        for phrase in phrases:
             called = plain_words(phrase)
             if called and called <= title and 2 * len(called) >= len(title):
                 # "the tool-use notes" is "Tool Use & Protocols" as written, over "Tool System"
@@ -257,9 +267,9 @@ class ListQuoting:
         chunk = self.index.chunks[top] if top is not None else None
         if chunk is None or chunk.kind != "module":
             return None
-        asked = {w.removesuffix("s") for w in content_words(ranking.query.text)} & LIST_NOUNS
-        section = {w.removesuffix("s") for w in content_words(chunk.section or "")}
-        return top if self.names_module(ranking.query.text, chunk.module_id) and asked & section else None
+        asked = noun_stems(ranking.query.text) & LIST_NOUNS
+        called = self.names_module(called_phrases(ranking.query.text), chunk.module_id)
+        return top if called and asked & noun_stems(chunk.section or "") else None
 
     def without(self, quotes: list[Quote], row: int, items: ListItems) -> list[Quote]:
         """``quotes`` less the sentences of the same module that fall inside one of ``items``."""
