@@ -14,10 +14,13 @@ from tmrag.answer.answer_shape import (
     RATIO_RE,
     gives_share,
     names_any,
+    offered_guesses,
     offers_values,
     unchosen,
+    unguessed,
     unshaped,
     unwritten_variants,
+    without_guesses,
 )
 from tmrag.answer.composing import coverage_note
 
@@ -37,6 +40,32 @@ def test_a_which_question_that_offers_its_answers_needs_a_quote_naming_one() -> 
     assert unchosen(q, ["Gemini is served on TPU v5e pods."]) is None
     assert unchosen("Is bf16 or fp16 safer for training?", []) is None  # no which-question with figures to pick from
     assert coverage_note(["which of v4, v5e or v5p"]) == "The notes don't state which of v4, v5e or v5p; the nearest they come:"
+
+
+def test_the_guesses_a_question_offers_are_read_in_each_form_writers_use() -> None:
+    assert offered_guesses("how big is that model exactly (1B? 8B?) and which model is it?") == ["1B", "8B"]
+    assert offered_guesses("how often is the item index rebuilt? hourly? nightly?") == ["hourly", "nightly"]
+    assert offered_guesses("Which model is that: Vicuna, Llama 2, something else?") == ["Vicuna", "Llama 2"]
+    assert offered_guesses("What do they typically come out at — 0.5? 0.9?") == ["0.5", "0.9"]
+    tools = ["calculator", "calendar", "search"]
+    assert offered_guesses("which tools was it given (calculator, calendar, search, ...?)") == tools
+    assert offered_guesses("what rate do people run DPO at? is it something tiny like 5e-7?") == ["5e-7"]
+    assert offered_guesses("mounted at which path (is it /mcp?), and on which port?") == ["/mcp"]
+    # questions of their own, not guesses at a value
+    assert offered_guesses("What's the McNemar statistic, and is it significant at 0.05?") == []
+    assert offered_guesses("How many days is that on 16,384 H100s at 40% MFU? And what does it cost?") == []
+    assert offered_guesses("Why does it help? And when does it hurt?") == []
+
+
+def test_a_quote_with_none_of_the_guessed_values_does_not_state_the_value() -> None:
+    q = "Past roughly what expert count do the gains flatten out — 64? 256? 512?"
+    assert unguessed(q, ["Adding experts keeps improving loss, with diminishing returns."])
+    assert not unguessed(q, ["Gains flatten out past about 256 experts."])
+    assert unguessed(q, ["The 2560-expert run was no better than the 64-expert one."]) is False  # 64 is said
+    assert unguessed(q, ["The 2560-expert run was no better."])  # 256 inside 2560 is not the guess
+    assert not unguessed("How many experts does DeepSeek-V3 route to?", [])  # no guess offered
+    assert without_guesses("How big should the split be (20%? 30%?) and how often rotated?") == (
+        "How big should the split be and how often rotated?")
 
 
 def test_offered_values_are_guesses_at_the_quantity_not_a_choice_of_names() -> None:

@@ -206,6 +206,22 @@ def test_quotes_cover_a_part_when_they_hold_a_word_only_that_part_has() -> None:
     assert quoter.covers_parts(quotes, ["success for a 20-step task at 95%?", "success at 95%?"])
 
 
+def test_a_side_asked_several_things_takes_the_best_sentence_for_each_first() -> None:
+    import numpy as np
+
+    from tmrag.answer.quotes import Scored
+    from tmrag.answer.sides import SideQuoter
+
+    # three sentences in one chunk; the side's pool ranks the first two above the third
+    vectors = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]])
+    index = SimpleNamespace(sentence_vectors_of=lambda row: vectors)
+    quoter = SideQuoter(SimpleNamespace(index=index, corpus=None))
+    pool = [Scored(0.9, 0, 0, 0), Scored(0.8, 0, 0, 1), Scored(0.5, 0, 0, 2)]
+    asks = [np.array([1.0, 0.0]), np.array([0.0, 1.0])]  # what it is; what it costs
+    assert [s.j for s in quoter.by_asks(pool, asks)] == [0, 2, 1]  # the cost sentence before the near-repeat
+    assert [s.j for s in quoter.by_asks(pool, [])] == [0, 1, 2]
+
+
 def test_a_score_asked_of_a_named_model_is_owned_by_it() -> None:
     from tmrag.query.intent import question_focus
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tmrag.query.comparison import comparison_sides, side_query, side_words
+from tmrag.query.comparison import asked_clauses, comparison_sides, side_query, side_words
 from tmrag.query.intent import classify, part_queries, question_focus
 
 
@@ -73,6 +73,20 @@ def test_side_query_keeps_one_side() -> None:
     assert "LLaVA" not in side_query(q, ["Flamingo", "LLaVA"], 0) and "Flamingo" in side_query(q, ["Flamingo", "LLaVA"], 0)
     q = "ViT patches vs Sora's spacetime patches: how does each make tokens, and why does one Sora pass cost 4LdT²?"
     assert "Sora" not in side_query(q, ["ViT patches", "Sora's spacetime patches"], 0)  # named again in a further question
+
+
+def test_each_thing_a_comparison_asks_of_its_sides_is_a_clause_of_its_own() -> None:
+    q = ("ZeRO-3 and git worktrees both get rid of duplicate copies. In each, what is shared, what does each "
+         "worker keep to itself, and what extra cost comes with the arrangement?")
+    assert asked_clauses(q) == ["what is shared", "what does each worker keep to itself",
+                                "what extra cost comes with the arrangement"]
+    assert asked_clauses("Tiling in FlashAttention vs GPT-4V: what gets cut up — and what sets the tile size?") == [
+        "what gets cut up", "what sets the tile size"]
+    assert asked_clauses("How does MQA differ from GQA?") == ["How does MQA differ from GQA"]  # one thing asked
+    assert asked_clauses("Flamingo vs LLaVA: the image path in each.") == []
+    q = "ZeRO-3 vs TP: what does each send over the interconnect, and why is only one of them pinned inside a node?"
+    assert asked_clauses(q) == ["what does each send over the interconnect"]  # the why is about the contrast
+    assert asked_clauses("A vs B: what does each cost, and why does each need warmup?")[1] == "why does each need warmup"
 
 
 def test_side_query_drops_the_other_sides_own_setting_but_keeps_a_shared_one() -> None:

@@ -74,6 +74,53 @@ def unchosen(question: str, sentences: list[str]) -> str | None:
     return None if said else f"which of {m.group('options')}"
 
 
+# Guesses the asker offers, each its own short question: "(1B? 8B?)", "hourly? nightly?", "(C4?
+# WikiText-2?)", "(calculator, calendar, search, ...?)", "1.5 Pro, 2.0 Flash, something else?", "is
+# it really ~10 ms per render?". Someone who guesses does not know the value; a quote that has none
+# of the guesses is about the thing, not its value (dev: 46 of the 52 questions that guess so are
+# ones the notes do not answer).
+GUESS_WORDS = 4  # a guess is a value or a short name; a longer "…?" is a question of its own
+_PAREN_GUESSES = re.compile(r"\((?P<guesses>[^()]*\?)\s*\)")
+_ELSE_GUESSES = re.compile(r"(?:[:(,?\u2014]|\s[\u2013-])\s*(?P<guesses>[^:?()\u2014,]+(?:,\s*[^:?()\u2014,]+)*?),?\s+"
+                           r"(?:or\s+)?(?:something|anything)\s+else\?", re.I)
+_IS_IT_VALUE = re.compile(r"\b(?:is|was)\s+(?:it|that)\s+(?:really\s+|actually\s+|just\s+|something\s+\w+\s+)?"
+                          r"(?:like\s+|around\s+|about\s+|roughly\s+)?(?P<guesses>~?\d[^?]{0,30})\?", re.I)
+_FILLER = re.compile(r"^(?:like|or|maybe|say|e\.g\.|is\s+it|is\s+that)\s+|\s*(?:\.\.\.|\u2026|etc\.?)$", re.I)
+_LEADING_VALUE = re.compile(r"~?(?P<value>\d[\d.,]*(?:e-?\d+)?[A-Za-z%]*)")
+
+
+def offered_guesses(question: str) -> list[str]:
+    """The values or names a question guesses at, in the forms above; none when it guesses nothing."""
+    text = " ".join(question.split())
+    found = [m.group("guesses") for r in (_PAREN_GUESSES, _ELSE_GUESSES, _IS_IT_VALUE) for m in r.finditer(text)]
+    # a run of two or more short questions after a full one: "how often is it rebuilt? hourly? nightly?"
+    pieces = [p.strip() for p in re.split(r"(?<=\?)\s+|\s\u2014\s", text)]
+    run = [p for p in pieces[1:] if p.endswith("?") and len(p.split()) <= GUESS_WORDS and not p.startswith("(")]
+    found += ["?".join(run)] if len(run) >= 2 else []
+    guesses = [_FILLER.sub("", g.strip(" ?")) for f in found for g in re.split(r"\?|,|\s+or\s+", f)]
+    return [g for g in guesses if g and len(g.split()) <= GUESS_WORDS]
+
+
+def without_guesses(question: str) -> str:
+    """The question without its bracketed guesses, whose question marks end no clause."""
+    return " ".join(_PAREN_GUESSES.sub(" ", question).split())
+
+
+def unguessed(question: str, sentences: list[str]) -> bool:
+    """The question guesses at the value it asks ("is it around 10 samples, 20, 40?") and no quoted
+    sentence gives any of the guesses."""
+    guesses = offered_guesses(question)
+    if not guesses:
+        return False
+    shown = [display_sentence(s) for s in sentences]
+    for guess in guesses:
+        value = _LEADING_VALUE.match(guess)
+        said = value.group("value") if value else guess
+        if any(re.search(rf"(?<![\w.,-]){re.escape(said)}(?!\w|[-.,]\d)", s, re.I) for s in shown):
+            return False
+    return True
+
+
 def offers_values(choice: str) -> bool:
     """Whether ``unchosen``'s options are plain values ("which of 1.1 or 1.2"): what is missing
     is then the asked quantity, not a choice among the numbers the question guessed."""

@@ -21,7 +21,20 @@ from ..query.phrasing import DESCRIPTIVE_NAME
 from ..query.ranking import Ranking
 from ..query.wording import FRAME_WORDS, ITEM_MARK
 from ..tokenize import stem_tokens, tokenize
-from .answer_shape import DEFAULT, DURATION, FIGURE, RATIO_RE, SHARE, YEAR, offers_values, unchosen, unshaped, unwritten_variants
+from .answer_shape import (
+    DEFAULT,
+    DURATION,
+    FIGURE,
+    RATIO_RE,
+    SHARE,
+    YEAR,
+    offers_values,
+    unchosen,
+    unguessed,
+    unshaped,
+    unwritten_variants,
+    without_guesses,
+)
 from .asked import (
     asked_clause,
     asked_here,
@@ -141,6 +154,8 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
                     if not any(n in v for n in missing)]
         if choice := unchosen(ranking.query.text, sentences):
             missing.append(asked_here(ranking) if intent.focus and offers_values(choice) else choice)
+        elif unguessed(ranking.query.text, sentences):
+            missing.append(asked_here(ranking) if intent.focus else asked_question(without_guesses(ranking.query.text)))
         # "what BLEU did DeepNet get": an attribute named by a word the notes never write is not stated
         if not missing and intent.focus and any(n.lower() in focus for n in ranking.unknown_names):
             missing.append(asked_here(ranking))

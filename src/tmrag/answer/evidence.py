@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 
-from ..query.comparison import counted_clause, side_query
+from ..query.comparison import asked_clauses, counted_clause, side_query
 from ..query.intent import (
     content_words,
     elliptic_parts,
@@ -31,6 +31,7 @@ from .sides import SideQuoter
 MAX_SIDES = 4  # a comparison of more things than this is a survey: answered from the best evidence
 SIDE_RESULTS = 2 * ANSWER_PASSAGES  # a side's passages, with room for annotations ranked among them
 PART_OWN_WEIGHT = 0.5  # a leaned part's own text in choosing its sentences, as a follow-up's in context
+MIN_ASKS = 2  # one thing asked of the sides is what their own retrieval already looks for
 PART_OWN_MIN_WORDS = 2  # "what actually enforces it?" says too little on its own to choose sentences by
 
 
@@ -69,8 +70,12 @@ class Evidence:
         if not 1 < len(sides) <= MAX_SIDES:
             return best
         # the sides named, and what the comparison asks of them said ("where does the norm sit in
-        # each" is not answered by why one needs warmup)
-        if intent.sides and self.side_quoter.covers(best, sides) and not self.side_quoter.unspoken(
+        # each" is not answered by why one needs warmup); a comparison that asks several things of
+        # its sides is answered side by side, a sentence for each thing asked (dev, blind pairs on
+        # 40 of 170 changed answers: 5 better, 2 worse)
+        asks = asked_clauses(ranking.query.text) if intent.sides else []
+        asks = asks if len(asks) >= MIN_ASKS else []
+        if intent.sides and not asks and self.side_quoter.covers(best, sides) and not self.side_quoter.unspoken(
                 best, split_parts(ranking.query.text))[0]:
             return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), sides)
         queries = self.side_queries(ranking)
@@ -92,7 +97,7 @@ class Evidence:
                                                            or separate_questions(ranking.query.text)))
         if numeric and (not elliptic_parts(ranking.query.text) or self.side_quoter.covers_parts(best, intent.parts)):
             return self.side_quoter.with_distant(best, side_rankings, intent.parts)
-        sided = self.side_quoter.select(ranking, side_rankings)
+        sided = self.side_quoter.select(ranking, side_rankings, self.ask_vectors(intent.sides, asks))
         if sided is None:
             return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), intent.sides)
         # a lead-in ("…combine three kinds of metric:") is quoted with its list
@@ -111,6 +116,12 @@ class Evidence:
         # "…what does LIMA-style SFT change, and what did R1-Zero's RL produce?": each side its own question
         own = own_side_parts(ranking.query.text, sides)
         return [side_query(own[n] if own else clause, sides, n) for n in range(len(sides))]
+
+    def ask_vectors(self, sides: list[str], asks: list[str]) -> list[list[np.ndarray]]:
+        """Each side's query vector for each thing asked of it ("ZeRO-3: what extra cost comes with
+        the arrangement"); none when there are no such asks."""
+        return [[self.ranker.embed_query(side_query(ask, sides, n)) for ask in asks] for n in range(len(sides))] \
+            if asks else []
 
     def side_rankings(self, ranking: Ranking, per_side: int) -> list[Ranking]:
         """Each side's or part's own first ``per_side`` passages, for a writer that needs every

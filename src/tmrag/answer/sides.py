@@ -8,6 +8,8 @@ import re
 from dataclasses import replace
 from functools import cached_property
 
+import numpy as np
+
 from ..query.comparison import GENERIC_SIDE_WORDS, side_words
 from ..query.intent import content_words
 from ..query.phrasing import PhraseIndex
@@ -27,6 +29,8 @@ PER_SIDE = 2  # sentences per side at most: two sides fill four of the answer's 
 # numbers 0.733 -> 0.741), only within this of the part's first: a weak third is noise the
 # reader then reads (at 3 with no margin, 3 answerable questions were read as partial).
 PER_PART = 3
+PER_ASKED_SIDE = 3  # a side asked several things gets a sentence for each, up to half the answer's six
+ASK_WEIGHT = 1.0  # how near a sentence is to one thing asked of its side, beside its score for the side
 TOPIC_PASSAGES = 5  # the whole question's passages whose modules a part's sentences come from first
 TOPIC_BONUS = 0.05  # a nudge within the part's own scores
 EXTRA_PART_MARGIN = 0.1
@@ -222,7 +226,19 @@ class SideQuoter(PartQuoting):
         firsts = [first_named(words, o) for o in openings]
         return all(word is None or word in firsts for word in words)
 
-    def select(self, ranking: Ranking, side_rankings: list[Ranking]) -> list[Quote] | None:
+    def by_asks(self, pool: list[Scored], asks: list[np.ndarray]) -> list[Scored]:
+        """A side's pool in the order that answers what is asked of it: for each thing asked, the
+        sentence best for it of those not yet taken, then the rest in pool order."""
+        index = self.selector.index
+        order: list[Scored] = []
+        for vec in asks:
+            rest = [s for s in pool if s not in order]
+            if rest:
+                order.append(max(rest, key=lambda s: s.score + ASK_WEIGHT * float(index.sentence_vectors_of(s.row)[s.j] @ vec)))
+        return order + [s for s in pool if s not in order]
+
+    def select(self, ranking: Ranking, side_rankings: list[Ranking],
+               asks: list[list[np.ndarray]] | None = None) -> list[Quote] | None:
         """Quotes side by side, or None when fewer than two sides have evidence (the ordinary
         answer then stands, and coverage reports the side that is missing)."""
         sides = ranking.intent.sides or ranking.intent.parts
@@ -256,10 +272,14 @@ class SideQuoter(PartQuoting):
             if numbers:
                 pool = sorted(self.selector.results_first(pool, numbers), key=lambda s: -s.score)
             first = pool[0].score if pool else 0.0
+            wanted = per_side
+            if asks:
+                pool = self.by_asks(pool, asks[n])
+                wanted = min(len(asks[n]), PER_ASKED_SIDE, COMPOSED_SENTENCES // len(sides))
             for s in pool:
-                if taken >= per_side or len(chosen) >= COMPOSED_SENTENCES:
+                if taken >= wanted or len(chosen) >= COMPOSED_SENTENCES:
                     break
-                if taken >= PER_SIDE and s.score < first - EXTRA_PART_MARGIN:  # a third only as strong as the first
+                if not asks and taken >= PER_SIDE and s.score < first - EXTRA_PART_MARGIN:  # a third only as strong as the first
                     break
                 if any(self.selector.repeats((s.row, s.j), (p.row, p.j)) for p in chosen):
                     continue

@@ -245,3 +245,21 @@ def side_query(question: str, sides: list[str], keep: int) -> str:
                 text = re.sub(rf"(?<![\w-]){re.escape(words[n])}(?:'s)?(?![\w-])", " ", text, flags=re.I)
     text = " ".join(VS_SPLIT.sub(" ", text).split())
     return text if side_word(sides[keep]) in tokenize(text) else f"{sides[keep]} {text}"
+
+
+_ASK_START = r"(?:what|which|how|when|where|who|why|does|do|did|is|are|can|should|would)\b"
+# "In each, what is shared, what does each worker keep to itself, and what extra cost comes …?":
+# a clause that opens with a question word after a comma, colon or dash is a thing asked of the sides
+_ASK_SPLIT = re.compile(rf"(?:[,;:?.]\s+|\s+[—–]\s+)(?:and\s+|or\s+|but\s+|also\s+|then\s+)?(?={_ASK_START})", re.I)
+
+
+# "…, and why is only one of them pinned inside a node?": a later why asks about the contrast, a
+# further question, unless it asks it of each side ("and why does each need warmup?")
+_CONTRAST_WHY = re.compile(r"why\b(?!.*\b(?:each|either|both)\b)", re.I)
+
+
+def asked_clauses(question: str) -> list[str]:
+    """The things a comparison asks of each side, one clause each: each is looked for on every side."""
+    pieces = [p.strip(" ?.") for p in _ASK_SPLIT.split(" ".join(question.split()))]
+    asks = [p for p in pieces if re.match(_ASK_START, p, re.I)]
+    return asks[:1] + [a for a in asks[1:] if not _CONTRAST_WHY.match(a)]

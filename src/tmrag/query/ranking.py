@@ -207,8 +207,12 @@ class Ranker:
         return out
 
 
+# "GPT-4V-style token accounting" is about GPT-4V; "GPT-4-turbo" is not about GPT-4
+_MODIFIERS = r"(?:style|like|based|class|sized|scale)\b"
+
+
 def _dash_free(name: str) -> re.Pattern[str]:
     """The name with any dash or a space between its parts: the notes write "Young–Daly" and
     "Llama 2 70B", a question "Young-Daly" and "Llama-2-70B"."""
     parts = [re.escape(p) for p in re.split(r"[-‐‑–—]", name)]
-    return re.compile(r"(?<![\w-])" + r"[-‐‑–—\s]".join(parts) + r"(?![\w-])", re.I)
+    return re.compile(r"(?<![\w-])" + r"[-‐‑–—\s]".join(parts) + rf"(?!\w|-(?!{_MODIFIERS}))", re.I)
