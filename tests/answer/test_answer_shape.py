@@ -8,6 +8,7 @@ from tmrag.answer.answer_shape import (
     ASKS_DEFAULT,
     ASKS_RATIO,
     ASKS_SHARE,
+    DOLLARS,
     FIGURE,
     MULTIPLIER_RE,
     NAMED_KIND,
@@ -212,3 +213,11 @@ def test_a_duration_asked_for_is_stated_only_by_a_duration_the_question_did_not_
     gpu = "how long does the user wait for the clip?"
     assert unshaped(gpu, gpu, ["One clip takes about 10,330 GPU-seconds."]) is None
     assert unshaped("how long is the context window?", "how long is the context window?", ["It is 128K tokens."]) is None
+
+
+def test_a_cost_asked_in_dollars_is_stated_only_by_a_dollar_amount_the_question_did_not_give() -> None:
+    q = "Going by the 1,024 A100s for 28.5 days, what did the run actually cost in dollars?"
+    assert unshaped(q, q, ["The run needs roughly 29,000 A100-days."]) == DOLLARS
+    assert unshaped(q, q, ["At $2 per GPU-hour that is about $1.4M."]) is None
+    q = "At $2.50/GPU-hour, how many dollars does one request cost?"
+    assert unshaped(q, q, ["The GPU rents for $2.50 per hour."]) == DOLLARS  # the question's own price

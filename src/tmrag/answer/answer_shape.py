@@ -218,9 +218,22 @@ def gives_duration(question: str, sentences: list[str]) -> bool:
     return any(m.group(1) not in given for s in sentences for m in DURATION_RE.finditer(display_sentence(s)))
 
 
+# "what did the run actually cost in dollars", "how much money did they spend": only a dollar amount answers
+ASKS_DOLLARS = re.compile(r"\b(?:in\s+(?:dollars|USD)|how\s+many\s+dollars|how\s+much\s+money|dollar\s+(?:cost|amount|figure))\b",
+                          re.I)
+DOLLAR_RE = re.compile(r"\$\s?(\d[\d.,]*)")
+DOLLARS = "the cost in dollars"
+
+
+def gives_dollars(question: str, sentences: list[str]) -> bool:
+    """Some quoted sentence gives a dollar amount the question did not."""
+    given = set(DOLLAR_RE.findall(question))
+    return any(m.group(1) not in given for s in sentences for m in DOLLAR_RE.finditer(display_sentence(s)))
+
+
 def unshaped(question: str, clause: str, sentences: list[str], numeric: bool = False) -> str | None:
     """What the quotes lack when the question wants its answer in a form they never take:
-    MULTIPLIER, "which <kind>", SHARE, FIGURE, DEFAULT, YEAR or "the number of <unit>" (``clause``: the
+    MULTIPLIER, "which <kind>", SHARE, FIGURE, DEFAULT, YEAR, DURATION, DOLLARS or "the number of <unit>" (``clause``: the
     part of the question that asks)."""
     if (unit := ASKS_UNIT.search(clause)) and not in_unit(question, unit.group("unit"), sentences):
         return f"the number of {unit.group('unit')}"
@@ -240,4 +253,6 @@ def unshaped(question: str, clause: str, sentences: list[str], numeric: bool = F
         return YEAR  # how reciprocal rank fusion works, for "in what year was it published"
     if ASKS_DURATION.search(clause) and not gives_duration(question, sentences):
         return DURATION  # how leases return to the parent, for "after what timeout is a lease reclaimed"
+    if ASKS_DOLLARS.search(question) and not gives_dollars(question, sentences):
+        return DOLLARS  # GPU-days and FLOPs, for "what did the run cost in dollars"
     return None
