@@ -52,6 +52,7 @@ def test_the_guesses_a_question_offers_are_read_in_each_form_writers_use() -> No
     assert offered_guesses("which tools was it given (calculator, calendar, search, ...?)") == tools
     assert offered_guesses("what rate do people run DPO at? is it something tiny like 5e-7?") == ["5e-7"]
     assert offered_guesses("mounted at which path (is it /mcp?), and on which port?") == ["/mcp"]
+    assert offered_guesses("what window should open a ticket — something like 6x over 6 hours?") == ["6x over 6 hours"]
     # questions of their own, not guesses at a value
     assert offered_guesses("What's the McNemar statistic, and is it significant at 0.05?") == []
     assert offered_guesses("How many days is that on 16,384 H100s at 40% MFU? And what does it cost?") == []

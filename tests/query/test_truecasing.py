@@ -68,3 +68,11 @@ def test_two_capitalised_words_the_notes_write_together_are_one_name() -> None:
         "what's Claude Code's default cap (e.g. parallel Greps)?"
     assert tc.apply("is the code short") == "is the code short"
     assert tc.apply("how big is common crawl") == "how big is Common Crawl"
+
+
+def test_two_everyday_words_written_as_one_are_a_word_not_a_name() -> None:
+    everyday = {"agents", "retry", "in", "lock", "step", "open", "chat", "how", "does", "fail", "red", "fox"}
+    tc = Truecaser(NOTES, known=everyday.__contains__)
+    assert tc.apply("agents retry in lockstep") == "agents retry in lockstep"
+    assert tc.apply("how does openchat fail") == "how does openchat fail"  # the cost: such a name reads as a word
+    assert tc.apply("how does redfox fail") == "how does Redfox fail"  # "red" is too short a part to tell

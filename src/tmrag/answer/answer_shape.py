@@ -76,15 +76,16 @@ def unchosen(question: str, sentences: list[str]) -> str | None:
 
 # Guesses the asker offers, each its own short question: "(1B? 8B?)", "hourly? nightly?", "(C4?
 # WikiText-2?)", "(calculator, calendar, search, ...?)", "1.5 Pro, 2.0 Flash, something else?", "is
-# it really ~10 ms per render?". Someone who guesses does not know the value; a quote that has none
-# of the guesses is about the thing, not its value (dev: 46 of the 52 questions that guess so are
-# ones the notes do not answer).
+# it really ~10 ms per render?", "— something like 6x over 6 hours?". Someone who guesses does not
+# know the value; a quote that has none of the guesses is about the thing, not its value (dev: every
+# one of the 48 review questions that guesses so is one the notes do not answer).
 GUESS_WORDS = 4  # a guess is a value or a short name; a longer "…?" is a question of its own
 _PAREN_GUESSES = re.compile(r"\((?P<guesses>[^()]*\?)\s*\)")
 _ELSE_GUESSES = re.compile(r"(?:[:(,?\u2014]|\s[\u2013-])\s*(?P<guesses>[^:?()\u2014,]+(?:,\s*[^:?()\u2014,]+)*?),?\s+"
                            r"(?:or\s+)?(?:something|anything)\s+else\?", re.I)
-_IS_IT_VALUE = re.compile(r"\b(?:is|was)\s+(?:it|that)\s+(?:really\s+|actually\s+|just\s+|something\s+\w+\s+)?"
-                          r"(?:like\s+|around\s+|about\s+|roughly\s+)?(?P<guesses>~?\d[^?]{0,30})\?", re.I)
+_IS_IT_VALUE = re.compile(r"(?:\b(?:is|was)\s+(?:it|that)\s+(?:really\s+|actually\s+|just\s+|something\s+\w+\s+)?"
+                          r"(?:like\s+|around\s+|about\s+|roughly\s+)?|[\u2014,]\s+something\s+like\s+)"
+                          r"(?P<guesses>~?\d[^?]{0,30})\?", re.I)
 _FILLER = re.compile(r"^(?:like|or|maybe|say|e\.g\.|is\s+it|is\s+that)\s+|\s*(?:\.\.\.|\u2026|etc\.?)$", re.I)
 _LEADING_VALUE = re.compile(r"~?(?P<value>\d[\d.,]*(?:e-?\d+)?[A-Za-z%]*)")
 

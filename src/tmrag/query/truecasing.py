@@ -28,6 +28,7 @@ CONTRACTIONS = frozenset({"cant", "dont", "wont", "isnt", "doesnt", "didnt", "ar
 PLAIN_WORD = re.compile(r"(?<![\w.+-])[a-z]{3,}(?![\w.+-])")
 # The first part of a lower-case compound ("gumbel-softmax"): a name when nobody knows it.
 COMPOUND_HEAD = re.compile(r"(?<![\w.+-])[a-z]{3,}(?=-[a-z])")
+COMPOUND_PART = 4  # "lock|step", "back|off"; shorter parts ("ai", "red") join names ("openai", "redpajama")
 MIN_TYPO_CHARS = 5  # "sesion" is "session" mistyped; "kto" one letter off "to" is a name
 # English derivations ("methodological", "lossiness", "quantization") are words, whatever the notes use.
 WORD_ENDINGS = ("ical", "ically", "ness", "ment", "ments", "ation", "ations", "able", "ible", "ize", "izes", "ise",
@@ -141,9 +142,15 @@ class Truecaser:
                 or word.endswith(WORD_ENDINGS):
             return False
         stem = stem_tokens([word])[0]
-        if stem in self.stems or known(word) or known(stem):
+        if stem in self.stems or known(word) or known(stem) or self.compound(word):
             return False
         return len(word) < MIN_TYPO_CHARS or not self.misspells(word)
+
+    def compound(self, word: str) -> bool:
+        """``word`` is two everyday words written as one ("lockstep", "backoff"), neither a name."""
+        known = self.known
+        return known is not None and any(known(word[:i]) and known(word[i:]) and word[:i] not in self.cased
+                                         for i in range(COMPOUND_PART, len(word) - COMPOUND_PART + 1))
 
 
     def misspells(self, word: str) -> bool:
