@@ -115,3 +115,22 @@ def test_the_reranker_lifts_a_passage_whose_module_has_two_matching_sentences() 
     centroids = DocumentEvidence(index, 1.5, 0.75, stem=False).centroid(q)
     module_of = {0: 0, 2: 1}  # row -> module (a, b)
     assert all(c.features["module_centroid"] == pytest.approx(float(centroids[module_of[c.row]])) for c in centred)
+
+
+def test_a_name_said_just_before_a_chunk_boundary_in_the_same_paragraph_is_mentioned() -> None:
+    from types import SimpleNamespace
+
+    from tmrag.build.chunking import Chunk
+    from tmrag.query.ranking import Ranker
+
+    def chunk(n: int, text: str, start: int, section: str = "overview") -> Chunk:
+        return Chunk(id=f"m#{section}:{n}", kind="module", doc_id="m", title="M", breadcrumb="M › Overview", text=text,
+                     module_id="m", section=section, start=start, end=start + len(text), sentences=[(0, len(text))])
+
+    first = chunk(0, "The hook makes this concrete for GPT-4V.", 0)
+    ranker = Ranker.__new__(Ranker)
+    second = chunk(1, "Low detail costs 85 tokens.", first.end + 1)
+    ranker.index = SimpleNamespace(chunks=[first, second, chunk(2, "A new paragraph.", second.end + 2)])
+    assert ranker.cut_lead(1).text == "The hook makes this concrete for GPT-4V."
+    assert ranker.cut_lead(2) is None  # "\n\n" between: another paragraph
+    assert ranker.cut_lead(0) is None

@@ -7,11 +7,12 @@ import re
 import threading
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 
+from ..build.chunking import Chunk
 from ..build.protocol import TextEmbedder
 from ..config import Settings
 from ..corpus.model import Corpus
@@ -37,6 +38,8 @@ EVIDENCE_PASSAGES = 3  # evidence is read from the passages an answer leads with
 # A name in more than 1% of chunks (Claude 4%, API 4%, LLM 6%) is the notes' everyday vocabulary;
 # specific ones (Haiku, Medusa, GPT-4o) sit in a handful of chunks.
 COMMON_NAME_SHARE = 0.01
+LEAD_SENTENCES = 2  # what a paragraph names this close before a chunk boundary is what the chunk still speaks of
+SAME_PARAGRAPH_GAP = 1  # chunks of one paragraph are a space apart; a paragraph break is "\n\n"
 WHOLE_WORD_PIECES = 3  # [CLS], the word, [SEP]
 NO_CAP = 10**6  # per-module cap when diversity is off: larger than any top-k
 
@@ -193,9 +196,13 @@ class Ranker:
         chunks = [self.index.chunks[row] for row in rows]
         # A passage is about what its section heading names too ("Worked numbers: Mixtral 8x7B"), and
         # what its module's id does ("the verifier/PRM notes" of verifier-prm)
+        # and what its paragraph named before the chunk boundary cut it ("The hook makes this concrete
+        # for GPT-4V. | In OpenAI's API, an image sent in low-detail mode costs …")
+        chunks += [lead for row in rows if (lead := self.cut_lead(row)) is not None]
         seen: set[str] = set().union(*(self.index.lexical.tokens[row] for row in rows),
                                      *(tokenize(c.breadcrumb) for c in chunks),
-                                     *(tokenize(c.module_id.replace("-", " ")) for c in chunks if c.module_id))
+                                     *(tokenize(c.module_id.replace("-", " ")) for c in chunks if c.module_id),
+                                     *(tokenize(c.text) for c in chunks[len(rows):]))
         common = COMMON_NAME_SHARE * len(self.index.chunks)
         out = []
         for name in dict.fromkeys(names):
@@ -205,6 +212,20 @@ class Ranker:
             if not mentions_all(seen, tokens) and not any(_dash_free(name_head(name)).search(c.text) for c in chunks):
                 out.append(name)
         return out
+
+    def cut_lead(self, row: int) -> Chunk | None:
+        """The last sentences before chunk ``row`` in its section's paragraph, when a chunk boundary
+        falls inside that paragraph: the chunk before, in the same section, cut to its last paragraph's
+        last sentences."""
+        chunks = self.index.chunks
+        c = chunks[row]
+        prev = chunks[row - 1] if row > 0 else None
+        if prev is None or c.kind != "module" or prev.module_id != c.module_id or prev.section != c.section \
+                or c.start is None or prev.end is None or c.start - prev.end > SAME_PARAGRAPH_GAP:
+            return None
+        spans = prev.sentences[-LEAD_SENTENCES:]
+        tail = prev.text[spans[0][0]:].rsplit("\n\n", 1)[-1] if spans else ""
+        return replace(prev, text=tail, breadcrumb="", module_id=None) if tail.strip() else None
 
 
 # "GPT-4V-style token accounting" is about GPT-4V; "GPT-4-turbo" is not about GPT-4
