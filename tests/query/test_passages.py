@@ -131,6 +131,6 @@ def test_a_name_said_just_before_a_chunk_boundary_in_the_same_paragraph_is_menti
     ranker = Ranker.__new__(Ranker)
     second = chunk(1, "Low detail costs 85 tokens.", first.end + 1)
     ranker.index = SimpleNamespace(chunks=[first, second, chunk(2, "A new paragraph.", second.end + 2)])
-    assert ranker.cut_lead(1).text == "The hook makes this concrete for GPT-4V."
+    assert ranker.cut_lead(1) == "The hook makes this concrete for GPT-4V."
     assert ranker.cut_lead(2) is None  # "\n\n" between: another paragraph
     assert ranker.cut_lead(0) is None

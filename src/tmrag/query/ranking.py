@@ -7,12 +7,11 @@ import re
 import threading
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
-from ..build.chunking import Chunk
 from ..build.protocol import TextEmbedder
 from ..config import Settings
 from ..corpus.model import Corpus
@@ -198,25 +197,26 @@ class Ranker:
         # what its module's id does ("the verifier/PRM notes" of verifier-prm)
         # and what its paragraph named before the chunk boundary cut it ("The hook makes this concrete
         # for GPT-4V. | In OpenAI's API, an image sent in low-detail mode costs …")
-        chunks += [lead for row in rows if (lead := self.cut_lead(row)) is not None]
+        leads = [lead for row in rows if (lead := self.cut_lead(row))]
         seen: set[str] = set().union(*(self.index.lexical.tokens[row] for row in rows),
                                      *(tokenize(c.breadcrumb) for c in chunks),
                                      *(tokenize(c.module_id.replace("-", " ")) for c in chunks if c.module_id),
-                                     *(tokenize(c.text) for c in chunks[len(rows):]))
+                                     *(tokenize(lead) for lead in leads))
+        texts = [c.text for c in chunks] + leads
         common = COMMON_NAME_SHARE * len(self.index.chunks)
         out = []
         for name in dict.fromkeys(names):
             tokens = tokenize(name_head(name))
             if not tokens or self.index.lexical.document_frequency(tokens[0]) > common:
                 continue
-            if not mentions_all(seen, tokens) and not any(_dash_free(name_head(name)).search(c.text) for c in chunks):
+            if not mentions_all(seen, tokens) and not any(_dash_free(name_head(name)).search(t) for t in texts):
                 out.append(name)
         return out
 
-    def cut_lead(self, row: int) -> Chunk | None:
+    def cut_lead(self, row: int) -> str | None:
         """The last sentences before chunk ``row`` in its section's paragraph, when a chunk boundary
-        falls inside that paragraph: the chunk before, in the same section, cut to its last paragraph's
-        last sentences."""
+        falls inside that paragraph: those of the chunk before, in the same section, after its last
+        paragraph break."""
         chunks = self.index.chunks
         c = chunks[row]
         prev = chunks[row - 1] if row > 0 else None
@@ -225,7 +225,7 @@ class Ranker:
             return None
         spans = prev.sentences[-LEAD_SENTENCES:]
         tail = prev.text[spans[0][0]:].rsplit("\n\n", 1)[-1] if spans else ""
-        return replace(prev, text=tail, breadcrumb="", module_id=None) if tail.strip() else None
+        return tail if tail.strip() else None
 
 
 # "GPT-4V-style token accounting" is about GPT-4V; "GPT-4-turbo" is not about GPT-4

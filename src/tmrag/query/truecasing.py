@@ -152,7 +152,6 @@ class Truecaser:
         return known is not None and any(known(word[:i]) and known(word[i:]) and word[:i] not in self.cased
                                          for i in range(COMPOUND_PART, len(word) - COMPOUND_PART + 1))
 
-
     def misspells(self, word: str) -> bool:
         """``word`` is one letter away from a word the notes use."""
         return any(e in self.seen for e in _edits(word))
