@@ -46,6 +46,13 @@ from tmrag.query.intent import classify, part_queries, question_focus
     # "how does A …, compared with B": A is a side, not what follows "compared"
     ("how does chunked prefill handle long prompts, compared with the Gemini design's split of short- and "
      "long-prompt traffic?", ["chunked prefill handle long prompts", "the Gemini design's split of short-"]),
+    # two subjects doing the same thing to different objects: each side is its clause, the subject kept
+    ("Generative agents pulling old memories back into the context vs a hybrid RAG retriever pulling document "
+     "chunks: what does each rank by?", ["Generative agents pulling old memories back into the context",
+                                          "a hybrid RAG retriever pulling document chunks"]),
+    # a name ending in -ing, set somewhere, is no clause
+    ("Prompt caching in the harness notes vs the context caching in the Gemini review: what is reused?",
+     ["Prompt caching", "the context caching"]),
 ])
 def test_comparison_sides(question: str, sides: list[str]) -> None:
     assert comparison_sides(question) == sides

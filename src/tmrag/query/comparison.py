@@ -171,10 +171,31 @@ _SETTING = r"(?:small|large|low|high|short|long|few|many|early|late|big|tiny|hug
 SETTING_VALUES = re.compile(rf"\b{_SETTING}\s+(?:vs\.?|versus)\s+{_SETTING}\b", re.I)
 
 
+# "Generative agents pulling old memories back vs a hybrid RAG retriever pulling document chunks": two
+# subjects doing the same thing to different objects; each side is its whole clause, which names
+# what it does to what. Not a name ending in -ing set somewhere ("prompt caching in the harness notes")
+_DOING = (r"(?P<doer>[\w'’.-]+(?:\s+[\w'’.-]+){{0,{most}}})\s+(?P<verb>[a-z]{{3,}}ing)\s+"
+          r"(?!(?:in|on|for|with|at|of|from|to|by|under|during)\s)[^?;:,\u2014]*\w")
+DOING_FIRST = re.compile(_DOING.format(most=MAX_SIDE_WORDS - 1) + "$", re.I)
+DOING_SECOND = re.compile(r"^(?:a|an|the)?\s*" + _DOING.format(most=MAX_SIDE_WORDS - 1), re.I)
+
+
+def doing_sides(before: str, after: str) -> list[str]:
+    """Two clauses doing the same thing ("X pulling A vs Y pulling B"), each a side; [] for any other
+    pair of segments, and for a name ending in the verb ("activation patching vs …")."""
+    first = DOING_FIRST.search(re.split(r"[?,;:\u2014]\s*|[.!]\s+", before)[-1])
+    second = DOING_SECOND.match(after)
+    if not first or not second or first.group("verb").lower() != second.group("verb").lower():
+        return []
+    return [LEADING.sub("", first.group(0), count=1), second.group(0)]
+
+
 def comparison_sides(question: str) -> list[str]:
     if SETTING_VALUES.search(question):
         return []
     segments = VS_SPLIT.split(question)
+    if len(segments) == 2 and (doers := doing_sides(*segments)):
+        return doers
     if len(segments) > 1:  # "A vs B", "A vs B vs C"
         sides = [_tail_phrase(segments[0])]
         # "reward hacking in RLHF vs in RL with verifiable rewards": the sides follow the preposition
