@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tmrag.query.comparison import asked_clauses, comparison_sides, side_query, side_words
+from tmrag.query.comparison import asked_clauses, comparison_sides, counted_descriptions, side_query, side_words
 from tmrag.query.intent import classify, part_queries, question_focus
 
 
@@ -253,6 +253,15 @@ def test_a_new_case_set_up_with_and_if_is_a_part_of_its_own() -> None:
     intent = classify(q, ["Chinchilla"], False)
     assert len(intent.parts) == 2 and intent.parts[1].startswith("I train a 70B model")
     assert len(classify("Does it shrink the KV cache, and if not, why?", [], False).parts) < 2  # no question word after
+
+
+def test_a_counted_side_is_described_whole_where_its_name_is_cut_short() -> None:
+    q = ("A harness parses two kinds of input that can be malformed: the JSON arguments the model sends with a "
+         "tool call, and the YAML front matter (the fenced block) at the top of a skill. What happens when each is bad?")
+    assert comparison_sides(q) == ["JSON arguments the model sends", "YAML front matter"]
+    assert counted_descriptions(q) == ["the JSON arguments the model sends with a tool call",
+                                       "the YAML front matter at the top of a skill"]
+    assert counted_descriptions("Flamingo vs LLaVA: how do they differ?") == []
 
 
 def test_the_list_of_sides_ends_with_its_clause() -> None:

@@ -117,6 +117,22 @@ def counted_clause(question: str) -> str | None:
     return question[end:].strip() if sides else None
 
 
+def counted_descriptions(question: str) -> list[str]:
+    """Each counted side as the question describes it, whole ("the JSON arguments the model sends
+    with a tool call", whose side is "JSON arguments the model sends"); [] for other questions."""
+    for pattern in (COUNTED_AFTER_COLON, COUNTED_SIDES):
+        m = pattern.search(question)
+        if m and ASKED_OF_EACH.search(question, m.end()) and _counted_list(m)[0]:
+            return [" ".join(SIDE_ASIDE.sub("", item).split()) for item in _list_items(m.group("list"))]
+    return []
+
+
+def _list_items(text: str) -> list[str]:
+    # "a guard script that crashes and exits with code 1, and a settings.json …": a comma marks the list
+    separator = r",\s*(?:and|or)?\s*" if re.search(r",\s*(?:and|or)\s", text) else r"\s+(?:and|or)\s+"
+    return [i.strip() for i in re.split(separator, text)]
+
+
 def _counted(question: str) -> tuple[list[str], int]:
     """:func:`counted_sides`, and where the list's sentence ends; ([], 0) for no such list."""
     for pattern in (COUNTED_AFTER_COLON, COUNTED_SIDES):
@@ -128,10 +144,7 @@ def _counted(question: str) -> tuple[list[str], int]:
 
 def _counted_list(m: re.Match[str]) -> tuple[list[str], int]:
     """The sides a counted list match names, if they are as many as its count."""
-    text = m.group("list")
-    # "a guard script that crashes and exits with code 1, and a settings.json …": a comma marks the list
-    separator = r",\s*(?:and|or)?\s*" if re.search(r",\s*(?:and|or)\s", text) else r"\s+(?:and|or)\s+"
-    raw = re.split(separator, text)
+    raw = _list_items(m.group("list"))
     # a side may say when it applies ("the snapshot step when the bridge resyncs"); a clause that
     # opens with a question word is a question, not a side
     if len(raw) != COUNTS[m.group("count").lower()] or any(WH_WORD.match(i.strip()) for i in raw):
