@@ -800,3 +800,27 @@ def test_the_strongest_doubt_is_turned_off_by_name_and_other_settings_keep_their
     monkeypatch.setenv("TMRAG_COVERAGE_READER_ANY_LOGIT", "-1")
     monkeypatch.setenv("TMRAG_RERANKER", "none")  # a reranker's name, not "unset"
     assert Settings().coverage_reader_any_logit == -1.0 and Settings().reranker == "none"
+
+
+def test_a_parts_lead_in_brings_its_list_unless_the_answer_has_one_or_says_its_items() -> None:
+    from tmrag.answer.listing import ListItems
+    from tmrag.answer.quotes import Quote
+    from tmrag.answer.quoting import QuoteSelector
+    from tmrag.answer.sides import SideQuoter
+
+    chunks = [SimpleNamespace(module_id="pretraining", start=100), SimpleNamespace(module_id="rlhf", start=0)]
+    selector = SimpleNamespace(index=SimpleNamespace(chunks=chunks), first_sentences=QuoteSelector.first_sentences)
+    items = ListItems(lead=None, spans=[(160, 190), (192, 210)], complete=True)
+
+    def part() -> list[Quote]:  # "With GPT-2's vocabulary of V = 50,257 tokens:" and the sentence after its list
+        return [Quote(0, [(0, 50), (120, 160)], 0, [(0, 50), (120, 160)], {(0, 50): items})]
+
+    said = [Quote(1, [(0, 40)])]
+    kept = SideQuoter(selector).part_sentences(part(), said, 2)
+    assert kept[0].reading == [(0, 50), (120, 160)] and kept[0].lists == {(0, 50): items}
+    # the answer already shows a list: the lead-in is left out, and no other sentence takes its place
+    listed = [Quote(1, [(0, 40)], 0, [(0, 40)], {(0, 40): items})]
+    assert SideQuoter(selector).part_sentences(part(), listed, 2)[0].reading == [(120, 160)]
+    # the answer quotes one of the list's items (module offsets 160-190 are chunk 0's 60-90)
+    said_item = [Quote(0, [(65, 80)])]
+    assert SideQuoter(selector).part_sentences(part(), said_item, 2)[0].spans == [(120, 160)]

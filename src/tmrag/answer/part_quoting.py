@@ -76,7 +76,7 @@ class PartQuoting:
             modules = [chunks[c.row].doc_id for c in ranking.results if chunks[c.row].kind == "module"]
             if modules and (silent or not set(modules[:DISTANT_DEPTH]) & quoted):
                 own = self.fresh(self.selector.select(ranking), best) or (self.unsaid(ranking, best) if silent else [])
-                extra += self.selector.first_sentences(own, DISTANT_SENTENCES)
+                extra += self.part_sentences(own, best + extra, DISTANT_SENTENCES)
         return self.with_extra(best, extra)
 
     def unsaid(self, ranking: Ranking, said: list[Quote]) -> list[Quote]:
@@ -94,14 +94,37 @@ class PartQuoting:
         return []
 
     def fresh(self, quotes: list[Quote], said: list[Quote]) -> list[Quote]:
-        """``quotes`` less the sentences that ``said`` already says."""
+        """``quotes`` less the sentences that ``said`` already says; a lead-in kept keeps its list."""
         quoted = [(q.row, j) for q in said for j in self.selector.refs(q)]
         out = []
         for q in quotes:
             spans = [sp for sp, j in self.selector.span_refs(q) if not any(self.selector.repeats((q.row, j), o) for o in quoted)]
             if spans:
-                out.append(Quote(q.row, spans, 0, [sp for sp in q.reading or q.spans if sp in spans]))
+                out.append(Quote(q.row, spans, 0, [sp for sp in q.reading or q.spans if sp in spans],
+                                 {sp: items for sp, items in q.lists.items() if sp in spans}))
         return out
+
+    def part_sentences(self, quotes: list[Quote], said: list[Quote], n: int) -> list[Quote]:
+        """The first ``n`` sentences of a part's ``quotes``, a lead-in among them with its list
+        ("… the score is p^5: (1) p = 0.80: …"). A lead-in says nothing without its list, so it is
+        left out, with no sentence in its place, when the answer (``said``) already shows a list (one
+        per answer) or quotes one of its items (the list would say them twice)."""
+        taken = self.selector.first_sentences(quotes, n, lists=True)
+        if not any(q.lists for q in taken):
+            return taken
+        listed = any(q.lists for q in said)
+        chunks = self.selector.index.chunks
+        places = [(chunks[q.row].module_id, (chunks[q.row].start or 0) + a, (chunks[q.row].start or 0) + b)
+                  for q in said for a, b in q.spans]
+        for q in taken:
+            module = chunks[q.row].module_id
+            bare = {sp for sp, items in q.lists.items() if listed or any(
+                m == module and a < end and start < b for a, b in items.spans for m, start, end in places)}
+            q.spans = [sp for sp in q.spans if sp not in bare]
+            q.reading = [sp for sp in q.reading if sp not in bare]
+            q.lists = {sp: items for sp, items in q.lists.items() if sp not in bare}
+            listed = listed or bool(q.lists)
+        return renumbered([q for q in taken if q.spans])
 
     def with_trailing(self, best: list[Quote], part_rankings: list[Ranking], sides: list[str]) -> list[Quote]:
         """``best`` (a comparison's sides) with the best sentences for each further question the
@@ -109,8 +132,8 @@ class PartQuoting:
         say; ``best`` keeps a sentence of each side it names."""
         extra: list[Quote] = []
         for ranking in part_rankings:  # each its sentences the answer does not already say
-            extra += self.selector.first_sentences(self.fresh(self.selector.select(ranking), best + extra),
-                                                   TRAILING_SENTENCES)
+            extra += self.part_sentences(self.fresh(self.selector.select(ranking), best + extra), best + extra,
+                                         TRAILING_SENTENCES)
         return self.with_extra(best, extra, [w for w in self.namers(sides) if w])
 
     def after_items(self, items: list[Quote], part_rankings: list[Ranking], labels: int) -> list[Quote]:

@@ -71,13 +71,15 @@ def shown_sentences(quotes: list[Quote], index: LoadedIndex, corpus: Corpus | No
     return out
 
 
-def first_sentences(quotes: list[Quote], n: int) -> list[Quote]:
-    """The first ``n`` sentences of ``quotes`` in reading order (markers renumbered, no list;
-    a lead-in without its list says nothing: "Mixtral 8x7B from first principles (32 layers, …)")."""
+def first_sentences(quotes: list[Quote], n: int, lists: bool = False) -> list[Quote]:
+    """The first ``n`` sentences of ``quotes`` in reading order (markers renumbered). A lead-in
+    without its list says nothing ("Mixtral 8x7B from first principles (32 layers, …)"): it is
+    left out, or with ``lists`` kept with its list as one of the ``n``."""
     kept: list[Quote] = []
     for quote in quotes:
-        own = [sp for sp in quote.reading or quote.spans if sp not in quote.lists]
+        own = [sp for sp in quote.reading or quote.spans if lists or sp not in quote.lists]
         take = own[: n - sum(len(q.reading) for q in kept)]
         if take:
-            kept.append(Quote(quote.row, sorted(take), len(kept) + 1, list(take)))
+            kept.append(Quote(quote.row, sorted(take), len(kept) + 1, list(take),
+                              {sp: quote.lists[sp] for sp in take if sp in quote.lists}))
     return kept
