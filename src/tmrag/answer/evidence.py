@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 
-from ..query.comparison import asked_clauses, counted_clause, counted_descriptions, side_query
+from ..query.comparison import asked_clauses, counted_clause, counted_descriptions, side_query, without_other_sides
 from ..query.intent import (
     content_words,
     elliptic_parts,
@@ -119,8 +119,7 @@ class Evidence:
         # a counted side is retrieved by its whole description ("the JSON arguments the model sends with a
         # tool call"), not its name cut short (dev, blind pairs on 41 changed answers: 8 better, 1 worse)
         if counted and not own and len(described := counted_descriptions(ranking.query.text)) == len(sides):
-            return [f"{described[n]} {side_query(counted, sides, n).removeprefix(sides[n]).strip()}"
-                    for n in range(len(sides))]
+            return [f"{described[n]} {without_other_sides(counted, sides, n)}" for n in range(len(sides))]
         return [side_query(own[n] if own else clause, sides, n) for n in range(len(sides))]
 
     def ask_vectors(self, sides: list[str], asks: list[str]) -> list[list[np.ndarray]]:

@@ -113,18 +113,15 @@ def counted_clause(question: str) -> str | None:
     """What a question that counts and lists its sides asks of them: the text after the list
     ("What inequality does each one check?"). The set-up before it describes the sides together,
     and a side retrieved with it finds the other side's passages (dev). None for other questions."""
-    sides, end = _counted(question)
+    sides, end, _ = _counted(question)
     return question[end:].strip() if sides else None
 
 
 def counted_descriptions(question: str) -> list[str]:
     """Each counted side as the question describes it, whole ("the JSON arguments the model sends
     with a tool call", whose side is "JSON arguments the model sends"); [] for other questions."""
-    for pattern in (COUNTED_AFTER_COLON, COUNTED_SIDES):
-        m = pattern.search(question)
-        if m and ASKED_OF_EACH.search(question, m.end()) and _counted_list(m)[0]:
-            return [" ".join(SIDE_ASIDE.sub("", item).split()) for item in _list_items(m.group("list"))]
-    return []
+    m = _counted(question)[2]
+    return [" ".join(SIDE_ASIDE.sub("", item).split()) for item in _list_items(m.group("list"))] if m else []
 
 
 def _list_items(text: str) -> list[str]:
@@ -133,13 +130,14 @@ def _list_items(text: str) -> list[str]:
     return [i.strip() for i in re.split(separator, text)]
 
 
-def _counted(question: str) -> tuple[list[str], int]:
-    """:func:`counted_sides`, and where the list's sentence ends; ([], 0) for no such list."""
+def _counted(question: str) -> tuple[list[str], int, re.Match[str] | None]:
+    """:func:`counted_sides`, where the list's sentence ends, and the list's match; ([], 0, None)
+    for no such list."""
     for pattern in (COUNTED_AFTER_COLON, COUNTED_SIDES):
         m = pattern.search(question)
         if m and ASKED_OF_EACH.search(question, m.end()) and (found := _counted_list(m))[0]:
-            return found
-    return [], 0
+            return *found, m
+    return [], 0, None
 
 
 def _counted_list(m: re.Match[str]) -> tuple[list[str], int]:
@@ -269,6 +267,12 @@ SIDE_QUALIFIER = r"(?:\s+(?:in|on|for|under|during|from|inside|within)\s+[^,;:?.
 def side_query(question: str, sides: list[str], keep: int) -> str:
     """The question about one side only: the other sides, and the setting each is named in, taken
     out, so retrieval looks for it."""
+    text = without_other_sides(question, sides, keep)
+    return text if side_word(sides[keep]) in tokenize(text) else f"{sides[keep]} {text}"
+
+
+def without_other_sides(question: str, sides: list[str], keep: int) -> str:
+    """``question`` with every side but ``keep`` taken out, with the setting each is named in."""
     text = question
     words = side_words(sides)
     for n, side in enumerate(sides):
@@ -277,8 +281,7 @@ def side_query(question: str, sides: list[str], keep: int) -> str:
             # "…, and why does one Sora pass pay …": the other side named again later
             if words[n] and words[n] != words[keep]:
                 text = re.sub(rf"(?<![\w-]){re.escape(words[n])}(?:'s)?(?![\w-])", " ", text, flags=re.I)
-    text = " ".join(VS_SPLIT.sub(" ", text).split())
-    return text if side_word(sides[keep]) in tokenize(text) else f"{sides[keep]} {text}"
+    return " ".join(VS_SPLIT.sub(" ", text).split())
 
 
 _ASK_START = r"(?:what|which|how|when|where|who|why|does|do|did|is|are|can|should|would)\b"
