@@ -802,7 +802,7 @@ def test_the_strongest_doubt_is_turned_off_by_name_and_other_settings_keep_their
     assert Settings().coverage_reader_any_logit == -1.0 and Settings().reranker == "none"
 
 
-def test_a_parts_lead_in_brings_its_list_unless_the_answer_has_one_or_says_its_items() -> None:
+def test_a_parts_lead_in_brings_its_list_unless_the_answer_has_one_or_says_its_items_and_alone_it_keeps_it() -> None:
     from tmrag.answer.listing import ListItems
     from tmrag.answer.quotes import Quote
     from tmrag.answer.quoting import QuoteSelector
@@ -824,3 +824,8 @@ def test_a_parts_lead_in_brings_its_list_unless_the_answer_has_one_or_says_its_i
     # the answer quotes one of the list's items (module offsets 160-190 are chunk 0's 60-90)
     said_item = [Quote(0, [(65, 80)])]
     assert SideQuoter(selector).part_sentences(part(), said_item, 2)[0].spans == [(120, 160)]
+    # the lead-in is all the part has: it keeps its list, a second one, or the part would say nothing
+    alone = [Quote(0, [(0, 50)], 0, [(0, 50)], {(0, 50): items})]
+    assert SideQuoter(selector).part_sentences(alone, listed, 2)[0].lists == {(0, 50): items}
+    # but not the items the answer already quotes
+    assert SideQuoter(selector).part_sentences(alone, said_item, 2) == []
