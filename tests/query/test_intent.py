@@ -53,6 +53,10 @@ from tmrag.query.intent import classify, part_queries, question_focus
     # a name ending in -ing, set somewhere, is no clause
     ("Prompt caching in the harness notes vs the context caching in the Gemini review: what is reused?",
      ["Prompt caching", "the context caching"]),
+    # a clause word opening a compound does not end the side ("per-head", "per-group")
+    ("ALiBi's per-head slopes and RoPE's per-pair rotation speeds are both geometric series. What range does "
+     "each span?", ["ALiBi's per-head slopes", "RoPE's per-pair rotation speeds"]),
+    ("int4 weights: a per-tensor scale vs a per-group scale. What does each cost?", ["per-tensor scale", "a per-group scale"]),
 ])
 def test_comparison_sides(question: str, sides: list[str]) -> None:
     assert comparison_sides(question) == sides

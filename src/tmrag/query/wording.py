@@ -14,10 +14,12 @@ _FRAME = (
     "suppose assume given if than then so"
 )
 FRAME_WORDS = frozenset(_FRAME.split())
-# A side or focus phrase ends where the question moves on to a clause, a condition or a context.
+# A side or focus phrase ends where the question moves on to a clause, a condition or a context; not at
+# such a word opening a compound ("ALiBi's per-head slopes", "in-context memory").
 PHRASE_END = re.compile(r"[.!]\s|\s+(?:for|in|when|while|during|under|on|at|with|without|if|and|but|so|since|because|as|"
                         r"does|do|did|is|are|was|were|can|could|would|should|will|has|have|had|use|uses|"
-                        r"per|from|to|compared|relative|both|each|alike)\b|[?,;:()\u2014]|\s[-\u2013]\s|$", re.IGNORECASE)
+                        r"per|from|to|compared|relative|both|each|alike)\b(?![-\u2011])|[?,;:()\u2014]|\s[-\u2013]\s|$",
+                        re.IGNORECASE)
 LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 MAX_SIDE_WORDS = 6  # "ZeRO-3/FSDP", "continuous batching", "the Anthropic prompt cache": sides are short
 WH_WORD = re.compile(r"\b(?:what|which|how|when|where|who|why)(?:'s)?\b", re.I)
