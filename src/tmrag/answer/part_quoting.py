@@ -108,7 +108,7 @@ class PartQuoting:
         """The first ``n`` sentences of a part's ``quotes``, a lead-in among them with its list
         ("… the score is p^5: (1) p = 0.80: …"). A lead-in says nothing without its list, so it is
         left out, with no sentence in its place, when the answer (``said``) already shows a list (one
-        per answer, unless the lead-in is all the part has: a side would say nothing, r-12166) or
+        per answer, unless lead-ins are all the part has: the part would say nothing) or
         quotes one of its items (the list would say them twice)."""
         taken = self.selector.first_sentences(quotes, n, lists=True)
         if not any(q.lists for q in taken):
@@ -117,7 +117,7 @@ class PartQuoting:
         chunks = self.selector.index.chunks
         places = [(chunks[q.row].module_id, (chunks[q.row].start or 0) + a, (chunks[q.row].start or 0) + b)
                   for q in said for a, b in q.spans]
-        alone = listed and sum(len(q.spans) for q in taken) == sum(len(q.lists) for q in taken)
+        alone = listed and all(sp in q.lists for q in taken for sp in q.spans)  # lead-ins only beside a list
         for q in taken:
             module = chunks[q.row].module_id
             bare = {sp for sp, items in q.lists.items() if (listed and not alone) or any(
