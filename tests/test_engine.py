@@ -640,3 +640,14 @@ def test_every_part_the_quotes_do_not_state_is_named_missing(real_engine) -> Non
     # the quotes say "one hidden layer" and "patch size" in two sentences: no hidden size is stated
     r = real_engine.ask("how many transformer blocks deep is DiT-XL/2, and what hidden size does it use?")
     assert r.coverage == "partial" and "the hidden size" in r.missing
+
+
+def test_a_follow_up_about_a_labelled_list_item_quotes_that_item(real_engine) -> None:  # noqa: ANN001
+    from tmrag.query.followup import Turn
+
+    first = "Walk me through the stages of a decoder-only forward pass, from raw text to the next token."
+    listed = real_engine.ask(first)
+    assert "(5) Final normalization and unembedding" in listed.answer
+    r = real_engine.ask("What exactly happens at the fifth stage?", history=[Turn(first, listed.answer)])
+    # the item's own sentence, not the list the reader already has
+    assert "one logit per vocabulary entry" in r.answer and "(5) Final normalization" not in r.answer

@@ -32,7 +32,7 @@ from .config import Settings
 from .corpus.model import Corpus
 from .names import RerankerName, RetrievalMode
 from .query.analysis import CONTEXT_OPEN, QueryAnalyzer, name_like_words, validate_question
-from .query.followup import Resolution, Turn, fragment, ordinal_question, resolve
+from .query.followup import Resolution, Turn, fragment, item_resolution, resolve
 from .query.intent import classify, part_queries
 from .query.loaded_index import LoadedIndex
 from .query.ordinals import nth, ordinal, sibling_sections
@@ -149,6 +149,8 @@ class Engine:
         if in_context:
             blend = (1 - FOLLOWUP_WEIGHT) * ranking.qvec + FOLLOWUP_WEIGHT * self.embed_query(cased)
             ranking.qvec = blend / np.linalg.norm(blend)
+        if resolution is not None and resolution.item:
+            ranking.said, ranking.item = history[-1].answer, resolution.item  # not the list again: the item
         if CONTEXT_OPEN in resolved:
             self.judge_by_asked(ranking, resolved.split(CONTEXT_OPEN)[0])
         elif in_context:  # the previous question extended by a fragment
@@ -213,13 +215,13 @@ class Engine:
             text = self.corpus.modules[self.index.chunks[row].module_id].text
             item = nth([display_sentence(text[a:b]).rstrip(".") for a, b in spans], n)
             if item:
-                return Resolution(ordinal_question(question, item, previous.question), True, "rewrite")
+                return item_resolution(question, item, previous.question)
         chunks = [c for c in (self.index.chunks[row] for row in rows) if c.kind == "module" and c.start is not None]
         if not chunks:
             return None
         module = self.corpus.modules[chunks[0].module_id]
         item = nth(sibling_sections(module.text, chunks[0].start, module.sections), n)
-        return Resolution(ordinal_question(question, item, previous.question), True, "rewrite") if item else None
+        return item_resolution(question, item, previous.question) if item else None
 
     def mentioned_terms(self, text: str) -> list[str]:
         """The glossary terms ``text`` mentions, as written there."""

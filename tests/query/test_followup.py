@@ -190,6 +190,17 @@ def test_a_pronoun_after_a_question_about_part_of_a_named_thing_stands_for_the_p
     assert subject_of("What is the role of the KV cache in decoding?", ["KV cache"]) == "KV cache"
 
 
+def test_a_term_inside_a_longer_name_is_not_the_subject() -> None:
+    from tmrag.query.followup import subject_of
+
+    # "Bridge" (the glossary's agent bridge) names part of "Golden Gate Bridge", which it is not
+    first = "What did Anthropic find about a Golden Gate Bridge feature in Claude 3 Sonnet?"
+    assert subject_of(first, ["Bridge"]) is None
+    r = resolve("How did they show it was causal?", [Turn(first, "A feature. [1]")], names=["Bridge"])
+    assert "Bridge show" not in r.question and r.kind == "context"
+    assert subject_of("How does Llama 3 use GQA?", ["GQA"]) == "GQA"
+
+
 def test_a_pronoun_in_a_second_clause_points_to_the_first_clauses_subject() -> None:
     question = "What is weight tying in a language model, and why might a big model skip it?"
     assert not depends_on_history(question, 1) and resolve(question, [KV], 1).question == question

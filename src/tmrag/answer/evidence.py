@@ -5,6 +5,7 @@ questions after them. The Engine asks this component for an answer's quotes."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from ..query.intent import (
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranker, Ranking
 from ..query.wording import MARKED_ITEMS, WH_WORD
-from .item_quoting import LabelledItems
+from .item_quoting import Item, LabelledItems
 from .lenses import asked_lenses
 from .numeric import ASSIGNED_RE, WORKED_CASE_VALUES, case_values
 from .quotes import ANSWER_PASSAGES, Quote
@@ -64,6 +65,11 @@ class Evidence:
         an elliptic last part the best evidence does not speak of ("…and for a 30-step task at
         98%?") gets its own, and a part answered in another module gets its own sentences beside
         the best evidence."""
+        if ranking.item:
+            item = self.items.named(ranking.item, self.modules(ranking))
+            if item is not None:
+                return self.item_first(item, ranking)
+            ranking = replace(ranking, said="")  # a list the notes do not label: the best evidence, as for any question
         best = self.quoter.select(ranking)
         intent = ranking.intent
         sides = intent.sides or intent.parts
@@ -102,6 +108,18 @@ class Evidence:
             return self.side_quoter.with_trailing(best, self.trailing_rankings(ranking), intent.sides)
         # a lead-in ("…combine three kinds of metric:") is quoted with its list
         return self.quoter.with_lists(self.side_quoter.with_trailing(sided, self.trailing_rankings(ranking), intent.sides))
+
+    def item_first(self, item: Item, ranking: Ranking) -> list[Quote]:
+        """"Explain the fifth stage" of a list whose items the notes label ("5. **Final normalization
+        and unembedding.** …"): that item's own sentences, then the best evidence in the room left,
+        apart from what the previous answer quoted (the list, most often)."""
+        quotes = [Quote(row, list(spans), 0, list(spans)) for row, spans in item.parts if spans]
+        return self.side_quoter.after_items(quotes, [ranking], labels=1)
+
+    def modules(self, ranking: Ranking) -> list[str]:
+        """The modules of ``ranking``'s passages, best first."""
+        return list(dict.fromkeys(self.index.chunks[c.row].module_id for c in ranking.results
+                                  if self.index.chunks[c.row].kind == "module"))
 
     def side_queries(self, ranking: Ranking) -> list[str]:
         """What each side of a comparison, or each part of a multi-part question, is retrieved by;

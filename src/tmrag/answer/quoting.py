@@ -45,6 +45,7 @@ QUOTED_BONUS = 0.1  # a sentence holding the quoted phrase outranks a near-tie t
 # "how long does it wait by default?": the sentence that says what holds by default, over those about
 # the setting (answer_shape.ASKS_DEFAULT); as much as a quoted phrase
 DEFAULT_BONUS = 0.1
+SAID_PENALTY = 0.3  # more than any bonus a sentence can hold: the item's own sentences outrank the list that named it
 QUOTED_PASSAGES = 2  # passages holding the phrase, added after the top ones: the phrase is rarely written more often
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
 NAMED_FIRST = 1.0  # in reading order, each of the question's names a sentence mentions outranks any score gap
@@ -99,6 +100,7 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
         chosen, scored = self.definition_first(ranking, candidates)
         scored = self.same_model(ranking, scored)
         scored = self.about_owner(ranking, scored)
+        scored = self.unsaid(ranking, scored)
         why = bool(WHY_RE.search(ranking.query.text))
         scored = self.reasons_first(scored) if why else scored
         numbers = NumberScorer.for_question(ranking.query.text) if wanted else None
@@ -257,6 +259,18 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
         "because …") gains CAUSAL_BONUS over one that restates the fact asked about."""
         return [replace(s, score=s.score + CAUSAL_BONUS * bool(CAUSAL_RE.search(self.sentence(s.row, s.j))))
                 for s in scored]
+
+    def unsaid(self, ranking: Ranking, scored: list[Scored]) -> list[Scored]:
+        """A follow-up about one item of the previous answer's list: a sentence that answer quoted
+        (the list itself, most often) is what the reader already has, and loses SAID_PENALTY."""
+        if not ranking.said:
+            return scored
+        said = " ".join(ranking.said.split())
+        return [replace(s, score=s.score - SAID_PENALTY * (self.flat(s.row, s.j) in said)) for s in scored]
+
+    def flat(self, row: int, j: int) -> str:
+        """A sentence as an answer shows it, on one line."""
+        return " ".join(display_sentence(self.sentence(row, j)).split())
 
     def section_of(self, row: int) -> tuple[str | None, str | None]:
         chunk = self.index.chunks[row]

@@ -90,6 +90,7 @@ class Resolution:
     # quotes), also a fragment added to the previous question; "rewrite": a standalone question
     # (a slot or name swapped, a list item named); "" otherwise
     kind: str = ""
+    item: str = ""  # "explain the second one": the label of the list item it points at
 
 
 def _content(text: str) -> list[str]:
@@ -181,6 +182,11 @@ def ordinal_question(question: str, item: str, previous: str = "") -> str:
     return with_context(asked, previous) if previous else asked
 
 
+def item_resolution(question: str, item: str, previous: str) -> Resolution:
+    """"Explain the second one" asked of ``item``, the second of the list the conversation holds."""
+    return Resolution(ordinal_question(question, item, previous), True, "rewrite", item_label(item))
+
+
 def swap_name(previous: str, question: str) -> str | None:
     """The previous question about the follow-up's one new name instead of the previous one's
     ("What does LayerNorm output…" + "What if I used RMSNorm instead?")."""
@@ -214,13 +220,24 @@ PART_OF = re.compile(r"^\s*(?:what|how|why)\s+(?:does|do)\s+(?:the\s+)?((?:(?!(?
 def subject_of(previous: str, names: list[str]) -> str | None:
     """What the previous question was about: the earliest of ``names`` (the glossary terms it
     mentions, as written there). A bare name-like word is no subject: "KV" of "KV cache"."""
-    spans = [(previous.lower().find(n.lower()), n) for n in names if n.lower() in previous.lower()]
+    spans = [(at, n) for n in names if (at := previous.lower().find(n.lower())) >= 0
+             and not _inside_longer_name(previous, at, at + len(n))]
     if not spans:
         return None
     at, name = min(spans, key=lambda s: (s[0], -len(s[1])))
     # "What does bias correction in Adam do?": the question is about a part of the named thing.
     part = PART_OF.match(previous[:at])
     return part.group(1) + previous[at:at + len(name)] if part else name
+
+
+# A capitalized word joined to a term ("Golden Gate Bridge", "Bridge Street"): the term is part of a
+# longer name the glossary does not hold, and the question is about that, not the term.
+NAME_BEFORE = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w-]*\s$")
+NAME_AFTER = re.compile(r"^\s[A-Z][a-z][\w-]*\b")
+
+
+def _inside_longer_name(text: str, start: int, end: int) -> bool:
+    return bool(NAME_BEFORE.search(text[:start]) or NAME_AFTER.match(text[end:]))
 
 
 def replace_pronoun(question: str, subject: str) -> str | None:
@@ -265,7 +282,7 @@ def _resolve(question: str, history: list[Turn], glossary_hits: int, names: list
     if n is not None:
         item = list_item(previous.answer, n)
         if item:
-            return Resolution(ordinal_question(question, item, previous.question), True, "rewrite")
+            return item_resolution(question, item, previous.question)
     elif longer := extended(previous.question, question):
         return Resolution(longer, True, "context")
     subject = subject_of(previous.question, names)

@@ -58,6 +58,8 @@ class Ranking:
     # a question in parts: its weakest part's evidence, each part retrieved alone (None until then)
     part_evidence: float | None = None
     typed: str = ""  # the question as the writer typed it, before names were cased as the notes write them
+    said: str = ""  # the previous answer, when a follow-up asks about one of the items it listed
+    item: str = ""  # that item's label ("Final normalization and unembedding")
 
 
 MIN_SUBJECT_WORDS, MAX_SUBJECT_WORDS = 2, 3  # one word is the vocabulary's to know; four are a description
