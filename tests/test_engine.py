@@ -642,6 +642,14 @@ def test_every_part_the_quotes_do_not_state_is_named_missing(real_engine) -> Non
     assert r.coverage == "partial" and "the hidden size" in r.missing
 
 
+def test_each_worked_example_a_question_sets_up_finds_its_own_passage(real_engine) -> None:  # noqa: ANN001
+    # the harness example (15K + 4K per turn) ranks below four passages on the other example
+    r = real_engine.ask("My notes work two 30-turn prompt-caching examples, a Claude Code session starting at 20K "
+                        "tokens and adding 2K per turn, and a harness with a 15K-token prefix adding 4K per turn: "
+                        "how many tokens are written to the cache in each?")
+    assert "131,000 tokens written to cache" in r.answer and "78,000 tokens" in r.answer
+
+
 def test_a_follow_up_about_a_labelled_list_item_quotes_that_item(real_engine) -> None:  # noqa: ANN001
     from tmrag.query.followup import Turn
 

@@ -46,6 +46,7 @@ QUOTED_BONUS = 0.1  # a sentence holding the quoted phrase outranks a near-tie t
 # the setting (answer_shape.ASKS_DEFAULT); as much as a quoted phrase
 DEFAULT_BONUS = 0.1
 SAID_PENALTY = 0.3  # more than any bonus a sentence can hold: the item's own sentences outrank the list that named it
+CASE_REACH = 8  # passages searched for a case no top passage works (r-12080's ranks 6th)
 QUOTED_PASSAGES = 2  # passages holding the phrase, added after the top ones: the phrase is rarely written more often
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
 NAMED_FIRST = 1.0  # in reading order, each of the question's names a sentence mentions outranks any score gap
@@ -141,7 +142,9 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
                if self.index.chunks[c.row].kind != "source" or (n == 0 and asks_source)][:ANSWER_PASSAGES]
         rows = list(enumerate(top))
         if whole_sections:
-            rows += [(n.rank, n.row) for n in self.sections.neighbours(top)]
+            cases = self.case_passages(ranking, top)
+            rows += [(rank, row) for rank, row in cases]
+            rows += [(n.rank, n.row) for n in self.sections.neighbours(top + [row for _, row in cases])]
         phrases = quoted_phrases(ranking.query.text)
         taken = {row for _, row in rows}
         held = [r for r in self.phrase_passages.rows(phrases) if r not in taken][:QUOTED_PASSAGES]
@@ -158,6 +161,22 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
                     bonus += DEFAULT_BONUS if default and SAYS_DEFAULT.search(text) else 0.0
                     scored.append(Scored(float(sims[j]) - RANK_PENALTY * rank + bonus, rank, row, j, bonus))
         return scored
+
+    def case_passages(self, ranking: Ranking, top: list[int]) -> list[tuple[int, int]]:
+        """Passages past the top ones that work a case the question sets and no top passage works:
+        two or more of its values, one of which no top passage holds ("15K prefix, +4K per turn"
+        beside "20K, +2K per turn": each example's values find its own passage); with their ranks."""
+        values = case_values(ranking.query.text)
+        if len(values) < WORKED_CASE_VALUES:
+            return []
+        held = [quantities(self.index.chunks[row].text) & values for row in top]
+        found = []
+        for rank, c in enumerate(ranking.results[:CASE_REACH]):
+            own = quantities(self.index.chunks[c.row].text) & values
+            if c.row not in top and len(own) >= WORKED_CASE_VALUES and own - set().union(*held):
+                found.append((rank, c.row))
+                held.append(own)
+        return found
 
     @cached_property
     def phrase_passages(self) -> PhrasePassages:
