@@ -88,6 +88,15 @@ def test_an_ordinal_reads_the_list_sentence_only_or_an_inline_list() -> None:
     assert list_item(inline, 3) == "paged optimizers" and list_item(inline, 1) == "the NF4 type, for weights"
 
 
+def test_an_ordinal_counts_through_a_comma_series_whose_count_is_stated() -> None:
+    answer = ("Three numbers summarise an SAE: L0 (the active features, on average), the unexplained variance, "
+              "and the loss recovered. [1]")
+    assert list_item(answer, 3) == "the loss recovered" and list_item(answer, 1) == "L0 (the active features, on average)"
+    # no count, or a count the commas do not bear out: no list to count through
+    assert list_item("Attention mixes queries, keys and values. [1]", 2) is None
+    assert list_item("It has two parts: speed, cost, and memory. [1]", 2) is None
+
+
 def test_an_announced_topic_switch_is_asked_alone_without_the_announcement() -> None:
     history = [Turn("What does temperature do to the logits?", "It divides them.")]
     r = resolve("switching topics - what loss should a fresh LM have at step 0?", history)

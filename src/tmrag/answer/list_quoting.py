@@ -11,6 +11,7 @@ from ..corpus.model import Corpus
 from ..query.intent import content_words
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
+from ..query.wording import COUNT_WORDS
 from .listing import ANNOUNCED, ListItems, enclosing_list, items_at, list_after, with_detail
 from .quotes import ANSWER_PASSAGES, Quote, first_sentences, renumbered
 
@@ -28,7 +29,6 @@ NOTES_NAMED = re.compile(r"\bthe\s+([^,.?!;:]{1,60}?)\s+(?:notes|module)\b", re.
 WRITTEN_BONUS = 0.5  # a title's words in its own order: more than any share of them
 # "the stages a query passes through in the answer-engine design": a design's stages are its architecture
 HEADING_ASKED = {"architecture": frozenset({"stage", "component"})}
-COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 ASKED_COUNT = re.compile(r"\b(two|three|four|five|six|seven|[2-7])\s+(?:[\w-]+\s+){0,2}?[a-z-]+s\b", re.I)
 
 

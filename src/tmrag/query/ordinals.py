@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from ..corpus.markdown import Section, scan_body, section_at, siblings
+from .wording import COUNT_WORDS
 
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1, "1st": 1, "2nd": 2,
             "3rd": 3, "4th": 4, "5th": 5}
@@ -26,7 +27,7 @@ def list_item(answer: str, n: int) -> str | None:
     items = _enumerated(listed)
     items = items if len(items) >= 2 else _enumerated(text)  # items cited one by one
     if len(items) < 2:
-        items = _inline_items(text)
+        items = _inline_items(text) or _counted_series(text)
     if len(items) < 2 or abs(n) > len(items) or n == 0:
         return None
     return items[n - 1] if n > 0 else items[-1]
@@ -49,6 +50,22 @@ def _inline_items(text: str) -> list[str]:
         items = [re.sub(r"^(?:and|or|then)\s+", "", p) for p in parts]
         if len(items) >= 2 and all(items):
             return [i.rstrip(".") for i in items]
+    return []
+
+
+# "Three numbers summarise an SAE: L0 (…), the fraction …, and the loss recovered …": a count, a colon,
+# then the series (up to the sentence's end).
+COUNTED_SERIES = re.compile(rf"\b({'|'.join(COUNT_WORDS)})\b[^:.]*:\s+([^:]+?)(?:\.\s|\.?$)", re.I)
+
+
+def _counted_series(text: str) -> list[str]:
+    """The items of a comma series after a colon, when a count before the colon says how many
+    there are; commas inside brackets separate nothing."""
+    for m in COUNTED_SERIES.finditer(text):
+        flat = re.sub(r"\([^()]*\)", lambda b: b.group(0).replace(",", "\0"), m.group(2))
+        parts = [p.strip().replace("\0", ",") for p in re.split(r",\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+(?=[^,]*$)", flat)]
+        if len(parts) == COUNT_WORDS[m.group(1).lower()] and all(parts):
+            return parts
     return []
 
 

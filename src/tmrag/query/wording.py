@@ -40,3 +40,4 @@ def leading_phrase(text: str) -> str:
     words = text[: m.start() if m else len(text)].split()
     return " ".join(words[:MAX_SIDE_WORDS]).strip(" '\"`*")
 
+COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}  # "three reasons", "five stages"
