@@ -659,3 +659,13 @@ def test_a_follow_up_about_a_labelled_list_item_quotes_that_item(real_engine) ->
     r = real_engine.ask("What exactly happens at the fifth stage?", history=[Turn(first, listed.answer)])
     # the item's own sentence, not the list the reader already has
     assert "one logit per vocabulary entry" in r.answer and "(5) Final normalization" not in r.answer
+
+
+def test_a_follow_up_that_sets_a_new_case_reads_that_case_first(real_engine) -> None:  # noqa: ANN001
+    from tmrag.query.followup import Turn
+
+    first = ("With γ = 5 drafted tokens and an acceptance rate of 0.8, how many tokens does each target pass "
+             "emit on average in speculative decoding?")
+    r = real_engine.ask("And if acceptance drops to 0.6?", history=[Turn(first, real_engine.ask(first).answer)])
+    # the 0.6 case's passage before the one working the 0.8 and 0.9 cases the previous turn gave
+    assert "2.383" in r.answer and r.answer.index("2.383") < r.answer.index("4.686")

@@ -19,6 +19,7 @@ from .answer.composing import Composer
 from .answer.condensing import Condenser
 from .answer.evidence import MAX_SIDES, SIDE_RESULTS, Evidence
 from .answer.llm import GeneratedAnswerer
+from .answer.numeric import new_case
 from .answer.quotes import Quote
 from .answer.quoting import QuoteSelector
 from .answer.text import display_sentence
@@ -149,6 +150,8 @@ class Engine:
         if in_context:
             blend = (1 - FOLLOWUP_WEIGHT) * ranking.qvec + FOLLOWUP_WEIGHT * self.embed_query(cased)
             ranking.qvec = blend / np.linalg.norm(blend)
+        if resolution is not None and resolution.depends:
+            ranking.new_values = new_case(cased, history[-1].question)
         if resolution is not None and resolution.item:
             ranking.said, ranking.item = history[-1].answer, resolution.item  # not the list again: the item
         if CONTEXT_OPEN in resolved:

@@ -126,6 +126,12 @@ def case_values(question: str) -> set[str]:
     return quantities(NAME_NUMBER.sub(" ", unnumbered(question)))
 
 
+def new_case(follow_up: str, previous: str) -> set[str]:
+    """The values a follow-up sets that the previous question did not: it asks the same thing of a
+    new case ("And if acceptance drops to 0.6?" after γ = 5 at 0.8)."""
+    return case_values(follow_up) - case_values(previous)
+
+
 # A derivative the question asks for ("what's dL/dw1?") and the one a sentence works out
 # ("∂L/∂w_1 = 12 × x = 24"): the same symbol once ∂, subscripts and brackets are dropped.
 DERIVATIVE = re.compile(r"[d∂]\s*\(?\s*(\w{1,4})\s*\)?\s*/\s*\(?\s*[d∂]\s*(\w{1,4})\s*\)?", re.I)

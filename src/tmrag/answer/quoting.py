@@ -36,7 +36,7 @@ from .numeric import (
 from .owner_scoring import OwnerScoring
 from .paragraphs import Paragraphs
 from .quoted import PhrasePassages, plain, quoted_phrases
-from .quotes import ANSWER_PASSAGES, Group, Pick, Quote, Scored, SentenceRef
+from .quotes import ANSWER_PASSAGES, Group, Pick, Quote, Scored, SentenceRef, renumbered
 from .reading import in_runs, within
 from .text import MAX_SENTENCES, display_sentence, quotable
 from .widening import SectionRows
@@ -115,7 +115,7 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
         asked = frozenset(content_words(ranking.query.text)) if budget and not numbers and numbers_first else frozenset()
         groups = self.greedy(scored, chosen, numbers, WHY_MARGIN if why and not numbers else SENTENCE_MARGIN, why, budget,
                              asked)
-        quotes = self.quotes_from(chosen, self.reading_strength(ranking, groups))
+        quotes = self.new_case_first(ranking, self.quotes_from(chosen, self.reading_strength(ranking, groups)))
         listing = ranking.intent.kind == "list"
         count = asked_count(ranking.query.text) if listing else None
         if count and not self.leads_counted(quotes, count):
@@ -330,6 +330,17 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
         for quote in quotes:
             quote.spans = sorted(quote.reading)
         return quotes
+
+    def new_case_first(self, ranking: Ranking, quotes: list[Quote]) -> list[Quote]:
+        """A follow-up that sets a case of its own: the passages stating its values read first, before
+        those working the previous turn's case, which the reader already has."""
+        if not ranking.new_values:
+            return quotes
+        chunks = self.index.chunks
+        states = [bool(ranking.new_values & quantities(display_sentence(" ".join(chunks[q.row].text[a:b] for a, b in q.spans))))
+                  for q in quotes]
+        return renumbered([q for q, new in zip(quotes, states, strict=True) if new]
+                          + [q for q, new in zip(quotes, states, strict=True) if not new])
 
     def defined_row(self, ranking: Ranking) -> int | None:
         """The glossary row a "What is X?" question asks for, if retrieval kept it (so the

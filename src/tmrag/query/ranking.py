@@ -60,6 +60,8 @@ class Ranking:
     typed: str = ""  # the question as the writer typed it, before names were cased as the notes write them
     said: str = ""  # the previous answer, when a follow-up asks about one of the items it listed
     item: str = ""  # that item's label ("Final normalization and unembedding")
+    # the values a follow-up sets that the previous question did not ("And if acceptance drops to 0.6?")
+    new_values: set[str] = field(default_factory=set)
 
 
 MIN_SUBJECT_WORDS, MAX_SUBJECT_WORDS = 2, 3  # one word is the vocabulary's to know; four are a description
