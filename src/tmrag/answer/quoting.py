@@ -46,7 +46,7 @@ QUOTED_BONUS = 0.1  # a sentence holding the quoted phrase outranks a near-tie t
 # the setting (answer_shape.ASKS_DEFAULT); as much as a quoted phrase
 DEFAULT_BONUS = 0.1
 SAID_PENALTY = 0.3  # more than any bonus a sentence can hold: the item's own sentences outrank the list that named it
-CASE_REACH = 8  # passages searched for a case no top passage works (r-12080's ranks 6th)
+CASE_REACH = 8  # passages searched for a case no top passage works (dev: a second example's passage ranks 6th)
 QUOTED_PASSAGES = 2  # passages holding the phrase, added after the top ones: the phrase is rarely written more often
 SENTENCE_MARGIN = 0.12  # keep sentences within this cosine of the best one (measured on dev)
 NAMED_FIRST = 1.0  # in reading order, each of the question's names a sentence mentions outranks any score gap

@@ -231,7 +231,8 @@ def subject_of(previous: str, names: list[str]) -> str | None:
 
 
 # A capitalized word joined to a term ("Golden Gate Bridge", "Bridge Street"): the term is part of a
-# longer name the glossary does not hold, and the question is about that, not the term.
+# longer name the glossary does not hold, and the question is about that, not the term. A question's
+# or sentence's first word is capitalized for another reason ("Adam's …", "What …").
 NAME_BEFORE = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w-]*\s$")
 NAME_AFTER = re.compile(r"^\s[A-Z][a-z][\w-]*\b")
 
