@@ -66,7 +66,7 @@ class Evidence:
         98%?") gets its own, and a part answered in another module gets its own sentences beside
         the best evidence."""
         if ranking.item:
-            item = self.items.named(ranking.item, self.modules(ranking))
+            item = self.items.named(ranking.item, self.items.modules(ranking))
             if item is not None:
                 return self.item_first(item, ranking)
             ranking = replace(ranking, said="")  # a list the notes do not label: the best evidence, as for any question
@@ -115,11 +115,6 @@ class Evidence:
         apart from what the previous answer quoted (the list, most often)."""
         quotes = [Quote(row, list(spans), 0, list(spans)) for row, spans in item.parts if spans]
         return self.side_quoter.after_items(quotes, [ranking], labels=1)
-
-    def modules(self, ranking: Ranking) -> list[str]:
-        """The modules of ``ranking``'s passages, best first."""
-        return list(dict.fromkeys(self.index.chunks[c.row].module_id for c in ranking.results
-                                  if self.index.chunks[c.row].kind == "module"))
 
     def side_queries(self, ranking: Ranking) -> list[str]:
         """What each side of a comparison, or each part of a multi-part question, is retrieved by;

@@ -81,6 +81,11 @@ class LabelledItems:
         inside = [i for i in items if self.module(i) in ranked]
         return min(inside, key=lambda i: ranked[self.module(i)]) if inside else None
 
+    def modules(self, *rankings: Ranking) -> list[str]:
+        """The modules of the rankings' passages, best first."""
+        return list(dict.fromkeys(self.index.chunks[c.row].module_id for r in rankings for c in r.results
+                                  if self.index.chunks[c.row].kind == "module"))
+
     def module(self, item: Item) -> str:
         return self.index.chunks[item.parts[0][0]].module_id
 
@@ -89,9 +94,7 @@ class LabelledItems:
         retrieval found; None otherwise."""
         found = []
         for side, own in zip(ranking.intent.sides, side_rankings, strict=True):
-            modules = [self.index.chunks[c.row].module_id for r in (own, ranking) for c in r.results
-                       if self.index.chunks[c.row].kind == "module"]
-            item = self.named(side, list(dict.fromkeys(modules)))
+            item = self.named(side, self.modules(own, ranking))
             if item is None:
                 return None
             found += [Quote(row, list(spans), 0, list(spans)) for row, spans in item.parts if spans]

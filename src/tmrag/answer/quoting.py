@@ -336,11 +336,11 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
         those working the previous turn's case, which the reader already has."""
         if not ranking.new_values:
             return quotes
-        chunks = self.index.chunks
-        states = [bool(ranking.new_values & quantities(display_sentence(" ".join(chunks[q.row].text[a:b] for a, b in q.spans))))
-                  for q in quotes]
-        return renumbered([q for q, new in zip(quotes, states, strict=True) if new]
-                          + [q for q, new in zip(quotes, states, strict=True) if not new])
+        def old_case(q: Quote) -> bool:
+            text = self.index.chunks[q.row].text
+            return not any(ranking.new_values & quantities(display_sentence(text[a:b])) for a, b in q.spans)
+
+        return renumbered(sorted(quotes, key=old_case))
 
     def defined_row(self, ranking: Ranking) -> int | None:
         """The glossary row a "What is X?" question asks for, if retrieval kept it (so the

@@ -58,12 +58,15 @@ def _inline_items(text: str) -> list[str]:
 COUNTED_SERIES = re.compile(rf"\b({'|'.join(COUNT_WORDS)})\b[^:.]*:\s+([^:]+?)(?:\.\s|\.?$)", re.I)
 
 
+# ", " or ", and " between items, not inside brackets; a lone "and"/"or" before the last of two
+SERIES_SPLIT = re.compile(r",\s+(?:and\s+|or\s+)?(?![^(]*\))|\s+(?:and|or)\s+(?=[^,]*$)")
+
+
 def _counted_series(text: str) -> list[str]:
     """The items of a comma series after a colon, when a count before the colon says how many
     there are; commas inside brackets separate nothing."""
     for m in COUNTED_SERIES.finditer(text):
-        flat = re.sub(r"\([^()]*\)", lambda b: b.group(0).replace(",", "\0"), m.group(2))
-        parts = [p.strip().replace("\0", ",") for p in re.split(r",\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+(?=[^,]*$)", flat)]
+        parts = [p.strip() for p in SERIES_SPLIT.split(m.group(2))]
         if len(parts) == COUNT_WORDS[m.group(1).lower()] and all(parts):
             return parts
     return []
