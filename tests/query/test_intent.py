@@ -37,6 +37,12 @@ from tmrag.query.intent import classify, part_queries, question_focus
     ("Two 'trained one way, served another' bugs: train/serve skew in the ranker, and a chat-template mismatch "
      "after SFT. How does each one show up?", ["train/serve skew", "chat-template mismatch"]),
     ("DeepSeek uses two tricks, MLA and MoE. What does MLA save?", []),  # nothing asked of each
+    # a decimal point ends neither the count's set-up nor its list
+    ("Two 0.95s I mix up: β2 = 0.95 in AdamW and λ = 0.95 in GAE. What does each control?", ["β2 = 0.95", "λ = 0.95"]),
+    # two offered to choose between, then asked of both; not a choice asked for alone
+    ("Which saves more: rendering at 640x360, or distilling the sampler to 8 steps? How big is each saving?",
+     ["rendering", "distilling the sampler"]),
+    ("Which model do the workers run on by default: the same one as the coordinator, or a cheaper tier like Haiku?", []),
     ("Three tricks: MLA and MoE. What does each save?", []),  # the count is not the list's
     ("How does attention work?", []),
     ("tuning DPO's beta: what happens to the policy if I set it small vs large?", []),  # two settings of one knob

@@ -10,6 +10,7 @@ from ..tokenize import tokenize
 from .wording import FRAME_WORDS, ITEM, LEADING_ARTICLE, MAX_SIDE_WORDS, WH_WORD, leading_phrase
 
 _IN_CLAUSE = r"(?:[^,.?!;:]|\.(?=\w))"  # a clause's character; "MEMORY.md" keeps its dot
+_IN_SENTENCE = r"(?:[^.?!;:]|\.(?=\d))"  # a sentence's character, commas too; "0.95" keeps its point
 COMPARISON_RES = [
     re.compile(r"\b(?:difference|differences|differ|distinguish(?:es)?)\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)", re.I),
     # not "how do the two compare on max value and on precision": what is compared of them; not
@@ -95,13 +96,19 @@ def listed_sides(question: str) -> list[str]:
 # QLoRA's NF4 and per-channel INT2 KV-cache quantization. What does each one quantize?"
 # The count and the list sit in one sentence, the list after a colon or comma; 120 characters of set-up
 # ("Two different kinds of "checkpointing" show up in the notes:") before it.
-_COUNTED = r"\b(?P<count>two|three|twice)\b[^.?!:;]{{0,120}}?{opens}\s+(?P<list>[^.?!;:]+?)[.?!;:](?:\s|$)"
+_COUNTED = rf"\b(?P<count>two|three|twice)\b{_IN_SENTENCE}{{{{0,120}}}}?{{opens}}\s+(?P<list>{_IN_SENTENCE}+?)[.?!;:](?:\s|$)"
 COUNTED_SIDES = re.compile(_COUNTED.format(opens="[:,]"), re.I)
 # the list after a colon, when the set-up before it has a comma of its own ("Two 'trained one way,
 # served another' bugs: …")
 COUNTED_AFTER_COLON = re.compile(_COUNTED.format(opens=":"), re.I)
 ASKED_OF_EACH = re.compile(r"\beach\b", re.I)
 COUNTS = {"two": 2, "twice": 2, "three": 3}
+# Two things offered to choose between, then asked of each: "Which saves more: rendering at 640x360,
+# or distilling the sampler to 8 steps? How big is each saving" ("numbers for both"). Not "Which
+# model do the workers run on: the same one, or a cheaper tier?", which asks for one of them.
+WHICH_OF_TWO = re.compile(rf"\bwhich\b{_IN_SENTENCE}{{0,80}}?:\s+(?P<list>{_IN_SENTENCE}+?,\s*or\s+{_IN_SENTENCE}+?)[?](?:\s|$)",
+                          re.I)
+ASKED_OF_BOTH = re.compile(r"\b(?:each|both)\b", re.I)
 
 
 def counted_sides(question: str) -> list[str]:
@@ -133,19 +140,21 @@ def _list_items(text: str) -> list[str]:
 def _counted(question: str) -> tuple[list[str], int, re.Match[str] | None]:
     """:func:`counted_sides`, where the list's sentence ends, and the list's match; ([], 0, None)
     for no such list."""
-    for pattern in (COUNTED_AFTER_COLON, COUNTED_SIDES):
+    for pattern, asked in ((COUNTED_AFTER_COLON, ASKED_OF_EACH), (COUNTED_SIDES, ASKED_OF_EACH),
+                           (WHICH_OF_TWO, ASKED_OF_BOTH)):
         m = pattern.search(question)
-        if m and ASKED_OF_EACH.search(question, m.end()) and (found := _counted_list(m))[0]:
+        if m and asked.search(question, m.end()) and (found := _counted_list(m))[0]:
             return *found, m
     return [], 0, None
 
 
 def _counted_list(m: re.Match[str]) -> tuple[list[str], int]:
-    """The sides a counted list match names, if they are as many as its count."""
+    """The sides a counted list match names, if they are as many as its count (two to choose between)."""
     raw = _list_items(m.group("list"))
+    count = COUNTS[m.group("count").lower()] if "count" in m.re.groupindex else 2
     # a side may say when it applies ("the snapshot step when the bridge resyncs"); a clause that
     # opens with a question word is a question, not a side
-    if len(raw) != COUNTS[m.group("count").lower()] or any(WH_WORD.match(i.strip()) for i in raw):
+    if len(raw) != count or any(WH_WORD.match(i.strip()) for i in raw):
         return [], 0
     return [_pattern_side(LEADING_ARTICLE.sub("", i.strip())) for i in raw], m.end()
 
