@@ -125,6 +125,18 @@ def test_a_short_part_borrows_the_longest_parts_subject() -> None:
     assert part_queries(parts)[1] == f"{parts[1]} {parts[0]}"  # framing words say nothing of the subject
 
 
+def test_a_part_pointing_back_to_a_named_thing_borrows_that_thing_alone() -> None:
+    parts = ["Could DeepSeek-V3 even be served from the single 8×H100 node in the deployment notes",
+             "How many GB do its weights take in FP8 and in bf16", "how much HBM does that node have in total?"]
+    # not the first part, whose subject (DeepSeek-V3) would win the retrieval
+    assert part_queries(parts, numeric=True)[2] == f"{parts[2]} (single 8×H100 node)"
+    parts = ["What does one query cost in a search-plus-LLM answer engine", "which part of that cost dominates"]
+    assert part_queries(parts)[1] == f"{parts[1]} {parts[0]}"  # named by one word: the part it leans on, whole
+    parts = ["In 512 dimensions, what's the typical spread of the cosine between two random unit vectors",
+             "how does that spread scale"]
+    assert part_queries(parts)[1] == f"{parts[1]} {parts[0]}"  # a generic thing: its part says it better
+
+
 def test_in_a_question_asked_in_items_a_short_part_borrows_its_items_opening_part() -> None:
     parts = ["Two questions. First, what does the orchestration layer health-check on every host",
              "what happens once a node is judged bad",

@@ -114,6 +114,12 @@ PART_MIN_TOKENS = 5  # a later part with fewer content words leans on the first 
 # A name of a further question's own ("Character.ai", "Midjourney-style"): a capitalised word.
 OWN_NAME = re.compile(r"\b[A-Z][\w.-]*[A-Za-z0-9]")
 POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their)\b", re.I)  # "why does running it cost …": so does one with a pronoun
+# "how much HBM does that node have?": a thing an earlier part named, pointed back to by its noun
+DEMONSTRATIVE = re.compile(r"\b(?:that|this|those|these)\s+(?P<noun>[a-z][\w-]{2,})\b", re.I)
+NAME_LIKE = re.compile(r"\b\w*(?:\d|[A-Z])\w*")  # a word with a digit or a capital: "8×H100", "Llama"
+# the phrase an article opens, of up to three words before the noun ("the single 8×H100 node"); a bare
+# word is as likely a verb ("what does one query cost")
+NAMED_BEFORE = r"\b(?:the|an?)\s+(?P<named>(?:(?!(?:that|this|those|these|the|an?)\s)[\w×.'’/-]+\s+){{0,3}}{noun})\b"
 
 
 @dataclass
@@ -272,13 +278,28 @@ def part_queries(parts: list[str], numeric: bool = False) -> list[str]:
         part = ALREADY_HAD.sub("", item_asked(part))
         if setting and not OWN_SETTING.match(part) and not own_names(part):
             part = f"{setting.group('setting')}, {part}"  # "in the ChatGPT design, how …, and what must …?"
-        if not is_longest and (len(content_words(part)) < PART_MIN_TOKENS or (not numeric and POINTS_BACK.search(part))):
+        if n and not is_longest and (named := named_before(part, parts[:n])):
+            out.append(f"{part} ({named})")  # the thing itself, not the part that named it, whose subject wins
+        elif not is_longest and (len(content_words(part)) < PART_MIN_TOKENS or (not numeric and POINTS_BACK.search(part))):
             out.append(f"{part} {longest}")
         elif n and POINTS_BACK.search(part) and not own_names(part) and (names := own_names(" ".join(parts[:n]))):
             out.append(f"{part} ({' '.join(names)})")  # "what share of it did the best model resolve?" of SWE-bench
         else:
             out.append(part)
     return out
+
+
+def named_before(part: str, earlier: list[str]) -> str | None:
+    """What "that node" of ``part`` is, as the last earlier part that names it wrote it ("single
+    8×H100 node"); None when no earlier part names the noun."""
+    m = DEMONSTRATIVE.search(part)
+    if not m:
+        return None
+    pattern = re.compile(NAMED_BEFORE.format(noun=re.escape(m.group("noun"))), re.I)
+    found = [f.group("named") for text in earlier for f in pattern.finditer(text)]
+    # a named thing ("8×H100 node"), not a generic one ("typical spread", "harness check") the first
+    # part's subject says better
+    return found[-1] if found and NAME_LIKE.search(found[-1]) else None
 
 
 def own_names(text: str) -> list[str]:
