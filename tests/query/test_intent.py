@@ -132,7 +132,7 @@ def test_a_part_pointing_back_to_a_named_thing_borrows_that_thing_alone() -> Non
     assert part_queries(parts, numeric=True)[2] == f"{parts[2]} (single 8×H100 node)"
     parts = ["What does one query cost in a search-plus-LLM answer engine", "which part of that cost dominates"]
     assert part_queries(parts)[1] == f"{parts[1]} {parts[0]}"  # named by one word: the part it leans on, whole
-    parts = ["In 512 dimensions, what's the typical spread of the cosine between two random unit vectors",
+    parts = ["What's the typical spread of the cosine between two random unit vectors in 512 dimensions",
              "how does that spread scale"]
     assert part_queries(parts)[1] == f"{parts[1]} {parts[0]}"  # a generic thing: its part says it better
 
