@@ -10,7 +10,7 @@ from ..tokenize import tokenize
 from .wording import FRAME_WORDS, ITEM, LEADING_ARTICLE, MAX_SIDE_WORDS, WH_WORD, leading_phrase
 
 _IN_CLAUSE = r"(?:[^,.?!;:]|\.(?=\w))"  # a clause's character; "MEMORY.md" keeps its dot
-_IN_SENTENCE = r"(?:[^.?!;:]|\.(?=\d))"  # a sentence's character, commas too; "0.95" keeps its point
+_IN_SENTENCE = r"(?:[^.?!;:]|\.(?=\w))"  # a sentence's character, commas too; "0.95" and "CLAUDE.md" keep their dots
 COMPARISON_RES = [
     re.compile(r"\b(?:difference|differences|differ|distinguish(?:es)?)\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)", re.I),
     # not "how do the two compare on max value and on precision": what is compared of them; not
