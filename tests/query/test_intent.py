@@ -37,9 +37,7 @@ from tmrag.query.intent import classify, part_queries, question_focus
     ("Two 'trained one way, served another' bugs: train/serve skew in the ranker, and a chat-template mismatch "
      "after SFT. How does each one show up?", ["train/serve skew", "chat-template mismatch"]),
     ("DeepSeek uses two tricks, MLA and MoE. What does MLA save?", []),  # nothing asked of each
-    # a decimal point ends neither the count's set-up nor its list, nor does a file name's dot
-    ("`@path` shows up in two places: inside a CLAUDE.md memory file and inside a slash-command file. What does it "
-     "do in each?", ["inside a CLAUDE.md memory file", "inside a slash-command file"]),
+    # a decimal point ends neither the count's set-up nor its list
     ("Two 0.95s I mix up: β2 = 0.95 in AdamW and λ = 0.95 in GAE. What does each control?", ["β2 = 0.95", "λ = 0.95"]),
     # two offered to choose between, then asked of both; not a choice asked for alone
     ("Which saves more: rendering at 640x360, or distilling the sampler to 8 steps? How big is each saving?",

@@ -10,7 +10,7 @@ from ..tokenize import tokenize
 from .wording import FRAME_WORDS, ITEM, LEADING_ARTICLE, MAX_SIDE_WORDS, WH_WORD, leading_phrase
 
 _IN_CLAUSE = r"(?:[^,.?!;:]|\.(?=\w))"  # a clause's character; "MEMORY.md" keeps its dot
-_IN_SENTENCE = r"(?:[^.?!;:]|\.(?=\w))"  # a sentence's character, commas too; "0.95" and "CLAUDE.md" keep their dots
+_IN_SENTENCE = r"(?:[^.?!;:]|\.(?=\d))"  # a sentence's character, commas too; "0.95" keeps its point
 COMPARISON_RES = [
     re.compile(r"\b(?:difference|differences|differ|distinguish(?:es)?)\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)", re.I),
     # not "how do the two compare on max value and on precision": what is compared of them; not
@@ -106,8 +106,8 @@ COUNTS = {"two": 2, "twice": 2, "three": 3}
 # Two things offered to choose between, then asked of each: "Which saves more: rendering at 640x360,
 # or distilling the sampler to 8 steps? How big is each saving" ("numbers for both"). Not "Which
 # model do the workers run on: the same one, or a cheaper tier?", which asks for one of them.
-WHICH_OF_TWO = re.compile(rf"\bwhich\b{_IN_SENTENCE}{{0,80}}?:\s+(?P<list>{_IN_SENTENCE}+?,\s*or\s+{_IN_SENTENCE}+?)[?](?:\s|$)",
-                          re.I)
+WHICH_OF_TWO = re.compile(rf"\bwhich\b{_IN_SENTENCE}{{0,80}}?:\s+(?P<list>{_IN_SENTENCE}+?,\s*or\s+"
+                          rf"{_IN_SENTENCE}+?)[?](?:\s|$)", re.I)
 ASKED_OF_BOTH = re.compile(r"\b(?:each|both)\b", re.I)
 
 
