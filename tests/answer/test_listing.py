@@ -158,6 +158,10 @@ def test_a_list_question_whose_noun_names_a_section_is_answered_with_that_sectio
     staged = real_engine.ask("Walk me through the architecture of the Midjourney-style image service stage by stage, "
                              "from a request arriving to the finished images landing on the CDN.")
     assert staged.coverage == "answered" and staged.answer.startswith("Architecture: (1) Admission;")
+    # a design review called on by name, whose "Failure modes" section is a table: its rows are the items
+    table = real_engine.ask("What failure modes does the Sora review list?")
+    assert table.answer.startswith("Queue blow-up at launch — Detect: queue depth and wait p95 rise;")
+    assert {c.module_id for c in table.citations} == {"dr-case-sora"}
     # no listed noun names a section: the answer is not forced into one ("hops" names none)
     hops = real_engine.ask("In the 'design ChatGPT' case, list the hops a user message goes through, in order.")
     assert not hops.answer.startswith("Failure modes")

@@ -223,6 +223,10 @@ def test_focus_is_the_asked_attribute_without_its_owner(question: str, names: li
     ("What is contrastive loss?", "other", False),
     ("How does MoE routing work and what is load balancing loss?", "multi_part", False),
     ("What is the loss at initialization for a 50K vocabulary?", "numeric", True),
+    # which loss, not its value
+    ("Two objectives: DDPM's denoising loss and CLIP's contrastive loss. What is each trained to output, and what "
+     "loss does each use?", "comparison", False),
+    ("What loss function does DPO minimise?", "other", False),
 ])
 def test_kinds(question: str, kind: str, numeric: bool) -> None:
     intent = classify(question, [], defines=False)

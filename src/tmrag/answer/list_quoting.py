@@ -14,6 +14,7 @@ from ..query.ranking import Ranking
 from ..query.wording import COUNT_WORDS
 from .listing import ANNOUNCED, ListItems, enclosing_list, items_at, list_after, with_detail
 from .quotes import ANSWER_PASSAGES, Quote, first_sentences, renumbered
+from .text import MAX_SENTENCES
 
 LIST_LINE = re.compile(r"^(?:\d+[.)]|[-*+])[ \t]+", re.M)  # a top-level Markdown list item
 LIST_EXTRA_SENTENCES = 2  # after a list found in the passages: a little context, not a second answer
@@ -23,9 +24,11 @@ NAMED_MODULES = 2  # the modules of the top passages whose section titles a list
 # Written as a question's word reads without its last "s" ("strategies" → "strategie").
 LIST_NOUNS = frozenset({"step", "stage", "component", "phase", "technique", "strategie", "categorie", "pitfall", "trap",
                         "caveat", "limitation", "limit", "practice", "primitive", "mistake", "risk",
-                        "requirement", "slo"})  # a design review's "Requirements and SLOs" lists them
+                        "requirement", "slo",  # a design review's "Requirements and SLOs" lists them
+                        "mode", "format"})  # its "Failure modes" table; "Floating-point formats" in a table
 # "the MLP & matmul notes", "the safety module": a module called on by its title
-NOTES_NAMED = re.compile(r"\bthe\s+([^,.?!;:]{1,60}?)\s+(?:notes|module)\b", re.I)
+# "the NotebookLM design review": a design review called on by its case ("Case: Design NotebookLM")
+NOTES_NAMED = re.compile(r"\bthe\s+([^,.?!;:]{1,60}?)\s+(?:notes|module|review)\b", re.I)
 WRITTEN_BONUS = 0.5  # a title's words in its own order: more than any share of them
 # "the stages a query passes through in the answer-engine design": a design's stages are its architecture
 HEADING_ASKED = {"architecture": frozenset({"stage", "component"})}
@@ -79,7 +82,7 @@ JUST_THE_LIST = re.compile(r"\b(?:just|only)\s+(?:list\s+them|the\s+(?:list|item
 
 class ListQuoting:
     """The list half of :class:`~tmrag.answer.quoting.QuoteSelector` (it supplies ``index``,
-    ``corpus``, ``sections``, ``sentence`` and ``lead_in``)."""
+    ``corpus``, ``sections``, ``sentence``, ``lead_in`` and ``table_row``)."""
 
     index: LoadedIndex
     corpus: Corpus
@@ -242,7 +245,23 @@ class ListQuoting:
                 for row in rows:
                     if found := self.list_in(row, titled=True):
                         return self.led_by(row, *found, quotes)
+                # a design review's "Failure modes" is a table: its rows are the items
+                if table := self.table_rows(rows):
+                    return table
         return None
+
+    def table_rows(self, rows: list[int]) -> list[Quote] | None:
+        """A section's table rows, each quoted as its statement, up to the answer's sentences; None
+        for a section without a table of two rows or more."""
+        quotes = []
+        for row in rows:
+            spans = [span for j, span in enumerate(self.index.chunks[row].sentences) if self.table_row(row, j)]
+            quotes += [Quote(row, spans, 0, spans)] if spans else []
+        kept = []
+        for q in quotes:  # in the module's order, the answer's sentence budget across chunks
+            room = MAX_SENTENCES - sum(len(k.spans) for k in kept)
+            kept += [Quote(q.row, q.spans[:room], 0, q.spans[:room])] if room > 0 else []
+        return renumbered(kept) if sum(len(q.spans) for q in kept) >= 2 else None
 
     def names_module(self, phrases: list[str], module_id: str) -> float:
         """How much of the module's title ``phrases`` (:func:`called_phrases`) call it by, 0 when they

@@ -26,7 +26,9 @@ NUMERIC_RE = re.compile(
     r"share|statistic|margin|wavelength|overshoot|gap|amount|volume|tpot|ttft|goodput|interval|utilization|coefficient|cutoff|"
     r"delay|timeout|"
     r"[GTPE]?FLOP(?:S|/s)|MFU|tokens?/s|tok/s|GB|GiB|TB)s?\b"
-    r"(?!\s+(?:types?|kinds?|sorts?|categor(?:y|ies))\b)|"  # "what memory types": kinds, not a quantity
+    r"(?!\s+(?:types?|kinds?|sorts?|categor(?:y|ies)|functions?)\b)"  # "what memory types": kinds, not a quantity
+    # "what loss does each use": which loss, not its value
+    r"(?!(?<=loss)\s+(?:does|do|did)\s+(?:[\w-]+\s+){0,2}(?:use|minimi[sz]e|optimi[sz]e)\b)|"
     r"\bwhat\s+\S+\s+(?:does|do|did)\s+[^?]{1,60}?\b(?:get|reach|score|achieve|hit)\b|"  # "what FID does X get"
     r"\bwhat\s+(?:[\w-]+\s+){1,2}factor\b|\bwhat\s+constant\s+[A-Za-z]\b|"  # "what capacity factor", "what constant k"
     rf"{HOW_MEASURED.pattern}",
