@@ -462,6 +462,9 @@ def test_a_first_word_nobody_knows_is_a_name_the_notes_lack(real_engine) -> None
     assert r.abstained and "Muon" in r.unknown_terms
     # a one-letter slip of a word the notes use is that word, not a name
     assert "Waht" not in real_engine.ask("Waht is RoPE?").unknown_terms
+    # a first word that opens a clause ("Partway through …") is an ordinary word, not a name
+    assert real_engine.ranker.unknown_first("Partway through a long agent run, why does the model repeat a mistake?") == []
+    assert real_engine.ranker.unknown_first("Muon: what is it?") == ["Muon"]
 
 
 def test_what_a_code_name_is_is_answered_where_the_top_passage_writes_it(real_engine) -> None:  # noqa: ANN001

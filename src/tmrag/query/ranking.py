@@ -32,6 +32,7 @@ from .truecasing import Truecaser
 from .wording import leading_phrase
 
 EMBED_CACHE_SIZE = 1024  # repeated questions (eval modes, retries, the page's examples) embed once
+NEXT_WORD = re.compile(r"\s+([A-Za-z']+)")  # the word right after another, no punctuation between
 FIRST_WORD = re.compile(r"\W*([A-Za-z]{3,})(?![\w.+-])")  # a plain word: "GPT-4" or "llama.cpp" is read by its form
 EVIDENCE_PASSAGES = 3  # evidence is read from the passages an answer leads with, not the whole top-k
 # A name in more than 1% of chunks (Claude 4%, API 4%, LLM 6%) is the notes' everyday vocabulary;
@@ -171,6 +172,11 @@ class Ranker:
         name by its case."""
         m = FIRST_WORD.match(text)
         word = m.group(1) if m else ""
+        # a word that opens a clause ("Partway through a long run …", "Redoing the math …") is no
+        # name: a name is followed by what is asked of it, not by a function word
+        after = NEXT_WORD.match(text, m.end()) if m else None
+        if after and not tokenize(after.group(1)):
+            return []
         # any one-letter slip of a word the notes use is that word ("Waht is RoPE?"), however short
         return [word] if word[1:].islower() and self.truecaser.unknown(word.lower()) \
             and not self.truecaser.misspells(word.lower()) else []
