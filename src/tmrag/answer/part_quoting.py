@@ -23,7 +23,8 @@ GREEK = re.compile("|".join(GREEK_NAMES))  # a part asks "which gamma"; the note
 # A part is answered elsewhere when none of its own first modules is one the answer quotes ("…and
 # what happens to prompt-cache hits after compaction?"); 1 also counts a near-tie runner-up
 # module as elsewhere (dev: golden must -1 question at 1, 3 holds it; sides alike).
-DISTANT_DEPTH = int(__import__("os").environ.get("DD", "3"))  # TEMP
+# a part is distant when no module of its first 3 passages is quoted (dev, blind: its first alone, 13 better / 11 worse)
+DISTANT_DEPTH = 3
 DISTANT_SENTENCES = 2  # a distant part's own sentences: a result and its context (dev: 1 loses numbers)
 # A comparison's further question: its best sentences (dev: 2 answers "which latency does each
 # drive" with TTFT and TPOT where 1 quoted only one; asked bare, not of the sides, sides 0.904 -> 0.892).
