@@ -22,8 +22,8 @@ GREEK_NAMES = {sym: name for name, sym in reversed(TEX_SYMBOLS.items()) if len(s
 GREEK = re.compile("|".join(GREEK_NAMES))  # a part asks "which gamma"; the notes write "γ = 6"
 # A part is answered elsewhere when none of its own first modules is one the answer quotes ("…and
 # what happens to prompt-cache hits after compaction?"); 1 also counts a near-tie runner-up
-# module as elsewhere (dev: golden must -1 question at 1, 3 holds it; sides alike).
-# a part is distant when no module of its first 3 passages is quoted (dev, blind: its first alone, 13 better / 11 worse)
+# module as elsewhere (dev: golden must -1 question at 1, 3 holds it; sides alike; blind pairs on the
+# 73 review dev answers 1 changed: 13 better, 11 worse, its parts' sentences displacing stated results).
 DISTANT_DEPTH = 3
 DISTANT_SENTENCES = 2  # a distant part's own sentences: a result and its context (dev: 1 loses numbers)
 # A comparison's further question: its best sentences (dev: 2 answers "which latency does each
