@@ -271,7 +271,8 @@ def part_queries(parts: list[str], numeric: bool = False) -> list[str]:
     parameters") borrows the subject of the part it leans on (``leaned_on``), as does one that
     points back to it ("why does running it cost only one call?"), unless that part is a numeric
     set-up, whose figures would then outweigh the part's own words (dev): there, and in the part
-    leaned on, a pronoun borrows only the earlier parts' names."""
+    leaned on, a pronoun borrows only the earlier parts' names. One that points back to a named thing
+    ("that node") borrows that thing alone (:func:`named_before`)."""
     out = []
     for n, part in enumerate(parts):
         longest = item_asked(leaned_on(parts, n))
