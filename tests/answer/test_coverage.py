@@ -244,6 +244,10 @@ def test_a_count_that_describes_another_noun_is_not_a_count_of_it() -> None:
 
     assert not counts("Gemini 1.5 Pro shipped with a 1M-token context window.", "tokens")
     assert counts("The clip becomes 216,000 tokens.", "tokens")
+    # what a thing is made of, counted in its adjective, is its count: "how many parameters is phi-1?"
+    assert counts("The phi-1 work trained a 1.3B-parameter code model.", "parameters")
+    assert counts("Character.ai serves a 48-layer model.", "layers")
+    assert not counts("A 4,096-token sequence fills the cache.", "layers")
 
 
 def test_a_multi_part_questions_number_is_owned_by_its_own_part() -> None:

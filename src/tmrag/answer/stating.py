@@ -19,6 +19,7 @@ COUNT_RE = re.compile(r"\bhow\s+many\s+(?:\S+\s+){0,3}?(?P<noun>[^\s?,;:]+?)(?:\
                       r"does|do|did|is|are|was|were|has|have|had|can|could|would|will|should|must)\b|[?,;:]|$)", re.I)
 # "a 1M-token context window", "a 4,096-token sequence": the count describes the next noun.
 COUNT_ADJECTIVE = re.compile(r"\d[\d.,]*[KMBkmb]?-[A-Za-z]+\s+(?=[a-z])")
+SIZE_NOUNS = frozenset({"parameter", "layer", "head", "expert", "gpu"})  # what a "70B-parameter" adjective counts
 VALUE_WINDOW = 6  # words either side: "the peak learning rate was set to 6e-4 for" fits; a clause away does not
 COUNT_GAP = 2  # words between a count and what it counts: "96 transformer layers", "five iterative rounds"
 # A count written as a word states a number as much as digits do: "five iterative rounds of RLHF".
@@ -122,9 +123,13 @@ def _singular(head: str) -> str:
 def counts(sentence: str, head: str) -> bool:
     """The sentence gives a count of ``head``: a number right before it ("96 layers", "five
     iterative rounds") or right after it ("layers: 61", "n_layers = 32")."""
-    sentence = COUNT_ADJECTIVE.sub(" ", sentence)
-    number = rf"(?:\d[\d.,]*[KMBkmb]?|{NUMBER_WORDS})"
     word = rf"{re.escape(_singular(head))}\w*"
+    # "a 1.3B-parameter model", "a 48-layer model" count what the thing is made of; "a 1M-token context
+    # window" is the window's size, not a count of tokens processed
+    own = _singular(head).lower() in SIZE_NOUNS
+    sentence = COUNT_ADJECTIVE.sub(lambda m: m.group(0) if own and re.search(rf"-{word}\s", m.group(0), re.I) else " ",
+                                   sentence)
+    number = rf"(?:\d[\d.,]*[KMBkmb]?|{NUMBER_WORDS})"
     before = rf"(?<![\w.]){number}(?:[\s-]+\S+){{0,{COUNT_GAP}}}?[\s-]+{word}"
     after = rf"{word}(?:\s+[\w-]+){{0,{COUNT_GAP}}}?\s*(?:=|:|of|to|is|are|was|were)\s*(?:about\s+|~\s*)?{number}(?![\w.])"
     return bool(re.search(before, sentence, re.I) or re.search(after, sentence, re.I))
