@@ -253,15 +253,12 @@ class ListQuoting:
     def table_rows(self, rows: list[int]) -> list[Quote] | None:
         """A section's table rows, each quoted as its statement, up to the answer's sentences; None
         for a section without a table of two rows or more."""
-        quotes = []
+        kept, room = [], MAX_SENTENCES  # in the module's order, one sentence budget across the section's chunks
         for row in rows:
-            spans = [span for j, span in enumerate(self.index.chunks[row].sentences) if self.table_row(row, j)]
-            quotes += [Quote(row, spans, 0, spans)] if spans else []
-        kept = []
-        for q in quotes:  # in the module's order, the answer's sentence budget across chunks
-            room = MAX_SENTENCES - sum(len(k.spans) for k in kept)
-            kept += [Quote(q.row, q.spans[:room], 0, q.spans[:room])] if room > 0 else []
-        return renumbered(kept) if sum(len(q.spans) for q in kept) >= 2 else None
+            spans = [span for j, span in enumerate(self.index.chunks[row].sentences) if self.table_row(row, j)][:room]
+            kept += [Quote(row, spans, 0, spans)] if spans else []
+            room -= len(spans)
+        return renumbered(kept) if MAX_SENTENCES - room >= 2 else None
 
     def names_module(self, phrases: list[str], module_id: str) -> float:
         """How much of the module's title ``phrases`` (:func:`called_phrases`) call it by, 0 when they
