@@ -41,6 +41,21 @@ def test_a_line_on_each_asked_for_brings_what_each_item_says() -> None:
     assert detailed == [f"**Step {n}.** Zou et al. do thing number {n} carefully." for n in range(1, 7)]
 
 
+def test_what_is_asked_of_each_item_brings_the_whole_items_when_they_fit() -> None:
+    items = "".join(f"- **Mode {n}.** Symptom {n} shows. Detect with signal {n}; roll back change {n}.\n" for n in range(1, 5))
+    text = "Failure modes:\n" + items
+    found = list_after(text, text.index("modes:") + len("modes:"))
+    assert found is not None
+    whole = [text[a:b] for a, b in with_detail(text, found, whole=True).spans]
+    assert whole == [f"**Mode {n}.** Symptom {n} shows. Detect with signal {n}; roll back change {n}." for n in range(1, 5)]
+    # "a line on each" keeps the sentence after the label; whole items past the budget do too
+    assert [text[a:b] for a, b in with_detail(text, found).spans][0] == "**Mode 1.** Symptom 1 shows."
+    long = "Failure modes:\n" + "".join(f"- **Mode {n}.** Symptom {n} shows. {'Word ' * 60}\n" for n in range(1, 5))
+    found = list_after(long, long.index("modes:") + len("modes:"))
+    assert found is not None
+    assert [long[a:b] for a, b in with_detail(long, found, whole=True).spans][0] == "**Mode 1.** Symptom 1 shows."
+
+
 def test_plain_items_bring_their_first_sentence() -> None:
     text = "The handshake runs in three steps:\n- The client sends hello. Then waits.\n- The server replies.\n- Both resume.\n"
     assert _items(text, "steps:") == ["The client sends hello.", "The server replies.", "Both resume."]
@@ -162,6 +177,19 @@ def test_a_list_question_whose_noun_names_a_section_is_answered_with_that_sectio
     table = real_engine.ask("What failure modes does the Sora review list?")
     assert table.answer.startswith("Queue blow-up at launch — Detect: queue depth and wait p95 rise;")
     assert {c.module_id for c in table.citations} == {"dr-case-sora"}
+    # asked for with what each item needs, in a phrase that holds the whole title and more ("coding-agent",
+    # "TikTok-style"): still the review's list
+    # "with how each one is detected": whole items, which say it
+    for question, module, first, detected in [
+            ("List the failure modes the Claude Code / Cursor coding-agent design review plans for, with how each "
+             "one is detected and what gets escalated or rolled back.", "dr-case-coding-agent", "(1) Context bloat.",
+             "Detect with per-tool token histograms"),
+            ("List the failure modes the TikTok-style For-You design review plans for, with how each one is "
+             "detected and what the response is.", "dr-case-feed-ranking", "(1) Train/serve skew.",
+             "Detect with diversity and catalogue-coverage SLIs")]:
+        listed = real_engine.ask(question)
+        assert listed.answer.startswith(f"Failure modes: detect, escalate, roll back: {first}")
+        assert detected in listed.answer and listed.citations[0].module_id == module
     # no listed noun names a section: the answer is not forced into one ("hops" names none)
     hops = real_engine.ask("In the 'design ChatGPT' case, list the hops a user message goes through, in order.")
     assert not hops.answer.startswith("Failure modes")

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tmrag.query.comparison import asked_clauses, comparison_sides, counted_descriptions, side_query, side_words
+from tmrag.query.comparison import (
+    asked_clauses,
+    comparison_sides,
+    counted_descriptions,
+    offered_pair,
+    side_query,
+    side_words,
+)
 from tmrag.query.intent import classify, part_queries, question_focus
 
 
@@ -43,6 +50,14 @@ from tmrag.query.intent import classify, part_queries, question_focus
     ("Which saves more: rendering at 640x360, or distilling the sampler to 8 steps? How big is each saving?",
      ["rendering", "distilling the sampler"]),
     ("Which model do the workers run on by default: the same one as the coordinator, or a cheaper tier like Haiku?", []),
+    # a choice's side may hold an "and"
+    ("Which is bigger: one layer's SAE, or Llama 2's input and output embeddings? Give both counts.",
+     ["one layer's SAE", "Llama 2's input"]),
+    # a number's comma, or an aside's, neither lists nor ends a side
+    ("Two stalls: a call through the backoff schedule (base 1 s, cap 32 s), and a reply cut off at 8,192 output "
+     "tokens. How long is each?", ["call through the backoff schedule", "reply cut off"]),
+    ("Two sessions: the MCP notes' 30,000 tokens of tools, and the 20,000-token prefix. What does each cost?",
+     ["MCP notes' 30,000 tokens of tools", "20,000-token prefix"]),
     ("Three tricks: MLA and MoE. What does each save?", []),  # the count is not the list's
     ("How does attention work?", []),
     ("tuning DPO's beta: what happens to the policy if I set it small vs large?", []),  # two settings of one knob
@@ -75,6 +90,8 @@ def test_comparison_sides(question: str, sides: list[str]) -> None:
     # the question after the statement speaks of the sides
     ("Two ways to shrink history: clearing tool outputs vs summarizing. How do they differ in cost?", "comparison"),
     ("Stable Diffusion vs Flamingo both use cross-attention. In each, what attends to what?", "comparison"),
+    # asked for a list, with what each item needs: not parts
+    ("List the failure modes the design plans for, with how each one is detected and what gets rolled back.", "list"),
 ])
 def test_sides_named_only_in_a_scene_setting_statement_make_no_comparison(question: str, kind: str) -> None:
     assert classify(question, [], False).kind == kind
@@ -564,3 +581,16 @@ def test_a_list_asked_for_in_so_many_words_is_a_list() -> None:
     assert classify(q, [], False).kind == "list" and classify(q, [], False).parts == []
     # an item asked of each is still a question of its own
     assert classify("What does the bridge list? Just the items. Which one costs most?", [], False).kind == "multi_part"
+
+
+@pytest.mark.parametrize(("question", "offered"), [
+    # after a comma, or after a colon with "or" alone; an "and" inside one stays in it
+    ("Which takes longer on the wall clock, re-embedding the catalogue on 200 GPUs, or building one HNSW shard? "
+     "Hours for each.", ["re-embedding the catalogue on 200 GPUs", "building one HNSW shard"]),
+    ("Which is bigger: one layer's SAE (16x expansion) or Llama 2's input and output embeddings?",
+     ["one layer's SAE", "Llama 2's input and output embeddings"]),
+    ("Which model do the workers run on: the same one, or what the coordinator picks?", []),  # a question, not a thing
+    ("Which is bigger, and why?", []),
+])
+def test_the_two_things_a_which_question_offers(question: str, offered: list[str]) -> None:
+    assert offered_pair(question) == offered

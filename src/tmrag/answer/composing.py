@@ -9,7 +9,7 @@ from ..build.chunking import Chunk
 from ..config import Settings
 from ..corpus.markdown import CITATION_RE
 from ..corpus.model import Corpus, Source
-from ..query.comparison import GENERIC_SIDE_WORDS
+from ..query.comparison import GENERIC_SIDE_WORDS, counted_descriptions, offered_pair
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranker, Ranking
 from ..query.results import Location, index_info, locate
@@ -21,6 +21,7 @@ from .quotes import Quote
 from .quoting import QuoteSelector
 from .text import code_line, display_sentence, span_text
 from .types import Answer, Citation
+from .verdict import Verdict, verdict
 
 SUGGESTIONS = 3  # nearest sections offered when abstaining: enough to choose from, short to read
 SOURCE_PASSAGES = 3  # a bibliography entry retrieved this high is listed even when not quoted
@@ -96,13 +97,23 @@ class Composer:
         sentences = [coverage_note(judged.missing)] if judged.coverage == "partial" else []
         if judged.coverage == "partial" and context is not None and not both_sides_said(ranking, judged.missing):
             quotes = QuoteSelector.first_sentences(context(), PARTIAL_SENTENCES) or quotes
-        citations = []
+        citations, quoted = [], []
         for q in quotes:
             chunk = self.index.chunks[q.row]
-            sentences += [f"{self.with_list(chunk, q, (a, b))} [{q.marker}]" for a, b in q.reading or q.spans]
+            quoted += [(self.with_list(chunk, q, (a, b)), q.marker) for a, b in q.reading or q.spans]
             citations.append(self.citation(chunk, q))
+        if judged.coverage == "answered" and (said := self.verdict(ranking, quoted)):
+            sentences.append(said.text())
+        sentences += [f"{text} [{marker}]" for text, marker in quoted]
         return Answer(answer=" ".join(sentences), coverage=judged.coverage, missing=judged.missing, citations=citations,
                       sources=self.sources_for(quotes, ranking), suggestions=[], unmentioned_terms=unmentioned, **base)
+
+    @staticmethod
+    def verdict(ranking: Ranking, quoted: list[tuple[str, int]]) -> Verdict | None:
+        """Which of two things the question names wins, when it asks and the quotes say."""
+        question = ranking.query.text
+        sides = counted_descriptions(question) or offered_pair(question) or ranking.intent.sides
+        return verdict(question, sides, quoted)
 
     def with_list(self, chunk: Chunk, quote: Quote, span: tuple[int, int]) -> str:
         """A quoted sentence as the answer reads it; a lead-in with its list's items enumerated."""

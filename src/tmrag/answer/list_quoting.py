@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import partial
 
 from ..corpus.model import Corpus
-from ..query.intent import content_words
+from ..query.intent import content_words, listed_nouns, noun_stems
 from ..query.loaded_index import LoadedIndex
 from ..query.ranking import Ranking
 from ..query.wording import COUNT_WORDS
@@ -20,14 +20,11 @@ LIST_LINE = re.compile(r"^(?:\d+[.)]|[-*+])[ \t]+", re.M)  # a top-level Markdow
 LIST_EXTRA_SENTENCES = 2  # after a list found in the passages: a little context, not a second answer
 COUNTED_DEPTH = 8  # passages searched for a list of the asked size: its lead-in may rank below the answer's four
 NAMED_MODULES = 2  # the modules of the top passages whose section titles a list question may name
-# What a list question asks for, by name: a section whose title holds the word holds the list.
-# Written as a question's word reads without its last "s" ("strategies" → "strategie").
-LIST_NOUNS = frozenset({"step", "stage", "component", "phase", "technique", "strategie", "categorie", "pitfall", "trap",
-                        "caveat", "limitation", "limit", "practice", "primitive", "mistake", "risk",
-                        "requirement", "slo",  # a design review's "Requirements and SLOs" lists them
-                        "mode", "format"})  # its "Failure modes" table; "Floating-point formats" in a table
 # "the MLP & matmul notes", "the safety module": a module called on by its title
 # "the NotebookLM design review": a design review called on by its case ("Case: Design NotebookLM")
+# "the TikTok-style For-You design": what a module is like, not a word of its title
+LIKENESS_WORDS = frozenset({"style", "like"})
+TITLE_IN_PHRASE_WORDS = 3  # a title this long, all in a phrase, is named by it; "Optimizers" is in many phrases
 NOTES_NAMED = re.compile(r"\bthe\s+([^,.?!;:]{1,60}?)\s+(?:notes|module|review)\b", re.I)
 WRITTEN_BONUS = 0.5  # a title's words in its own order: more than any share of them
 # "the stages a query passes through in the answer-engine design": a design's stages are its architecture
@@ -51,11 +48,6 @@ def enumerates(sentence: str, count: int) -> bool:
     # quantization, which …; and paged optimizers")
     items = re.split(r";\s*(?:and\s+)?", rest) if ";" in rest else re.split(r",\s*(?:and\s+)?|\s+and\s+", rest)
     return bool(colon and said and len([i for i in items if i.strip()]) == count)
-
-
-def noun_stems(text: str) -> set[str]:
-    """Content words as :data:`LIST_NOUNS` writes them, without a last "s"."""
-    return {w.removesuffix("s") for w in content_words(text)}
 
 
 def spaced(text: str) -> str:
@@ -155,14 +147,15 @@ class ListQuoting:
         at = LIST_LINE.search(chunk.text) if chunk.kind == "module" and chunk.start is not None else None
         return items_at(self.corpus.modules[chunk.module_id].text, chunk.start + at.end()) if at else []
 
-    def only_lists(self, quotes: list[Quote], detailed: bool = False) -> list[Quote]:
+    def only_lists(self, quotes: list[Quote], detailed: bool = False, whole: bool = False) -> list[Quote]:
         """The quotes' lead-ins with their lists, nothing else ("…? Just the list."); [] when none
-        has one. ``detailed`` ("…, a line on each"): each item with what it says after its label."""
+        has one. ``detailed`` ("…, a line on each"): each item with what it says after its label;
+        ``whole`` ("…, with how each one is detected"): all it says, when that fits."""
         out = []
         for q in quotes:
             if q.lists:
                 text = self.corpus.modules[self.index.chunks[q.row].module_id].text
-                lists = {sp: with_detail(text, items) for sp, items in q.lists.items()} if detailed else q.lists
+                lists = {sp: with_detail(text, items, whole) for sp, items in q.lists.items()} if detailed else q.lists
                 out.append(Quote(q.row, [sp for sp in q.spans if sp in lists], 0, [sp for sp in q.reading if sp in lists],
                                  lists))
         return renumbered(out)
@@ -226,7 +219,7 @@ class ListQuoting:
         architecture", "the main pitfalls of model merging" under "Limits and pitfalls"): that
         section's first list, in one of the top passages' modules, opens the answer, unless the
         quotes already hold it."""
-        asked = noun_stems(ranking.query.text) & LIST_NOUNS
+        asked = listed_nouns(ranking.query.text)
         modules = list(dict.fromkeys(self.index.chunks[c.row].module_id for c in ranking.results
                                      if self.index.chunks[c.row].kind == "module"))
         # "the embeddings notes": a module the question names by its title comes first, retrieved or not
@@ -263,16 +256,19 @@ class ListQuoting:
     def names_module(self, phrases: list[str], module_id: str) -> float:
         """How much of the module's title ``phrases`` (:func:`called_phrases`) call it by, 0 when they
         do not: "streaming/API" names two of "Streaming & API Layer"'s three words. A phrase names
-        half of its title's words at least and no word outside it."""
+        half of its title's words at least and no word outside it, or the whole title and more
+        ("the Claude Code / Cursor coding-agent design review" of "Case: Design Claude Code / Cursor")."""
         name = self.corpus.modules[module_id].title
         title = plain_words(name)
         best = 0.0
         for phrase in phrases:
-            called = plain_words(phrase)
+            called = plain_words(phrase) - LIKENESS_WORDS
             if called and called <= title and 2 * len(called) >= len(title):
                 # "the tool-use notes" is "Tool Use & Protocols" as written, over "Tool System"
                 written = spaced(phrase) in spaced(name)
                 best = max(best, len(called) / len(title) + WRITTEN_BONUS * written)
+            elif len(title) >= TITLE_IN_PHRASE_WORDS and title < called:
+                best = max(best, len(title) / len(called))  # less than any phrase that is all title
         return best
 
     def named_list_row(self, ranking: Ranking) -> int | None:
@@ -283,7 +279,7 @@ class ListQuoting:
         chunk = self.index.chunks[top] if top is not None else None
         if chunk is None or chunk.kind != "module":
             return None
-        asked = noun_stems(ranking.query.text) & LIST_NOUNS
+        asked = listed_nouns(ranking.query.text)
         called = self.names_module(called_phrases(ranking.query.text), chunk.module_id)
         return top if called and asked & noun_stems(chunk.section or "") else None
 

@@ -133,15 +133,20 @@ def _list_start(text: str, pos: int) -> int | None:
     return first
 
 
-def with_detail(text: str, items: ListItems) -> ListItems:
+def with_detail(text: str, items: ListItems, whole: bool = False) -> ListItems:
     """``items`` with what each says after its label ("(1) Role-play and persona attacks: … ."),
     for a question that asks for a line on each; as they were when the list has no such lines or
     they would run past twice the list's word budget."""
     if not items.complete or not items.spans:
         return items
-    detailed = _item_spans(text, text.rfind("\n", 0, items.spans[0][0]) + 1, detailed=True, item_words=2 * MAX_ITEM_WORDS)
-    fits = sum(len(text[a:b].split()) for a, b in detailed) <= DETAILED_LIST_WORDS
-    return replace(items, spans=detailed) if len(detailed) == len(items.spans) and fits else items
+    start = text.rfind("\n", 0, items.spans[0][0]) + 1
+    # ``whole``: whole items first ("Context bloat. A tool starts … Detect with per-tool token histograms;
+    # escalate …"): what each one is, and what the question asks of each, often its second sentence
+    tried = [_item_spans(text, start, whole=True)] if whole else []
+    for detailed in (*tried, _item_spans(text, start, detailed=True, item_words=2 * MAX_ITEM_WORDS)):
+        if len(detailed) == len(items.spans) and sum(len(text[a:b].split()) for a, b in detailed) <= DETAILED_LIST_WORDS:
+            return replace(items, spans=detailed)
+    return items
 
 
 def _prose_items(text: str, end: int) -> list[tuple[int, int]]:
@@ -181,10 +186,11 @@ def _items(text: str, pos: int) -> list[tuple[int, int]]:
     return _item_spans(text, pos)
 
 
-def _item_spans(text: str, pos: int, detailed: bool = False, item_words: int = MAX_ITEM_WORDS) -> list[tuple[int, int]]:
+def _item_spans(text: str, pos: int, detailed: bool = False, item_words: int = MAX_ITEM_WORDS,
+                whole: bool = False) -> list[tuple[int, int]]:
     """Each top-level item's label (or short first sentence), from ``pos`` to the list's end;
     ``detailed``: a label runs on to the end of the sentence after it, when that has at most
-    ``item_words`` words."""
+    ``item_words`` words; ``whole``: a labelled item to its line's end."""
     spans: list[tuple[int, int]] = []
     for line_start, line in _lines(text, pos):
         marker = ITEM.match(line)
@@ -197,6 +203,9 @@ def _item_spans(text: str, pos: int, detailed: bool = False, item_words: int = M
         body_start = line_start + marker.end()
         body = text[body_start : line_start + len(line)]
         label = LABEL.match(body)
+        if label and whole:
+            spans.append((body_start + label.start(0), body_start + len(body.rstrip())))
+            continue
         if label:
             rest = FIRST_SENTENCE.match(body, label.end() + len(body[label.end():]) - len(body[label.end():].lstrip()))
             said = (detailed and rest and rest.group(0).rstrip().endswith((".", "!", "?"))  # not cut at a line's end

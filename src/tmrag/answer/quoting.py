@@ -73,6 +73,10 @@ ASKS_SOURCE = re.compile(r"^\s*which\b|\b(?:papers?|study|studies|sources?|cite[
                          r"proposed|published|authors?|reading|article|report|blog|docs|documentation)\b", re.I)
 
 
+# "List the failure modes …, with how each one is detected": a line on each item is asked for
+WITH_EACH = re.compile(r"\bwith\s+[^.?!]{0,60}?\beach\b", re.I)
+
+
 class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
     def __init__(self, settings: Settings, corpus: Corpus, index: LoadedIndex, analyzer: QueryAnalyzer) -> None:
         self.settings, self.corpus, self.index, self.analyzer = settings, corpus, index, analyzer
@@ -85,10 +89,11 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
         (with a line on each item for the second)."""
         quotes = self.selected(ranking, numbers_first)
         text = ranking.query.text
-        each = A_LINE_EACH.search(text) is not None
+        whole = WITH_EACH.search(text) is not None
+        each = A_LINE_EACH.search(text) is not None or whole
         if ranking.intent.kind != "list" or not (JUST_THE_LIST.search(text) or each):
             return quotes
-        return self.only_lists(quotes, detailed=each) or quotes
+        return self.only_lists(quotes, detailed=each, whole=whole) or quotes
 
     def selected(self, ranking: Ranking, numbers_first: bool = True) -> list[Quote]:
         wanted = numbers_first and wants_number(ranking.intent, ranking.query.text)
@@ -123,7 +128,8 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
             if counted:
                 return counted
         quotes = self.with_lists(quotes, listing)
-        named = self.named_list(ranking, quotes) if listing and not count else None
+        # a counted list the notes keep as a table ("the five number formats in … the format table")
+        named = self.named_list(ranking, quotes) if listing else None
         if named:
             return named
         return self.list_first(ranking, quotes) if listing and not any(q.lists for q in quotes) else quotes

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..answer.composing import QUOTE_JOIN, coverage_note, term_label
 from ..answer.text import display_sentence, span_text
 from ..answer.types import Answer
+from ..answer.verdict import as_claims
 from ..config import Settings
 from ..engine import Engine
 from ..errors import ConfigError
@@ -81,7 +82,7 @@ def _support(engine: Engine, response: Answer) -> float | None:
     claims = response.answer
     if response.coverage == "partial":  # the opening note says what is missing: it quotes nothing
         claims = claims.removeprefix(coverage_note(response.missing)).lstrip()
-    return M.support_rate(claims, joined, lambda t: t)
+    return M.support_rate(as_claims(claims), joined, lambda t: t)
 
 
 def evaluate(engine: Engine, q: GoldenQuestion, kw: dict, llm: bool = False) -> dict:

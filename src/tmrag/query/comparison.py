@@ -108,6 +108,13 @@ COUNTS = {"two": 2, "twice": 2, "three": 3}
 # model do the workers run on: the same one, or a cheaper tier?", which asks for one of them.
 WHICH_OF_TWO = re.compile(rf"\bwhich\b{_IN_SENTENCE}{{0,80}}?:\s+(?P<list>{_IN_SENTENCE}+?,\s*or\s+"
                           rf"{_IN_SENTENCE}+?)[?](?:\s|$)", re.I)
+# The two a which-question offers, whether or not it asks of each, also after a comma ("which takes
+# longer on the wall clock, re-embedding …, or building …?") or joined by "or" alone ("Which is
+# bigger: one layer's SAE or Llama 2 7B's embeddings?"). Retrieved as sides, the comma's form lost
+# the worked results its question found whole (dev: r-12193); they name what a verdict compares.
+OFFERED_PAIR = re.compile(rf"\bwhich\b{_IN_SENTENCE}{{0,80}}?(?::\s+(?P<list>{_IN_SENTENCE}+?(?:,\s*|\s+)or\s+"
+                          rf"{_IN_SENTENCE}+?)|,\s+(?P<after_comma>{_IN_SENTENCE}+?,\s*or\s+{_IN_SENTENCE}+?))[?](?:\s|$)",
+                          re.I)
 ASKED_OF_BOTH = re.compile(r"\b(?:each|both)\b", re.I)
 
 
@@ -127,13 +134,15 @@ def counted_clause(question: str) -> str | None:
 def counted_descriptions(question: str) -> list[str]:
     """Each counted side as the question describes it, whole ("the JSON arguments the model sends
     with a tool call", whose side is "JSON arguments the model sends"); [] for other questions."""
-    m = _counted(question)[2]
-    return [" ".join(SIDE_ASIDE.sub("", item).split()) for item in _list_items(m.group("list"))] if m else []
+    m = _counted(SIDE_ASIDE.sub("", question))[2]  # "(base 1 s, cap 32 s)": an aside's comma lists nothing
+    return [" ".join(SIDE_ASIDE.sub("", item).split()) for item in _items(m)] if m else []
 
 
-def _list_items(text: str) -> list[str]:
-    # "a guard script that crashes and exits with code 1, and a settings.json …": a comma marks the list
-    separator = r",\s*(?:and|or)?\s*" if re.search(r",\s*(?:and|or)\s", text) else r"\s+(?:and|or)\s+"
+def _list_items(text: str, joiners: str = "and|or") -> list[str]:
+    # "a guard script that crashes and exits with code 1, and a settings.json …": a comma marks the
+    # list, but not one inside a number ("8,192 output tokens")
+    comma = bool(re.search(rf",\s*(?:{joiners})\s", text))
+    separator = rf",(?!\d{{3}}\b)\s*(?:{joiners})?\s*" if comma else rf"\s+(?:{joiners})\s+"
     return [i.strip() for i in re.split(separator, text)]
 
 
@@ -148,10 +157,30 @@ def _counted(question: str) -> tuple[list[str], int, re.Match[str] | None]:
     return [], 0, None
 
 
+def _items(m: re.Match[str]) -> list[str]:
+    """The items a counted-list match holds. A choice ("which …: A, or B?") is two things, either
+    of which may hold an "and"."""
+    return _list_items(m.group("list"), "or" if _is_choice(m) else "and|or")
+
+
+def _is_choice(m: re.Match[str]) -> bool:
+    return "count" not in m.re.groupindex
+
+
+def offered_pair(question: str) -> list[str]:
+    """The two things a which-question offers to choose between, as it describes them; [] for
+    any other question."""
+    m = OFFERED_PAIR.search(SIDE_ASIDE.sub("", question))
+    items = _list_items(m.group("list") or m.group("after_comma"), "or") if m else []
+    if len(items) != 2 or any(WH_WORD.match(i) for i in items):
+        return []
+    return [" ".join(i.split()) for i in items]
+
+
 def _counted_list(m: re.Match[str]) -> tuple[list[str], int]:
     """The sides a counted list match names, if they are as many as its count (two to choose between)."""
-    raw = _list_items(m.group("list"))
-    count = COUNTS[m.group("count").lower()] if "count" in m.re.groupindex else 2
+    raw = _items(m)
+    count = 2 if _is_choice(m) else COUNTS[m.group("count").lower()]
     # a side may say when it applies ("the snapshot step when the bridge resyncs"); a clause that
     # opens with a question word is a question, not a side
     if len(raw) != count or any(WH_WORD.match(i.strip()) for i in raw):

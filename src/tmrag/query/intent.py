@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ..names import QuestionKind
 from ..tokenize import tokenize
 from .comparison import GENERIC_SIDE_WORDS, SIDE_ASIDE, comparison_sides
-from .wording import A_LINE_EACH, FRAME_WORDS, ITEM, ITEM_MARK, WH_WORD, leading_phrase
+from .wording import A_LINE_EACH, FRAME_WORDS, ITEM, ITEM_MARK, LIST_NOUNS, WH_WORD, leading_phrase
 
 # "how accurate was X": the measure an adjective asks for, as the notes would name it
 MEASURED_BY = {"accurate": "accuracy", "expensive": "cost", "costly": "cost"}
@@ -75,6 +75,20 @@ NAMED_FOCUS = re.compile(r"\b(?:what|which)\s+(?P<f>\S+)\s+(?:does|do|did)\b", r
 LIST_ASK = (r"(?:(?:just\s+|please\s+)?(?:list\s+(?:them|each(?:\s+one)?|the\s+\w+)|(?:give\s+me\s+)?(?:the|a)\s+list)"
             r"|(?:just|only)\s+the\s+items)")
 # also after a set-up sentence: "My loop already passes the gallery checks. What further traps …"
+# A question that opens by asking for a list the notes keep under its name ("the failure modes") is
+# one, whatever it asks of each item after. Not "List the four merges the toy BPE run learns …, with
+# the pair count behind each": no section lists merges, and any list of four would do (dev).
+LIST_COMMAND = re.compile(r"^\s*(?:please\s+)?(?:list|enumerate)\b", re.I)
+
+
+def noun_stems(text: str) -> set[str]:
+    """Content words as :data:`LIST_NOUNS` writes them, without a last "s"."""
+    return {w.removesuffix("s") for w in content_words(text)}
+
+
+def listed_nouns(text: str) -> set[str]:
+    """The list nouns a question asks for ("mode" of "the failure modes")."""
+    return noun_stems(text) & LIST_NOUNS
 LIST_RE = re.compile(r"(?:^|[.!]\s+)(?:(?:what\s+are\s+the|list|name|which|give\s+me|walk\s+(?:me|us)\s+through|outline)\b.*"
                      r"|(?:what|which)\s+(?:[\w-]+\s+){0,2}?)"  # "what trade-offs and pitfalls"
                      r"\b(?:steps|stages|ways|types|kinds|components|parts|phases|techniques|methods|options|strategies|"
@@ -399,6 +413,8 @@ def classify(question: str, names: list[str], defines: bool) -> QuestionIntent:
         kind: QuestionKind = "comparison"
     elif defines:
         kind = "definition"
+    elif LIST_COMMAND.match(text) and listed_nouns(text):  # "List the failure modes …, with how each one is …"
+        kind = "list"
     elif len(parts) > 1:
         kind = "multi_part"
     elif numeric:

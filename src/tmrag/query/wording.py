@@ -15,10 +15,11 @@ _FRAME = (
 )
 FRAME_WORDS = frozenset(_FRAME.split())
 # A side or focus phrase ends where the question moves on to a clause, a condition or a context; not at
-# such a word opening a compound ("ALiBi's per-head slopes", "in-context memory").
+# such a word opening a compound ("ALiBi's per-head slopes", "in-context memory"), nor at a number's
+# comma ("30,000 tokens").
 PHRASE_END = re.compile(r"[.!]\s|\s+(?:for|in|when|while|during|under|on|at|with|without|if|and|but|so|since|because|as|"
                         r"does|do|did|is|are|was|were|can|could|would|should|will|has|have|had|use|uses|"
-                        r"per|from|to|compared|relative|both|each|alike)\b(?![-\u2011])|[?,;:()\u2014]|\s[-\u2013]\s|$",
+                        r"per|from|to|compared|relative|both|each|alike)\b(?![-\u2011])|[?;:()\u2014]|,(?!\d{3}\b)|\s[-\u2013]\s|$",
                         re.IGNORECASE)
 LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 MAX_SIDE_WORDS = 6  # "ZeRO-3/FSDP", "continuous batching", "the Anthropic prompt cache": sides are short
@@ -39,5 +40,13 @@ def leading_phrase(text: str) -> str:
     m = PHRASE_END.search(text)
     words = text[: m.start() if m else len(text)].split()
     return " ".join(words[:MAX_SIDE_WORDS]).strip(" '\"`*")
+
+# What a list question asks for, by name: a section whose title holds the word holds the list.
+# Written as a question's word reads without its last "s" ("strategies" → "strategie").
+LIST_NOUNS = frozenset({"step", "stage", "component", "phase", "technique", "strategie", "categorie", "pitfall", "trap",
+                        "caveat", "limitation", "limit", "practice", "primitive", "mistake", "risk",
+                        "requirement", "slo",  # a design review's "Requirements and SLOs" lists them
+                        "mode", "format"})  # its "Failure modes" table; "Floating-point formats" in a table
+
 
 COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}  # "three reasons", "five stages"

@@ -1,0 +1,75 @@
+"""Which of two sides wins, said only when the quotes settle it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tmrag.answer.verdict import as_claims, quantities, verdict
+
+QUESTION = ("Which takes longer on the wall clock, re-embedding the whole catalogue on 200 GPUs, or building one "
+            "625M-item HNSW shard at 20,000 insertions/s? Hours for each.")
+SIDES = ["re-embedding the whole catalogue on 200 GPUs", "building one 625M-item HNSW shard at 20,000 insertions/s"]
+QUOTED = [
+    ("Re-embedding 5B items costs about $3,472 at the assumed price.", 1),
+    ("Index build: each shard of 625M items takes 625,000,000 / 20,000 = 31,250 s = 8.7 hours.", 2),
+    ("Backfill: (1) GPU time: 5,000,000,000 / 1,000 = 5,000,000 GPU-seconds; (2) Wall-clock on 200 GPUs: "
+     "5,000,000 / 200 = 25,000 s = 6.9 hours.", 3),
+]
+
+
+def test_the_side_whose_result_is_larger_wins_with_both_numbers_as_written() -> None:
+    said = verdict(QUESTION, SIDES, QUOTED)
+    assert said is not None
+    assert said.sentence == ("Building one 625M-item HNSW shard at 20,000 insertions/s takes longer: "
+                             "8.7 hours against 6.9 hours.")
+    assert said.markers == [2, 3]
+
+
+def test_a_smaller_is_better_comparative_picks_the_smaller_result() -> None:
+    said = verdict(QUESTION.replace("takes longer", "is shorter"), SIDES, QUOTED)
+    assert said is not None and said.sentence.startswith(
+        "Re-embedding the whole catalogue on 200 GPUs is shorter: 6.9 hours")
+
+
+@pytest.mark.parametrize("question", [
+    QUESTION.replace("Which takes longer", "Which saves more"),  # the better end of a saving is not said
+    "How long does each take: re-embedding the whole catalogue, or building one shard?",  # no "which"
+])
+def test_no_verdict_when_the_question_asks_no_winner(question: str) -> None:
+    assert verdict(question, SIDES, QUOTED) is None
+
+
+def test_no_verdict_when_a_side_states_two_results() -> None:
+    quoted = [*QUOTED, ("With replicas, each shard of 625M items takes 625,000,000 / 20,000 = 9.1 hours.", 4)]
+    assert verdict(QUESTION, SIDES, quoted) is None
+
+
+def test_no_verdict_when_one_side_states_no_result() -> None:
+    assert verdict(QUESTION, SIDES, QUOTED[:2]) is None
+
+
+def test_results_in_different_units_are_compared_by_size() -> None:
+    question = "Which model needs more per token: Llama 2 7B, or Llama 3 70B? Give both."
+    quoted = [("Llama 3 70B: 2 × 80 × 8 × 128 × 2 = 327,680 bytes, or 320 KiB per token.", 1),
+              ("Llama 2 7B per token: 2 × 32 × 32 × 128 × 2 = 524,288 bytes = 0.5 MiB.", 2)]
+    said = verdict(question, ["Llama 2 7B", "Llama 3 70B"], quoted)
+    assert said is not None and said.sentence == "Llama 2 7B needs more per token: 0.5 MiB against 327,680 bytes."
+
+
+@pytest.mark.parametrize(("clause", "found"), [
+    ("5,000,000 / 200 = 25,000 s = 6.9 hours", [("6.9 hours", "time", 6.9 * 3600)]),  # the last result
+    ("Cost: 2.87 × $2.50 ≈ $7.17 per clip", []),  # a price per clip is a rate, not "$7"
+    ("the 15.6T-token corpus is 62.4 TB of token ids", [("62.4 TB", "bytes", 62.4e12)]),  # an adjective is no result
+    ("≈ 4.1×10¹⁸ FLOPs", [("4.1×10¹⁸ FLOPs", "flops", 4.1e18)]),
+    ("at 10.6 MB/s", []),  # a rate
+])
+def test_a_clause_results_are_what_it_works_out(clause: str, found: list[tuple[str, str, float]]) -> None:
+    got = [(q.text, q.kind, q.value) for q in quantities(clause)]
+    assert [(t, k) for t, k, _ in got] == [(t, k) for t, k, _ in found]
+    assert all(v == pytest.approx(w) for (_, _, v), (_, _, w) in zip(got, found, strict=True))
+
+
+def test_an_opening_verdict_claims_its_two_numbers_under_its_markers() -> None:
+    answer = "B takes longer: 8.7 hours against 6.9 hours. [2] [3] Index build: 8.7 hours. [2]"
+    assert as_claims(answer) == "8.7 hours [2] [3] 6.9 hours [2] [3] Index build: 8.7 hours. [2]"
+    assert as_claims("Index build: 8.7 hours. [2]") == "Index build: 8.7 hours. [2]"
