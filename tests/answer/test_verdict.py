@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tmrag.answer.verdict import as_claims, quantities, verdict
+from tmrag.answer.verdict import as_claims, asks_one_kind, quantities, verdict
 
 QUESTION = ("Which takes longer on the wall clock, re-embedding the whole catalogue on 200 GPUs, or building one "
             "625M-item HNSW shard at 20,000 insertions/s? Hours for each.")
@@ -23,6 +23,7 @@ def test_the_side_whose_result_is_larger_wins_with_both_numbers_as_written() -> 
     assert said.sentence == ("Building one 625M-item HNSW shard at 20,000 insertions/s takes longer: "
                              "8.7 hours against 6.9 hours.")
     assert said.markers == [2, 3]
+    assert said.stating == frozenset({1, 2})  # the sentences that state the hours, not the cost's
 
 
 def test_a_smaller_is_better_comparative_picks_the_smaller_result() -> None:
@@ -73,3 +74,8 @@ def test_an_opening_verdict_claims_its_two_numbers_under_its_markers() -> None:
     answer = "B takes longer: 8.7 hours against 6.9 hours. [2] [3] Index build: 8.7 hours. [2]"
     assert as_claims(answer) == "8.7 hours [2] [3] 6.9 hours [2] [3] Index build: 8.7 hours. [2]"
     assert as_claims("Index build: 8.7 hours. [2]") == "Index build: 8.7 hours. [2]"
+
+
+def test_a_question_that_names_two_kinds_of_quantity_asks_for_both() -> None:
+    assert asks_one_kind(QUESTION)  # "hours"
+    assert not asks_one_kind("Which is bigger? Give the parameter counts, plus the memory for each.")

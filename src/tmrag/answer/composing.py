@@ -4,6 +4,7 @@ spans, the bibliography entries behind them, and the nearest sections when it ab
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from ..build.chunking import Chunk
 from ..config import Settings
@@ -17,11 +18,11 @@ from ..tokenize import tokenize
 from .abstention import ABSTAIN_ANSWER
 from .asked import WH_START
 from .coverage import CoverageJudge
-from .quotes import Quote
-from .quoting import QuoteSelector
+from .quotes import Quote, renumbered
+from .quoting import WHY_RE, QuoteSelector
 from .text import code_line, display_sentence, span_text
 from .types import Answer, Citation
-from .verdict import Verdict, verdict
+from .verdict import Verdict, asks_one_kind, verdict
 
 SUGGESTIONS = 3  # nearest sections offered when abstaining: enough to choose from, short to read
 SOURCE_PASSAGES = 3  # a bibliography entry retrieved this high is listed even when not quoted
@@ -97,16 +98,34 @@ class Composer:
         sentences = [coverage_note(judged.missing)] if judged.coverage == "partial" else []
         if judged.coverage == "partial" and context is not None and not both_sides_said(ranking, judged.missing):
             quotes = QuoteSelector.first_sentences(context(), PARTIAL_SENTENCES) or quotes
-        citations, quoted = [], []
-        for q in quotes:
-            chunk = self.index.chunks[q.row]
-            quoted += [(self.with_list(chunk, q, (a, b)), q.marker) for a, b in q.reading or q.spans]
-            citations.append(self.citation(chunk, q))
-        if judged.coverage == "answered" and (said := self.verdict(ranking, quoted)):
-            sentences.append(said.text())
-        sentences += [f"{text} [{marker}]" for text, marker in quoted]
+        said = self.verdict(ranking, self.quoted(quotes)) if judged.coverage == "answered" else None
+        if said and not WHY_RE.search(ranking.query.text) and asks_one_kind(ranking.query.text):
+            # "which takes longer? hours for each": the verdict and the results it rests on are the
+            # answer; the quotes' other sentences are set-up and other figures (dev, blind pairs)
+            trimmed = self.stating(quotes, said.stating)
+            if again := self.verdict(ranking, self.quoted(trimmed)):
+                quotes, said = trimmed, again
+        sentences += [said.text()] if said else []
+        sentences += [f"{text} [{marker}]" for text, marker in self.quoted(quotes)]
+        citations = [self.citation(self.index.chunks[q.row], q) for q in quotes]
         return Answer(answer=" ".join(sentences), coverage=judged.coverage, missing=judged.missing, citations=citations,
                       sources=self.sources_for(quotes, ranking), suggestions=[], unmentioned_terms=unmentioned, **base)
+
+    def quoted(self, quotes: list[Quote]) -> list[tuple[str, int]]:
+        """Each sentence the answer quotes, as it reads, with its marker."""
+        return [(self.with_list(self.index.chunks[q.row], q, (a, b)), q.marker) for q in quotes for a, b in q.reading or q.spans]
+
+    @staticmethod
+    def stating(quotes: list[Quote], kept: frozenset[int]) -> list[Quote]:
+        """``quotes`` cut to the sentences (indices in answer order) in ``kept``."""
+        out, n = [], 0
+        for q in quotes:
+            shown = q.reading or q.spans
+            keep = {span for k, span in enumerate(shown, n) if k in kept}
+            n += len(shown)
+            if keep:
+                out.append(replace(q, spans=[s for s in q.spans if s in keep], reading=[s for s in q.reading if s in keep]))
+        return renumbered(out)
 
     @staticmethod
     def verdict(ranking: Ranking, quoted: list[tuple[str, int]]) -> Verdict | None:

@@ -54,6 +54,22 @@ WHICH_MORE = re.compile(rf"\bwhich\b(?:\s+(?:one|of\s+(?:the|these|those)\s+(?:t
                         rf"(?:the\s+)?(?P<word>{_MORE}|{_LESS})\b(?:(?:\s+(?!or\b)[\w'-]+){{1,3}}?{_TAIL_END})?)", re.I)
 
 
+# The kinds of quantity a question asks for by name: asked for more than one ("give the parameter
+# counts, plus the memory for each"), the answer keeps the sentences that state the other.
+ASKED_KINDS = {
+    "time": re.compile(r"\b(?:hours?|seconds?|minutes?|days?|how\s+long|wall[\s-]clock|latency)\b", re.I),
+    "bytes": re.compile(r"\b(?:memory|bytes?|[KMGT]i?B|how\s+big|size|disk|storage)\b", re.I),
+    "parameters": re.compile(r"\bparam(?:eter)?s?\b", re.I),
+    "flops": re.compile(r"\b(?:FLOPs?|compute)\b", re.I),
+    "money": re.compile(r"\$|\b(?:dollars?|costs?|price|bill)\b", re.I),
+    "positions": re.compile(r"\b(?:tokens?|patches)\b", re.I),
+}
+
+
+def asks_one_kind(question: str) -> bool:
+    return sum(bool(r.search(question)) for r in ASKED_KINDS.values()) <= 1
+
+
 @dataclass(frozen=True)
 class Quantity:
     text: str  # as the notes write it
@@ -81,6 +97,7 @@ def _sized(m: re.Match[str], kind: str, unit: float) -> tuple[str, float]:
 class Verdict:
     sentence: str  # its numbers as the quotes write them, so the cited quotes back it
     markers: list[int]  # the quotes that state them
+    stating: frozenset[int]  # the answer's sentences (indices into ``quoted``) that state a side's result
 
     def text(self) -> str:
         return self.sentence + "".join(f" [{m}]" for m in self.markers)
@@ -90,6 +107,7 @@ class Verdict:
 class Clause:
     text: str
     marker: int
+    sentence: int  # which of the answer's sentences it is part of
 
 
 def verdict(question: str, descriptions: list[str], quoted: list[tuple[str, int]]) -> Verdict | None:
@@ -100,7 +118,7 @@ def verdict(question: str, descriptions: list[str], quoted: list[tuple[str, int]
     m = WHICH_MORE.search(question)
     if not m or len(descriptions) != 2:
         return None
-    clauses = [Clause(c, marker) for sentence, marker in quoted for c in CLAUSE_BREAK.split(sentence)]
+    clauses = [Clause(c, marker, n) for n, (sentence, marker) in enumerate(quoted) for c in CLAUSE_BREAK.split(sentence)]
     results = _results(descriptions, clauses)
     winners = {_winner(pair, m.group("word").lower() in _MORE.split("|")) for pair in results}
     if len(winners) != 1 or (winner := winners.pop()) is None:
@@ -108,10 +126,10 @@ def verdict(question: str, descriptions: list[str], quoted: list[tuple[str, int]
     first, second = results[0][winner], results[0][1 - winner]
     phrase = " ".join(m.group("phrase").split())
     sentence = f"{_capitalised(descriptions[winner])} {phrase}: {first[0].text} against {second[0].text}."
-    return Verdict(sentence, sorted({first[1], second[1]}))
+    return Verdict(sentence, sorted({first[1], second[1]}), frozenset(f[2] for pair in results for f in pair))
 
 
-Found = tuple[Quantity, int]  # a side's result and the marker of the quote that states it
+Found = tuple[Quantity, int, int]  # a side's result, the marker of the quote and the sentence that state it
 
 
 def _winner(pair: tuple[Found, Found], more: bool) -> int | None:
@@ -142,7 +160,7 @@ def _side_result(words: set[str], others: set[str], clauses: list[Clause], kind:
     for clause in clauses:
         tokens = set(tokenize(clause.text))
         if len(words & tokens) > len(others & tokens):
-            values |= {q.value: (q, clause.marker) for q in quantities(clause.text) if q.kind == kind}
+            values |= {q.value: (q, clause.marker, clause.sentence) for q in quantities(clause.text) if q.kind == kind}
     return next(iter(values.values())) if len(values) == 1 else None
 
 
