@@ -54,7 +54,7 @@ def test_results_in_different_units_are_compared_by_size() -> None:
     quoted = [("Llama 3 70B: 2 × 80 × 8 × 128 × 2 = 327,680 bytes, or 320 KiB per token.", 1),
               ("Llama 2 7B per token: 2 × 32 × 32 × 128 × 2 = 524,288 bytes = 0.5 MiB.", 2)]
     said = verdict(question, ["Llama 2 7B", "Llama 3 70B"], quoted)
-    assert said is not None and said.sentence == "Llama 2 7B needs more per token: 0.5 MiB against 327,680 bytes."
+    assert said is not None and said.sentence == "Llama 2 7B needs more: 0.5 MiB against 327,680 bytes."
 
 
 @pytest.mark.parametrize(("clause", "found"), [
@@ -79,3 +79,12 @@ def test_an_opening_verdict_claims_its_two_numbers_under_its_markers() -> None:
 def test_a_question_that_names_two_kinds_of_quantity_asks_for_both() -> None:
     assert asks_one_kind(QUESTION)  # "hours"
     assert not asks_one_kind("Which is bigger? Give the parameter counts, plus the memory for each.")
+
+
+def test_the_quantity_the_comparative_names_is_the_one_compared() -> None:
+    question = "Which takes more compute, one image through ViT-B/16, or one token from Llama-2-7B? Numbers for both."
+    quoted = [("ViT-B/16 has 86M parameters and one 224x224 image costs about 33.9 GFLOPs.", 1),
+              ("Llama-2-7B has 6,738,415,616 parameters, so one token costs 2 × 6.6×10⁹ ≈ 13.2 GFLOPs.", 2)]
+    said = verdict(question, ["one image through ViT-B/16", "one token from Llama-2-7B"], quoted)
+    # the parameter counts point the other way: "compute" is FLOPs
+    assert said is not None and said.sentence == "One image through ViT-B/16 takes more compute: 33.9 GFLOPs against 13.2 GFLOPs."

@@ -48,10 +48,12 @@ _MORE = "bigger|larger|longer|more|higher|greater|heavier"
 _LESS = "smaller|shorter|cheaper|less|fewer|lower|lighter"
 # The phrase keeps what it is more of, when a few words end its clause or meet a preposition ("has
 # the bigger GPU bill under each review's assumptions").
-_TAIL_END = r"(?=\s*[?:,;.]|\s+(?:in|on|under|for|at|with|per|from|of|over|when|if)\b)"
-WHICH_MORE = re.compile(rf"\bwhich\b(?:\s+(?:one|of\s+(?:the|these|those)\s+(?:two|three)|[\w-]+))?\s+"
+_PREPOSITION = r"(?:in|on|under|for|at|with|per|from|of|over|when|if)\b"
+_TAIL_END = rf"(?=\s*[?:,;.]|\s+{_PREPOSITION})"
+WHICH_MORE = re.compile(rf"\bwhich\b(?:\s+(?:one|of\s+(?:the|these|those)\s+(?:two|three)|[\w-]+(?:\s+[\w-]+)?))?\s+"
                         rf"(?P<phrase>(?:is|are|takes|needs|uses|eats|costs|holds|has|comes\s+out|requires|stores)\s+"
-                        rf"(?:the\s+)?(?P<word>{_MORE}|{_LESS})\b(?:(?:\s+(?!or\b)[\w'-]+){{1,3}}?{_TAIL_END})?)", re.I)
+                        rf"(?:the\s+)?(?P<word>{_MORE}|{_LESS})\b"
+                        rf"(?:(?:\s+(?!or\b|{_PREPOSITION})[\w'-]+){{1,3}}?{_TAIL_END})?)", re.I)
 
 
 # The kinds of quantity a question asks for by name: asked for more than one ("give the parameter
@@ -62,12 +64,23 @@ ASKED_KINDS = {
     "parameters": re.compile(r"\bparam(?:eter)?s?\b", re.I),
     "flops": re.compile(r"\b(?:FLOPs?|compute)\b", re.I),
     "money": re.compile(r"\$|\b(?:dollars?|costs?|price|bill)\b", re.I),
+    "gpu time": re.compile(r"\bGPU[\s-](?:seconds?|hours?|time|bill)\b", re.I),
     "positions": re.compile(r"\b(?:tokens?|patches)\b", re.I),
 }
 
 
 def asks_one_kind(question: str) -> bool:
-    return sum(bool(r.search(question)) for r in ASKED_KINDS.values()) <= 1
+    return len(named_kinds(question)) <= 1
+
+
+def named_kinds(text: str) -> set[str]:
+    return {kind for kind, named in ASKED_KINDS.items() if named.search(text)}
+
+
+# What a comparative compares when its phrase names no quantity: "which takes longer" a time (or a
+# sequence's length), "which is cheaper" a cost. Others ("bigger", "more") may compare any.
+COMPARED_KINDS = {"longer": {"time", "positions"}, "shorter": {"time", "positions"},
+                  "cheaper": {"money", "gpu time", "flops"}}
 
 
 @dataclass(frozen=True)
@@ -119,7 +132,9 @@ def verdict(question: str, descriptions: list[str], quoted: list[tuple[str, int]
     if not m or len(descriptions) != 2:
         return None
     clauses = [Clause(c, marker, n) for n, (sentence, marker) in enumerate(quoted) for c in CLAUSE_BREAK.split(sentence)]
-    results = _results(descriptions, clauses)
+    # "which takes more compute": FLOPs, not the parameter counts the quotes also compare
+    compared = named_kinds(m.group("phrase")) or COMPARED_KINDS.get(m.group("word").lower())
+    results = [pair for pair in _results(descriptions, clauses) if compared is None or pair[0][0].kind in compared]
     winners = {_winner(pair, m.group("word").lower() in _MORE.split("|")) for pair in results}
     if len(winners) != 1 or (winner := winners.pop()) is None:
         return None

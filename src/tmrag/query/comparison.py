@@ -113,7 +113,7 @@ WHICH_OF_TWO = re.compile(rf"\bwhich\b{_IN_SENTENCE}{{0,80}}?:\s+(?P<list>{_IN_S
 # bigger: one layer's SAE or Llama 2 7B's embeddings?"). Retrieved as sides, the comma's form lost
 # the worked results its question found whole (dev: r-12193); they name what a verdict compares.
 OFFERED_PAIR = re.compile(rf"\bwhich\b{_IN_SENTENCE}{{0,80}}?(?::\s+(?P<list>{_IN_SENTENCE}+?(?:,\s*|\s+)or\s+"
-                          rf"{_IN_SENTENCE}+?)|,\s+(?P<after_comma>{_IN_SENTENCE}+?,\s*or\s+{_IN_SENTENCE}+?))[?](?:\s|$)",
+                          rf"{_IN_SENTENCE}+?)|,\s+(?P<after_comma>{_IN_SENTENCE}+?(?:,\s*|\s+)or\s+{_IN_SENTENCE}+?))[?](?:\s|$)",
                           re.I)
 ASKED_OF_BOTH = re.compile(r"\b(?:each|both)\b", re.I)
 
