@@ -186,7 +186,10 @@ def test_a_list_question_whose_noun_names_a_section_is_answered_with_that_sectio
              "Detect with per-tool token histograms"),
             ("List the failure modes the TikTok-style For-You design review plans for, with how each one is "
              "detected and what the response is.", "dr-case-feed-ranking", "(1) Train/serve skew.",
-             "Detect with diversity and catalogue-coverage SLIs")]:
+             "Detect with diversity and catalogue-coverage SLIs"),
+            # asked for a list after the question ("… plan for? list each one with …")
+            ("what failure modes does the 'design ChatGPT' review plan for? list each one with how it's detected",
+             "dr-case-chatgpt", "(1) Router regression.", "Detect with a per-route thumbs-down rate")]:
         listed = real_engine.ask(question)
         assert listed.answer.startswith(f"Failure modes: detect, escalate, roll back: {first}")
         assert detected in listed.answer and listed.citations[0].module_id == module

@@ -92,6 +92,11 @@ def test_comparison_sides(question: str, sides: list[str]) -> None:
     ("Stable Diffusion vs Flamingo both use cross-attention. In each, what attends to what?", "comparison"),
     # asked for a list, with what each item needs: not parts
     ("List the failure modes the design plans for, with how each one is detected and what gets rolled back.", "list"),
+    ("which failure modes does the review plan for? list each one with how it gets detected.", "list"),
+    ("What failure modes do the agent notes list for a ReAct loop, and what's the countermeasure for each?", "list"),
+    # no list noun: its parts stand
+    ("List the four merges the toy BPE run learns, in order, with the pair count behind each and which words it comes "
+     "from.", "multi_part"),
 ])
 def test_sides_named_only_in_a_scene_setting_statement_make_no_comparison(question: str, kind: str) -> None:
     assert classify(question, [], False).kind == kind

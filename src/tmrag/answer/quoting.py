@@ -73,8 +73,9 @@ ASKS_SOURCE = re.compile(r"^\s*which\b|\b(?:papers?|study|studies|sources?|cite[
                          r"proposed|published|authors?|reading|article|report|blog|docs|documentation)\b", re.I)
 
 
-# "List the failure modes …, with how each one is detected": a line on each item is asked for
-WITH_EACH = re.compile(r"\bwith\s+[^.?!]{0,60}?\beach\b", re.I)
+# "List the failure modes …, with how each one is detected", "list each one with how it gets detected", "…,
+# and what's the countermeasure for each?": what each item says is asked for
+WITH_EACH = re.compile(r"\bwith\s+[^.?!]{0,60}?\beach\b|\beach\s+(?:one\s+)?with\b|\bfor\s+each(?:\s+one)?\s*[?.]", re.I)
 
 
 class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):

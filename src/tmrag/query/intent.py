@@ -75,10 +75,12 @@ NAMED_FOCUS = re.compile(r"\b(?:what|which)\s+(?P<f>\S+)\s+(?:does|do|did)\b", r
 LIST_ASK = (r"(?:(?:just\s+|please\s+)?(?:list\s+(?:them|each(?:\s+one)?|the\s+\w+)|(?:give\s+me\s+)?(?:the|a)\s+list)"
             r"|(?:just|only)\s+the\s+items)")
 # also after a set-up sentence: "My loop already passes the gallery checks. What further traps …"
-# A question that opens by asking for a list the notes keep under its name ("the failure modes") is
+# A question that asks for a list the notes keep under its name ("List the failure modes …", "which
+# failure modes does it plan for? list each one …", "What failure modes do the agent notes list …") is
 # one, whatever it asks of each item after. Not "List the four merges the toy BPE run learns …, with
 # the pair count behind each": no section lists merges, and any list of four would do (dev).
-LIST_COMMAND = re.compile(r"^\s*(?:please\s+)?(?:list|enumerate)\b", re.I)
+LIST_COMMAND = re.compile(r"^\s*(?:please\s+)?(?:list|enumerate)\b|\blist\s+(?:each|them|all|every)\b"
+                          r"|\b(?:do|does)\s+(?:the\s+|my\s+)?[^?,.;:]{1,40}?\s+list\b", re.I)
 
 
 def noun_stems(text: str) -> set[str]:
@@ -413,7 +415,7 @@ def classify(question: str, names: list[str], defines: bool) -> QuestionIntent:
         kind: QuestionKind = "comparison"
     elif defines:
         kind = "definition"
-    elif LIST_COMMAND.match(text) and listed_nouns(text):  # "List the failure modes …, with how each one is …"
+    elif LIST_COMMAND.search(text) and listed_nouns(text):  # "List the failure modes …, with how each one is …"
         kind = "list"
     elif len(parts) > 1:
         kind = "multi_part"
