@@ -173,6 +173,9 @@ def test_a_list_question_whose_noun_names_a_section_is_answered_with_that_sectio
     staged = real_engine.ask("Walk me through the architecture of the Midjourney-style image service stage by stage, "
                              "from a request arriving to the finished images landing on the CDN.")
     assert staged.coverage == "answered" and staged.answer.startswith("Architecture: (1) Admission;")
+    # a counted list the quotes already lead with is the answer; no section a list noun names replaces it
+    ties = real_engine.ask("List the three steps TIES-merging takes.")
+    assert ties.coverage == "answered" and ties.answer.startswith("TIES-merging reduces interference in three steps:")
     # a design review called on by name, whose "Failure modes" section is a table: its rows are the items
     table = real_engine.ask("What failure modes does the Sora review list?")
     assert table.answer.startswith("Queue blow-up at launch — Detect: queue depth and wait p95 rise;")

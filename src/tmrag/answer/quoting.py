@@ -124,13 +124,15 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
         quotes = self.new_case_first(ranking, self.quotes_from(chosen, self.reading_strength(ranking, groups)))
         listing = ranking.intent.kind == "list"
         count = asked_count(ranking.query.text) if listing else None
-        if count and not self.leads_counted(quotes, count):
+        unled = bool(count) and not self.leads_counted(quotes, count)
+        if unled:
             counted = self.counted_lead(ranking, quotes, count) or self.first_list(ranking, quotes, count)
             if counted:
                 return counted
         quotes = self.with_lists(quotes, listing)
-        # a counted list the notes keep as a table ("the five number formats in … the format table")
-        named = self.named_list(ranking, quotes) if listing else None
+        # a counted list found nowhere else may be a table ("the five number formats in … the format
+        # table"); one the quotes lead with is the answer ("TIES-merging reduces interference in three steps:")
+        named = self.named_list(ranking, quotes) if listing and (unled or not count) else None
         if named:
             return named
         return self.list_first(ranking, quotes) if listing and not any(q.lists for q in quotes) else quotes
