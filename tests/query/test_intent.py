@@ -50,6 +50,10 @@ from tmrag.query.intent import classify, part_queries, question_focus
     ("Which saves more: rendering at 640x360, or distilling the sampler to 8 steps? How big is each saving?",
      ["rendering", "distilling the sampler"]),
     ("Which model do the workers run on by default: the same one as the coordinator, or a cheaper tier like Haiku?", []),
+    # a "vs" inside an aside is what a side or the notes hold, not what is compared
+    ("Compare ZeRO-3 and QLoRA as ways around it: what does each shard (params vs optimizer state) on 64 GPUs?",
+     ["ZeRO-3", "QLoRA"]),
+    ("What trade-offs do the state-management notes (React context vs module state) list? Just the items.", []),
     # a choice's side may hold an "and"
     ("Which is bigger: one layer's SAE, or Llama 2's input and output embeddings? Give both counts.",
      ["one layer's SAE", "Llama 2's input"]),

@@ -242,7 +242,9 @@ def doing_sides(before: str, after: str) -> list[str]:
 def comparison_sides(question: str) -> list[str]:
     if SETTING_VALUES.search(question):
         return []
-    segments = VS_SPLIT.split(question)
+    # a "vs" inside an aside says what the notes or a side hold ("the state-management notes (React
+    # context vs module state) …", "(filtering vs generating)"), not what is compared
+    segments = VS_SPLIT.split(SIDE_ASIDE.sub("", question))
     if len(segments) == 2 and (doers := doing_sides(*segments)):
         return doers
     if len(segments) > 1:  # "A vs B", "A vs B vs C"
