@@ -88,3 +88,13 @@ def test_the_quantity_the_comparative_names_is_the_one_compared() -> None:
     said = verdict(question, ["one image through ViT-B/16", "one token from Llama-2-7B"], quoted)
     # the parameter counts point the other way: "compute" is FLOPs
     assert said is not None and said.sentence == "One image through ViT-B/16 takes more compute: 33.9 GFLOPs against 13.2 GFLOPs."
+
+
+def test_a_sides_number_is_matched_whole() -> None:
+    # "16 bytes" is not the "16" of "16,384 ranks": that clause's 395.5 MB is no result of the checkpoint side
+    question = "Which one is bigger: one checkpoint at 16 bytes per parameter, or the corpus stored as token ids?"
+    quoted = [("405B model: 405×10⁹ × 16 bytes = 6.48 TB.", 1),
+              ("Per GPU when written by all 16,384 ranks in parallel: 6.48 TB / 16,384 = 395.5 MB each.", 2),
+              ("The whole corpus is 62.4 TB of token ids.", 3)]
+    said = verdict(question, ["one checkpoint at 16 bytes per parameter", "the corpus stored as token ids"], quoted)
+    assert said is not None and said.sentence == "The corpus stored as token ids is bigger: 62.4 TB against 6.48 TB."

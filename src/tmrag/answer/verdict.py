@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..query.wording import FRAME_WORDS
 from ..tokenize import tokenize
+from .text import NUMBER_RE
 
 # a whole number: "$7.17 per clip" is a price per clip, not "$7"
 _NUMBER = r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)(?![.,]?\d)(?:\s*[×x]\s*10\^?(?P<exp>[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|-?\d+))?"
@@ -156,7 +157,7 @@ def _winner(pair: tuple[Found, Found], more: bool) -> int | None:
 
 def _results(descriptions: list[str], clauses: list[Clause]) -> list[tuple[Found, Found]]:
     """Each kind of quantity both sides state a result in, as the pair of their results."""
-    words = [set(tokenize(d)) - FRAME_WORDS for d in descriptions]
+    words = [_marks(d) - FRAME_WORDS for d in descriptions]
     own = [words[0] - words[1], words[1] - words[0]]
     kinds = {q.kind for c in clauses for q in quantities(c.text)}
     pairs = []
@@ -173,7 +174,7 @@ def _side_result(words: set[str], others: set[str], clauses: list[Clause], kind:
     wait both lean to the backoff side, and its "result" would be a guess."""
     values: dict[float, Found] = {}
     for clause in clauses:
-        tokens = set(tokenize(clause.text))
+        tokens = _marks(clause.text)
         if len(words & tokens) > len(others & tokens):
             values |= {q.value: (q, clause.marker, clause.sentence) for q in quantities(clause.text) if q.kind == kind}
     return next(iter(values.values())) if len(values) == 1 else None
@@ -191,6 +192,12 @@ def as_claims(answer: str) -> str:
         return answer
     markers = m.group("markers").strip()
     return f"{m.group('a')} {markers} {m.group('b')} {markers} {answer[m.end():]}"
+
+
+def _marks(text: str) -> set[str]:
+    """What tells a side's clauses apart: its words, and its numbers whole ("16 bytes" is not the
+    "16" of "16,384 ranks", which the tokenizer splits)."""
+    return {t for t in tokenize(text) if not t.isdigit()} | set(NUMBER_RE.findall(text))
 
 
 def _capitalised(text: str) -> str:
