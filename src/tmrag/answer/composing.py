@@ -22,7 +22,7 @@ from .quotes import Quote, renumbered
 from .quoting import WHY_RE, QuoteSelector
 from .text import code_line, display_sentence, span_text
 from .types import Answer, Citation
-from .verdict import Verdict, asks_one_kind, verdict
+from .verdict import Verdict, asks_one_kind, asks_which, verdict
 
 SUGGESTIONS = 3  # nearest sections offered when abstaining: enough to choose from, short to read
 SOURCE_PASSAGES = 3  # a bibliography entry retrieved this high is listed even when not quoted
@@ -98,15 +98,16 @@ class Composer:
         sentences = [coverage_note(judged.missing)] if judged.coverage == "partial" else []
         if judged.coverage == "partial" and context is not None and not both_sides_said(ranking, judged.missing):
             quotes = QuoteSelector.first_sentences(context(), PARTIAL_SENTENCES) or quotes
-        said = self.verdict(ranking, self.quoted(quotes)) if judged.coverage == "answered" else None
+        quoted = self.quoted(quotes)
+        said = self.verdict(ranking, quoted) if judged.coverage == "answered" else None
         if said and not WHY_RE.search(ranking.query.text) and asks_one_kind(ranking.query.text):
             # "which takes longer? hours for each": the verdict and the results it rests on are the
             # answer; the quotes' other sentences are set-up and other figures (dev, blind pairs)
             trimmed = self.stating(quotes, said.stating)
-            if again := self.verdict(ranking, self.quoted(trimmed)):
-                quotes, said = trimmed, again
+            if again := self.verdict(ranking, trimmed_quoted := self.quoted(trimmed)):
+                quotes, quoted, said = trimmed, trimmed_quoted, again
         sentences += [said.text()] if said else []
-        sentences += [f"{text} [{marker}]" for text, marker in self.quoted(quotes)]
+        sentences += [f"{text} [{marker}]" for text, marker in quoted]
         citations = [self.citation(self.index.chunks[q.row], q) for q in quotes]
         return Answer(answer=" ".join(sentences), coverage=judged.coverage, missing=judged.missing, citations=citations,
                       sources=self.sources_for(quotes, ranking), suggestions=[], unmentioned_terms=unmentioned, **base)
@@ -131,6 +132,8 @@ class Composer:
     def verdict(ranking: Ranking, quoted: list[tuple[str, int]]) -> Verdict | None:
         """Which of two things the question names wins, when it asks and the quotes say."""
         question = ranking.query.text
+        if not asks_which(question):  # most answers: no side parsing
+            return None
         sides = counted_descriptions(question) or offered_pair(question) or ranking.intent.sides
         return verdict(question, sides, quoted)
 

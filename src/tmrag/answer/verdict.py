@@ -70,6 +70,11 @@ ASKED_KINDS = {
 }
 
 
+def asks_which(question: str) -> bool:
+    """The question asks which of two is bigger, longer, cheaper, …: a verdict may answer it."""
+    return WHICH_MORE.search(question) is not None
+
+
 def asks_one_kind(question: str) -> bool:
     return len(named_kinds(question)) <= 1
 
@@ -119,9 +124,14 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Clause:
-    text: str
     marker: int
     sentence: int  # which of the answer's sentences it is part of
+    results: list[Quantity]
+    marks: set[str]  # what tells the sides apart (:func:`_marks`)
+
+    @classmethod
+    def of(cls, text: str, marker: int, sentence: int) -> Clause:
+        return cls(marker, sentence, quantities(text), _marks(text))
 
 
 def verdict(question: str, descriptions: list[str], quoted: list[tuple[str, int]]) -> Verdict | None:
@@ -132,7 +142,7 @@ def verdict(question: str, descriptions: list[str], quoted: list[tuple[str, int]
     m = WHICH_MORE.search(question)
     if not m or len(descriptions) != 2:
         return None
-    clauses = [Clause(c, marker, n) for n, (sentence, marker) in enumerate(quoted) for c in CLAUSE_BREAK.split(sentence)]
+    clauses = [Clause.of(c, marker, n) for n, (sentence, marker) in enumerate(quoted) for c in CLAUSE_BREAK.split(sentence)]
     # "which takes more compute": FLOPs, not the parameter counts the quotes also compare
     compared = named_kinds(m.group("phrase")) or COMPARED_KINDS.get(m.group("word").lower())
     results = [pair for pair in _results(descriptions, clauses) if compared is None or pair[0][0].kind in compared]
@@ -159,10 +169,10 @@ def _results(descriptions: list[str], clauses: list[Clause]) -> list[tuple[Found
     """Each kind of quantity both sides state a result in, as the pair of their results."""
     words = [_marks(d) - FRAME_WORDS for d in descriptions]
     own = [words[0] - words[1], words[1] - words[0]]
-    kinds = {q.kind for c in clauses for q in quantities(c.text)}
+    kinds = {q.kind for c in clauses for q in c.results}
     pairs = []
     for kind in sorted(kinds):
-        found = [_side_result(words, own[1 - n], clauses, kind) for n, words in enumerate(own)]
+        found = [_side_result(mine, own[1 - n], clauses, kind) for n, mine in enumerate(own)]
         if found[0] is not None and found[1] is not None:
             pairs.append((found[0], found[1]))
     return pairs
@@ -174,9 +184,8 @@ def _side_result(words: set[str], others: set[str], clauses: list[Clause], kind:
     wait both lean to the backoff side, and its "result" would be a guess."""
     values: dict[float, Found] = {}
     for clause in clauses:
-        tokens = _marks(clause.text)
-        if len(words & tokens) > len(others & tokens):
-            values |= {q.value: (q, clause.marker, clause.sentence) for q in quantities(clause.text) if q.kind == kind}
+        if len(words & clause.marks) > len(others & clause.marks):
+            values |= {q.value: (q, clause.marker, clause.sentence) for q in clause.results if q.kind == kind}
     return next(iter(values.values())) if len(values) == 1 else None
 
 

@@ -74,7 +74,6 @@ NAMED_FOCUS = re.compile(r"\b(?:what|which)\s+(?P<f>\S+)\s+(?:does|do|did)\b", r
 # "just the items, a line on each": the items asked for by that name
 LIST_ASK = (r"(?:(?:just\s+|please\s+)?(?:list\s+(?:them|each(?:\s+one)?|the\s+\w+)|(?:give\s+me\s+)?(?:the|a)\s+list)"
             r"|(?:just|only)\s+the\s+items)")
-# also after a set-up sentence: "My loop already passes the gallery checks. What further traps …"
 # A question that asks for a list the notes keep under its name ("List the failure modes …", "which
 # failure modes does it plan for? list each one …", "What failure modes do the agent notes list …") is
 # one, whatever it asks of each item after. Not "List the four merges the toy BPE run learns …, with
@@ -91,6 +90,9 @@ def noun_stems(text: str) -> set[str]:
 def listed_nouns(text: str) -> set[str]:
     """The list nouns a question asks for ("mode" of "the failure modes")."""
     return noun_stems(text) & LIST_NOUNS
+
+
+# also after a set-up sentence: "My loop already passes the gallery checks. What further traps …"
 LIST_RE = re.compile(r"(?:^|[.!]\s+)(?:(?:what\s+are\s+the|list|name|which|give\s+me|walk\s+(?:me|us)\s+through|outline)\b.*"
                      r"|(?:what|which)\s+(?:[\w-]+\s+){0,2}?)"  # "what trade-offs and pitfalls"
                      r"\b(?:steps|stages|ways|types|kinds|components|parts|phases|techniques|methods|options|strategies|"
