@@ -833,3 +833,25 @@ def test_a_parts_lead_in_brings_its_list_unless_the_answer_has_one_or_says_its_i
     assert SideQuoter(selector).part_sentences(alone, listed, 2)[0].lists == {(0, 50): items}
     # but not the items the answer already quotes
     assert SideQuoter(selector).part_sentences(alone, said_item, 2) == []
+
+
+def test_a_side_is_named_by_another_form_of_its_word() -> None:
+    from tmrag.answer.sides import names_stem
+
+    assert names_stem("continue", set(tokenize("Continuation is efficient for plain text.")))
+    assert names_stem("tensor parallel", set(tokenize("Tensor parallelism splits weight matrices across GPUs.")))
+    assert not names_stem("tensor parallel", set(tokenize("Pipeline parallelism splits layers into stages.")))
+    assert not names_stem("kv", set(tokenize("The KVs are cached.")))  # too short a stem to name one thing
+
+
+def test_a_possessed_side_is_also_named_by_its_own_specific_word() -> None:
+    from tmrag.answer.sides import SideQuoter
+
+    frequency = {"kappa": 5, "test": 100, "paged": 10, "optimizers": 40}
+    lexical = SimpleNamespace(document_frequency=lambda w: frequency.get(w, 0))
+    quoter = SideQuoter(SimpleNamespace(index=SimpleNamespace(lexical=lexical), corpus=None))
+    sides = ["Cohen's kappa", "McNemar's test"]
+    assert quoter.alias(sides[0], sides) == "kappa"
+    assert quoter.alias(sides[1], sides) is None  # "test" is in too many passages to name it
+    assert quoter.alias("QLoRA's paged optimizers", ["QLoRA's paged optimizers", "activation checkpointing"]) == "paged"
+    assert quoter.alias("activation checkpointing", ["QLoRA's paged optimizers", "activation checkpointing"]) is None

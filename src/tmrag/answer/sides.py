@@ -15,13 +15,18 @@ from ..query.intent import content_words
 from ..query.phrasing import PhraseIndex
 from ..query.ranking import Ranking
 from ..query.wording import FRAME_WORDS, LEADING_ARTICLE
-from ..tokenize import tokenize
+from ..tokenize import stem_tokens, tokenize
 from .numeric import NumberScorer, wants_number
 from .part_quoting import COMPOSED_SENTENCES, PartQuoting, distinct_words, names_side
 from .quotes import ANSWER_PASSAGES, Pick, Quote, Scored
 from .quoting import WHY_RE, QuoteSelector
 from .text import NUMBER_RE, quotable, span_text
 
+POSSESSIVE_SIDE = re.compile(r"(?:the\s+)?[\w./-]+(?:\s+[\w./-]+)?['’]s\s+(.+)", re.I)  # an owner of two words at most
+# a possessed thing's word names the side when this few passages write it ("kappa" 5, "paged" 10 of
+# 2,418): "test" (100) or "split" (53) would let any sentence in
+ALIAS_CHUNKS = 30
+MIN_STEM = 4  # a stem this long names one thing ("continu", "summar"); "kv" or "rl" would match any form
 PHRASE_SIDE_WORDS = 3  # "teacher forcing", "speculative decoding": a name of a few words; longer describes
 PER_SIDE = 2  # sentences per side at most: two sides fill four of the answer's sentences
 # A part of a two-part question may take a third sentence ("what goes wrong if you leave it out?"
@@ -55,6 +60,13 @@ def first_named(words: list[str | None], text: str) -> str | None:
     lower = text.lower()
     found = [(side_at(w, lower), w) for w in words if w is not None and names_side(w, text, tokens)]
     return min(found)[1] if found else None
+
+
+def names_stem(word: str, tokens: set[str]) -> bool:
+    """A side named in another form of its word ("continuation" for "continue", "tensor
+    parallelism" for "tensor parallel"): every stem of the side's word among the sentence's."""
+    stems = set(stem_tokens(tokenize(word)))
+    return bool(stems) and all(len(st) >= MIN_STEM for st in stems) and stems <= set(stem_tokens(sorted(tokens)))
 
 
 def side_at(word: str, lower: str) -> int:
@@ -135,25 +147,28 @@ class SideQuoter(PartQuoting):
 
     def side_pool(self, question: QuestionCandidates, side_ranking: Ranking, word: str | None, words: list[str],
                   own: set[str], entry: int | None = None, topic: frozenset[str] = frozenset(),
-                  entry_first: bool = True) -> list[Scored]:
-        """A side's pool; for a side no retrieved passage names, the rest of their sections too
-        ("Writing lessons after failures is the Reflexion idea …" ends the chunk before the one
-        that ranks, in the same paragraph). Only then: where the passages name the side, a
-        section's other sentences that name it displaced good ones (dev, blind: 2 better, 2 worse)."""
+                  entry_first: bool = True, alias: str | None = None) -> list[Scored]:
+        """A side's pool: the retrieved sentences that name the side or follow one that does in
+        their paragraph ("Auto-compact replaces …" after "**Summarizing.**"); for a side no
+        retrieved passage names, the rest of their sections too ("Writing lessons after failures
+        is the Reflexion idea …" ends the chunk before the one that ranks, in the same paragraph).
+        Only then: where the passages name the side, a section's other sentences that name it
+        displaced good ones (dev, blind: 2 better, 2 worse)."""
         pool = self.pool(question.top if word else question.read_by(side_ranking), side_ranking, word, words, own,
-                         entry=entry, topic=topic, entry_first=entry_first)
+                         entry=entry, topic=topic, entry_first=entry_first, alias=alias, paragraph=True)
         # then a sentence whose paragraph named the side just before ("**Context caching.** A user
         # who asks ten questions … should pay for its prefill once.")
         for paragraph in (False, True):
             if pool or word is None:
                 break
             pool = self.pool(question.sections, side_ranking, word, words, own, True, entry, topic, entry_first,
-                             paragraph)
+                             paragraph, alias)
         return pool
 
     def pool(self, question: list[Scored], side_ranking: Ranking, word: str | None, words: list[str],
              own: set[str] | None = None, wide: bool = False, entry: int | None = None,
-             topic: frozenset[str] = frozenset(), entry_first: bool = True, paragraph: bool = False) -> list[Scored]:
+             topic: frozenset[str] = frozenset(), entry_first: bool = True, paragraph: bool = False,
+             alias: str | None = None) -> list[Scored]:
         """Quotable sentences for one side, from its own retrieval and the question's candidates
         (``question``): for a comparison side, those naming it (``paragraph``: or whose paragraph
         names it just before, and no other side); for a part of a multi-part
@@ -166,9 +181,11 @@ class SideQuoter(PartQuoting):
             tokens = set(tokenize(text))
             key = self.selector.absolute(scored.row, scored.j)
             defines = scored.row == entry  # the side's glossary entry names it by its term
-            named = word is None or defines or names_side(word, text, tokens) or (
+            named = word is None or defines or names_side(word, text, tokens) or names_stem(word, tokens) or (
                 paragraph and not any(names_side(w, text, tokens) for w in words if w != word)
-                and self.named_before(scored.row, scored.j, word, words))
+                and self.named_before(scored.row, scored.j, word, words)) or (
+                alias is not None and names_side(alias, text, tokens)
+                and not any(names_side(w, text, tokens) for w in words if w != word))
             if named and key not in seen \
                     and (word is None or len(text.split()) >= MIN_SIDE_WORDS or NUMBER_RE.search(text)):
                 seen.add(key)
@@ -181,6 +198,14 @@ class SideQuoter(PartQuoting):
                                    + SUBJECT_BONUS * about + ENTRY_FIRST * (defines and entry_first) + TOPIC_BONUS * on_topic,
                                    scored.rank, scored.row, scored.j))
         return sorted(pool, key=lambda s: -s.score)
+
+    def alias(self, side: str, sides: list[str]) -> str | None:
+        """What else names a side that is one thing of another ("Cohen's kappa", "QLoRA's paged
+        optimizers"): the possessed thing's most specific word, which a sentence about it writes
+        without its owner ("Kappa: κ = …", "Paged optimizers absorb memory spikes …")."""
+        m = POSSESSIVE_SIDE.match(side)
+        word = self.rarest(m.group(1), [o for o in sides if o != side]) if m else None
+        return word if word and self.selector.index.lexical.document_frequency(word) <= ALIAS_CHUNKS else None
 
     def named_before(self, row: int, j: int, word: str, words: list[str]) -> bool:
         """Whether one of the sentences just before this one in its paragraph names the side
@@ -263,12 +288,13 @@ class SideQuoter(PartQuoting):
             if not ranking.intent.sides else [asked] * len(sides)
         bare = bool(ranking.intent.sides) and not asked
         whys = [not ranking.intent.sides and WHY_RE.search(side) is not None for side in sides]
+        aliases = [self.alias(side, sides) if ranking.intent.sides else None for side in sides]
         for n, (word, side_ranking) in enumerate(zip(words, side_rankings, strict=True)):
             taken = 0
             # a side's glossary entry names it by its term, so it is always the side's evidence; it
             # leads only a bare comparison
             entry = self.entry(sides[n]) if ranking.intent.sides else None
-            pool = self.side_pool(question, side_ranking, word, named, owns[n], entry, topic, bare)
+            pool = self.side_pool(question, side_ranking, word, named, owns[n], entry, topic, bare, aliases[n])
             if numbers:
                 pool = sorted(self.selector.results_first(pool, numbers), key=lambda s: -s.score)
             first = pool[0].score if pool else 0.0
