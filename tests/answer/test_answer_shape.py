@@ -183,6 +183,9 @@ def test_a_year_asked_for_is_stated_only_by_a_year_the_question_did_not_give() -
     assert unshaped("When was MCP first released?", "When was MCP first released?", ["Released in November 2024."]) is None
     # a count of 2048 tokens or a size of 2025.5 GB is no year
     assert unshaped(q, q, ["The context is 2048 tokens on 1024 GPUs, 2025.5 GB."]) == YEAR
+    paper = "Who first published the tent-map construction, and in which paper and year?"
+    assert unshaped(paper, paper, ["Composing the tent k times gives 2^k linear pieces."]) == YEAR
+    assert unshaped(paper, paper, ["Telgarsky showed it in 2016."]) is None
 
 
 def test_a_missing_year_asked_with_who_names_both() -> None:

@@ -176,7 +176,8 @@ SAYS_DEFAULT = re.compile(r"\bdefault", re.I)
 DEFAULT = "the default"
 # "in what year was it published", "when was it first released": only a year the question did not give answers.
 ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b|\bwhen\s+was\b[^?]*?\b(?:published|released|introduced|proposed|"
-                       r"invented|announced)\b", re.I)
+                       r"invented|announced)\b"
+                       r"|\b(?:what|which)\s+(?:[\w-]+\s+){1,2}(?:and|or)\s+year\b", re.I)  # "which paper and year"
 YEAR_RE = re.compile(r"(?<![\w.,])(?:19[5-9]\d|20[0-2]\d)(?![\w.,]\d)")  # the field's years; "2048 tokens" is none
 YEAR = "the year"
 # "recall@10", "nDCG@10", "top-100 retrieval accuracy": a metric at a cutoff, stated only at that cutoff.
