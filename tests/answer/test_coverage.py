@@ -855,3 +855,16 @@ def test_a_possessed_side_is_also_named_by_its_own_specific_word() -> None:
     assert quoter.alias(sides[1], sides) is None  # "test" is in too many passages to name it
     assert quoter.alias("QLoRA's paged optimizers", ["QLoRA's paged optimizers", "activation checkpointing"]) == "paged"
     assert quoter.alias("activation checkpointing", ["QLoRA's paged optimizers", "activation checkpointing"]) is None
+
+
+def test_a_passage_headed_by_one_side_speaks_of_it() -> None:
+    from tmrag.answer.sides import SideQuoter
+
+    chunks = [SimpleNamespace(breadcrumb="Agent harness › Recovery › Reactive compaction"),
+              SimpleNamespace(breadcrumb="Agent harness › Proactive and reactive compaction"),
+              SimpleNamespace(breadcrumb="Agent harness › Streaming")]
+    quoter = SideQuoter(SimpleNamespace(index=SimpleNamespace(chunks=chunks), corpus=None))
+    words = ["proactive", "reactive"]
+    assert quoter.headed(0, "reactive", words)
+    assert not quoter.headed(1, "reactive", words)  # a heading over both sides speaks of neither alone
+    assert not quoter.headed(2, "reactive", words)
