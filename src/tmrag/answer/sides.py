@@ -172,8 +172,7 @@ class SideQuoter(PartQuoting):
              topic: frozenset[str] = frozenset(), entry_first: bool = True, paragraph: bool = False,
              alias: str | None = None) -> list[Scored]:
         """Quotable sentences for one side, from its own retrieval and the question's candidates
-        (``question``): for a comparison side, those naming it (``paragraph``: or whose paragraph
-        names it just before, and no other side); for a part of a multi-part
+        (``question``): for a comparison side, those about it (``speaks_of``); for a part of a multi-part
         question, its best ones, those that use the part's ``own`` words first and those from the
         ``topic`` modules (the whole question's) next."""
         seen, pool = set(), []
@@ -183,11 +182,7 @@ class SideQuoter(PartQuoting):
             tokens = set(tokenize(text))
             key = self.selector.absolute(scored.row, scored.j)
             defines = scored.row == entry  # the side's glossary entry names it by its term
-            named = word is None or defines or names_side(word, text, tokens) or names_stem(word, tokens) or (
-                paragraph and not any(names_side(w, text, tokens) for w in words if w != word)
-                and (self.named_before(scored.row, scored.j, word, words) or self.headed(scored.row, word, words))) or (
-                alias is not None and names_side(alias, text, tokens)
-                and not any(names_side(w, text, tokens) for w in words if w != word))
+            named = word is None or defines or self.speaks_of(scored, text, tokens, word, words, paragraph, alias)
             if named and key not in seen \
                     and (word is None or len(text.split()) >= MIN_SIDE_WORDS or NUMBER_RE.search(text)):
                 seen.add(key)
@@ -200,6 +195,18 @@ class SideQuoter(PartQuoting):
                                    + SUBJECT_BONUS * about + ENTRY_FIRST * (defines and entry_first) + TOPIC_BONUS * on_topic,
                                    scored.rank, scored.row, scored.j))
         return sorted(pool, key=lambda s: -s.score)
+
+    def speaks_of(self, scored: Scored, text: str, tokens: set[str], word: str, words: list[str],
+                  paragraph: bool, alias: str | None) -> bool:
+        """Whether a sentence is about the side ``word``: it names the side, in any form of its
+        word; or it names no other side and its paragraph named this one just before, its heading
+        names this one alone (``paragraph``), or it writes the side's ``alias``."""
+        if names_side(word, text, tokens) or names_stem(word, tokens):
+            return True
+        if any(names_side(w, text, tokens) for w in words if w != word):
+            return False
+        return (paragraph and (self.named_before(scored.row, scored.j, word, words) or self.headed(scored.row, word, words))) \
+            or (alias is not None and names_side(alias, text, tokens))
 
     def alias(self, side: str, sides: list[str]) -> str | None:
         """What else names a side that is one thing of another ("Cohen's kappa", "QLoRA's paged
