@@ -225,3 +225,21 @@ def test_a_cost_asked_in_dollars_is_stated_only_by_a_dollar_amount_the_question_
     assert unshaped(q, q, ["At $2 per GPU-hour that is about $1.4M."]) is None
     q = "At $2.50/GPU-hour, how many dollars does one request cost?"
     assert unshaped(q, q, ["The GPU rents for $2.50 per hour."]) == DOLLARS  # the question's own price
+
+
+def test_a_limit_asked_for_is_stated_only_by_a_limit_with_a_number_the_question_did_not_give() -> None:
+    from tmrag.answer.answer_shape import LIMIT
+    q = "Is there a hard cap on how many tool definitions one request can carry (I've heard 128)?"
+    example = "Assume 15 tools whose definitions average 400 tokens each: 15 × 400 = 6,000 tokens are sent on every call."
+    assert unshaped(q, q, [example]) == LIMIT  # a worked size is no limit
+    assert unshaped(q, q, ["A request may carry at most 128 tools."]) == LIMIT  # the question's own guess
+    assert unshaped(q, q, ["A request may carry at most 512 tools."]) is None
+    cap = "it defaults to 25k tokens per result. is there a hard ceiling on how high that can go?"
+    assert unshaped(cap, cap, ["It has a default cap of 25,000 tokens."]) == LIMIT  # "25k" is 25,000
+    given = "MEMORY.md is capped at 200 lines. is there any limit on the topic files?"
+    assert unshaped(given, given, ["The 200-line cap loads at most 200 × 12 = 2,400 tokens."]) == LIMIT
+    most = "what's the max render rate if one store write lands every 50 ms?"
+    assert unshaped(most, most, ["That gives at most 1,000 / 50 = 20 renders per second."]) is None
+    # asked mid-sentence of one side among others, "is there a limit" is not what the question asks
+    side = "What does @path do in each file, and is there a limit on it anywhere?"
+    assert unshaped(side, side, ["It inlines a file."]) is None

@@ -233,9 +233,37 @@ def gives_dollars(question: str, sentences: list[str]) -> bool:
     return any(m.group(1) not in given for s in sentences for m in DOLLAR_RE.finditer(display_sentence(s)))
 
 
+# "Is there a hard cap on how many tool definitions …?", "what's the max number of tiles": only a stated
+# limit answers, not the thing's size in a worked example (review dev: 6 unanswerables quoted sizes)
+ASKS_LIMIT = re.compile(r"(?:^|[.?!]\s+)is\s+there\s+(?:a|an|any)\s+(?:hard\s+|fixed\s+|documented\s+|upper\s+)?"
+                        r"(?:maximum|max|limit|cap|ceiling|bound)\b"
+                        r"|\bwhat(?:'s|\s+is)\s+the\s+(?:maximum|max)\b", re.I)
+LIMIT_RE = re.compile(r"\b(?:max(?:imum)?|limit(?:ed|s)?|caps?|capped|ceiling|at\s+most|up\s+to|no\s+more\s+than|"
+                      r"upper\s+bound)\b", re.I)
+LIMIT = "the limit"
+LIMIT_REACH = 20  # characters: "a cap of 25,000", "the 25 KB cap", not a number a clause away
+THOUSANDS = re.compile(r"\b(\d{1,3})k\b", re.I)  # "25k tokens" is the notes' "25,000 tokens"
+
+
+def gives_limit(question: str, sentences: list[str]) -> bool:
+    """Some quoted sentence states a limit with a number beside the limit's word that the question
+    did not give ("a default cap of 25,000 tokens" does not answer "it defaults to 25k: is there a
+    hard ceiling?", nor "the 200-line cap loads at most 200 × 12 tokens" a question that gave 200)."""
+    given = {n.replace(",", "") for n in NUMBER_RE.findall(question)}
+    given |= {str(int(m.group(1)) * 1000) for m in THOUSANDS.finditer(question)}
+    for s in map(display_sentence, sentences):
+        for m in LIMIT_RE.finditer(s):
+            after = NUMBER_RE.search(s[m.end():m.end() + LIMIT_REACH])
+            before = NUMBER_RE.findall(s[max(0, m.start() - LIMIT_REACH):m.start()])
+            near = [n for n in ([after.group(0)] if after else []) + before[-1:]]
+            if any(n.replace(",", "") not in given for n in near):
+                return True
+    return False
+
+
 def unshaped(question: str, clause: str, sentences: list[str], numeric: bool = False) -> str | None:
     """What the quotes lack when the question wants its answer in a form they never take:
-    MULTIPLIER, "which <kind>", SHARE, FIGURE, DEFAULT, YEAR, DURATION, DOLLARS or "the number of <unit>" (``clause``: the
+    MULTIPLIER, "which <kind>", SHARE, FIGURE, DEFAULT, YEAR, DURATION, DOLLARS, LIMIT or "the number of <unit>" (``clause``: the
     part of the question that asks)."""
     if (unit := ASKS_UNIT.search(clause)) and not in_unit(question, unit.group("unit"), sentences):
         return f"the number of {unit.group('unit')}"
@@ -257,4 +285,6 @@ def unshaped(question: str, clause: str, sentences: list[str], numeric: bool = F
         return DURATION  # how leases return to the parent, for "after what timeout is a lease reclaimed"
     if ASKS_DOLLARS.search(question) and not gives_dollars(question, sentences):
         return DOLLARS  # GPU-days and FLOPs, for "what did the run cost in dollars"
+    if ASKS_LIMIT.search(clause) and not gives_limit(question, sentences):
+        return LIMIT  # a 15-tool example's token count, for "is there a hard cap on how many tools"
     return None

@@ -25,6 +25,7 @@ from .answer_shape import (
     DEFAULT,
     DURATION,
     FIGURE,
+    LIMIT,
     RATIO_RE,
     SHARE,
     YEAR,
@@ -210,7 +211,7 @@ class CoverageJudge(ReaderChecks, OwnerChecks):
         if not missing and not announced and (
                 shape := unshaped(ranking.query.text, asked_clause(ranking), sentences, intent.numeric)):
             asks_attribute = bool(focus) and not generic(focus, ranking.query.text)  # not "what else has to hold"
-            missing.append(asked_here(ranking) if shape in (SHARE, FIGURE, DEFAULT, DURATION) and asks_attribute
+            missing.append(asked_here(ranking) if shape in (SHARE, FIGURE, DEFAULT, DURATION, LIMIT) and asks_attribute
                            else asked_question(ranking.query.text) if shape in (FIGURE, DEFAULT, DURATION)
                            else year_asked(ranking.query.text) if shape == YEAR else shape)
         if not missing and (kind := unnamed_kind(ranking, sentences)):
