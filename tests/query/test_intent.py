@@ -142,6 +142,17 @@ def test_side_query_drops_the_other_sides_own_setting_but_keeps_a_shared_one() -
     assert "citation precision" in side_query(q, ["perplexity", "phind"], 0)
 
 
+def test_items_opened_with_a_colon_are_items_a_short_part_leans_on() -> None:
+    # items opened with a colon ("second: …") are items too: the last part leans on the second item
+    parts = ["two unrelated ones. first: with useSyncExternalStore, React compares snapshot references — what two "
+             "jobs does that comparison do", "second: in Anthropic's Golden Gate result, what kinds of input did the "
+             "feature respond to (just English text?)", "what did amplifying it show?"]
+    queries = part_queries(parts)
+    assert queries[0].startswith("with useSyncExternalStore")  # without its set-up and marker
+    assert "useSyncExternalStore" not in queries[2] and "Golden Gate" in queries[2]
+
+
+
 def test_a_short_part_borrows_the_longest_parts_subject() -> None:
     parts = ["What does one query cost in a search-plus-LLM answer engine", "which component dominates"]
     assert part_queries(parts) == [parts[0], f"{parts[1]} {parts[0]}"]

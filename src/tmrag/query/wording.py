@@ -31,8 +31,8 @@ ITEM_MARK = r"\(?(?:[1-9]|[a-e])\)"
 # Items marked in sequence, "(a) … (b) …" or "1) … 2) …": a question asked in separate items. One
 # "(1, 0)" or "the key at 5)" marks none.
 MARKED_ITEMS = re.compile(r"(?:^|\s)\(?(?:1|a)\)\s.*?\s\(?(?:2|b)\)\s", re.I)
-# An item opened in words or by its marker: "First, …", "(2) …".
-ITEM = rf"(?:^|\s)(?:{ITEM_MARK}|(?:first|second|third|fourth|finally),)"
+# An item opened in words or by its marker: "First, …", "second: …", "(2) …".
+ITEM = rf"(?:^|\s)(?:{ITEM_MARK}|(?:first|second|third|fourth|finally)[,:])"
 
 
 def leading_phrase(text: str) -> str:
