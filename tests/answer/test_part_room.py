@@ -60,3 +60,4 @@ def test_a_third_part_asking_which_flags_gets_them_rather_than_the_second_part_a
     assert "Ink" in answer.answer and "/cost" in answer.answer
     assert "--continue" in answer.answer  # the flags' sentence, as strong for part 3 as its first
     assert "sandbox" not in answer.answer  # part 2's weak second: a sandbox's cost, not the session's
+

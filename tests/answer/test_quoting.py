@@ -3,6 +3,8 @@ how far a quoted sentence runs."""
 
 from types import SimpleNamespace
 
+import pytest
+
 from tmrag.answer.owner_scoring import same_model
 from tmrag.answer.quoted import quoted_phrases
 from tmrag.answer.quoting import QuoteSelector
@@ -296,3 +298,13 @@ def test_an_answer_quotes_a_sentence_once_though_two_sides_chose_it_from_overlap
     kept = quoter.without_repeats([side_b, Quote(0, list(first.sentences), 2, list(first.sentences))])
     assert [(q.row, q.spans, q.reading, q.marker) for q in kept] == [(1, [(0, len(two))], [(0, len(two))], 1),
                                                                    (0, [first.sentences[0]], [first.sentences[0]], 2)]
+
+
+@pytest.mark.slow
+def test_a_sentence_pointing_back_reads_right_after_its_antecedent_quoted_from_the_passage_before(real_engine) -> None:  # noqa: ANN001
+    answer = real_engine.ask("Why does Llama-3-70B hold less KV cache per token than Llama 2 7B even though it's ten "
+                             "times bigger? Give the fp16 bytes per token for each.")
+    gqa = answer.answer.index("320 KiB per token.")
+    same = answer.answer.index("The same 70B shape with full MHA")
+    between = answer.answer[gqa:same]
+    assert between.count(". ") <= 1  # only the marker between them ("320 KiB per token. [2] The same …")

@@ -37,7 +37,7 @@ from .owner_scoring import OwnerScoring
 from .paragraphs import Paragraphs
 from .quoted import PhrasePassages, plain, quoted_phrases
 from .quotes import ANSWER_PASSAGES, Group, Pick, Quote, Scored, SentenceRef, renumbered
-from .reading import in_runs, within
+from .reading import in_runs, points_back, within
 from .text import MAX_SENTENCES, display_sentence, quotable
 from .widening import SectionRows
 
@@ -331,7 +331,14 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
         first, so the answer opens with its best evidence (dev: a must-contain string in the
         first sentence 44 -> 55 of 129), except that a pair of consecutive sentences reads in the order
         written (``in_runs``). The citation keeps the spans in document order."""
-        chosen.sort(key=lambda p: (p.rank, -strength.get((p.row, p.j), 0.0), self.absolute(p.row, p.j)[1]))
+        key = {(p.row, p.j): (p.rank, -strength.get((p.row, p.j), 0.0), self.absolute(p.row, p.j)[1]) for p in chosen}
+        for p in chosen:
+            # "The cost is that …" opening the next passage reads after the sentence it points back to,
+            # quoted from the passage before (a paragraph cut by a chunk boundary)
+            before = self.before(p.row, p.j) if points_back(self.sentence(p.row, p.j)) else None
+            if before is not None and before[0] != p.row and before in key:
+                key[(p.row, p.j)] = (*key[before][:2], self.absolute(p.row, p.j)[1])
+        chosen.sort(key=lambda p: key[(p.row, p.j)])
         read: dict[int, list[int]] = {}
         for p in chosen:
             read.setdefault(p.row, []).append(p.j)
