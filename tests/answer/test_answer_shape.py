@@ -107,6 +107,7 @@ def test_a_share_asked_for_is_stated_only_by_a_share_the_question_did_not_give()
     # a share named by what it measures ("what loss-recovered percentage") is asked all the same
     assert ASKS_SHARE.search("what loss-recovered percentage should an SAE hit?")
     assert not ASKS_SHARE.search("what does the share of decode GPUs depend on?")
+    assert ASKS_SHARE.search("what % of the crawl's documents did the blocklist knock out?")  # the sign, as typed
 
 
 def test_how_many_of_a_unit_is_stated_only_by_a_number_in_that_unit() -> None:

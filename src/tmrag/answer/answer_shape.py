@@ -35,7 +35,7 @@ GIVEN_NAME = re.compile(r"(?<=[\s(/\"'])(?:[A-Z][\w.+-]*[A-Za-z0-9]|[a-z]+[A-Z]\
 # "what fraction of the captions …", "what loss-recovered percentage …": a share is the answer ("what does
 # the share … depend on" asks none).
 ASKS_SHARE = re.compile(r"\b(?:what|which)\s+(?:(?!(?:does|do|did|is|are|was|were|the|a|an|its|their)\b)[\w-]+\s+){0,2}?"
-                        r"(?:fraction|percentage|share|proportion|percent)\b", re.I)
+                        r"(?:fraction|percentage|share|proportion|percent)\b|\b(?:what|which)\s+%", re.I)  # "what % of …"
 SHARE_RE = re.compile(r"\d[\d.,]*\s*(?:%|percent)|(?<![\d.])0\.\d+|\d+\s*/\s*\d+|"
                       r"\b(?:half|a third|a quarter|one in \d+|\d+ (?:in|of|out of) (?:every )?\d+)\b", re.I)
 # "how many microseconds of launch overhead", "how many minutes of outage": the answer is a number in that unit.
