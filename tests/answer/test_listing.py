@@ -248,3 +248,19 @@ def test_a_sentence_that_lists_its_counted_items_itself_is_the_list() -> None:
          "quantization, which quantizes the scaling constants; and paged optimizers, which page optimizer state.")
     assert enumerates(s, 3)
     assert not enumerates(s, 5)
+
+
+def test_the_notes_a_question_calls_on_by_name_at_its_start_or_after_the() -> None:
+    from tmrag.answer.list_quoting import called_phrases
+    assert called_phrases("character.ai design review: what trade-offs and pitfalls does it list?") == ["character.ai design"]
+    assert called_phrases("What pitfalls do the Character.ai design notes list?") == ["Character.ai design"]
+    # an opening that is a set-up, not a title, names no notes
+    assert called_phrases("Two unrelated ones from my notes: what is RoPE?") == []
+    assert called_phrases("In the ChatGPT design review, what fails first?") == ["ChatGPT design"]
+
+
+@pytest.mark.slow
+def test_a_list_asked_of_a_design_review_named_at_the_start_is_quoted_not_abstained(real_engine) -> None:  # noqa: ANN001
+    answer = real_engine.ask("character.ai design review: what trade-offs and pitfalls does it list? one line each is fine")
+    assert answer.coverage == "answered"
+    assert "MQA quality" in answer.answer and "Cache affinity versus load balance" in answer.answer

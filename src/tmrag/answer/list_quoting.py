@@ -25,7 +25,12 @@ NAMED_MODULES = 2  # the modules of the top passages whose section titles a list
 # "the TikTok-style For-You design": what a module is like, not a word of its title
 LIKENESS_WORDS = frozenset({"style", "like"})
 TITLE_IN_PHRASE_WORDS = 3  # a title this long, all in a phrase, is named by it; "Optimizers" is in many phrases
-NOTES_NAMED = re.compile(r"\bthe\s+([^,.?!;:]{1,60}?)\s+(?:notes|module|review)\b", re.I)
+# "the Character.ai design review": a dot inside a word is no sentence's end
+NOTES_NAMED = re.compile(r"\bthe\s+((?:[^,.?!;:]|\.(?=\w)){1,60}?)\s+(?:notes|module|review)\b", re.I)
+# "character.ai design review: what pitfalls does it list?": a question that opens by naming the notes it asks
+# of, in four words at most, none of them a function word ("Two unrelated ones from my notes:" names none)
+_OPENING_WORD = r"(?!(?:the|my|in|from|of|for|two|three)\b)[\w'’/&+-]+(?:\.\w+)*"
+NOTES_OPENING = re.compile(rf"^\s*((?:{_OPENING_WORD}\s+){{0,3}}{_OPENING_WORD})\s+(?:notes|module|review)\s*[:,]", re.I)
 WRITTEN_BONUS = 0.5  # a title's words in its own order: more than any share of them
 # "the stages a query passes through in the answer-engine design": a design's stages are its architecture
 HEADING_ASKED = {"architecture": frozenset({"stage", "component"})}
@@ -65,7 +70,8 @@ def called_phrases(question: str) -> list[str]:
     """What the question calls modules ("streaming/API" of "do the streaming/API notes"): only "the
     … notes" or "the … module" calls on one ("the design doc" of a Perplexity question is not
     "Design Docs"), and the phrase starts at its own "the"."""
-    return [re.split(r"\bthe\s+", m.group(1), flags=re.I)[-1] for m in NOTES_NAMED.finditer(question)]
+    opening = [m.group(1) for m in NOTES_OPENING.finditer(question)]
+    return [re.split(r"\bthe\s+", m.group(1), flags=re.I)[-1] for m in NOTES_NAMED.finditer(question)] + opening
 
 
 # "…? Just list them.", "Just the list, one line each.": the list is the whole answer
