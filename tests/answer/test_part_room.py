@@ -6,14 +6,11 @@ import pytest
 
 from tmrag.answer.part_quoting import COMPOSED_SENTENCES
 from tmrag.answer.quotes import Pick, Scored
-from tmrag.answer.sides import SidePlan, SideQuoter
+from tmrag.answer.side_room import SidePlan, SideRoom
 
 
-class _Quoter(SideQuoter):
+class _Quoter(SideRoom):
     """The room-sharing rule alone: every sentence quotes as one sentence, none repeats."""
-
-    def __init__(self) -> None:  # no selector: ``take`` below needs none
-        pass
 
     def take(self, n: int, s: Scored, chosen: list[Pick], strength: dict[tuple[int, int], float], why: bool) -> bool:
         if len(chosen) >= COMPOSED_SENTENCES:

@@ -5,7 +5,7 @@ alone and "how many X, and what Y?" gets both."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property
 
 import numpy as np
@@ -18,9 +18,10 @@ from ..query.wording import FRAME_WORDS, LEADING_ARTICLE
 from ..tokenize import stem_tokens, tokenize
 from .numeric import NumberScorer, wants_number
 from .part_quoting import COMPOSED_SENTENCES, PartQuoting, distinct_words, names_side
-from .quotes import ANSWER_PASSAGES, Pick, Quote, Scored
+from .quotes import Pick, Quote, Scored
 from .quoting import WHY_RE, QuoteSelector
-from .text import NUMBER_RE, quotable, span_text
+from .side_room import PER_PART, PER_SIDE, SidePlan, SideRoom
+from .text import NUMBER_RE, span_text
 
 POSSESSIVE_SIDE = re.compile(r"(?:the\s+)?[\w./-]+(?:\s+[\w./-]+)?['’]s\s+(.+)", re.I)  # an owner of two words at most
 # a possessed thing's word names the side when this few passages write it ("kappa" 5, "paged" 10 of
@@ -28,17 +29,10 @@ POSSESSIVE_SIDE = re.compile(r"(?:the\s+)?[\w./-]+(?:\s+[\w./-]+)?['’]s\s+(.+)
 ALIAS_CHUNKS = 30
 MIN_STEM = 4  # a stem this long names one thing ("continu", "summar"); "kv" or "rl" would match any form
 PHRASE_SIDE_WORDS = 3  # "teacher forcing", "speculative decoding": a name of a few words; longer describes
-PER_SIDE = 2  # sentences per side at most: two sides fill four of the answer's sentences
-# A part of a two-part question may take a third sentence ("what goes wrong if you leave it out?"
-# is often the sentence after the two that say what the norm does; dev: must 0.776 -> 0.781,
-# numbers 0.733 -> 0.741), only within this of the part's first: a weak third is noise the
-# reader then reads (at 3 with no margin, 3 answerable questions were read as partial).
-PER_PART = 3
 PER_ASKED_SIDE = 3  # a side asked several things gets a sentence for each, up to half the answer's six
 ASK_WEIGHT = 1.0  # how near a sentence is to one thing asked of its side, beside its score for the side
 TOPIC_PASSAGES = 5  # the whole question's passages whose modules a part's sentences come from first
 TOPIC_BONUS = 0.05  # a nudge within the part's own scores
-EXTRA_PART_MARGIN = 0.1
 SUBJECT_WORDS = 8  # a sentence's opening words: its subject, with a determiner or a clause before it
 # The best evidence speaks of a side when it names the side this early: "InstructGPT's SFT stage
 # trained GPT-3 on …" is about SFT, not GPT-3 (dev, blind: 8 changed, 3 better, 0 worse against 8 words)
@@ -50,7 +44,6 @@ MIN_SIDE_WORDS = 7  # "Sparse expert routing is not new.": a side named in a sen
 # a side named this many sentences back in the paragraph is what it still speaks of (2 -> 4 with the
 # heading rule, dev blind pairs on 77 changed: 16 better, 7 worse)
 PARAGRAPH_BACK = 4
-UPSHOT_WORDS = 12  # a sentence this short after a why-part's pick draws its consequence
 PART_WORDS_BONUS = 0.1  # a leaned part's (or a comparison side's) sentence that uses all the words asked of it, over none
 # (comparisons, dev blind pairs: 2 better, 0 worse of 10 changed answers)
 
@@ -111,17 +104,7 @@ class QuestionCandidates:
         return self.selector.candidates(self.ranking, whole_sections=True)
 
 
-@dataclass
-class SidePlan:
-    """A side's or part's candidate sentences in the order it takes them, the score of its best, and
-    how many it wants."""
-
-    pool: list[Scored]
-    first: float
-    wanted: int
-
-
-class SideQuoter(PartQuoting):
+class SideQuoter(PartQuoting, SideRoom):
     def __init__(self, selector: QuoteSelector) -> None:
         self.selector = selector
 
@@ -249,15 +232,6 @@ class SideQuoter(PartQuoting):
                 return True
         return False
 
-    def upshot(self, row: int, j: int, taken: list[Pick]) -> list[tuple[int, int]]:
-        """A why-part's pick and the short sentence after it that draws its consequence ("An
-        end-to-end SLO would punish long, correct answers.")."""
-        ref = self.selector.adjacent(row, j, forward=True)
-        if ref is None or any(self.selector.repeats(ref, (p.row, p.j)) for p in taken):
-            return []
-        text = self.selector.sentence(*ref)
-        return [ref] if len(text.split()) <= UPSHOT_WORDS and quotable(text) else []
-
     def entry(self, side: str) -> int | None:
         """The glossary row of a side that is a glossary term or one of its names ("RoPE"). Used
         only when the comparison asks nothing of the sides but what each is ("RoPE vs ALiBi?"): a
@@ -276,66 +250,6 @@ class SideQuoter(PartQuoting):
         words = self.namers(sides)
         firsts = [first_named(words, o) for o in openings]
         return all(word is None or word in firsts for word in words)
-
-    def take(self, n: int, s: Scored, chosen: list[Pick], strength: dict[tuple[int, int], float], why: bool) -> bool:
-        """Quote ``s`` for side ``n`` with its antecedent (and a why-part's upshot), unless it
-        repeats a quoted sentence or would overflow the answer."""
-        if any(self.selector.repeats((s.row, s.j), (p.row, p.j)) for p in chosen):
-            return False
-        group = self.selector.with_antecedent(s.row, s.j, chosen)  # "The method needs …" and what it is
-        group += self.upshot(s.row, s.j, chosen + [Pick(0, r, i) for r, i in group]) if why else []
-        if len(chosen) + len(group) > COMPOSED_SENTENCES:
-            return False
-        chosen += [Pick(n * ANSWER_PASSAGES, row, j) for row, j in group]  # sides read in the question's order
-        strength.update({ref: s.score for ref in group})
-        return True
-
-    def in_order(self, plans: list[SidePlan], chosen: list[Pick], strength: dict[tuple[int, int], float],
-                 whys: list[bool], asked: bool) -> int:
-        """Each side in turn takes its sentences (a third only as strong as its first, unless
-        things are asked of it); how many sides got any."""
-        found = 0
-        for n, plan in enumerate(plans):
-            taken = 0
-            for s in plan.pool:
-                if taken >= plan.wanted or len(chosen) >= COMPOSED_SENTENCES:
-                    break
-                if not asked and taken >= PER_SIDE and s.score < plan.first - EXTRA_PART_MARGIN:
-                    break
-                taken += self.take(n, s, chosen, strength, whys[n])
-            found += taken > 0
-        return found
-
-    def shared(self, plans: list[SidePlan], chosen: list[Pick], strength: dict[tuple[int, int], float],
-               whys: list[bool]) -> int:
-        """Three or more parts share the answer's room: each part's best sentence, then, while
-        there is room, the next sentence that falls least below its own part's best (a third only
-        within EXTRA_PART_MARGIN), so a part whose further sentences are as strong as its first
-        gets them before another part's weak second ("(3) which two flags bring a conversation
-        back" gets the --resume sentence, not part (2) a sandbox cost)."""
-        taken, nexts = [0] * len(plans), [0] * len(plans)
-
-        def advance(n: int) -> None:
-            while nexts[n] < len(plans[n].pool) and len(chosen) < COMPOSED_SENTENCES:
-                nexts[n] += 1
-                if self.take(n, plans[n].pool[nexts[n] - 1], chosen, strength, whys[n]):
-                    taken[n] += 1
-                    return
-
-        def gap(n: int) -> float:
-            return plans[n].first - plans[n].pool[nexts[n]].score
-
-        for n in range(len(plans)):
-            advance(n)
-        while len(chosen) < COMPOSED_SENTENCES:
-            open_ = [n for n, plan in enumerate(plans) if 0 < taken[n] < PER_PART and nexts[n] < len(plan.pool)]
-            if not open_:
-                break
-            n = min(open_, key=gap)
-            if taken[n] >= PER_SIDE and gap(n) > EXTRA_PART_MARGIN:
-                break
-            advance(n)
-        return sum(t > 0 for t in taken)
 
     def by_asks(self, pool: list[Scored], asks: list[np.ndarray]) -> list[Scored]:
         """A side's pool in the order that answers what is asked of it: for each thing asked, the
