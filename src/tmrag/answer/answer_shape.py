@@ -234,7 +234,7 @@ def gives_dollars(question: str, sentences: list[str]) -> bool:
 
 
 # "Is there a hard cap on how many tool definitions …?", "what's the max number of tiles": only a stated
-# limit answers, not the thing's size in a worked example (review dev: 6 unanswerables quoted sizes)
+# limit answers, not the thing's size in a worked example (review dev: 4 unanswerables flagged, no answerable one)
 ASKS_LIMIT = re.compile(r"(?:^|[.?!]\s+)is\s+there\s+(?:a|an|any)\s+(?:hard\s+|fixed\s+|documented\s+|upper\s+)?"
                         r"(?:maximum|max|limit|cap|ceiling|bound)\b"
                         r"|\bwhat(?:'s|\s+is)\s+the\s+(?:maximum|max)\b", re.I)
@@ -255,7 +255,7 @@ def gives_limit(question: str, sentences: list[str]) -> bool:
         for m in LIMIT_RE.finditer(s):
             after = NUMBER_RE.search(s[m.end():m.end() + LIMIT_REACH])
             before = NUMBER_RE.findall(s[max(0, m.start() - LIMIT_REACH):m.start()])
-            near = [n for n in ([after.group(0)] if after else []) + before[-1:]]
+            near = ([after.group(0)] if after else []) + before[-1:]
             if any(n.replace(",", "") not in given for n in near):
                 return True
     return False

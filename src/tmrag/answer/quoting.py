@@ -330,11 +330,12 @@ class QuoteSelector(ListQuoting, Paragraphs, OwnerScoring):
         """Best passage first; inside a passage its strongest sentence (with its antecedent)
         first, so the answer opens with its best evidence (dev: a must-contain string in the
         first sentence 44 -> 55 of 129), except that a pair of consecutive sentences reads in the order
-        written (``in_runs``). The citation keeps the spans in document order."""
+        written (``in_runs``), and a sentence that points back reads right after its antecedent quoted
+        from the passage before. The citation keeps the spans in document order."""
         key = {(p.row, p.j): (p.rank, -strength.get((p.row, p.j), 0.0), self.absolute(p.row, p.j)[1]) for p in chosen}
         for p in chosen:
-            # "The cost is that …" opening the next passage reads after the sentence it points back to,
-            # quoted from the passage before (a paragraph cut by a chunk boundary)
+            # "The same 70B shape with full MHA …" opening the next passage reads after the line it takes up
+            # (a paragraph cut by a chunk boundary), not where its own passage ranks
             before = self.before(p.row, p.j) if points_back(self.sentence(p.row, p.j)) else None
             if before is not None and before[0] != p.row and before in key:
                 key[(p.row, p.j)] = (*key[before][:2], self.absolute(p.row, p.j)[1])
