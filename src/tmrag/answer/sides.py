@@ -10,6 +10,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ..build.chunking import BREADCRUMB_SEP
 from ..query.comparison import GENERIC_SIDE_WORDS, side_words
 from ..query.intent import content_words
 from ..query.phrasing import PhraseIndex
@@ -212,7 +213,7 @@ class SideQuoter(PartQuoting, SideRoom):
     def headed(self, row: int, word: str, words: list[str]) -> bool:
         """Whether the passage's own heading names the side ``word`` and no other side ("Reactive
         compaction" over "When the API rejects a request …")."""
-        heading = self.selector.index.chunks[row].breadcrumb.split(" › ")[-1]
+        heading = self.selector.index.chunks[row].breadcrumb.split(BREADCRUMB_SEP)[-1]
         tokens = set(tokenize(heading))
         return names_side(word, heading, tokens) and not any(names_side(w, heading, tokens) for w in words if w != word)
 
