@@ -33,3 +33,12 @@ def test_a_which_of_two_answer_opens_with_its_verdict_and_quotes_the_results_it_
                            "parameter counts, plus the memory for each.")
     assert both.answer.startswith("One layer's sparse autoencoder is bigger: 2.15 GB against 524 MB.")
     assert "537M parameters" in both.answer
+
+
+@pytest.mark.slow
+def test_a_numeric_comparison_side_its_answer_never_names_gets_its_own_stated_result(real_engine) -> None:  # noqa: ANN001
+    # the DiT worked numbers rank first; Flamingo's module adds another model's token counts
+    answer = real_engine.ask("image token counts: flamingo after its perceiver resampler vs DiT with patch size 2 "
+                             "on a 256x256 image, and how does each count change at 512x512?")
+    assert "256 tokens" in answer.answer
+    assert "Flamingo's Perceiver Resampler emits 64 visual tokens per image" in answer.answer

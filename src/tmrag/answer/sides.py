@@ -5,22 +5,22 @@ alone and "how many X, and what Y?" gets both."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from functools import cached_property
 
 import numpy as np
 
 from ..build.chunking import BREADCRUMB_SEP
 from ..query.comparison import GENERIC_SIDE_WORDS, side_words
-from ..query.intent import content_words
 from ..query.phrasing import PhraseIndex
 from ..query.ranking import Ranking
 from ..query.wording import FRAME_WORDS, LEADING_ARTICLE
 from ..tokenize import stem_tokens, tokenize
+from .named_sides import NamedSides
 from .numeric import NumberScorer, wants_number
 from .part_quoting import COMPOSED_SENTENCES, PartQuoting, distinct_words, names_side
 from .quotes import Pick, Quote, Scored
 from .quoting import WHY_RE, QuoteSelector
+from .side_candidates import QuestionCandidates, asked_of_sides
 from .side_room import PER_PART, PER_SIDE, SidePlan, SideRoom
 from .text import NUMBER_RE, span_text
 
@@ -72,40 +72,7 @@ def side_at(word: str, lower: str) -> int:
     return m.start() if m else 0
 
 
-# Words that only say a comparison is asked: "What is the difference between MQA and GQA?" asks
-# nothing of the sides beyond what each is.
-COMPARING = frozenset(tokenize("difference differences differ compare compared comparison versus vs between"))
-
-
-def asked_of_sides(ranking: Ranking) -> set[str]:
-    """What a comparison asks of its sides: its words but the sides' and the comparing ones."""
-    return set(content_words(ranking.query.text)) - COMPARING - {t for side in ranking.intent.sides for t in tokenize(side)}
-
-
-class QuestionCandidates:
-    """The whole question's candidate sentences, which every side's pool reads: those of its top
-    passages, and of their whole sections only when a side needs them, each found once."""
-
-    def __init__(self, selector: QuoteSelector, ranking: Ranking) -> None:
-        self.selector, self.ranking = selector, ranking
-
-    @cached_property
-    def top(self) -> list[Scored]:
-        return self.selector.candidates(self.ranking)
-
-    def read_by(self, part_ranking: Ranking) -> list[Scored]:
-        """The question's passages' sentences as one part reads them: a part retrieved on its own
-        may miss the passage the whole question found for it ("which operations hand back no useful
-        gradient" finds PyTorch passages; the question, the backprop one that says it). Dev, blind:
-        27 changed answers, 5 better, 1 worse."""
-        return self.selector.candidates(replace(self.ranking, qvec=part_ranking.qvec))
-
-    @cached_property
-    def sections(self) -> list[Scored]:
-        return self.selector.candidates(self.ranking, whole_sections=True)
-
-
-class SideQuoter(PartQuoting, SideRoom):
+class SideQuoter(PartQuoting, SideRoom, NamedSides):
     def __init__(self, selector: QuoteSelector) -> None:
         self.selector = selector
 
