@@ -273,7 +273,8 @@ def test_a_count_of_the_asked_noun_states_it_in_a_passage_about_its_kind() -> No
     assert not _states("golden-set items", True, ["Agreement measured on 200 labels is 85%."], q)
 
 
-def test_a_part_answered_in_another_module_gets_its_own_sentences_beside_the_best_evidence() -> None:
+def test_a_part_answered_in_another_module_gets_its_own_sentences_beside_the_best_evidence(monkeypatch) -> None:  # noqa: ANN001
+    from tmrag.answer import part_quoting
     from tmrag.answer.quotes import Quote
     from tmrag.answer.quoting import QuoteSelector
     from tmrag.answer.sides import SideQuoter
@@ -286,16 +287,18 @@ def test_a_part_answered_in_another_module_gets_its_own_sentences_beside_the_bes
                                refs=lambda q: list(range(len(q.spans))),
                                span_refs=lambda q: [(sp, j) for j, sp in enumerate(q.spans)],
                                repeats=lambda a, b: a == b)
+    monkeypatch.setattr(part_quoting, "COMPOSED_SENTENCES", 6)  # a room the best evidence and the part overfill
     best = [Quote(0, [(0, 5), (6, 9)]), Quote(1, [(0, 4), (5, 8), (9, 12)])]
     near = SimpleNamespace(results=[SimpleNamespace(row=3), SimpleNamespace(row=1)])  # quoted module among its first
     far = SimpleNamespace(results=[SimpleNamespace(row=2)])
     quotes = SideQuoter(selector).with_distant(best, [near, far])
-    # best cut to fit a composed answer's six sentences
+    # best cut to fit the six sentences
     assert [(q.row, len(q.spans), q.marker) for q in quotes] == [(0, 2, 1), (1, 2, 2), (2, 2, 3)]
     assert SideQuoter(selector).with_distant(best, [near]) is best
 
 
-def test_a_further_question_never_crowds_a_side_out_of_a_comparison() -> None:
+def test_a_further_question_never_crowds_a_side_out_of_a_comparison(monkeypatch) -> None:  # noqa: ANN001
+    from tmrag.answer import part_quoting
     from tmrag.answer.quotes import Quote
     from tmrag.answer.quoting import QuoteSelector
     from tmrag.answer.sides import SideQuoter
@@ -307,6 +310,7 @@ def test_a_further_question_never_crowds_a_side_out_of_a_comparison() -> None:
     chunks = [SimpleNamespace(doc_id="quantization", kind="module", text=text)]
     selector = SimpleNamespace(index=SimpleNamespace(chunks=chunks), settings=SimpleNamespace(answer_max_sentences=4),
                                first_sentences=QuoteSelector.first_sentences)
+    monkeypatch.setattr(part_quoting, "COMPOSED_SENTENCES", 6)  # room for four of best beside the two extra
     best = [Quote(0, list(spans), 1, list(spans))]
     extra = [Quote(0, [(100, 109), (110, 119)], 2, [(100, 109), (110, 119)])]
     quotes = SideQuoter(selector).with_extra(best, extra, ["gptq", "awq"])

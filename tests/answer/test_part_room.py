@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from tmrag.answer.part_quoting import COMPOSED_SENTENCES
+from tmrag.answer import side_room
 from tmrag.answer.quotes import Pick, Scored
 from tmrag.answer.side_room import SidePlan, SideRoom
+
+ROOM = 6  # the rule at a room of six sentences, where it has to choose
+
+
+@pytest.fixture(autouse=True)
+def _room(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(side_room, "COMPOSED_SENTENCES", ROOM)
 
 
 class _Quoter(SideRoom):
     """The room-sharing rule alone: every sentence quotes as one sentence, none repeats."""
 
     def take(self, n: int, s: Scored, chosen: list[Pick], strength: dict[tuple[int, int], float], why: bool) -> bool:
-        if len(chosen) >= COMPOSED_SENTENCES:
+        if len(chosen) >= ROOM:
             return False
         chosen.append(Pick(n, s.row, s.j))
         return True
