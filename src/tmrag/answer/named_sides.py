@@ -43,7 +43,7 @@ class NamedSides:
         owns = [{t for t in own if t not in FRAME_WORDS and t not in GENERIC_SIDE_WORDS} for own in distinct_words(sides)]
         unnamed = [n for n, w in enumerate(words) if w is not None and not names_side(w, text, tokens) and not owns[n] & tokens]
         if not unnamed or len(unnamed) == len(sides):
-            return quotes
+            return quotes  # every side unnamed: the sides are parsed words ("it cost"), not what the answer speaks of
         question = QuestionCandidates(self.selector, ranking)
         numbers = NumberScorer.for_question(ranking.query.text)
         named = [w for w in words if w]
