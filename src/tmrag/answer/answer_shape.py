@@ -9,6 +9,7 @@ import re
 from collections.abc import Container
 
 from ..query.analysis import NOT_A_FAMILY
+from .numeric import quantities
 from .text import NUMBER_RE, display_sentence
 
 # "3.5x", "112×": a multiple written with its sign ("8×H100" and "450 × 10^9" are not).
@@ -242,21 +243,19 @@ LIMIT_RE = re.compile(r"\b(?:max(?:imum)?|limit(?:ed|s)?|caps?|capped|ceiling|at
                       r"upper\s+bound)\b", re.I)
 LIMIT = "the limit"
 LIMIT_REACH = 20  # characters: "a cap of 25,000", "the 25 KB cap", not a number a clause away
-THOUSANDS = re.compile(r"\b(\d{1,3})k\b", re.I)  # "25k tokens" is the notes' "25,000 tokens"
 
 
 def gives_limit(question: str, sentences: list[str]) -> bool:
     """Some quoted sentence states a limit with a number beside the limit's word that the question
     did not give ("a default cap of 25,000 tokens" does not answer "it defaults to 25k: is there a
     hard ceiling?", nor "the 200-line cap loads at most 200 × 12 tokens" a question that gave 200)."""
-    given = {n.replace(",", "") for n in NUMBER_RE.findall(question)}
-    given |= {str(int(m.group(1)) * 1000) for m in THOUSANDS.finditer(question)}
+    given = quantities(question)  # "25k" is the notes' "25,000"
     for s in map(display_sentence, sentences):
         for m in LIMIT_RE.finditer(s):
             after = NUMBER_RE.search(s[m.end():m.end() + LIMIT_REACH])
             before = NUMBER_RE.findall(s[max(0, m.start() - LIMIT_REACH):m.start()])
             near = ([after.group(0)] if after else []) + before[-1:]
-            if any(n.replace(",", "") not in given for n in near):
+            if any(quantities(n) - given for n in near):
                 return True
     return False
 

@@ -47,13 +47,14 @@ class NamedSides:
         question = QuestionCandidates(self.selector, ranking)
         numbers = NumberScorer.for_question(ranking.query.text)
         named = [w for w in words if w]
+        asked = asked_of_sides(ranking)
+        said = set(NUMBER_RE.findall(text))
         extra: list[Quote] = []
         for n in unnamed:
-            pool = self.side_pool(question, side_rankings[n], words[n], named, asked_of_sides(ranking),
-                                  alias=self.alias(sides[n], sides))
+            pool = self.side_pool(question, side_rankings[n], words[n], named, asked, alias=self.alias(sides[n], sides))
             pool = sorted(self.selector.results_first(pool, numbers), key=lambda s: -s.score)[:NAMED_SIDE_SENTENCES]
             stated = set(NUMBER_RE.findall(self.selector.sentence(pool[0].row, pool[0].j))) if pool else set()
-            if not stated - set(NUMBER_RE.findall(text)):
+            if not stated - said:
                 continue  # no number the answer does not already state: not the side's own result
             extra += self.selector.quotes_from([Pick(s.rank, s.row, s.j) for s in pool], {(s.row, s.j): s.score for s in pool})
         return self.with_extra(quotes, renumbered(extra), named)
